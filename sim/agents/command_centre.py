@@ -1,0 +1,249 @@
+"""The command centre (指挥调度一中心) and the closed loop every case goes through.
+
+信息汇聚 intake → 派分处置 dispatch → 跟踪监督 tracking → 考核问责 evaluation. A case is a SimPy
+process: it waits to be noticed, is triaged, handled tier by tier (grid → village → town
+→ county) until one resolves it, then verified and closed. The centre keeps the one FCFS
+queue for squads, the overdue alarms, and the record of every case.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Generator
+
+import mesa
+import simpy
+
+from sim.agents.grid_staff import GridStaffMember
+from sim.channels import PATROL, first_notice
+from sim.incidents import RESOLVE_COL, WORK_COL, U
+from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
+from sim.records import TIER_NAMES, Incident
+from sim.scenario import Category
+
+if TYPE_CHECKING:
+    from sim.agents.squad import Crew
+    from sim.model import TownModel
+
+GRID, VILLAGE, TOWN, COUNTY = range(4)
+Process = Generator[simpy.Event, object, None]
+
+
+class CommandCentre(mesa.Agent):
+    """Intake, triage, dispatch, tracking (alarms), verification; owns the squad queue."""
+
+    model: "TownModel"
+
+    def __init__(self, model: "TownModel") -> None:
+        super().__init__(model)
+        sc = model.config
+        self.env = model.env
+        self.cfg = sc.command_centre
+        self.rule = DISPATCH_RULES[self.cfg.dispatch_rule]
+        self.escalation = ESCALATION_POLICIES[sc.escalation.policy](sc.escalation)
+        self.crews: list[Crew] = []
+        self.queue: deque[tuple[Incident, simpy.Event]] = deque()
+        self.live: dict[int, Incident] = {}  # occurred and not yet closed
+        self.open: dict[int, Incident] = {}  # reported and not yet closed
+        self._alarms: list[tuple[float, int, int]] = []
+        self.alarms_raised = 0
+        self.closed = 0
+
+    # ---- the closed loop -------------------------------------------------------------
+    def case(self, inc: Incident) -> Process:
+        """One case from occurrence to closure (a SimPy process)."""
+        env, m = self.env, self.model
+        cat = m.categories[inc.category]
+        t, channel, finder = first_notice(m, inc)
+        if math.isinf(t):
+            return  # never noticed: stays in `live` and is recorded at the end as unreported
+        yield env.timeout(t - env.now)
+        self._intake(inc, cat, channel)
+        tier = self.escalation.start_tier(cat)
+        if (finder is not None and cat.spot_fix_prob > 0 and "fix" in finder.duties
+                and self.escalation.spot_fix_allowed(cat)):
+            if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
+                yield from self._spot_fix(inc, cat, finder)
+                yield from self._verify_and_close(inc, cat, GRID)
+                return
+            inc.note(env.now, "reported", f"{finder.staff_id} cannot fix it on the spot")
+        yield env.timeout(self.cfg.triage_min.draw(inc.u[U.TRIAGE]))
+        while True:
+            solved = yield from self._handle_at(inc, cat, tier)
+            if solved:
+                break
+            inc.escalations += 1
+            inc.note(env.now, "escalated", f"{TIER_NAMES[tier]} → {TIER_NAMES[tier + 1]}")
+            tier += 1
+        yield from self._verify_and_close(inc, cat, tier)
+
+    def _intake(self, inc: Incident, cat: Category, channel: int) -> None:
+        now = self.env.now
+        inc.reported_at, inc.channel = now, channel
+        self.open[inc.id] = inc
+        heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0))
+        heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1))
+        inc.note(now, "reported", ("patrol", "hotline", "camera")[channel])
+
+    def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember) -> Process:
+        now = self.env.now
+        inc.arrived_at = now
+        inc.handler = finder.staff_id
+        _, _, end = finder.book(now, 0.0, cat.work_min.draw(inc.u[U.WORK_GRID]))  # type: ignore[misc]
+        inc.note(now, "arrived", f"{finder.staff_id} fixes it on the spot")
+        yield self.env.timeout(end - now)
+
+    def _handle_at(self, inc: Incident, cat: Category, tier: int) -> Generator[simpy.Event, object, bool]:
+        """Let one tier try; True when it resolved the case, False to hand it up."""
+        if tier == TOWN and cat.town_handler == "squad":
+            return (yield from self._squad(inc))
+        budget = self.escalation.tier_budget(cat, tier)
+        if tier in (GRID, VILLAGE):
+            return (yield from self._staff_tier(inc, cat, tier, budget))
+        return (yield from self._department(inc, cat, tier, budget))
+
+    def _staff_tier(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, bool]:
+        """Grid staff or village cadres: book the soonest-free person, go, work."""
+        env, m = self.env, self.model
+        now = env.now
+        if tier == GRID:
+            team = m.teams[inc.grid]
+            people = team.mediators if cat.needs_mediation else team.fixers
+            who = team.soonest(people, now)
+            travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
+        else:
+            cadres = m.cadres[inc.village]
+            who = min(cadres, key=lambda c: (c.free_at(now), c.busy_min))
+            v = m.town.villages[inc.village]
+            travel = m.town.travel.minutes(v.box.centroid, (inc.x, inc.y), m.config.tiers.village_travel_mode)
+        work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
+        deadline = who.calendar.next_on_duty(now) + budget  # the clock runs in the tier's hours
+        booking = who.book(now, travel, work, deadline)
+        self._dispatched(inc, who.staff_id)
+        if booking is None:
+            yield env.timeout(deadline - now)
+            return False
+        _, arrive, end = booking
+        if arrive < end:
+            yield env.timeout(arrive - now)
+            self._arrived(inc, who.staff_id)
+        yield env.timeout(end - env.now)
+        finished = end < deadline
+        return finished and inc.u[RESOLVE_COL[TIER_NAMES[tier]]] < cat.resolves_at(TIER_NAMES[tier])
+
+    def _department(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, bool]:
+        """A town department, the county, or 110/119: a response delay, then the work."""
+        env, tiers = self.env, self.model.config.tiers
+        now = env.now
+        if cat.external:
+            delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), "110/119"
+        elif tier == TOWN:
+            delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), "town department"
+        else:
+            delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), "county department"
+        self._dispatched(inc, who)
+        if delay >= budget:
+            yield env.timeout(budget)
+            return False
+        yield env.timeout(delay)
+        self._arrived(inc, who)
+        work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
+        if delay + work >= budget:
+            yield env.timeout(budget - delay)
+            return False
+        yield env.timeout(work)
+        return tier == COUNTY or inc.u[RESOLVE_COL["town"]] < cat.resolves_at("town")
+
+    def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
+        done = self.env.event()
+        idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now)]
+        if idle:
+            self._send(self.rule(idle, inc, self.travel_to), inc, done)
+        else:
+            self.queue.append((inc, done))
+            inc.note(self.env.now, "queued", f"all crews busy ({len(self.queue)} waiting)")
+        solved = yield done
+        return bool(solved)
+
+    def _verify_and_close(self, inc: Incident, cat: Category, tier: int) -> Process:
+        """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails."""
+        env, m = self.env, self.model
+        inc.resolved_at, inc.tier = env.now, tier
+        inc.note(env.now, "resolved", TIER_NAMES[tier])
+        team = m.teams[inc.grid]
+        if tier == GRID and team.verifiers:
+            who = team.soonest(team.verifiers, env.now)
+            lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
+            start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
+            yield env.timeout(start - env.now + lag)
+            verifier = who.staff_id
+        else:
+            yield env.timeout(self.cfg.verify_min.draw(inc.u[U.VERIFY]))
+            verifier = "command centre"
+        if inc.u[U.VERIFY_FAIL] < self.cfg.verify_fail_prob:
+            inc.reworks = 1
+            inc.note(env.now, "rework", f"{verifier}: not fixed, sent back")
+            yield env.timeout(cat.work_min.draw(inc.u[U.REWORK]))
+            inc.resolved_at = env.now
+            yield env.timeout(self.cfg.verify_min.draw(1.0 - inc.u[U.VERIFY]))
+        inc.closed_at = env.now
+        inc.note(env.now, "closed", f"verified by {verifier}")
+        del self.open[inc.id]
+        del self.live[inc.id]
+        self.closed += 1
+        m.log.add(inc)
+
+    def _dispatched(self, inc: Incident, who: str) -> None:
+        if math.isnan(inc.dispatched_at):
+            inc.dispatched_at = self.env.now
+        inc.handler = who
+        inc.note(self.env.now, "dispatched", who)
+
+    def _arrived(self, inc: Incident, who: str) -> None:
+        if math.isnan(inc.arrived_at):
+            inc.arrived_at = self.env.now
+        inc.note(self.env.now, "arrived", who)
+
+    # ---- squads ------------------------------------------------------------------------
+    def _send(self, crew: "Crew", inc: Incident, done: simpy.Event) -> None:
+        self._dispatched(inc, crew.crew_id)
+        self.env.process(crew.run_job(self, inc, done))
+
+    def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        return self.model.town.travel.minutes(a, b, self.model.config.squads.mode)
+
+    def travel_to(self, crew: "Crew", inc: Incident) -> float:
+        return self.model.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
+
+    def squad_work(self, inc: Incident) -> tuple[float, bool]:
+        cat = self.model.categories[inc.category]
+        return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at("town")
+
+    def next_for(self, crew: "Crew") -> tuple[Incident | None, simpy.Event | None]:
+        """A crew just finished: chain to the head of the queue if on duty."""
+        if self.queue and crew.on_duty(self.env.now):
+            inc, done = self.queue.popleft()
+            self._dispatched(inc, crew.crew_id)
+            return inc, done
+        return None, None
+
+    def crew_free(self, crew: "Crew") -> None:
+        """A crew is idle at base (or its shift began): give it the head of the queue."""
+        if crew.idle and self.queue and crew.on_duty(self.env.now):
+            inc, done = self.queue.popleft()
+            self._send(crew, inc, done)
+
+    # ---- tracking ----------------------------------------------------------------------
+    def raise_alarms(self) -> None:
+        """Overdue alarms: no responder by the response limit, not closed by the close limit."""
+        now = self.env.now
+        while self._alarms and self._alarms[0][0] <= now:
+            _, iid, kind = heapq.heappop(self._alarms)
+            inc = self.open.get(iid)
+            if inc is None or (kind == 0 and not math.isnan(inc.arrived_at)):
+                continue
+            inc.alarms += 1
+            self.alarms_raised += 1
+            inc.note(now, "alarm", "response overdue" if kind == 0 else "closure overdue")

@@ -1,0 +1,83 @@
+"""Zoned enforcement squads and the crews the command centre dispatches.
+
+A squad has a base, a zone of villages and a shift; each of its crews is one dispatchable
+unit. A crew travels to the scene, works, and then either chains to the head of the
+centre's queue or drives back to base. Crews are the servers of Larson's hypercube model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Generator
+
+import mesa
+import simpy
+
+from sim.shifts import DutyCalendar
+
+if TYPE_CHECKING:
+    from sim.agents.command_centre import CommandCentre
+    from sim.records import Incident
+
+
+class Squad(mesa.Agent):
+    """An all-round squad (全能型执法中队): base, zone (village indices), crews, shift."""
+
+    def __init__(self, model: mesa.Model, squad_id: str, base: tuple[float, float],
+                 zone: set[int], calendar: DutyCalendar) -> None:
+        super().__init__(model)
+        self.squad_id = squad_id
+        self.base = base
+        self.zone = zone
+        self.calendar = calendar
+        self.crews: list[Crew] = []
+        self.calls = 0
+        self.outside_zone_calls = 0
+
+
+class Crew(mesa.Agent):
+    """One squad vehicle and its officers: idle at base, or on a job."""
+
+    def __init__(self, model: mesa.Model, squad: Squad, index: int) -> None:
+        super().__init__(model)
+        self.squad = squad
+        self.crew_id = f"{squad.squad_id}-{index + 1}"
+        self.pos: tuple[float, float] = squad.base
+        self.idle = True
+        self.busy_min = 0.0
+        self.cases = 0
+        self.job: Incident | None = None
+        self.busy_since = 0.0
+
+    def on_duty(self, t: float) -> bool:
+        return self.squad.calendar.on_duty(t)
+
+    def run_job(self, centre: "CommandCentre", inc: "Incident",
+                done: simpy.Event) -> Generator[simpy.Event, object, None]:
+        """Serve ``inc``, then any queued cases, then go home (a SimPy process)."""
+        env = centre.env
+        self.idle = False
+        self.busy_since = env.now
+        while inc is not None:
+            self.job = inc
+            travel = centre.travel_to(self, inc)
+            yield env.timeout(travel)
+            self.pos = (inc.x, inc.y)
+            if math.isnan(inc.arrived_at):
+                inc.arrived_at = env.now
+            inc.note(env.now, "arrived", self.crew_id)
+            work, solved = centre.squad_work(inc)
+            yield env.timeout(work)
+            self.cases += 1
+            self.squad.calls += 1
+            if inc.village not in self.squad.zone:
+                self.squad.outside_zone_calls += 1
+            done.succeed(solved)
+            inc, done = centre.next_for(self)
+        self.job = None
+        if centre.model.config.squads.return_to_base and self.pos != self.squad.base:
+            yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
+            self.pos = self.squad.base
+        self.busy_min += env.now - self.busy_since
+        self.idle = True
+        centre.crew_free(self)

@@ -1,0 +1,57 @@
+"""Staff whose day can be booked ahead: grid staff and village cadres.
+
+Jobs for one person are served first come, first served, and a person starts the next job
+when the last one ends and they are on duty. Booking a job therefore needs no waiting
+event: the start is ``max(ready, busy_until)`` moved into the next shift. Giving each job
+to the member who is free soonest reproduces a shared FCFS queue.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+from sim.shifts import DutyCalendar
+
+
+class BookableStaff(mesa.Agent):
+    """A person with a shift, a FCFS day plan, and the workload tallies of DESIGN.md §4."""
+
+    def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar,
+                 duty_share: float = 1.0) -> None:
+        super().__init__(model)
+        self.staff_id = staff_id
+        self.role = role
+        self.calendar = calendar
+        self.duty_share = duty_share
+        self.busy_until = 0.0
+        self.busy_min = 0.0
+        self.cases = 0
+        self.pos: tuple[float, float] | None = None
+
+    def free_at(self, ready: float) -> float:
+        return self.calendar.next_on_duty(max(ready, self.busy_until))
+
+    def book(self, ready: float, travel: float, work: float,
+             deadline: float = math.inf) -> tuple[float, float, float] | None:
+        """Reserve travel + work from the first free on-duty moment after ``ready``.
+
+        Returns (start, arrival, end), the end cut at ``deadline`` when the tier's time
+        runs out; None if the job could not even start before the deadline.
+        """
+        start = self.free_at(ready)
+        if start >= deadline:
+            return None
+        end = min(start + travel + work, deadline)
+        self.busy_until = end
+        self.busy_min += end - start
+        self.cases += 1
+        return start, start + travel, end
+
+    def on_duty_minutes(self, t0: float, t1: float) -> float:
+        return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share
+
+    def busy_minutes_until(self, horizon: float) -> float:
+        """Busy time booked, less what was booked beyond the end of the run."""
+        return self.busy_min - max(0.0, self.busy_until - horizon)

@@ -1,0 +1,131 @@
+"""The ``gridsim`` command line: run a scenario, see the closed loop's measures.
+
+Every refusal (bad scenario, bad option) is one line on stderr and exit status 2, with no
+traceback, before anything runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.incidents import MINUTES_PER_DAY
+from sim.runner import combine, run_replication, run_replications, staged_output, write_json
+from sim.scenario import ScenarioError, load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Simulate Jiangsu's '1+4' town governance: grids, command centre, squads."""
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit 2."""
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
+                    transient=True, disable=not enabled)
+
+
+def _fmt(v: Any, pct: bool | str = False) -> str:
+    if isinstance(v, dict) and "mean" in v:
+        m, (lo, hi) = v["mean"], v["ci95"]
+        if m is None:
+            return "–"
+        if lo is None:
+            return _fmt(m, pct)
+        return f"{_fmt(m, pct)}  [{_fmt(lo, pct)}, {_fmt(hi, pct)}]"
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    if pct == "gini":
+        return f"{v:.3f}"
+    if pct:
+        return f"{100 * v:.1f}%"
+    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+
+
+def print_summary(s: dict[str, Any], title: str) -> None:
+    """The headline measures as a table a planner can read."""
+    t = Table(title=title, show_header=True, header_style="bold")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    rows = [
+        ("incidents", s["incidents"], False),
+        ("events per grid per month", s["events_per_grid_per_month"], False),
+        ("response p50 (min)", s["response_p50_min"], False),
+        ("response p90 (min)", s["response_p90_min"], False),
+        ("share within 15 min (15-minute class)", s["share_within_15min"], True),
+        ("closure on time", s["closure_on_time_share"], True),
+        ("closed in grid + village", s["grid_village_share"], True),
+    ]
+    rows += [(f"tier share: {k}", v, True) for k, v in s["tier_share"].items()]
+    rows += [(f"workload Gini: {k}", v, "gini") for k, v in s["workload_gini"].items()]
+    for sq in s["squads"]:
+        rows.append((f"squad {sq['id']} utilisation", sq["utilisation"], True))
+        rows.append((f"squad {sq['id']} share of calls", sq["calls_share"], True))
+    for name, v, pct in rows:
+        t.add_row(name, _fmt(v, pct))
+    out_console.print(t)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
+    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's run.seed)")] = None,
+    days: Annotated[Optional[float], typer.Option(help="Simulated days (default: the scenario's run.days)")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/run"),
+    replications: Annotated[int, typer.Option(help="Independent replications (seeds seed, seed+1, …)")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes for replications (default: all cores)")] = 0,
+) -> None:
+    """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(str(exc))
+    if days is not None and not (0 < days < float("inf")):
+        fail(f"--days: must be a positive number, got {days}")
+    if replications < 1:
+        fail(f"--replications: must be at least 1, got {replications}")
+    if seed is not None and seed < 0:
+        fail(f"--seed: must be >= 0, got {seed}")
+    base_seed = sc.run.seed if seed is None else seed
+    n_days = sc.run.days if days is None else days
+    show = sys.stderr.isatty()
+    if replications == 1:
+        with staged_output(out) as tmp, _progress(show) as bar:
+            task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
+            summary = run_replication(sc, base_seed, n_days, tmp,
+                                      progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
+        print_summary(summary, f"{sc.meta.name}: {n_days:g} days, seed {base_seed}")
+    else:
+        seeds = [base_seed + k for k in range(replications)]
+        n_workers = min(replications, workers or os.cpu_count() or 1)
+        with staged_output(out) as tmp, _progress(show) as bar:
+            task = bar.add_task(f"{sc.meta.name}: replications", total=replications)
+            summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
+            combined, table = combine(summaries)
+            table.to_parquet(tmp / "replications.parquet", index=False)
+            write_json(tmp / "summary.json", combined)
+        print_summary(combined, f"{sc.meta.name}: {n_days:g} days × {replications} replications (mean, 95% CI)")
+    out_console.print(f"results written to {out}/")
+
+
+def main() -> None:
+    """Entry point: typer's own usage errors also exit 2."""
+    app()

@@ -1,0 +1,211 @@
+"""The measures of DESIGN.md §4, computed from the closed-loop records and staff tallies.
+
+Names here are the names everywhere (CLI, files, report, dashboard). Cases still open at
+the end of the run are censored honestly: a case counts as late once its limit has passed,
+and is left out while its limit is still ahead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.incidents import MINUTES_PER_DAY
+from sim.records import TIER_NAMES
+from sim.stats import gini
+
+if TYPE_CHECKING:
+    from sim.model import TownModel
+
+FIFTEEN = 15.0
+
+
+def staff_table(model: "TownModel") -> pd.DataFrame:
+    """One row per staff member and per squad crew: role, unit, on-duty and busy minutes, cases."""
+    h = model.horizon
+    rows: list[dict[str, Any]] = []
+    for team in model.teams:
+        gid = model.town.grids[team.grid].id
+        for s in team.members:
+            rows.append(dict(id=s.staff_id, role=s.role, unit=gid, on_duty_min=s.on_duty_minutes(0, h),
+                             busy_min=s.busy_minutes_until(h), cases=s.cases))
+    for v, cadres in zip(model.town.villages, model.cadres):
+        for s in cadres:
+            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, on_duty_min=s.on_duty_minutes(0, h),
+                             busy_min=s.busy_minutes_until(h), cases=s.cases))
+    for squad in model.squads:
+        duty = squad.calendar.duty_time(h)
+        for c in squad.crews:
+            busy = c.busy_min + (0.0 if c.idle else h - c.busy_since)
+            rows.append(dict(id=c.crew_id, role="squad_crew", unit=squad.squad_id, on_duty_min=duty,
+                             busy_min=busy, cases=c.cases))
+    df = pd.DataFrame(rows, columns=["id", "role", "unit", "on_duty_min", "busy_min", "cases"])
+    df["workload"] = np.where(df.on_duty_min > 0, df.busy_min / df.on_duty_min.where(df.on_duty_min > 0, 1), np.nan)
+    return df
+
+
+def _limits(model: "TownModel", records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    cats = {c.name: c for c in model.categories}
+    names = records["category"].astype(str)
+    respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)
+    close = names.map(lambda n: cats[n].close_limit_min).to_numpy(float)
+    return respond, close
+
+
+def _q(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(x, q)) if len(x) else math.nan
+
+
+def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """(hit, counted): done within limit; cases not done count only once their limit passed."""
+    elapsed = done - reported
+    finished = ~np.isnan(done)
+    hit = finished & (elapsed <= limit)
+    counted = finished | (reported + limit <= horizon)
+    return hit, counted
+
+
+def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
+    """Per grid: households, staff, incidents per month, times, on-time shares and the score."""
+    ev = model.config.evaluation
+    respond, close = _limits(model, records)
+    rep = records.reported_at.to_numpy(float)
+    r_hit, r_cnt = on_time(rep, records.arrived_at.to_numpy(float), respond, model.horizon)
+    c_hit, c_cnt = on_time(rep, records.closed_at.to_numpy(float), close, model.horizon)
+    closed = ~records.closed_at.isna()
+    df = pd.DataFrame({
+        "grid": records.grid.astype(str),
+        "r_hit": r_hit & ~np.isnan(rep), "r_cnt": r_cnt & ~np.isnan(rep),
+        "c_hit": c_hit & ~np.isnan(rep), "c_cnt": c_cnt & ~np.isnan(rep),
+        "first_time": closed & (records.reworks == 0), "closed": closed,
+        "found_min": records.reported_at - records.occurred_at,
+    })
+    g = df.groupby("grid").agg(
+        incidents=("grid", "size"), r_hit=("r_hit", "sum"), r_cnt=("r_cnt", "sum"),
+        c_hit=("c_hit", "sum"), c_cnt=("c_cnt", "sum"), first_time=("first_time", "sum"),
+        closed=("closed", "sum"), discovery_p50_min=("found_min", "median"),
+    )
+    base = pd.DataFrame([
+        dict(grid=gr.id, village=model.town.villages[gr.village].name, land_use=gr.land_use,
+             households=gr.households, area_km2=gr.area_km2, street_km=gr.street_km,
+             staff=len(model.teams[gr.index].members))
+        for gr in model.town.grids
+    ]).set_index("grid")
+    out = base.join(g).fillna({"incidents": 0})
+    months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / 30.4375
+    out["incidents_per_month"] = out.incidents / months
+    out["response_on_time_share"] = out.r_hit / out.r_cnt
+    out["closure_on_time_share"] = out.c_hit / out.c_cnt
+    out["verified_first_time_share"] = out.first_time / out.closed
+    w = np.array([ev.on_time_weight, ev.response_weight, ev.verified_first_time_weight])
+    parts = out[["closure_on_time_share", "response_on_time_share", "verified_first_time_share"]].fillna(1.0)
+    out["score"] = 100 * (parts.to_numpy() @ w) / (w.sum() or 1)
+    return out.drop(columns=["r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
+
+
+def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
+    """The summary of one replication (the keys of summary.json)."""
+    sc = model.config
+    warm = sc.run.warmup_days * MINUTES_PER_DAY
+    rec = records[records.occurred_at >= warm]
+    respond, close = _limits(model, rec)
+    rep = rec.reported_at.to_numpy(float)
+    arr = rec.arrived_at.to_numpy(float)
+    clo = rec.closed_at.to_numpy(float)
+    reported = ~np.isnan(rep)
+    resp = arr - rep
+    has_resp = ~np.isnan(resp)
+    fifteen = reported & (respond <= FIFTEEN)
+    f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
+    c_hit, c_cnt = on_time(rep, clo, close, model.horizon)
+    tiers = rec.tier.astype(str)[rec.tier.notna()]
+    tier_counts = tiers.value_counts()
+    n_resolved = int(tier_counts.sum())
+    tier_share = {t: (float(tier_counts.get(t, 0)) / n_resolved if n_resolved else math.nan) for t in TIER_NAMES}
+    months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / 30.4375
+    channels = rec.channel.astype(str)[reported].value_counts(normalize=True)
+
+    gini_by_role, cv_by_role, maxmean_by_role = {}, {}, {}
+    for role, g in staff.groupby("role"):
+        w = g.workload.dropna().to_numpy()
+        if len(w) and w.sum() > 0:
+            gini_by_role[role] = gini(w)
+            cv_by_role[role] = float(w.std() / w.mean())
+            maxmean_by_role[role] = float(w.max() / w.mean())
+
+    crews = staff[staff.role == "squad_crew"]
+    total_calls = sum(s.calls for s in model.squads)
+    squads = []
+    for s in model.squads:
+        c = crews[crews.unit == s.squad_id]
+        squads.append(dict(
+            id=s.squad_id,
+            crews=len(s.crews),
+            utilisation=float(c.busy_min.sum() / c.on_duty_min.sum()) if c.on_duty_min.sum() else math.nan,
+            calls_share=s.calls / total_calls if total_calls else math.nan,
+            outside_zone_share=s.outside_zone_calls / s.calls if s.calls else math.nan,
+        ))
+    backlog = model.datacollector.get_model_vars_dataframe()["backlog"]
+
+    by_category = []
+    names = rec.category.astype(str).to_numpy()
+    for c in model.categories:
+        m = names == c.name
+        rm = m & reported
+        hit, cnt = c_hit[m], c_cnt[m]
+        by_category.append(dict(
+            category=c.name, incidents=int(m.sum()), reported=int(rm.sum()),
+            response_p50_min=_q(resp[m & has_resp], 0.5),
+            closure_on_time_share=float(hit[cnt].mean()) if cnt.any() else math.nan,
+        ))
+
+    return {
+        "scenario": sc.meta.name,
+        "seed": model.seed_value,
+        "days": model.days,
+        "grids": len(model.town.grids),
+        "incidents": int(len(rec)),
+        "reported": int(reported.sum()),
+        "unreported_share": float(1 - reported.mean()) if len(rec) else math.nan,
+        "events_per_grid_per_month": len(rec) / len(model.town.grids) / months,
+        "channel_share": {k: float(v) for k, v in channels.items()},
+        "discovery_p50_min": _q((rep - rec.occurred_at.to_numpy(float))[reported], 0.5),
+        "response_p50_min": _q(resp[has_resp], 0.5),
+        "response_p90_min": _q(resp[has_resp], 0.9),
+        "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
+        "share_within_15min": float(f_hit[fifteen & f_cnt].mean()) if (fifteen & f_cnt).any() else math.nan,
+        "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
+        "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
+        "tier_share": tier_share,
+        "grid_village_share": tier_share["grid"] + tier_share["village"],
+        "workload_gini": gini_by_role,
+        "workload_cv": cv_by_role,
+        "workload_max_over_mean": maxmean_by_role,
+        "squads": squads,
+        "backlog_mean": float(backlog.mean()),
+        "backlog_end": int(backlog.iloc[-1]),
+        "overdue_alarms": int(model.centre.alarms_raised),
+        "by_category": by_category,
+    }
+
+
+def flat(summary: dict[str, Any]) -> dict[str, float]:
+    """Numeric measures of a summary as ``name`` or ``group.key`` → value (for tables and CIs)."""
+    out: dict[str, float] = {}
+    for k, v in summary.items():
+        if isinstance(v, bool) or k in ("seed",):
+            continue
+        if isinstance(v, (int, float)):
+            out[k] = float(v)
+        elif isinstance(v, dict):
+            for kk, vv in v.items():
+                if isinstance(vv, (int, float)):
+                    out[f"{k}.{kk}"] = float(vv)
+        elif k == "squads":
+            for s in v:
+                for kk in ("utilisation", "calls_share"):
+                    out[f"squads.{s['id']}.{kk}"] = float(s[kk])
+    return out

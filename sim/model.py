@@ -1,0 +1,217 @@
+"""TownModel: wires the town, its agents and the SimPy clock into one Mesa model.
+
+SimPy owns all entity flow in continuous minutes; the Mesa model owns the agents, the
+random streams, the space and the data collection. ``step()`` is the one place that
+advances SimPy, by a fixed tick, and then raises overdue alarms and collects, so a
+dashboard and a batch run drive exactly the same model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+import simpy
+from mesa.space import ContinuousSpace
+
+from sim.agents.command_centre import CommandCentre
+from sim.agents.grid_staff import GridStaffMember, GridTeam
+from sim.agents.squad import Crew, Squad
+from sim.agents.staff import BookableStaff
+from sim.incidents import MINUTES_PER_DAY, IncidentStream
+from sim.records import Incident, IncidentLog
+from sim.scenario import Scenario
+from sim.shifts import DutyCalendar
+from sim.town import TownMap, build_town
+
+# Independent random streams, so changing one part of a policy leaves the others' draws alone.
+_STREAMS = ("incidents", "staff", "squads")
+
+
+class TownModel(mesa.Model):
+    """One replication of a scenario. Advance with ``step()`` or ``run()``."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, days: float | None = None,
+                 incidents_path: Path | None = None, keep_stories: bool = False) -> None:
+        self.seed_value = scenario.run.seed if seed is None else seed
+        super().__init__(rng=self.seed_value)
+        self.config = scenario
+        self.days = scenario.run.days if days is None else days
+        self.horizon = self.days * MINUTES_PER_DAY
+        self.tick = scenario.run.tick_minutes
+        self.keep_stories = keep_stories
+        streams = np.random.SeedSequence(self.seed_value).spawn(len(_STREAMS))
+        self.streams = {n: np.random.default_rng(s) for n, s in zip(_STREAMS, streams)}
+
+        self.env = simpy.Environment()
+        self.town: TownMap = build_town(scenario)
+        w, h = self.town.size_km
+        self.space = ContinuousSpace(w, h, torus=False)
+        self.categories = scenario.incidents.categories
+        self.log = IncidentLog(
+            scenario.category_names,
+            [v.name for v in self.town.villages],
+            [g.id for g in self.town.grids],
+            path=incidents_path,
+        )
+        self.teams = self._build_grid_teams()
+        self.cadres = self._build_village_cadres()
+        self.centre = CommandCentre(self)
+        self.squads = self._build_squads()
+        self.centre.crews = [c for s in self.squads for c in s.crews]
+        self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
+        self._next_id = 0
+        self.env.process(self._arrivals())
+        for squad in self.squads:
+            if not squad.calendar.always:
+                self.env.process(self._shift_starts(squad))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "day": lambda m: m.env.now / MINUTES_PER_DAY,
+                "backlog": lambda m: len(m.centre.open),
+                "closed": lambda m: m.centre.closed,
+                "queued_for_squad": lambda m: len(m.centre.queue),
+                "crews_busy": lambda m: sum(not c.idle for c in m.centre.crews),
+                "alarms": lambda m: m.centre.alarms_raised,
+            }
+        )
+        self.datacollector.collect(self)
+
+    # ---- building the town's actors ----------------------------------------------------
+    def _build_grid_teams(self) -> list[GridTeam]:
+        gs = self.config.grid_staff
+        cal = DutyCalendar.of(gs.shift)
+        speed = self.town.travel.speed_kmh(gs.patrol_mode)
+        rng = self.streams["staff"]
+        teams = []
+        for g in self.town.grids:
+            members: list[GridStaffMember] = []
+            for role, spec in gs.roles.items():
+                for k in range(spec.count):
+                    m = GridStaffMember(self, f"{g.id}/{role}-{k + 1}", role, g.index,
+                                        frozenset(spec.duties), cal, spec.duty_share,
+                                        spec.patrol_share)
+                    m.pos = g.box.centroid
+                    members.append(m)
+            teams.append(GridTeam(g.index, members, g.street_km, speed, list(rng.random(len(members)))))
+        return teams
+
+    def _build_village_cadres(self) -> list[list[BookableStaff]]:
+        t = self.config.tiers
+        cal = DutyCalendar.of(t.village_shift)
+        return [
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", "village_cadre", cal)
+             for k in range(t.village_cadres)]
+            for v in self.town.villages
+        ]
+
+    def _build_squads(self) -> list[Squad]:
+        cfg = self.config.squads
+        cal = DutyCalendar.of(cfg.shift)
+        units = cfg.units or []
+        n = cfg.n
+        bases = [u.base for u in units] if units else [None] * n
+        auto = _spread_bases(self.town, n)
+        bases = [b if b is not None else auto[i] for i, b in enumerate(bases)]
+        # Zones: villages nearest each base unless the scenario lists them.
+        nearest = [
+            min(range(n), key=lambda i: np.hypot(v.box.centroid[0] - bases[i][0], v.box.centroid[1] - bases[i][1]))
+            for v in self.town.villages
+        ] if n else []
+        squads = []
+        for i in range(n):
+            unit = units[i] if units else None
+            sid = unit.id if unit else f"S{i + 1}"
+            if unit and unit.zone:
+                zone = {self.town.village_of_name(name).index for name in unit.zone}
+            else:
+                zone = {v for v, b in enumerate(nearest) if b == i}
+            squad = Squad(self, sid, tuple(bases[i]), zone, cal)
+            crews = unit.crews if unit else cfg.crews_per_squad
+            squad.crews = [Crew(self, squad, k) for k in range(crews)]
+            squads.append(squad)
+        return squads
+
+    # ---- processes -----------------------------------------------------------------------
+    def _arrivals(self):
+        """Release each day's incidents at their times; each becomes a case process."""
+        env = self.env
+        days = int(np.ceil(self.days))
+        for d in range(days):
+            batch = self.stream.day(d)
+            grids = self.town.locate_many(batch.village, batch.x, batch.y)
+            rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
+                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist())
+            for t, c, v, g, x, y, u in rows:
+                if t >= self.horizon:
+                    return
+                yield env.timeout(t - env.now)
+                inc = Incident(self._next_id, c, v, g, x, y, t, u)
+                if self.keep_stories:
+                    inc.history = [(t, "occurred", self.categories[c].name)]
+                self._next_id += 1
+                self.centre.live[inc.id] = inc
+                env.process(self.centre.case(inc))
+
+    def _shift_starts(self, squad: Squad):
+        """At each shift start, idle crews pick up what queued while they were off."""
+        cal = squad.calendar
+        while True:
+            start = cal.next_on_duty(self.env.now + 1e-9)
+            yield self.env.timeout(start - self.env.now)
+            for crew in squad.crews:
+                self.centre.crew_free(crew)
+            yield self.env.timeout(cal.length)
+
+    # ---- stepping --------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the clock by one tick, raise due alarms, collect."""
+        until = min(self.env.now + self.tick, self.horizon)
+        if until > self.env.now:
+            self.env.run(until=until)
+        self.centre.raise_alarms()
+        self.datacollector.collect(self)
+        if self.env.now >= self.horizon:
+            self.running = False
+
+    def run(self, progress=None) -> None:
+        """Run to the horizon; ``progress(minutes_done)`` is called after every tick."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.env.now)
+
+    def finish(self) -> None:
+        """Record the cases still open at the horizon and close the incident file."""
+        for inc in sorted(self.centre.live.values(), key=lambda i: i.id):
+            self.log.add(inc)
+        self.centre.live.clear()
+        self.log.close()
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+
+def _spread_bases(town: TownMap, n: int) -> list[tuple[float, float]]:
+    """Squad bases spread over the town: k-means on village centroids weighted by households."""
+    if n == 0:
+        return []
+    pts = np.array([v.box.centroid for v in town.villages])
+    w = np.array([max(v.households, 1e-9) for v in town.villages])
+    order = np.argsort(-w, kind="stable")
+    centres = pts[order[np.linspace(0, len(pts) - 1, n).round().astype(int)]].astype(float)
+    if n >= len(pts):
+        centres = np.vstack([pts, np.repeat(pts[:1], n - len(pts), axis=0)])[:n]
+        return [tuple(c) for c in centres]
+    for _ in range(50):
+        lab = np.argmin(((pts[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+        new = np.array([
+            np.average(pts[lab == k], axis=0, weights=w[lab == k]) if (lab == k).any() else centres[k]
+            for k in range(n)
+        ])
+        if np.allclose(new, centres):
+            break
+        centres = new
+    return [(float(x), float(y)) for x, y in centres]

@@ -1,0 +1,127 @@
+"""Running replications and writing their outputs so that no run leaves half-written files.
+
+A replication is rebuilt from the scenario on whatever process runs it (models hold
+generators and cannot be pickled). Outputs go to a hidden temporary folder beside the
+target and are moved into place only when everything has been written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.measures import flat, grid_table, staff_table, summarize
+from sim.model import TownModel
+from sim.scenario import Scenario
+from sim.stats import mean_ci
+
+
+def _clean(obj: Any) -> Any:
+    """JSON has no NaN: write null."""
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success move its files into ``out``, else remove it."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for item in sorted(tmp.iterdir()):
+        target = out / item.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(item, target)
+    tmp.rmdir()
+
+
+def run_replication(scenario: Scenario, seed: int, days: float | None = None, out: Path | None = None,
+                    progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """Run one replication; with ``out``, write summary.json, incidents/staff/grids Parquet there."""
+    model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None)
+    model.run(progress)
+    model.finish()
+    records = model.log.frame()
+    staff = staff_table(model)
+    summary = summarize(model, records, staff)
+    if out is not None:
+        staff.to_parquet(out / "staff.parquet", index=False)
+        grid_table(model, records).to_parquet(out / "grids.parquet", index=False)
+        model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
+        write_json(out / "summary.json", summary)
+    return summary
+
+
+def _replication_job(scenario: Scenario, seed: int, days: float | None) -> dict[str, Any]:
+    return run_replication(scenario, seed, days)
+
+
+def run_replications(scenario: Scenario, seeds: list[int], days: float | None = None, workers: int = 1,
+                     on_done: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+    """Independent replications, on a local process pool when ``workers`` > 1; in seed order."""
+    results: dict[int, dict[str, Any]] = {}
+    if workers <= 1:
+        for s in seeds:
+            results[s] = run_replication(scenario, s, days)
+            if on_done:
+                on_done()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_replication_job, scenario, s, days): s for s in seeds}
+            for f in as_completed(futures):
+                results[futures[f]] = f.result()
+                if on_done:
+                    on_done()
+    return [results[s] for s in seeds]
+
+
+def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Mean and 95% CI of every numeric measure over replications, plus the per-replication table.
+
+    The result keeps the keys of a single run's summary.json; each number becomes
+    ``{"mean": m, "ci95": [lo, hi]}``.
+    """
+    table = pd.DataFrame([{"seed": s["seed"], **flat(s)} for s in summaries])
+    out: dict[str, Any] = {
+        "scenario": summaries[0]["scenario"],
+        "days": summaries[0]["days"],
+        "replications": len(summaries),
+        "seeds": [s["seed"] for s in summaries],
+    }
+    squads: dict[str, dict[str, Any]] = {}
+    for col in table.columns.drop("seed"):
+        m, lo, hi = mean_ci(table[col].to_numpy())
+        cell = {"mean": m, "ci95": [lo, hi]}
+        parts = col.split(".")
+        if parts[0] == "squads":
+            squads.setdefault(parts[1], {"id": parts[1]})[parts[2]] = cell
+        elif len(parts) == 2:
+            out.setdefault(parts[0], {})[parts[1]] = cell
+        elif col not in ("days",):
+            out[col] = cell
+    out["squads"] = list(squads.values())
+    return out, table

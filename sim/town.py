@@ -1,0 +1,218 @@
+"""The town as space: villages (level-1 grids), level-2 grids, land use and travel times.
+
+A generator lays villages out as a lattice of rectangles over a square town, the ones
+nearest the centre becoming town core and the next ones the industrial park; a scenario
+can instead list its villages explicitly. Each village is split into level-2 grids by
+households per grid or by a fixed count. Grids are axis-aligned polygons, so locating a
+point is arithmetic and the same incident stream maps onto any grid division (common
+random numbers across grid-division options).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from sim.scenario import Scenario, Town as TownConfig, Travel
+
+# Expected distance between two uniform points in a unit square (Ghosh 1951).
+_MEAN_DIST_UNIT_SQUARE = 0.5214
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def area(self) -> float:
+        return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
+
+    @property
+    def polygon(self) -> list[tuple[float, float]]:
+        return [(self.x0, self.y0), (self.x1, self.y0), (self.x1, self.y1), (self.x0, self.y1)]
+
+
+@dataclass
+class Grid:
+    """A level-2 grid: the unit a team of grid staff patrols and answers for."""
+
+    index: int
+    id: str
+    village: int
+    box: Box
+    households: float
+    land_use: str
+    street_km: float
+
+    @property
+    def area_km2(self) -> float:
+        return self.box.area
+
+
+@dataclass
+class Village:
+    """A level-1 grid (village or community) with its committee and its level-2 grids."""
+
+    index: int
+    name: str
+    box: Box
+    households: float
+    enterprises: float
+    land_use: str
+    split_x: bool = True  # level-2 grids are strips along the longer side
+    grids: list[int] = field(default_factory=list)
+
+
+class TravelModel(Protocol):
+    """Minutes from one point to another by a mode; a road graph can replace the default."""
+
+    def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class EuclideanTravel:
+    """Straight-line distance times a detour factor, over the mode's speed."""
+
+    cfg: Travel
+
+    def speed_kmh(self, mode: str) -> float:
+        return {"walk": self.cfg.walk_kmh, "ebike": self.cfg.ebike_kmh, "car": self.cfg.car_kmh}[mode]
+
+    def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
+        d = math.hypot(a[0] - b[0], a[1] - b[1]) * self.cfg.detour_factor
+        return 60.0 * d / self.speed_kmh(mode)
+
+    def within_box_minutes(self, box: Box, mode: str) -> float:
+        """Mean trip between two random points of a box (staff going to a case in their grid)."""
+        side = math.sqrt(box.area)
+        return 60.0 * _MEAN_DIST_UNIT_SQUARE * side * self.cfg.detour_factor / self.speed_kmh(mode)
+
+
+@dataclass
+class TownMap:
+    """Villages and grids with fast point location, built once per scenario."""
+
+    villages: list[Village]
+    grids: list[Grid]
+    travel: EuclideanTravel
+    size_km: tuple[float, float]
+
+    def village_of_name(self, name: str) -> Village:
+        for v in self.villages:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def locate(self, village: int, x: float, y: float) -> int:
+        """Index of the level-2 grid of ``village`` that contains the point."""
+        v = self.villages[village]
+        k = len(v.grids)
+        if v.split_x:
+            f = (x - v.box.x0) / (v.box.x1 - v.box.x0)
+        else:
+            f = (y - v.box.y0) / (v.box.y1 - v.box.y0)
+        return v.grids[min(k - 1, max(0, int(f * k)))]
+
+    def locate_many(self, village: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        x0 = np.array([v.box.x0 for v in self.villages])
+        y0 = np.array([v.box.y0 for v in self.villages])
+        w = np.array([v.box.x1 - v.box.x0 for v in self.villages])
+        h = np.array([v.box.y1 - v.box.y0 for v in self.villages])
+        split_x = np.array([v.split_x for v in self.villages])
+        k = np.array([len(v.grids) for v in self.villages])
+        first = np.array([v.grids[0] for v in self.villages])
+        f = np.where(split_x[village], (x - x0[village]) / w[village], (y - y0[village]) / h[village])
+        j = np.clip((f * k[village]).astype(int), 0, k[village] - 1)
+        return first[village] + j
+
+
+def _lattice(cfg: TownConfig) -> list[tuple[Box, str]]:
+    """Rectangles tiling a square town, last row stretched; land use by distance to centre."""
+    side = math.sqrt(cfg.area_km2)
+    n = cfg.villages
+    rows = max(1, round(math.sqrt(n)))
+    per_row = [n // rows + (1 if r < n % rows else 0) for r in range(rows)]
+    boxes: list[Box] = []
+    h = side / rows
+    for r, cols in enumerate(per_row):
+        w = side / cols
+        for c in range(cols):
+            boxes.append(Box(c * w, r * h, (c + 1) * w, (r + 1) * h))
+    centre = (side / 2, side / 2)
+    order = sorted(range(n), key=lambda i: math.dist(boxes[i].centroid, centre))
+    n_core = round(cfg.core_share * n)
+    n_ind = round(cfg.industrial_share * n)
+    uses = ["rural"] * n
+    for rank, i in enumerate(order):
+        if rank < n_core:
+            uses[i] = "core"
+        elif rank < n_core + n_ind:
+            uses[i] = "industrial"
+    return list(zip(boxes, uses))
+
+
+def _shares(weights: np.ndarray, total: float) -> np.ndarray:
+    s = weights.sum()
+    return weights / s * total if s > 0 else np.zeros_like(weights)
+
+
+def build_town(scenario: Scenario) -> TownMap:
+    """Villages, their level-2 grids and the travel model, from the scenario's town table."""
+    cfg = scenario.town
+    if cfg.village_list:
+        villages = [
+            Village(i, v.name, Box(v.x0, v.y0, v.x1, v.y1), v.households, v.enterprises, v.land_use)
+            for i, v in enumerate(cfg.village_list)
+        ]
+    else:
+        laid = _lattice(cfg)
+        dens = np.array([b.area * cfg.density.get(u, 1.0) for b, u in laid])
+        ent = np.array([b.area * cfg.enterprise_density.get(u, 1.0) for b, u in laid])
+        hh = _shares(dens, cfg.residents / cfg.persons_per_household)
+        en = _shares(ent, cfg.enterprises)
+        width = len(str(len(laid)))
+        villages = [
+            Village(i, f"V{i + 1:0{width}d}", b, float(hh[i]), float(en[i]), u)
+            for i, (b, u) in enumerate(laid)
+        ]
+    grids: list[Grid] = []
+    street = scenario.grid_staff.street_km_per_km2
+    div = cfg.grid_division
+    for v in villages:
+        if div.grids_per_village is not None:
+            k = div.grids_per_village
+        else:
+            k = max(1, round(v.households / div.households_per_grid))
+        b = v.box
+        v.split_x = (b.x1 - b.x0) >= (b.y1 - b.y0)
+        for j in range(k):
+            if v.split_x:
+                w = (b.x1 - b.x0) / k
+                gb = Box(b.x0 + j * w, b.y0, b.x0 + (j + 1) * w, b.y1)
+            else:
+                h = (b.y1 - b.y0) / k
+                gb = Box(b.x0, b.y0 + j * h, b.x1, b.y0 + (j + 1) * h)
+            g = Grid(
+                index=len(grids),
+                id=f"{v.name}-{j + 1}",
+                village=v.index,
+                box=gb,
+                households=v.households / k,
+                land_use=v.land_use,
+                street_km=gb.area * street.get(v.land_use, 3.0),
+            )
+            v.grids.append(g.index)
+            grids.append(g)
+    xs = [v.box.x1 for v in villages]
+    ys = [v.box.y1 for v in villages]
+    return TownMap(villages, grids, EuclideanTravel(cfg.travel), (max(xs), max(ys)))
