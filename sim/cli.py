@@ -71,6 +71,7 @@ def print_summary(s: dict[str, Any], title: str) -> None:
         ("response p50 (min)", s["response_p50_min"], False),
         ("response p90 (min)", s["response_p90_min"], False),
         ("share within 15 min (15-minute class)", s["share_within_15min"], True),
+        ("  … of those dispatched to a squad", s["share_within_15min_dispatched"], True),
         ("closure on time", s["closure_on_time_share"], True),
         ("closed in grid + village", s["grid_village_share"], True),
     ]
@@ -106,6 +107,8 @@ def run(
         fail(f"--seed: must be >= 0, got {seed}")
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
+    if n_days <= sc.run.warmup_days:
+        fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
     show = sys.stderr.isatty()
     if replications == 1:
         with staged_output(out) as tmp, _progress(show) as bar:
@@ -129,3 +132,12 @@ def run(
 def main() -> None:
     """Entry point: typer's own usage errors also exit 2."""
     app()
+
+
+from sim.sweep.cli import register  # noqa: E402  (sweep, query, summarize)
+
+register(app)
+
+from sim.dashboard.cli import register as register_dashboard  # noqa: E402  (dashboard)
+
+register_dashboard(app)

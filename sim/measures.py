@@ -31,11 +31,11 @@ def staff_table(model: "TownModel") -> pd.DataFrame:
         gid = model.town.grids[team.grid].id
         for s in team.members:
             rows.append(dict(id=s.staff_id, role=s.role, unit=gid, on_duty_min=s.on_duty_minutes(0, h),
-                             busy_min=s.busy_minutes_until(h), cases=s.cases))
+                             busy_min=s.busy_min, cases=s.cases))
     for v, cadres in zip(model.town.villages, model.cadres):
         for s in cadres:
             rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, on_duty_min=s.on_duty_minutes(0, h),
-                             busy_min=s.busy_minutes_until(h), cases=s.cases))
+                             busy_min=s.busy_min, cases=s.cases))
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
@@ -118,7 +118,8 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
     reported = ~np.isnan(rep)
     resp = arr - rep
     has_resp = ~np.isnan(resp)
-    fifteen = reported & (respond <= FIFTEEN)
+    fifteen = reported & rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
+    dispatched = ~rec.dispatched_at.isna().to_numpy()
     f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
     c_hit, c_cnt = on_time(rep, clo, close, model.horizon)
     tiers = rec.tier.astype(str)[rec.tier.notna()]
@@ -177,6 +178,10 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "response_p90_min": _q(resp[has_resp], 0.9),
         "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
         "share_within_15min": float(f_hit[fifteen & f_cnt].mean()) if (fifteen & f_cnt).any() else math.nan,
+        # The same, for the cases the centre had to send someone to (not fixed by the finder).
+        "share_within_15min_dispatched": (
+            float(f_hit[fifteen & f_cnt & dispatched].mean()) if (fifteen & f_cnt & dispatched).any() else math.nan
+        ),
         "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
         "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
         "tier_share": tier_share,

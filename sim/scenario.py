@@ -264,6 +264,9 @@ class Channels(_Strict):
 
 class CommandCentre(_Strict):
     dispatch_rule: str = "nearest_idle"
+    # Complaint-type categories under the 15-minute response rule; empty: every category
+    # whose respond_limit_min is at most 15.
+    fifteen_minute_rule: list[str] = Field(default_factory=list)
     triage_min: Distribution = Field(default_factory=lambda: {"dist": "fixed", "value": 2})
     verify_min: Distribution = Field(default_factory=lambda: {"dist": "exponential", "mean": 30})
     verify_fail_prob: float = Field(default=0.03, ge=0, le=1)
@@ -361,6 +364,11 @@ class Scenario(_Strict):
                 f"escalation.policy: unknown policy {self.escalation.policy!r}"
                 f" (known: {', '.join(sorted(ESCALATION_POLICIES))})"
             )
+        unknown = set(self.command_centre.fifteen_minute_rule) - set(self.category_names)
+        if unknown:
+            raise ValueError(
+                f"command_centre.fifteen_minute_rule: unknown category {sorted(unknown)[0]!r}"
+            )
         needs_squad = [
             c.name for c in self.incidents.categories if c.town_handler == "squad"
         ]
@@ -378,6 +386,13 @@ class Scenario(_Strict):
     @property
     def category_names(self) -> list[str]:
         return [c.name for c in self.incidents.categories]
+
+    @property
+    def fifteen_minute_categories(self) -> set[str]:
+        """The complaint-type categories the 15-minute share is measured on."""
+        return set(self.command_centre.fifteen_minute_rule) or {
+            c.name for c in self.incidents.categories if c.respond_limit_min <= 15
+        }
 
 
 def _field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
@@ -435,9 +450,43 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{p}: not valid TOML: not UTF-8 text") from None
 
 
+def _merge(base: Any, over: Any) -> Any:
+    """Deep merge: tables merge, lists of named tables merge by name/id, the rest replaces."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    if (isinstance(base, list) and isinstance(over, list) and over
+            and all(isinstance(x, dict) and ("name" in x or "id" in x) for x in base + over)):
+        key = "name" if all("name" in x for x in base + over) else "id"
+        merged = {x[key]: x for x in base}
+        for x in over:
+            merged[x[key]] = _merge(merged[x[key]], x) if x[key] in merged else x
+        return list(merged.values())
+    return over
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The scenario's table, with ``extends = "other.toml"`` resolved (variants of a preset)."""
+    p = Path(path)
+    data = read_toml(p)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{p}: extends: must be a file name")
+    base_path = (p.parent / parent).resolve()
+    if base_path in _seen:
+        raise ScenarioError(f"{p}: extends: circular reference to {parent}")
+    if not base_path.exists():
+        raise ScenarioError(f"{p}: extends: no such file {parent}")
+    return _merge(read_scenario_data(base_path, _seen + (p.resolve(),)), data)
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario file, after applying ``{"a.b.c": value}`` overrides."""
-    data = read_toml(path)
+    data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     return validate_scenario(data, source=str(path))

@@ -26,7 +26,7 @@ class BookableStaff(mesa.Agent):
         self.calendar = calendar
         self.duty_share = duty_share
         self.busy_until = 0.0
-        self.busy_min = 0.0
+        self.busy_min = 0.0  # within the run's horizon
         self.cases = 0
         self.pos: tuple[float, float] | None = None
 
@@ -45,13 +45,10 @@ class BookableStaff(mesa.Agent):
             return None
         end = min(start + travel + work, deadline)
         self.busy_until = end
-        self.busy_min += end - start
+        horizon = getattr(self.model, "horizon", math.inf)
+        self.busy_min += max(0.0, min(end, horizon) - start)
         self.cases += 1
         return start, start + travel, end
 
     def on_duty_minutes(self, t0: float, t1: float) -> float:
         return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share
-
-    def busy_minutes_until(self, horizon: float) -> float:
-        """Busy time booked, less what was booked beyond the end of the run."""
-        return self.busy_min - max(0.0, self.busy_until - horizon)

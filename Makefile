@@ -1,0 +1,31 @@
+# Two commands for a new user: `make run` (set up, run the default scenario) and
+# `make test` (set up, run the tests). Everything installs into .venv from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= scenarios/xuxiake_1plus4.toml
+
+.PHONY: setup run test test-fast bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[all]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/gridsim run $(SCENARIO) --out results/run
+
+test: setup
+	$(BIN)/python -m pytest -n 2
+
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
+
+bench: setup
+	$(BIN)/python benchmarks/bench_year.py
+
+clean:
+	rm -rf $(VENV) results/run

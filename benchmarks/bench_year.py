@@ -1,0 +1,71 @@
+"""A simulated year of a preset: incidents per second and peak memory, against a baseline.
+
+The baseline, run in the same process, is the bare cost of the same incident stream in
+textbook SimPy (one process per incident, one timeout per closed-loop stage, nothing
+else). The ratio says what the model's agents, policies and records cost on top.
+
+    python benchmarks/bench_year.py [SCENARIO] [--days 365]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import simpy
+
+from sim.model import TownModel
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def baseline(occurred: list[float]) -> float:
+    """Seconds for textbook SimPy to push the same incidents through six stage timeouts."""
+    env = simpy.Environment()
+
+    def case(env: simpy.Environment):
+        for _ in range(6):
+            yield env.timeout(5.0)
+
+    def arrivals(env: simpy.Environment):
+        for t in occurred:
+            yield env.timeout(t - env.now)
+            env.process(case(env))
+
+    start = time.perf_counter()
+    env.process(arrivals(env))
+    env.run()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
+    ap.add_argument("--days", type=float, default=365)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    sc = load_scenario(args.scenario)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        model = TownModel(sc, seed=args.seed, days=args.days, incidents_path=Path(tmp) / "incidents.parquet")
+        model.run()
+        model.finish()
+        took = time.perf_counter() - start
+        n = len(model.log)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    frame = model.log.frame()
+    base = baseline(sorted(frame.occurred_at.tolist()))
+    print(f"scenario            {sc.meta.name}, {args.days:g} days, seed {args.seed}")
+    print(f"incidents           {n:,}")
+    print(f"model wall time     {took:.2f} s  ({n / took:,.0f} incidents/s)")
+    print(f"textbook SimPy      {base:.2f} s  ({n / base:,.0f} incidents/s, 6 timeouts each, no logic)")
+    print(f"ratio model/bare    {took / base:.2f}x slower than the bare event loop")
+    print(f"peak memory         {peak_mb:.0f} MB (incident log streamed to Parquet)")
+
+
+if __name__ == "__main__":
+    main()

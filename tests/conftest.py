@@ -1,0 +1,32 @@
+"""Shared fixtures: small, fast variants of the default preset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.scenario import Scenario, apply_overrides, read_scenario_data, validate_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+
+SMALL_TOWN = {
+    "town.area_km2": 12.0,
+    "town.residents": 20000,
+    "town.villages": 6,
+    "town.enterprises": 300,
+    "run.warmup_days": 0,
+}
+
+
+def make_scenario(overrides: dict[str, Any] | None = None, base: Path = DEFAULT) -> Scenario:
+    """The default preset shrunk to a small town, with extra overrides on top."""
+    data = apply_overrides(read_scenario_data(base), {**SMALL_TOWN, **(overrides or {})})
+    return validate_scenario(data, source=str(base))
+
+
+@pytest.fixture
+def small() -> Scenario:
+    return make_scenario()

@@ -1,0 +1,125 @@
+"""The gridsim command: outputs, reproducibility, and refusing bad input in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.runner import staged_output
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+
+
+def gridsim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_run_writes_the_closed_loop_record(tmp_path):
+    out = tmp_path / "run"
+    r = gridsim("run", str(DEFAULT), "--days", "2", "--seed", "5", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("incidents", "response_p50_min", "response_p90_min", "share_within_15min",
+                "closure_on_time_share", "tier_share", "workload_gini", "squads"):
+        assert key in summary
+    assert set(summary["tier_share"]) == {"grid", "village", "town", "county"}
+    assert sum(summary["tier_share"].values()) == pytest.approx(1.0)
+    assert {"id", "utilisation", "calls_share"} <= set(summary["squads"][0])
+    inc = pd.read_parquet(out / "incidents.parquet")
+    for col in ("occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at",
+                "category", "grid", "channel", "tier", "handler"):
+        assert col in inc.columns
+    assert len(inc) >= summary["incidents"]
+    staff = pd.read_parquet(out / "staff.parquet")
+    assert {"role", "on_duty_min", "busy_min", "cases"} <= set(staff.columns)
+    assert not list(out.glob(".partial-*"))
+
+
+def test_same_seed_identical_summary_other_seed_not(tmp_path):
+    runs = {}
+    for name, seed in (("a", "11"), ("b", "11"), ("c", "12")):
+        out = tmp_path / name
+        assert gridsim("run", str(DEFAULT), "--days", "2", "--seed", seed, "--out", str(out)).returncode == 0
+        runs[name] = (out / "summary.json").read_text()
+    assert runs["a"] == runs["b"]
+    assert runs["a"] != runs["c"]
+
+
+def test_replications_report_mean_and_ci(tmp_path):
+    out = tmp_path / "reps"
+    r = gridsim("run", str(DEFAULT), "--days", "2", "--replications", "3", "--workers", "2", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["replications"] == 3
+    cell = s["share_within_15min"]
+    assert cell["ci95"][0] <= cell["mean"] <= cell["ci95"][1]
+    assert len(pd.read_parquet(out / "replications.parquet")) == 3
+
+
+GOOD = DEFAULT.read_text(encoding="utf-8")
+
+BAD_SCENARIOS = {
+    "missing_field": (GOOD.replace("area_km2 = 110", ""), "town.area_km2", "missing"),
+    "unknown_field": (GOOD.replace("[town]\n", "[town]\nwibble = 3\n"), "town.wibble", "unknown field"),
+    "wrong_type": (GOOD.replace("residents = 180000", 'residents = "many"'), "town.residents", ""),
+    "negative_rate": (GOOD.replace("events_per_10k_residents_per_year = 6000",
+                                   "events_per_10k_residents_per_year = -5"),
+                      "incidents.events_per_10k_residents_per_year", "greater than 0"),
+    "nan_rate": (GOOD.replace("events_per_10k_residents_per_year = 6000",
+                              "events_per_10k_residents_per_year = nan"),
+                 "incidents.events_per_10k_residents_per_year", "finite"),
+    "inf_count": (GOOD.replace("residents = 180000", "residents = inf"), "town.residents", ""),
+    "negative_count": (GOOD.replace("count = 3                   #", "count = -1                   #"),
+                       "squads.count", "greater than or equal to 0"),
+    "unknown_category": (GOOD.replace('fifteen_minute_rule = ["illegal_parking", "street_vending"]',
+                                      'fifteen_minute_rule = ["illegal_parking", "jaywalking"]'),
+                         "fifteen_minute_rule", "jaywalking"),
+    "unknown_policy": (GOOD.replace('dispatch_rule = "home_zone_first"', 'dispatch_rule = "random_walk"'),
+                       "dispatch_rule", "random_walk"),
+    "grid_without_staff": (GOOD.replace("count = 1, duty_share", "count = 0, duty_share"),
+                           "grid_staff", "at least one staff"),
+    "duplicate_key": (GOOD.replace("area_km2 = 110", "area_km2 = 110\narea_km2 = 120"), "", "not valid TOML"),
+    "not_toml": ("this is { not toml", "", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SCENARIOS))
+def test_bad_scenario_is_refused_in_one_line(tmp_path, case):
+    text, field, words = BAD_SCENARIOS[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    r = gridsim("run", str(path), "--days", "2", "--out", str(out))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert str(path) in lines[0] and field in lines[0] and words in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_missing_path_is_refused(tmp_path):
+    r = gridsim("run", str(tmp_path / "nope.toml"))
+    assert r.returncode == 2
+    assert "nope.toml" in r.stderr and "no such file" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_bad_option_is_refused():
+    r = gridsim("run", str(DEFAULT), "--days", "-3")
+    assert r.returncode == 2 and "--days" in r.stderr
+
+
+def test_failed_run_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with staged_output(out) as tmp:
+            (tmp / "summary.json").write_text("{}")
+            raise RuntimeError("killed mid-run")
+    assert list(out.iterdir()) == []
