@@ -1,7 +1,8 @@
-"""How a problem becomes known: patrol, the 12345 hotline, cameras. The first to notice wins.
+"""How a problem becomes known: patrol, the 12345 hotline, cameras, Party centre households.
 
-Each channel's time is computed from the incident's own uniforms when it occurs, so the
-winner and the delay are the same under any policy that does not change the channel.
+The first to notice wins. Each channel's time is computed from the incident's own uniforms
+when it occurs, so the winner and the delay are the same under any policy that does not
+change the channel.
 """
 
 from __future__ import annotations
@@ -17,15 +18,24 @@ if TYPE_CHECKING:
     from sim.model import TownModel
     from sim.records import Incident
 
-PATROL, HOTLINE, CAMERA, NONE = (CHANNELS.index(c) for c in ("patrol", "hotline", "camera", "none"))
+PATROL, HOTLINE, CAMERA, PARTY, NONE = (CHANNELS.index(c) for c in ("patrol", "hotline", "camera", "party", "none"))
+
+
+def party_notice_prob(model: "TownModel", category: str) -> float:
+    """Chance that at least one of the grid's centre households notices (0 if the effect is off)."""
+    party = model.config.party
+    if not party.eyes or category not in party.eyes_categories:
+        return 0.0
+    return 1.0 - (1.0 - party.notice_prob_per_household) ** party.centre_households_per_grid
 
 
 def first_notice(model: "TownModel", inc: "Incident") -> tuple[float, int, "GridStaffMember | None"]:
     """(calendar time, channel, finding staff member) of the first report; inf if never."""
     cat = model.categories[inc.category]
+    cfg = model.config
     u = inc.u
     t_patrol, finder = model.teams[inc.grid].patrol_finds(
-        inc.occurred_at, float(u[U.BEAT]), float(u[U.PATROL]), cat.patrol_detect_prob
+        inc.occurred_at, u[U.BEAT], u[U.PATROL], cat.patrol_detect_prob, cat.domain
     )
     best, channel = t_patrol, PATROL
     if u[U.HOTLINE] < cat.hotline_prob:
@@ -34,10 +44,14 @@ def first_notice(model: "TownModel", inc: "Incident") -> tuple[float, int, "Grid
             best, channel = t, HOTLINE
     if cat.camera:
         land_use = model.town.grids[inc.grid].land_use
-        if u[U.CAMERA] < model.config.channels.camera_coverage.get(land_use, 0.0):
-            t = inc.occurred_at + model.config.channels.camera_delay_min.draw(u[U.CAMERA_DELAY])
+        if u[U.CAMERA] < cfg.channels.camera_coverage.get(land_use, 0.0):
+            t = inc.occurred_at + cfg.channels.camera_delay_min.draw(u[U.CAMERA_DELAY])
             if t < best:
                 best, channel = t, CAMERA
+    if u[U.PARTY] < model.party_notice[inc.category]:
+        t = inc.occurred_at + cfg.party.report_delay_min.draw(u[U.PARTY_DELAY])
+        if t < best:
+            best, channel = t, PARTY
     if math.isinf(best):
         return best, NONE, None
     return best, channel, finder if channel == PATROL else None

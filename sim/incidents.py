@@ -45,6 +45,12 @@ class U(IntEnum):
     DELAY_TOWN = 17
     DELAY_COUNTY = 18
     REWORK = 19
+    HANDOFF = 20
+    HANDOFF_DELAY = 21
+    PARTY = 22
+    PARTY_DELAY = 23
+    MEDIATION = 24
+    CONVENE = 25
 
 
 N_UNIFORMS = len(U)

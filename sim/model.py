@@ -19,14 +19,16 @@ from sim.agents.command_centre import CommandCentre
 from sim.agents.grid_staff import GridStaffMember, GridTeam
 from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
+from sim.channels import party_notice_prob
 from sim.incidents import MINUTES_PER_DAY, IncidentStream
 from sim.records import Incident, IncidentLog
 from sim.scenario import Scenario
+from sim.service_hall.hall import Hall
 from sim.shifts import DutyCalendar
 from sim.town import TownMap, build_town
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
-_STREAMS = ("incidents", "staff", "squads")
+_STREAMS = ("incidents", "staff", "squads", "hall")
 
 
 class TownModel(mesa.Model):
@@ -49,6 +51,7 @@ class TownModel(mesa.Model):
         w, h = self.town.size_km
         self.space = ContinuousSpace(w, h, torus=False)
         self.categories = scenario.incidents.categories
+        self.party_notice = [party_notice_prob(self, c.name) for c in self.categories]
         self.log = IncidentLog(
             scenario.category_names,
             [v.name for v in self.town.villages],
@@ -60,6 +63,7 @@ class TownModel(mesa.Model):
         self.centre = CommandCentre(self)
         self.squads = self._build_squads()
         self.centre.crews = [c for s in self.squads for c in s.crews]
+        self.hall = Hall(self) if scenario.service_hall else None
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
         self._next_id = 0
         self.env.process(self._arrivals())
@@ -87,21 +91,21 @@ class TownModel(mesa.Model):
         teams = []
         for g in self.town.grids:
             members: list[GridStaffMember] = []
-            for role, spec in gs.roles.items():
+            for role, spec in gs.all_roles().items():
+                domains = frozenset(spec.domains) if spec.domains is not None else None
                 for k in range(spec.count):
-                    m = GridStaffMember(self, f"{g.id}/{role}-{k + 1}", role, g.index,
-                                        frozenset(spec.duties), cal, spec.duty_share,
-                                        spec.patrol_share)
+                    m = GridStaffMember(self, f"{g.id}/{role}-{k + 1}", role, g.index, frozenset(spec.duties),
+                                        cal, spec.duty_share, spec.patrol_share, domains, float(rng.random()))
                     m.pos = g.box.centroid
                     members.append(m)
-            teams.append(GridTeam(g.index, members, g.street_km, speed, list(rng.random(len(members)))))
+            teams.append(GridTeam(g.index, members, g.street_km, speed))
         return teams
 
     def _build_village_cadres(self) -> list[list[BookableStaff]]:
         t = self.config.tiers
         cal = DutyCalendar.of(t.village_shift)
         return [
-            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", "village_cadre", cal)
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", "village_cadre", cal, tier="village")
              for k in range(t.village_cadres)]
             for v in self.town.villages
         ]
@@ -127,7 +131,8 @@ class TownModel(mesa.Model):
                 zone = {self.town.village_of_name(name).index for name in unit.zone}
             else:
                 zone = {v for v, b in enumerate(nearest) if b == i}
-            squad = Squad(self, sid, tuple(bases[i]), zone, cal)
+            domains = unit.domains if unit else cfg.domains
+            squad = Squad(self, sid, tuple(bases[i]), zone, cal, frozenset(domains) if domains is not None else None)
             crews = unit.crews if unit else cfg.crews_per_squad
             squad.crews = [Crew(self, squad, k) for k in range(crews)]
             squads.append(squad)

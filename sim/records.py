@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 NAN = math.nan
-CHANNELS: tuple[str, ...] = ("patrol", "hotline", "camera", "none")
+CHANNELS: tuple[str, ...] = ("patrol", "hotline", "camera", "party", "none")
 TIER_NAMES: tuple[str, ...] = ("grid", "village", "town", "county")
 TIMES: tuple[str, ...] = (
     "occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at"
@@ -48,7 +48,7 @@ class Incident:
         self.arrived_at = NAN
         self.resolved_at = NAN
         self.closed_at = NAN
-        self.channel = 3  # "none" until someone notices
+        self.channel = CHANNELS.index("none")  # until someone notices
         self.tier = -1  # index into TIER_NAMES once resolved
         self.handler = ""
         self.escalations = 0

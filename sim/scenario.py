@@ -150,6 +150,9 @@ class Category(_Strict):
 
     name: str
     label_zh: str = ""
+    # The department that owns it: who hears of it and acts before the reform, and which
+    # squads may take it when teams are siloed by domain.
+    domain: str = "urban_management"
     share: float = Field(gt=0)
     severity: int = Field(ge=1, le=5)
     source: Literal["residents", "enterprises"] = "residents"
@@ -219,6 +222,9 @@ class Role(_Strict):
     duty_share: float = Field(default=1.0, gt=0, le=1)  # part-time roles work fewer hours
     patrol_share: float = Field(default=0.5, gt=0, le=1)  # of duty time, spent patrolling
     duties: list[Literal["patrol", "fix", "mediate", "verify"]] = Field(default_factory=list)
+    # A departmental inspector sees and fixes only these domains' problems; None: all
+    # (the comprehensive grid of the reform).
+    domains: list[str] | None = None
 
 
 class GridStaff(_Strict):
@@ -227,6 +233,9 @@ class GridStaff(_Strict):
     roles: dict[
         Literal["chief", "worker", "supervisor", "info_officer", "liaison", "patrol_officer"], Role
     ]
+    # Departmental inspectors (before the reform), keyed by department; a town-wide team
+    # spread over the grids appears here as a part-time presence (duty_share < 1) per grid.
+    inspectors: dict[str, Role] = Field(default_factory=dict)
     shift: Shift = Shift()
     street_km_per_km2: dict[LandUse, float] = Field(
         default_factory=lambda: {"core": 12.0, "industrial": 5.0, "rural": 3.0}
@@ -239,11 +248,19 @@ class GridStaff(_Strict):
 
     @model_validator(mode="after")
     def _someone(self) -> "GridStaff":
-        if sum(r.count for r in self.roles.values()) < 1:
+        staffed = [r for r in self.all_roles().values() if r.count]
+        if not staffed:
             raise ValueError("a grid needs at least one staff member")
-        if not any(r.count and "fix" in r.duties for r in self.roles.values()):
+        if not any("fix" in r.duties for r in staffed):
             raise ValueError("at least one staffed role needs the 'fix' duty")
         return self
+
+    def all_roles(self) -> dict[str, Role]:
+        """The 一长五员 roles and the departmental inspectors (named '<department>_inspector')."""
+        out: dict[str, Role] = dict(self.roles)
+        for dept, r in self.inspectors.items():
+            out[f"{dept}_inspector"] = r if r.domains is not None else r.model_copy(update={"domains": [dept]})
+        return out
 
 
 class Channels(_Strict):
@@ -270,7 +287,41 @@ class CommandCentre(_Strict):
     triage_min: Distribution = Field(default_factory=lambda: {"dist": "fixed", "value": 2})
     verify_min: Distribution = Field(default_factory=lambda: {"dist": "exponential", "mean": 30})
     verify_fail_prob: float = Field(default=0.03, ge=0, le=1)
-    shift: Shift = Shift(start_h=0, end_h=24)
+    # False models the town before the reform: no shared centre, each department dispatches
+    # its own cases (see [departments]), no response clock, no overdue alarms, no verification.
+    enabled: bool = True
+
+
+class Departments(_Strict):
+    """How departments worked without a shared command centre (before the reform)."""
+
+    dispatch_min: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 90, "cv": 1.0}
+    )
+    handoff_prob: float = Field(default=0.2, ge=0, le=1)  # first heard by the wrong department
+    handoff_min: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 1440, "cv": 1.0}
+    )
+
+
+class Party(_Strict):
+    """加强党的全面领导: Party branches on grids and centre households, each effect switchable."""
+
+    eyes: bool = False  # centre households notice and report problems in their grid
+    centre_households_per_grid: float = Field(default=2.5, ge=0)
+    # Chance that one centre household notices a problem of these categories in its grid.
+    notice_prob_per_household: float = Field(default=0.1, ge=0, le=1)
+    eyes_categories: list[str] = Field(default_factory=list)
+    report_delay_min: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 120}
+    )
+    mediation: bool = False  # Party members join grid mediation of disputes
+    mediation_resolve_prob: float = Field(default=0.5, ge=0, le=1)
+    convening: bool = False  # hard cases convened by the town committee (难事不出镇)
+    convene_min_severity: int = Field(default=4, ge=1, le=5)
+    convene_min: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "mean": 2880, "cv": 0.5}
+    )
 
 
 class Escalation(_Strict):
@@ -302,6 +353,7 @@ class SquadUnit(_Strict):
     base: tuple[float, float] | None = None  # km; None: placed by the generator
     crews: int = Field(default=1, ge=1)
     zone: list[str] | None = None  # village names; None: villages nearest this base
+    domains: list[str] | None = None  # a siloed team's domains; None: all-round
 
 
 class Squads(_Strict):
@@ -311,6 +363,7 @@ class Squads(_Strict):
     crews_per_squad: int = Field(default=2, ge=1)
     units: list[SquadUnit] = Field(default_factory=list)
     shift: Shift = Shift(start_h=7, end_h=22)
+    domains: list[str] | None = None  # for generated squads; None: all-round
     mode: Literal["walk", "ebike", "car"] = "car"
     dispatch_overhead_min: float = Field(default=1.0, ge=0)
     return_to_base: bool = True
@@ -348,7 +401,10 @@ class Scenario(_Strict):
     escalation: Escalation = Escalation()
     tiers: Tiers = Tiers()
     squads: Squads = Squads()
+    departments: Departments = Departments()
+    party: Party = Party()
     evaluation: Evaluation = Evaluation()
+    service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
 
     @model_validator(mode="after")
     def _cross(self) -> "Scenario":
@@ -364,11 +420,24 @@ class Scenario(_Strict):
                 f"escalation.policy: unknown policy {self.escalation.policy!r}"
                 f" (known: {', '.join(sorted(ESCALATION_POLICIES))})"
             )
-        unknown = set(self.command_centre.fifteen_minute_rule) - set(self.category_names)
-        if unknown:
-            raise ValueError(
-                f"command_centre.fifteen_minute_rule: unknown category {sorted(unknown)[0]!r}"
-            )
+        for field, names in (
+            ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
+            ("party.eyes_categories", self.party.eyes_categories),
+        ):
+            unknown = set(names) - set(self.category_names)
+            if unknown:
+                raise ValueError(f"{field}: unknown category {sorted(unknown)[0]!r}")
+        domains = {c.domain for c in self.incidents.categories}
+        team_domains = [u.domains for u in self.squads.units] or [self.squads.domains]
+        for c in self.incidents.categories:
+            if c.town_handler == "squad" and self.squads.n and not any(
+                d is None or c.domain in d for d in team_domains
+            ):
+                raise ValueError(f"squads: no squad serves domain {c.domain!r} (category {c.name!r})")
+        for role, spec in self.grid_staff.all_roles().items():
+            for d in spec.domains or []:
+                if d not in domains:
+                    raise ValueError(f"grid_staff.roles.{role}.domains: unknown domain {d!r}")
         needs_squad = [
             c.name for c in self.incidents.categories if c.town_handler == "squad"
         ]
@@ -393,6 +462,12 @@ class Scenario(_Strict):
         return set(self.command_centre.fifteen_minute_rule) or {
             c.name for c in self.incidents.categories if c.respond_limit_min <= 15
         }
+
+
+# The hall's section reuses Shift, so it is imported once Shift exists (see sim.service_hall).
+from sim.service_hall.config import ServiceHall  # noqa: E402
+
+Scenario.model_rebuild()
 
 
 def _field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:

@@ -29,14 +29,13 @@ def test_patrol_delay_matches_cycle_theory():
     """One patroller, round the clock: wait = T/2 for the first pass + T(1-p)/p for misses."""
     m = TownModel(make_scenario({"grid_staff.shift": {"start_h": 0, "end_h": 24}}), days=1)
     grid = m.town.grids[0]
-    team = m.teams[0]
-    patroller = team.patrollers[0]
-    solo = GridTeam(0, [patroller], grid.street_km, 4.5, [0.37])
-    cycle = patroller.cycle_min
+    patroller = next(p for p in m.teams[0].members if "patrol" in p.duties)
+    solo = GridTeam(0, [patroller], grid.street_km, 4.5)
+    cycle = solo.beat("urban_management").cycle_min
     assert cycle == pytest.approx(60 * grid.street_km / 4.5 / (patroller.duty_share * patroller.patrol_share))
     rng = np.random.default_rng(0)
     for p in (1.0, 0.4):
-        delays = [solo.patrol_finds(t, ub, ud, p)[0] - t
+        delays = [solo.patrol_finds(t, ub, ud, p, "urban_management")[0] - t
                   for t, ub, ud in zip(rng.uniform(0, 5000, 20000), rng.random(20000), rng.random(20000))]
         expected = cycle / 2 + cycle * (1 - p) / p
         assert np.mean(delays) == pytest.approx(expected, rel=0.03)
@@ -54,8 +53,8 @@ def test_twice_the_staff_discovers_faster():
 def test_patrol_waits_for_the_shift():
     m = TownModel(make_scenario(), days=1)
     team = m.teams[0]
-    cal = team.patrollers[0].calendar
-    t, _ = team.patrol_finds(60.0, 0.5, 0.0, 1.0)  # occurs at 01:00, found on the first pass
+    t, who = team.patrol_finds(60.0, 0.5, 0.0, 1.0, "urban_management")  # occurs at 01:00
+    cal = who.calendar
     assert cal.on_duty(t) and t >= 8 * 60
 
 

@@ -17,10 +17,10 @@ import mesa
 import simpy
 
 from sim.agents.grid_staff import GridStaffMember
-from sim.channels import PATROL, first_notice
+from sim.channels import PARTY, PATROL, first_notice
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
-from sim.records import TIER_NAMES, Incident
+from sim.records import CHANNELS, TIER_NAMES, Incident
 from sim.scenario import Category
 
 if TYPE_CHECKING:
@@ -62,55 +62,94 @@ class CommandCentre(mesa.Agent):
         yield env.timeout(t - env.now)
         self._intake(inc, cat, channel)
         tier = self.escalation.start_tier(cat)
+        travel = 0.0
+        if channel == PARTY:  # a centre household tells its grid worker, who goes to look
+            fixers = m.teams[inc.grid].fixers(cat.domain)
+            if fixers:
+                finder = m.teams[inc.grid].soonest(fixers, env.now)
+                travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
         if (finder is not None and cat.spot_fix_prob > 0 and "fix" in finder.duties
                 and self.escalation.spot_fix_allowed(cat)):
             if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
-                yield from self._spot_fix(inc, cat, finder)
-                yield from self._verify_and_close(inc, cat, GRID)
+                yield from self._spot_fix(inc, cat, finder, travel)
+                yield from self._verify_and_close(inc, cat, TIER_NAMES.index(finder.tier))
                 return
             inc.note(env.now, "reported", f"{finder.staff_id} cannot fix it on the spot")
-        yield env.timeout(self.cfg.triage_min.draw(inc.u[U.TRIAGE]))
+        yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
-            solved = yield from self._handle_at(inc, cat, tier)
-            if solved:
+            if tier == COUNTY and self._convenes(cat):
+                yield from self._convene(inc)
+                tier = TOWN
+                break
+            solved_by = yield from self._handle_at(inc, cat, tier)
+            if solved_by is not None:
+                tier = solved_by
                 break
             inc.escalations += 1
             inc.note(env.now, "escalated", f"{TIER_NAMES[tier]} → {TIER_NAMES[tier + 1]}")
             tier += 1
         yield from self._verify_and_close(inc, cat, tier)
 
+    def _routing_delay(self, inc: Incident, cat: Category, channel: int) -> float:
+        """The centre triages in minutes; before the reform the owning department had to hear
+        of it (a hand-off when another department got the report first) and dispatch."""
+        if self.cfg.enabled:
+            return self.cfg.triage_min.draw(inc.u[U.TRIAGE])
+        dep = self.model.config.departments
+        delay = dep.dispatch_min.draw(inc.u[U.TRIAGE])
+        if channel != PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
+            delay += dep.handoff_min.draw(inc.u[U.HANDOFF_DELAY])
+            inc.note(self.env.now, "handoff", f"first heard by the wrong department, passed to {cat.domain}")
+        return delay
+
+    def _convenes(self, cat: Category) -> bool:
+        party = self.model.config.party
+        return party.convening and not cat.external and cat.severity >= party.convene_min_severity
+
+    def _convene(self, inc: Incident) -> Process:
+        """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
+        self._dispatched(inc, "town committee (convened)")
+        yield self.env.timeout(self.model.config.party.convene_min.draw(inc.u[U.CONVENE]))
+        self._arrived(inc, "town committee (convened)")
+
     def _intake(self, inc: Incident, cat: Category, channel: int) -> None:
         now = self.env.now
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
-        heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0))
-        heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1))
-        inc.note(now, "reported", ("patrol", "hotline", "camera")[channel])
+        if self.cfg.enabled:  # the response clock and its alarms came with the centre
+            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0))
+            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1))
+        inc.note(now, "reported", CHANNELS[channel])
 
-    def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember) -> Process:
-        now = self.env.now
-        inc.arrived_at = now
+    def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
+        """The finder settles it there and then (after walking over, if told by a resident)."""
+        env = self.env
+        _, arrive, end = finder.book(env.now, travel, cat.work_min.draw(inc.u[U.WORK_GRID]))  # type: ignore[misc]
         inc.handler = finder.staff_id
-        _, _, end = finder.book(now, 0.0, cat.work_min.draw(inc.u[U.WORK_GRID]))  # type: ignore[misc]
-        inc.note(now, "arrived", f"{finder.staff_id} fixes it on the spot")
-        yield self.env.timeout(end - now)
+        if arrive > env.now:
+            yield env.timeout(arrive - env.now)
+        inc.arrived_at = env.now
+        inc.note(env.now, "arrived", f"{finder.staff_id} fixes it on the spot")
+        yield env.timeout(end - env.now)
 
-    def _handle_at(self, inc: Incident, cat: Category, tier: int) -> Generator[simpy.Event, object, bool]:
-        """Let one tier try; True when it resolved the case, False to hand it up."""
+    def _handle_at(self, inc: Incident, cat: Category, tier: int) -> Generator[simpy.Event, object, int | None]:
+        """Let one tier try; the tier that resolved the case, or None to hand it up."""
         if tier == TOWN and cat.town_handler == "squad":
-            return (yield from self._squad(inc))
+            return TOWN if (yield from self._squad(inc)) else None
         budget = self.escalation.tier_budget(cat, tier)
         if tier in (GRID, VILLAGE):
             return (yield from self._staff_tier(inc, cat, tier, budget))
-        return (yield from self._department(inc, cat, tier, budget))
+        return tier if (yield from self._department(inc, cat, tier, budget)) else None
 
-    def _staff_tier(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, bool]:
+    def _staff_tier(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, int | None]:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
         env, m = self.env, self.model
         now = env.now
         if tier == GRID:
             team = m.teams[inc.grid]
-            people = team.mediators if cat.needs_mediation else team.fixers
+            people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
+            if not people:  # nobody in this grid handles the domain: straight up
+                return None
             who = team.soonest(people, now)
             travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
         else:
@@ -124,14 +163,20 @@ class CommandCentre(mesa.Agent):
         self._dispatched(inc, who.staff_id)
         if booking is None:
             yield env.timeout(deadline - now)
-            return False
+            return None
         _, arrive, end = booking
         if arrive < end:
             yield env.timeout(arrive - now)
             self._arrived(inc, who.staff_id)
         yield env.timeout(end - env.now)
-        finished = end < deadline
-        return finished and inc.u[RESOLVE_COL[TIER_NAMES[tier]]] < cat.resolves_at(TIER_NAMES[tier])
+        resolved_tier = TIER_NAMES.index(who.tier)
+        if end >= deadline:
+            return None
+        if inc.u[RESOLVE_COL[TIER_NAMES[tier]]] < cat.resolves_at(TIER_NAMES[tier]):
+            return resolved_tier
+        party = m.config.party  # Party members joining the mediation settle some the grid could not
+        mediated = tier == GRID and cat.needs_mediation and party.mediation
+        return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else None
 
     def _department(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, bool]:
         """A town department, the county, or 110/119: a response delay, then the work."""
@@ -158,7 +203,8 @@ class CommandCentre(mesa.Agent):
 
     def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
         done = self.env.event()
-        idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now)]
+        domain = self.model.categories[inc.category].domain
+        idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
         if idle:
             self._send(self.rule(idle, inc, self.travel_to), inc, done)
         else:
@@ -173,6 +219,9 @@ class CommandCentre(mesa.Agent):
         inc.resolved_at, inc.tier = env.now, tier
         inc.note(env.now, "resolved", TIER_NAMES[tier])
         team = m.teams[inc.grid]
+        if not self.cfg.enabled:
+            self._close(inc, "the department itself (no independent verification)")
+            return
         if tier == GRID and team.verifiers:
             who = team.soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
@@ -188,12 +237,15 @@ class CommandCentre(mesa.Agent):
             yield env.timeout(cat.work_min.draw(inc.u[U.REWORK]))
             inc.resolved_at = env.now
             yield env.timeout(self.cfg.verify_min.draw(1.0 - inc.u[U.VERIFY]))
-        inc.closed_at = env.now
-        inc.note(env.now, "closed", f"verified by {verifier}")
+        self._close(inc, f"verified by {verifier}")
+
+    def _close(self, inc: Incident, how: str) -> None:
+        inc.closed_at = self.env.now
+        inc.note(self.env.now, "closed", how)
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
-        m.log.add(inc)
+        self.model.log.add(inc)
 
     def _dispatched(self, inc: Incident, who: str) -> None:
         if math.isnan(inc.dispatched_at):
@@ -221,19 +273,30 @@ class CommandCentre(mesa.Agent):
         cat = self.model.categories[inc.category]
         return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at("town")
 
+    def _take_queued(self, crew: "Crew") -> tuple[Incident, simpy.Event] | None:
+        """The oldest queued case this crew may serve (its head when squads are all-round)."""
+        if not self.queue or not crew.on_duty(self.env.now):
+            return None
+        for k, (inc, done) in enumerate(self.queue):
+            if crew.squad.serves(self.model.categories[inc.category].domain):
+                del self.queue[k]
+                return inc, done
+        return None
+
     def next_for(self, crew: "Crew") -> tuple[Incident | None, simpy.Event | None]:
-        """A crew just finished: chain to the head of the queue if on duty."""
-        if self.queue and crew.on_duty(self.env.now):
-            inc, done = self.queue.popleft()
-            self._dispatched(inc, crew.crew_id)
-            return inc, done
-        return None, None
+        """A crew just finished: chain to the oldest queued case it may serve, if on duty."""
+        job = self._take_queued(crew)
+        if job is None:
+            return None, None
+        self._dispatched(job[0], crew.crew_id)
+        return job
 
     def crew_free(self, crew: "Crew") -> None:
-        """A crew is idle at base (or its shift began): give it the head of the queue."""
-        if crew.idle and self.queue and crew.on_duty(self.env.now):
-            inc, done = self.queue.popleft()
-            self._send(crew, inc, done)
+        """A crew is idle at base (or its shift began): give it the oldest case it may serve."""
+        if crew.idle:
+            job = self._take_queued(crew)
+            if job is not None:
+                self._send(crew, *job)
 
     # ---- tracking ----------------------------------------------------------------------
     def raise_alarms(self) -> None:

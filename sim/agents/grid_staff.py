@@ -1,75 +1,111 @@
 """Grid staff (一长五员): patrol their grid, find problems, fix small ones, take cases sent back.
 
-Patrol is a cycle over the grid's streets. The streets are split into equal beats, one per
-patroller; a patroller passes a given point once per cycle (cycle = beat length ÷ speed,
-stretched for part-time roles) and notices a problem there with the category's detection
-probability on each pass. The time a problem waits to be found therefore follows from grid
-size and staffing, and needs no per-minute stepping: it is computed when the problem occurs.
+Patrol is a cycle over the grid's streets. The streets are split into beats, one per
+patroller who can see the problem's domain, sized by each one's patrol effort; a patroller
+passes a given point once per cycle (cycle = street km ÷ speed ÷ total effort, counted in
+on-duty time) and notices a problem there with the category's detection probability on
+each pass. The time a problem waits to be found therefore follows from grid size and
+staffing, and needs no per-minute stepping: it is computed when the problem occurs.
+
+Before the reform each department patrolled for its own domain only: a role with
+``domains`` sees (and fixes) only those, so the same streets are walked by several
+departmental inspectors who each overlook the others' problems.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from dataclasses import dataclass
 
 import mesa
 
 from sim.agents.staff import BookableStaff
+from sim.scenario import ROLES as GRID_ROLES
 from sim.shifts import DutyCalendar
 
 
 class GridStaffMember(BookableStaff):
     """One of the grid's staff; its duties (patrol, fix, mediate, verify) come from its role."""
 
-    def __init__(self, model: mesa.Model, staff_id: str, role: str, grid: int,
-                 duties: frozenset[str], calendar: DutyCalendar, duty_share: float,
-                 patrol_share: float) -> None:
-        super().__init__(model, staff_id, role, calendar, duty_share)
+    def __init__(self, model: mesa.Model, staff_id: str, role: str, grid: int, duties: frozenset[str],
+                 calendar: DutyCalendar, duty_share: float, patrol_share: float,
+                 domains: frozenset[str] | None, phase_u: float) -> None:
+        # Departmental inspectors are town department staff: what they settle counts for the town.
+        tier = "grid" if domains is None or role in GRID_ROLES else "town"
+        super().__init__(model, staff_id, role, calendar, duty_share, tier)
         self.grid = grid
         self.duties = duties
         self.patrol_share = patrol_share
-        self.cycle_min = math.inf  # patrol cycle in on-duty minutes, set by GridTeam
-        self.phase_min = 0.0
-        self.found = 0
+        self.domains = domains
+        self.phase_u = phase_u  # where on its beat the patroller was at time 0
+
+    def sees(self, domain: str) -> bool:
+        return self.domains is None or domain in self.domains
+
+    @property
+    def effort(self) -> float:
+        return self.duty_share * self.patrol_share
+
+
+@dataclass(frozen=True)
+class Beat:
+    """The patrollers able to notice one domain's problems, and their common cycle."""
+
+    patrollers: tuple[GridStaffMember, ...]
+    cdf: tuple[float, ...]
+    cycle_min: float
 
 
 class GridTeam:
     """The staff of one level-2 grid and the arithmetic of their patrol."""
 
-    def __init__(self, grid: int, members: list[GridStaffMember], street_km: float,
-                 speed_kmh: float, phase_u: list[float]) -> None:
+    def __init__(self, grid: int, members: list[GridStaffMember], street_km: float, speed_kmh: float) -> None:
         self.grid = grid
         self.members = members
-        self.patrollers = [m for m in members if "patrol" in m.duties]
-        self.fixers = [m for m in members if "fix" in m.duties]
-        self.mediators = [m for m in members if "mediate" in m.duties] or self.fixers
+        self.street_km = street_km
+        self.speed_kmh = speed_kmh
         self.verifiers = [m for m in members if "verify" in m.duties]
-        # Beats are sized by patrol effort, so every patroller's cycle takes the same time.
-        effort = [m.duty_share * m.patrol_share for m in self.patrollers]
-        total = sum(effort)
-        self._beat_cdf = [sum(effort[: i + 1]) / total for i in range(len(effort))] if total else []
-        for m, u in zip(self.patrollers, phase_u):
-            m.cycle_min = 60.0 * street_km / speed_kmh / total
-            m.phase_min = u * m.cycle_min
+        self._beats: dict[str, Beat | None] = {}
 
-    def patrol_finds(self, occurred_at: float, u_beat: float, u_detect: float,
-                     p_detect: float) -> tuple[float, GridStaffMember | None]:
+    def beat(self, domain: str) -> Beat | None:
+        """The beat structure for a domain (built once), None if nobody patrols for it."""
+        if domain not in self._beats:
+            ps = tuple(m for m in self.members if "patrol" in m.duties and m.sees(domain))
+            total = sum(m.effort for m in ps)
+            if not ps or total <= 0:
+                self._beats[domain] = None
+            else:
+                cdf = tuple(sum(m.effort for m in ps[: i + 1]) / total for i in range(len(ps)))
+                self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh / total)
+        return self._beats[domain]
+
+    def fixers(self, domain: str) -> list[GridStaffMember]:
+        return [m for m in self.members if "fix" in m.duties and m.sees(domain)]
+
+    def mediators(self, domain: str) -> list[GridStaffMember]:
+        return [m for m in self.members if "mediate" in m.duties and m.sees(domain)] or self.fixers(domain)
+
+    def patrol_finds(self, occurred_at: float, u_beat: float, u_detect: float, p_detect: float,
+                     domain: str) -> tuple[float, GridStaffMember | None]:
         """When (calendar minutes) and by whom a problem at beat position ``u_beat`` is found."""
-        if not self.patrollers or p_detect <= 0:
+        beat = self.beat(domain)
+        if beat is None or p_detect <= 0:
             return math.inf, None
-        i = bisect.bisect_right(self._beat_cdf, u_beat)
-        i = min(i, len(self.patrollers) - 1)
-        lo = self._beat_cdf[i - 1] if i else 0.0
-        m = self.patrollers[i]
-        pos = (u_beat - lo) / (self._beat_cdf[i] - lo)  # position along that beat, 0..1
-        cal = m.calendar
-        d0 = cal.duty_time(occurred_at)
-        first = m.phase_min + m.cycle_min * (math.ceil((d0 - m.phase_min) / m.cycle_min - pos) + pos)
+        i = min(bisect.bisect_right(beat.cdf, u_beat), len(beat.patrollers) - 1)
+        lo = beat.cdf[i - 1] if i else 0.0
+        m = beat.patrollers[i]
+        pos = (u_beat - lo) / (beat.cdf[i] - lo)  # position along that patroller's beat, 0..1
+        cycle = beat.cycle_min
+        phase = m.phase_u * cycle
+        d0 = m.calendar.duty_time(occurred_at)
+        first = phase + cycle * (math.ceil((d0 - phase) / cycle - pos) + pos)
         if first <= d0:
-            first += m.cycle_min
+            first += cycle
         passes = 1 if p_detect >= 1 else max(1, math.ceil(math.log1p(-u_detect) / math.log1p(-p_detect)))
-        return cal.calendar_time(first + (passes - 1) * m.cycle_min), m
+        return m.calendar.calendar_time(first + (passes - 1) * cycle), m
 
-    def soonest(self, people: list[GridStaffMember], ready: float) -> GridStaffMember:
+    @staticmethod
+    def soonest(people: list[BookableStaff], ready: float) -> BookableStaff:
         """The member of ``people`` free soonest (a shared FCFS queue over them)."""
         return min(people, key=lambda m: (m.free_at(ready), m.busy_min))

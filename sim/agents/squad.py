@@ -21,18 +21,22 @@ if TYPE_CHECKING:
 
 
 class Squad(mesa.Agent):
-    """An all-round squad (全能型执法中队): base, zone (village indices), crews, shift."""
+    """An all-round squad (全能型执法中队), or a siloed domain team before the reform."""
 
     def __init__(self, model: mesa.Model, squad_id: str, base: tuple[float, float],
-                 zone: set[int], calendar: DutyCalendar) -> None:
+                 zone: set[int], calendar: DutyCalendar, domains: frozenset[str] | None = None) -> None:
         super().__init__(model)
         self.squad_id = squad_id
+        self.domains = domains
         self.base = base
         self.zone = zone
         self.calendar = calendar
         self.crews: list[Crew] = []
         self.calls = 0
         self.outside_zone_calls = 0
+
+    def serves(self, domain: str) -> bool:
+        return self.domains is None or domain in self.domains
 
 
 class Crew(mesa.Agent):

@@ -19,10 +19,11 @@ class BookableStaff(mesa.Agent):
     """A person with a shift, a FCFS day plan, and the workload tallies of DESIGN.md §4."""
 
     def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar,
-                 duty_share: float = 1.0) -> None:
+                 duty_share: float = 1.0, tier: str = "grid") -> None:
         super().__init__(model)
         self.staff_id = staff_id
         self.role = role
+        self.tier = tier  # the tier a case this person resolves counts for
         self.calendar = calendar
         self.duty_share = duty_share
         self.busy_until = 0.0
