@@ -1,0 +1,130 @@
+"""The rest of "1+4": Party effects switch off cleanly; the pre-reform town behaves as described."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.model import TownModel
+from sim.scenario import load_scenario
+
+from conftest import SMALL_TOWN, make_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE = ROOT / "scenarios" / "xuxiake_pre_reform.toml"
+POST = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+
+
+def _records(overrides=None, base=POST, days=12, seed=5):
+    m = TownModel(make_scenario(overrides, base=base), seed=seed, days=days)
+    m.run()
+    m.finish()
+    return m, m.log.frame().sort_values("id").reset_index(drop=True)
+
+
+def test_party_eyes_only_add_a_channel():
+    _, on = _records()
+    _, off = _records({"party.eyes": False})
+    assert (on.channel == "party").sum() > 20
+    assert (off.channel == "party").sum() == 0
+    # Every incident the Party did not report first is noticed at the same moment either way.
+    same = on.channel != "party"
+    assert np.allclose(on.reported_at[same], off.reported_at[same], equal_nan=True)
+    eyes = set(make_scenario().party.eyes_categories)
+    assert set(on.category[on.channel == "party"].astype(str)) <= eyes
+
+
+def test_party_mediation_settles_disputes_in_the_grid():
+    _, on = _records({"incidents.categories.neighbour_dispute.share": 0.5})
+    _, off = _records({"incidents.categories.neighbour_dispute.share": 0.5, "party.mediation": False})
+    d_on = on[on.category == "neighbour_dispute"]
+    d_off = off[off.category == "neighbour_dispute"]
+    assert (d_on.tier == "grid").mean() > (d_off.tier == "grid").mean() + 0.05
+    other_on = on[on.category != "neighbour_dispute"]
+    other_off = off[off.category != "neighbour_dispute"]
+    assert np.allclose(other_on.reported_at, other_off.reported_at, equal_nan=True)
+
+
+def test_convening_keeps_hard_cases_in_the_town():
+    _, on = _records()
+    _, off = _records({"party.convening": False})
+    pol_on = on[(on.category == "enterprise_pollution") & on.tier.notna()]
+    pol_off = off[(off.category == "enterprise_pollution") & off.tier.notna()]
+    assert len(pol_on) > 5
+    assert set(pol_on.tier.astype(str)) == {"town"}
+    assert set(pol_off.tier.astype(str)) == {"county"}
+
+
+def test_before_the_reform_departments_see_only_their_categories():
+    sc = make_scenario(base=PRE)
+    m = TownModel(sc, seed=2, days=8)
+    m.run()
+    m.finish()
+    rec = m.log.frame()
+    roles = sc.grid_staff.all_roles()
+    domain_of = {c.name: c.domain for c in sc.incidents.categories}
+    fixed_by_inspector = rec[rec.handler.str.contains("_inspector")]
+    assert len(fixed_by_inspector) > 50
+    for h, cat in zip(fixed_by_inspector.handler, fixed_by_inspector.category.astype(str)):
+        role = h.split("/")[1].rsplit("-", 1)[0]
+        assert domain_of[cat] in roles[role].domains
+    # Siloed teams: a crew only ever takes its own domains.
+    squads = {s.squad_id: s for s in m.squads}
+    by_crew = rec[rec.handler.str.match(r"^(UM1|UM2|SAFE|ENV)-\d+$")]
+    assert len(by_crew) > 20
+    for h, cat in zip(by_crew.handler, by_crew.category.astype(str)):
+        assert squads[h.rsplit("-", 1)[0]].serves(domain_of[cat])
+    # No centre: no alarms and no verification step.
+    assert m.centre.alarms_raised == 0
+    closed = rec.dropna(subset=["closed_at"])
+    assert (closed.closed_at == closed.resolved_at).all()
+
+
+def test_reform_buys_a_fifteen_minute_response_and_keeps_matters_in_the_grid():
+    pre = TownModel(make_scenario(base=PRE), seed=4, days=10)
+    post = TownModel(make_scenario(base=POST), seed=4, days=10)
+    for m in (pre, post):
+        m.run()
+        m.finish()
+    a, b = pre.log.frame(), post.log.frame()
+    assert len(a) == len(b)  # common random numbers: the same incidents
+    assert np.allclose(np.sort(a.occurred_at), np.sort(b.occurred_at))
+    fifteen = {"illegal_parking", "street_vending"}
+
+    def share15(df: pd.DataFrame) -> float:
+        d = df[df.category.astype(str).isin(fifteen) & df.dispatched_at.notna()]
+        return float(((d.arrived_at - d.reported_at) <= 15).mean())
+
+    assert share15(b) > share15(a) + 0.4
+    assert (b.tier == "grid").mean() > (a.tier == "grid").mean() + 0.4
+
+
+def test_compare_command_writes_table_and_figures(tmp_path):
+    small = tmp_path / "a.toml"
+    small.write_text(
+        f'extends = "{POST}"\n[town]\narea_km2 = {SMALL_TOWN["town.area_km2"]}\n'
+        f'residents = {SMALL_TOWN["town.residents"]}\nvillages = {SMALL_TOWN["town.villages"]}\n',
+        encoding="utf-8",
+    )
+    other = tmp_path / "b.toml"
+    other.write_text(f'extends = "{small}"\n[meta]\nname = "nearest"\n[command_centre]\n'
+                     'dispatch_rule = "nearest_idle"\n', encoding="utf-8")
+    out = tmp_path / "cmp"
+    r = subprocess.run([sys.executable, "-m", "sim", "compare", str(small), str(other), "--replications", "3",
+                        "--days", "3", "--workers", "1", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out / "compare.csv")
+    inc = table[table.measure == "incidents"].iloc[0]
+    assert inc.diff_mean == 0 and inc.diff_lo == 0  # same incidents in both (CRN)
+    assert {"compare_shares.png", "compare_tiers.png"} <= {p.name for p in out.iterdir()}
+    assert json.loads((out / "compare.json").read_text())["b"] == "nearest"
+
+
+def test_presets_load():
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        assert load_scenario(path).meta.name == path.stem
