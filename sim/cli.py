@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -19,6 +20,7 @@ from rich.table import Table
 from sim.incidents import MINUTES_PER_DAY
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.scenario import ScenarioError, load_scenario
+from sim.stats import mean_ci
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")
@@ -176,6 +178,104 @@ def compare(
             (r.a_mean, r.a_lo, r.a_hi), (r.b_mean, r.b_lo, r.b_hi), (r.diff_mean, r.diff_lo, r.diff_hi))))
     out_console.print(t)
     out_console.print(f"table and figures written to {out}/")
+
+
+@app.command()
+def analytic(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
+    check: Annotated[int, typer.Option(help="Also simulate this many replications and show both")] = 0,
+    days: Annotated[Optional[float], typer.Option(help="Days per checking replication")] = None,
+) -> None:
+    """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
+    from sim.analytic.approx import approximate_hypercube
+    from sim.analytic.erlang import erlang_c
+    from sim.analytic.from_scenario import hall_pools, squad_system
+    from sim.analytic.hypercube import MAX_EXACT_UNITS, solve_hypercube
+
+    sc = _load_or_fail(scenario)
+    sim_runs: list[dict[str, Any]] = []
+    if check:
+        with _progress(sys.stderr.isatty()) as bar:
+            task = bar.add_task("checking replications", total=check)
+            sim_runs = run_replications(sc, [sc.run.seed + k for k in range(check)], days,
+                                        min(check, os.cpu_count() or 1), on_done=lambda: bar.advance(task))
+
+    def simulated(get, pct: bool = False) -> str:
+        if not sim_runs:
+            return ""
+        m, lo, hi = mean_ci(np.array([get(r) for r in sim_runs], dtype=float))
+        return _fmt({"mean": m, "ci95": [lo, hi]}, pct)
+
+    if sc.squads.n:
+        ss = squad_system(sc)
+        n = len(ss.unit_ids)
+        exact = n <= MAX_EXACT_UNITS
+        solve = solve_hypercube if exact else approximate_hypercube
+        r = solve(ss.arrival_rates, ss.preferences, ss.service_rate, "infinite", ss.travel_min)
+        t = Table(title=f"Squads as a hypercube ({'exact' if exact else 'Larson 1975 approximation'}): "
+                        f"{n} crews, {len(ss.atom_ids)} grids, mean busy time {ss.mean_busy_min:.1f} min")
+        for col in ("measure", "theory", "simulated (mean, 95% CI)" if sim_runs else ""):
+            t.add_column(col, justify="left" if col == "measure" else "right")
+        squads = list(dict.fromkeys(ss.unit_squad))
+        for k, sid in enumerate(squads):
+            units = [i for i, s_ in enumerate(ss.unit_squad) if s_ == sid]
+            t.add_row(f"squad {sid} utilisation", _fmt(float(r.workload[units].mean()), True),
+                      simulated(lambda run, k=k: run["squads"][k]["utilisation"], True))
+            t.add_row(f"squad {sid} share of calls", _fmt(float(r.calls_share[units].sum()), True),
+                      simulated(lambda run, k=k: run["squads"][k]["calls_share"], True))
+        t.add_row("P(call waits for a crew)", _fmt(r.p_queue, True), simulated(lambda run: run["squad_wait_share"], True))
+        t.add_row("mean wait for a crew (min)", _fmt(r.mean_wait_in_queue), simulated(lambda run: run["squad_wait_mean_min"]))
+        t.add_row("mean travel time (min)", _fmt(r.mean_travel_time), "")
+        out_console.print(t)
+        for b in ss.broken:
+            out_console.print(f"  assumption broken: {b}")
+    if sc.service_hall is not None:
+        t = Table(title="Service hall as Erlang C (M/M/c per pool of windows, during opening hours)")
+        for col in ("pool", "windows", "utilisation", "P(wait)", "mean wait (min)", "P(wait > 15 min)"):
+            t.add_column(col, justify="left" if col == "pool" else "right")
+        pools = hall_pools(sc)
+        for p in pools:
+            if p.arrival_rate >= p.windows * p.service_rate:
+                t.add_row(p.name, str(p.windows), _fmt(p.arrival_rate / (p.windows * p.service_rate), True),
+                          "overloaded", "∞", "–")
+                continue
+            ec = erlang_c(p.arrival_rate, p.service_rate, p.windows)
+            t.add_row(p.name, str(p.windows), _fmt(ec.utilisation, True), _fmt(ec.p_wait, True),
+                      _fmt(ec.mean_wait), _fmt(ec.p_wait_longer_than(15.0), True))
+        out_console.print(t)
+        if sim_runs:
+            out_console.print(f"  simulated mean wait (min): {simulated(lambda run: run['hall_wait_mean_min'])}")
+        for b in dict.fromkeys(b for p in pools for b in p.broken):
+            out_console.print(f"  assumption broken: {b}")
+
+
+@app.command()
+def validate(
+    replications: Annotated[int, typer.Option(help="Replications per textbook case")] = 20,
+    days: Annotated[Optional[float], typer.Option(help="Days per replication (default: each case's run.days)")] = None,
+    workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
+) -> None:
+    """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99% CI)."""
+    from sim.validate import CASES, LEVEL
+    from sim.validate import validate as run_validation
+
+    if replications < 2:
+        fail(f"--replications: need at least 2 for a confidence interval, got {replications}")
+    with _progress(sys.stderr.isatty()) as bar:
+        task = bar.add_task("textbook replications", total=replications * len(CASES))
+        checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
+                                on_done=lambda: bar.advance(task))
+    t = Table(title=f"Textbook validation: {replications} replications per case, {int(LEVEL * 100)}% CI")
+    for col in ("case", "measure", "theory", "simulated mean", f"{int(LEVEL * 100)}% CI", "result"):
+        t.add_column(col, justify="left" if col in ("case", "measure") else "right")
+    for c in checks:
+        t.add_row(c.case, c.measure, f"{c.theory:.4f}", f"{c.mean:.4f}", f"[{c.lo:.4f}, {c.hi:.4f}]",
+                  "[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+    out_console.print(t)
+    failed = sum(not c.passed for c in checks)
+    out_console.print(f"{len(checks) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.incidents import MINUTES_PER_DAY
 from sim.records import TIER_NAMES
+from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def staff_table(model: "TownModel") -> pd.DataFrame:
             busy = c.busy_min + (0.0 if c.idle else h - c.busy_since)
             rows.append(dict(id=c.crew_id, role="squad_crew", unit=squad.squad_id, on_duty_min=duty,
                              busy_min=busy, cases=c.cases))
+    if model.hall is not None:
+        rows += hall_staff_rows(model)
     df = pd.DataFrame(rows, columns=["id", "role", "unit", "on_duty_min", "busy_min", "cases"])
     df["workload"] = np.where(df.on_duty_min > 0, df.busy_min / df.on_duty_min.where(df.on_duty_min > 0, 1), np.nan)
     return df
@@ -104,6 +107,28 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
     parts = out[["closure_on_time_share", "response_on_time_share", "verified_first_time_share"]].fillna(1.0)
     out["score"] = 100 * (parts.to_numpy() @ w) / (w.sum() or 1)
     return out.drop(columns=["r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
+
+
+def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
+    """The one FCFS queue for squads: P(wait), mean wait, and Little's law L = λW on it.
+
+    L is the time average of the queue length, read at every tick after the warm-up
+    (a fixed grid of times samples a stationary process without bias).
+    """
+    wait = rec.squad_wait.to_numpy(float)
+    wait = wait[~np.isnan(wait)]
+    ts = model.datacollector.get_model_vars_dataframe()
+    ts = ts[ts.day >= model.config.run.warmup_days]
+    span = (model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY)
+    if not len(wait) or span <= 0:
+        return {"squad_wait_share": math.nan, "squad_wait_mean_min": math.nan, "squad_queue_littles_ratio": math.nan}
+    lam = len(wait) / span
+    w = float(wait.mean())
+    return {
+        "squad_wait_share": float((wait > 1e-9).mean()),
+        "squad_wait_mean_min": w,
+        "squad_queue_littles_ratio": float(ts.queued_for_squad.mean() / (lam * w)) if w > 0 else math.nan,
+    }
 
 
 def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
@@ -192,8 +217,10 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "squads": squads,
         "backlog_mean": float(backlog.mean()),
         "backlog_end": int(backlog.iloc[-1]),
+        **squad_queue(model, rec),
         "overdue_alarms": int(model.centre.alarms_raised),
         "by_category": by_category,
+        **(hall_summary(model) if model.hall is not None else {}),
     }
 
 

@@ -31,6 +31,7 @@ class Incident:
         "id", "category", "village", "grid", "x", "y", "u",
         "occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at",
         "channel", "tier", "handler", "escalations", "reworks", "alarms", "history",
+        "queued_at", "squad_wait",
     )
 
     def __init__(self, id: int, category: int, village: int, grid: int, x: float, y: float,
@@ -55,6 +56,8 @@ class Incident:
         self.reworks = 0
         self.alarms = 0
         self.history: list[tuple[float, str, str]] | None = None
+        self.queued_at = NAN  # asked for a squad
+        self.squad_wait = NAN  # minutes it waited for a free crew (0: one was idle)
 
     def note(self, t: float, stage: str, detail: str) -> None:
         """Keep the story of the case (only when a viewer asked for stories)."""
@@ -70,7 +73,7 @@ class Incident:
         return "occurred"
 
 
-_FLOAT_COLS = ("x", "y") + TIMES
+_FLOAT_COLS = ("x", "y") + TIMES + ("squad_wait",)
 _INT_COLS = ("id", "category", "village", "grid", "channel", "tier", "escalations", "reworks", "alarms")
 
 
@@ -119,7 +122,7 @@ class IncidentLog:
             ),
             "handler": pa.array(self._handlers[lo:hi], type=pa.string()),
         }
-        for c in TIMES:
+        for c in TIMES + ("squad_wait",):
             v = f[c]
             cols[c] = pa.array(v, mask=np.isnan(v))
         for c in ("escalations", "reworks", "alarms"):

@@ -61,7 +61,7 @@ def staged_output(out: Path) -> Iterator[Path]:
 
 def run_replication(scenario: Scenario, seed: int, days: float | None = None, out: Path | None = None,
                     progress: Callable[[float], None] | None = None) -> dict[str, Any]:
-    """Run one replication; with ``out``, write summary.json, incidents/staff/grids Parquet there."""
+    """Run one replication; with ``out``, write summary.json, incidents/staff/grids(/hall) Parquet there."""
     model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None)
     model.run(progress)
     model.finish()
@@ -72,6 +72,8 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
         staff.to_parquet(out / "staff.parquet", index=False)
         grid_table(model, records).to_parquet(out / "grids.parquet", index=False)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
+        if model.hall is not None:
+            model.hall.visit_frame().to_parquet(out / "hall.parquet", index=False)
         write_json(out / "summary.json", summary)
     return summary
 

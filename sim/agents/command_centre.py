@@ -62,19 +62,13 @@ class CommandCentre(mesa.Agent):
         yield env.timeout(t - env.now)
         self._intake(inc, cat, channel)
         tier = self.escalation.start_tier(cat)
-        travel = 0.0
-        if channel == PARTY:  # a centre household tells its grid worker, who goes to look
-            fixers = m.teams[inc.grid].fixers(cat.domain)
-            if fixers:
-                finder = m.teams[inc.grid].soonest(fixers, env.now)
-                travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
-        if (finder is not None and cat.spot_fix_prob > 0 and "fix" in finder.duties
-                and self.escalation.spot_fix_allowed(cat)):
+        fixer, travel = self.spot_fixer(inc, channel, finder)
+        if fixer is not None:
             if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
-                yield from self._spot_fix(inc, cat, finder, travel)
-                yield from self._verify_and_close(inc, cat, TIER_NAMES.index(finder.tier))
+                yield from self._spot_fix(inc, cat, fixer, travel)
+                yield from self._verify_and_close(inc, cat, TIER_NAMES.index(fixer.tier))
                 return
-            inc.note(env.now, "reported", f"{finder.staff_id} cannot fix it on the spot")
+            inc.note(env.now, "reported", f"{fixer.staff_id} cannot fix it on the spot")
         yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
             if tier == COUNTY and self._convenes(cat):
@@ -89,6 +83,28 @@ class CommandCentre(mesa.Agent):
             inc.note(env.now, "escalated", f"{TIER_NAMES[tier]} → {TIER_NAMES[tier + 1]}")
             tier += 1
         yield from self._verify_and_close(inc, cat, tier)
+
+    def spot_fixer(self, inc: Incident, channel: int,
+                   finder: GridStaffMember | None) -> tuple[GridStaffMember | None, float]:
+        """Who may try to settle the case on the spot, and how far they must walk first.
+
+        The patroller who found it, or, when a Party centre household noticed it, the grid
+        worker it tells; nobody when the category or the thresholds rule a spot fix out.
+        """
+        m = self.model
+        cat = m.categories[inc.category]
+        if cat.spot_fix_prob <= 0 or not self.escalation.spot_fix_allowed(cat):
+            return None, 0.0
+        if channel == PARTY:
+            fixers = m.teams[inc.grid].fixers(cat.domain)
+            if not fixers:
+                return None, 0.0
+            box = m.town.grids[inc.grid].box
+            return m.teams[inc.grid].soonest(fixers, self.env.now), m.town.travel.within_box_minutes(
+                box, m.config.grid_staff.patrol_mode)
+        if finder is not None and "fix" in finder.duties:
+            return finder, 0.0
+        return None, 0.0
 
     def _routing_delay(self, inc: Incident, cat: Category, channel: int) -> float:
         """The centre triages in minutes; before the reform the owning department had to hear
@@ -205,6 +221,7 @@ class CommandCentre(mesa.Agent):
         done = self.env.event()
         domain = self.model.categories[inc.category].domain
         idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
+        inc.queued_at = self.env.now
         if idle:
             self._send(self.rule(idle, inc, self.travel_to), inc, done)
         else:
@@ -260,6 +277,7 @@ class CommandCentre(mesa.Agent):
 
     # ---- squads ------------------------------------------------------------------------
     def _send(self, crew: "Crew", inc: Incident, done: simpy.Event) -> None:
+        inc.squad_wait = self.env.now - inc.queued_at
         self._dispatched(inc, crew.crew_id)
         self.env.process(crew.run_job(self, inc, done))
 
@@ -288,6 +306,7 @@ class CommandCentre(mesa.Agent):
         job = self._take_queued(crew)
         if job is None:
             return None, None
+        job[0].squad_wait = self.env.now - job[0].queued_at
         self._dispatched(job[0], crew.crew_id)
         return job
 

@@ -50,6 +50,9 @@ from sim.analytic.hypercube import HypercubeResult, QueueKind, _summarise, _vali
 
 __all__ = ["approximate_hypercube", "correction_factors"]
 
+_MIN_STEP = 1.0 / 64.0
+_RHO_FLOOR = 1e-300  # keeps log(rho) and 1 - rho finite while iterating
+
 
 def _log_correction_factors(
     units: int, load: float, queue: QueueKind
@@ -150,15 +153,24 @@ def approximate_hypercube(
         return np.exp(log_q[None, :] + before)
 
     rho = np.full(units, util)
+    step, last_change = 1.0, np.inf
     for _ in range(max_iter):
         weights = (lam[:, None] * reach(rho)).ravel()
         a = np.bincount(prefs.ravel(), weights=weights, minlength=units) / mu
         new = (a + queued_share) / (1.0 + a)
         new *= units * util / new.sum()
         change = float(np.max(np.abs(new - rho)))
-        rho = new
         if change < tol:
+            rho = new
             break
+        # Larson's plain sweep (step 1) converges in a few sweeps on districted
+        # systems but can oscillate when many units share one backup order;
+        # halving the step on each non-decreasing change damps that without
+        # moving the fixed point.
+        if change >= last_change:
+            step = max(step / 2.0, _MIN_STEP)
+        last_change = change
+        rho = np.clip(rho + step * (new - rho), _RHO_FLOOR, 1.0 - _RHO_FLOOR)
     else:
         raise RuntimeError(
             f"approximate hypercube did not converge to tol={tol:g} in {max_iter} sweeps "

@@ -29,17 +29,19 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
+from scipy.linalg import solve
 
 __all__ = ["HypercubeResult", "MAX_EXACT_UNITS", "QueueKind", "solve_hypercube"]
 
 QueueKind = Literal["loss", "infinite"]
 
-#: The exact model's sparse LU fills in quickly beyond this (2^16 states).
-MAX_EXACT_UNITS = 16
+#: Largest N for the exact model: N = 14 takes some seconds and ~1 GB (dense blocks of
+#: C(14, 7) = 3432 states); each extra unit costs about 8x time and 4x memory.
+MAX_EXACT_UNITS = 14
 
 _PROB_TOL = 1e-12
 _SUM_TOL = 1e-9
+_RESIDUAL_TOL = 1e-9  # max |pi Q| relative to the largest total outflow rate of a state
 
 
 @dataclass(frozen=True)
@@ -232,21 +234,49 @@ def _dispatch_table(preferences: np.ndarray, states: np.ndarray) -> np.ndarray:
     return dispatch
 
 
-def _stationary(transposed_generator: sp.csc_matrix) -> np.ndarray:
-    """Solve pi Q = 0, sum(pi) = 1 by pinning pi[0] (all units free) to 1.
+def _stationary(generator: sp.csr_matrix, level: np.ndarray) -> np.ndarray:
+    """Solve pi Q = 0, sum(pi) = 1 by block Gaussian elimination over the levels.
 
-    Removing state 0's balance equation keeps the system sparse (a normalisation row
-    would be dense) and leaves it nonsingular because the chain is irreducible.
+    A state's level is its number of busy units. Every event changes it by one, so
+    Q is block tridiagonal in level order, with diagonal blocks that are diagonal. Writing
+    pi_(k+1) = pi_k R_k, the top level gives R_(N-1) = U_(N-1) S_N^-1 with
+    S_N = -Q_NN, and each lower level S_k = -Q_kk - R_k D_(k+1), R_(k-1) = U_(k-1) S_k^-1
+    (U: up-blocks, D: down-blocks). Level 0 is the single all-free state, so
+    pi_0 = 1 and the R_k rebuild the rest. This direct method works on dense blocks
+    of at most C(N, N/2) states and beats a general sparse LU, which fills in badly
+    on the hypercube graph.
     """
-    a = transposed_generator
-    rhs = -a[1:, [0]].toarray().ravel()
-    rest = np.atleast_1d(spsolve(a[1:, 1:].tocsc(), rhs))
-    pi = np.concatenate(([1.0], rest))
+    top = int(level.max())
+    order = np.argsort(level, kind="stable")
+    edges = np.searchsorted(level[order], np.arange(top + 2))
+    blocks = [slice(edges[k], edges[k + 1]) for k in range(top + 1)]
+    q = generator[order][:, order].tocsr()
+    out_rate = -q.diagonal()
+
+    ratios: list[np.ndarray] = []
+    schur = np.diag(out_rate[blocks[top]])
+    for k in range(top, 0, -1):
+        up = q[blocks[k - 1], blocks[k]].toarray()
+        ratio = solve(schur, up.T, transposed=True, check_finite=False).T
+        ratios.append(ratio)
+        down = q[blocks[k], blocks[k - 1]]
+        schur = np.diag(out_rate[blocks[k - 1]]) - (down.T @ ratio.T).T
+    pieces = [np.ones(1)]
+    for ratio in reversed(ratios):
+        pieces.append(pieces[-1] @ ratio)
+    pi = np.empty(order.size)
+    pi[order] = np.concatenate(pieces)
     pi /= pi.sum()
-    if not np.all(np.isfinite(pi)) or pi.min() < -_PROB_TOL or abs(pi.sum() - 1.0) > _SUM_TOL:
+
+    residual = float(np.abs(generator.T @ pi).max()) if np.all(np.isfinite(pi)) else np.inf
+    if (
+        not residual <= _RESIDUAL_TOL * out_rate.max()
+        or pi.min() < -_PROB_TOL
+        or abs(pi.sum() - 1.0) > _SUM_TOL
+    ):
         raise RuntimeError(
             "hypercube balance equations gave no probability distribution "
-            f"(min {pi.min():.3g}, sum {pi.sum():.12g}); the system is too ill-conditioned"
+            f"(min {pi.min():.3g}, sum {pi.sum():.12g}, residual {residual:.3g})"
         )
     np.clip(pi, 0.0, None, out=pi)
     return pi / pi.sum()
@@ -280,6 +310,7 @@ def solve_hypercube(
     total_lam, total_mu = inst.total_rate, float(mu.sum())
     full = (1 << units) - 1
     states = np.arange(full + 1, dtype=np.int64)
+    bits = (states[:, None] >> np.arange(units)) & 1
 
     # Atoms with the same preference list behave as one atom with the summed rate.
     groups, group_of_atom = np.unique(inst.preferences, axis=0, return_inverse=True)
@@ -297,22 +328,18 @@ def solve_hypercube(
         rate.append(np.full(int(free.sum()), group_rate[g]))
     drain = 1.0 - total_lam / total_mu if inst.queue == "infinite" else 1.0
     for n in range(units):
-        busy = states[(states >> n) & 1 == 1]
+        busy = states[bits[:, n] == 1]
         src.append(busy)
         dst.append(busy ^ (1 << n))
         r = np.full(busy.size, mu[n])
         r[busy == full] *= drain
         rate.append(r)
     s, d, r = np.concatenate(src), np.concatenate(dst), np.concatenate(rate)
-    # Transposed generator: entry (to, from) holds the rate from -> to.
+    off_diagonal = sp.csr_matrix((r, (s, d)), shape=(full + 1, full + 1))  # sums duplicates
     out_rate = np.bincount(s, weights=r, minlength=full + 1)
-    qt = sp.csc_matrix(
-        (np.concatenate((r, -out_rate)), (np.concatenate((d, states)), np.concatenate((s, states)))),
-        shape=(full + 1, full + 1),
-    )
-    pi = _stationary(qt)
+    generator = (off_diagonal - sp.diags(out_rate)).tocsr()
+    pi = _stationary(generator, bits.sum(axis=1))
 
-    bits = (states[:, None] >> np.arange(units)) & 1
     workload = bits.T.astype(float) @ pi
     p_full = float(pi[full])
 

@@ -1,0 +1,51 @@
+"""How well a sweep scales: runs per minute per worker on 1 and 2 workers, and the efficiency.
+
+Efficiency = (rate per worker with 2 workers) / (rate with 1 worker); 1.0 is perfect scaling.
+Both use the same local process pool (pool start-up included, the one-off fork-server
+import excluded), the same scenario and seeds.
+
+    .venv/bin/python benchmarks/bench_sweep.py [--runs 16] [--days 5] [--scenario FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sim.scenario import load_scenario
+from sim.sweep.runners import Task, run_local
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rate(tasks: list[Task], workers: int) -> float:
+    """Runs per minute per worker for one pass over ``tasks``."""
+    failures: list[str] = []
+    started = time.perf_counter()
+    run_local(tasks, workers, lambda t, r: None, lambda t, m: failures.append(m))
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} runs failed, e.g. {failures[0]}")
+    return len(tasks) / (elapsed / 60) / workers
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "xuxiake_1plus4.toml")
+    ap.add_argument("--runs", type=int, default=16)
+    ap.add_argument("--days", type=float, default=5)
+    args = ap.parse_args()
+    sc = load_scenario(args.scenario)
+    tasks = [Task(f"r{k}", 0, k, 1 + k, sc, args.days) for k in range(args.runs)]
+    rate(tasks[:1], 1)  # start the fork server (model imports) outside the timings
+    one = rate(tasks, 1)
+    two = rate(tasks, 2)
+    print(f"{args.runs} runs of {args.days:g} days of {args.scenario.name}")
+    print(f"1 worker : {one:8.1f} runs/minute/worker")
+    print(f"2 workers: {two:8.1f} runs/minute/worker")
+    print(f"scaling efficiency (2 vs 1): {two / one:.2f}")
+
+
+if __name__ == "__main__":
+    main()

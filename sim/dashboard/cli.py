@@ -1,0 +1,61 @@
+"""``gridsim dashboard``: serve the training page with ``solara run`` on this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.scenario import ScenarioError, load_scenario
+
+APP = Path(__file__).with_name("app.py")
+DEFAULT = Path("scenarios/xuxiake_1plus4.toml")
+
+
+def server_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The ``solara run`` command line for the dashboard page."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--port", str(port), "--host", host,
+            "--no-open", "--production"]
+
+
+def server_env(scenario: Path) -> dict[str, str]:
+    """Environment for the server: the scenario, no telemetry, JS from solara-assets (no CDN)."""
+    from sim.dashboard.app import SCENARIO_ENV
+
+    env = dict(os.environ)
+    env[SCENARIO_ENV] = str(scenario.resolve())
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gridsim dashboard`` to the command line."""
+    from sim.cli import fail
+
+    @app.command()
+    def dashboard(
+        scenario: Annotated[Path, typer.Argument(help="Scenario TOML file")] = DEFAULT,
+        port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve the page on")] = 8765,
+    ) -> None:
+        """Serve the training dashboard (map, live measures, policies) at http://127.0.0.1:PORT."""
+        try:
+            load_scenario(scenario)
+        except ScenarioError as exc:
+            fail(str(exc))
+        if not 0 < port < 65536:
+            fail(f"--port: must be between 1 and 65535, got {port}")
+        try:
+            import solara  # noqa: F401
+        except ImportError:
+            fail("the dashboard needs solara: pip install 'gridsim[dashboard]'")
+        typer.echo(f"dashboard for {scenario} at http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
+        try:
+            code = subprocess.call(server_command(port), env=server_env(scenario))
+        except KeyboardInterrupt:
+            code = 0
+        raise typer.Exit(code)

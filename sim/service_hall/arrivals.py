@@ -1,0 +1,124 @@
+"""Requests to the service hall: a non-homogeneous Poisson process by hour and weekday.
+
+A day's requests are drawn in one vectorised batch from the hall's own random stream,
+each with its case type, channel, complexity, window minutes for every possible visit
+and the delays between visits. All of it comes from a fixed-width row of uniforms, so
+the same seed gives the same requests and the same service-time draws whatever the
+window count, pooling or one-visit rule (common random numbers); raising a channel's
+share only moves requests across the threshold of their own uniform.
+
+Within an hour, a request falls uniformly over the part of the hour the hall is open
+(over the whole hour if it is closed throughout). The default profiles put requests only
+in opening hours on open days; a profile that puts weight on closed hours sends those
+in-person requests to the next opening, where they queue at the door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.service_hall.calendar import DAY, WEEK, HallCalendar
+from sim.service_hall.config import MAX_VISITS, ServiceHall
+
+DAYS_PER_YEAR = 365.0
+
+
+class Col(IntEnum):
+    """Columns of a request's uniforms before the per-visit ones."""
+
+    TIME = 0
+    TYPE = 1
+    CHANNEL = 2
+    COMPLEX = 3
+    ONLINE_DAYS = 4
+
+
+SERVICE0 = len(Col)  # MAX_VISITS columns of window minutes, then MAX_VISITS - 1 revisit delays
+DELAY0 = SERVICE0 + MAX_VISITS
+N_UNIFORMS = DELAY0 + MAX_VISITS - 1
+
+ONLINE, PROXY, IN_PERSON = 0, 1, 2
+CHANNELS = ("online", "proxy", "in_person")
+
+
+@dataclass
+class RequestBatch:
+    """One day's requests as parallel arrays, sorted by request time."""
+
+    requested_at: np.ndarray
+    case_type: np.ndarray
+    channel: np.ndarray
+    complex: np.ndarray
+    online_days: np.ndarray
+    service_min: np.ndarray  # (n, MAX_VISITS)
+    revisit_days: np.ndarray  # (n, MAX_VISITS - 1), working days before visits 2, 3, …
+
+
+def hourly_weights(cfg: ServiceHall) -> np.ndarray:
+    """The hour-of-day profile; by default each hour weighs its share of opening time."""
+    if cfg.hourly_profile is not None:
+        return np.asarray(cfg.hourly_profile, dtype=float)
+    cal = HallCalendar.of(cfg.shift, WEEK)  # one open day, whatever the weekdays
+    edges = np.arange(25) * 60.0 + DAY  # a day away from the origin: wrap-around counts too
+    return np.diff(cal.open_time(edges))
+
+
+def weekday_weights(cfg: ServiceHall) -> np.ndarray:
+    if cfg.weekday_profile is not None:
+        return np.asarray(cfg.weekday_profile, dtype=float)
+    return (np.arange(WEEK) < cfg.open_weekdays).astype(float)
+
+
+class RequestStream:
+    """Draws the hall's requests day by day, with the hall's own random stream."""
+
+    def __init__(self, cfg: ServiceHall, calendar: HallCalendar, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.calendar = calendar
+        self.types = cfg.case_types
+        per_week = cfg.cases_per_year * WEEK / DAYS_PER_YEAR
+        h = hourly_weights(cfg)
+        w = weekday_weights(cfg)
+        self.hourly_rate = per_week * np.outer(w / w.sum(), h / h.sum())  # (weekday, hour)
+        shares = np.array([c.share for c in self.types], dtype=float)
+        self.type_cdf = np.cumsum(shares) / shares.sum()
+        self.online = np.array([c.online_share for c in self.types])
+        self.proxy = np.array([c.proxy_share for c in self.types])
+        self.complex = np.array([c.complex_share for c in self.types])
+        self.online_dist = cfg.online_days
+        self.revisit_dist = cfg.revisit_delay_days
+
+    def _times(self, day: int, hours: np.ndarray, u: np.ndarray) -> np.ndarray:
+        a = day * DAY + hours * 60.0
+        d0 = self.calendar.open_time(a)
+        d1 = self.calendar.open_time(a + 60.0)
+        inside = self.calendar.at_open_time(d0 + u * (d1 - d0))
+        return np.where(d1 > d0, np.maximum(inside, a), a + 60.0 * u)
+
+    def day(self, day: int) -> RequestBatch:
+        """Draw the requests made on day ``day`` (0-based; day 0 is a Monday)."""
+        rng = self.rng
+        counts = rng.poisson(self.hourly_rate[day % WEEK])
+        n = int(counts.sum())
+        hours = np.repeat(np.arange(24), counts)
+        u = rng.random((n, N_UNIFORMS))
+        t = self._times(day, hours, u[:, Col.TIME])
+        order = np.argsort(t, kind="stable")
+        t, u = t[order], u[order]
+        kind = np.minimum(np.searchsorted(self.type_cdf, u[:, Col.TYPE], side="right"), len(self.types) - 1)
+        uc = u[:, Col.CHANNEL]
+        channel = np.where(uc < self.online[kind], ONLINE,
+                           np.where(uc < self.online[kind] + self.proxy[kind], PROXY, IN_PERSON))
+        cx = u[:, Col.COMPLEX] < self.complex[kind]
+        service = np.empty((n, MAX_VISITS))
+        for j, ct in enumerate(self.types):
+            for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
+                service[mask] = dist.ppf(u[mask, SERVICE0:DELAY0])
+        return RequestBatch(
+            requested_at=t, case_type=kind, channel=channel, complex=cx,
+            online_days=self.online_dist.ppf(u[:, Col.ONLINE_DAYS]),
+            service_min=service, revisit_days=self.revisit_dist.ppf(u[:, DELAY0:]),
+        )

@@ -1,0 +1,232 @@
+"""What a sweep found: CSV tables and figures, every estimate with its 95% CI.
+
+Figures: each key measure against each factor (CI bands), a heatmap over the first two
+factors, and the trade-off between the 15-minute share, workload balance and staff with
+the non-dominated design points marked; Morris elementary effects when asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.ticker
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from sim.stats import mean_ci  # noqa: E402
+from sim.sweep.experiment import ExperimentError  # noqa: E402
+from sim.sweep.store import Store, summary_table  # noqa: E402
+
+KEY_MEASURES: tuple[str, ...] = (
+    "share_within_15min",
+    "response_p50_min",
+    "closure_on_time_share",
+    "grid_village_share",
+    "workload_gini.worker",
+    "backlog_mean",
+)
+MAX_HEATMAP_LEVELS = 6
+
+
+def _slug(name: str) -> str:
+    return name.replace(".", "_")
+
+
+def marginal(runs: pd.DataFrame, factor: str, measure: str) -> pd.DataFrame:
+    """Mean and 95% CI of a measure at each level of one factor, over all runs at that level."""
+    sub = runs[runs.measure == measure]
+    rows = []
+    for level, g in sub.groupby(factor, sort=True):
+        m, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
+        rows.append({factor: level, "measure": measure, "mean": m, "ci_low": lo, "ci_high": hi,
+                     "n": int(g["value"].notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def non_dominated(df: pd.DataFrame, maximise: list[str], minimise: list[str]) -> np.ndarray:
+    """Pareto front: no other point is at least as good on all criteria and better on one."""
+    cost = np.column_stack([-df[c].to_numpy(float) for c in maximise] + [df[c].to_numpy(float) for c in minimise])
+    ok = ~np.isnan(cost).any(axis=1)
+    front = np.zeros(len(df), dtype=bool)
+    for i in np.flatnonzero(ok):
+        others = cost[ok]
+        dominated = ((others <= cost[i]).all(axis=1) & (others < cost[i]).any(axis=1)).any()
+        front[i] = not dominated
+    return front
+
+
+def _measure_vs_factors(runs: pd.DataFrame, factors: list[str], measure: str, folder: Path) -> Path:
+    fig, axes = plt.subplots(1, len(factors), figsize=(4.2 * len(factors), 3.4), squeeze=False)
+    for ax, f in zip(axes[0], factors):
+        m = marginal(runs, f, measure)
+        numeric = pd.api.types.is_numeric_dtype(m[f]) and not pd.api.types.is_bool_dtype(m[f])
+        if numeric:
+            ax.plot(m[f], m["mean"], marker="o")
+            ax.fill_between(m[f].astype(float), m["ci_low"], m["ci_high"], alpha=0.25, label="95% CI")
+        else:
+            x = np.arange(len(m))
+            ax.errorbar(x, m["mean"], yerr=[m["mean"] - m["ci_low"], m["ci_high"] - m["mean"]],
+                        fmt="o", capsize=4, label="95% CI")
+            ax.set_xticks(x, [str(v) for v in m[f]])
+        ax.set_xlabel(f)
+        ax.set_ylabel(measure)
+        ax.legend(loc="best", fontsize="small")
+    fig.suptitle(f"{measure} by factor (mean over runs, 95% CI)")
+    fig.tight_layout()
+    path = folder / f"fig_{_slug(measure)}_vs_factors.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _binned(s: pd.Series) -> pd.Series:
+    """Sampled (continuous) factors are cut into quartiles so a heatmap has a few cells."""
+    if s.nunique() <= MAX_HEATMAP_LEVELS or not pd.api.types.is_numeric_dtype(s):
+        return s
+    return pd.qcut(s, 4, duplicates="drop").astype(str)
+
+
+def _heatmap(runs: pd.DataFrame, fx: str, fy: str, measure: str, folder: Path) -> tuple[Path, Path]:
+    sub = runs[runs.measure == measure].assign(**{fx: lambda d: _binned(d[fx]), fy: lambda d: _binned(d[fy])})
+    cells = []
+    for (x, y), g in sub.groupby([fx, fy], sort=True):
+        m, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
+        cells.append({fx: x, fy: y, "mean": m, "ci_low": lo, "ci_high": hi})
+    table = pd.DataFrame(cells)
+    csv = folder / f"heatmap_{_slug(measure)}.csv"
+    table.to_csv(csv, index=False)
+    grid = table.pivot(index=fy, columns=fx, values="mean")
+    half = table.assign(h=(table.ci_high - table.ci_low) / 2).pivot(index=fy, columns=fx, values="h")
+    labels = np.vectorize(lambda m, h: "" if np.isnan(m) else f"{m:.3g}" + ("" if np.isnan(h) else f"\n±{h:.2g}"))(
+        grid.to_numpy(float), half.to_numpy(float))
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    sns.heatmap(grid, annot=labels, fmt="", cmap="viridis", ax=ax)
+    ax.set_title(f"{measure}: mean ± 95% CI half-width")
+    fig.tight_layout()
+    png = folder / f"fig_heatmap_{_slug(measure)}.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return csv, png
+
+
+def _gini_measure(measures: set[str]) -> str | None:
+    if "workload_gini.worker" in measures:
+        return "workload_gini.worker"
+    ginis = sorted(m for m in measures if m.startswith("workload_gini."))
+    return ginis[0] if ginis else None
+
+
+def _tradeoff(summary: pd.DataFrame, design: pd.DataFrame, factors: list[str], folder: Path) -> list[Path]:
+    wide = summary.pivot_table(index="point", columns="measure", values="mean")  # drops all-NaN measures
+    gini = _gini_measure(set(wide.columns))
+    if gini is None or "share_within_15min" not in wide.columns:
+        return []
+    d = design.set_index("point")
+    staff = d["squad_crews"] + d["grid_staff_per_grid"] * wide.get("grids", pd.Series(0, index=wide.index))
+    t = pd.DataFrame({
+        "share_within_15min": wide["share_within_15min"],
+        gini: wide[gini],
+        "staff": staff.reindex(wide.index),
+        "squad_crews": d["squad_crews"].reindex(wide.index),
+    }).join(d[factors])
+    t["non_dominated"] = non_dominated(t, ["share_within_15min"], [gini, "staff"])
+    csv = folder / "tradeoff.csv"
+    t.reset_index().to_csv(csv, index=False)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    sc = ax.scatter(t[gini], t["share_within_15min"], c=t["staff"], cmap="viridis", s=50)
+    front = t[t.non_dominated]
+    ax.scatter(front[gini], front["share_within_15min"], s=160, facecolors="none", edgecolors="red",
+               linewidths=1.5, label="non-dominated")
+    for idx, row in t.iterrows():
+        ax.annotate(str(idx), (row[gini], row["share_within_15min"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    fig.colorbar(sc, ax=ax, label="staff (grid staff + squad crews)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax.set_xlabel(f"{gini} (lower is more even)")
+    ax.set_ylabel("share within 15 min")
+    ax.set_title("Trade-off per design point (labels: point)")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    png = folder / "fig_tradeoff.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return [csv, png]
+
+
+def _morris(meta: dict[str, Any], summary: pd.DataFrame, measures: list[str], folder: Path) -> list[Path]:
+    from SALib.analyze import morris
+
+    factors = meta["factors"]
+    problem = {"num_vars": len(factors), "names": [f["column"] for f in factors],
+               "bounds": [[f["low"], f["high"]] for f in factors]}
+    x = np.asarray(meta["sample"], dtype=float)
+    wide = summary.pivot_table(index="point", columns="measure", values="mean").reindex(range(len(x)))
+    rows = []
+    for m in measures:
+        y = wide[m].to_numpy(dtype=float) if m in wide else np.full(len(x), np.nan)
+        if np.isnan(y).any():
+            continue  # a missing point or undefined measure breaks the trajectories
+        res = morris.analyze(problem, x, y, num_levels=meta["design"]["num_levels"], seed=meta["design"]["seed"])
+        for i, name in enumerate(problem["names"]):
+            rows.append({"measure": m, "factor": name, "mu": float(res["mu"][i]), "mu_star": float(res["mu_star"][i]),
+                         "sigma": float(res["sigma"][i]), "mu_star_conf": float(res["mu_star_conf"][i])})
+    if not rows:
+        return []
+    df = pd.DataFrame(rows)
+    csv = folder / "morris.csv"
+    df.to_csv(csv, index=False)
+    g = sns.catplot(data=df, x="mu_star", y="factor", col="measure", kind="bar", col_wrap=3,
+                    sharex=False, height=2.8, aspect=1.3)
+    for ax, (_, part) in zip(g.axes.flat, df.groupby("measure", sort=False)):
+        ax.errorbar(part["mu_star"], np.arange(len(part)), xerr=part["mu_star_conf"], fmt="none", color="k")
+    g.set_titles("{col_name}")
+    g.figure.suptitle("Morris μ* (with 95% CI)", y=1.02)
+    png = folder / "fig_morris.png"
+    g.figure.savefig(png, dpi=110, bbox_inches="tight")
+    plt.close(g.figure)
+    return [csv, png]
+
+
+def summarize_sweep(directory: Path) -> list[Path]:
+    """Write the analysis of a sweep folder into ``DIR/analysis``; return the files written."""
+    store = Store(Path(directory))
+    meta = store.meta()
+    runs = store.read_runs()
+    if runs.empty:
+        raise ExperimentError(f"{directory}: no finished runs yet")
+    factors = [f["column"] for f in meta["factors"]]
+    design = pd.DataFrame(meta["points"])
+    folder = store.out / "analysis"
+    folder.mkdir(exist_ok=True)
+    written: list[Path] = []
+    summary = summary_table(runs, factors)
+    summary.to_csv(folder / "summary.csv", index=False)
+    written.append(folder / "summary.csv")
+    present = set(runs.measure)
+    measures = [m for m in KEY_MEASURES if m in present]
+    for f in factors:
+        table = pd.concat([marginal(runs, f, m) for m in measures], ignore_index=True)
+        path = folder / f"marginal_{_slug(f)}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+    sns.set_theme(style="whitegrid")
+    for m in measures:
+        if runs.loc[runs.measure == m, "value"].notna().any():
+            written.append(_measure_vs_factors(runs, factors, m, folder))
+    if len(factors) >= 2:
+        for m in measures:
+            if runs.loc[runs.measure == m, "value"].notna().any():
+                written.extend(_heatmap(runs, factors[0], factors[1], m, folder))
+    written.extend(_tradeoff(summary, design, factors, folder))
+    if meta["analysis"]["sensitivity"] == "morris" and meta.get("sample") is not None:
+        written.extend(_morris(meta, summary, measures, folder))
+    return written
+
+
+__all__ = ["KEY_MEASURES", "marginal", "non_dominated", "summarize_sweep"]

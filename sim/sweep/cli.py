@@ -1,0 +1,179 @@
+"""``gridsim sweep``, ``gridsim query`` and ``gridsim summarize``.
+
+Refusals follow the rest of the CLI: one line on stderr naming file and field, exit 2,
+before any run starts.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sim.sweep.experiment import ExperimentError, Plan, load_plan
+from sim.sweep.runners import Task, execute, scheduler_address
+from sim.sweep.store import Store, run_key
+
+
+def _fail(message: str) -> None:
+    from sim.cli import fail  # imported late: sim.cli imports this module at its end
+
+    fail(message)
+
+
+def _consoles():  # type: ignore[no-untyped-def]
+    from sim.cli import err_console, out_console
+
+    return out_console, err_console
+
+
+def pending_tasks(plan: Plan, store: Store) -> list[Task]:
+    """Every (point, replication) not yet in the store; seed = base_seed + replication (CRN)."""
+    meta = plan.experiment.experiment
+    done = store.done_keys()
+    return [Task(run_key(p.index, k), p.index, k, meta.base_seed + k, sc, meta.days)
+            for p, sc in zip(plan.points, plan.scenarios)
+            for k in range(meta.replications) if run_key(p.index, k) not in done]
+
+
+def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = None,
+              on_update: Callable[[int, int], None] | None = None) -> list[tuple[str, str]]:
+    """Run what is missing of a plan into ``out``; return the (run key, error) of failed runs."""
+    store = Store(out)
+    store.init(plan)
+    tasks = pending_tasks(plan, store)
+    failures: list[tuple[str, str]] = []
+    done = 0
+
+    def ok(t: Task, measures: dict[str, float]) -> None:
+        nonlocal done
+        factors = {plan.columns[k]: v for k, v in plan.points[t.point].values.items()}
+        store.write_run(t.point, t.replication, t.seed, factors, measures)
+        done += 1
+        if on_update:
+            on_update(done, len(failures))
+
+    def failed(t: Task, message: str) -> None:
+        failures.append((t.key, message))
+        if on_update:
+            on_update(done, len(failures))
+
+    execute(tasks, workers, scheduler, ok, failed)
+    store.build_database(force=True)
+    return failures
+
+
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="Experiment TOML file")],
+    workers: Annotated[int, typer.Option(help="Local worker processes (default: all cores)")] = 0,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, else local)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
+) -> None:
+    """Run every design point × replication; resumes where a previous run of it stopped."""
+    import os
+
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    out_console, err_console = _consoles()
+    if workers < 0:
+        _fail(f"--workers: must be >= 0, got {workers}")
+    try:
+        plan = load_plan(experiment)
+    except ExperimentError as exc:
+        _fail(str(exc))
+    folder = out or Path("results/sweeps") / plan.experiment.experiment.name
+    store = Store(folder)
+    try:
+        store.init(plan)
+    except ExperimentError as exc:
+        _fail(str(exc))
+    already = plan.n_runs - len(pending_tasks(plan, store))
+    address = scheduler_address(scheduler)
+    n_workers = workers or os.cpu_count() or 1
+    where = f"Dask at {address}" if address else f"{n_workers} local worker(s)"
+    err_console.print(f"{plan.experiment.experiment.name}: {len(plan.points)} points × "
+                      f"{plan.experiment.experiment.replications} replications = {plan.n_runs} runs "
+                      f"({already} already done) on {where}", highlight=False, soft_wrap=True)
+    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TextColumn("{task.fields[failures]} failed"),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                        transient=False, disable=not sys.stderr.isatty())
+    started = time.monotonic()
+    with progress:
+        bar = progress.add_task("runs", total=plan.n_runs, completed=already, failures=0)
+
+        def update(done: int, failed: int) -> None:
+            progress.update(bar, completed=already + done + failed, failures=failed)
+
+        try:
+            failures = run_sweep(plan, folder, n_workers, address, update)
+        except OSError as exc:  # e.g. the scheduler cannot be reached
+            _fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
+    for key, message in failures[:20]:
+        err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
+    elapsed = time.monotonic() - started
+    out_console.print(f"{plan.n_runs - already - len(failures)} runs in {elapsed:.1f} s, "
+                      f"{len(failures)} failed; results in {folder}/ (results.duckdb, runs/)",
+                      highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+def query(
+    directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
+    sql: Annotated[str, typer.Argument(help="SQL over tables runs, summary, design")],
+) -> None:
+    """Run SQL on a sweep's results and print the answer as a table."""
+    import duckdb
+    from rich.table import Table
+
+    out_console, _ = _consoles()
+    store = Store(directory)
+    try:
+        store.meta()
+        db = store.build_database()
+    except ExperimentError as exc:
+        _fail(str(exc))
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            df = con.execute(sql).df()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        _fail(f"query: {str(exc).splitlines()[0]}")
+    table = Table(show_header=True, header_style="bold")
+    for c in df.columns:
+        table.add_column(str(c), justify="right" if df[c].dtype.kind in "iuf" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*("–" if v is None or (isinstance(v, float) and v != v)
+                        else f"{v:.6g}" if isinstance(v, float) else str(v) for v in row))
+    out_console.print(table)
+
+
+def summarize(
+    directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
+) -> None:
+    """Write CSV tables and figures (measures vs factors, heatmap, trade-off, Morris) to DIR/analysis."""
+    from sim.sweep.analysis import summarize_sweep
+
+    out_console, _ = _consoles()
+    try:
+        written = summarize_sweep(directory)
+    except ExperimentError as exc:
+        _fail(str(exc))
+    for p in written:
+        out_console.print(str(p), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sweep commands to the ``gridsim`` app."""
+    app.command()(sweep)
+    app.command()(query)
+    app.command()(summarize)

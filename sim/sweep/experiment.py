@@ -1,0 +1,238 @@
+"""The experiment file: which scenario, which factors, which design; checked before any run.
+
+Every design point is validated as a full scenario up front, so a typo in a factor path
+or a level the model refuses stops the sweep with one line instead of hours later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.scenario import Scenario, ScenarioError, apply_overrides, read_toml, validate_scenario
+
+try:  # scenarios may extend a preset (``extends = "base.toml"``)
+    from sim.scenario import read_scenario_data
+except ImportError:  # an older schema without ``extends``
+    read_scenario_data = read_toml
+
+RESERVED_COLUMNS = frozenset({"point", "replication", "seed", "measure", "value", "run_key"})
+Level = bool | int | float | str
+
+
+class ExperimentError(Exception):
+    """An experiment that cannot be run; the message is one line naming file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class ExperimentMeta(_Strict):
+    name: str = Field(min_length=1)
+    scenario: str = Field(min_length=1)  # relative to the experiment file
+    replications: int = Field(ge=1)
+    base_seed: int = Field(default=1, ge=0)
+    days: float | None = Field(default=None, gt=0)
+
+
+class Factor(_Strict):
+    """One scenario field to vary: discrete ``levels``, or a ``low``–``high`` range for sampling."""
+
+    path: str = Field(min_length=1)
+    name: str | None = None  # column name in results; default: last part of the path
+    levels: list[Level] | None = None
+    low: int | float | None = None  # whole numbers here mean a whole-number factor
+    high: int | float | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Factor":
+        if self.levels is not None:
+            if not self.levels:
+                raise ValueError("levels: must not be empty")
+            if len({json.dumps(v) for v in self.levels}) != len(self.levels):
+                raise ValueError("levels: duplicate level")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both low and high, or neither")
+        if self.low is not None and not self.low < self.high:  # type: ignore[operator]
+            raise ValueError("low must be less than high")
+        if self.levels is None and self.low is None:
+            raise ValueError("give levels, or low and high")
+        return self
+
+    @property
+    def column(self) -> str:
+        return self.name or self.path.rsplit(".", 1)[-1]
+
+    @property
+    def integer(self) -> bool:
+        """A range given with whole numbers is sampled as whole numbers (counts, thresholds)."""
+        return isinstance(self.low, int) and isinstance(self.high, int)
+
+
+class Design(_Strict):
+    kind: Literal["full_factorial", "latin_hypercube", "morris"] = "full_factorial"
+    points: int | None = Field(default=None, ge=1)  # latin_hypercube
+    seed: int = Field(default=0, ge=0)  # latin_hypercube and morris sampling
+    trajectories: int = Field(default=4, ge=1)  # morris
+    num_levels: int = Field(default=4, ge=2)  # morris
+
+
+class Analysis(_Strict):
+    sensitivity: Literal["morris", "none"] = "none"
+
+
+class Experiment(_Strict):
+    experiment: ExperimentMeta
+    factors: list[Factor] = Field(min_length=1)
+    design: Design = Design()
+    analysis: Analysis = Analysis()
+
+    @model_validator(mode="after")
+    def _fits(self) -> "Experiment":
+        paths = [f.path for f in self.factors]
+        if len(set(paths)) != len(paths):
+            raise ValueError(f"factors: a path is given twice in {paths}")
+        cols = [f.column for f in self.factors]
+        if len(set(cols)) != len(cols):
+            raise ValueError(f"factors: column names {cols} clash; give each factor a distinct name")
+        for f in self.factors:
+            if f.column in RESERVED_COLUMNS:
+                raise ValueError(f"factors[{f.path}].name: {f.column!r} is reserved; give another name")
+        kind = self.design.kind
+        for f in self.factors:
+            if kind == "full_factorial" and f.levels is None:
+                raise ValueError(f"factors[{f.path}].levels: design.kind full_factorial needs levels")
+            if kind != "full_factorial" and f.low is None:
+                raise ValueError(f"factors[{f.path}].low: design.kind {kind} needs low and high")
+        if kind == "latin_hypercube" and self.design.points is None:
+            raise ValueError("design.points: latin_hypercube needs the number of points")
+        if self.analysis.sensitivity == "morris" and kind != "morris":
+            raise ValueError("analysis.sensitivity: morris needs design.kind = \"morris\"")
+        return self
+
+
+@dataclass(frozen=True)
+class Point:
+    """One design point: its index and the value of every factor (by path)."""
+
+    index: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated experiment with its design points, each already a valid scenario."""
+
+    experiment: Experiment
+    source: Path
+    scenario_path: Path
+    points: list[Point]
+    scenarios: list[Scenario]
+    sample: np.ndarray | None  # the unrounded sample (morris analysis needs it)
+    fingerprint: str
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Factor path → results column."""
+        return {f.path: f.column for f in self.experiment.factors}
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.experiment.experiment.replications
+
+
+def _field(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """Pydantic location as a dotted path, naming factors by their path."""
+    parts: list[str] = []
+    node: Any = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            item = node[key]
+            label = item.get("path") if isinstance(item, dict) else None
+            parts.append(f"[{label}]" if label else f"[{key}]")
+            node = item
+        elif isinstance(key, str) and isinstance(node, dict):  # else a union tag, not a field
+            parts.append(f".{key}" if parts else key)
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
+    """Validate a parsed experiment table; raise ExperimentError naming the first bad field."""
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = _field(tuple(err["loc"]), data)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "missing field"
+        raise ExperimentError(f"{source}: {field + ': ' if field else ''}{msg}") from None
+    return exp
+
+
+def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    """The design: factor values per point (by path) and, for sampled designs, the raw sample."""
+    fs = exp.factors
+    d = exp.design
+    if d.kind == "full_factorial":
+        combos = itertools.product(*(f.levels or [] for f in fs))
+        return [{f.path: v for f, v in zip(fs, combo)} for combo in combos], None
+    lows = np.array([f.low for f in fs], dtype=float)
+    highs = np.array([f.high for f in fs], dtype=float)
+    if d.kind == "latin_hypercube":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=len(fs), rng=np.random.default_rng(d.seed)).random(d.points or 1)
+        raw = lows + unit * (highs - lows)
+        values = []
+        for row_u, row in zip(unit, raw):
+            values.append({f.path: (min(int(f.low + math.floor(u * (f.high - f.low + 1))), int(f.high))  # type: ignore[operator]
+                                    if f.integer else float(x)) for f, u, x in zip(fs, row_u, row)})
+        return values, raw
+    from SALib.sample import morris
+
+    problem = {"num_vars": len(fs), "names": [f.column for f in fs], "bounds": np.c_[lows, highs].tolist()}
+    raw = morris.sample(problem, d.trajectories, num_levels=d.num_levels, seed=d.seed)
+    values = [{f.path: (int(round(x)) if f.integer else float(x)) for f, x in zip(fs, row)} for row in raw]
+    return values, raw
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read an experiment file, build its design, and validate every point's scenario."""
+    source = Path(path)
+    try:
+        data = read_toml(source)
+    except ScenarioError as exc:
+        raise ExperimentError(str(exc).replace("not a scenario file", "not an experiment file")) from None
+    exp = parse_experiment(data, str(source))
+    scenario_path = (source.parent / exp.experiment.scenario)
+    try:
+        base = read_scenario_data(scenario_path)
+    except ScenarioError as exc:
+        raise ExperimentError(f"{source}: experiment.scenario: {exc}") from None
+    values, raw = _sample(exp)
+    scenarios: list[Scenario] = []
+    for i, v in enumerate(values):
+        try:
+            data_i = apply_overrides(base, v, source=str(scenario_path))
+            scenarios.append(validate_scenario(data_i, source=str(scenario_path)))
+        except ScenarioError as exc:
+            shown = ", ".join(f"{k}={val!r}" for k, val in v.items())
+            raise ExperimentError(f"{source}: factors: design point {i} ({shown}): {exc}") from None
+    key = {"experiment": exp.model_dump(mode="json", exclude={"analysis": True, "experiment": {"name"}}),
+           "scenario": base}
+    fingerprint = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    points = [Point(i, v) for i, v in enumerate(values)]
+    return Plan(exp, source, scenario_path, points, scenarios, raw, fingerprint)

@@ -1,0 +1,163 @@
+"""The results store of a sweep: one small Parquet file per finished run, and a DuckDB view.
+
+Each run is written under a temporary name and renamed into ``runs/<run_key>.parquet``, so
+a sweep killed at any instant leaves only whole runs; resuming skips the keys present.
+``results.duckdb`` is rebuilt from those files (tables ``runs``, ``summary``, ``design``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.stats import mean_ci
+from sim.sweep.experiment import ExperimentError, Plan
+
+META = "experiment.json"
+DATABASE = "results.duckdb"
+
+
+def run_key(point: int, replication: int) -> str:
+    """Zero-padded so that sorting file names sorts runs by point, then replication."""
+    return f"p{point:06d}_r{replication:05d}"
+
+
+def design_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per design point: factor columns plus the staff it fields (for the trade-off figure)."""
+    rows = []
+    for p, sc in zip(plan.points, plan.scenarios):
+        crews = sum(u.crews for u in sc.squads.units) if sc.squads.units else sc.squads.count * sc.squads.crews_per_squad
+        per_grid = sum(r.count for r in sc.grid_staff.roles.values())
+        rows.append({"point": p.index, **{plan.columns[k]: v for k, v in p.values.items()},
+                     "squad_crews": crews, "grid_staff_per_grid": per_grid})
+    return rows
+
+
+class Store:
+    """A sweep's output folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.runs_dir = self.out / "runs"
+        self.database = self.out / DATABASE
+
+    # --- the experiment the folder belongs to -------------------------------------------
+    def init(self, plan: Plan) -> None:
+        """Record the experiment, or check that the folder was made by this same experiment."""
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.runs_dir.glob("*.tmp-*"):  # a write cut short by a kill
+            stale.unlink(missing_ok=True)
+        meta_path = self.out / META
+        if meta_path.exists():
+            old = json.loads(meta_path.read_text(encoding="utf-8"))
+            if old.get("fingerprint") != plan.fingerprint:
+                raise ExperimentError(
+                    f"{self.out}: holds results of a different experiment or scenario "
+                    f"({old.get('name')!r}); use another --out")
+            return
+        exp = plan.experiment
+        meta = {
+            "name": exp.experiment.name,
+            "fingerprint": plan.fingerprint,
+            "source": str(plan.source),
+            "scenario": str(plan.scenario_path),
+            "replications": exp.experiment.replications,
+            "base_seed": exp.experiment.base_seed,
+            "days": exp.experiment.days,
+            "factors": [{"path": f.path, "column": f.column, "low": f.low, "high": f.high,
+                         "levels": f.levels} for f in exp.factors],
+            "design": exp.design.model_dump(mode="json"),
+            "analysis": exp.analysis.model_dump(mode="json"),
+            "points": design_rows(plan),
+            "sample": None if plan.sample is None else plan.sample.tolist(),
+        }
+        tmp = meta_path.with_name(f".{META}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, meta_path)
+
+    def meta(self) -> dict[str, Any]:
+        path = self.out / META
+        if not path.is_file():
+            raise ExperimentError(f"{self.out}: not a sweep output folder (no {META})")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    # --- runs ----------------------------------------------------------------------------
+    def done_keys(self) -> set[str]:
+        return {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")}
+
+    def write_run(self, point: int, replication: int, seed: int, factors: dict[str, Any],
+                  measures: dict[str, float]) -> None:
+        """Write one finished run atomically: temp file, fsync, rename."""
+        n = len(measures)
+        cols: dict[str, Any] = {"point": np.full(n, point, dtype=np.int64),
+                                "replication": np.full(n, replication, dtype=np.int64),
+                                "seed": np.full(n, seed, dtype=np.int64)}
+        for name, v in factors.items():
+            cols[name] = [v] * n
+        cols["measure"] = list(measures)
+        cols["value"] = np.array(list(measures.values()), dtype=float)
+        table = pa.Table.from_pandas(pd.DataFrame(cols), preserve_index=False)  # NaN → null
+        key = run_key(point, replication)
+        final = self.runs_dir / f"{key}.parquet"
+        tmp = self.runs_dir / f"{key}.parquet.tmp-{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+
+    def read_runs(self) -> pd.DataFrame:
+        """All runs, one row per run and measure, ordered by point, replication, measure order."""
+        files = sorted(self.runs_dir.glob("*.parquet"))
+        if not files:
+            return pd.DataFrame(columns=["point", "replication", "seed", "measure", "value"])
+        table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
+        return table.to_pandas()
+
+    # --- the database --------------------------------------------------------------------
+    def build_database(self, force: bool = False) -> Path:
+        """(Re)build results.duckdb from the run files; skipped when it is already up to date."""
+        if (not force and self.database.exists()
+                and self.database.stat().st_mtime_ns >= self.runs_dir.stat().st_mtime_ns):
+            return self.database
+        meta = self.meta()
+        runs = self.read_runs()
+        factor_cols = [f["column"] for f in meta["factors"]]
+        design = pd.DataFrame(meta["points"])
+        summary = summary_table(runs, factor_cols)
+        tmp = self.out / f".{DATABASE}.tmp-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, df in (("runs", runs), ("summary", summary), ("design", design)):
+                con.register("frame", df)
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+                con.unregister("frame")
+        finally:
+            con.close()
+        os.replace(tmp, self.database)
+        return self.database
+
+
+def summary_table(runs: pd.DataFrame, factor_cols: list[str]) -> pd.DataFrame:
+    """Per design point and measure: mean, 95% CI over replications, and n (non-missing)."""
+    cols = ["point", *factor_cols, "measure", "mean", "ci_low", "ci_high", "n"]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (point, measure), g in runs.groupby(["point", "measure"], sort=False):
+        v = g["value"].to_numpy(dtype=float)
+        m, lo, hi = mean_ci(v)
+        first = g.iloc[0]
+        rows.append({"point": point, **{c: first[c] for c in factor_cols}, "measure": measure,
+                     "mean": m, "ci_low": lo, "ci_high": hi, "n": int(np.count_nonzero(~np.isnan(v)))})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values("point", kind="stable").reset_index(drop=True)
