@@ -84,6 +84,14 @@ def print_summary(s: dict[str, Any], title: str) -> None:
     for sq in s["squads"]:
         rows.append((f"squad {sq['id']} utilisation", sq["utilisation"], True))
         rows.append((f"squad {sq['id']} share of calls", sq["calls_share"], True))
+    if "hall_cases" in s:
+        rows += [
+            ("service hall: cases per open day", s["hall_cases_per_day"], False),
+            ("service hall: mean wait (min)", s["hall_wait_mean_min"], False),
+            ("service hall: visits per case", s["hall_visits_per_case"], False),
+            ("service hall: processing days (mean)", s["hall_processing_days_mean"], False),
+            ("service hall: window utilisation", s["hall_window_utilisation"], True),
+        ]
     for name, v, pct in rows:
         t.add_row(name, _fmt(v, pct))
     out_console.print(t)

@@ -110,24 +110,18 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
 
 
 def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
-    """The one FCFS queue for squads: P(wait), mean wait, and Little's law L = λW on it.
-
-    L is the time average of the queue length, read at every tick after the warm-up
-    (a fixed grid of times samples a stationary process without bias).
-    """
+    """The one FCFS queue for squads: P(wait), mean wait, and Little's law L = λW on it."""
     wait = rec.squad_wait.to_numpy(float)
     wait = wait[~np.isnan(wait)]
-    ts = model.datacollector.get_model_vars_dataframe()
-    ts = ts[ts.day >= model.config.run.warmup_days]
-    span = (model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY)
+    span = model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY
     if not len(wait) or span <= 0:
         return {"squad_wait_share": math.nan, "squad_wait_mean_min": math.nan, "squad_queue_littles_ratio": math.nan}
-    lam = len(wait) / span
     w = float(wait.mean())
+    lam = len(wait) / span
     return {
         "squad_wait_share": float((wait > 1e-9).mean()),
         "squad_wait_mean_min": w,
-        "squad_queue_littles_ratio": float(ts.queued_for_squad.mean() / (lam * w)) if w > 0 else math.nan,
+        "squad_queue_littles_ratio": model.centre.mean_queue_length() / (lam * w) if w > 0 else math.nan,
     }
 
 

@@ -151,7 +151,7 @@ class TownModel(mesa.Model):
             for t, c, v, g, x, y, u in rows:
                 if t >= self.horizon:
                     return
-                yield env.timeout(t - env.now)
+                yield env.timeout(max(0.0, t - env.now))
                 inc = Incident(self._next_id, c, v, g, x, y, t, u)
                 if self.keep_stories:
                     inc.history = [(t, "occurred", self.categories[c].name)]
@@ -164,7 +164,7 @@ class TownModel(mesa.Model):
         cal = squad.calendar
         while True:
             start = cal.next_on_duty(self.env.now + 1e-9)
-            yield self.env.timeout(start - self.env.now)
+            yield self.env.timeout(max(0.0, start - self.env.now))
             for crew in squad.crews:
                 self.centre.crew_free(crew)
             yield self.env.timeout(cal.length)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -92,7 +93,9 @@ def run_replications(scenario: Scenario, seeds: list[int], days: float | None = 
             if on_done:
                 on_done()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
+        ctx.set_forkserver_preload(["sim.runner"])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = {pool.submit(_replication_job, scenario, s, days): s for s in seeds}
             for f in as_completed(futures):
                 results[futures[f]] = f.result()

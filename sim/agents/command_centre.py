@@ -50,6 +50,14 @@ class CommandCentre(mesa.Agent):
         self._alarms: list[tuple[float, int, int]] = []
         self.alarms_raised = 0
         self.closed = 0
+        # Exact area under the squad-queue length after the warm-up, for Little's law.
+        self._measure_from = sc.run.warmup_days * 1440.0
+        self._queue_area = 0.0
+        self._queue_since = 0.0
+
+    def _at(self, t: float) -> simpy.Timeout:
+        """Wait until calendar time ``t`` (never a negative delay from rounding)."""
+        return self.env.timeout(max(0.0, t - self.env.now))
 
     # ---- the closed loop -------------------------------------------------------------
     def case(self, inc: Incident) -> Process:
@@ -59,7 +67,7 @@ class CommandCentre(mesa.Agent):
         t, channel, finder = first_notice(m, inc)
         if math.isinf(t):
             return  # never noticed: stays in `live` and is recorded at the end as unreported
-        yield env.timeout(t - env.now)
+        yield self._at(t)
         self._intake(inc, cat, channel)
         tier = self.escalation.start_tier(cat)
         fixer, travel = self.spot_fixer(inc, channel, finder)
@@ -143,10 +151,10 @@ class CommandCentre(mesa.Agent):
         _, arrive, end = finder.book(env.now, travel, cat.work_min.draw(inc.u[U.WORK_GRID]))  # type: ignore[misc]
         inc.handler = finder.staff_id
         if arrive > env.now:
-            yield env.timeout(arrive - env.now)
+            yield self._at(arrive)
         inc.arrived_at = env.now
         inc.note(env.now, "arrived", f"{finder.staff_id} fixes it on the spot")
-        yield env.timeout(end - env.now)
+        yield self._at(end)
 
     def _handle_at(self, inc: Incident, cat: Category, tier: int) -> Generator[simpy.Event, object, int | None]:
         """Let one tier try; the tier that resolved the case, or None to hand it up."""
@@ -178,13 +186,13 @@ class CommandCentre(mesa.Agent):
         booking = who.book(now, travel, work, deadline)
         self._dispatched(inc, who.staff_id)
         if booking is None:
-            yield env.timeout(deadline - now)
+            yield self._at(deadline)
             return None
         _, arrive, end = booking
         if arrive < end:
-            yield env.timeout(arrive - now)
+            yield self._at(arrive)
             self._arrived(inc, who.staff_id)
-        yield env.timeout(end - env.now)
+        yield self._at(end)
         resolved_tier = TIER_NAMES.index(who.tier)
         if end >= deadline:
             return None
@@ -225,6 +233,7 @@ class CommandCentre(mesa.Agent):
         if idle:
             self._send(self.rule(idle, inc, self.travel_to), inc, done)
         else:
+            self._queue_changes()
             self.queue.append((inc, done))
             inc.note(self.env.now, "queued", f"all crews busy ({len(self.queue)} waiting)")
         solved = yield done
@@ -243,7 +252,7 @@ class CommandCentre(mesa.Agent):
             who = team.soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
-            yield env.timeout(start - env.now + lag)
+            yield self._at(start + lag)
             verifier = who.staff_id
         else:
             yield env.timeout(self.cfg.verify_min.draw(inc.u[U.VERIFY]))
@@ -297,6 +306,7 @@ class CommandCentre(mesa.Agent):
             return None
         for k, (inc, done) in enumerate(self.queue):
             if crew.squad.serves(self.model.categories[inc.category].domain):
+                self._queue_changes()
                 del self.queue[k]
                 return inc, done
         return None
@@ -316,6 +326,20 @@ class CommandCentre(mesa.Agent):
             job = self._take_queued(crew)
             if job is not None:
                 self._send(crew, *job)
+
+    def _queue_changes(self) -> None:
+        """Add the area since the last change, before the queue length changes."""
+        now = self.env.now
+        start = max(self._queue_since, self._measure_from)
+        if now > start:
+            self._queue_area += len(self.queue) * (now - start)
+        self._queue_since = now
+
+    def mean_queue_length(self) -> float:
+        """Time-average number of cases waiting for a crew since the warm-up."""
+        self._queue_changes()
+        span = self.env.now - self._measure_from
+        return self._queue_area / span if span > 0 else math.nan
 
     # ---- tracking ----------------------------------------------------------------------
     def raise_alarms(self) -> None:

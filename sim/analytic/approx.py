@@ -34,8 +34,15 @@ in position k, and D = lambda P(all busy) / (N mu) spreads queued calls evenly o
 the units (0 for the loss variant). As in Larson's algorithm each sweep sets
 rho_n = (A_n + D)/(1 + A_n) from the previous sweep's workloads and then rescales
 them so that they sum to N r, the total busy time known exactly from the M/M/N
-model; sweeps stop when the largest change is below ``tol``. This reproduces UOR's
-three-unit example (workloads 0.5627, 0.4716, 0.4657, section 5.5.3).
+model; sweeps stop when the largest change is below ``tol``. On UOR's three-unit
+example this gives 0.56263, 0.47170, 0.46566 against the book's 0.5627, 0.4716,
+0.4657 (section 5.5.3, stopped at a change of about 0.001).
+
+When many units share one backup order the plain sweep can oscillate, so the step
+towards the new workloads is halved whenever the change fails to shrink (down to
+1/64); this does not move the fixed point. In such ordered-entry-like systems
+under heavy load the fixed point can even give a unit a workload >= 1: the
+approximation then has no meaningful answer and a RuntimeError says so.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from sim.analytic.hypercube import HypercubeResult, QueueKind, _summarise, _vali
 __all__ = ["approximate_hypercube", "correction_factors"]
 
 _MIN_STEP = 1.0 / 64.0
-_RHO_FLOOR = 1e-300  # keeps log(rho) and 1 - rho finite while iterating
+_RHO_FLOOR = 1e-300  # keeps log(rho) finite while iterating
 
 
 def _log_correction_factors(
@@ -163,18 +170,21 @@ def approximate_hypercube(
         if change < tol:
             rho = new
             break
-        # Larson's plain sweep (step 1) converges in a few sweeps on districted
-        # systems but can oscillate when many units share one backup order;
-        # halving the step on each non-decreasing change damps that without
-        # moving the fixed point.
+        # Damping (see module doc): halve the step whenever the change fails to shrink.
         if change >= last_change:
             step = max(step / 2.0, _MIN_STEP)
         last_change = change
-        rho = np.clip(rho + step * (new - rho), _RHO_FLOOR, 1.0 - _RHO_FLOOR)
+        rho = np.maximum(rho + step * (new - rho), _RHO_FLOOR)
     else:
         raise RuntimeError(
             f"approximate hypercube did not converge to tol={tol:g} in {max_iter} sweeps "
             f"(last change {change:.3g})"
+        )
+    if rho.max() >= 1.0:
+        raise RuntimeError(
+            f"Larson's approximation breaks down here: unit {int(rho.argmax())} gets workload "
+            f"{rho.max():.6g} >= 1 (typical when many units share one dispatch order under "
+            "heavy load); use solve_hypercube"
         )
 
     dispatch = reach(rho) * (1.0 - rho[prefs])

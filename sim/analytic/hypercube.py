@@ -29,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import solve
 
 __all__ = ["HypercubeResult", "MAX_EXACT_UNITS", "QueueKind", "solve_hypercube"]
 
@@ -257,7 +256,7 @@ def _stationary(generator: sp.csr_matrix, level: np.ndarray) -> np.ndarray:
     schur = np.diag(out_rate[blocks[top]])
     for k in range(top, 0, -1):
         up = q[blocks[k - 1], blocks[k]].toarray()
-        ratio = solve(schur, up.T, transposed=True, check_finite=False).T
+        ratio = np.linalg.solve(schur.T, up.T).T  # R S = U
         ratios.append(ratio)
         down = q[blocks[k], blocks[k - 1]]
         schur = np.diag(out_rate[blocks[k - 1]]) - (down.T @ ratio.T).T

@@ -40,6 +40,7 @@ from sim.records import TIER_NAMES
 SCENARIO_ENV = "GRIDSIM_DASHBOARD_SCENARIO"
 FRAME_S = 0.5  # at most two redraws a second while playing
 SQUAD_CHOICES = (1, 2, 3, 4, 5, 6)
+WRAP = {"flex-wrap": "wrap", "height": "auto"}
 SEVERITY_CHOICES = (1, 2, 3, 4, 5, 6)
 
 
@@ -110,6 +111,8 @@ CSS = """
 .gs-legend span { margin-right: 10px; font-size: 13px; white-space: nowrap; }
 .gs-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 3px; border: 1px solid #333; }
 .gs-clock { font-size: 20px; font-weight: 700; }
+.gs-label { display: block; margin-top: 8px; font-size: 13px; color: #555; }
+.gs-card .v-btn-toggle .v-btn { min-width: 40px !important; padding: 0 10px !important; }
 .gs-incidents .v-btn { text-transform: none; justify-content: flex-start; }
 """
 
@@ -221,7 +224,7 @@ def Dashboard(session: Session):
                 solara.Button("中文", value="zh", text=True)
                 solara.Button("English", value="en", text=True)
 
-        with solara.Columns([3, 5, 4]):
+        with solara.Columns([4, 5, 4]):
             # ---- controls -----------------------------------------------------------
             with solara.Column():
                 with solara.Card(L.t("clock", lang), classes=["gs-card"]):
@@ -234,30 +237,31 @@ def Dashboard(session: Session):
                                       disabled=playing or session.finished, classes=["gs-step"])
                         solara.Button(L.t("reset", lang), icon_name="mdi-restart", on_click=reset(),
                                       classes=["gs-reset"])
-                    solara.Text(L.t("speed", lang))
+                    solara.Text(L.t("speed", lang), classes=["gs-label"])
                     solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed,
-                                               dense=True, classes=["gs-speed"])
+                                               dense=True, classes=["gs-speed"], style=WRAP)
                 with solara.Card(L.t("policy", lang), classes=["gs-card"]):
                     solara.Text(L.t("policy_note", lang), style={"font-size": "12px", "color": "#666"})
                     solara.InputInt(L.t("seed", lang), value=st.seed, on_value=on_policy("seed"),
                                     classes=["gs-seed"])
-                    solara.Text(L.t("squads", lang))
+                    solara.Text(L.t("squads", lang), classes=["gs-label"])
                     solara.ToggleButtonsSingle(value=st.squads, values=list(SQUAD_CHOICES),
-                                               on_value=on_policy("squads"), dense=True, classes=["gs-squads"])
-                    solara.Text(L.t("dispatch_rule", lang))
+                                               on_value=on_policy("squads"), dense=True, classes=["gs-squads"],
+                                               style=WRAP)
+                    solara.Text(L.t("dispatch_rule", lang), classes=["gs-label"])
                     with solara.ToggleButtonsSingle(value=st.dispatch_rule, on_value=on_policy("dispatch_rule"),
-                                                    dense=True, classes=["gs-rule"]):
+                                                    dense=True, classes=["gs-rule"], style=WRAP):
                         for name in DISPATCH_RULES:
                             solara.Button(L.rule(name, lang), value=name, text=True)
-                    solara.Text(L.t("sev_village", lang))
+                    solara.Text(L.t("sev_village", lang), classes=["gs-label"])
                     solara.ToggleButtonsSingle(value=st.severity_to_village, values=list(SEVERITY_CHOICES),
                                                on_value=on_policy("severity_to_village"), dense=True,
-                                               classes=["gs-severity"])
-                    solara.Text(L.t("households", lang))
+                                               classes=["gs-severity"], style=WRAP)
+                    solara.Text(L.t("households", lang), classes=["gs-label"])
                     presets = sorted(set(HOUSEHOLD_PRESETS) | {st.households_per_grid})
                     solara.ToggleButtonsSingle(value=st.households_per_grid, values=presets,
                                                on_value=on_policy("households_per_grid"), dense=True,
-                                               classes=["gs-households"])
+                                               classes=["gs-households"], style=WRAP)
 
             # ---- the map ------------------------------------------------------------
             with solara.Column():
@@ -343,7 +347,7 @@ def _story_rows(rows: list[dict[str, Any]], lang: str) -> str:
     for r in rows:
         stage = r["stage"]
         style = f' style="color:{OVERDUE_COLOUR}"' if stage in ("alarm", "escalated") else ""
-        why = "" if stage == "occurred" or r["who"] == r["detail"] else L.detail(r["detail"], lang)
+        why = L.detail(r["why"], lang)
         out.append(
             f'<tr{style} data-stage="{stage}"><td>{html.escape(L.clock(r["minute"], lang))}</td>'
             f"<td>{html.escape(L.stage(stage, lang))}</td><td>{html.escape(L.detail(r['who'], lang))}</td>"

@@ -88,6 +88,9 @@ _DETAILS_ZH: dict[str, str] = {
     "command centre": "指挥中心",
     "town department": "镇职能部门",
     "county department": "县（市）部门",
+    "fixes it on the spot": "当场处置",
+    "cannot fix it on the spot": "无法当场处置，上报指挥中心",
+    "verified": "核查通过",
 }
 
 
@@ -134,6 +137,13 @@ def detail(text: str, lang: str) -> str:
     for en, zh in (("grid", "网格"), ("village", "村"), ("town", "镇"), ("county", "县（市）")):
         if text == en:
             return zh
+    if text.startswith("time limit used ("):
+        return "时限用尽（" + text.removeprefix("time limit used (").removesuffix(")") + "）"
+    if text == "not resolved":
+        return "本级未能解决"
+    if ": " in text and " → " in text.split(": ", 1)[0]:
+        a, b = text.split(": ", 1)
+        return f"{detail(a, lang)}：{detail(b, lang)}"
     if " → " in text:
         a, b = text.split(" → ", 1)
         return f"{detail(a, lang)} → {detail(b, lang)}"

@@ -23,7 +23,12 @@ from matplotlib.patches import Rectangle
 from sim.incidents import MINUTES_PER_DAY
 from sim.model import TownModel
 from sim.records import TIER_NAMES, Incident
-from sim.scenario import Scenario, apply_overrides, read_toml, validate_scenario
+from sim.scenario import Scenario, apply_overrides, validate_scenario
+
+try:  # a scenario may extend a preset (``extends = "other.toml"``)
+    from sim.scenario import read_scenario_data as _read_scenario
+except ImportError:  # pragma: no cover - an older schema without ``extends``
+    from sim.scenario import read_toml as _read_scenario
 from sim.stats import gini
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
@@ -79,8 +84,9 @@ class Settings:
 def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scenario>") -> Scenario:
     """The scenario table with the viewer's policies applied and the dashboard's tick."""
     d = apply_overrides(data, settings.overrides(), source=source)
-    if settings.squads and d.get("squads", {}).get("units"):
-        d["squads"].pop("units")  # a count replaces explicitly listed units
+    units = d.get("squads", {}).get("units")
+    if units and len(units) != settings.squads:
+        d["squads"].pop("units")  # another count replaces the listed units (bases, zones) by generated ones
     div = d.get("town", {}).get("grid_division", {})
     div.pop("grids_per_village", None)  # households per grid is the rule the viewer sets
     d.setdefault("run", {})["tick_minutes"] = DASHBOARD_TICK_MIN
@@ -96,7 +102,7 @@ class Session:
 
     def __init__(self, scenario_path: str | Path = DEFAULT_SCENARIO, settings: Settings | None = None) -> None:
         self.path = Path(scenario_path)
-        self.data = read_toml(self.path)
+        self.data = _read_scenario(self.path)
         base = validate_scenario(self.data, source=str(self.path))
         self.language = base.meta.language
         self.settings = settings or Settings.of(base)
@@ -109,6 +115,7 @@ class Session:
         self.scenario = scenario_with(self.data, self.settings, source=str(self.path))
         self.model = TownModel(self.scenario, seed=self.settings.seed, keep_stories=True)
         self.recent: OrderedDict[int, Incident] = OrderedDict()
+        self._seen = -1
         self._measures_key: tuple[int, float] | None = None
         self._measures: dict[str, Any] = {}
         self.builds += 1
@@ -137,8 +144,9 @@ class Session:
                     break
                 self.model.step()
                 for iid, inc in self.model.centre.live.items():
-                    if iid not in self.recent:
+                    if iid > self._seen:  # ids rise with occurrence: only the new ones
                         self.recent[iid] = inc
+                        self._seen = iid
                 while len(self.recent) > RECENT_KEEP:
                     self.recent.popitem(last=False)
                 self.version += 1
@@ -246,17 +254,34 @@ def story(model: TownModel, inc: Incident) -> list[dict[str, Any]]:
     """Each stage of the case with its time (minutes), who acted and the detail (why)."""
     out = []
     for t, stage, detail in inc.history or []:
-        who = ""
+        who, why = "", detail
         if detail.endswith(" fixes it on the spot"):
-            who = detail.removesuffix(" fixes it on the spot")
+            who, why = detail.removesuffix(" fixes it on the spot"), "fixes it on the spot"
         elif detail.endswith(" cannot fix it on the spot"):
-            who = detail.removesuffix(" cannot fix it on the spot")
+            who, why = detail.removesuffix(" cannot fix it on the spot"), "cannot fix it on the spot"
         elif stage in ("dispatched", "arrived"):
-            who = detail
+            who, why = detail, ""
         elif stage == "closed" and detail.startswith("verified by "):
-            who = detail.removeprefix("verified by ")
-        out.append({"minute": float(t), "stage": stage, "who": who, "detail": detail})
+            who, why = detail.removeprefix("verified by "), "verified"
+        elif stage == "occurred":
+            why = ""
+        elif stage == "escalated":
+            why = f"{detail}: {escalation_reason(model, inc, t, detail, out)}"
+        out.append({"minute": float(t), "stage": stage, "who": who, "why": why, "detail": detail})
     return out
+
+
+def escalation_reason(model: TownModel, inc: Incident, t: float, detail: str,
+                      before: list[dict[str, Any]]) -> str:
+    """Why a tier handed the case up: its time budget ran out, or it could not resolve it."""
+    tier = detail.split(" → ")[0]
+    if tier not in TIER_NAMES:
+        return "not resolved"
+    budget = model.centre.escalation.tier_budget(model.categories[inc.category], TIER_NAMES.index(tier))
+    since = next((r["minute"] for r in reversed(before) if r["stage"] in ("dispatched", "queued")), None)
+    if since is not None and math.isfinite(budget) and t - since >= 0.999 * budget:
+        return f"time limit used ({budget / 60:g} h)"
+    return "not resolved"
 
 
 # ---- figures ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class Col(IntEnum):
     CHANNEL = 2
     COMPLEX = 3
     ONLINE_DAYS = 4
+    BACK_OFFICE = 5
 
 
 SERVICE0 = len(Col)  # MAX_VISITS columns of window minutes, then MAX_VISITS - 1 revisit delays
@@ -53,6 +54,7 @@ class RequestBatch:
     channel: np.ndarray
     complex: np.ndarray
     online_days: np.ndarray
+    back_office_days: np.ndarray  # working days of approval after a complex case's last visit
     service_min: np.ndarray  # (n, MAX_VISITS)
     revisit_days: np.ndarray  # (n, MAX_VISITS - 1), working days before visits 2, 3, …
 
@@ -90,6 +92,7 @@ class RequestStream:
         self.complex = np.array([c.complex_share for c in self.types])
         self.online_dist = cfg.online_days
         self.revisit_dist = cfg.revisit_delay_days
+        self.back_office_dist = cfg.back_office_days
 
     def _times(self, day: int, hours: np.ndarray, u: np.ndarray) -> np.ndarray:
         a = day * DAY + hours * 60.0
@@ -120,5 +123,6 @@ class RequestStream:
         return RequestBatch(
             requested_at=t, case_type=kind, channel=channel, complex=cx,
             online_days=self.online_dist.ppf(u[:, Col.ONLINE_DAYS]),
+            back_office_days=self.back_office_dist.ppf(u[:, Col.BACK_OFFICE]),
             service_min=service, revisit_days=self.revisit_dist.ppf(u[:, DELAY0:]),
         )

@@ -67,6 +67,9 @@ class ServiceHall(_Strict):
     revisit_delay_days: Distribution = Field(  # working days between visits of a complex case
         default_factory=lambda: {"dist": "exponential", "mean": 3}
     )
+    # Working days of approval after a complex case's last visit: sequential sign-offs by
+    # several departments before the reform, parallel approval after it.
+    back_office_days: Distribution = Field(default_factory=lambda: {"dist": "fixed", "value": 0})
     online_days: Distribution = Field(  # calendar days an online case takes to finish
         default_factory=lambda: {"dist": "lognormal", "mean": 2, "cv": 0.5}
     )

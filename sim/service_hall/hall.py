@@ -92,8 +92,9 @@ class Hall:
         for d in range(int(np.ceil(self.model.days))):
             b = self.stream.day(d)
             rows = zip(b.requested_at.tolist(), b.case_type.tolist(), b.channel.tolist(), b.complex.tolist(),
-                       b.online_days.tolist(), b.service_min.tolist(), b.revisit_days.tolist())
-            for t, kind, channel, cx, online_days, service, delays in rows:
+                       b.online_days.tolist(), b.service_min.tolist(), b.revisit_days.tolist(),
+                       b.back_office_days.tolist())
+            for t, kind, channel, cx, online_days, service, delays, back_office in rows:
                 if t >= horizon:
                     return
                 case = HallCase(len(self.cases), kind, channel, cx, t)
@@ -105,22 +106,29 @@ class Hall:
                 arrival = self.calendar.next_open(t)  # monotone in t: first visits stay in order
                 if arrival >= horizon:
                     continue
-                yield env.timeout(arrival - env.now)
+                yield env.timeout(max(0.0, arrival - env.now))
                 end = self._visit(case, arrival, service[0])
                 if n == 1:
-                    case.done_at = end
+                    case.done_at = self._approved(case, end, back_office)
                 else:
-                    env.process(self._revisits(case, n, end, service, delays))
+                    env.process(self._revisits(case, n, end, service, delays, back_office))
+
+    def _approved(self, case: HallCase, end: float, back_office_days: float) -> float:
+        """When a case is done: at the window, or after the back office approves a complex one."""
+        if not case.complex or back_office_days <= 0:
+            return end
+        cal = self.calendar
+        return float(cal.at_open_time(cal.open_time(end) + back_office_days * cal.length))
 
     def _revisits(self, case: HallCase, n: int, end: float, service: list[float],
-                  delays: list[float]) -> Generator:
+                  delays: list[float], back_office: float) -> Generator:
         """A complex case's later visits, each some working days after the last one ended."""
         cal = self.calendar
         for k in range(1, n):
             arrival = float(cal.at_open_time(cal.open_time(end) + delays[k - 1] * cal.length))
             yield self.model.env.timeout(max(0.0, arrival - self.model.env.now))
             end = self._visit(case, arrival, service[k])
-        case.done_at = end
+        case.done_at = self._approved(case, end, back_office)
 
     # ---- records ---------------------------------------------------------------------------
     def visit_frame(self) -> pd.DataFrame:

@@ -63,12 +63,17 @@ def hall_summary(model: "TownModel") -> dict[str, Any]:
         "hall_visits": int(after.sum()),
         "hall_cases_per_day": len(cases) / open_days if open_days > 0 else math.nan,
         "hall_wait_mean_min": _mean(wait),
+        "hall_wait_share": _mean((wait > 1e-9).astype(float)),
         "hall_wait_p90_min": float(np.quantile(wait, 0.9)) if len(wait) else math.nan,
         "hall_time_in_system_mean_min": _mean((end - arrival)[after]),
         "hall_visits_per_case": _mean(cases.visits_needed.to_numpy(float)),
         "hall_online_share": _mean((cases.channel == "online").to_numpy(float)),
         "hall_processing_days_mean": _mean((done.done_at - done.requested_at).to_numpy(float) / DAY),
+        "hall_complex_processing_days_mean": _mean(
+            ((done.done_at - done.requested_at)[done.complex.astype(bool) & (done.channel != "online")]).to_numpy(float) / DAY
+        ),
         "hall_window_utilisation": _mean(load),
         "hall_window_gini": gini(load),
-        "hall_littles_law": littles_law(arrival, start, warm, horizon),
+        "hall_littles_law": (law := littles_law(arrival, start, warm, horizon)),
+        "hall_littles_law_ratio": law["L_q"] / law["lambda_W_q"] if law["lambda_W_q"] > 0 else math.nan,
     }
