@@ -217,7 +217,7 @@ def analytic(
     if sc.squads.n:
         ss = squad_system(sc)
         n = len(ss.unit_ids)
-        exact = n <= MAX_EXACT_UNITS
+        exact = n <= min(12, MAX_EXACT_UNITS)  # beyond 12 crews the exact model takes seconds
         solve = solve_hypercube if exact else approximate_hypercube
         r = solve(ss.arrival_rates, ss.preferences, ss.service_rate, "infinite", ss.travel_min)
         t = Table(title=f"Squads as a hypercube ({'exact' if exact else 'Larson 1975 approximation'}): "

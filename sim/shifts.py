@@ -1,55 +1,85 @@
-"""Daily on-duty windows as arithmetic, so nobody needs an event to clock in or out.
+"""On-duty and opening hours as arithmetic, so nobody needs an event to clock in or out.
 
-Time is in minutes from the start of day 0. A shift is the interval
-``[start + 1440 k, start + length + 1440 k)`` for every day k. ``duty_time`` maps the
-calendar to cumulative on-duty minutes; its inverse turns "after so many minutes of
-work" back into the calendar (used by patrols and by queues that wait for the next shift).
+Time is in minutes from the start of day 0, a Monday. A calendar is open from ``start``
+for ``length`` minutes on each of the first ``days_per_week`` days of every week (7: every
+day). ``duty_time`` maps the calendar to cumulative on-duty minutes and ``calendar_time``
+inverts it, so "after so many minutes of work", "the next shift" and "three working days
+later" are all arithmetic. Both accept a number or a numpy array.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
 
 from sim.scenario import Shift
 
 DAY = 1440.0
+WEEK = 7
+T = TypeVar("T", float, np.ndarray)
 
 
 @dataclass(frozen=True)
 class DutyCalendar:
     start: float  # minutes after midnight
-    length: float  # minutes on duty per day
+    length: float  # minutes on duty per working day
+    days_per_week: int = WEEK
 
     @classmethod
-    def of(cls, shift: Shift) -> "DutyCalendar":
-        return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0)
+    def of(cls, shift: Shift, days_per_week: int = WEEK) -> "DutyCalendar":
+        return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week)
 
     @property
     def always(self) -> bool:
-        return self.length >= DAY
+        return self.length >= DAY and self.days_per_week == WEEK
 
-    def _g(self, t: float) -> float:
+    def _g(self, t: T) -> T:
+        """On-duty minutes from an arbitrary origin to ``t`` (only differences matter)."""
+        if isinstance(t, np.ndarray):
+            k = np.floor((t - self.start) / DAY)
+            r = t - self.start - k * DAY
+            week, dow = np.divmod(k, WEEK)
+            done = week * self.days_per_week + np.minimum(dow, self.days_per_week)
+            return done * self.length + np.where(dow < self.days_per_week, np.minimum(self.length, r), 0.0)
         k, r = divmod(t - self.start, DAY)
-        return k * self.length + min(self.length, r)
+        if self.days_per_week == WEEK:
+            return k * self.length + min(self.length, r)
+        week, dow = divmod(k, WEEK)
+        done = week * self.days_per_week + min(dow, self.days_per_week)
+        return done * self.length + (min(self.length, r) if dow < self.days_per_week else 0.0)
 
-    def duty_time(self, t: float) -> float:
+    def duty_time(self, t: T) -> T:
         """On-duty minutes in [0, t)."""
         if self.always:
             return t
         return self._g(t) - self._g(0.0)
 
-    def calendar_time(self, d: float) -> float:
+    def calendar_time(self, d: T) -> T:
         """Earliest calendar time at which ``d`` on-duty minutes have been worked."""
         if self.always:
             return d
         g = d + self._g(0.0)
-        k = math.floor(g / self.length)
-        return self.start + k * DAY + (g - k * self.length)
+        if isinstance(g, np.ndarray):
+            week, rem = np.divmod(g, self.days_per_week * self.length)
+            day, within = np.divmod(rem, self.length)
+            return self.start + (week * WEEK + day) * DAY + within
+        week, rem = divmod(g, self.days_per_week * self.length)
+        day = math.floor(rem / self.length)
+        return self.start + (week * WEEK + day) * DAY + (rem - day * self.length)
 
     def next_on_duty(self, t: float) -> float:
         """``t`` itself when on duty, else the start of the next shift."""
         return t if self.always else max(t, self.calendar_time(self.duty_time(t)))
 
     def on_duty(self, t: float) -> bool:
-        return self.always or (t - self.start) % DAY < self.length
+        if self.always:
+            return True
+        k, r = divmod(t - self.start, DAY)
+        return r < self.length and k % WEEK < self.days_per_week
+
+    def working_days(self, t0: float, t1: float) -> float:
+        """On-duty time in [t0, t1) counted in whole working days."""
+        return float(self.duty_time(t1) - self.duty_time(t0)) / self.length

@@ -425,3 +425,7 @@ def test_approximation_reports_breakdown() -> None:
         approximate_hypercube([0.999 * 16], [list(range(16))])
     with pytest.raises(ValueError, match="tol"):
         approximate_hypercube([0.5, 0.5], [[0, 1], [1, 0]], tol=0.0)
+    with pytest.raises(ValueError, match="max_iter"):
+        approximate_hypercube([0.5, 0.5], [[0, 1], [1, 0]], max_iter=0)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        approximate_hypercube(UOR_RATES, UOR_PREFS, max_iter=2)

@@ -15,7 +15,7 @@ from sim.cli import app
 from sim.model import TownModel
 from sim.runner import run_replication
 from sim.scenario import Shift, load_scenario
-from sim.service_hall.calendar import HallCalendar
+from sim.shifts import DutyCalendar
 from sim.service_hall.measures import hall_summary
 from sim.stats import mean_ci
 
@@ -43,15 +43,15 @@ def _summary(overrides=None, days=10, seed=4) -> dict:
 @pytest.mark.parametrize("start_h,end_h,weekdays", [(8.5, 17, 5), (20, 28, 6), (0, 24, 7)])
 def test_calendar_counts_opening_minutes(start_h, end_h, weekdays):
     """Opening minutes against counting minute by minute; the next opening is open and not early."""
-    cal = HallCalendar.of(Shift(start_h=start_h, end_h=end_h), weekdays)
+    cal = DutyCalendar.of(Shift(start_h=start_h, end_h=end_h), weekdays)
     minutes = np.arange(0, 21 * 1440)
     k, r = np.divmod(minutes - cal.start, 1440)
     is_open = (k % 7 < weekdays) & (r < cal.length)
     counted = np.concatenate([[0], np.cumsum(is_open)])
     t = np.array([0, 509, 510, 1019, 1020, 1500, 7 * 1440 - 1, 9000, 20000, 21 * 1440])
-    assert np.allclose(cal.open_time(t), counted[t])
+    assert np.allclose(cal.duty_time(t), counted[t])
     for x in t[:-1]:
-        nxt = cal.next_open(float(x))
+        nxt = cal.next_on_duty(float(x))
         assert nxt >= x and is_open[int(nxt)] and not is_open[int(x):int(nxt)].any()
 
 

@@ -140,6 +140,8 @@ def approximate_hypercube(
     inst = _validate(arrival_rates, preferences, service_rates, queue, travel_times, home)
     if not (np.isfinite(tol) and tol > 0.0):
         raise ValueError(f"tol must be positive and finite, got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
     mu_all = inst.service_rates
     if np.ptp(mu_all) > 1e-12 * mu_all.max():
         raise ValueError(
@@ -190,9 +192,9 @@ def approximate_hypercube(
     dispatch = reach(rho) * (1.0 - rho[prefs])
     dispatch *= (1.0 - p_all_busy) / dispatch.sum(axis=1, keepdims=True)
     atom_share = lam / total_lam
-    fraction = np.zeros((units, lam.size))
-    rows = np.broadcast_to(np.arange(lam.size)[:, None], prefs.shape)
-    np.add.at(fraction, (prefs, rows), dispatch * atom_share[:, None])
+    fraction = np.empty((units, lam.size))
+    atom_index = np.broadcast_to(np.arange(lam.size)[:, None], prefs.shape)
+    fraction[prefs, atom_index] = dispatch * atom_share[:, None]  # each row names every unit
     mean_wait = None
     if inst.queue == "infinite":
         fraction += p_all_busy * atom_share[None, :] / units

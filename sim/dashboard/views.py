@@ -20,7 +20,6 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from sim.incidents import MINUTES_PER_DAY
 from sim.model import TownModel
 from sim.records import TIER_NAMES, Incident
 from sim.scenario import Scenario, apply_overrides, validate_scenario
@@ -35,7 +34,6 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
 HOUSEHOLD_PRESETS: tuple[int, ...] = (300, 400, 500)
 SPEEDS: dict[str, float] = {"10 min": 10.0, "1 h": 60.0, "6 h": 360.0, "1 d": 1440.0}  # sim minutes per second
-STAGES: tuple[str, ...] = ("occurred", "reported", "dispatched", "arrived", "resolved")
 STAGE_COLOURS: dict[str, str] = {
     "occurred": "#9e9e9e",
     "reported": "#fbc02d",
@@ -96,8 +94,8 @@ def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scen
 class Session:
     """One viewer's model and what the page needs from it; all access under one lock.
 
-    The page's play thread steps the model while the page renders it, so every read and
-    every step holds ``lock``.
+    Every step and every read for a redraw holds ``lock``, so a redraw never sees a
+    half-done step (the server may handle one viewer's messages on more than one thread).
     """
 
     def __init__(self, scenario_path: str | Path = DEFAULT_SCENARIO, settings: Settings | None = None) -> None:
@@ -373,10 +371,6 @@ def series_figure(model: TownModel, column: str, colour: str = "#1e88e5") -> Fig
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
     return fig
-
-
-def day_of(minutes: float) -> float:
-    return minutes / MINUTES_PER_DAY
 
 
 def png(fig: Figure) -> bytes:

@@ -20,7 +20,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.service_hall.calendar import DAY, WEEK, HallCalendar
+from sim.shifts import DAY, WEEK, DutyCalendar
 from sim.service_hall.config import MAX_VISITS, ServiceHall
 
 DAYS_PER_YEAR = 365.0
@@ -63,9 +63,9 @@ def hourly_weights(cfg: ServiceHall) -> np.ndarray:
     """The hour-of-day profile; by default each hour weighs its share of opening time."""
     if cfg.hourly_profile is not None:
         return np.asarray(cfg.hourly_profile, dtype=float)
-    cal = HallCalendar.of(cfg.shift, WEEK)  # one open day, whatever the weekdays
+    cal = DutyCalendar.of(cfg.shift, WEEK)  # one open day, whatever the weekdays
     edges = np.arange(25) * 60.0 + DAY  # a day away from the origin: wrap-around counts too
-    return np.diff(cal.open_time(edges))
+    return np.diff(cal.duty_time(edges))
 
 
 def weekday_weights(cfg: ServiceHall) -> np.ndarray:
@@ -77,7 +77,7 @@ def weekday_weights(cfg: ServiceHall) -> np.ndarray:
 class RequestStream:
     """Draws the hall's requests day by day, with the hall's own random stream."""
 
-    def __init__(self, cfg: ServiceHall, calendar: HallCalendar, rng: np.random.Generator) -> None:
+    def __init__(self, cfg: ServiceHall, calendar: DutyCalendar, rng: np.random.Generator) -> None:
         self.rng = rng
         self.calendar = calendar
         self.types = cfg.case_types
@@ -96,9 +96,9 @@ class RequestStream:
 
     def _times(self, day: int, hours: np.ndarray, u: np.ndarray) -> np.ndarray:
         a = day * DAY + hours * 60.0
-        d0 = self.calendar.open_time(a)
-        d1 = self.calendar.open_time(a + 60.0)
-        inside = self.calendar.at_open_time(d0 + u * (d1 - d0))
+        d0 = self.calendar.duty_time(a)
+        d1 = self.calendar.duty_time(a + 60.0)
+        inside = self.calendar.calendar_time(d0 + u * (d1 - d0))
         return np.where(d1 > d0, np.maximum(inside, a), a + 60.0 * u)
 
     def day(self, day: int) -> RequestBatch:

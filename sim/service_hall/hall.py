@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.service_hall.arrivals import CHANNELS, IN_PERSON, ONLINE, RequestStream
-from sim.service_hall.calendar import DAY, HallCalendar
+from sim.shifts import DAY, DutyCalendar
 from sim.service_hall.window import HallWindow, WindowPool
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Hall:
         assert cfg is not None
         self.model = model
         self.cfg = cfg
-        self.calendar = HallCalendar.of(cfg.shift, cfg.open_weekdays)
+        self.calendar = DutyCalendar.of(cfg.shift, cfg.open_weekdays)
         self.stream = RequestStream(cfg, self.calendar, model.streams["hall"])
         self.pools = self._build_pools()
         self.windows = [w for p in self.pools for w in p.windows]
@@ -103,7 +103,7 @@ class Hall:
                 if n == 0:
                     case.done_at = t + online_days * DAY
                     continue
-                arrival = self.calendar.next_open(t)  # monotone in t: first visits stay in order
+                arrival = self.calendar.next_on_duty(t)  # monotone in t: first visits stay in order
                 if arrival >= horizon:
                     continue
                 yield env.timeout(max(0.0, arrival - env.now))
@@ -118,14 +118,14 @@ class Hall:
         if not case.complex or back_office_days <= 0:
             return end
         cal = self.calendar
-        return float(cal.at_open_time(cal.open_time(end) + back_office_days * cal.length))
+        return float(cal.calendar_time(cal.duty_time(end) + back_office_days * cal.length))
 
     def _revisits(self, case: HallCase, n: int, end: float, service: list[float],
                   delays: list[float], back_office: float) -> Generator:
         """A complex case's later visits, each some working days after the last one ended."""
         cal = self.calendar
         for k in range(1, n):
-            arrival = float(cal.at_open_time(cal.open_time(end) + delays[k - 1] * cal.length))
+            arrival = float(cal.calendar_time(cal.duty_time(end) + delays[k - 1] * cal.length))
             yield self.model.env.timeout(max(0.0, arrival - self.model.env.now))
             end = self._visit(case, arrival, service[k])
         case.done_at = self._approved(case, end, back_office)

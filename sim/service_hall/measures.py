@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.service_hall.calendar import DAY
+from sim.shifts import DAY
 from sim.stats import gini
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _mean(x: np.ndarray) -> float:
 def hall_staff_rows(model: "TownModel") -> list[dict[str, Any]]:
     """One staff.parquet row per window (role ``hall_window``)."""
     hall = model.hall
-    open_min = float(hall.calendar.open_time(model.horizon))
+    open_min = float(hall.calendar.duty_time(model.horizon))
     return [dict(id=w.window_id, role=w.role, unit=w.pool, on_duty_min=open_min, busy_min=w.busy_min,
                  cases=w.cases) for w in hall.windows]
 
@@ -56,8 +56,8 @@ def hall_summary(model: "TownModel") -> dict[str, Any]:
     cases = hall.case_frame()
     cases = cases[cases.requested_at >= warm]
     done = cases[cases.done_at <= horizon]
-    open_days = hall.calendar.open_days(warm, horizon)
-    load = np.array([w.busy_min for w in hall.windows]) / max(float(hall.calendar.open_time(horizon)), 1e-9)
+    open_days = hall.calendar.working_days(warm, horizon)
+    load = np.array([w.busy_min for w in hall.windows]) / max(float(hall.calendar.duty_time(horizon)), 1e-9)
     return {
         "hall_cases": int(len(cases)),
         "hall_visits": int(after.sum()),
