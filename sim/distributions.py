@@ -8,6 +8,7 @@ pre-drawn uniforms give the same durations under every policy (common random num
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
@@ -83,16 +84,17 @@ class LogNormal(BaseModel):
     mean: float = Field(gt=0)
     cv: float = Field(gt=0)
 
+    @cached_property
     def _params(self) -> tuple[float, float]:
         sigma2 = math.log1p(self.cv**2)
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        mu, sigma = self._params()
+        mu, sigma = self._params
         return np.exp(mu + sigma * stats.norm.ppf(np.asarray(u, dtype=float)))
 
     def draw(self, u: float) -> float:
-        mu, sigma = self._params()
+        mu, sigma = self._params
         return math.exp(mu + sigma * _NORMAL.inv_cdf(max(u, _TINY)))
 
 

@@ -28,13 +28,17 @@ class DutyCalendar:
     length: float  # minutes on duty per working day
     days_per_week: int = WEEK
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_g0", self._g(0.0))  # the origin, asked for on every conversion
+        object.__setattr__(self, "_always", self.length >= DAY and self.days_per_week == WEEK)
+
     @classmethod
     def of(cls, shift: Shift, days_per_week: int = WEEK) -> "DutyCalendar":
         return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week)
 
     @property
     def always(self) -> bool:
-        return self.length >= DAY and self.days_per_week == WEEK
+        return self._always  # type: ignore[attr-defined]
 
     def _g(self, t: T) -> T:
         """On-duty minutes from an arbitrary origin to ``t`` (only differences matter)."""
@@ -53,15 +57,15 @@ class DutyCalendar:
 
     def duty_time(self, t: T) -> T:
         """On-duty minutes in [0, t)."""
-        if self.always:
+        if self._always:  # type: ignore[attr-defined]
             return t
-        return self._g(t) - self._g(0.0)
+        return self._g(t) - self._g0  # type: ignore[attr-defined]
 
     def calendar_time(self, d: T) -> T:
         """Earliest calendar time at which ``d`` on-duty minutes have been worked."""
-        if self.always:
+        if self._always:  # type: ignore[attr-defined]
             return d
-        g = d + self._g(0.0)
+        g = d + self._g0  # type: ignore[attr-defined]
         if isinstance(g, np.ndarray):
             week, rem = np.divmod(g, self.days_per_week * self.length)
             day, within = np.divmod(rem, self.length)
@@ -72,10 +76,12 @@ class DutyCalendar:
 
     def next_on_duty(self, t: float) -> float:
         """``t`` itself when on duty, else the start of the next shift."""
-        return t if self.always else max(t, self.calendar_time(self.duty_time(t)))
+        if self.on_duty(t):
+            return t
+        return max(t, self.calendar_time(self.duty_time(t)))
 
     def on_duty(self, t: float) -> bool:
-        if self.always:
+        if self._always:  # type: ignore[attr-defined]
             return True
         k, r = divmod(t - self.start, DAY)
         return r < self.length and k % WEEK < self.days_per_week

@@ -70,11 +70,18 @@ def cli() -> typer.Typer:
 
 # --- designs ------------------------------------------------------------------------------
 def test_shipped_experiments_have_the_right_number_of_points() -> None:
-    sizes = {"grid_size": 3, "squad_deployment": 12, "escalation_thresholds": 6}
+    sizes = {"grid_size": 3, "squad_deployment": 12, "escalation_thresholds": 6, "before_after": 2}
     for name, n in sizes.items():
         plan = load_plan(EXPERIMENTS / f"{name}.toml")
         assert len(plan.points) == n
         assert len({tuple(p.values.items()) for p in plan.points}) == n
+
+
+def test_scenario_factor_swaps_the_whole_scenario() -> None:
+    plan = load_plan(EXPERIMENTS / "before_after.toml")
+    names = [sc.meta.name for sc in plan.scenarios]
+    assert names == ["xuxiake_pre_reform", "xuxiake_1plus4"]
+    assert not plan.scenarios[0].command_centre.enabled and plan.scenarios[1].command_centre.enabled
 
 
 def test_latin_hypercube_points_stratify_each_factor(tmp_path: Path) -> None:

@@ -17,12 +17,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.scenario import Scenario, ScenarioError, apply_overrides, read_toml, validate_scenario
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    read_scenario_data,
+    read_toml,
+    validate_scenario,
+)
 
-try:  # scenarios may extend a preset (``extends = "base.toml"``)
-    from sim.scenario import read_scenario_data
-except ImportError:  # an older schema without ``extends``
-    read_scenario_data = read_toml
+# A factor with this path varies the whole scenario file (levels: paths relative to the
+# experiment file), e.g. before vs after the reform; other factors apply on top of it.
+SCENARIO_FACTOR = "scenario"
 
 RESERVED_COLUMNS = frozenset({"point", "replication", "seed", "measure", "value", "run_key"})
 Level = bool | int | float | str
@@ -223,16 +229,26 @@ def load_plan(path: str | Path) -> Plan:
     except ScenarioError as exc:
         raise ExperimentError(f"{source}: experiment.scenario: {exc}") from None
     values, raw = _sample(exp)
+    bases: dict[str, dict[str, Any]] = {}
+    for v in values:
+        name = v.get(SCENARIO_FACTOR)
+        if name is not None and str(name) not in bases:
+            try:
+                bases[str(name)] = read_scenario_data(source.parent / str(name))
+            except ScenarioError as exc:
+                raise ExperimentError(f"{source}: factors.[scenario]: {exc}") from None
     scenarios: list[Scenario] = []
     for i, v in enumerate(values):
+        base_i = bases[str(v[SCENARIO_FACTOR])] if SCENARIO_FACTOR in v else base
+        overrides = {k: val for k, val in v.items() if k != SCENARIO_FACTOR}
         try:
-            data_i = apply_overrides(base, v, source=str(scenario_path))
+            data_i = apply_overrides(base_i, overrides, source=str(scenario_path))
             scenarios.append(validate_scenario(data_i, source=str(scenario_path)))
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={val!r}" for k, val in v.items())
             raise ExperimentError(f"{source}: factors: design point {i} ({shown}): {exc}") from None
     key = {"experiment": exp.model_dump(mode="json", exclude={"analysis": True, "experiment": {"name"}}),
-           "scenario": base}
+           "scenario": base, "scenario_levels": bases}
     fingerprint = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
     points = [Point(i, v) for i, v in enumerate(values)]
     return Plan(exp, source, scenario_path, points, scenarios, raw, fingerprint)
