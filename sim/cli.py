@@ -13,55 +13,23 @@ from typing import Annotated, Any, Optional
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.console import err_console, fail, fmt, out_console, progress_bar
+from sim.dashboard.cli import register as register_dashboard
 from sim.incidents import MINUTES_PER_DAY
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.scenario import ScenarioError, load_scenario
 from sim.stats import mean_ci
+from sim.sweep.cli import register as register_sweep
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")
-out_console = Console(width=None if sys.stdout.isatty() else 140)
-err_console = Console(stderr=True)
 
 
 @app.callback()
 def _group() -> None:
     """Simulate Jiangsu's '1+4' town governance: grids, command centre, squads."""
-
-
-def fail(message: str) -> None:
-    """One line on stderr, exit 2."""
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
-                    transient=True, disable=not enabled)
-
-
-def _fmt(v: Any, pct: bool | str = False) -> str:
-    if isinstance(v, dict) and "mean" in v:
-        m, (lo, hi) = v["mean"], v["ci95"]
-        if m is None:
-            return "–"
-        if lo is None:
-            return _fmt(m, pct)
-        return f"{_fmt(m, pct)}  [{_fmt(lo, pct)}, {_fmt(hi, pct)}]"
-    if v is None or (isinstance(v, float) and v != v):
-        return "–"
-    if pct is False and isinstance(v, float) and abs(v) < 10:
-        return f"{v:.3f}"
-    if pct == "gini":
-        return f"{v:.3f}"
-    if pct:
-        return f"{100 * v:.1f}%"
-    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
 
 
 def print_summary(s: dict[str, Any], title: str) -> None:
@@ -93,7 +61,7 @@ def print_summary(s: dict[str, Any], title: str) -> None:
             ("service hall: window utilisation", s["hall_window_utilisation"], True),
         ]
     for name, v, pct in rows:
-        t.add_row(name, _fmt(v, pct))
+        t.add_row(name, fmt(v, pct))
     out_console.print(t)
 
 
@@ -123,7 +91,7 @@ def run(
         fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
     show = sys.stderr.isatty()
     if replications == 1:
-        with staged_output(out) as tmp, _progress(show) as bar:
+        with staged_output(out) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
@@ -131,7 +99,7 @@ def run(
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
-        with staged_output(out) as tmp, _progress(show) as bar:
+        with staged_output(out) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name}: replications", total=replications)
             summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
             combined, table = combine(summaries)
@@ -169,7 +137,7 @@ def compare(
         fail(f"--days: must be positive and longer than the warm-up, got {n_days:g}")
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
-    with staged_output(out) as tmp, _progress(sys.stderr.isatty()) as bar:
+    with staged_output(out) as tmp, progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("A and B replications", total=2 * replications)
         runs_a = run_replications(a, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
@@ -182,7 +150,7 @@ def compare(
     for col in ("measure", "A mean [95% CI]", "B mean [95% CI]", "B − A [95% CI]"):
         t.add_column(col, justify="left" if col == "measure" else "right")
     for r in table.itertuples():
-        t.add_row(r.measure, *(_fmt({"mean": m, "ci95": [lo, hi]}) for m, lo, hi in (
+        t.add_row(r.measure, *(fmt({"mean": m, "ci95": [lo, hi]}) for m, lo, hi in (
             (r.a_mean, r.a_lo, r.a_hi), (r.b_mean, r.b_lo, r.b_hi), (r.diff_mean, r.diff_lo, r.diff_hi))))
     out_console.print(t)
     out_console.print(f"table and figures written to {out}/")
@@ -203,7 +171,7 @@ def analytic(
     sc = _load_or_fail(scenario)
     sim_runs: list[dict[str, Any]] = []
     if check:
-        with _progress(sys.stderr.isatty()) as bar:
+        with progress_bar(sys.stderr.isatty()) as bar:
             task = bar.add_task("checking replications", total=check)
             sim_runs = run_replications(sc, [sc.run.seed + k for k in range(check)], days,
                                         min(check, os.cpu_count() or 1), on_done=lambda: bar.advance(task))
@@ -212,7 +180,7 @@ def analytic(
         if not sim_runs:
             return ""
         m, lo, hi = mean_ci(np.array([get(r) for r in sim_runs], dtype=float))
-        return _fmt({"mean": m, "ci95": [lo, hi]}, pct)
+        return fmt({"mean": m, "ci95": [lo, hi]}, pct)
 
     if sc.squads.n:
         ss = squad_system(sc)
@@ -227,13 +195,13 @@ def analytic(
         squads = list(dict.fromkeys(ss.unit_squad))
         for k, sid in enumerate(squads):
             units = [i for i, s_ in enumerate(ss.unit_squad) if s_ == sid]
-            t.add_row(f"squad {sid} utilisation", _fmt(float(r.workload[units].mean()), True),
+            t.add_row(f"squad {sid} utilisation", fmt(float(r.workload[units].mean()), True),
                       simulated(lambda run, k=k: run["squads"][k]["utilisation"], True))
-            t.add_row(f"squad {sid} share of calls", _fmt(float(r.calls_share[units].sum()), True),
+            t.add_row(f"squad {sid} share of calls", fmt(float(r.calls_share[units].sum()), True),
                       simulated(lambda run, k=k: run["squads"][k]["calls_share"], True))
-        t.add_row("P(call waits for a crew)", _fmt(r.p_queue, True), simulated(lambda run: run["squad_wait_share"], True))
-        t.add_row("mean wait for a crew (min)", _fmt(r.mean_wait_in_queue), simulated(lambda run: run["squad_wait_mean_min"]))
-        t.add_row("mean travel time (min)", _fmt(r.mean_travel_time), "")
+        t.add_row("P(call waits for a crew)", fmt(r.p_queue, True), simulated(lambda run: run["squad_wait_share"], True))
+        t.add_row("mean wait for a crew (min)", fmt(r.mean_wait_in_queue), simulated(lambda run: run["squad_wait_mean_min"]))
+        t.add_row("mean travel time (min)", fmt(r.mean_travel_time), "")
         out_console.print(t)
         for b in ss.broken:
             out_console.print(f"  assumption broken: {b}")
@@ -244,12 +212,12 @@ def analytic(
         pools = hall_pools(sc)
         for p in pools:
             if p.arrival_rate >= p.windows * p.service_rate:
-                t.add_row(p.name, str(p.windows), _fmt(p.arrival_rate / (p.windows * p.service_rate), True),
+                t.add_row(p.name, str(p.windows), fmt(p.arrival_rate / (p.windows * p.service_rate), True),
                           "overloaded", "∞", "–")
                 continue
             ec = erlang_c(p.arrival_rate, p.service_rate, p.windows)
-            t.add_row(p.name, str(p.windows), _fmt(ec.utilisation, True), _fmt(ec.p_wait, True),
-                      _fmt(ec.mean_wait), _fmt(ec.p_wait_longer_than(15.0), True))
+            t.add_row(p.name, str(p.windows), fmt(ec.utilisation, True), fmt(ec.p_wait, True),
+                      fmt(ec.mean_wait), fmt(ec.p_wait_longer_than(15.0), True))
         out_console.print(t)
         if sim_runs:
             out_console.print(f"  simulated mean wait (min): {simulated(lambda run: run['hall_wait_mean_min'])}")
@@ -269,7 +237,7 @@ def validate(
 
     if replications < 2:
         fail(f"--replications: need at least 2 for a confidence interval, got {replications}")
-    with _progress(sys.stderr.isatty()) as bar:
+    with progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("textbook replications", total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
                                 on_done=lambda: bar.advance(task))
@@ -286,15 +254,11 @@ def validate(
         raise typer.Exit(1)
 
 
+register_sweep(app)  # sweep, query, summarize
+register_dashboard(app)  # dashboard
+
+
 def main() -> None:
     """Entry point: typer's own usage errors also exit 2."""
     app()
 
-
-from sim.sweep.cli import register  # noqa: E402  (sweep, query, summarize)
-
-register(app)
-
-from sim.dashboard.cli import register as register_dashboard  # noqa: E402  (dashboard)
-
-register_dashboard(app)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from sim.console import fail
 from sim.scenario import ScenarioError, load_scenario
 
 APP = Path(__file__).with_name("app.py")
@@ -35,8 +36,6 @@ def server_env(scenario: Path) -> dict[str, str]:
 
 def register(app: typer.Typer) -> None:
     """Add ``gridsim dashboard`` to the command line."""
-    from sim.cli import fail
-
     @app.command()
     def dashboard(
         scenario: Annotated[Path, typer.Argument(help="Scenario TOML file")] = DEFAULT,

@@ -14,21 +14,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from sim.console import err_console, fail, out_console
 from sim.sweep.experiment import ExperimentError, Plan, load_plan
 from sim.sweep.runners import Task, execute, scheduler_address
 from sim.sweep.store import Store, run_key
-
-
-def _fail(message: str) -> None:
-    from sim.cli import fail  # imported late: sim.cli imports this module at its end
-
-    fail(message)
-
-
-def _consoles():  # type: ignore[no-untyped-def]
-    from sim.cli import err_console, out_console
-
-    return out_console, err_console
 
 
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
@@ -80,19 +69,18 @@ def sweep(
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
-    out_console, err_console = _consoles()
     if workers < 0:
-        _fail(f"--workers: must be >= 0, got {workers}")
+        fail(f"--workers: must be >= 0, got {workers}")
     try:
         plan = load_plan(experiment)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     folder = out or Path("results/sweeps") / plan.experiment.experiment.name
     store = Store(folder)
     try:
         store.init(plan)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     already = plan.n_runs - len(pending_tasks(plan, store))
     address = scheduler_address(scheduler)
     n_workers = workers or os.cpu_count() or 1
@@ -114,7 +102,7 @@ def sweep(
         try:
             failures = run_sweep(plan, folder, n_workers, address, update)
         except OSError as exc:  # e.g. the scheduler cannot be reached
-            _fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
+            fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
     for key, message in failures[:20]:
         err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
     elapsed = time.monotonic() - started
@@ -133,13 +121,12 @@ def query(
     import duckdb
     from rich.table import Table
 
-    out_console, _ = _consoles()
     store = Store(directory)
     try:
         store.meta()
         db = store.build_database()
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         con = duckdb.connect(str(db), read_only=True)
         try:
@@ -147,7 +134,7 @@ def query(
         finally:
             con.close()
     except duckdb.Error as exc:
-        _fail(f"query: {str(exc).splitlines()[0]}")
+        fail(f"query: {str(exc).splitlines()[0]}")
     table = Table(show_header=True, header_style="bold")
     for c in df.columns:
         table.add_column(str(c), justify="right" if df[c].dtype.kind in "iuf" else "left")
@@ -163,11 +150,10 @@ def summarize(
     """Write CSV tables and figures (measures vs factors, heatmap, trade-off, Morris) to DIR/analysis."""
     from sim.sweep.analysis import summarize_sweep
 
-    out_console, _ = _consoles()
     try:
         written = summarize_sweep(directory)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for p in written:
         out_console.print(str(p), highlight=False)
 

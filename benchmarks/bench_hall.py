@@ -1,0 +1,157 @@
+"""The service hall as an M/M/c queue: the model against textbook SimPy and Ciw, same run.
+
+scenarios/textbook/mmc_hall.toml: c = 4 windows, λ = 0.25/min, mean service 12 min,
+open round the clock. The model (``TownModel`` built and run for N/λ minutes; it also
+makes a negligible number of incidents) is timed against
+
+* textbook SimPy: ``simpy.Resource(capacity=c)``, one process per customer, N arrivals;
+* Ciw: ``ciw.create_network`` with exponential arrivals and service, c servers, run
+  until N customers have completed.
+
+Each repeat runs the three one after the other with the same seed index, so they see
+the same machine load; customers/s and the ratios are medians over the repeats. The mean
+wait of each (batch means over every repeat, the first 1,000 customers of a run dropped
+as warm-up) is checked against the others and against Erlang C.
+
+    .venv/bin/python benchmarks/bench_hall.py [--n 200000] [--repeats 5] [--only model]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+from pathlib import Path
+
+import common  # noqa: F401  (puts the repo root on sys.path)
+from common import Series, batch_means, header, mean_ci, median, table, timed, verdict
+
+import ciw
+import simpy
+
+from sim.analytic.erlang import erlang_c
+from sim.model import TownModel
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
+WARMUP = 1000  # customers dropped from the start of each run before taking the mean wait
+TARGET_SIMPY, TARGET_CIW = 5.0, 10.0
+
+
+def run_model(sc, seed: int, days: float) -> tuple[int, TownModel]:
+    """Build and run the TownModel; the customers it served, and the model."""
+    model = TownModel(sc, seed=seed, days=days)
+    model.run()
+    return len(model.hall.visits), model
+
+
+def model_waits(model) -> list[float]:
+    return [start - arrival for _, _, arrival, start, _, _ in model.hall.visits]
+
+
+def run_simpy(lam: float, mu: float, c: int, n: int, seed: int) -> list[float]:
+    """Textbook SimPy M/M/c: a Resource and one process per customer; waits in arrival order."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    windows = simpy.Resource(env, capacity=c)
+    waits: list[float] = [0.0] * n
+
+    def customer(env: simpy.Environment, k: int):
+        arrived = env.now
+        with windows.request() as req:
+            yield req
+            waits[k] = env.now - arrived
+            yield env.timeout(rng.expovariate(mu))
+
+    def source(env: simpy.Environment):
+        for k in range(n):
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer(env, k))
+
+    env.process(source(env))
+    env.run()
+    return waits
+
+
+def run_ciw(lam: float, mu: float, c: int, n: int, seed: int):
+    """Ciw M/M/c until n customers have completed service; returns the simulation."""
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(lam)],
+        service_distributions=[ciw.dists.Exponential(mu)],
+        number_of_servers=[c],
+    )
+    ciw.seed(seed)
+    q = ciw.Simulation(network)
+    q.simulate_until_max_customers(n, method="Complete")
+    return q
+
+
+def ciw_waits(q) -> list[float]:
+    recs = sorted(q.get_all_records(), key=lambda r: r.arrival_date)
+    return [r.waiting_time for r in recs]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200_000, help="customers per run (default 200,000)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
+    ap.add_argument("--only", choices=["model", "simpy", "ciw"], help="time one implementation (for profiling)")
+    args = ap.parse_args()
+
+    sc = load_scenario(SCENARIO)
+    hall = sc.service_hall
+    c = hall.windows
+    lam = hall.cases_per_year / (365 * 1440)  # per minute, open round the clock
+    mu = 1.0 / hall.case_types[0].service_min.mean
+    days = args.n / lam / 1440
+    ec = erlang_c(lam, mu, c)
+    header("M/M/c service hall: model vs textbook SimPy vs Ciw", scenario=SCENARIO.name, c=c,
+           lam=f"{lam:g}/min", mean_service=f"{1 / mu:g} min", n=f"{args.n:,}", model_days=f"{days:.1f}",
+           repeats=args.repeats)
+
+    runs = {"model": Series("model (TownModel)"), "simpy": Series("textbook SimPy"), "ciw": Series("Ciw")}
+    chosen = [args.only] if args.only else list(runs)
+    for k in range(args.repeats):
+        seed = args.seed + k
+        if "model" in chosen:
+            secs, (n, model) = timed(lambda: run_model(sc, seed, days))
+            runs["model"].add(secs, n, batch_means(model_waits(model)[WARMUP:]))
+            del model
+        if "simpy" in chosen:
+            secs, waits = timed(lambda: run_simpy(lam, mu, c, args.n, seed))
+            runs["simpy"].add(secs, len(waits), batch_means(waits[WARMUP:]))
+        if "ciw" in chosen:
+            secs, q = timed(lambda: run_ciw(lam, mu, c, args.n, seed))
+            waits = ciw_waits(q)
+            runs["ciw"].add(secs, len(waits), batch_means(waits[WARMUP:]))
+            del q
+        print(f"repeat {k + 1}/{args.repeats}: " + ", ".join(
+            f"{runs[i].name} {runs[i].rates[-1]:,.0f}/s" for i in chosen), flush=True)
+    print()
+
+    rows = []
+    for key in chosen:
+        s = runs[key]
+        bm = [b for run in s.stats for b in run]
+        m, hw = mean_ci(bm)
+        ok = "yes" if abs(m - ec.mean_wait) <= hw else "NO"
+        rows.append([s.name, median(s.items), median(s.seconds), s.rate, min(s.rates), max(s.rates), m, hw, ok])
+    print(table(rows, ["implementation", "customers", "median s", "customers/s", "min/s", "max/s",
+                       "mean wait", "±99% CI", "Erlang C in CI"]))
+    print(f"Erlang C mean wait: {ec.mean_wait:.4f} min (P(wait) {ec.p_wait:.4f}, utilisation {ec.utilisation:.2f})")
+    means = {k: statistics.fmean(b for run in runs[k].stats for b in run) for k in chosen}
+    if len(means) > 1:
+        spread = (max(means.values()) - min(means.values())) / ec.mean_wait
+        print(f"largest difference between the implementations' mean waits: {100 * spread:.1f}% of Erlang C")
+    if "model" in chosen:
+        print()
+        for key, target in (("simpy", TARGET_SIMPY), ("ciw", TARGET_CIW)):
+            if key in chosen:
+                ratio = runs["model"].rate / runs[key].rate
+                print(f"ratio model/{key:<5}: {ratio:5.2f}x  (target >= {target:g}x)  {verdict(ratio, target)}")
+
+
+if __name__ == "__main__":
+    main()
