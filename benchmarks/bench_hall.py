@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import Series, batch_means, header, mean_ci, median, table, timed, verdict
+from common import Series, agree, batch_means, header, mean_ci, median, table, timed, verdict
 
 import ciw
 import simpy
@@ -141,10 +140,13 @@ def main() -> None:
     print(table(rows, ["implementation", "customers", "median s", "customers/s", "min/s", "max/s",
                        "mean wait", "±99% CI", "Erlang C in CI"]))
     print(f"Erlang C mean wait: {ec.mean_wait:.4f} min (P(wait) {ec.p_wait:.4f}, utilisation {ec.utilisation:.2f})")
-    means = {k: statistics.fmean(b for run in runs[k].stats for b in run) for k in chosen}
-    if len(means) > 1:
-        spread = (max(means.values()) - min(means.values())) / ec.mean_wait
-        print(f"largest difference between the implementations' mean waits: {100 * spread:.1f}% of Erlang C")
+    if "model" in chosen:
+        model_bm = [b for run in runs["model"].stats for b in run]
+        for key in chosen[1:]:
+            other = [b for run in runs[key].stats for b in run]
+            same, diff, hw = agree(model_bm, other)
+            print(f"model - {runs[key].name} mean wait: {diff:+.3f} ± {hw:.3f} min (99%): "
+                  + ("same within noise" if same else "DIFFERENT beyond noise"))
     if "model" in chosen:
         print()
         for key, target in (("simpy", TARGET_SIMPY), ("ciw", TARGET_CIW)):
