@@ -13,10 +13,14 @@ import argparse
 import time
 from pathlib import Path
 
+import common  # noqa: F401  (puts the repo root on sys.path)
+from common import header, table, verdict
+
 from sim.scenario import load_scenario
 from sim.sweep.runners import Task, run_local
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET = 0.90  # issue 7: >= 90% scaling efficiency from 1 to 2 workers
 
 
 def rate(tasks: list[Task], workers: int) -> float:
@@ -38,13 +42,16 @@ def main() -> None:
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     tasks = [Task(f"r{k}", 0, k, 1 + k, sc, args.days) for k in range(args.runs)]
+    header("Sweep scaling: 1 vs 2 local workers", scenario=args.scenario.name, runs=args.runs,
+           days=f"{args.days:g}")
     rate(tasks[:1], 1)  # start the fork server (model imports) outside the timings
     one = rate(tasks, 1)
     two = rate(tasks, 2)
-    print(f"{args.runs} runs of {args.days:g} days of {args.scenario.name}")
-    print(f"1 worker : {one:8.1f} runs/minute/worker")
-    print(f"2 workers: {two:8.1f} runs/minute/worker")
-    print(f"scaling efficiency (2 vs 1): {two / one:.2f}")
+    print(table([["1 worker", one, one], ["2 workers", two, 2 * two]],
+                ["pool", "runs/minute/worker", "runs/minute"]))
+    eff = two / one
+    print(f"scaling efficiency (2 vs 1): {eff:.2f}  (target >= {TARGET:.2f})  "
+          f"{verdict(eff, TARGET)}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ The baseline, run in the same process, is the bare cost of the same incident str
 textbook SimPy (one process per incident, one timeout per closed-loop stage, nothing
 else). The ratio says what the model's agents, policies and records cost on top.
 
-    python benchmarks/bench_year.py [SCENARIO] [--days 365]
+    .venv/bin/python benchmarks/bench_year.py [SCENARIO] [--days 365]
+
+Targets (issue 7): a year of the default preset (Xu Xiake) in <= 3 s on one core, with
+peak memory <= 300 MB, the event log written.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import common  # noqa: F401  (puts the repo root on sys.path)
+from common import header, table, verdict
+
 import simpy
 
 from sim.model import TownModel
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_SECONDS, TARGET_MB = 3.0, 300.0
 
 
 def baseline(occurred: list[float]) -> float:
@@ -49,6 +56,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
+    header("A simulated year: model vs bare textbook SimPy", scenario=sc.meta.name, days=f"{args.days:g}",
+           seed=args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         model = TownModel(sc, seed=args.seed, days=args.days, incidents_path=Path(tmp) / "incidents.parquet")
@@ -59,12 +68,17 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     frame = model.log.frame()
     base = baseline(sorted(frame.occurred_at.tolist()))
-    print(f"scenario            {sc.meta.name}, {args.days:g} days, seed {args.seed}")
-    print(f"incidents           {n:,}")
-    print(f"model wall time     {took:.2f} s  ({n / took:,.0f} incidents/s)")
-    print(f"textbook SimPy      {base:.2f} s  ({n / base:,.0f} incidents/s, 6 timeouts each, no logic)")
+    print(table([
+        ["model (TownModel, log to Parquet)", n, took, n / took],
+        ["textbook SimPy, 6 timeouts each, no logic", n, base, n / base],
+    ], ["run", "incidents", "seconds", "incidents/s"]))
     print(f"ratio model/bare    {took / base:.2f}x slower than the bare event loop")
-    print(f"peak memory         {peak_mb:.0f} MB (incident log streamed to Parquet)")
+    print(f"peak memory         {peak_mb:.0f} MB (ru_maxrss of the process; incident log streamed to Parquet)")
+    print()
+    year = took * 365 / args.days
+    print(f"year in <= {TARGET_SECONDS:g} s   : {year:.2f} s{' (scaled to 365 days)' if args.days != 365 else ''}  "
+          f"{verdict(year, TARGET_SECONDS, higher_is_better=False)}")
+    print(f"peak <= {TARGET_MB:g} MB   : {peak_mb:.0f} MB  {verdict(peak_mb, TARGET_MB, higher_is_better=False)}")
 
 
 if __name__ == "__main__":

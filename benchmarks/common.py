@@ -157,12 +157,13 @@ def _fmt(c: Any) -> str:
 
 
 def verdict(measured: float, target: float, higher_is_better: bool = True) -> str:
-    """'met' or 'NOT met', with how far off: e.g. 'NOT met (0.86x of 5x: needs 5.8x faster)'."""
+    """'met', or 'NOT met' with how far off, e.g. 'NOT met (1.16 vs target >= 5: 4.3x short)'."""
     ok = measured >= target if higher_is_better else measured <= target
     if ok:
         return "met"
-    gap = target / measured if higher_is_better else measured / target
-    return f"NOT met ({measured:.2f} vs target {target:g}: {gap:.1f}x short)"
+    if higher_is_better:
+        return f"NOT met ({measured:.3g} vs target >= {target:g}: {target / measured:.1f}x short)"
+    return f"NOT met ({measured:.3g} vs target <= {target:g}: {measured / target:.2f}x over)"
 
 
 def header(title: str, **params: Any) -> None:
