@@ -144,7 +144,7 @@ def main() -> None:
             row += [m, hw]
         if len(chosen) == 2:
             same, diff, _ = agree(per["model"], per["simpy"])
-            row.append("yes" if same else "NO")
+            row.append("n/a: needs --repeats >= 2" if args.repeats < 2 else "yes" if same else "NO")
         rows.append(row)
     cols = ["unit", "hypercube"]
     for i in chosen:

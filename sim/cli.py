@@ -15,7 +15,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.console import err_console, fail, fmt, out_console, progress_bar
+from sim.console import fail, fmt, out_console, progress_bar
 from sim.dashboard.cli import register as register_dashboard
 from sim.incidents import MINUTES_PER_DAY
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
@@ -231,7 +231,7 @@ def validate(
     days: Annotated[Optional[float], typer.Option(help="Days per replication (default: each case's run.days)")] = None,
     workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
 ) -> None:
-    """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99% CI)."""
+    """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
     from sim.validate import CASES, LEVEL
     from sim.validate import validate as run_validation
 
@@ -241,8 +241,8 @@ def validate(
         task = bar.add_task("textbook replications", total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
                                 on_done=lambda: bar.advance(task))
-    t = Table(title=f"Textbook validation: {replications} replications per case, {int(LEVEL * 100)}% CI")
-    for col in ("case", "measure", "theory", "simulated mean", f"{int(LEVEL * 100)}% CI", "result"):
+    t = Table(title=f"Textbook validation: {replications} replications per case, {100 * LEVEL:g}% CI")
+    for col in ("case", "measure", "theory", "simulated mean", f"{100 * LEVEL:g}% CI", "result"):
         t.add_column(col, justify="left" if col in ("case", "measure") else "right")
     for c in checks:
         t.add_row(c.case, c.measure, f"{c.theory:.4f}", f"{c.mean:.4f}", f"[{c.lo:.4f}, {c.hi:.4f}]",

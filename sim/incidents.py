@@ -51,6 +51,7 @@ class U(IntEnum):
     PARTY_DELAY = 23
     MEDIATION = 24
     CONVENE = 25
+    REVERIFY = 26
 
 
 N_UNIFORMS = len(U)
@@ -78,7 +79,6 @@ class IncidentStream:
 
     def __init__(self, scenario: Scenario, town: TownMap, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.town = town
         inc = scenario.incidents
         self.at_centroids = scenario.town.incidents_at_centroids
         shares = np.array([c.share for c in inc.categories], dtype=float)
@@ -103,10 +103,6 @@ class IncidentStream:
         self._y0 = np.array([b.y0 for b in boxes])
         self._w = np.array([b.x1 - b.x0 for b in boxes])
         self._h = np.array([b.y1 - b.y0 for b in boxes])
-
-    @property
-    def mean_per_day(self) -> float:
-        return float(self.hourly_rate.sum())
 
     def day(self, day: int) -> DayBatch:
         """Draw the incidents occurring on day ``day`` (0-based)."""

@@ -74,6 +74,7 @@ def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: 
 def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
     """Per grid: households, staff, incidents per month, times, on-time shares and the score."""
     ev = model.config.evaluation
+    records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
     respond, close = _limits(model, records)
     rep = records.reported_at.to_numpy(float)
     r_hit, r_cnt = on_time(rep, records.arrived_at.to_numpy(float), respond, model.horizon)
@@ -138,7 +139,7 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
     resp = arr - rep
     has_resp = ~np.isnan(resp)
     fifteen = reported & rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
-    dispatched = ~rec.dispatched_at.isna().to_numpy()
+    squad_called = ~rec.queued_at.isna().to_numpy()
     f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
     c_hit, c_cnt = on_time(rep, clo, close, model.horizon)
     tiers = rec.tier.astype(str)[rec.tier.notna()]
@@ -197,9 +198,9 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "response_p90_min": _q(resp[has_resp], 0.9),
         "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
         "share_within_15min": float(f_hit[fifteen & f_cnt].mean()) if (fifteen & f_cnt).any() else math.nan,
-        # The same, for the cases the centre had to send someone to (not fixed by the finder).
+        # The same, for the cases the centre had to send a squad to (not settled by the finder).
         "share_within_15min_dispatched": (
-            float(f_hit[fifteen & f_cnt & dispatched].mean()) if (fifteen & f_cnt & dispatched).any() else math.nan
+            float(f_hit[fifteen & f_cnt & squad_called].mean()) if (fifteen & f_cnt & squad_called).any() else math.nan
         ),
         "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
         "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,

@@ -28,7 +28,7 @@ from sim.shifts import DutyCalendar
 from sim.town import TownMap, build_town
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
-_STREAMS = ("incidents", "staff", "squads", "hall")
+_STREAMS = ("incidents", "staff", "hall")
 
 
 class TownModel(mesa.Model):
@@ -48,8 +48,6 @@ class TownModel(mesa.Model):
 
         self.env = simpy.Environment()
         self.town: TownMap = build_town(scenario)
-        w, h = self.town.size_km
-        self.space = ContinuousSpace(w, h, torus=False)
         self.categories = scenario.incidents.categories
         self.party_notice = [party_notice_prob(self, c.name) for c in self.categories]
         self.log = IncidentLog(
@@ -63,6 +61,7 @@ class TownModel(mesa.Model):
         self.centre = CommandCentre(self)
         self.squads = self._build_squads()
         self.centre.crews = [c for s in self.squads for c in s.crews]
+        self.space = self._place_field_agents()
         self.hall = Hall(self) if scenario.service_hall else None
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
         self._next_id = 0
@@ -96,7 +95,6 @@ class TownModel(mesa.Model):
                 for k in range(spec.count):
                     m = GridStaffMember(self, f"{g.id}/{role}-{k + 1}", role, g.index, frozenset(spec.duties),
                                         cal, spec.duty_share, spec.patrol_share, domains, float(rng.random()))
-                    m.pos = g.box.centroid
                     members.append(m)
             teams.append(GridTeam(g.index, members, g.street_km, speed))
         return teams
@@ -137,6 +135,20 @@ class TownModel(mesa.Model):
             squad.crews = [Crew(self, squad, k) for k in range(crews)]
             squads.append(squad)
         return squads
+
+    def _place_field_agents(self) -> ContinuousSpace:
+        """Grid staff at their grid, crews at their base, in a space that holds every base."""
+        xs = [self.town.size_km[0], *(s.base[0] for s in self.squads)]
+        ys = [self.town.size_km[1], *(s.base[1] for s in self.squads)]
+        space = ContinuousSpace(max(xs) + 1e-6, max(ys) + 1e-6, torus=False,
+                                x_min=min(0.0, *xs), y_min=min(0.0, *ys))
+        for team in self.teams:
+            centroid = self.town.grids[team.grid].box.centroid
+            for m in team.members:
+                space.place_agent(m, centroid)
+        for crew in self.centre.crews:
+            space.place_agent(crew, crew.squad.base)
+        return space
 
     # ---- processes -----------------------------------------------------------------------
     def _arrivals(self):
@@ -189,14 +201,12 @@ class TownModel(mesa.Model):
 
     def finish(self) -> None:
         """Record the cases still open at the horizon and close the incident file."""
+        self.centre.raise_alarms()
         for inc in sorted(self.centre.live.values(), key=lambda i: i.id):
             self.log.add(inc)
         self.centre.live.clear()
         self.log.close()
 
-    @property
-    def now(self) -> float:
-        return self.env.now
 
 
 def _spread_bases(town: TownMap, n: int) -> list[tuple[float, float]]:

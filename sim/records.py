@@ -56,7 +56,7 @@ class Incident:
         self.reworks = 0
         self.alarms = 0
         self.history: list[tuple[float, str, str]] | None = None
-        self.queued_at = NAN  # asked for a squad
+        self.queued_at = NAN  # when the centre asked for a squad
         self.squad_wait = NAN  # minutes it waited for a free crew (0: one was idle)
 
     def note(self, t: float, stage: str, detail: str) -> None:
@@ -73,7 +73,7 @@ class Incident:
         return "occurred"
 
 
-_FLOAT_COLS = ("x", "y") + TIMES + ("squad_wait",)
+_FLOAT_COLS = ("x", "y") + TIMES + ("queued_at", "squad_wait")
 _INT_COLS = ("id", "category", "village", "grid", "channel", "tier", "escalations", "reworks", "alarms")
 
 
@@ -122,7 +122,7 @@ class IncidentLog:
             ),
             "handler": pa.array(self._handlers[lo:hi], type=pa.string()),
         }
-        for c in TIMES + ("squad_wait",):
+        for c in TIMES + ("queued_at", "squad_wait"):
             v = f[c]
             cols[c] = pa.array(v, mask=np.isnan(v))
         for c in ("escalations", "reworks", "alarms"):

@@ -30,7 +30,7 @@ def _records(overrides=None, base=POST, days=12, seed=5):
 def test_party_eyes_only_add_a_channel():
     _, on = _records()
     _, off = _records({"party.eyes": False})
-    assert (on.channel == "party").sum() > 20
+    assert (on.channel == "party").sum() >= 10
     assert (off.channel == "party").sum() == 0
     # Every incident the Party did not report first is noticed at the same moment either way.
     same = on.channel != "party"
@@ -51,8 +51,9 @@ def test_party_mediation_settles_disputes_in_the_grid():
 
 
 def test_convening_keeps_hard_cases_in_the_town():
-    _, on = _records()
-    _, off = _records({"party.convening": False})
+    more = {"incidents.categories.enterprise_pollution.share": 0.2}
+    _, on = _records(more)
+    _, off = _records({**more, "party.convening": False})
     pol_on = on[(on.category == "enterprise_pollution") & on.tier.notna()]
     pol_off = off[(off.category == "enterprise_pollution") & off.tier.notna()]
     assert len(pol_on) > 5

@@ -47,7 +47,7 @@ class CommandCentre(mesa.Agent):
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
         self.live: dict[int, Incident] = {}  # occurred and not yet closed
         self.open: dict[int, Incident] = {}  # reported and not yet closed
-        self._alarms: list[tuple[float, int, int]] = []
+        self._alarms: list[tuple[float, int, int, Incident]] = []
         self.alarms_raised = 0
         self.closed = 0
         # Exact area under the squad-queue length after the warm-up, for Little's law.
@@ -141,8 +141,8 @@ class CommandCentre(mesa.Agent):
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
-            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0))
-            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1))
+            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0, inc))
+            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1, inc))
         inc.note(now, "reported", CHANNELS[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
@@ -262,10 +262,11 @@ class CommandCentre(mesa.Agent):
             inc.note(env.now, "rework", f"{verifier}: not fixed, sent back")
             yield env.timeout(cat.work_min.draw(inc.u[U.REWORK]))
             inc.resolved_at = env.now
-            yield env.timeout(self.cfg.verify_min.draw(1.0 - inc.u[U.VERIFY]))
+            yield env.timeout(self.cfg.verify_min.draw(inc.u[U.REVERIFY]))
         self._close(inc, f"verified by {verifier}")
 
     def _close(self, inc: Incident, how: str) -> None:
+        self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = self.env.now
         inc.note(self.env.now, "closed", how)
         del self.open[inc.id]
@@ -286,6 +287,8 @@ class CommandCentre(mesa.Agent):
 
     # ---- squads ------------------------------------------------------------------------
     def _send(self, crew: "Crew", inc: Incident, done: simpy.Event) -> None:
+        crew.idle = False  # now, not when its process first runs: no second case in the same instant
+        crew.busy_since = self.env.now
         inc.squad_wait = self.env.now - inc.queued_at
         self._dispatched(inc, crew.crew_id)
         self.env.process(crew.run_job(self, inc, done))
@@ -343,13 +346,17 @@ class CommandCentre(mesa.Agent):
 
     # ---- tracking ----------------------------------------------------------------------
     def raise_alarms(self) -> None:
-        """Overdue alarms: no responder by the response limit, not closed by the close limit."""
+        """Overdue alarms: nobody on scene by the response limit, not closed by the close limit.
+
+        Judged against the due time, so a case reached a moment after its limit still
+        counts whatever the tick; the alarm is stamped at the due time.
+        """
         now = self.env.now
         while self._alarms and self._alarms[0][0] <= now:
-            _, iid, kind = heapq.heappop(self._alarms)
-            inc = self.open.get(iid)
-            if inc is None or (kind == 0 and not math.isnan(inc.arrived_at)):
+            due, _, kind, inc = heapq.heappop(self._alarms)
+            done_at = inc.arrived_at if kind == 0 else inc.closed_at
+            if not math.isnan(done_at) and done_at <= due:
                 continue
             inc.alarms += 1
             self.alarms_raised += 1
-            inc.note(now, "alarm", "response overdue" if kind == 0 else "closure overdue")
+            inc.note(due, "alarm", "response overdue" if kind == 0 else "closure overdue")

@@ -46,7 +46,7 @@ class Crew(mesa.Agent):
         super().__init__(model)
         self.squad = squad
         self.crew_id = f"{squad.squad_id}-{index + 1}"
-        self.pos: tuple[float, float] = squad.base
+        self.pos: tuple[float, float] | None = None  # set by the model's space
         self.idle = True
         self.busy_min = 0.0
         self.cases = 0
@@ -60,13 +60,11 @@ class Crew(mesa.Agent):
                 done: simpy.Event) -> Generator[simpy.Event, object, None]:
         """Serve ``inc``, then any queued cases, then go home (a SimPy process)."""
         env = centre.env
-        self.idle = False
-        self.busy_since = env.now
         while inc is not None:
             self.job = inc
             travel = centre.travel_to(self, inc)
             yield env.timeout(travel)
-            self.pos = (inc.x, inc.y)
+            self.model.space.move_agent(self, (inc.x, inc.y))
             if math.isnan(inc.arrived_at):
                 inc.arrived_at = env.now
             inc.note(env.now, "arrived", self.crew_id)
@@ -81,7 +79,7 @@ class Crew(mesa.Agent):
         self.job = None
         if centre.model.config.squads.return_to_base and self.pos != self.squad.base:
             yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
-            self.pos = self.squad.base
+            self.model.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
         self.idle = True
         centre.crew_free(self)

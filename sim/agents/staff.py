@@ -29,7 +29,7 @@ class BookableStaff(mesa.Agent):
         self.busy_until = 0.0
         self.busy_min = 0.0  # within the run's horizon
         self.cases = 0
-        self.pos: tuple[float, float] | None = None
+        self.pos: tuple[float, float] | None = None  # set by the model's space
 
     def free_at(self, ready: float) -> float:
         return self.calendar.next_on_duty(max(ready, self.busy_until))

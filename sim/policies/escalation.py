@@ -8,12 +8,14 @@ tier fails or has used its share of the close limit.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 from sim.scenario import TIERS, Category, Escalation
 
 
 class EscalationPolicy(Protocol):
+    """What the command centre asks of an escalation policy."""
+
     def start_tier(self, cat: Category) -> int: ...
 
     def spot_fix_allowed(self, cat: Category) -> bool: ...
@@ -52,4 +54,4 @@ class ThresholdEscalation:
         return self.cfg.overdue_fraction * cat.close_limit_min
 
 
-ESCALATION_POLICIES: dict[str, type[ThresholdEscalation]] = {"threshold": ThresholdEscalation}
+ESCALATION_POLICIES: dict[str, Callable[[Escalation], EscalationPolicy]] = {"threshold": ThresholdEscalation}

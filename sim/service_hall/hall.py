@@ -1,4 +1,4 @@
-"""The service hall as a SimPy process: requests, channels, visits and window queues.
+"""The service hall as a daily SimPy process: requests, channels, visits and window queues.
 
 Every request is a case. Online cases (不见面) never visit: they finish after an online
 delay. Proxy cases (代办) are brought in by grid staff in one visit. In-person cases visit
@@ -10,6 +10,7 @@ department's windows when it is departmental (see :mod:`sim.service_hall.window`
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -50,7 +51,6 @@ class Hall:
         self.stream = RequestStream(cfg, self.calendar, model.streams["hall"])
         self.pools = self._build_pools()
         self.windows = [w for p in self.pools for w in p.windows]
-        self._window_index = {w.window_id: i for i, w in enumerate(self.windows)}
         names = [p.name for p in self.pools]
         self.pool_of_type = [
             0 if cfg.pooling == "comprehensive" else names.index(c.department) for c in cfg.case_types
@@ -64,12 +64,14 @@ class Hall:
         cfg = self.cfg
         if cfg.pooling == "comprehensive":
             return [WindowPool("comprehensive", [
-                HallWindow(self.model, f"hall/W{k + 1:02d}", "comprehensive") for k in range(cfg.windows)
+                HallWindow(self.model, f"hall/W{k + 1:02d}", "comprehensive", k) for k in range(cfg.windows)
             ])]
-        return [
-            WindowPool(dept, [HallWindow(self.model, f"hall/{dept}-{k + 1}", dept) for k in range(n)])
-            for dept, n in cfg.department_windows.items()
-        ]
+        pools, index = [], 0
+        for dept, n in cfg.department_windows.items():
+            pools.append(WindowPool(dept, [HallWindow(self.model, f"hall/{dept}-{k + 1}", dept, index + k)
+                                           for k in range(n)]))
+            index += n
+        return pools
 
     def _visits_needed(self, case: HallCase) -> int:
         if case.channel == ONLINE:
@@ -80,38 +82,64 @@ class Hall:
 
     def _visit(self, case: HallCase, arrival: float, minutes: float) -> float:
         """Queue one visit at its pool; returns when its service ends."""
-        window, start, end = self.pools[self.pool_of_type[case.case_type]].serve(arrival, minutes)
+        w, start, end = self.pools[self.pool_of_type[case.case_type]].serve(arrival, minutes)
         case.visits += 1
-        self.visits.append((case.case_id, case.visits, arrival, start, end, self._window_index[window.window_id]))
+        self.visits.append((case.case_id, case.visits, arrival, start, end, w))
         return end
 
     def _requests(self) -> Generator:
-        """Release each day's requests at their times; book first visits, start revisits."""
+        """Each morning, book the day's visits in arrival order; then wait for the next day.
+
+        Booking a visit at its arrival is the FCFS recursion (see window.py), which needs
+        only the visits in arrival order, not an event each: first visits come from the
+        day's requests, revisits from a heap of those booked earlier, merged by arrival.
+        """
         env = self.model.env
         horizon = self.model.horizon
+        cal = self.calendar
+        pending: list[tuple[float, int, int, list[float], list[float], float]] = []  # revisits
         for d in range(int(np.ceil(self.model.days))):
+            day_end = min((d + 1) * DAY, horizon)
+            yield env.timeout(max(0.0, d * DAY - env.now))
             b = self.stream.day(d)
             rows = zip(b.requested_at.tolist(), b.case_type.tolist(), b.channel.tolist(), b.complex.tolist(),
                        b.online_days.tolist(), b.service_min.tolist(), b.revisit_days.tolist(),
                        b.back_office_days.tolist())
             for t, kind, channel, cx, online_days, service, delays, back_office in rows:
                 if t >= horizon:
-                    return
+                    break
                 case = HallCase(len(self.cases), kind, channel, cx, t)
                 self.cases.append(case)
                 n = case.visits_needed = self._visits_needed(case)
                 if n == 0:
                     case.done_at = t + online_days * DAY
                     continue
-                arrival = self.calendar.next_on_duty(t)  # monotone in t: first visits stay in order
-                if arrival >= horizon:
+                arrival = cal.next_on_duty(t)  # monotone in t: first visits stay in order
+                while pending and pending[0][0] <= arrival and pending[0][0] < day_end:
+                    self._revisit(heapq.heappop(pending), pending)
+                if arrival >= day_end:  # asked while closed: comes back when the hall opens
+                    if arrival < horizon:
+                        heapq.heappush(pending, (arrival, case.case_id, 0, service, delays, back_office))
                     continue
-                yield env.timeout(max(0.0, arrival - env.now))
-                end = self._visit(case, arrival, service[0])
-                if n == 1:
-                    case.done_at = self._approved(case, end, back_office)
-                else:
-                    env.process(self._revisits(case, n, end, service, delays, back_office))
+                self._book(case, arrival, 0, service, delays, back_office, pending)
+            while pending and pending[0][0] < day_end:
+                self._revisit(heapq.heappop(pending), pending)
+
+    def _book(self, case: HallCase, arrival: float, k: int, service: list[float], delays: list[float],
+              back_office: float, pending: list) -> None:
+        """Visit k of a case; queue its next visit, or note when the case is done."""
+        end = self._visit(case, arrival, service[k])
+        if k + 1 < case.visits_needed:
+            cal = self.calendar
+            nxt = float(cal.calendar_time(cal.duty_time(end) + delays[k] * cal.length))
+            if nxt < self.model.horizon:
+                heapq.heappush(pending, (nxt, case.case_id, k + 1, service, delays, back_office))
+        else:
+            case.done_at = self._approved(case, end, back_office)
+
+    def _revisit(self, item: tuple, pending: list) -> None:
+        arrival, case_id, k, service, delays, back_office = item
+        self._book(self.cases[case_id], arrival, k, service, delays, back_office, pending)
 
     def _approved(self, case: HallCase, end: float, back_office_days: float) -> float:
         """When a case is done: at the window, or after the back office approves a complex one."""
@@ -119,16 +147,6 @@ class Hall:
             return end
         cal = self.calendar
         return float(cal.calendar_time(cal.duty_time(end) + back_office_days * cal.length))
-
-    def _revisits(self, case: HallCase, n: int, end: float, service: list[float],
-                  delays: list[float], back_office: float) -> Generator:
-        """A complex case's later visits, each some working days after the last one ended."""
-        cal = self.calendar
-        for k in range(1, n):
-            arrival = float(cal.calendar_time(cal.duty_time(end) + delays[k - 1] * cal.length))
-            yield self.model.env.timeout(max(0.0, arrival - self.model.env.now))
-            end = self._visit(case, arrival, service[k])
-        case.done_at = self._approved(case, end, back_office)
 
     # ---- records ---------------------------------------------------------------------------
     def visit_frame(self) -> pd.DataFrame:

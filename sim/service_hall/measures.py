@@ -35,13 +35,19 @@ def hall_staff_rows(model: "TownModel") -> list[dict[str, Any]]:
                  cases=w.cases) for w in hall.windows]
 
 
-def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float) -> dict[str, float]:
-    """Time-average number waiting in [t0, t1] beside arrival rate × mean wait of its arrivals."""
+def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
+                samples: int = 20_000) -> dict[str, float]:
+    """Queue length seen at evenly spaced instants (L_q), beside arrival rate × mean wait.
+
+    The two are estimated independently: L_q counts, at each instant, the visits that had
+    arrived but not yet started; λW_q uses only the arrivals inside [t0, t1) and their waits.
+    """
     span = t1 - t0
-    queued = np.clip(start, t0, t1) - np.clip(arrival, t0, t1)
     inside = (arrival >= t0) & (arrival < t1)
     rate = inside.sum() / span
-    return {"L_q": float(queued.sum() / span), "lambda_W_q": float(rate * _mean(start[inside] - arrival[inside]))}
+    at = t0 + (np.arange(samples) + 0.5) * span / samples
+    waiting = np.searchsorted(np.sort(arrival), at, side="right") - np.searchsorted(np.sort(start), at, side="right")
+    return {"L_q": float(waiting.mean()), "lambda_W_q": float(rate * _mean(start[inside] - arrival[inside]))}
 
 
 def hall_summary(model: "TownModel") -> dict[str, Any]:

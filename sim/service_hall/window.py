@@ -12,6 +12,7 @@ before closing (service may run past closing time, counted as busy time).
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import mesa
@@ -22,10 +23,12 @@ class HallWindow(mesa.Agent):
 
     role = "hall_window"
 
-    def __init__(self, model: mesa.Model, window_id: str, pool: str) -> None:
+    def __init__(self, model: mesa.Model, window_id: str, pool: str, index: int) -> None:
         super().__init__(model)
         self.window_id = window_id
         self.pool = pool
+        self.index = index  # position among all the hall's windows
+        self.horizon = getattr(model, "horizon", math.inf)
         self.busy_until = 0.0
         self.busy_min = 0.0  # within the run's horizon
         self.cases = 0
@@ -35,20 +38,27 @@ class HallWindow(mesa.Agent):
         start = max(arrival, self.busy_until)
         end = start + minutes
         self.busy_until = end
-        horizon = getattr(self.model, "horizon", math.inf)
-        self.busy_min += max(0.0, min(end, horizon) - start)
+        self.busy_min += max(0.0, min(end, self.horizon) - start)
         self.cases += 1
         return start, end
 
 
 class WindowPool:
-    """Windows that serve the same case types from one shared FCFS queue."""
+    """Windows that serve the same case types from one shared FCFS queue.
+
+    A heap keyed by (free at, window index) gives the window free soonest, ties to the
+    first listed, in O(log c).
+    """
 
     def __init__(self, name: str, windows: list[HallWindow]) -> None:
         self.name = name
         self.windows = windows
+        self._free = [(0.0, k) for k in range(len(windows))]
 
-    def serve(self, arrival: float, minutes: float) -> tuple[HallWindow, float, float]:
-        w = min(self.windows, key=lambda x: x.busy_until)
+    def serve(self, arrival: float, minutes: float) -> tuple[int, float, float]:
+        """Book a visit; returns (the window's hall-wide index, service start, service end)."""
+        _, k = self._free[0]
+        w = self.windows[k]
         start, end = w.serve(arrival, minutes)
-        return w, start, end
+        heapq.heapreplace(self._free, (end, k))
+        return w.index, start, end
