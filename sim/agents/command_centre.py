@@ -17,6 +17,7 @@ import mesa
 import simpy
 
 from sim.agents.grid_staff import GridStaffMember
+from sim.agents.staff import soonest
 from sim.channels import PARTY, PATROL, first_notice
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
@@ -76,7 +77,7 @@ class CommandCentre(mesa.Agent):
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, TIER_NAMES.index(fixer.tier))
                 return
-            inc.note(env.now, "reported", f"{fixer.staff_id} cannot fix it on the spot")
+            inc.note(env.now, "spot fix failed", f"{fixer.staff_id} cannot settle it on the spot")
         yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
             if tier == COUNTY and self._convenes(cat):
@@ -108,7 +109,7 @@ class CommandCentre(mesa.Agent):
             if not fixers:
                 return None, 0.0
             box = m.town.grids[inc.grid].box
-            return m.teams[inc.grid].soonest(fixers, self.env.now), m.town.travel.within_box_minutes(
+            return soonest(fixers, self.env.now), m.town.travel.within_box_minutes(
                 box, m.config.grid_staff.patrol_mode)
         if finder is not None and "fix" in finder.duties:
             return finder, 0.0
@@ -134,7 +135,7 @@ class CommandCentre(mesa.Agent):
         """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
         self._dispatched(inc, "town committee (convened)")
         yield self.env.timeout(self.model.config.party.convene_min.draw(inc.u[U.CONVENE]))
-        self._arrived(inc, "town committee (convened)")
+        self.arrived(inc, "town committee (convened)")
 
     def _intake(self, inc: Incident, cat: Category, channel: int) -> None:
         now = self.env.now
@@ -148,7 +149,11 @@ class CommandCentre(mesa.Agent):
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """The finder settles it there and then (after walking over, if told by a resident)."""
         env = self.env
-        _, arrive, end = finder.book(env.now, travel, cat.work_min.draw(inc.u[U.WORK_GRID]))  # type: ignore[misc]
+        work = cat.work_min.draw(inc.u[U.WORK_GRID])
+        if travel > 0:  # told by a resident: walks over when free
+            _, arrive, end = finder.book(env.now, travel, work)  # type: ignore[misc]
+        else:  # found it on patrol: already there
+            arrive, end = env.now, finder.work_now(env.now, work)
         inc.handler = finder.staff_id
         if arrive > env.now:
             yield self._at(arrive)
@@ -174,24 +179,23 @@ class CommandCentre(mesa.Agent):
             people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
             if not people:  # nobody in this grid handles the domain: straight up
                 return None
-            who = team.soonest(people, now)
+            who = soonest(people, now)
             travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
         else:
-            cadres = m.cadres[inc.village]
-            who = min(cadres, key=lambda c: (c.free_at(now), c.busy_min))
+            who = soonest(m.cadres[inc.village], now)
             v = m.town.villages[inc.village]
             travel = m.town.travel.minutes(v.box.centroid, (inc.x, inc.y), m.config.tiers.village_travel_mode)
         work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
-        deadline = who.calendar.next_on_duty(now) + budget  # the clock runs in the tier's hours
+        deadline = who.calendar.next_on_duty(now) + budget  # the tier's time starts with its shift
         booking = who.book(now, travel, work, deadline)
-        self._dispatched(inc, who.staff_id)
         if booking is None:
             yield self._at(deadline)
             return None
+        self._dispatched(inc, who.staff_id)
         _, arrive, end = booking
         if arrive < end:
             yield self._at(arrive)
-            self._arrived(inc, who.staff_id)
+            self.arrived(inc, who.staff_id)
         yield self._at(end)
         resolved_tier = TIER_NAMES.index(who.tier)
         if end >= deadline:
@@ -217,7 +221,7 @@ class CommandCentre(mesa.Agent):
             yield env.timeout(budget)
             return False
         yield env.timeout(delay)
-        self._arrived(inc, who)
+        self.arrived(inc, who)
         work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
         if delay + work >= budget:
             yield env.timeout(budget - delay)
@@ -235,7 +239,7 @@ class CommandCentre(mesa.Agent):
         else:
             self._queue_changes()
             self.queue.append((inc, done))
-            inc.note(self.env.now, "queued", f"all crews busy ({len(self.queue)} waiting)")
+            inc.note(self.env.now, "queued", f"no crew free: busy or off shift ({len(self.queue)} waiting)")
         solved = yield done
         return bool(solved)
 
@@ -249,7 +253,7 @@ class CommandCentre(mesa.Agent):
             self._close(inc, "the department itself (no independent verification)")
             return
         if tier == GRID and team.verifiers:
-            who = team.soonest(team.verifiers, env.now)
+            who = soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
             yield self._at(start + lag)
@@ -280,7 +284,8 @@ class CommandCentre(mesa.Agent):
         inc.handler = who
         inc.note(self.env.now, "dispatched", who)
 
-    def _arrived(self, inc: Incident, who: str) -> None:
+    def arrived(self, inc: Incident, who: str) -> None:
+        """The first responder reached the scene (later ones do not move the clock)."""
         if math.isnan(inc.arrived_at):
             inc.arrived_at = self.env.now
         inc.note(self.env.now, "arrived", who)

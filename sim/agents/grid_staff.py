@@ -104,8 +104,3 @@ class GridTeam:
             first += cycle
         passes = 1 if p_detect >= 1 else max(1, math.ceil(math.log1p(-u_detect) / math.log1p(-p_detect)))
         return m.calendar.calendar_time(first + (passes - 1) * cycle), m
-
-    @staticmethod
-    def soonest(people: list[BookableStaff], ready: float) -> BookableStaff:
-        """The member of ``people`` free soonest (a shared FCFS queue over them)."""
-        return min(people, key=lambda m: (m.free_at(ready), m.busy_min))

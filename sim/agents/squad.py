@@ -7,7 +7,6 @@ centre's queue or drives back to base. Crews are the servers of Larson's hypercu
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Generator
 
 import mesa
@@ -65,9 +64,7 @@ class Crew(mesa.Agent):
             travel = centre.travel_to(self, inc)
             yield env.timeout(travel)
             self.model.space.move_agent(self, (inc.x, inc.y))
-            if math.isnan(inc.arrived_at):
-                inc.arrived_at = env.now
-            inc.note(env.now, "arrived", self.crew_id)
+            centre.arrived(inc, self.crew_id)
             work, solved = centre.squad_work(inc)
             yield env.timeout(work)
             self.cases += 1

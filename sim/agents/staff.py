@@ -51,5 +51,22 @@ class BookableStaff(mesa.Agent):
         self.cases += 1
         return start, start + travel, end
 
+    def work_now(self, now: float, minutes: float) -> float:
+        """Work done there and then (a patroller settling what they just found); returns the end.
+
+        It does not wait behind the person's booked jobs: they were found on patrol, so they
+        are free now; jobs booked later start after it.
+        """
+        end = now + minutes
+        self.busy_until = max(self.busy_until, end)
+        self.busy_min += max(0.0, min(end, getattr(self.model, "horizon", math.inf)) - now)
+        self.cases += 1
+        return end
+
     def on_duty_minutes(self, t0: float, t1: float) -> float:
         return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share
+
+
+def soonest(people: list[BookableStaff], ready: float) -> BookableStaff:
+    """The one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue)."""
+    return min(people, key=lambda m: (m.free_at(ready), m.busy_min))
