@@ -233,6 +233,6 @@ def flat(summary: dict[str, Any]) -> dict[str, float]:
                     out[f"{k}.{kk}"] = float(vv)
         elif k == "squads":
             for s in v:
-                for kk in ("utilisation", "calls_share"):
+                for kk in ("utilisation", "calls_share", "outside_zone_share"):
                     out[f"squads.{s['id']}.{kk}"] = float(s[kk])
     return out
