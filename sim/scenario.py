@@ -470,24 +470,41 @@ from sim.service_hall.config import ServiceHall  # noqa: E402
 Scenario.model_rebuild()
 
 
-def _field_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """Turn pydantic's location into a dotted path, naming list items by their name/id."""
+def field_path(loc: tuple[Any, ...], data: dict[str, Any], labels: tuple[str, ...] = ("name", "id")) -> str:
+    """Turn pydantic's error location into a dotted path through the user's own table.
+
+    List items are named by their first label key (``[illegal_parking]``); keys that are
+    not in the table but lead further down are pydantic's union tags, not fields, and are
+    skipped.
+    """
     parts: list[str] = []
     node: Any = data
-    for key in loc:
+    for i, key in enumerate(loc):
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             item = node[key]
-            label = item.get("name") or item.get("id") if isinstance(item, dict) else None
+            label = next((item[k] for k in labels if isinstance(item, dict) and item.get(k)), None)
             parts.append(f"[{label}]" if label else f"[{key}]")
             node = item
             continue
-        if isinstance(key, str) and key in {
-            "fixed", "exponential", "uniform", "lognormal", "gamma", "function-after[_ordered()]"
-        }:
-            continue
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and key not in node and not last:
+            continue  # a union tag such as "lognormal"
         parts.append(f".{key}" if parts else str(key))
         node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"
+    return "".join(parts)
+
+
+def one_line(exc: ValidationError, data: dict[str, Any], source: str,
+             labels: tuple[str, ...] = ("name", "id")) -> str:
+    """The first validation error as ``source: field: what is wrong``."""
+    err = exc.errors()[0]
+    field = field_path(tuple(err["loc"]), data, labels) or "(top level)"
+    msg = {
+        "extra_forbidden": "unknown field",
+        "missing": "missing field",
+        "finite_number": "must be a finite number (no NaN or inf)",
+    }.get(err["type"], err["msg"].removeprefix("Value error, "))
+    return f"{source}: {field}: {msg}"
 
 
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
@@ -495,16 +512,7 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = _field_path(tuple(err["loc"]), data)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "missing field"
-        elif err["type"] == "finite_number":
-            msg = "must be a finite number (no NaN or inf)"
-        raise ScenarioError(f"{source}: {field}: {msg}") from None
+        raise ScenarioError(one_line(exc, data, source)) from None
     except (TypeError, KeyError) as exc:  # malformed nesting pydantic cannot locate
         raise ScenarioError(f"{source}: {exc}") from None
 

@@ -88,18 +88,12 @@ class ServiceHall(_Strict):
             raise ValueError(f"windows per department sum to {sum(v.values())}, but windows = {windows}")
         return v
 
-    @field_validator("hourly_profile")
+    @field_validator("hourly_profile", "weekday_profile")
     @classmethod
-    def _hourly(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and (len(v) != 24 or any(h < 0 for h in v) or sum(v) <= 0):
-            raise ValueError("needs 24 non-negative numbers, not all zero")
-        return v
-
-    @field_validator("weekday_profile")
-    @classmethod
-    def _weekday(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and (len(v) != 7 or any(d < 0 for d in v) or sum(v) <= 0):
-            raise ValueError("needs 7 non-negative numbers (Monday first), not all zero")
+    def _profile(cls, v: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        n, what = (24, "24") if info.field_name == "hourly_profile" else (7, "7 (Monday first)")
+        if v is not None and (len(v) != n or any(x < 0 for x in v) or sum(v) <= 0):
+            raise ValueError(f"needs {what} non-negative numbers, not all zero")
         return v
 
     @field_validator("case_types")

@@ -21,6 +21,7 @@ from sim.scenario import (
     Scenario,
     ScenarioError,
     apply_overrides,
+    one_line,
     read_scenario_data,
     read_toml,
     validate_scenario,
@@ -156,36 +157,12 @@ class Plan:
         return len(self.points) * self.experiment.experiment.replications
 
 
-def _field(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """Pydantic location as a dotted path, naming factors by their path."""
-    parts: list[str] = []
-    node: Any = data
-    for key in loc:
-        if isinstance(key, int) and isinstance(node, list) and key < len(node):
-            item = node[key]
-            label = item.get("path") if isinstance(item, dict) else None
-            parts.append(f"[{label}]" if label else f"[{key}]")
-            node = item
-        elif isinstance(key, str) and isinstance(node, dict):  # else a union tag, not a field
-            parts.append(f".{key}" if parts else key)
-            node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts)
-
-
 def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
     """Validate a parsed experiment table; raise ExperimentError naming the first bad field."""
     try:
-        exp = Experiment.model_validate(data)
+        return Experiment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = _field(tuple(err["loc"]), data)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "missing field"
-        raise ExperimentError(f"{source}: {field + ': ' if field else ''}{msg}") from None
-    return exp
+        raise ExperimentError(one_line(exc, data, source, labels=("path",))) from None
 
 
 def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
