@@ -33,8 +33,8 @@ import simpy
 
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
+from sim.config import load_scenario
 from sim.model import TownModel
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "textbook" / "hypercube_5squads.toml"

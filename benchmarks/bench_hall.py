@@ -29,8 +29,8 @@ import ciw
 import simpy
 
 from sim.analytic.erlang import erlang_c
+from sim.config import load_scenario
 from sim.model import TownModel
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"

@@ -16,7 +16,7 @@ from pathlib import Path
 import common  # noqa: F401  (puts the repo root on sys.path)
 from common import header, table, verdict
 
-from sim.scenario import load_scenario
+from sim.config import load_scenario
 from sim.sweep.runners import Task, run_local
 
 ROOT = Path(__file__).resolve().parents[1]

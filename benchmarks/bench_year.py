@@ -23,8 +23,8 @@ from common import header, table, verdict
 
 import simpy
 
+from sim.config import load_scenario
 from sim.model import TownModel
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS, TARGET_MB = 3.0, 300.0

@@ -15,13 +15,13 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from sim.config import ScenarioError, load_scenario
 from sim.console import fail, fmt, out_console, progress_bar
 from sim.dashboard.cli import register as register_dashboard
-from sim.incidents import MINUTES_PER_DAY
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
-from sim.scenario import ScenarioError, load_scenario
 from sim.stats import mean_ci
 from sim.sweep.cli import register as register_sweep
+from sim.vocabulary import MINUTES_PER_DAY
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")

@@ -15,11 +15,10 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.scenario import Scenario
+from sim.config import Scenario
 from sim.town import TownMap
+from sim.vocabulary import MINUTES_PER_DAY, MINUTES_PER_YEAR, Tier
 
-MINUTES_PER_DAY = 1440.0
-MINUTES_PER_YEAR = 365.0 * MINUTES_PER_DAY
 
 
 class U(IntEnum):
@@ -55,8 +54,8 @@ class U(IntEnum):
 
 
 N_UNIFORMS = len(U)
-RESOLVE_COL = {"grid": U.RESOLVE_GRID, "village": U.RESOLVE_VILLAGE, "town": U.RESOLVE_TOWN}
-WORK_COL = {"grid": U.WORK_GRID, "village": U.WORK_VILLAGE, "town": U.WORK_TOWN, "county": U.WORK_COUNTY}
+RESOLVE_COL = {Tier.GRID: U.RESOLVE_GRID, Tier.VILLAGE: U.RESOLVE_VILLAGE, Tier.TOWN: U.RESOLVE_TOWN}
+WORK_COL = {Tier.GRID: U.WORK_GRID, Tier.VILLAGE: U.WORK_VILLAGE, Tier.TOWN: U.WORK_TOWN, Tier.COUNTY: U.WORK_COUNTY}
 
 
 @dataclass

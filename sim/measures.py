@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.incidents import MINUTES_PER_DAY
-from sim.records import TIER_NAMES
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
+from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, StaffRole, Tier
 
 if TYPE_CHECKING:
     from sim.model import TownModel
@@ -41,7 +40,7 @@ def staff_table(model: "TownModel") -> pd.DataFrame:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
             busy = c.busy_min + (0.0 if c.idle else h - c.busy_since)
-            rows.append(dict(id=c.crew_id, role="squad_crew", unit=squad.squad_id, on_duty_min=duty,
+            rows.append(dict(id=c.crew_id, role=StaffRole.SQUAD_CREW, unit=squad.squad_id, on_duty_min=duty,
                              busy_min=busy, cases=c.cases))
     if model.hall is not None:
         rows += hall_staff_rows(model)
@@ -99,7 +98,7 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
         for gr in model.town.grids
     ]).set_index("grid")
     out = base.join(g).fillna({"incidents": 0})
-    months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / 30.4375
+    months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     out["incidents_per_month"] = out.incidents / months
     out["response_on_time_share"] = out.r_hit / out.r_cnt
     out["closure_on_time_share"] = out.c_hit / out.c_cnt
@@ -145,8 +144,8 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
     tiers = rec.tier.astype(str)[rec.tier.notna()]
     tier_counts = tiers.value_counts()
     n_resolved = int(tier_counts.sum())
-    tier_share = {t: (float(tier_counts.get(t, 0)) / n_resolved if n_resolved else math.nan) for t in TIER_NAMES}
-    months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / 30.4375
+    tier_share = {t: (float(tier_counts.get(t, 0)) / n_resolved if n_resolved else math.nan) for t in Tier.keys()}
+    months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     channels = rec.channel.astype(str)[reported].value_counts(normalize=True)
 
     gini_by_role, cv_by_role, maxmean_by_role = {}, {}, {}
@@ -157,7 +156,7 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
             cv_by_role[role] = float(w.std() / w.mean())
             maxmean_by_role[role] = float(w.max() / w.mean())
 
-    crews = staff[staff.role == "squad_crew"]
+    crews = staff[staff.role == StaffRole.SQUAD_CREW]
     total_calls = sum(s.calls for s in model.squads)
     squads = []
     for s in model.squads:

@@ -20,12 +20,13 @@ from sim.agents.grid_staff import GridStaffMember, GridTeam
 from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
 from sim.channels import party_notice_prob
-from sim.incidents import MINUTES_PER_DAY, IncidentStream
+from sim.config import Scenario
+from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
-from sim.scenario import Scenario
 from sim.service_hall.hall import Hall
 from sim.shifts import DutyCalendar
 from sim.town import TownMap, build_town
+from sim.vocabulary import MINUTES_PER_DAY, StaffRole, Tier
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
 _STREAMS = ("incidents", "staff", "hall")
@@ -103,7 +104,7 @@ class TownModel(mesa.Model):
         t = self.config.tiers
         cal = DutyCalendar.of(t.village_shift)
         return [
-            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", "village_cadre", cal, tier="village")
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, cal, tier=Tier.VILLAGE)
              for k in range(t.village_cadres)]
             for v in self.town.villages
         ]

@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.vocabulary import Channel, Tier
+
 NAN = math.nan
-CHANNELS: tuple[str, ...] = ("patrol", "hotline", "camera", "party", "none")
-TIER_NAMES: tuple[str, ...] = ("grid", "village", "town", "county")
 TIMES: tuple[str, ...] = (
     "occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at"
 )
@@ -49,8 +49,8 @@ class Incident:
         self.arrived_at = NAN
         self.resolved_at = NAN
         self.closed_at = NAN
-        self.channel = CHANNELS.index("none")  # until someone notices
-        self.tier = -1  # index into TIER_NAMES once resolved
+        self.channel = Channel.NONE  # until someone notices
+        self.tier = -1  # a Tier code once resolved
         self.handler = ""
         self.escalations = 0
         self.reworks = 0
@@ -116,9 +116,9 @@ class IncidentLog:
             "grid": pa.DictionaryArray.from_arrays(i["grid"].astype(np.int32), self.grids),
             "x_km": pa.array(f["x"]),
             "y_km": pa.array(f["y"]),
-            "channel": pa.DictionaryArray.from_arrays(i["channel"].astype(np.int32), list(CHANNELS)),
+            "channel": pa.DictionaryArray.from_arrays(i["channel"].astype(np.int32), list(Channel.keys())),
             "tier": pa.DictionaryArray.from_arrays(
-                pa.array(tier.astype(np.int32), mask=tier < 0), list(TIER_NAMES)
+                pa.array(tier.astype(np.int32), mask=tier < 0), list(Tier.keys())
             ),
             "handler": pa.array(self._handlers[lo:hi], type=pa.string()),
         }

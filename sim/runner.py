@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.config import Scenario
 from sim.measures import flat, grid_table, staff_table, summarize
 from sim.model import TownModel
-from sim.scenario import Scenario
 from sim.stats import mean_ci
 
 

@@ -15,10 +15,9 @@ from typing import TypeVar
 
 import numpy as np
 
-from sim.scenario import Shift
+from sim.config.base import Shift
+from sim.vocabulary import DAYS_PER_WEEK as WEEK, MINUTES_PER_DAY as DAY
 
-DAY = 1440.0
-WEEK = 7
 T = TypeVar("T", float, np.ndarray)
 
 

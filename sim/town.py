@@ -16,7 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.scenario import Scenario, Town as TownConfig, Travel
+from sim.config import Scenario
+from sim.config.town import Town as TownConfig, Travel
 
 # Expected distance between two uniform points in a unit square (Ghosh 1951).
 _MEAN_DIST_UNIT_SQUARE = 0.5214

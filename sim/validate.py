@@ -18,8 +18,8 @@ import numpy as np
 from sim.analytic.erlang import erlang_c
 from sim.analytic.from_scenario import hall_pools, squad_system
 from sim.analytic.hypercube import solve_hypercube
+from sim.config import Scenario, load_scenario
 from sim.runner import run_replications
-from sim.scenario import Scenario, load_scenario
 from sim.stats import mean_ci
 
 TEXTBOOK = Path(__file__).resolve().parents[1] / "scenarios" / "textbook"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sim.scenario import Scenario, apply_overrides, read_scenario_data, validate_scenario
+from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"

@@ -190,7 +190,7 @@ def test_duty_calendar_round_trip():
 @pytest.mark.slow
 def test_a_year_of_xuxiake_is_inside_public_ranges():
     """DESIGN §2: ≈ 77 events per grid per month (upper bound); 70–80% closed in grid + village."""
-    from sim.scenario import load_scenario
+    from sim.config import load_scenario
     from conftest import DEFAULT
 
     s = run_replication(load_scenario(DEFAULT), 1, days=365)

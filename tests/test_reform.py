@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import load_scenario
 from sim.model import TownModel
-from sim.scenario import load_scenario
 
 from conftest import SMALL_TOWN, make_scenario
 

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from sim.analytic.erlang import erlang_c
 from sim.cli import app
+from sim.config import Shift, load_scenario
 from sim.model import TownModel
 from sim.runner import run_replication
-from sim.scenario import Shift, load_scenario
-from sim.shifts import DutyCalendar
 from sim.service_hall.measures import hall_summary
+from sim.shifts import DutyCalendar
 from sim.stats import mean_ci
 
 from conftest import DEFAULT, ROOT, make_scenario
@@ -177,12 +177,12 @@ def test_bad_hall_is_refused_in_one_line(tmp_path, case):
 def test_gridsim_refuses_a_bad_hall(tmp_path):
     """The same refusal in a fresh process, as a planner meets it.
 
-    The process imports the hall's section before ``sim.scenario`` (the two import each
-    other; every other test imports them the other way round).
+    The process imports the hall's section before the scenario (the section is a leaf of
+    ``sim.config``; no import order is needed).
     """
     path = tmp_path / "bad.toml"
     path.write_text(BAD_HALLS["unknown_department"][0], encoding="utf-8")
-    code = "import sim.service_hall.config; from sim.cli import main; main()"
+    code = "import sim.config.hall; from sim.cli import main; main()"
     r = subprocess.run([sys.executable, "-c", code, "run", str(path), "--out", str(tmp_path / "out")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
-from sim.incidents import MINUTES_PER_DAY
+from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.model import TownModel
 from sim.runner import run_replications
-from sim.scenario import apply_overrides, read_scenario_data, validate_scenario
 from sim.stats import mean_ci
 from sim.validate import TEXTBOOK, hypercube_checks
+from sim.vocabulary import MINUTES_PER_DAY
 
 from conftest import make_scenario
 

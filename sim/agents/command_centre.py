@@ -18,17 +18,17 @@ import simpy
 
 from sim.agents.grid_staff import GridStaffMember
 from sim.agents.staff import soonest
-from sim.channels import PARTY, PATROL, first_notice
+from sim.channels import first_notice
+from sim.config.incidents import Category
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
-from sim.records import CHANNELS, TIER_NAMES, Incident
-from sim.scenario import Category
+from sim.records import Incident
+from sim.vocabulary import MINUTES_PER_DAY, AlarmKind, Channel, Tier
 
 if TYPE_CHECKING:
     from sim.agents.squad import Crew
     from sim.model import TownModel
 
-GRID, VILLAGE, TOWN, COUNTY = range(4)
 Process = Generator[simpy.Event, object, None]
 
 
@@ -52,7 +52,7 @@ class CommandCentre(mesa.Agent):
         self.alarms_raised = 0
         self.closed = 0
         # Exact area under the squad-queue length after the warm-up, for Little's law.
-        self._measure_from = sc.run.warmup_days * 1440.0
+        self._measure_from = sc.run.warmup_days * MINUTES_PER_DAY
         self._queue_area = 0.0
         self._queue_since = 0.0
 
@@ -75,25 +75,25 @@ class CommandCentre(mesa.Agent):
         if fixer is not None:
             if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
                 yield from self._spot_fix(inc, cat, fixer, travel)
-                yield from self._verify_and_close(inc, cat, TIER_NAMES.index(fixer.tier))
+                yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
             inc.note(env.now, "spot fix failed", f"{fixer.staff_id} cannot settle it on the spot")
         yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
-            if tier == COUNTY and self._convenes(cat):
+            if tier == Tier.COUNTY and self._convenes(cat):
                 yield from self._convene(inc)
-                tier = TOWN
+                tier = Tier.TOWN
                 break
             solved_by = yield from self._handle_at(inc, cat, tier)
             if solved_by is not None:
                 tier = solved_by
                 break
             inc.escalations += 1
-            inc.note(env.now, "escalated", f"{TIER_NAMES[tier]} → {TIER_NAMES[tier + 1]}")
-            tier += 1
+            inc.note(env.now, "escalated", f"{tier.key} → {Tier(tier + 1).key}")
+            tier = Tier(tier + 1)
         yield from self._verify_and_close(inc, cat, tier)
 
-    def spot_fixer(self, inc: Incident, channel: int,
+    def spot_fixer(self, inc: Incident, channel: Channel,
                    finder: GridStaffMember | None) -> tuple[GridStaffMember | None, float]:
         """Who may try to settle the case on the spot, and how far they must walk first.
 
@@ -104,7 +104,7 @@ class CommandCentre(mesa.Agent):
         cat = m.categories[inc.category]
         if cat.spot_fix_prob <= 0 or not self.escalation.spot_fix_allowed(cat):
             return None, 0.0
-        if channel == PARTY:
+        if channel == Channel.PARTY:
             fixers = m.teams[inc.grid].fixers(cat.domain)
             if not fixers:
                 return None, 0.0
@@ -115,14 +115,14 @@ class CommandCentre(mesa.Agent):
             return finder, 0.0
         return None, 0.0
 
-    def _routing_delay(self, inc: Incident, cat: Category, channel: int) -> float:
+    def _routing_delay(self, inc: Incident, cat: Category, channel: Channel) -> float:
         """The centre triages in minutes; before the reform the owning department had to hear
         of it (a hand-off when another department got the report first) and dispatch."""
         if self.cfg.enabled:
             return self.cfg.triage_min.draw(inc.u[U.TRIAGE])
         dep = self.model.config.departments
         delay = dep.dispatch_min.draw(inc.u[U.TRIAGE])
-        if channel != PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
+        if channel != Channel.PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
             delay += dep.handoff_min.draw(inc.u[U.HANDOFF_DELAY])
             inc.note(self.env.now, "handoff", f"first heard by the wrong department, passed to {cat.domain}")
         return delay
@@ -137,14 +137,14 @@ class CommandCentre(mesa.Agent):
         yield self.env.timeout(self.model.config.party.convene_min.draw(inc.u[U.CONVENE]))
         self.arrived(inc, "town committee (convened)")
 
-    def _intake(self, inc: Incident, cat: Category, channel: int) -> None:
+    def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
         now = self.env.now
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
-            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, 0, inc))
-            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, 1, inc))
-        inc.note(now, "reported", CHANNELS[channel])
+            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, AlarmKind.RESPONSE, inc))
+            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, AlarmKind.CLOSURE, inc))
+        inc.note(now, "reported", Channel(channel).key)
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """The finder settles it there and then (after walking over, if told by a resident)."""
@@ -161,20 +161,20 @@ class CommandCentre(mesa.Agent):
         inc.note(env.now, "arrived", f"{finder.staff_id} fixes it on the spot")
         yield self._at(end)
 
-    def _handle_at(self, inc: Incident, cat: Category, tier: int) -> Generator[simpy.Event, object, int | None]:
+    def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Generator[simpy.Event, object, Tier | None]:
         """Let one tier try; the tier that resolved the case, or None to hand it up."""
-        if tier == TOWN and cat.town_handler == "squad":
-            return TOWN if (yield from self._squad(inc)) else None
+        if tier == Tier.TOWN and cat.town_handler == "squad":
+            return Tier.TOWN if (yield from self._squad(inc)) else None
         budget = self.escalation.tier_budget(cat, tier)
-        if tier in (GRID, VILLAGE):
+        if tier in (Tier.GRID, Tier.VILLAGE):
             return (yield from self._staff_tier(inc, cat, tier, budget))
         return tier if (yield from self._department(inc, cat, tier, budget)) else None
 
-    def _staff_tier(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, int | None]:
+    def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Generator[simpy.Event, object, Tier | None]:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
         env, m = self.env, self.model
         now = env.now
-        if tier == GRID:
+        if tier == Tier.GRID:
             team = m.teams[inc.grid]
             people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
             if not people:  # nobody in this grid handles the domain: straight up
@@ -185,7 +185,7 @@ class CommandCentre(mesa.Agent):
             who = soonest(m.cadres[inc.village], now)
             v = m.town.villages[inc.village]
             travel = m.town.travel.minutes(v.box.centroid, (inc.x, inc.y), m.config.tiers.village_travel_mode)
-        work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
+        work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         deadline = who.calendar.next_on_duty(now) + budget  # the tier's time starts with its shift
         booking = who.book(now, travel, work, deadline)
         if booking is None:
@@ -197,22 +197,22 @@ class CommandCentre(mesa.Agent):
             yield self._at(arrive)
             self.arrived(inc, who.staff_id)
         yield self._at(end)
-        resolved_tier = TIER_NAMES.index(who.tier)
+        resolved_tier = who.tier
         if end >= deadline:
             return None
-        if inc.u[RESOLVE_COL[TIER_NAMES[tier]]] < cat.resolves_at(TIER_NAMES[tier]):
+        if inc.u[RESOLVE_COL[tier]] < cat.resolves_at(tier):
             return resolved_tier
         party = m.config.party  # Party members joining the mediation settle some the grid could not
-        mediated = tier == GRID and cat.needs_mediation and party.mediation
+        mediated = tier == Tier.GRID and cat.needs_mediation and party.mediation
         return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else None
 
-    def _department(self, inc: Incident, cat: Category, tier: int, budget: float) -> Generator[simpy.Event, object, bool]:
+    def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Generator[simpy.Event, object, bool]:
         """A town department, the county, or 110/119: a response delay, then the work."""
         env, tiers = self.env, self.model.config.tiers
         now = env.now
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), "110/119"
-        elif tier == TOWN:
+        elif tier == Tier.TOWN:
             delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), "town department"
         else:
             delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), "county department"
@@ -222,12 +222,12 @@ class CommandCentre(mesa.Agent):
             return False
         yield env.timeout(delay)
         self.arrived(inc, who)
-        work = cat.work_min.draw(inc.u[WORK_COL[TIER_NAMES[tier]]])
+        work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         if delay + work >= budget:
             yield env.timeout(budget - delay)
             return False
         yield env.timeout(work)
-        return tier == COUNTY or inc.u[RESOLVE_COL["town"]] < cat.resolves_at("town")
+        return tier == Tier.COUNTY or inc.u[RESOLVE_COL[Tier.TOWN]] < cat.resolves_at(Tier.TOWN)
 
     def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
         done = self.env.event()
@@ -243,16 +243,16 @@ class CommandCentre(mesa.Agent):
         solved = yield done
         return bool(solved)
 
-    def _verify_and_close(self, inc: Incident, cat: Category, tier: int) -> Process:
+    def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
         """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails."""
         env, m = self.env, self.model
         inc.resolved_at, inc.tier = env.now, tier
-        inc.note(env.now, "resolved", TIER_NAMES[tier])
+        inc.note(env.now, "resolved", tier.key)
         team = m.teams[inc.grid]
         if not self.cfg.enabled:
             self._close(inc, "the department itself (no independent verification)")
             return
-        if tier == GRID and team.verifiers:
+        if tier == Tier.GRID and team.verifiers:
             who = soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
@@ -306,7 +306,7 @@ class CommandCentre(mesa.Agent):
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
         cat = self.model.categories[inc.category]
-        return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at("town")
+        return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at(Tier.TOWN)
 
     def _take_queued(self, crew: "Crew") -> tuple[Incident, simpy.Event] | None:
         """The oldest queued case this crew may serve (its head when squads are all-round)."""
@@ -359,9 +359,9 @@ class CommandCentre(mesa.Agent):
         now = self.env.now
         while self._alarms and self._alarms[0][0] <= now:
             due, _, kind, inc = heapq.heappop(self._alarms)
-            done_at = inc.arrived_at if kind == 0 else inc.closed_at
+            done_at = inc.arrived_at if kind == AlarmKind.RESPONSE else inc.closed_at
             if not math.isnan(done_at) and done_at <= due:
                 continue
             inc.alarms += 1
             self.alarms_raised += 1
-            inc.note(due, "alarm", "response overdue" if kind == 0 else "closure overdue")
+            inc.note(due, "alarm", "response overdue" if kind == AlarmKind.RESPONSE else "closure overdue")

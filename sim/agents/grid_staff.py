@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import mesa
 
 from sim.agents.staff import BookableStaff
-from sim.scenario import ROLES as GRID_ROLES
 from sim.shifts import DutyCalendar
+from sim.vocabulary import GridRole, Tier
 
 
 class GridStaffMember(BookableStaff):
@@ -32,7 +32,7 @@ class GridStaffMember(BookableStaff):
                  calendar: DutyCalendar, duty_share: float, patrol_share: float,
                  domains: frozenset[str] | None, phase_u: float) -> None:
         # Departmental inspectors are town department staff: what they settle counts for the town.
-        tier = "grid" if domains is None or role in GRID_ROLES else "town"
+        tier = Tier.GRID if domains is None or role in GridRole else Tier.TOWN
         super().__init__(model, staff_id, role, calendar, duty_share, tier)
         self.grid = grid
         self.duties = duties

@@ -13,13 +13,14 @@ import math
 import mesa
 
 from sim.shifts import DutyCalendar
+from sim.vocabulary import Tier
 
 
 class BookableStaff(mesa.Agent):
     """A person with a shift, a FCFS day plan, and the workload tallies of DESIGN.md §4."""
 
     def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar,
-                 duty_share: float = 1.0, tier: str = "grid") -> None:
+                 duty_share: float = 1.0, tier: Tier = Tier.GRID) -> None:
         super().__init__(model)
         self.staff_id = staff_id
         self.role = role

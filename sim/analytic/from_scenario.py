@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.channels import first_notice
+from sim.config import Scenario
 from sim.distributions import is_exponential
-from sim.incidents import MINUTES_PER_DAY, U
+from sim.incidents import U
 from sim.model import TownModel
 from sim.records import Incident
-from sim.scenario import Scenario
+from sim.vocabulary import DAYS_PER_WEEK, DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR
 
 _SAMPLE_DAYS = 30  # days of the incident stream used to estimate who needs a squad
 
@@ -165,7 +166,7 @@ def hall_pools(scenario: Scenario) -> list[HallPool]:
     hall = scenario.service_hall
     if hall is None:
         raise ValueError("the scenario has no service hall")
-    open_min_per_year = (hall.shift.end_h - hall.shift.start_h) * 60 * 365 * hall.open_weekdays / 7
+    open_min_per_year = (hall.shift.end_h - hall.shift.start_h) * MINUTES_PER_HOUR * DAYS_PER_YEAR * hall.open_weekdays / DAYS_PER_WEEK
     total_share = sum(t.share for t in hall.case_types)
     rate: dict[str, float] = {}
     work: dict[str, float] = {}

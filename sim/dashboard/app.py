@@ -35,7 +35,7 @@ from sim.dashboard.views import (
     zone_colour,
 )
 from sim.policies import DISPATCH_RULES
-from sim.records import TIER_NAMES
+from sim.vocabulary import Tier
 
 SCENARIO_ENV = "GRIDSIM_DASHBOARD_SCENARIO"
 FRAME_S = 0.5  # at most two redraws a second while playing
@@ -331,7 +331,7 @@ def _measures_rows(m: dict[str, Any], lang: str) -> str:
     ]
     out = [f'<tr data-key="{k}"><td>{html.escape(L.t(k, lang))}</td><td class="v">{v}</td></tr>' for k, v in rows]
     out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("tier_share", lang))}</b></td></tr>')
-    for name in TIER_NAMES:
+    for name in Tier.keys():
         out.append(f'<tr data-key="tier.{name}"><td>&nbsp;&nbsp;{html.escape(L.tier(name, lang))}</td>'
                    f'<td class="v">{_fmt(m["tier_share"][name], "pct")}</td></tr>')
     out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("workload_gini", lang))}</b></td></tr>')

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from sim.config import ScenarioError, load_scenario
 from sim.console import fail
-from sim.scenario import ScenarioError, load_scenario
 
 APP = Path(__file__).with_name("app.py")
 DEFAULT = Path("scenarios/xuxiake_1plus4.toml")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.vocabulary import MINUTES_PER_DAY
+
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -163,5 +165,5 @@ def detail(text: str, lang: str) -> str:
 def clock(minutes: float, lang: str) -> str:
     """'第1天 08:30' / 'Day 1 08:30' (day 1 is the first day of the run)."""
     m = int(minutes)
-    day, rem = divmod(m, 1440)
+    day, rem = divmod(m, int(MINUTES_PER_DAY))
     return f"{t('day', lang, day=day + 1)} {rem // 60:02d}:{rem % 60:02d}"

@@ -20,20 +20,16 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
 from sim.model import TownModel
-from sim.records import TIER_NAMES, Incident
-from sim.scenario import Scenario, apply_overrides, validate_scenario
-
-try:  # a scenario may extend a preset (``extends = "other.toml"``)
-    from sim.scenario import read_scenario_data as _read_scenario
-except ImportError:  # pragma: no cover - an older schema without ``extends``
-    from sim.scenario import read_toml as _read_scenario
+from sim.records import Incident
 from sim.stats import gini
+from sim.vocabulary import MINUTES_PER_DAY, GridRole, StaffRole, Tier
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
 HOUSEHOLD_PRESETS: tuple[int, ...] = (300, 400, 500)
-SPEEDS: dict[str, float] = {"10 min": 10.0, "1 h": 60.0, "6 h": 360.0, "1 d": 1440.0}  # sim minutes per second
+SPEEDS: dict[str, float] = {"10 min": 10.0, "1 h": 60.0, "6 h": 360.0, "1 d": MINUTES_PER_DAY}  # sim minutes per second
 STAGE_COLOURS: dict[str, str] = {
     "occurred": "#9e9e9e",
     "reported": "#fbc02d",
@@ -100,7 +96,7 @@ class Session:
 
     def __init__(self, scenario_path: str | Path = DEFAULT_SCENARIO, settings: Settings | None = None) -> None:
         self.path = Path(scenario_path)
-        self.data = _read_scenario(self.path)
+        self.data = read_scenario_data(self.path)
         base = validate_scenario(self.data, source=str(self.path))
         self.language = base.meta.language
         self.settings = settings or Settings.of(base)
@@ -193,8 +189,7 @@ def live_measures(model: TownModel) -> dict[str, Any]:
     counted = fifteen & (has | (rep + 15.0 <= now))
     hit = counted & has & (resp <= 15.0)
     resolved = tiers[tiers >= 0]
-    tier_share = {name: (float((resolved == k).mean()) if len(resolved) else math.nan)
-                  for k, name in enumerate(TIER_NAMES)}
+    tier_share = {t.key: (float((resolved == t).mean()) if len(resolved) else math.nan) for t in Tier}
     return {
         "now_min": now,
         "incidents": int(len(cat)),
@@ -218,13 +213,13 @@ def workload_gini(model: TownModel) -> dict[str, float]:
     w = []
     for team in model.teams:
         for s in team.members:
-            if s.role == "worker":
+            if s.role == GridRole.WORKER:
                 duty = s.on_duty_minutes(0, now)
                 if duty > 0:
                     # bookings are first come first served: what lies past now is at the end
                     busy = max(0.0, s.busy_min - max(0.0, s.busy_until - now))
                     w.append(busy / duty)
-    out["worker"] = gini(np.array(w)) if w else math.nan
+    out[GridRole.WORKER] = gini(np.array(w)) if w else math.nan
     w = []
     for squad in model.squads:
         duty = squad.calendar.duty_time(now)
@@ -232,7 +227,7 @@ def workload_gini(model: TownModel) -> dict[str, float]:
             busy = c.busy_min + (0.0 if c.idle else now - c.busy_since)
             if duty > 0:
                 w.append(busy / duty)
-    out["squad_crew"] = gini(np.array(w)) if w else math.nan
+    out[StaffRole.SQUAD_CREW] = gini(np.array(w)) if w else math.nan
     return out
 
 
@@ -240,12 +235,12 @@ def start_note(model: TownModel, inc: Incident) -> tuple[int, int, str] | None:
     """(severity, threshold, tier) when the severity thresholds sent the case above its lowest tier."""
     cat = model.categories[inc.category]
     esc = model.config.escalation
-    lowest = TIER_NAMES.index(cat.lowest_tier)
     start = model.centre.escalation.start_tier(cat)
-    if start <= lowest or cat.external:
+    if start <= cat.lowest_tier or cat.external:
         return None
-    thr = {1: esc.severity_to_village, 2: esc.severity_to_town, 3: esc.severity_to_county}[start]
-    return cat.severity, thr, TIER_NAMES[start]
+    thr = {Tier.VILLAGE: esc.severity_to_village, Tier.TOWN: esc.severity_to_town,
+           Tier.COUNTY: esc.severity_to_county}[start]
+    return cat.severity, thr, start.key
 
 
 def story(model: TownModel, inc: Incident) -> list[dict[str, Any]]:
@@ -273,9 +268,9 @@ def escalation_reason(model: TownModel, inc: Incident, t: float, detail: str,
                       before: list[dict[str, Any]]) -> str:
     """Why a tier handed the case up: its time budget ran out, or it could not resolve it."""
     tier = detail.split(" → ")[0]
-    if tier not in TIER_NAMES:
+    if tier not in Tier.keys():
         return "not resolved"
-    budget = model.centre.escalation.tier_budget(model.categories[inc.category], TIER_NAMES.index(tier))
+    budget = model.centre.escalation.tier_budget(model.categories[inc.category], Tier[tier.upper()])
     since = next((r["minute"] for r in reversed(before) if r["stage"] in ("dispatched", "queued")), None)
     if since is not None and math.isfinite(budget) and t - since >= 0.999 * budget:
         return f"time limit used ({budget / 60:g} h)"

@@ -8,19 +8,23 @@ tier fails or has used its share of the close limit.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
-from sim.scenario import TIERS, Category, Escalation
+from sim.config.command import Escalation
+from sim.vocabulary import Tier
+
+if TYPE_CHECKING:
+    from sim.config.incidents import Category
 
 
 class EscalationPolicy(Protocol):
     """What the command centre asks of an escalation policy."""
 
-    def start_tier(self, cat: Category) -> int: ...
+    def start_tier(self, cat: Category) -> Tier: ...
 
     def spot_fix_allowed(self, cat: Category) -> bool: ...
 
-    def tier_budget(self, cat: Category, tier: int) -> float: ...
+    def tier_budget(self, cat: Category, tier: Tier) -> float: ...
 
 
 class ThresholdEscalation:
@@ -29,17 +33,17 @@ class ThresholdEscalation:
     def __init__(self, cfg: Escalation) -> None:
         self.cfg = cfg
 
-    def start_tier(self, cat: Category) -> int:
-        tier = TIERS.index(cat.lowest_tier)
+    def start_tier(self, cat: Category) -> Tier:
+        tier = cat.lowest_tier
         if cat.external:
-            return TIERS.index("county")
-        for name, threshold in (
-            ("village", self.cfg.severity_to_village),
-            ("town", self.cfg.severity_to_town),
-            ("county", self.cfg.severity_to_county),
+            return Tier.COUNTY
+        for higher, threshold in (
+            (Tier.VILLAGE, self.cfg.severity_to_village),
+            (Tier.TOWN, self.cfg.severity_to_town),
+            (Tier.COUNTY, self.cfg.severity_to_county),
         ):
             if cat.severity >= threshold:
-                tier = max(tier, TIERS.index(name))
+                tier = max(tier, higher)
         return tier
 
     def spot_fix_allowed(self, cat: Category) -> bool:
@@ -47,9 +51,9 @@ class ThresholdEscalation:
         that the thresholds send it up."""
         return not cat.external and cat.severity < self.cfg.severity_to_village
 
-    def tier_budget(self, cat: Category, tier: int) -> float:
+    def tier_budget(self, cat: Category, tier: Tier) -> float:
         """Minutes a tier may hold the case before handing it up; the county has no limit."""
-        if tier >= TIERS.index("county"):
+        if tier >= Tier.COUNTY:
             return float("inf")
         return self.cfg.overdue_fraction * cat.close_limit_min
 

@@ -20,10 +20,12 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.shifts import DAY, WEEK, DutyCalendar
-from sim.service_hall.config import MAX_VISITS, ServiceHall
+from sim.config.hall import MAX_VISITS, ServiceHall
+from sim.shifts import DutyCalendar
+from sim.vocabulary import DAYS_PER_WEEK as WEEK
+from sim.vocabulary import DAYS_PER_YEAR, HallChannel
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
-DAYS_PER_YEAR = 365.0
 
 
 class Col(IntEnum):
@@ -41,8 +43,8 @@ SERVICE0 = len(Col)  # MAX_VISITS columns of window minutes, then MAX_VISITS - 1
 DELAY0 = SERVICE0 + MAX_VISITS
 N_UNIFORMS = DELAY0 + MAX_VISITS - 1
 
-ONLINE, PROXY, IN_PERSON = 0, 1, 2
-CHANNELS = ("online", "proxy", "in_person")
+ONLINE, PROXY, IN_PERSON = HallChannel.ONLINE, HallChannel.PROXY, HallChannel.IN_PERSON
+CHANNELS = HallChannel.keys()
 
 
 @dataclass

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from sim.service_hall.arrivals import CHANNELS, IN_PERSON, ONLINE, RequestStream
-from sim.shifts import DAY, DutyCalendar
 from sim.service_hall.window import HallWindow, WindowPool
+from sim.shifts import DutyCalendar
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 if TYPE_CHECKING:
     from sim.model import TownModel

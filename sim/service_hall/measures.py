@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.shifts import DAY
 from sim.stats import gini
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 if TYPE_CHECKING:
     from sim.model import TownModel

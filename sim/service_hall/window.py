@@ -17,11 +17,13 @@ import math
 
 import mesa
 
+from sim.vocabulary import StaffRole
+
 
 class HallWindow(mesa.Agent):
     """One window (窗口) with its busy minutes and cases served, for staff.parquet."""
 
-    role = "hall_window"
+    role = StaffRole.HALL_WINDOW
 
     def __init__(self, model: mesa.Model, window_id: str, pool: str, index: int) -> None:
         super().__init__(model)

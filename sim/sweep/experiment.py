@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.scenario import (
+from sim.config import (
     Scenario,
     ScenarioError,
     apply_overrides,

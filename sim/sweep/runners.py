@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from sim.config import Scenario
 from sim.measures import flat
 from sim.runner import run_replication
-from sim.scenario import Scenario
 
 Job = Callable[[Scenario, int, "float | None"], dict[str, float]]
 OnDone = Callable[["Task", dict[str, float]], None]

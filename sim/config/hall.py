@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
+from sim.config.base import Shift, Strict
 from sim.distributions import Distribution
-from sim.scenario import Shift
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
 MAX_VISITS = 5
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
-
-
-class CaseType(_Strict):
+class CaseType(Strict):
     """One kind of matter (事项) a resident brings: its department, channels and window time."""
 
     name: str
@@ -50,7 +46,7 @@ class CaseType(_Strict):
         return self.complex_service_min or self.service_min
 
 
-class ServiceHall(_Strict):
+class ServiceHall(Strict):
     """The town's service hall; requests follow hour-of-day and day-of-week profiles."""
 
     windows: int = Field(ge=1)

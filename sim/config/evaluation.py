@@ -1,0 +1,16 @@
+"""The ``[evaluation]`` section: weights of the score each grid and squad gets.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.config.base import Strict
+
+
+class Evaluation(Strict):
+    """Weights of the score every grid and squad gets (sum normalised)."""
+
+    on_time_weight: float = Field(default=0.5, ge=0)
+    response_weight: float = Field(default=0.3, ge=0)
+    verified_first_time_weight: float = Field(default=0.2, ge=0)

@@ -1,0 +1,103 @@
+"""The ``[incidents]`` and ``[channels]`` sections: the taxonomy of problems and how they become known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
+
+from sim.config.base import Strict
+from sim.distributions import Distribution
+from sim.vocabulary import LandUse, Tier
+
+# A tier as scenario files spell it ("village"), held as the code the engine uses.
+TierName = Annotated[Tier, BeforeValidator(Tier.parse), PlainSerializer(lambda t: t.key, return_type=str)]
+
+
+class Category(Strict):
+    """One kind of problem: where it arises, who can notice it, who resolves it, its limits."""
+
+    name: str
+    label_zh: str = ""
+    # The department that owns it: who hears of it and acts before the reform, and which
+    # squads may take it when teams are siloed by domain.
+    domain: str = "urban_management"
+    share: float = Field(gt=0)
+    severity: int = Field(ge=1, le=5)
+    source: Literal["residents", "enterprises"] = "residents"
+    land_use_weight: dict[LandUse, float] = Field(
+        default_factory=lambda: {"core": 1.0, "industrial": 1.0, "rural": 1.0}
+    )
+    lowest_tier: TierName = Tier.GRID
+    town_handler: Literal["squad", "department"] = "department"
+    external: bool = False  # handed to 110/119 or a county body straight away
+    respond_limit_min: float = Field(gt=0)
+    close_limit_min: float = Field(gt=0)
+    # Channels: probability each would notice it.
+    patrol_detect_prob: float = Field(default=0.5, ge=0, le=1)
+    hotline_prob: float = Field(default=0.1, ge=0, le=1)
+    hotline_delay_min: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 60}
+    )
+    camera: bool = False
+    spot_fix_prob: float = Field(default=0.0, ge=0, le=1)
+    needs_mediation: bool = False  # disputes: the grid's mediators (chief, Party members) act
+    external_response_min: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 12}
+    )
+    resolve_prob: dict[TierName, float] = Field(default_factory=dict)
+    work_min: Distribution
+
+    @model_validator(mode="after")
+    def _probs(self) -> "Category":
+        for k, v in self.resolve_prob.items():
+            if not 0 <= v <= 1:
+                raise ValueError(f"resolve_prob.{k} must be in [0, 1]")
+        for k, v in self.land_use_weight.items():
+            if v < 0:
+                raise ValueError(f"land_use_weight.{k} must be >= 0")
+        if self.close_limit_min < self.respond_limit_min:
+            raise ValueError("close_limit_min must be >= respond_limit_min")
+        return self
+
+    def resolves_at(self, tier: Tier) -> float:
+        """Chance a tier resolves it when it tries; the county always does."""
+        if tier == Tier.COUNTY:
+            return 1.0
+        return self.resolve_prob.get(tier, 1.0)
+
+
+class Incidents(Strict):
+    events_per_10k_residents_per_year: float = Field(gt=0)
+    hourly_profile: list[float] = Field(default_factory=lambda: [1.0] * 24)
+    categories: list[Category]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Incidents":
+        if len(self.hourly_profile) != 24 or any(h < 0 for h in self.hourly_profile):
+            raise ValueError("hourly_profile needs 24 non-negative numbers")
+        if sum(self.hourly_profile) <= 0:
+            raise ValueError("hourly_profile must not be all zero")
+        if not self.categories:
+            raise ValueError("at least one category is needed")
+        names = [c.name for c in self.categories]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate category name in {names}")
+        return self
+
+
+class Channels(Strict):
+    camera_coverage: dict[LandUse, float] = Field(
+        default_factory=lambda: {"core": 0.5, "industrial": 0.3, "rural": 0.05}
+    )
+    camera_delay_min: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 5}
+    )
+
+    @model_validator(mode="after")
+    def _cov(self) -> "Channels":
+        for k, v in self.camera_coverage.items():
+            if not 0 <= v <= 1:
+                raise ValueError(f"camera_coverage.{k} must be in [0, 1]")
+        return self

@@ -1,0 +1,23 @@
+"""The ``[meta]`` and ``[run]`` sections: what the scenario is called and how long it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.config.base import Strict
+
+
+class Meta(Strict):
+    name: str
+    description: str = ""
+    language: Literal["zh", "en"] = "zh"
+
+
+class Run(Strict):
+    days: float = Field(default=30, gt=0)
+    seed: int = Field(default=1, ge=0)
+    warmup_days: float = Field(default=0, ge=0)
+    tick_minutes: float = Field(default=60, gt=0)

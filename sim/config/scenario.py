@@ -1,0 +1,90 @@
+"""The whole scenario: every section, and the checks that span sections.
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from sim.config.base import Strict
+from sim.config.command import CommandCentre, Departments, Escalation, Tiers
+from sim.config.evaluation import Evaluation
+from sim.config.hall import ServiceHall
+from sim.config.incidents import Channels, Incidents
+from sim.config.party import Party
+from sim.config.run import Meta, Run
+from sim.config.squads import Squads
+from sim.config.staff import GridStaff
+from sim.config.town import Town
+from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
+
+
+class Scenario(Strict):
+    meta: Meta
+    run: Run = Run()
+    town: Town
+    incidents: Incidents
+    grid_staff: GridStaff
+    channels: Channels = Channels()
+    command_centre: CommandCentre = CommandCentre()
+    escalation: Escalation = Escalation()
+    tiers: Tiers = Tiers()
+    squads: Squads = Squads()
+    departments: Departments = Departments()
+    party: Party = Party()
+    evaluation: Evaluation = Evaluation()
+    service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
+
+    @model_validator(mode="after")
+    def _cross(self) -> "Scenario":
+        if self.command_centre.dispatch_rule not in DISPATCH_RULES:
+            raise ValueError(
+                f"command_centre.dispatch_rule: unknown rule {self.command_centre.dispatch_rule!r}"
+                f" (known: {', '.join(sorted(DISPATCH_RULES))})"
+            )
+        if self.escalation.policy not in ESCALATION_POLICIES:
+            raise ValueError(
+                f"escalation.policy: unknown policy {self.escalation.policy!r}"
+                f" (known: {', '.join(sorted(ESCALATION_POLICIES))})"
+            )
+        for field, names in (
+            ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
+            ("party.eyes_categories", self.party.eyes_categories),
+        ):
+            unknown = set(names) - set(self.category_names)
+            if unknown:
+                raise ValueError(f"{field}: unknown category {sorted(unknown)[0]!r}")
+        domains = {c.domain for c in self.incidents.categories}
+        team_domains = [u.domains for u in self.squads.units] or [self.squads.domains]
+        for c in self.incidents.categories:
+            if c.town_handler == "squad" and self.squads.n and not any(
+                d is None or c.domain in d for d in team_domains
+            ):
+                raise ValueError(f"squads: no squad serves domain {c.domain!r} (category {c.name!r})")
+        for role, spec in self.grid_staff.all_roles().items():
+            for d in spec.domains or []:
+                if d not in domains:
+                    raise ValueError(f"grid_staff.roles.{role}.domains: unknown domain {d!r}")
+        needs_squad = [
+            c.name for c in self.incidents.categories if c.town_handler == "squad"
+        ]
+        if needs_squad and self.squads.n == 0:
+            raise ValueError(
+                f"squads.count: categories {needs_squad} need a squad but there is none"
+            )
+        names = {v.name for v in self.town.village_list}
+        for u in self.squads.units:
+            for v in u.zone or []:
+                if self.town.village_list and v not in names:
+                    raise ValueError(f"squads.units.{u.id}.zone: unknown village {v!r}")
+        return self
+
+    @property
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.incidents.categories]
+
+    @property
+    def fifteen_minute_categories(self) -> set[str]:
+        """The complaint-type categories the 15-minute share is measured on."""
+        return set(self.command_centre.fifteen_minute_rule) or {
+            c.name for c in self.incidents.categories if c.respond_limit_min <= 15
+        }

@@ -1,0 +1,44 @@
+"""The ``[squads]`` section: zoned all-round enforcement squads and their crews.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Shift, Strict
+
+
+class SquadUnit(Strict):
+    id: str
+    base: tuple[float, float] | None = None  # km; None: placed by the generator
+    crews: int = Field(default=1, ge=1)
+    zone: list[str] | None = None  # village names; None: villages nearest this base
+    domains: list[str] | None = None  # a siloed team's domains; None: all-round
+
+
+class Squads(Strict):
+    """Zoned all-round enforcement squads (全能型执法中队); each crew is one dispatchable unit."""
+
+    count: int = Field(default=0, ge=0)
+    crews_per_squad: int = Field(default=2, ge=1)
+    units: list[SquadUnit] = Field(default_factory=list)
+    shift: Shift = Shift(start_h=7, end_h=22)
+    domains: list[str] | None = None  # for generated squads; None: all-round
+    mode: Literal["walk", "ebike", "car"] = "car"
+    dispatch_overhead_min: float = Field(default=1.0, ge=0)
+    return_to_base: bool = True
+
+    @model_validator(mode="after")
+    def _units(self) -> "Squads":
+        if self.units and self.count and self.count != len(self.units):
+            raise ValueError("count disagrees with the number of units given")
+        ids = [u.id for u in self.units]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate squad id in {ids}")
+        return self
+
+    @property
+    def n(self) -> int:
+        return len(self.units) or self.count

@@ -1,0 +1,56 @@
+"""The ``[grid_staff]`` section: 一长五员 per grid, departmental inspectors, patrol and verification.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Shift, Strict
+from sim.distributions import Distribution
+from sim.vocabulary import Duty, GridRole, LandUse, inspector_role
+
+
+class Role(Strict):
+    count: int = Field(default=1, ge=0)
+    duty_share: float = Field(default=1.0, gt=0, le=1)  # part-time roles work fewer hours
+    patrol_share: float = Field(default=0.5, gt=0, le=1)  # of duty time, spent patrolling
+    duties: list[Duty] = Field(default_factory=list)
+    # A departmental inspector sees and fixes only these domains' problems; None: all
+    # (the comprehensive grid of the reform).
+    domains: list[str] | None = None
+
+
+class GridStaff(Strict):
+    """一长五员: staffing per level-2 grid, and how they patrol."""
+
+    roles: dict[GridRole, Role]
+    # Departmental inspectors (before the reform), keyed by department; a town-wide team
+    # spread over the grids appears here as a part-time presence (duty_share < 1) per grid.
+    inspectors: dict[str, Role] = Field(default_factory=dict)
+    shift: Shift = Shift()
+    street_km_per_km2: dict[LandUse, float] = Field(
+        default_factory=lambda: {"core": 12.0, "industrial": 5.0, "rural": 3.0}
+    )
+    patrol_mode: Literal["walk", "ebike"] = "ebike"
+    verify_min: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 60}
+    )
+    verify_work_min: float = Field(default=10, ge=0)
+
+    @model_validator(mode="after")
+    def _someone(self) -> "GridStaff":
+        staffed = [r for r in self.all_roles().values() if r.count]
+        if not staffed:
+            raise ValueError("a grid needs at least one staff member")
+        if not any("fix" in r.duties for r in staffed):
+            raise ValueError("at least one staffed role needs the 'fix' duty")
+        return self
+
+    def all_roles(self) -> dict[str, Role]:
+        """The 一长五员 roles and the departmental inspectors (named '<department>_inspector')."""
+        out: dict[str, Role] = dict(self.roles)
+        for dept, r in self.inspectors.items():
+            out[inspector_role(dept)] = r if r.domains is not None else r.model_copy(update={"domains": [dept]})
+        return out

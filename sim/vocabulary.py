@@ -1,0 +1,115 @@
+"""The domain's words, defined once: tiers, channels, stages, roles, land uses, units of time.
+
+Every other module imports these instead of spelling its own list or number, so a record,
+a scenario field, a measure and a dashboard label mean the same thing. Integer enums are
+what the engine and the Parquet records store (compact codes); their lower-case ``key``
+is what scenario files and ``summary.json`` use. Text for people is made from these codes
+only at the edge (``sim.labels``).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+MINUTES_PER_HOUR = 60.0
+MINUTES_PER_DAY = 1440.0
+DAYS_PER_WEEK = 7
+DAYS_PER_YEAR = 365.0
+MINUTES_PER_YEAR = DAYS_PER_YEAR * MINUTES_PER_DAY
+DAYS_PER_MONTH = 30.4375  # the average Gregorian month, 365.25 / 12
+
+
+class Coded(IntEnum):
+    """An integer code with a lower-case name used in files (``Tier.GRID.key == "grid"``)."""
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(m.key for m in cls)
+
+    @classmethod
+    def parse(cls, value: object) -> object:
+        """The member named by a file's key (``"town"``); other values pass through to pydantic."""
+        if isinstance(value, str) and not isinstance(value, cls):
+            try:
+                return cls[value.upper()]
+            except KeyError:
+                known = ", ".join(repr(k) for k in cls.keys())
+                raise ValueError(f"unknown {cls.__name__.lower()} {value!r} (known: {known})") from None
+        return value
+
+
+class Tier(Coded):
+    """The ladder a case climbs: 小事不出格、大事不出村、难事不出镇, and the county above."""
+
+    GRID = 0
+    VILLAGE = 1
+    TOWN = 2
+    COUNTY = 3
+
+
+class Channel(Coded):
+    """How a problem became known; NONE until someone notices it."""
+
+    PATROL = 0
+    HOTLINE = 1
+    CAMERA = 2
+    PARTY = 3
+    NONE = 4
+
+
+class HallChannel(Coded):
+    """How a service-hall case reaches the hall: 不见面 online, 代办 by proxy, or in person."""
+
+    ONLINE = 0
+    PROXY = 1
+    IN_PERSON = 2
+
+
+class AlarmKind(Coded):
+    """The command centre's overdue alarms: nobody on scene in time, not closed in time."""
+
+    RESPONSE = 0
+    CLOSURE = 1
+
+
+class LandUse(StrEnum):
+    CORE = "core"
+    INDUSTRIAL = "industrial"
+    RURAL = "rural"
+
+
+class GridRole(StrEnum):
+    """一长五员: the six roles of a level-2 grid's team."""
+
+    CHIEF = "chief"  # 网格长
+    WORKER = "worker"  # 专职网格员
+    SUPERVISOR = "supervisor"  # 督查员
+    INFO_OFFICER = "info_officer"  # 信息员
+    LIAISON = "liaison"  # 联络员
+    PATROL_OFFICER = "patrol_officer"  # 巡查员
+
+
+class StaffRole(StrEnum):
+    """The other staff who carry a workload in the records."""
+
+    VILLAGE_CADRE = "village_cadre"  # 村干部
+    SQUAD_CREW = "squad_crew"  # 执法中队的一组
+    HALL_WINDOW = "hall_window"  # 服务大厅窗口
+
+
+class Duty(StrEnum):
+    """What a grid role may do."""
+
+    PATROL = "patrol"
+    FIX = "fix"
+    MEDIATE = "mediate"
+    VERIFY = "verify"
+
+
+def inspector_role(department: str) -> str:
+    """The role name of a department's inspector before the reform (``<department>_inspector``)."""
+    return f"{department}_inspector"
