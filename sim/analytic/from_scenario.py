@@ -52,8 +52,9 @@ def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
         points = [town.villages[g.village].box.centroid for g in atoms]
     else:
         points = [g.box.centroid for g in atoms]
-    travel = np.array([[model.centre.travel_minutes(c.squad.base, p) for p in points] for c in crews])
-    travel += scenario.squads.dispatch_overhead_min
+    drive = np.array([[model.centre.travel_minutes(c.squad.base, p) for p in points] for c in crews])
+    overhead = scenario.squads.dispatch_overhead_min
+    travel = drive + overhead  # minutes from dispatch to the scene, as the simulation counts them
 
     p_squad = _squad_probabilities(model)
     stream = model.stream
@@ -80,28 +81,37 @@ def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
     on_duty_share = 1.0 if cal.always else cal.length / MINUTES_PER_DAY
     rates = calls / on_duty_share  # calls that come off duty are served on duty
 
-    rule = scenario.command_centre.dispatch_rule
-    zone_of = {v: i for i, s in enumerate(model.squads) for v in s.zone}
-    prefs = []
-    for j, g in enumerate(atoms):
-        order = sorted(range(len(crews)), key=lambda n: (travel[n, j], n))
-        if rule == "home_zone_first":
-            home_squad = model.squads[zone_of.get(g.village, 0)]
-            order.sort(key=lambda n: crews[n].squad is not home_squad)
-        prefs.append(order)
-    first_crew = {s.squad_id: crews.index(s.crews[0]) for s in model.squads}
-    home = np.array([first_crew[model.squads[zone_of.get(g.village, 0)].squad_id] for g in atoms])
+    prefs = [_preferences(scenario.command_centre.dispatch_rule, crews, travel[:, j], g.village)
+             for j, g in enumerate(atoms)]
+    # The home unit: the first crew in the atom's order from a squad whose zone holds it; an
+    # atom in no zone has no home crew, so its nearest crew stands in.
+    home = np.array([next((n for n in order if g.village in crews[n].squad.zone), order[0])
+                     for order, g in zip(prefs, atoms)])
 
     w = calls / total
-    first_travel = float(sum(w[j] * travel[prefs[j][0], j] for j in range(len(atoms))))
+    first_drive = float(sum(w[j] * drive[prefs[j][0], j] for j in range(len(atoms))))
     trips = 2 if scenario.squads.return_to_base else 1
-    mean_busy = work / total + trips * first_travel
-    broken = _broken_assumptions(scenario, model, first_travel, mean_busy)
+    # Busy time as a crew lives it: the dispatch overhead once, the drive out (and back), the work.
+    mean_busy = work / total + overhead + trips * first_drive
+    broken = _broken_assumptions(scenario, model, overhead + first_drive, mean_busy)
     return SquadSystem(
         unit_ids=[c.crew_id for c in crews], unit_squad=[c.squad.squad_id for c in crews],
         atom_ids=[g.id for g in atoms], arrival_rates=rates, preferences=np.array(prefs),
         service_rate=1.0 / mean_busy, travel_min=travel, home=home, mean_busy_min=mean_busy, broken=broken,
     )
+
+
+def _preferences(rule: str, crews: list, minutes: np.ndarray, village: int) -> list[int]:
+    """An atom's fixed preference order, as the simulation's dispatch rule would pick.
+
+    ``home_zone_first`` sends the nearest idle crew of any squad whose zone holds the
+    village (a village may sit in several zones, or in none: then every crew is a backup
+    and the nearest goes), and crosses zones only when all of those are busy.
+    """
+    order = sorted(range(len(crews)), key=lambda n: (minutes[n], n))
+    if rule == "home_zone_first":
+        order.sort(key=lambda n: village not in crews[n].squad.zone)  # stable: nearest within each group
+    return order
 
 
 def _squad_probabilities(model: TownModel) -> list[float]:
