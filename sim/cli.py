@@ -16,10 +16,11 @@ import typer
 from rich.table import Table
 
 from sim.config import ScenarioError, load_scenario
-from sim.console import fail, fmt, out_console, progress_bar
+from sim.console import fail, fmt, out_console, progress_bar, warn
 from sim.dashboard.cli import register as register_dashboard
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.stats import mean_ci
+from sim.warnings import merge as merge_warnings
 from sim.sweep.cli import register as register_sweep
 from sim.vocabulary import MINUTES_PER_DAY
 
@@ -96,6 +97,7 @@ def run(
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
         print_summary(summary, f"{sc.meta.name}: {n_days:g} days, seed {base_seed}")
+        warn(summary["warnings"])
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
@@ -106,6 +108,7 @@ def run(
             table.to_parquet(tmp / "replications.parquet", index=False)
             write_json(tmp / "summary.json", combined)
         print_summary(combined, f"{sc.meta.name}: {n_days:g} days × {replications} replications (mean, 95% CI)")
+        warn(combined["warnings"])
     out_console.print(f"results written to {out}/")
 
 
@@ -143,8 +146,10 @@ def compare(
         runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         table = paired_table(runs_a, runs_b)
         table.to_csv(tmp / "compare.csv", index=False)
+        warnings_ab = {"a": merge_warnings([r["warnings"] for r in runs_a]),
+                       "b": merge_warnings([r["warnings"] for r in runs_b])}
         write_json(tmp / "compare.json", {"a": a.meta.name, "b": b.meta.name, "days": n_days, "seeds": seeds,
-                                          "measures": table.to_dict(orient="records")})
+                                          "measures": table.to_dict(orient="records"), "warnings": warnings_ab})
         plot_groups(runs_a, runs_b, a.meta.name, b.meta.name, tmp)
     t = Table(title=f"{a.meta.name} (A) vs {b.meta.name} (B): {n_days:g} days × {replications} paired replications")
     for col in ("measure", "A mean [95% CI]", "B mean [95% CI]", "B − A [95% CI]"):
@@ -153,6 +158,8 @@ def compare(
         t.add_row(r.measure, *(fmt({"mean": m, "ci95": [lo, hi]}) for m, lo, hi in (
             (r.a_mean, r.a_lo, r.a_hi), (r.b_mean, r.b_lo, r.b_hi), (r.diff_mean, r.diff_lo, r.diff_hi))))
     out_console.print(t)
+    warn(warnings_ab["a"], "A: ")
+    warn(warnings_ab["b"], "B: ")
     out_console.print(f"table and figures written to {out}/")
 
 

@@ -19,6 +19,15 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def warn(entries: list[dict[str, Any]], prefix: str = "") -> None:
+    """Each warning entry as one line on stderr, in English (the outputs keep the codes)."""
+    from sim.warnings import text
+
+    for w in entries:
+        runs = f" ({w['replications']} replication(s))" if "replications" in w else ""
+        err_console.print(f"warning: {prefix}{text(w)}{runs}", markup=False, highlight=False, soft_wrap=True)
+
+
 def progress_bar(enabled: bool) -> Progress:
     """Runs done, bar, time left; on stderr, and only when someone is watching a terminal."""
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),

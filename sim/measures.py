@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.checks import summary_servers, threshold_warnings, town_warnings, utilisation_warnings
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
 from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, StaffRole, Tier
+from sim.warnings import as_dicts
 
 if TYPE_CHECKING:
     from sim.model import TownModel
@@ -115,10 +117,19 @@ def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
     wait = wait[~np.isnan(wait)]
     span = model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY
     if not len(wait) or span <= 0:
-        return {"squad_wait_share": math.nan, "squad_wait_mean_min": math.nan, "squad_queue_littles_ratio": math.nan}
+        return {"squad_offered_load": math.nan, "squad_wait_share": math.nan, "squad_wait_mean_min": math.nan,
+                "squad_queue_littles_ratio": math.nan}
     w = float(wait.mean())
     lam = len(wait) / span
+    crews = [c for sq in model.squads for c in sq.crews]
+    served = sum(c.cases for c in crews)
+    busy = sum(c.busy_min + (0.0 if c.idle else model.horizon - c.busy_since) for c in crews)
+    duty = sum(sq.calendar.duty_time(model.horizon) * len(sq.crews) for sq in model.squads)
     return {
+        # Offered load ρ: every call (served, or still waiting at the end) at the mean busy time
+        # per served call, over the crews' on-duty time. Measured utilisation cannot pass 100%
+        # on a round-the-clock shift however long the queue grows; ρ ≥ 1 says it is growing.
+        "squad_offered_load": (served + len(model.centre.queue)) * busy / served / duty if served and duty else math.nan,
         "squad_wait_share": float((wait > 1e-9).mean()),
         "squad_wait_mean_min": w,
         "squad_queue_littles_ratio": model.centre.mean_queue_length() / (lam * w) if w > 0 else math.nan,
@@ -182,7 +193,7 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
             closure_on_time_share=float(hit[cnt].mean()) if cnt.any() else math.nan,
         ))
 
-    return {
+    summary = {
         "scenario": sc.meta.name,
         "seed": model.seed_value,
         "days": model.days,
@@ -216,6 +227,9 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "by_category": by_category,
         **(hall_summary(model) if model.hall is not None else {}),
     }
+    found = town_warnings(sc, model.town) + threshold_warnings(sc) + utilisation_warnings(summary_servers(summary))
+    summary["warnings"] = as_dicts(found)
+    return summary
 
 
 def flat(summary: dict[str, Any]) -> dict[str, float]:

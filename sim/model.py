@@ -132,7 +132,7 @@ class TownModel(mesa.Model):
                 zone = {v for v, b in enumerate(nearest) if b == i}
             domains = unit.domains if unit else cfg.domains
             squad = Squad(self, sid, tuple(bases[i]), zone, cal, frozenset(domains) if domains is not None else None)
-            crews = unit.crews if unit else cfg.crews_per_squad
+            crews = cfg.crews_of(unit)
             squad.crews = [Crew(self, squad, k) for k in range(crews)]
             squads.append(squad)
         return squads

@@ -25,6 +25,7 @@ from sim.config import Scenario
 from sim.measures import flat, grid_table, staff_table, summarize
 from sim.model import TownModel
 from sim.stats import mean_ci
+from sim.warnings import merge as merge_warnings
 
 
 def _clean(obj: Any) -> Any:
@@ -129,4 +130,5 @@ def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFra
         elif col not in ("days",):
             out[col] = cell
     out["squads"] = list(squads.values())
+    out["warnings"] = merge_warnings([s.get("warnings", []) for s in summaries])
     return out, table

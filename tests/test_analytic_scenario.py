@@ -19,7 +19,7 @@ from sim.model import TownModel
 from sim.policies import DISPATCH_RULES
 from sim.records import Incident
 from sim.runner import run_replications
-from sim.scenario import apply_overrides, read_scenario_data, validate_scenario
+from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.stats import mean_ci
 from sim.validate import TEXTBOOK
 

@@ -37,7 +37,15 @@ class Departments(Strict):
 
 
 class Escalation(Strict):
-    """Thresholds that move a case up: by severity at intake, by failure, by time overdue."""
+    """Thresholds that move a case up: by severity at intake, by failure, by time overdue.
+
+    Couplings (each raises a warning when it bites, see ``sim/checks.py``):
+    ``severity_to_village`` also forbids the on-the-spot fix for every category at or above
+    it (a grave matter is not settled by whoever finds it), so lowering it switches spot
+    fixes off; a threshold only moves a category whose ``lowest_tier`` is below it, so one
+    that no category reaches changes nothing; 6 switches a threshold off (severity is 1–5).
+    External categories (110/119) start at the county whatever the thresholds.
+    """
 
     policy: str = "threshold"
     # A case of this severity or more starts at least at that tier.

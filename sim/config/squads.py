@@ -13,7 +13,7 @@ from sim.config.base import Shift, Strict
 class SquadUnit(Strict):
     id: str
     base: tuple[float, float] | None = None  # km; None: placed by the generator
-    crews: int = Field(default=1, ge=1)
+    crews: int | None = Field(default=None, ge=1)  # None: the section's crews_per_squad
     zone: list[str] | None = None  # village names; None: villages nearest this base
     domains: list[str] | None = None  # a siloed team's domains; None: all-round
 
@@ -42,3 +42,11 @@ class Squads(Strict):
     @property
     def n(self) -> int:
         return len(self.units) or self.count
+
+    def crews_of(self, unit: SquadUnit | None) -> int:
+        """A listed unit's crews, else ``crews_per_squad`` (a unit never silently gets one crew)."""
+        return unit.crews if unit is not None and unit.crews is not None else self.crews_per_squad
+
+    @property
+    def total_crews(self) -> int:
+        return sum(self.crews_of(u) for u in self.units) if self.units else self.count * self.crews_per_squad

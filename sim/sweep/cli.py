@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sim.console import err_console, fail, out_console
+from sim.console import err_console, fail, out_console, warn
 from sim.sweep.experiment import ExperimentError, Plan, load_plan
 from sim.sweep.runners import Task, execute, scheduler_address
 from sim.sweep.store import Store, run_key
@@ -103,6 +103,9 @@ def sweep(
             failures = run_sweep(plan, folder, n_workers, address, update)
         except OSError as exc:  # e.g. the scheduler cannot be reached
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
+    for w in Store(folder).read_warnings():
+        where = "" if w["point"] is None else f"point {w['point']}: "
+        warn([w], where)
     for key, message in failures[:20]:
         err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
     elapsed = time.monotonic() - started

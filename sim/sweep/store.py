@@ -18,8 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
 from sim.stats import mean_ci
 from sim.sweep.experiment import ExperimentError, Plan
+from sim.town import build_town
 
 META = "experiment.json"
 DATABASE = "results.duckdb"
@@ -34,7 +36,7 @@ def design_rows(plan: Plan) -> list[dict[str, Any]]:
     """Per design point: factor columns plus the staff it fields (for the trade-off figure)."""
     rows = []
     for p, sc in zip(plan.points, plan.scenarios):
-        crews = sum(u.crews for u in sc.squads.units) if sc.squads.units else sc.squads.count * sc.squads.crews_per_squad
+        crews = sc.squads.total_crews
         per_grid = sum(r.count for r in sc.grid_staff.roles.values())
         rows.append({"point": p.index, **{plan.columns[k]: v for k, v in p.values.items()},
                      "squad_crews": crews, "grid_staff_per_grid": per_grid})
@@ -77,6 +79,7 @@ class Store:
             "design": exp.design.model_dump(mode="json"),
             "analysis": exp.analysis.model_dump(mode="json"),
             "points": design_rows(plan),
+            "scenario_warnings": scenario_warnings(plan),
             "sample": None if plan.sample is None else plan.sample.tolist(),
         }
         tmp = meta_path.with_name(f".{META}.tmp-{os.getpid()}")
@@ -133,11 +136,15 @@ class Store:
         factor_cols = [f["column"] for f in meta["factors"]]
         design = pd.DataFrame(meta["points"])
         summary = summary_table(runs, factor_cols)
+        warnings = pd.DataFrame(
+            [{"point": w.get("point"), "code": w["code"], "values": json.dumps(w["values"], ensure_ascii=False)}
+             for w in sweep_warnings(meta, runs, summary)],
+            columns=["point", "code", "values"])
         tmp = self.out / f".{DATABASE}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         con = duckdb.connect(str(tmp))
         try:
-            for name, df in (("runs", runs), ("summary", summary), ("design", design)):
+            for name, df in (("runs", runs), ("summary", summary), ("design", design), ("warnings", warnings)):
                 con.register("frame", df)
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
                 con.unregister("frame")
@@ -145,6 +152,51 @@ class Store:
             con.close()
         os.replace(tmp, self.database)
         return self.database
+
+    def read_warnings(self) -> list[dict[str, Any]]:
+        """The sweep's warnings as entries (point, code, values), from the database."""
+        con = duckdb.connect(str(self.build_database()), read_only=True)
+        try:
+            rows = con.execute("SELECT point, code, \"values\" FROM warnings").fetchall()
+        finally:
+            con.close()
+        return [{"point": None if p is None or p != p else int(p), "code": c, "values": json.loads(v)} for p, c, v in rows]
+
+
+def scenario_warnings(plan: Plan) -> list[dict[str, Any]]:
+    """What each design point's scenario warns of before it runs (grid sizes, thresholds)."""
+    out = []
+    for p, sc in zip(plan.points, plan.scenarios):
+        for w in town_warnings(sc, build_town(sc)) + threshold_warnings(sc):
+            out.append({"point": p.index, **w.as_dict()})
+    return out
+
+
+def sweep_warnings(meta: dict[str, Any], runs: pd.DataFrame, summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every warning of a sweep: per point (scenario checks, mean utilisation ≥ 1) and per factor
+    (levels that give identical results in every measure and replication)."""
+    out = list(meta.get("scenario_warnings", []))
+    util = summary[summary.measure.str.endswith("utilisation") & (summary["mean"] >= 1.0)]
+    for row in util.itertuples():
+        for w in utilisation_warnings({str(row.measure).removesuffix(".utilisation"): float(row.mean)}):
+            out.append({"point": int(row.point), **w.as_dict()})
+    factor_cols = [f["column"] for f in meta["factors"]]
+    for f in meta["factors"]:
+        col = f["column"]
+        if runs.empty or runs[col].nunique() < 2:
+            continue
+        others = [c for c in factor_cols if c != col]
+        wide = runs.pivot_table(index=[*others, "replication", "measure"], columns=col, values="value",
+                                aggfunc="first", dropna=False)
+        wide = wide[wide.notna().sum(axis=1) >= 2]  # rows where two levels can be compared
+        if wide.empty:
+            continue  # no two points differ in this factor alone (e.g. a sampled design)
+        first = wide.iloc[:, 0]
+        same = wide.apply(lambda c: np.isclose(c, first, rtol=0, atol=0, equal_nan=True) | c.isna())
+        if bool(same.to_numpy().all()):
+            out.append({"point": None, "code": "factor_without_effect",
+                        "values": {"factor": col, "levels": sorted(runs[col].dropna().unique().tolist(), key=str)}})
+    return out
 
 
 def summary_table(runs: pd.DataFrame, factor_cols: list[str]) -> pd.DataFrame:

@@ -1,0 +1,99 @@
+"""The checks that raise warnings: on the scenario as built, and on what a run measured.
+
+Each returns :class:`sim.warnings.RunWarning` entries; nothing here refuses to run. A run
+whose queue is unstable, whose grids are outside the stated sizes, or whose thresholds
+silently switch a mechanism off still gives numbers, but they carry these warnings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.policies.escalation import ThresholdEscalation
+from sim.config import Scenario
+from sim.warnings import (
+    GRID_HOUSEHOLDS_RANGE,
+    GRID_PEOPLE_MAX,
+    GRIDS_PER_VILLAGE_RANGE,
+    RunWarning,
+)
+
+if TYPE_CHECKING:
+    from sim.town import TownMap
+
+_THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
+_MAX_SEVERITY = 5
+
+
+def town_warnings(scenario: Scenario, town: "TownMap") -> list[RunWarning]:
+    """Grids and villages outside the sizes DESIGN.md §2 states."""
+    out: list[RunWarning] = []
+    hh = [g.households for g in town.grids]
+    lo, hi = GRID_HOUSEHOLDS_RANGE
+    bad = [h for h in hh if not lo <= h <= hi]
+    if bad:
+        out.append(RunWarning("grid_households_out_of_range", dict(
+            grids=len(bad), total=len(hh), low=min(bad), high=max(bad), range_low=lo, range_high=hi)))
+    people = [h * scenario.town.persons_per_household for h in hh]
+    crowded = [p for p in people if p > GRID_PEOPLE_MAX]
+    if crowded:
+        out.append(RunWarning("grid_people_out_of_range", dict(
+            grids=len(crowded), total=len(hh), limit=GRID_PEOPLE_MAX, high=max(crowded))))
+    if scenario.town.grid_division.households_per_grid is not None:  # a fixed count is the user's explicit choice
+        vlo, vhi = GRIDS_PER_VILLAGE_RANGE
+        counts = [len(v.grids) for v in town.villages]
+        odd = [k for k in counts if not vlo <= k <= vhi]
+        if odd:
+            out.append(RunWarning("village_grids_out_of_range", dict(
+                villages=len(odd), total=len(counts), low=min(odd), high=max(odd), range_low=vlo, range_high=vhi)))
+    return out
+
+
+def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
+    """Escalation thresholds that silently switch something off or change nothing.
+
+    ``severity_to_village`` also forbids the on-the-spot fix (a grave matter is not settled by
+    whoever finds it), so a category at or above it never uses its ``spot_fix_prob``. A
+    threshold of 5 or less that moves no category's starting tier has no effect.
+    """
+    esc = scenario.escalation
+    if esc.policy != "threshold":
+        return []
+    out: list[RunWarning] = []
+    policy = ThresholdEscalation(esc)
+    for c in scenario.incidents.categories:
+        if c.spot_fix_prob > 0 and not c.external and not policy.spot_fix_allowed(c):
+            out.append(RunWarning("spot_fix_impossible", dict(
+                category=c.name, severity=c.severity, threshold=esc.severity_to_village,
+                spot_fix_prob=c.spot_fix_prob)))
+    for name in _THRESHOLDS:
+        value = getattr(esc, name)
+        if value > _MAX_SEVERITY:
+            continue  # above every severity: switched off on purpose
+        off = ThresholdEscalation(esc.model_copy(update={name: _MAX_SEVERITY + 1}))
+        moved = any(policy.start_tier(c) != off.start_tier(c) for c in scenario.incidents.categories)
+        spot = name == "severity_to_village" and any(
+            policy.spot_fix_allowed(c) != off.spot_fix_allowed(c)
+            for c in scenario.incidents.categories if c.spot_fix_prob > 0)
+        if not moved and not spot:
+            out.append(RunWarning("threshold_without_effect", dict(threshold=name, value=value)))
+    return out
+
+
+def utilisation_warnings(servers: dict[str, float]) -> list[RunWarning]:
+    """Servers (squads, window pools, departments) whose measured utilisation is 1 or more."""
+    return [RunWarning("unstable_queue", dict(server=name, utilisation=float(u)))
+            for name, u in servers.items() if u == u and u >= 1.0]
+
+
+def summary_servers(summary: dict[str, Any]) -> dict[str, float]:
+    """The measured utilisations of one run's summary, by a readable server name."""
+    out = {f"squad {s['id']}": s["utilisation"] for s in summary.get("squads", []) if s.get("utilisation") is not None}
+    if summary.get("squad_offered_load") is not None:
+        out["squads (offered load)"] = summary["squad_offered_load"]
+    if summary.get("hall_window_utilisation") is not None:
+        out["service-hall windows"] = summary["hall_window_utilisation"]
+    for d in summary.get("departments", []):
+        if d.get("utilisation") is not None:
+            out[f"{d['tier']} department {d['id']}"] = d["utilisation"]
+    return out

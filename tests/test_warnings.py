@@ -1,0 +1,135 @@
+"""No silent traps: every warning is raised when its condition holds, and only then."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
+from sim.cli import app
+from sim.model import TownModel
+from sim.runner import run_replication
+from sim.config import apply_overrides, read_scenario_data, validate_scenario
+from sim.sweep.cli import run_sweep
+from sim.sweep.experiment import load_plan
+from sim.sweep.store import Store
+from sim.town import build_town
+from sim.validate import TEXTBOOK
+from sim.warnings import TEXT, RunWarning, merge, text
+
+from conftest import make_scenario
+from test_sweep import write_experiment
+
+
+def codes(entries) -> list[str]:
+    return [w.code if isinstance(w, RunWarning) else w["code"] for w in entries]
+
+
+def test_listed_squad_units_inherit_crews_per_squad():
+    sc = make_scenario({"squads.count": 0, "squads.crews_per_squad": 3,
+                        "squads.units": [{"id": "N"}, {"id": "S", "crews": 1}]})
+    m = TownModel(sc, days=1)
+    assert [len(s.crews) for s in m.squads] == [3, 1]
+    assert sc.squads.total_crews == 4
+
+
+def test_measured_utilisation_at_or_above_one_is_warned(tmp_path):
+    data = read_scenario_data(TEXTBOOK / "hypercube_3squads.toml")
+    sc = validate_scenario(apply_overrides(data, {  # one crew, calls at 1.5 times its capacity
+        "squads.units": [{"id": "U1", "base": [5.0, 5.0]}],
+        "incidents.events_per_10k_residents_per_year": 1.5 / 30 * 525600,
+        "run.warmup_days": 0,
+    }))
+    s = run_replication(sc, 1, days=3, out=tmp_path)
+    unstable = [w for w in s["warnings"] if w["code"] == "unstable_queue"]
+    # busy time cannot pass the on-duty time on a round-the-clock shift: the offered load shows it
+    assert len(unstable) == 1 and unstable[0]["values"]["server"] == "squads (offered load)"
+    assert unstable[0]["values"]["utilisation"] >= 1.0
+    written = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert written["warnings"] == s["warnings"]
+    assert 1.2 < s["squad_offered_load"] < 2.2  # 1.5 offered; three days of Poisson luck
+    assert utilisation_warnings({"a": 0.99, "b": float("nan")}) == []
+
+
+def test_grids_and_villages_outside_their_stated_range():
+    big = make_scenario({"town.grid_division.households_per_grid": 800})
+    found = town_warnings(big, build_town(big))
+    assert "grid_households_out_of_range" in codes(found)
+    w = found[codes(found).index("grid_households_out_of_range")]
+    assert w.values["low"] > 500 and w.values["grids"] == w.values["total"]
+    fixed = make_scenario({"town.grid_division": {"grids_per_village": 3}, "town.residents": 16000})
+    assert town_warnings(fixed, build_town(fixed)) == []  # 206–463 households a grid, 3 a village
+    split = make_scenario({"town.grid_division.households_per_grid": 300, "town.residents": 15000})
+    found = town_warnings(split, build_town(split))  # 290–362 a grid, but two villages in 4 grids
+    assert codes(found) == ["village_grids_out_of_range"] and found[0].values["villages"] == 2
+
+
+def test_threshold_that_forbids_spot_fixes_is_warned():
+    sc = make_scenario({"escalation.severity_to_village": 2})
+    found = threshold_warnings(sc)
+    impossible = {w.values["category"] for w in found if w.code == "spot_fix_impossible"}
+    # every category of severity >= 2 that could otherwise be settled on the spot
+    expected = {c.name for c in sc.incidents.categories
+                if c.severity >= 2 and c.spot_fix_prob > 0 and not c.external}
+    assert impossible == expected and "illegal_parking" in impossible
+    assert "spot_fix_impossible" not in codes(threshold_warnings(make_scenario()))
+
+
+def test_threshold_without_effect_is_warned():
+    found = threshold_warnings(make_scenario())  # the preset: only emergencies reach 5, and they are external
+    assert {w.values["threshold"] for w in found if w.code == "threshold_without_effect"} == {
+        "severity_to_village", "severity_to_town"}
+    lowered = threshold_warnings(make_scenario({"escalation.severity_to_town": 2}))
+    assert "severity_to_town" not in {w.values["threshold"] for w in lowered}
+
+
+@pytest.mark.parametrize("code", sorted(TEXT))
+def test_every_warning_has_english_and_chinese_text(code):
+    values = {"server": "squad S1", "utilisation": 1.04, "grids": 3, "total": 10, "low": 510.0, "high": 600.0,
+              "range_low": 200.0, "range_high": 500.0, "limit": 2500.0, "villages": 2, "category": "x",
+              "severity": 4, "threshold": "severity_to_town", "spot_fix_prob": 0.5, "value": 4,
+              "factor": "f", "levels": [1, 2]}
+    en, zh = text({"code": code, "values": values}), text({"code": code, "values": values}, "zh")
+    assert en and zh and en != zh
+    with pytest.raises(KeyError):
+        RunWarning("no_such_code")
+
+
+def test_replications_merge_warnings_and_keep_the_worst_value():
+    a = [{"code": "unstable_queue", "values": {"server": "squad S1", "utilisation": 1.02}}]
+    b = [{"code": "unstable_queue", "values": {"server": "squad S1", "utilisation": 1.10}}]
+    merged = merge([a, b, []])
+    assert merged == [{"code": "unstable_queue", "values": {"server": "squad S1", "utilisation": 1.10},
+                       "replications": 2}]
+
+
+def test_run_prints_warnings_on_stderr(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('extends = "%s"\n[town.grid_division]\nhouseholds_per_grid = 900\n'
+                    % (TEXTBOOK.parent / "small_rural_town.toml"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(path), "--days", "2", "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "warning: " in r.stderr and "outside the stated 200–500" in r.stderr
+    assert "warning: " not in r.stdout
+
+
+def test_sweep_warns_of_a_factor_without_effect(tmp_path):
+    factors = """
+[[factors]]
+path = "escalation.severity_to_town"
+levels = [5, 6]
+
+[[factors]]
+path = "squads.count"
+levels = [2, 3]
+"""
+    exp = write_experiment(tmp_path, factors, replications=1, days=1)
+    out = tmp_path / "sweep"
+    run_sweep(load_plan(exp), out)
+    found = Store(out).read_warnings()
+    no_effect = [w["values"]["factor"] for w in found if w["code"] == "factor_without_effect"]
+    assert no_effect == ["severity_to_town"]
+    # the scenario checks are stored per design point as well
+    assert any(w["code"] == "threshold_without_effect" and w["point"] is not None for w in found)
