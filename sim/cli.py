@@ -18,6 +18,8 @@ from rich.table import Table
 from sim.config import ScenarioError, load_scenario
 from sim.console import fail, fmt, out_console, progress_bar, warn
 from sim.dashboard.cli import register as register_dashboard
+from sim.report.cli import register as register_report
+from sim.report.sources import write_snapshot
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.stats import mean_ci
 from sim.warnings import merge as merge_warnings
@@ -96,6 +98,7 @@ def run(
             task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
+            write_snapshot(tmp, scenario)
         print_summary(summary, f"{sc.meta.name}: {n_days:g} days, seed {base_seed}")
         warn(summary["warnings"])
     else:
@@ -107,6 +110,7 @@ def run(
             combined, table = combine(summaries)
             table.to_parquet(tmp / "replications.parquet", index=False)
             write_json(tmp / "summary.json", combined)
+            write_snapshot(tmp, scenario)
         print_summary(combined, f"{sc.meta.name}: {n_days:g} days × {replications} replications (mean, 95% CI)")
         warn(combined["warnings"])
     out_console.print(f"results written to {out}/")
@@ -128,9 +132,16 @@ def compare(
     seed: Annotated[int, typer.Option(help="First seed")] = 1,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/compare"),
     workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
+    all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
 ) -> None:
-    """Run A and B with common random numbers; table and figures of every measure and B − A."""
-    from sim.compare import paired_table, plot_groups
+    """Run A and B with common random numbers; table and figures of every measure and B − A.
+
+    The terminal shows the headline measures that differ between A and B (``--all``: every
+    measure that differs); compare.csv keeps every measure, and a/ and b/ hold each option's
+    summary, replications and scenario for ``gridsim report``.
+    """
+    from sim.compare import identical_measures, paired_table, plot_groups
+    from sim.report.catalogue import is_headline
 
     a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
     if replications < 2:
@@ -151,16 +162,27 @@ def compare(
         write_json(tmp / "compare.json", {"a": a.meta.name, "b": b.meta.name, "days": n_days, "seeds": seeds,
                                           "measures": table.to_dict(orient="records"), "warnings": warnings_ab})
         plot_groups(runs_a, runs_b, a.meta.name, b.meta.name, tmp)
+        for sub, path, runs in (("a", scenario_a, runs_a), ("b", scenario_b, runs_b)):
+            (tmp / sub).mkdir()
+            combined, reps = combine(runs)
+            reps.to_parquet(tmp / sub / "replications.parquet", index=False)
+            write_json(tmp / sub / "summary.json", combined)
+            write_snapshot(tmp / sub, path)
+    same = identical_measures(runs_a, runs_b)
+    shown = table[~table.measure.isin(same) & (table.measure.map(is_headline) | all_measures)]
     t = Table(title=f"{a.meta.name} (A) vs {b.meta.name} (B): {n_days:g} days × {replications} paired replications")
     for col in ("measure", "A mean [95% CI]", "B mean [95% CI]", "B − A [95% CI]"):
         t.add_column(col, justify="left" if col == "measure" else "right")
-    for r in table.itertuples():
+    for r in shown.itertuples():
         t.add_row(r.measure, *(fmt({"mean": m, "ci95": [lo, hi]}) for m, lo, hi in (
             (r.a_mean, r.a_lo, r.a_hi), (r.b_mean, r.b_lo, r.b_hi), (r.diff_mean, r.diff_lo, r.diff_hi))))
     out_console.print(t)
     warn(warnings_ab["a"], "A: ")
     warn(warnings_ab["b"], "B: ")
-    out_console.print(f"table and figures written to {out}/")
+    hidden = len(table) - len(shown) - len(same)
+    out_console.print(f"{len(same)} measures identical in A and B left out"
+                      + ("" if all_measures else f", {hidden} more with --all") + ".", highlight=False)
+    out_console.print(f"table and figures written to {out}/ (gridsim report {out} for a document)")
 
 
 @app.command()
@@ -263,6 +285,7 @@ def validate(
 
 register_sweep(app)  # sweep, query, summarize
 register_dashboard(app)  # dashboard
+register_report(app)  # report
 
 
 def main() -> None:

@@ -47,6 +47,18 @@ def paired_table(a: list[dict], b: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def identical_measures(a: list[dict], b: list[dict]) -> set[str]:
+    """Measures with the same value in A and B in every paired replication (rows that say nothing)."""
+    fa = pd.DataFrame([flat(s) for s in a])
+    fb = pd.DataFrame([flat(s) for s in b])
+    same = set()
+    for col in fa.columns.intersection(fb.columns):
+        x, y = fa[col].to_numpy(float), fb[col].to_numpy(float)
+        if np.all((x == y) | (np.isnan(x) & np.isnan(y))):
+            same.add(col)
+    return same
+
+
 def group_of(measure: str) -> str | None:
     for group, prefixes in GROUPS.items():
         if any(measure == p or (p.endswith((".", "_")) and measure.startswith(p)) for p in prefixes):

@@ -131,4 +131,20 @@ def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFra
             out[col] = cell
     out["squads"] = list(squads.values())
     out["warnings"] = merge_warnings([s.get("warnings", []) for s in summaries])
+    out["by_category"] = combine_categories(summaries)
     return out, table
+
+
+def combine_categories(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-category table over replications: each number as mean and 95% CI, by category name."""
+    rows = pd.DataFrame([r for s in summaries for r in s.get("by_category", [])])
+    if rows.empty:
+        return []
+    out = []
+    for name, g in rows.groupby("category", sort=False):
+        row: dict[str, Any] = {"category": name}
+        for col in g.columns.drop("category"):
+            m, lo, hi = mean_ci(pd.to_numeric(g[col], errors="coerce").to_numpy(dtype=float))
+            row[col] = {"mean": m, "ci95": [lo, hi]}
+        out.append(row)
+    return out

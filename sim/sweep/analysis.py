@@ -115,41 +115,52 @@ def _heatmap(runs: pd.DataFrame, fx: str, fy: str, measure: str, folder: Path) -
     return csv, png
 
 
-def _gini_measure(measures: set[str]) -> str | None:
-    if "workload_gini.worker" in measures:
-        return "workload_gini.worker"
-    ginis = sorted(m for m in measures if m.startswith("workload_gini."))
-    return ginis[0] if ginis else None
+SQUAD_PATHS: tuple[str, ...] = ("squads.", "command_centre.dispatch_rule")
 
 
-def _tradeoff(summary: pd.DataFrame, design: pd.DataFrame, factors: list[str], folder: Path) -> list[Path]:
+def tradeoff_measures(factor_paths: list[str]) -> tuple[str, str, str]:
+    """(15-minute share, workload balance, staff) fitting the experiment.
+
+    An experiment that only varies the squads (count, crews, zones, dispatch) is judged by
+    the squads' own measures: the share of squad-dispatched calls within 15 minutes, the
+    Gini of crew workloads, and the crews it fields; any other by the whole town's share,
+    the grid workers' Gini and all staff.
+    """
+    if factor_paths and all(p.startswith(SQUAD_PATHS) for p in factor_paths):
+        return "share_within_15min_dispatched", "workload_gini.squad_crew", "squad_crews"
+    return "share_within_15min", "workload_gini.worker", "staff"
+
+
+def _tradeoff(summary: pd.DataFrame, design: pd.DataFrame, factors: list[str], paths: list[str],
+              folder: Path) -> list[Path]:
     wide = summary.pivot_table(index="point", columns="measure", values="mean")  # drops all-NaN measures
-    gini = _gini_measure(set(wide.columns))
-    if gini is None or "share_within_15min" not in wide.columns:
+    share, gini, staff_kind = tradeoff_measures(paths)
+    if gini not in wide.columns or share not in wide.columns:
         return []
     d = design.set_index("point")
-    staff = d["squad_crews"] + d["grid_staff_per_grid"] * wide.get("grids", pd.Series(0, index=wide.index))
+    staff = d["squad_crews"] if staff_kind == "squad_crews" else (
+        d["squad_crews"] + d["grid_staff_per_grid"] * wide.get("grids", pd.Series(0, index=wide.index)))
     t = pd.DataFrame({
-        "share_within_15min": wide["share_within_15min"],
+        share: wide[share],
         gini: wide[gini],
         "staff": staff.reindex(wide.index),
         "squad_crews": d["squad_crews"].reindex(wide.index),
     }).join(d[factors])
-    t["non_dominated"] = non_dominated(t, ["share_within_15min"], [gini, "staff"])
+    t["non_dominated"] = non_dominated(t, [share], [gini, "staff"])
     csv = folder / "tradeoff.csv"
     t.reset_index().to_csv(csv, index=False)
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    sc = ax.scatter(t[gini], t["share_within_15min"], c=t["staff"], cmap="viridis", s=50)
+    sc = ax.scatter(t[gini], t[share], c=t["staff"], cmap="viridis", s=50)
     front = t[t.non_dominated]
-    ax.scatter(front[gini], front["share_within_15min"], s=160, facecolors="none", edgecolors="red",
+    ax.scatter(front[gini], front[share], s=160, facecolors="none", edgecolors="red",
                linewidths=1.5, label="non-dominated")
     for idx, row in t.iterrows():
-        ax.annotate(str(idx), (row[gini], row["share_within_15min"]), fontsize=7,
+        ax.annotate(str(idx), (row[gini], row[share]), fontsize=7,
                     xytext=(3, 3), textcoords="offset points")
-    fig.colorbar(sc, ax=ax, label="staff (grid staff + squad crews)")
+    fig.colorbar(sc, ax=ax, label="squad crews" if staff_kind == "squad_crews" else "staff (grid staff + squad crews)")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
     ax.set_xlabel(f"{gini} (lower is more even)")
-    ax.set_ylabel("share within 15 min")
+    ax.set_ylabel(share)
     ax.set_title("Trade-off per design point (labels: point)")
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
@@ -209,7 +220,8 @@ def summarize_sweep(directory: Path) -> list[Path]:
     summary.to_csv(folder / "summary.csv", index=False)
     written.append(folder / "summary.csv")
     present = set(runs.measure)
-    measures = [m for m in KEY_MEASURES if m in present]
+    share, gini, _ = tradeoff_measures([f["path"] for f in meta["factors"]])
+    measures = [m for m in dict.fromkeys([*KEY_MEASURES, share, gini]) if m in present]
     for f in factors:
         table = pd.concat([marginal(runs, f, m) for m in measures], ignore_index=True)
         path = folder / f"marginal_{_slug(f)}.csv"
@@ -223,10 +235,10 @@ def summarize_sweep(directory: Path) -> list[Path]:
         for m in measures:
             if runs.loc[runs.measure == m, "value"].notna().any():
                 written.extend(_heatmap(runs, factors[0], factors[1], m, folder))
-    written.extend(_tradeoff(summary, design, factors, folder))
+    written.extend(_tradeoff(summary, design, factors, [f["path"] for f in meta["factors"]], folder))
     if meta["analysis"]["sensitivity"] == "morris" and meta.get("sample") is not None:
         written.extend(_morris(meta, summary, measures, folder))
     return written
 
 
-__all__ = ["KEY_MEASURES", "marginal", "non_dominated", "summarize_sweep"]
+__all__ = ["KEY_MEASURES", "marginal", "non_dominated", "summarize_sweep", "tradeoff_measures"]

@@ -149,14 +149,50 @@ def query(
 
 def summarize(
     directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
+    all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
 ) -> None:
-    """Write CSV tables and figures (measures vs factors, heatmap, trade-off, Morris) to DIR/analysis."""
+    """Write CSV tables and figures (measures vs factors, heatmap, trade-off, Morris) to DIR/analysis.
+
+    Prints each headline measure per design point (``--all``: every measure) with its 95% CI
+    and the paired difference from the base point; measures equal at every point are left out.
+    """
+    from rich.table import Table
+
+    from sim.report.catalogue import fmt_ci, headline_order
+    from sim.report.sweep import base_point, by_replication, constant, paired_vs
+    from sim.stats import mean_ci
     from sim.sweep.analysis import summarize_sweep
 
     try:
         written = summarize_sweep(directory)
     except ExperimentError as exc:
         fail(str(exc))
+    store = Store(directory)
+    meta, runs = store.meta(), store.read_runs()
+    present = list(dict.fromkeys(runs.measure))
+    chosen = present if all_measures else headline_order(present)
+    shown = [m for m in chosen if not constant(runs, m)]
+    base = base_point(meta)
+    factors = [f["column"] for f in meta["factors"]]
+    t = Table(title=f"{meta['name']}: mean [95% CI] per design point, and the paired difference from the "
+                    f"base point {base}", show_header=True, header_style="bold")
+    for col in ("measure", "point", *factors, "mean [95% CI]", "− base [95% CI]"):
+        t.add_column(col, justify="left" if col in ("measure", *factors) else "right")
+    for m in shown:
+        table = by_replication(runs, m)
+        for i, p in enumerate(meta["points"]):
+            point = int(p["point"])
+            if point not in table:
+                continue
+            mean, lo, hi = mean_ci(table[point].to_numpy(dtype=float))
+            d = paired_vs(table, point, base)
+            t.add_row(m if i == 0 else "", f"{point}{' ★' if point == base else ''}", *(str(p[f]) for f in factors),
+                      fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True),
+                      end_section=i == len(meta["points"]) - 1)
+    out_console.print(t)
+    out_console.print(f"{len(chosen) - len(shown)} measures equal at every point left out"
+                      + ("" if all_measures else f", {len(present) - len(chosen)} more with --all") + ".",
+                      highlight=False)
     for p in written:
         out_console.print(str(p), highlight=False)
 

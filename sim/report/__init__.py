@@ -1,0 +1,1 @@
+"""One self-contained, print-friendly HTML report of a run, compare or sweep folder."""

@@ -1,0 +1,505 @@
+"""Assemble a report: sections of text, tables and figures, rendered by one Jinja2 template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from sim.report import catalogue as cat
+from sim.report import figures as figs
+from sim.report.catalogue import Lang
+from sim.report.data import RANGE, Option, ReportError, by_category, identical, kind_of, load_option, paired, read_json
+from sim.report.figures import Estimate
+from sim.report.mechanism import STAGES, explain
+from sim.report.sources import MISSING, assumptions, differences, flatten, language, touching
+from sim.report.text import t
+from sim.warnings import text as warning_text
+
+
+# --- the page's building blocks ----------------------------------------------------------------
+@dataclass
+class Cell:
+    text: str
+    cls: str = ""
+
+
+@dataclass
+class Block:
+    type: str  # p, h3, table, figure, list
+    text: str = ""
+    head: list[str] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    src: str = ""
+    cls: str = ""
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def p(self, text: str, cls: str = "") -> None:
+        self.blocks.append(Block("p", text=text, cls=cls))
+
+    def h3(self, text: str) -> None:
+        self.blocks.append(Block("h3", text=text))
+
+    def table(self, head: list[str], rows: list[list[Cell]], caption: str = "", cls: str = "") -> None:
+        self.blocks.append(Block("table", text=caption, head=head, rows=rows, cls=cls))
+
+    def figure(self, src: str, caption: str, cls: str = "") -> None:
+        self.blocks.append(Block("figure", src=src, text=caption, cls=cls))
+
+    def list(self, items: list[str]) -> None:
+        self.blocks.append(Block("list", items=items))
+
+
+UNIT_KINDS = ("share", "minutes", "days", "gini", "ratio", "count", "money")
+
+
+def unit_titles(lang: Lang, diff: bool = False) -> dict[str, str]:
+    out = {k: t(f"unit.{k}", lang) for k in UNIT_KINDS}
+    if diff:
+        out["share"] = t("unit.share_diff", lang)
+    return out
+
+
+def value_text(v: Any, lang: Lang) -> str:
+    if v is MISSING:
+        return t("absent", lang)
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(value_text(x, lang) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {value_text(x, lang)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def diff_class(name: str, e: Estimate) -> str:
+    """Coloured only when the CI excludes 0; green/red by the measure's better direction."""
+    if not (math.isfinite(e.lo) and math.isfinite(e.hi)) or e.lo <= 0 <= e.hi:
+        return ""
+    direction = cat.better(name)
+    if direction == 0:
+        return "changed"
+    return "better" if (e.mean > 0) == (direction > 0) else "worse"
+
+
+COLOURS = {"better": figs.BETTER, "worse": figs.WORSE, "changed": figs.CHANGED, "": figs.NEUTRAL}
+
+# Settings a reader wants to see of one option (when present in the scenario).
+KEY_FIELDS: tuple[str, ...] = (
+    "town.area_km2", "town.residents", "town.enterprises", "town.villages",
+    "town.grid_division.households_per_grid", "town.grid_division.grids_per_village",
+    "command_centre.enabled", "command_centre.dispatch_rule", "squads.count", "squads.crews_per_squad",
+    "squads.mode", "escalation.overdue_fraction", "party.eyes", "party.mediation", "party.convening",
+    "service_hall.windows", "service_hall.pooling", "service_hall.one_visit",
+)
+
+
+# --- shared sections ---------------------------------------------------------------------------
+def _how_to_read(lang: Lang, n: int) -> Section:
+    s = Section("read", t("how_to_read", lang))
+    s.p(t("how_to_read.text", lang))
+    if n < 2:
+        s.p(t("one_rep", lang), cls="warning")
+    return s
+
+
+def _limits(lang: Lang) -> Section:
+    s = Section("limits", t("sec.limits", lang))
+    s.list(t("limits", lang).split("|"))
+    return s
+
+
+def _assumption_rows(found: list[Any]) -> list[list[Cell]]:
+    return [[Cell(a.path, "code"), Cell(a.value, "code"), Cell(a.note), Cell(a.file)] for a in found]
+
+
+def _warnings(options: list[Option], lang: Lang) -> list[str]:
+    out: list[str] = []
+    for o in options:
+        for w in o.summary.get("warnings") or []:
+            out.append(f"{o.name}: {warning_text(w, lang)}")
+    return out
+
+
+def _category_table(options: list[Option], lang: Lang) -> list[list[Cell]]:
+    per = [{r["category"]: r for r in by_category(o)} for o in options]
+    names = list(dict.fromkeys(c for p in per for c in p))
+    rows = []
+    for c in names:
+        row = [Cell(c)]
+        for col, name in (("incidents", "incidents"), ("response_p50_min", "response_p50_min"),
+                          ("closure_on_time_share", "closure_on_time_share")):
+            for p in per:
+                e = p.get(c, {}).get(col)
+                row.append(Cell(_two_lines(e, name), "num ci"))
+        rows.append(row)
+    return rows
+
+
+def _two_lines(e: Estimate | None, name: str) -> str:
+    """Mean, and its CI on a second line (narrow columns); clipped to the measure's range."""
+    if e is None or not math.isfinite(e.mean):
+        return "–"
+    low, high = RANGE.get(cat.kind(name), (-math.inf, math.inf))
+    if not (math.isfinite(e.lo) and math.isfinite(e.hi)):
+        return cat.fmt(e.mean, name)
+    return f"{cat.fmt(e.mean, name)}\n[{cat.fmt(max(e.lo, low), name)}, {cat.fmt(min(e.hi, high), name)}]"
+
+
+def _share_figure(options: list[Option], group: str, members: list[str], lang: Lang, key: str) -> str | None:
+    names = [f"{group}.{m}" for m in members if any(f"{group}.{m}" in o.reps for o in options)]
+    if not names:
+        return None
+    labels = [cat.label(n, lang) for n in names]
+    values = {(o.name, lab): o.estimate(n) for o in options for n, lab in zip(names, labels)}
+    n = min(o.n for o in options)
+    return figs.bars_ci(labels, [o.name for o in options], values, t(key, lang, reps=n), t("unit.share", lang))
+
+
+# --- maps from the scenario layout and one replication's tables --------------------------------
+@dataclass
+class Layout:
+    """The town and its squads as the model builds them from the scenario."""
+
+    town: Any
+    squad_ids: list[str]
+    bases: list[tuple[float, float]]
+    zone_of_village: list[int]  # index of the squad whose zone holds each village (-1: none)
+
+
+def _layout(snapshot: dict[str, Any]) -> Layout | None:
+    """Build the model (not run it) to read its town, squad bases and zones: one definition."""
+    from sim.config import ScenarioError, validate_scenario
+    from sim.model import TownModel
+
+    try:
+        sc = validate_scenario(snapshot["resolved"], source=snapshot["path"])
+    except ScenarioError:
+        return None
+    model = TownModel(sc, seed=0, days=1)
+    zone = [-1] * len(model.town.villages)
+    for i, sq in enumerate(model.squads):
+        for v in sq.zone:
+            zone[v] = i if zone[v] < 0 else zone[v]
+    return Layout(model.town, [sq.squad_id for sq in model.squads], [tuple(sq.base) for sq in model.squads], zone)
+
+
+def _boxes(items: Any) -> list[tuple[float, float, float, float]]:
+    return [(i.box.x0, i.box.y0, i.box.x1, i.box.y1) for i in items]
+
+
+def _maps(option: Option, lang: Lang, title_key: str = "map.squads") -> Section | None:
+    if option.snapshot is None:
+        return None
+    layout = _layout(option.snapshot)
+    if layout is None:
+        return None
+    town = layout.town
+    s = Section("maps", t("sec.maps", lang))
+    s.p(t("map.layout", lang))
+    vboxes = _boxes(town.villages)
+    if "grids" in option.files:
+        g = pd.read_parquet(option.files["grids"]).set_index("grid")
+        order = [gr.id for gr in town.grids]
+        if set(order) <= set(g.index):
+            s.p(t("map.note_one", lang, seed=option.summary.get("seed")))
+            gb = _boxes(town.grids)
+            s.figure(figs.grid_map(gb, vboxes, g.loc[order, "score"].to_numpy(float), t("map.score", lang),
+                                   t("map.score", lang), cmap="RdYlGn"), t("map.score", lang))
+            s.figure(figs.grid_map(gb, vboxes, g.loc[order, "discovery_p50_min"].to_numpy(float),
+                                   t("map.discovery", lang), t("unit.minutes", lang), cmap="magma_r"),
+                     t("map.discovery", lang))
+    points = None
+    if "incidents" in option.files:
+        inc = pd.read_parquet(option.files["incidents"], columns=["x_km", "y_km", "queued_at"]
+                              if "queued_at" in _columns(option.files["incidents"]) else ["x_km", "y_km"])
+        xy = inc[["x_km", "y_km"]].to_numpy(float)
+        s.figure(figs.calls_map(vboxes, xy, t("map.calls", lang), t("map.count", lang)), t("map.calls", lang))
+        if "queued_at" in inc:
+            points = inc.loc[inc.queued_at.notna(), ["x_km", "y_km"]].to_numpy(float)
+    if layout.squad_ids:
+        title = t(title_key, lang, opt=option.name)
+        cap = title + ("; " + t("map.points", lang) if points is not None else "")
+        s.figure(figs.squad_map(vboxes, layout.zone_of_village, layout.bases, layout.squad_ids, title, points), cap)
+    return s
+
+
+def _columns(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).names
+
+
+# --- run ----------------------------------------------------------------------------------------
+def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    o = load_option(folder)
+    sections = [_how_to_read(lang, o.n)]
+    q = Section("question", t("sec.question", lang))
+    if o.snapshot is None:
+        q.p(t("q.no_snapshot", lang))
+    else:
+        q.p(t("q.run", lang))
+        flat_sc = flatten(o.snapshot["resolved"])
+        found = assumptions(o.snapshot["files"])
+        rows = [[Cell(k, "code"), Cell(value_text(flat_sc[k], lang), "code"),
+                 Cell(t("yes", lang) if touching(found, [k]) else "")] for k in KEY_FIELDS if k in flat_sc]
+        q.table([t("field", lang), t("value", lang), t("assumption_col", lang)], rows, cls="fields2")
+        q.p(t("q.files", lang, files=", ".join(Path(f["path"]).name for f in o.snapshot["files"])))
+    sections.append(q)
+
+    h = Section("headline", t("sec.headline", lang))
+    names = cat.headline_order(o.measures())
+    warn = _warnings([o], lang)
+    if warn:
+        h.p(t("warnings", lang), cls="warning")
+        h.list(warn)
+    h.table([t("measure", lang), t("mean_ci", lang)],
+            [[Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(o.estimate(n)), n), "num")] for n in names])
+    pairs = [(n, cat.label(n, lang)) for n in names if math.isfinite(o.estimate(n).mean)]
+    if pairs:
+        h.figure(figs.ci_panels(pairs, [o.name], {(o.name, n): o.estimate(n) for n, _ in pairs},
+                                t("fig.headline", lang, reps=o.n), unit_titles(lang)),
+                 t("fig.headline", lang, reps=o.n))
+    sections.append(h)
+    sections += _tiers_categories([o], lang)
+    m = _maps(o, lang)
+    if m is not None:
+        sections.append(m)
+    sections += _assumption_sections([o], [], lang)
+    sections.append(_limits(lang))
+    sections.append(_all_measures([o], lang))
+    days = o.summary.get("days")
+    return dict(title=t("title.run", lang, name=o.name), days=days, reps=o.n, sections=sections)
+
+
+def _e(e: Estimate) -> tuple[float, float, float]:
+    return e.mean, e.lo, e.hi
+
+
+def _tiers_categories(options: list[Option], lang: Lang) -> list[Section]:
+    s = Section("tiers", t("sec.tiers", lang))
+    from sim.vocabulary import Channel, Tier
+
+    for group, members, key in (("channel_share", list(Channel.keys()), "fig.channels"),
+                                ("tier_share", list(Tier.keys()), "fig.tiers")):
+        src = _share_figure(options, group, members, lang, key)
+        if src:
+            s.figure(src, t(key, lang, reps=min(o.n for o in options)))
+    out = [s] if s.blocks else []
+    rows = _category_table(options, lang)
+    if rows:
+        c = Section("category", t("sec.category", lang))
+        c.p(t("cat.note", lang, reps=min(o.n for o in options)))
+        head = [t("category", lang)]
+        for col in ("cat.incidents", "cat.response", "cat.on_time"):
+            head += [f"{t(col, lang)} · {o.name}" if len(options) > 1 else t(col, lang) for o in options]
+        c.table(head, rows, cls="small")
+        out.append(c)
+    return out
+
+
+def _assumption_sections(options: list[Option], compared: list[str], lang: Lang) -> list[Section]:
+    snaps = [o.snapshot for o in options if o.snapshot is not None]
+    if not snaps:
+        return []
+    found: dict[str, Any] = {}
+    for snap in snaps:
+        for a in assumptions(snap["files"]).values():
+            found.setdefault((a.path, a.file, a.value), a)
+    s = Section("assumptions", t("sec.assumptions", lang))
+    head = [t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)]
+    if len(options) > 1:
+        s.p(t("as.intro.compare", lang))
+        hit = touching({f"{k[0]}@{k[1]}@{k[2]}": a for k, a in found.items()}, compared)
+        if hit:
+            s.table(head, _assumption_rows(hit), cls="small")
+        else:
+            s.p(t("as.none", lang))
+        rest = [a for a in found.values() if a not in hit]
+        s.p(t("as.shared", lang, n=len(rest)))
+        out = [s]
+        if rest:
+            ap = Section("appendix-assumptions", t("as.appendix", lang))
+            ap.table(head, _assumption_rows(rest), cls="small")
+            out.append(ap)
+        return out
+    s.p(t("as.intro.run", lang))
+    s.table(head, _assumption_rows(list(found.values())), cls="small")
+    return [s]
+
+
+def _all_measures(options: list[Option], lang: Lang) -> Section:
+    s = Section("all", t("sec.all", lang))
+    names = list(dict.fromkeys(n for o in options for n in o.measures()))
+    if len(options) == 2:
+        a, b = options
+        s.p(t("all.note", lang))
+        rows = []
+        for n in names:
+            if identical(a, b, n):
+                continue
+            d = paired(a, b, n)
+            rows.append([Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(a.estimate(n)), n), "num"),
+                         Cell(cat.fmt_ci(*_e(b.estimate(n)), n), "num"),
+                         Cell(cat.fmt_ci(*_e(d), n, signed=True), "num diff " + diff_class(n, d))])
+        s.table([t("measure", lang), "A", "B", t("diff_ci", lang)], rows, cls="small")
+    else:
+        o = options[0]
+        s.table([t("measure", lang), t("mean_ci", lang)],
+                [[Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(o.estimate(n)), n), "num")] for n in names],
+                cls="small")
+    return s
+
+
+# --- compare ------------------------------------------------------------------------------------
+def _effective(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The scenario with its defaults filled in (so an unset field shows the value the model used)."""
+    from sim.config import ScenarioError, validate_scenario
+
+    try:
+        return validate_scenario(snapshot["resolved"], source=snapshot["path"]).model_dump(mode="json")
+    except ScenarioError:
+        return snapshot["resolved"]
+
+
+def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    meta = read_json(folder / "compare.json")
+    if not ((folder / "a" / "summary.json").is_file() and (folder / "b" / "summary.json").is_file()):
+        raise ReportError(f"{folder}: made by an older gridsim compare (no a/ and b/ folders); run compare again")
+    a, b = load_option(folder / "a"), load_option(folder / "b")
+    n = min(a.n, b.n)
+    sections = [_how_to_read(lang, n)]
+
+    q = Section("question", t("sec.question", lang))
+    q.p(t("q.compare", lang, a=a.name, b=b.name))
+    diffs: list[tuple[str, Any, Any]] = []
+    if a.snapshot and b.snapshot:
+        diffs = differences(_effective(a.snapshot), _effective(b.snapshot))
+        found = {**assumptions(a.snapshot["files"]), **assumptions(b.snapshot["files"])}
+        rows = [[Cell(k, "code"), Cell(value_text(va, lang), "code"), Cell(value_text(vb, lang), "code"),
+                 Cell(t("yes", lang) if touching(found, [k]) else "")] for k, va, vb in diffs]
+        if rows:
+            q.table([t("field", lang), "A", "B", t("assumption_col", lang)], rows, cls="small fields")
+        else:
+            q.p(t("q.same", lang))
+        for o, tag in ((a, "A"), (b, "B")):
+            q.p(f"{tag}: " + t("q.files", lang, files=" → ".join(Path(f["path"]).name
+                                                                for f in o.snapshot["files"])))
+    else:
+        q.p(t("q.no_snapshot", lang))
+    sections.append(q)
+
+    h = Section("headline", t("sec.headline", lang))
+    warn = _warnings([a, b], lang)
+    if warn:
+        h.p(t("warnings", lang), cls="warning")
+        h.list(warn)
+    names = [m for m in cat.headline_order(list(dict.fromkeys(a.measures() + b.measures())))
+             if not identical(a, b, m)]
+    rows, forest_rows = [], []
+    for m in names:
+        d = paired(a, b, m)
+        cls = diff_class(m, d)
+        rows.append([Cell(cat.label(m, lang)), Cell(cat.fmt_ci(*_e(a.estimate(m)), m), "num"),
+                     Cell(cat.fmt_ci(*_e(b.estimate(m)), m), "num"),
+                     Cell(cat.fmt_ci(*_e(d), m, signed=True), "num diff " + cls)])
+        if math.isfinite(d.mean):
+            forest_rows.append((m, cat.label(m, lang), d, COLOURS[cls]))
+    h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows)
+    h.p(t("headline.note", lang))
+    pairs = [(m, cat.label(m, lang)) for m in names]
+    if pairs:
+        vals = {(o.name, m): o.estimate(m) for o in (a, b) for m in names}
+        h.figure(figs.ci_panels(pairs, [a.name, b.name], vals, t("fig.headline", lang, reps=n), unit_titles(lang)),
+                 t("fig.headline", lang, reps=n))
+    sections.append(h)
+
+    d = Section("differences", t("sec.diff", lang))
+    if forest_rows:
+        d.figure(figs.forest(forest_rows, t("fig.diff", lang, reps=n), unit_titles(lang, diff=True)),
+                 t("fig.diff", lang, reps=n))
+    d.h3(t("diff.large", lang))
+    d.p(t("diff.mech_intro", lang))
+    stories = explain(a, b, names, diffs, lang)
+    if not stories:
+        d.p(t("diff.none", lang))
+    for story in stories:
+        d.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
+        d.list(story.lines)
+    sections.append(d)
+
+    sections += _tiers_categories([a, b], lang)
+    maps = [_maps(o, lang, "map.squads_opt") for o in (a, b)]
+    if any(m is not None for m in maps) and any(k.startswith("squads.") for k, _, _ in diffs):
+        s = Section("maps", t("sec.maps", lang))
+        for m in maps:
+            if m is not None:
+                s.blocks += [blk for blk in m.blocks if blk.type == "figure"]
+        s.p(t("map.layout", lang))
+        sections.append(s)
+    sections += _assumption_sections([a, b], [k for k, _, _ in diffs], lang)
+    sections.append(_limits(lang))
+    sections.append(_all_measures([a, b], lang))
+    return dict(title=t("title.compare", lang, a=a.name, b=b.name), days=meta.get("days"), reps=n,
+                sections=sections)
+
+
+# --- entry ---------------------------------------------------------------------------------------
+def default_language(folder: Path) -> Lang:
+    """Chinese unless the (first) scenario says ``meta.language = "en"``."""
+    from sim.report.sources import read_snapshot
+
+    k = kind_of(folder)
+    snap = read_snapshot(folder / "a" if k == "compare" else folder) if k != "sweep" else None
+    if k == "sweep":
+        from sim.report.sweep import sweep_language
+
+        return sweep_language(folder)
+    return "en" if language(snap) == "en" else "zh"
+
+
+def render(folder: Path, lang: Lang | None = None) -> str:
+    """The report of a run, compare or sweep folder as one self-contained HTML page."""
+    folder = Path(folder)
+    k = kind_of(folder)
+    lang = lang or default_language(folder)
+    figs.cjk_font()
+    if k == "run":
+        ctx = run_report(folder, lang)
+    elif k == "compare":
+        ctx = compare_report(folder, lang)
+    else:
+        from sim.report.sweep import sweep_report
+
+        ctx = sweep_report(folder, lang)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    date = dt.date.today().isoformat()
+    days = ctx.pop("days")
+    subtitle = t("subtitle", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?",
+                 reps=ctx.pop("reps"), date=date)
+    return env.get_template("report.html.j2").render(lang=lang, css=css, subtitle=subtitle,
+                                                     footer=t("footer", lang, folder=folder.name),
+                                                     contents=t("contents", lang), **ctx)
+
+
+__all__ = ["ReportError", "STAGES", "render"]

@@ -1,0 +1,40 @@
+"""``gridsim report DIR``: the folder of a run, compare or sweep as one HTML document."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sim.console import fail, out_console
+
+
+def report(
+    directory: Annotated[Path, typer.Argument(help="Output folder of gridsim run, compare or sweep")],
+    lang: Annotated[Optional[str], typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
+) -> None:
+    """Write one self-contained HTML report (figures embedded, prints to clean A4 pages)."""
+    from sim.report.build import render
+    from sim.report.data import ReportError
+
+    if lang is not None and lang not in ("zh", "en"):
+        fail(f"--lang: must be zh or en, got {lang!r}")
+    target = out or Path(directory) / "report.html"
+    if target.is_dir():
+        fail(f"--out: {target} is a folder; give a file name")
+    try:
+        html = render(Path(directory), lang)  # type: ignore[arg-type]
+    except ReportError as exc:
+        fail(str(exc))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, target)
+    out_console.print(f"report written to {target} ({len(html) / 1e6:.1f} MB)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

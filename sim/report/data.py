@@ -1,0 +1,131 @@
+"""Reading the folders a report is made from: a run, a compare, a sweep.
+
+An *option* is one scenario's results: its ``summary.json``, one row per replication
+(``replications.parquet``, or the single run's summary), and its scenario snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.measures import flat
+from sim.report import catalogue as cat
+from sim.report.figures import Estimate
+from sim.report.sources import read_snapshot
+from sim.stats import mean_ci
+
+Kind = Literal["run", "compare", "sweep"]
+# Where a measure's mean can lie: its CI is clipped to this (t intervals of few replications overshoot).
+RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "minutes": (0.0, math.inf),
+                                         "days": (0.0, math.inf), "count": (0.0, math.inf)}
+
+
+class ReportError(Exception):
+    """A folder the report cannot be made from (one line for the user)."""
+
+
+@dataclass
+class Option:
+    """One scenario's results in a run or compare folder."""
+
+    folder: Path
+    summary: dict[str, Any]
+    reps: pd.DataFrame  # one row per replication: seed + flat measures
+    snapshot: dict[str, Any] | None
+    files: dict[str, Path] = field(default_factory=dict)  # per-run tables of a single replication
+
+    @property
+    def name(self) -> str:
+        return str(self.summary.get("scenario", self.folder.name))
+
+    @property
+    def n(self) -> int:
+        return len(self.reps)
+
+    def measures(self) -> list[str]:
+        return [c for c in self.reps.columns if c not in ("seed", "days")]
+
+    def estimate(self, measure: str) -> Estimate:
+        if measure not in self.reps:
+            return Estimate(math.nan, math.nan, math.nan)
+        m, lo, hi = mean_ci(self.reps[measure].to_numpy(dtype=float))
+        low, high = RANGE.get(cat.kind(measure), (-math.inf, math.inf))
+        return Estimate(m, max(lo, low), min(hi, high))  # a mean cannot leave the measure's range
+
+
+def kind_of(folder: Path) -> Kind:
+    """Which command made the folder."""
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: no such folder")
+    if (folder / "compare.json").is_file():
+        return "compare"
+    if (folder / "experiment.json").is_file():
+        return "sweep"
+    if (folder / "summary.json").is_file():
+        return "run"
+    raise ReportError(f"{folder}: not a run, compare or sweep folder (no summary.json, compare.json "
+                      "or experiment.json)")
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReportError(f"{path}: cannot be read: {exc}") from None
+
+
+def load_option(folder: Path) -> Option:
+    summary = read_json(folder / "summary.json")
+    reps_path = folder / "replications.parquet"
+    if reps_path.is_file():
+        reps = pd.read_parquet(reps_path)
+    elif isinstance(summary.get("incidents"), dict):
+        raise ReportError(f"{folder}: summary.json holds replications but replications.parquet is missing")
+    else:
+        reps = pd.DataFrame([{"seed": summary.get("seed"), **flat(summary)}])
+    files = {name: folder / f"{name}.parquet" for name in ("grids", "incidents", "staff", "hall")
+             if (folder / f"{name}.parquet").is_file()}
+    return Option(folder, summary, reps, read_snapshot(folder), files)
+
+
+def paired(a: Option, b: Option, measure: str) -> Estimate:
+    """Mean and 95% CI of B − A over replications paired by seed."""
+    if measure not in a.reps or measure not in b.reps:
+        return Estimate(math.nan, math.nan, math.nan)
+    m = a.reps[["seed", measure]].merge(b.reps[["seed", measure]], on="seed", suffixes=("_a", "_b"))
+    d = m[f"{measure}_b"].to_numpy(dtype=float) - m[f"{measure}_a"].to_numpy(dtype=float)
+    return Estimate(*mean_ci(d))
+
+
+def identical(a: Option, b: Option, measure: str) -> bool:
+    """The measure has the same value in A and B in every replication (so the row says nothing)."""
+    if measure not in a.reps or measure not in b.reps:
+        return False
+    m = a.reps[["seed", measure]].merge(b.reps[["seed", measure]], on="seed", suffixes=("_a", "_b"))
+    x, y = m[f"{measure}_a"].to_numpy(dtype=float), m[f"{measure}_b"].to_numpy(dtype=float)
+    return bool(np.all((x == y) | (np.isnan(x) & np.isnan(y))))
+
+
+def by_category(option: Option) -> list[dict[str, Any]]:
+    """Per-category rows as ``{category, measure: Estimate}`` (combined or single run)."""
+    rows = option.summary.get("by_category") or []
+    out = []
+    for r in rows:
+        row: dict[str, Any] = {"category": r["category"]}
+        for k, v in r.items():
+            if k == "category":
+                continue
+            if isinstance(v, dict) and "mean" in v:
+                lo, hi = v.get("ci95") or (None, None)
+                row[k] = Estimate(*(math.nan if x is None else float(x) for x in (v["mean"], lo, hi)))
+            elif isinstance(v, (int, float)) or v is None:
+                row[k] = Estimate(math.nan if v is None else float(v), math.nan, math.nan)
+        out.append(row)
+    return out

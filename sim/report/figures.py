@@ -1,0 +1,296 @@
+"""Figures for the report: matplotlib drawn with a CJK font, embedded as base64 PNG.
+
+Every figure of random replications shows its 95% CI and says how many replications it
+rests on; maps are drawn from the town's own rectangles (no tiles, no network).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from sim.report.catalogue import kind  # noqa: E402
+
+CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
+BETTER, WORSE, CHANGED, NEUTRAL = "#1a7f37", "#c62828", "#1f5fbf", "#7a7a7a"
+OPTION_COLOURS = ("#8c6d31", "#1f5fbf", "#2ca02c", "#d62728")
+
+
+@cache
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib and make it the default; its family name, or None."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(f in known for f in CJK_FAMILIES):
+        for path in font_manager.findSystemFonts():
+            low = path.lower()
+            if any(k in low for k in ("wqy", "notosanscjk", "noto-cjk", "sourcehansans")):
+                font_manager.fontManager.addfont(path)
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CJK_FAMILIES if f in known), None)
+    if family is not None:
+        plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["axes.unicode_minus"] = False
+    return family
+
+
+def embed(fig: plt.Figure) -> str:
+    """A finished figure as a data URI (PNG at print resolution); the figure is closed."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _style() -> None:
+    cjk_font()
+    plt.rcParams.update({"axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+                         "axes.spines.right": False, "font.size": 9})
+
+
+def _scale(name: str) -> float:
+    return 100.0 if kind(name) == "share" else 1.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean with its 95% CI (NaN bounds: no interval, e.g. one replication)."""
+
+    mean: float
+    lo: float
+    hi: float
+
+
+def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
+              values: dict[tuple[str, str], Estimate], title: str, unit_titles: dict[str, str]) -> str:
+    """Mean and 95% CI of each measure per option, one panel per unit (%, minutes, …)."""
+    _style()
+    by_kind: dict[str, list[tuple[str, str]]] = {}
+    for name, lab in measures:
+        by_kind.setdefault(kind(name), []).append((name, lab))
+    n_rows = sum(len(v) for v in by_kind.values())
+    fig, axes = plt.subplots(len(by_kind), 1, figsize=(7.2, 0.9 + 0.36 * n_rows * max(1, len(options)) ** 0.5
+                                                       + 0.5 * len(by_kind)),
+                             squeeze=False, gridspec_kw={"height_ratios": [len(v) for v in by_kind.values()]})
+    for ax, (k, rows) in zip(axes[:, 0], by_kind.items()):
+        y = np.arange(len(rows))[::-1].astype(float)
+        off = np.linspace(-0.18, 0.18, len(options)) if len(options) > 1 else [0.0]
+        for j, opt in enumerate(options):
+            for yi, (name, _) in zip(y, rows):
+                e = values.get((opt, name))
+                if e is None or not math.isfinite(e.mean):
+                    continue
+                s = _scale(name)
+                xerr = None
+                if math.isfinite(e.lo) and math.isfinite(e.hi):
+                    xerr = [[(e.mean - e.lo) * s], [(e.hi - e.mean) * s]]
+                ax.errorbar(e.mean * s, yi + off[j], xerr=xerr, fmt="o", ms=4, capsize=3,
+                            color=OPTION_COLOURS[j % len(OPTION_COLOURS)], label=opt if yi == y[0] else None)
+        ax.set_yticks(y, [lab for _, lab in rows])
+        ax.set_xlabel(unit_titles.get(k, ""))
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+    handles, labels = [], []
+    for ax in axes[:, 0]:
+        h, lab = ax.get_legend_handles_labels()
+        for hh, ll in zip(h, lab):
+            if ll not in labels:
+                handles.append(hh)
+                labels.append(ll)
+    if len(options) > 1:
+        fig.legend(handles, labels, loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def forest(rows: Sequence[tuple[str, str, Estimate, str]], title: str, unit_titles: dict[str, str]) -> str:
+    """Paired differences B − A with 95% CI; colour only where the CI excludes 0."""
+    _style()
+    by_kind: dict[str, list[tuple[str, str, Estimate, str]]] = {}
+    for r in rows:
+        by_kind.setdefault(kind(r[0]), []).append(r)
+    fig, axes = plt.subplots(len(by_kind), 1, figsize=(7.2, 1.0 + 0.34 * len(rows) + 0.5 * len(by_kind)),
+                             squeeze=False, gridspec_kw={"height_ratios": [len(v) for v in by_kind.values()]})
+    for ax, (k, part) in zip(axes[:, 0], by_kind.items()):
+        y = np.arange(len(part))[::-1]
+        for yi, (name, _, e, colour) in zip(y, part):
+            s = _scale(name)
+            xerr = None
+            if math.isfinite(e.lo) and math.isfinite(e.hi):
+                xerr = [[(e.mean - e.lo) * s], [(e.hi - e.mean) * s]]
+            ax.errorbar(e.mean * s, yi, xerr=xerr, fmt="s", ms=4, capsize=3, color=colour)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, [lab for _, lab, _, _ in part])
+        ax.set_xlabel(unit_titles.get(k, ""))
+        ax.set_ylim(-0.6, len(part) - 0.4)
+    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def bars_ci(groups: Sequence[str], options: Sequence[str], values: dict[tuple[str, str], Estimate],
+            title: str, xlabel: str, percent: bool = True) -> str:
+    """Horizontal bars (e.g. tier or channel shares) per option with 95% CI whiskers."""
+    _style()
+    fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.32 * len(groups) * len(options)))
+    h = 0.8 / max(1, len(options))
+    y = np.arange(len(groups))[::-1].astype(float)
+    s = 100.0 if percent else 1.0
+    for j, opt in enumerate(options):
+        est = [values.get((opt, g), Estimate(math.nan, math.nan, math.nan)) for g in groups]
+        m = np.array([e.mean for e in est]) * s
+        err = np.array([[e.mean - e.lo for e in est], [e.hi - e.mean for e in est]]) * s
+        err = np.where(np.isfinite(err), err, 0.0)
+        ax.barh(y + (j - (len(options) - 1) / 2) * h, m, height=h * 0.9, xerr=err, capsize=2,
+                color=OPTION_COLOURS[j % len(OPTION_COLOURS)], label=opt)
+    ax.set_yticks(y, list(groups))
+    ax.set_xlabel(xlabel)
+    if len(options) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.tight_layout()
+    return embed(fig)
+
+
+# --- maps --------------------------------------------------------------------------------
+def _boxes(ax: plt.Axes, boxes: Sequence[tuple[float, float, float, float]], values: np.ndarray | None,
+           cmap: str, edge: str = "white", lw: float = 0.4):
+    patches = [Rectangle((x0, y0), x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
+    pc = PatchCollection(patches, cmap=cmap, edgecolor=edge, linewidth=lw)
+    if values is not None:
+        pc.set_array(np.ma.masked_invalid(values))
+    else:
+        pc.set_facecolor("#eeeeee")
+    ax.add_collection(pc)
+    xs = [b[0] for b in boxes] + [b[2] for b in boxes]
+    ys = [b[1] for b in boxes] + [b[3] for b in boxes]
+    ax.set_xlim(min(xs), max(xs))
+    ax.set_ylim(min(ys), max(ys))
+    ax.set_aspect("equal")
+    ax.grid(False)
+    return pc
+
+
+def grid_map(grid_boxes: Sequence[tuple[float, float, float, float]],
+             village_boxes: Sequence[tuple[float, float, float, float]],
+             values: np.ndarray, title: str, colour_label: str, cmap: str = "viridis") -> str:
+    """A value per level-2 grid, village boundaries on top."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    pc = _boxes(ax, grid_boxes, values, cmap)
+    for x0, y0, x1, y1 in village_boxes:
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#333333", lw=0.7))
+    fig.colorbar(pc, ax=ax, label=colour_label, shrink=0.8)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_xlabel("km")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def squad_map(village_boxes: Sequence[tuple[float, float, float, float]], zone_of_village: Sequence[int],
+              bases: Sequence[tuple[float, float]], squad_ids: Sequence[str], title: str,
+              points: np.ndarray | None = None) -> str:
+    """Squad zones (villages coloured by squad), bases as stars; optionally where calls arose."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    cmap = plt.get_cmap("tab10")
+    vals = np.array([z if z >= 0 else np.nan for z in zone_of_village], dtype=float)
+    pc = _boxes(ax, village_boxes, vals, "tab10", edge="#555555", lw=0.5)
+    pc.set_alpha(0.35)
+    pc.set_clim(-0.5, 9.5)
+    if points is not None and len(points):
+        ax.scatter(points[:, 0], points[:, 1], s=1.5, color="#222222", alpha=0.35, linewidths=0)
+    for i, ((bx, by), sid) in enumerate(zip(bases, squad_ids)):
+        ax.scatter([bx], [by], marker="*", s=220, color=cmap(i % 10), edgecolor="black", zorder=5)
+        ax.annotate(sid, (bx, by), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_xlabel("km")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def calls_map(village_boxes: Sequence[tuple[float, float, float, float]], xy: np.ndarray, title: str,
+              colour_label: str) -> str:
+    """Where problems arose: hexagon counts over the town."""
+    _style()
+    fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    _boxes(ax, village_boxes, None, "Greys", edge="#999999", lw=0.5)
+    hb = ax.hexbin(xy[:, 0], xy[:, 1], gridsize=30, cmap="magma_r", mincnt=1, alpha=0.85)
+    fig.colorbar(hb, ax=ax, label=colour_label, shrink=0.8)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_xlabel("km")
+    fig.tight_layout()
+    return embed(fig)
+
+
+# --- sweeps ------------------------------------------------------------------------------
+def effect_grid(panels: dict[str, dict[str, list[tuple[str, Estimate]]]], percent: dict[str, bool], title: str,
+                percent_label: str) -> str:
+    """Rows: measures; columns: factors; each cell the mean at each level with its 95% CI."""
+    _style()
+    factors = list(dict.fromkeys(f for p in panels.values() for f in p))
+    fig, axes = plt.subplots(len(panels), len(factors), figsize=(7.2, 0.6 + 1.9 * len(panels)), squeeze=False,
+                             sharey="row")
+    for i, (measure, panel) in enumerate(panels.items()):
+        s = 100.0 if percent[measure] else 1.0
+        for j, factor in enumerate(factors):
+            ax = axes[i, j]
+            rows = panel.get(factor)
+            if not rows:
+                ax.set_visible(False)
+                continue
+            x = np.arange(len(rows))
+            m = np.array([e.mean for _, e in rows]) * s
+            lo = np.array([e.lo for _, e in rows]) * s
+            hi = np.array([e.hi for _, e in rows]) * s
+            ax.errorbar(x, m, yerr=[np.nan_to_num(m - lo), np.nan_to_num(hi - m)], fmt="o-", capsize=4,
+                        color=OPTION_COLOURS[1], ms=4)
+            ax.set_xticks(x, [lev for lev, _ in rows], fontsize=8)
+            ax.set_xlim(-0.5, len(rows) - 0.5)
+            if i == len(panels) - 1 or j >= len(factors):
+                ax.set_xlabel(factor)
+            if j == 0:
+                ax.set_ylabel(percent_label if percent[measure] else "", fontsize=8)
+                ax.set_title(measure, fontsize=9, loc="left")
+    for j, factor in enumerate(factors):
+        axes[-1, j].set_xlabel(factor)
+    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def pareto(x: np.ndarray, y: np.ndarray, colour: np.ndarray, labels: Sequence[str], front: np.ndarray,
+           xlabel: str, ylabel: str, colour_label: str, title: str, front_label: str,
+           xerr: np.ndarray | None = None, yerr: np.ndarray | None = None, y_percent: bool = True) -> str:
+    """Trade-off per design point: the non-dominated points ringed."""
+    _style()
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    ys = 100.0 if y_percent else 1.0
+    if xerr is not None or yerr is not None:
+        ax.errorbar(x, y * ys, xerr=xerr, yerr=None if yerr is None else yerr * ys, fmt="none",
+                    ecolor="#999999", elinewidth=0.8, capsize=2, zorder=1)
+    sc = ax.scatter(x, y * ys, c=colour, cmap="viridis", s=45, zorder=2)
+    ax.scatter(x[front], y[front] * ys, s=170, facecolors="none", edgecolors="#c62828", linewidths=1.5,
+               label=front_label, zorder=3)
+    for xi, yi, lab in zip(x, y * ys, labels):
+        ax.annotate(lab, (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    fig.colorbar(sc, ax=ax, label=colour_label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.tight_layout()
+    return embed(fig)

@@ -1,0 +1,122 @@
+"""Why a difference arose: the model stages behind a measure, what the scenario changed in
+each, and how that stage's own measures moved (all from the data, nothing hand-written per run).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from markupsafe import Markup
+
+from sim.report import catalogue as cat
+from sim.report.catalogue import Lang
+from sim.report.data import Option, paired
+from sim.report.text import t
+
+# Stage → (scenario fields that set it, measures that show it working).
+STAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "discovery": (("grid_staff.*", "channels.*", "party.eyes", "town.grid_division.*", "incidents.*patrol*",
+                   "incidents.*hotline*", "incidents.*camera*"),
+                  ("discovery_p50_min", "unreported_share", "channel_share.*")),
+    "dispatch": (("squads.*", "command_centre.*", "departments.*", "town.travel.*"),
+                 ("squad_wait_share", "squad_wait_mean_min", "share_within_15min_dispatched", "response_p50_min",
+                  "squads.*.utilisation", "squads.*.outside_zone_share")),
+    "escalation": (("escalation.*", "tiers.*", "party.mediation", "party.convening", "incidents.*resolve_prob*",
+                    "incidents.*spot_fix_prob*", "incidents.*lowest_tier*", "command_centre.verif*"),
+                   ("tier_share.*", "grid_village_share", "overdue_alarms", "closure_p50_min")),
+    "hall": (("service_hall.*",), ("hall_wait_mean_min", "hall_visits_per_case", "hall_window_gini",
+                                   "hall_processing_days_mean", "hall_complex_processing_days_mean",
+                                   "hall_online_share")),
+    "staffing": (("grid_staff.*", "squads.*", "service_hall.windows", "tiers.*"), ("staff_*",)),
+}
+
+# Headline measure (glob) → the stages it passes through, in order.
+DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("share_within_15min*", ("dispatch", "escalation")),
+    ("problem_to_scene*", ("discovery", "dispatch")),
+    ("problem_to_closure*", ("discovery", "dispatch", "escalation")),
+    ("response_*", ("dispatch",)),
+    ("closure_*", ("dispatch", "escalation")),
+    ("grid_village_share", ("escalation", "discovery")),
+    ("hall_*", ("hall",)),
+    ("workload_*", ("staffing",)),
+    ("staff_*", ("staffing",)),
+    ("discovery_*", ("discovery",)),
+)
+
+
+def stages_of(measure: str) -> tuple[str, ...]:
+    return next((s for p, s in DRIVERS if fnmatchcase(measure, p)), ())
+
+
+def large(measure: str, a: float, d: Any) -> bool:
+    """The CI excludes 0 and the change matters: 5 points for a share, else 10% of A's mean."""
+    if not (math.isfinite(d.lo) and math.isfinite(d.hi)) or d.lo <= 0 <= d.hi:
+        return False
+    if cat.kind(measure) == "share":
+        return abs(d.mean) >= 0.05
+    return abs(d.mean) >= 0.1 * abs(a) if math.isfinite(a) and a != 0 else True
+
+
+@dataclass
+class Story:
+    headline: str
+    lines: list[Markup]
+    cls: str
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(path, p) for p in patterns)
+
+
+def explain(a: Option, b: Option, measures: list[str], diffs: list[tuple[str, Any, Any]], lang: Lang,
+            max_fields: int = 4, max_moved: int = 4) -> list[Story]:
+    """One story per large headline difference: its stages, their changed settings and measures."""
+    from sim.report.build import diff_class, value_text
+
+    stories = []
+    every = list(dict.fromkeys(a.measures() + b.measures()))
+    for m in measures:
+        d = paired(a, b, m)
+        ea = a.estimate(m)
+        if not large(m, ea.mean, d):
+            continue
+        eb = b.estimate(m)
+        head = (f"{cat.label(m, lang)}: {cat.fmt(ea.mean, m)} → {cat.fmt(eb.mean, m)} "
+                f"({cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True)})")
+        lines = []
+        for st in stages_of(m):
+            fields_pat, measure_pat = STAGES[st]
+            changed = [(k, va, vb) for k, va, vb in diffs if _matches(k, fields_pat)]
+            field_text = "; ".join(f"{k}: {_short(value_text(va, lang))} → {_short(value_text(vb, lang))}"
+                                   for k, va, vb in changed[:max_fields])
+            if len(changed) > max_fields:
+                field_text += f"; … (+{len(changed) - max_fields})"
+            moved = []
+            for mm in every:
+                if mm == m or not _matches(mm, measure_pat):
+                    continue
+                dd = paired(a, b, mm)
+                ma = a.estimate(mm).mean
+                if not (math.isfinite(dd.lo) and math.isfinite(dd.hi)) or dd.lo <= 0 <= dd.hi:
+                    continue
+                rel = abs(dd.mean) / abs(ma) if math.isfinite(ma) and ma else math.inf
+                moved.append((rel, mm, ma, b.estimate(mm).mean))
+            moved.sort(key=lambda r: -r[0])
+            moved_text = "; ".join(f"{cat.label(mm, lang)} {cat.fmt(x, mm)} → {cat.fmt(y, mm)}"
+                                   for _, mm, x, y in moved[:max_moved])
+            if not changed and not moved:
+                continue
+            parts = [f"{t('diff.changed_fields', lang)}: {field_text}" if changed else t("diff.no_field", lang)]
+            if moved:
+                parts.append(f"{t('diff.moved', lang)}: {moved_text}")
+            lines.append(Markup("<b>{}</b> — {}").format(t("stage." + st, lang), " — ".join(parts)))
+        stories.append(Story(head, lines, diff_class(m, d)))
+    return stories

@@ -1,0 +1,311 @@
+"""The report of a sweep: effects of each factor and paired differences against the base point.
+
+Replication k of every design point runs with the same seed (common random numbers), so a
+difference between two points is estimated replication by replication, as in ``compare``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.report import catalogue as cat
+from sim.report import figures as figs
+from sim.report.catalogue import Lang
+from sim.report.data import RANGE, ReportError
+from sim.report.figures import Estimate
+from sim.report.sources import assumptions, chain, differences, language, snapshot, touching
+from sim.report.text import t
+from sim.stats import mean_ci
+from sim.warnings import text as warning_text
+from sim.sweep.analysis import non_dominated, tradeoff_measures
+from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
+from sim.sweep.store import Store
+
+
+def _key(v: Any) -> Any:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+def base_point(meta: dict[str, Any]) -> int:
+    """The design point whose factor values are the base scenario's own (else the first point)."""
+    from sim.report.sources import flatten
+    from sim.config import ScenarioError, read_scenario_data
+
+    try:
+        base = flatten(read_scenario_data(meta["scenario"]))
+    except (ScenarioError, OSError):
+        return int(meta["points"][0]["point"])
+    exp_dir = Path(meta["source"]).parent
+    for p in meta["points"]:
+        ok = True
+        for f in meta["factors"]:
+            v = p[f["column"]]
+            if f["path"] == SCENARIO_FACTOR:
+                ok &= (exp_dir / str(v)).resolve() == Path(meta["scenario"]).resolve()
+            else:
+                ok &= f["path"] in base and _key(base[f["path"]]) == _key(v)
+        if ok:
+            return int(p["point"])
+    return int(meta["points"][0]["point"])
+
+
+def by_replication(runs: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Replication × point table of one measure."""
+    sub = runs[runs.measure == measure]
+    return sub.pivot_table(index="replication", columns="point", values="value", aggfunc="first")
+
+
+def constant(runs: pd.DataFrame, measure: str) -> bool:
+    """The measure takes the same value at every design point in each replication (it says nothing)."""
+    table = by_replication(runs, measure)
+    x = table.to_numpy(dtype=float)
+    return bool(np.all((x == x[:, :1]) | (np.isnan(x) & np.isnan(x[:, :1]))))
+
+
+def paired_vs(table: pd.DataFrame, point: int, base: int) -> Estimate:
+    if point not in table or base not in table:
+        return Estimate(math.nan, math.nan, math.nan)
+    d = (table[point] - table[base]).to_numpy(dtype=float)
+    return Estimate(*mean_ci(d))
+
+
+def main_effects(runs: pd.DataFrame, design: pd.DataFrame, factors: list[str], factor: str, reference: Any,
+                 measure: str) -> dict[Any, Estimate]:
+    """Paired effect of each level of ``factor`` against ``reference``, the other factors held equal.
+
+    Each point at a level is matched with the point at the reference level that has the same
+    values of the other factors; per replication the differences are averaged over the
+    matches, then the mean and 95% CI are taken over replications. Empty when no point matches
+    (a sampled design).
+    """
+    table = by_replication(runs, measure)
+    others = [f for f in factors if f != factor]
+    key = design.set_index("point")
+    ref_points = {tuple(_key(key.loc[p, o]) for o in others): p
+                  for p in key.index if _key(key.loc[p, factor]) == _key(reference)}
+    out: dict[Any, Estimate] = {}
+    for level, pts in key.groupby(factor, sort=True).groups.items():
+        if _key(level) == _key(reference):
+            continue
+        diffs = []
+        for p in pts:
+            q = ref_points.get(tuple(_key(key.loc[p, o]) for o in others))
+            if q is not None and p in table and q in table:
+                diffs.append(table[p] - table[q])
+        if diffs:
+            per_rep = pd.concat(diffs, axis=1).mean(axis=1).to_numpy(dtype=float)
+            out[level] = Estimate(*mean_ci(per_rep))
+    return out
+
+
+def sweep_language(folder: Path) -> Lang:
+    meta = Store(folder).meta()
+    try:
+        lang = language(snapshot(meta["scenario"]))
+    except Exception:  # noqa: BLE001 - the base scenario moved or changed: Chinese by default
+        lang = "zh"
+    return "en" if lang == "en" else "zh"
+
+
+def _point_label(row: pd.Series, factors: list[str]) -> str:
+    return ", ".join(f"{f}={row[f]}" for f in factors)
+
+
+def _est_text(e: Estimate, m: str, signed: bool = False) -> str:
+    low, high = (-math.inf, math.inf) if signed else RANGE.get(cat.kind(m), (-math.inf, math.inf))
+    return cat.fmt_ci(e.mean, max(e.lo, low), min(e.hi, high), m, signed)
+
+
+def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    from sim.report.build import Cell, Section, _how_to_read, _limits, diff_class, value_text
+
+    store = Store(folder)
+    try:
+        meta = store.meta()
+    except ExperimentError as exc:
+        raise ReportError(str(exc)) from None
+    runs = store.read_runs()
+    if runs.empty:
+        raise ReportError(f"{folder}: no finished runs yet")
+    factors = [f["column"] for f in meta["factors"]]
+    paths = {f["column"]: f["path"] for f in meta["factors"]}
+    design = pd.DataFrame(meta["points"])
+    n = int(runs.groupby("point").replication.nunique().min())
+    base = base_point(meta)
+    base_row = design.set_index("point").loc[base]
+    present = list(dict.fromkeys(runs.measure))
+    headline = cat.headline_order(present)
+    share, gini, _ = tradeoff_measures([f["path"] for f in meta["factors"]])
+    focus = [m for m in dict.fromkeys([share, gini, *headline]) if m in present and not constant(runs, m)]
+    sections = [_how_to_read(lang, n)]
+
+    q = Section("question", t("sec.question", lang))
+    q.p(t("q.sweep", lang, name=meta["name"], points=len(design), reps=n, design=meta["design"]["kind"]))
+    q.table([t("factor", lang), t("field", lang), t("levels", lang)],
+            [[Cell(f["column"]), Cell(f["path"], "code"),
+              Cell(", ".join(str(x) for x in (f["levels"] or [f["low"], f["high"]])), "code")]
+             for f in meta["factors"]], cls="fields3")
+    q.p(t("q.base", lang, point=base, values=_point_label(base_row, factors),
+          scenario=Path(meta["scenario"]).name))
+    sections.append(q)
+
+    warn = [(f"{t('point', lang)} {w['point']}: " if w.get("point") is not None else "") + warning_text(w, lang)
+            for w in store.read_warnings()]
+    if warn:
+        q.p(t("warnings", lang), cls="warning")
+        q.list(warn)
+
+    # effects of each factor
+    e = Section("effects", t("sec.effects", lang))
+    e.p(t("eff.intro", lang, reps=n))
+    full = meta["design"]["kind"] == "full_factorial"
+    panels: dict[str, dict[str, list[tuple[str, Estimate]]]] = {}
+    for m in focus[:6]:
+        panel: dict[str, list[tuple[str, Estimate]]] = {}
+        low, high = RANGE.get(cat.kind(m), (-math.inf, math.inf))
+        for f in factors:
+            rows = []
+            for level, g in runs[runs.measure == m].groupby(f, sort=True):
+                mm, lo, hi = mean_ci(g.groupby("replication")["value"].mean().to_numpy(dtype=float))
+                rows.append((str(level), Estimate(mm, max(lo, low), min(hi, high))))
+            if len(rows) > 1:
+                panel[f] = rows
+        if panel:
+            panels[m] = panel
+    if panels:
+        title = t("fig.effects", lang, reps=n)
+        e.figure(figs.effect_grid({cat.label(m, lang): p for m, p in panels.items()},
+                                  {cat.label(m, lang): cat.kind(m) == "share" for m in panels}, title,
+                                  t("unit.share", lang)), title)
+    if full:
+        rows = []
+        for m in focus:
+            for f in factors:
+                ref = base_row[f]
+                for level, est in main_effects(runs, design, factors, f, ref, m).items():
+                    rows.append([Cell(cat.label(m, lang)), Cell(f), Cell(f"{level} − {ref}", "code"),
+                                 Cell(_est_text(est, m, True), "num diff " + diff_class(m, est))])
+        if rows:
+            e.h3(t("eff.table", lang))
+            e.p(t("eff.table_note", lang, reps=n))
+            e.table([t("measure", lang), t("factor", lang), t("contrast", lang), t("effect_ci", lang)], rows,
+                    cls="small")
+    sections.append(e)
+
+    # paired differences against the base point
+    v = Section("vsbase", t("sec.vsbase", lang))
+    v.p(t("vs.intro", lang, point=base, reps=n))
+    head = [t("point", lang), *factors] + [cat.label(m, lang) for m in focus[:4]]
+    rows = []
+    tables = {m: by_replication(runs, m) for m in focus[:4]}
+    for _, row in design.iterrows():
+        p = int(row["point"])
+        cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(str(row[f])) for f in factors]]
+        for m in focus[:4]:
+            tab = tables[m]
+            mean = tab[p].mean() if p in tab else math.nan
+            if p == base:
+                cells.append(Cell(cat.fmt(mean, m), "num"))
+            else:
+                d = paired_vs(tab, p, base)
+                cells.append(Cell(f"{cat.fmt(mean, m)}\n{_est_text(d, m, True)}", "num ci diff " + diff_class(m, d)))
+        rows.append(cells)
+    v.table(head, rows, cls="small")
+    sections.append(v)
+
+    # trade-off
+    tr = _tradeoff(runs, design, meta, share, gini, lang, n)
+    if tr is not None:
+        sections.append(tr)
+
+    # assumptions on the fields varied
+    a = Section("assumptions", t("sec.assumptions", lang))
+    try:
+        base_files = snapshot(meta["scenario"])["files"]
+    except Exception:  # noqa: BLE001 - base scenario no longer readable: the section is left out
+        base_files = None
+    if base_files is not None:
+        found = assumptions(base_files)
+        varied = [p for p in paths.values() if p != SCENARIO_FACTOR]
+        for f in meta["factors"]:
+            if f["path"] == SCENARIO_FACTOR and f["levels"]:
+                exp_dir = Path(meta["source"]).parent
+                snaps = [snapshot(exp_dir / str(lv)) for lv in f["levels"]]
+                diffs = differences(snaps[0]["resolved"], snaps[-1]["resolved"])
+                varied += [k for k, _, _ in diffs]
+                for s_ in snaps:
+                    found.update(assumptions(s_["files"]))
+                a.p(t("as.scenario_factor", lang, n=len(diffs)))
+                a.table([t("field", lang), str(f["levels"][0]), str(f["levels"][-1])],
+                        [[Cell(k, "code"), Cell(value_text(x, lang), "code"), Cell(value_text(y, lang), "code")]
+                         for k, x, y in diffs], cls="small fields")
+        hit = touching(found, varied)
+        a.p(t("as.intro.sweep", lang))
+        if hit:
+            from sim.report.build import _assumption_rows
+
+            a.table([t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)],
+                    _assumption_rows(hit), cls="small")
+        else:
+            a.p(t("as.none", lang))
+        a.p(t("q.files", lang, files=" → ".join(Path(p).name for p in chain(meta["scenario"]))))
+        sections.append(a)
+    sections.append(_limits(lang))
+    return dict(title=t("title.sweep", lang, name=meta["name"]), days=meta.get("days") or _days(meta), reps=n,
+                sections=sections)
+
+
+def _days(meta: dict[str, Any]) -> float | None:
+    from sim.config import ScenarioError, read_scenario_data
+
+    try:
+        return float(read_scenario_data(meta["scenario"]).get("run", {}).get("days"))
+    except (ScenarioError, OSError, TypeError):
+        return None
+
+
+def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], share: str, gini: str,
+              lang: Lang, n: int):
+    from sim.report.build import Cell, Section
+
+    present = set(runs.measure)
+    if share not in present or gini not in present:
+        return None
+    factors = [f["column"] for f in meta["factors"]]
+    squad_exp = gini == "workload_gini.squad_crew"
+    d = design.set_index("point")
+    stats = {}
+    for m in (share, gini):
+        tab = by_replication(runs, m)
+        stats[m] = pd.DataFrame({p: mean_ci(tab[p].to_numpy(dtype=float)) for p in tab}, index=["mean", "lo", "hi"]).T
+    grids = by_replication(runs, "grids").mean() if "grids" in present else pd.Series(0.0, index=d.index)
+    staff = d["squad_crews"] if squad_exp else d["squad_crews"] + d["grid_staff_per_grid"] * grids.reindex(d.index)
+    df = pd.DataFrame({"share": stats[share]["mean"], "gini": stats[gini]["mean"], "staff": staff}).dropna()
+    if df.empty:
+        return None
+    front = non_dominated(df, ["share"], ["gini", "staff"])
+    s = Section("pareto", t("sec.pareto", lang))
+    s.p(t("par.intro.squad" if squad_exp else "par.intro.grid", lang, share=cat.label(share, lang),
+          gini=cat.label(gini, lang)))
+    lo_g, hi_g = stats[gini].loc[df.index, "lo"].clip(lower=0), stats[gini].loc[df.index, "hi"].clip(upper=1)
+    lo_s, hi_s = stats[share].loc[df.index, "lo"].clip(lower=0), stats[share].loc[df.index, "hi"].clip(upper=1)
+    xerr = np.vstack([df.gini - lo_g, hi_g - df.gini])
+    yerr = np.vstack([df.share - lo_s, hi_s - df.share])
+    title = t("fig.pareto", lang, reps=n)
+    s.figure(figs.pareto(df.gini.to_numpy(), df.share.to_numpy(), df.staff.to_numpy(float),
+                         [str(p) for p in df.index], front, cat.label(gini, lang), cat.label(share, lang) + " (%)",
+                         t("par.staff_squad" if squad_exp else "par.staff", lang), title, t("par.front", lang),
+                         xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr)), title)
+    rows = [[Cell(str(p)), *[Cell(str(d.loc[p, f])) for f in factors],
+             Cell(_est_text(Estimate(*stats[share].loc[p]), share), "num"),
+             Cell(_est_text(Estimate(*stats[gini].loc[p]), gini), "num"), Cell(f"{df.staff[p]:g}", "num")]
+            for p in df.index[front]]
+    s.h3(t("par.front", lang))
+    s.table([t("point", lang), *factors, cat.label(share, lang), cat.label(gini, lang),
+             t("par.staff_squad" if squad_exp else "par.staff", lang)], rows, cls="small")
+    return s

@@ -1,0 +1,205 @@
+"""The report's words in Chinese and English (one table, looked up by key)."""
+
+from __future__ import annotations
+
+from sim.report.catalogue import Lang
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "title.run": ("仿真结果报告：{name}", "Simulation report: {name}"),
+    "title.compare": ("方案比较报告：{a} 与 {b}", "Comparison report: {a} and {b}"),
+    "title.sweep": ("试验报告：{name}", "Experiment report: {name}"),
+    "subtitle": ("{days}天 × {reps}次重复 · 生成于 {date}", "{days} days × {reps} replications · made {date}"),
+    "contents": ("目录", "Contents"),
+    "how_to_read": ("如何阅读", "How to read this report"),
+    "how_to_read.text": (
+        "每个数字都是多次随机重复（不同随机种子）的平均值，方括号内为95%置信区间：真实平均值有95%的把握落在其中。"
+        "区间越窄，结论越可靠。比较时两个方案使用相同的随机种子（同样的事件、同样的运气），差值按每次重复配对计算。"
+        "只有当差值的置信区间不含0时才着色：绿色表示变好，红色表示变差，蓝色表示有变化但无好坏之分。",
+        "Every number is the mean over random replications (different seeds), with its 95% confidence interval in "
+        "brackets: the true mean lies inside it with 95% confidence. Narrow intervals mean firm conclusions. In a "
+        "comparison both options see the same seeds (the same incidents, the same luck), and the difference is taken "
+        "replication by replication (paired). A difference is coloured only when its interval excludes 0: green "
+        "better, red worse, blue changed without a better or worse direction."),
+    "one_rep": ("本结果只有1次重复，无法给出置信区间；请用 --replications 运行多次。",
+                "This result rests on one replication, so no confidence interval can be given; run with "
+                "--replications for intervals."),
+    # sections
+    "sec.question": ("问题与方案", "The question and the options"),
+    "sec.headline": ("主要指标", "Headline measures"),
+    "sec.diff": ("差异（B − A）及其原因", "Differences B − A and why"),
+    "sec.tiers": ("问题在哪里被发现、在哪一级解决", "Where problems are noticed and settled"),
+    "sec.category": ("各类问题", "By kind of problem"),
+    "sec.maps": ("地图", "Maps"),
+    "sec.assumptions": ("结果所依赖的假设", "The assumptions the results rest on"),
+    "sec.limits": ("模型的已知局限", "What the model does not capture"),
+    "sec.all": ("全部指标", "Every measure"),
+    "sec.effects": ("各因素的影响", "Effect of each factor"),
+    "sec.vsbase": ("与基准点的配对差异", "Paired differences against the base point"),
+    "sec.pareto": ("权衡：人员、15分钟到场与工作量均衡", "Trade-off: staff, 15-minute share and workload balance"),
+    # question
+    "q.run": ("这个方案表现如何？下表列出方案的主要设置（来自情景文件）。",
+              "How does this option perform? The option's main settings, from its scenario file:"),
+    "q.compare": ("从方案A换成方案B，会有什么变化？A = {a}，B = {b}。下表逐项列出两个情景文件的不同之处"
+                  "（已展开 extends 继承）。",
+                  "What changes if we move from option A to option B? A = {a}, B = {b}. The table lists every "
+                  "field in which the two scenario files differ (with `extends` resolved)."),
+    "q.files": ("情景文件：{files}", "Scenario files: {files}"),
+    "q.no_snapshot": ("输出文件夹中没有情景文件快照（scenario.json），无法列出设置。",
+                      "The output folder holds no scenario snapshot (scenario.json), so settings cannot be listed."),
+    "q.same": ("两个情景的所有字段都相同。", "The two scenarios are identical in every field."),
+    "field": ("字段", "field"),
+    "value": ("取值", "value"),
+    "assumption_col": ("假设？", "assumption?"),
+    "absent": ("（未设置）", "(not set)"),
+    # headline
+    "measure": ("指标", "measure"),
+    "mean_ci": ("平均值 [95%置信区间]", "mean [95% CI]"),
+    "diff_ci": ("B − A [95%置信区间]", "B − A [95% CI]"),
+    "fig.headline": ("主要指标：平均值与95%置信区间（{reps}次重复）",
+                     "Headline measures: mean and 95% CI ({reps} replications)"),
+    "fig.diff": ("配对差异 B − A 与95%置信区间（{reps}次配对重复）；着色表示区间不含0",
+                 "Paired differences B − A with 95% CI ({reps} paired replications); coloured where the CI "
+                 "excludes 0"),
+    "unit.share": ("百分比（%）", "per cent (%)"),
+    "unit.share_diff": ("百分点", "percentage points"),
+    "unit.minutes": ("分钟", "minutes"),
+    "unit.days": ("天", "days"),
+    "unit.gini": ("基尼系数（0 = 完全均衡）", "Gini (0 = perfectly even)"),
+    "unit.ratio": ("比值", "ratio"),
+    "unit.count": ("数量", "count"),
+    "unit.money": ("金额", "amount"),
+    "headline.note": ("完整指标见附录“全部指标”。", "Every measure is listed in the appendix “Every measure”."),
+    "diff.none": ("没有哪个主要指标的差异置信区间不含0。", "No headline difference has an interval excluding 0."),
+    "diff.large": ("较大的差异及其机制", "Large differences and their mechanism"),
+    "diff.mech_intro": (
+        "模型把每个问题的经历分为几个环节：发现（巡查、热线、监控、党员中心户）、派遣（指挥中心、执法中队）、"
+        "逐级处置（网格→村→镇→县，超时预警与核查）和政务服务大厅。下面对每个较大的差异列出驱动它的环节："
+        "情景中改动了什么，以及该环节的指标如何随之变化。",
+        "The model follows each problem through stages: discovery (patrol, hotline, cameras, Party households), "
+        "dispatch (command centre, squads), escalation (grid → village → town → county, alarms and verification), "
+        "and the service hall. For each large difference below: the stages that drive it, what the scenario "
+        "changed there, and how that stage's own measures moved."),
+    "diff.changed_fields": ("情景改动", "scenario changes"),
+    "diff.moved": ("该环节的指标", "this stage's measures"),
+    "diff.no_field": ("该环节的设置未改动", "no setting of this stage changed"),
+    "stage.discovery": ("发现", "Discovery"),
+    "stage.dispatch": ("派遣", "Dispatch"),
+    "stage.escalation": ("逐级处置", "Escalation"),
+    "stage.hall": ("政务服务大厅", "Service hall"),
+    "stage.staffing": ("人员配置", "Staffing"),
+    # tiers and categories
+    "fig.tiers": ("各层级解决占比（平均值与95%置信区间，{reps}次重复）",
+                  "Share resolved at each tier (mean and 95% CI, {reps} replications)"),
+    "fig.channels": ("各渠道发现占比（平均值与95%置信区间，{reps}次重复）",
+                     "Share noticed by each channel (mean and 95% CI, {reps} replications)"),
+    "category": ("类别", "category"),
+    "cat.incidents": ("事件数", "incidents"),
+    "cat.response": ("到场时间中位数（分钟）", "response median (min)"),
+    "cat.on_time": ("按时办结率", "closed on time"),
+    "cat.note": ("每类问题的数值为{reps}次重复的平均值与95%置信区间。",
+                 "Per kind of problem: mean and 95% CI over {reps} replications."),
+    # maps
+    "map.score": ("各网格考核得分（0–100）", "Score of each grid (0–100)"),
+    "map.discovery": ("各网格发现时间中位数（分钟）", "Median time to notice a problem, per grid (min)"),
+    "map.squads": ("执法中队驻地与辖区", "Squad bases and zones"),
+    "map.squads_opt": ("执法中队驻地与辖区：{opt}", "Squad bases and zones: {opt}"),
+    "map.calls": ("问题发生地点", "Where problems arose"),
+    "map.count": ("事件数", "incidents"),
+    "map.points": ("点：需派中队的问题发生地（一次重复）", "dots: problems a squad was sent to (one replication)"),
+    "map.note_one": ("地图来自一次重复（种子 {seed}）：单次结果，无置信区间。",
+                     "The maps come from one replication (seed {seed}): a single draw, without a confidence "
+                     "interval."),
+    "map.layout": ("地图由情景文件重建的镇域布局绘制（无地理数据）。",
+                   "Maps are drawn from the town layout rebuilt from the scenario (no geometry given)."),
+    # assumptions
+    "as.intro.compare": ("下列取值在情景文件中标注为“假设”，且正是两个方案不同的字段：结论直接依赖于它们。",
+                         "These values are marked “assumption” in the scenario files and are among the fields the "
+                         "options differ in: the conclusions rest directly on them."),
+    "as.intro.run": ("情景文件中标注为“假设”的取值（其余数字来自公开资料，见 DESIGN.md §2）。",
+                     "Values marked “assumption” in the scenario files (every other number comes from public "
+                     "figures, DESIGN.md §2)."),
+    "as.intro.sweep": ("试验所改变的字段在基准情景中的假设取值。",
+                       "The assumption values of the base scenario on the fields the experiment varies."),
+    "as.none": ("所比较的字段中没有标注为假设的取值。", "None of the compared fields carries an assumption value."),
+    "as.shared": ("两个方案共有的其他假设：{n}项（见附录）。", "Other assumptions both options share: {n} (appendix)."),
+    "as.appendix": ("附录：其他假设", "Appendix: other assumptions"),
+    "as.note": ("说明", "note"),
+    "as.file": ("文件", "file"),
+    # limits
+    "limits": (
+        "办结时限按自然时间计算，而非工作时间；班次与开放时间每天重复（只有服务大厅区分周末）。|"
+        "到场时间分位数包含发现者当场处置的0分钟事件；运行结束时仍在等待的事件不计入中位数（按时率在期限过后计入）。|"
+        "巡查员被派案件时仍在巡查；兼职角色的忙碌时间按其兼职时长计算，因此工作量可能超过1。核查不通过后的返工只是延迟，不占用人员。|"
+        "移交110/119的紧急事件计入县级。|"
+        "大厅办理时间只统计运行结束前办完的事项，短期运行会低估多次到访的慢事项；请比较同样长度的运行。|"
+        "镇域由矩形村落组成（或给定的矩形），出行时间为直线距离乘绕行系数，而非路网。|"
+        "概率、作业时间等标注为“假设”的数值并非实测，结论只在这些假设成立时成立。",
+        "Close limits are in calendar minutes, not working hours; shifts and opening hours repeat every day (only "
+        "the service hall knows weekends).|"
+        "Response percentiles include the 0-minute cases a finder settles on the spot; cases still waiting at the "
+        "end of a run are left out of the medians (on-time shares count them once their limit has passed).|"
+        "A patroller keeps patrolling while booked on a case; a part-time role's busy time is set against its "
+        "part-time hours, so its workload can exceed 1. Rework after a failed verification is a delay, not a "
+        "booking of anyone.|"
+        "Emergencies handed to 110/119 count in the county tier.|"
+        "Hall processing times count the cases finished by the end of the run, so a short run understates slow "
+        "(multi-visit) cases: compare runs of the same length.|"
+        "The town is a set of rectangular villages (or given rectangles) and travel is straight-line distance times "
+        "a detour factor, not a road network.|"
+        "Probabilities, work times and other values marked “assumption” are not measured: the conclusions hold "
+        "only as far as those assumptions do."),
+    # sweeps
+    "q.sweep": ("试验“{name}”：{points}个设计点 × {reps}次重复（{design}）。各点的第k次重复使用同一随机种子，"
+                "因此点与点之间的差异按重复配对计算。改变的因素：",
+                "Experiment “{name}”: {points} design points × {reps} replications ({design}). Replication k of "
+                "every point uses the same seed, so differences between points are paired by replication. The "
+                "factors varied:"),
+    "factor": ("因素", "factor"),
+    "levels": ("水平", "levels"),
+    "q.base": ("基准点：第{point}点（{values}），即基准情景 {scenario} 自身的取值。",
+               "Base point: point {point} ({values}), the base scenario {scenario}'s own values."),
+    "eff.intro": ("图中为每个因素各水平下的平均值（对其他因素取平均）与95%置信区间，基于{reps}次重复。",
+                  "Each figure shows a measure's mean at each level of each factor (averaged over the other "
+                  "factors), with its 95% CI over {reps} replications."),
+    "fig.effects": ("各因素水平下的平均值与95%置信区间（每行一个指标，每列一个因素；{reps}次重复）",
+                    "Mean at each factor level with 95% CI (a row per measure, a column per factor; "
+                    "{reps} replications)"),
+    "eff.table": ("主效应（相对基准水平，配对）", "Main effects against the base level (paired)"),
+    "eff.table_note": ("每个水平与基准水平在其他因素相同的设计点之间逐次重复配对相减，再取平均；"
+                       "区间为{reps}次重复上的95%置信区间。",
+                       "Each level is set against the base level at design points equal in every other factor, "
+                       "replication by replication; the interval is the 95% CI over {reps} replications."),
+    "contrast": ("比较", "contrast"),
+    "effect_ci": ("效应 [95%置信区间]", "effect [95% CI]"),
+    "point": ("设计点", "point"),
+    "vs.intro": ("每个设计点的平均值，以及与基准点（★，第{point}点）逐次重复配对的差异和95%置信区间（{reps}次重复）。",
+                 "Each design point's mean, and its paired difference from the base point (★, point {point}) "
+                 "with 95% CI ({reps} replications)."),
+    "as.scenario_factor": ("“scenario”因素在两个情景文件之间切换，它们有{n}个字段不同：",
+                           "The “scenario” factor switches between scenario files that differ in {n} fields:"),
+    "par.intro.squad": ("这是执法中队的试验，因此用中队的指标衡量：{share}，以及{gini}；人员为执法车组数。"
+                        "红圈为非劣点：没有其他点在三方面都不差且至少一方面更好。",
+                        "This experiment varies the squads, so it is judged by squad measures: {share}, and {gini}; "
+                        "staff is the number of squad crews. Ringed points are non-dominated: no other point is as "
+                        "good on all three and better on one."),
+    "par.intro.grid": ("用{share}、{gini}和人员（网格人员 + 执法车组）衡量。红圈为非劣点。",
+                       "Judged by {share}, {gini} and staff (grid staff + squad crews). Ringed points are "
+                       "non-dominated."),
+    "fig.pareto": ("各设计点的权衡（平均值与95%置信区间，{reps}次重复；标签为设计点编号）",
+                   "Trade-off per design point (means with 95% CI, {reps} replications; labels: point)"),
+    "par.staff": ("人员（网格人员 + 执法车组）", "staff (grid staff + squad crews)"),
+    "par.staff_squad": ("执法车组数", "squad crews"),
+    "par.front": ("非劣设计点", "Non-dominated design points"),
+    "warnings": ("注意：以下情况使结果不可靠或超出规定范围：",
+                 "Warning: these conditions make the results untrustworthy or out of their stated range:"),
+    "all.note": ("省略了两个方案完全相同的指标。", "Measures identical in A and B are left out."),
+    "yes": ("是", "yes"),
+    "reps_n": ("重复次数", "replications"),
+    "footer": ("由 gridsim report 生成；数字来自 {folder}。", "Made by gridsim report from {folder}."),
+}
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    zh, en = _TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**kw) if kw else text

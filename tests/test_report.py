@@ -1,0 +1,259 @@
+"""``gridsim report`` and the terminal filters of ``compare``: what the document says and shows.
+
+Folders are tiny (a 20,000-resident town, 2 days, 2 replications) so the module stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.report import catalogue as cat
+from sim.report.sources import MISSING, assumptions, differences
+from sim.report.sweep import main_effects
+from sim.runner import combine
+from sim.sweep.analysis import tradeoff_measures
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = """extends = "{base}"
+[meta]
+language = "{lang}"
+[town]
+area_km2 = 12.0
+residents = 20000
+villages = 6       # assumption: a small test town
+enterprises = 300
+[run]
+warmup_days = 0
+"""
+
+
+def tiny(folder: Path, name: str, base: str, lang: str = "zh") -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(SMALL.format(base=ROOT / "scenarios" / base, lang=lang), encoding="utf-8")
+    return path
+
+
+def gridsim(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A single run and a before/after compare of the tiny town."""
+    tmp = tmp_path_factory.mktemp("report")
+    a, b = tiny(tmp, "before", "xuxiake_pre_reform.toml"), tiny(tmp, "after", "xuxiake_1plus4.toml")
+    r = gridsim("run", str(b), "--days", "2", "--out", str(tmp / "run"))
+    assert r.exit_code == 0, r.output
+    r = gridsim("compare", str(a), str(b), "--days", "2", "--replications", "2", "--workers", "1",
+                "--out", str(tmp / "cmp"))
+    assert r.exit_code == 0, r.output
+    return {"run": tmp / "run", "compare": tmp / "cmp", "compare_output": r.output, "a": a, "b": b}
+
+
+# --- the scenario files ------------------------------------------------------------------
+BASE = """
+[town]
+villages = 60            # assumption: villages and communities
+persons_per_household = 2.8
+# assumption: quiet nights
+hour_profile = [1, 2]
+
+[[incidents.categories]]
+name = "garbage"
+share = 0.2              # assumption
+respond_limit_min = 60
+
+[grid_staff.roles]
+chief = { count = 1, duty_share = 0.3 }   # assumption: part time
+"""
+CHILD = """
+extends = "base.toml"
+[town]
+villages = 40
+[[incidents.categories]]
+name = "garbage"
+respond_limit_min = 30   # assumption: a stricter limit
+"""
+
+
+def test_assumptions_are_read_from_comments_and_a_child_file_overrides_them():
+    found = assumptions([{"path": "base.toml", "text": BASE}, {"path": "child.toml", "text": CHILD}])
+    assert set(found) == {"town.hour_profile", "incidents.categories.garbage.share",
+                          "incidents.categories.garbage.respond_limit_min", "grid_staff.roles.chief"}
+    assert found["town.hour_profile"].note == "assumption: quiet nights"  # the comment line above
+    assert found["grid_staff.roles.chief"].note == "assumption: part time"
+    assert found["incidents.categories.garbage.respond_limit_min"].file == "child.toml"
+    # villages: restated by the child without the comment, so no longer an assumption
+    assert "town.villages" not in found
+
+
+def test_differences_are_field_by_field_and_a_one_sided_table_is_one_row():
+    a = {"meta": {"name": "a"}, "squads": {"count": 4, "units": [{"id": "UM", "crews": 3}]},
+         "party": {"eyes": False}, "incidents": {"categories": [{"name": "g", "share": 0.2}]}}
+    b = {"meta": {"name": "b"}, "squads": {"count": 3}, "party": {"eyes": True},
+         "incidents": {"categories": [{"name": "g", "share": 0.3}]}}
+    d = differences(a, b)
+    assert d == [("squads.count", 4, 3), ("squads.units", [{"id": "UM", "crews": 3}], MISSING),
+                 ("party.eyes", False, True), ("incidents.categories.g.share", 0.2, 0.3)]
+
+
+# --- combining replications ----------------------------------------------------------------
+def test_by_category_is_combined_across_replications():
+    def rep(seed, n, on_time):
+        return {"scenario": "s", "days": 2, "seed": seed, "incidents": n, "tier_share": {}, "squads": [],
+                "by_category": [{"category": "garbage", "incidents": n, "closure_on_time_share": on_time},
+                                {"category": "parking", "incidents": 2 * n, "closure_on_time_share": None}]}
+
+    combined, _ = combine([rep(1, 10, 0.5), rep(2, 14, 0.7), rep(3, 12, 0.9)])
+    garbage, parking = combined["by_category"]
+    assert garbage["category"] == "garbage"
+    assert garbage["incidents"]["mean"] == pytest.approx(12.0)
+    lo, hi = garbage["incidents"]["ci95"]
+    assert lo == pytest.approx(12 - 4.302653 * 2 / math.sqrt(3), rel=1e-5) and hi == pytest.approx(24 - lo)
+    assert garbage["closure_on_time_share"]["mean"] == pytest.approx(0.7)
+    assert math.isnan(parking["closure_on_time_share"]["mean"])  # no data: not invented
+
+
+# --- sweeps ------------------------------------------------------------------------------
+def test_main_effects_are_paired_by_replication_and_hold_other_factors_equal():
+    design = pd.DataFrame({"point": [0, 1, 2, 3], "squads": [2, 2, 3, 3], "crews": [1, 2, 1, 2]})
+    rng = np.random.default_rng(0)
+    luck = rng.normal(0, 5, size=4)  # shared by every point in a replication (common random numbers)
+    rows = []
+    for _, p in design.iterrows():
+        for k in range(4):
+            value = 10 + 3 * (p.squads == 3) + 1 * (p.crews == 2) + luck[k]
+            rows.append({"point": p.point, "replication": k, "squads": p.squads, "crews": p.crews,
+                         "measure": "m", "value": value})
+    runs = pd.DataFrame(rows)
+    eff = main_effects(runs, design, ["squads", "crews"], "squads", 2, "m")
+    assert list(eff) == [3]
+    assert eff[3].mean == pytest.approx(3.0)
+    assert eff[3].hi - eff[3].lo == pytest.approx(0.0, abs=1e-9)  # the shared luck cancels exactly
+
+
+def test_the_trade_off_uses_squad_measures_for_a_squad_experiment():
+    assert tradeoff_measures(["squads.count", "command_centre.dispatch_rule"]) == (
+        "share_within_15min_dispatched", "workload_gini.squad_crew", "squad_crews")
+    assert tradeoff_measures(["town.grid_division.households_per_grid"])[:2] == (
+        "share_within_15min", "workload_gini.worker")
+
+
+# --- compare's terminal filter -------------------------------------------------------------
+def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, tmp_path):
+    out = folders["compare_output"]
+    table = pd.read_csv(folders["compare"] / "compare.csv")
+    printed = set(re.findall(r"│ ([a-z_0-9.]+)\s+│", out))
+    assert printed and all(cat.is_headline(m) for m in printed)
+    assert "incidents" not in printed  # same incidents in A and B (common random numbers)
+    assert "identical in A and B left out" in out
+    assert len(table) > len(printed)  # the CSV keeps every measure
+    a = json.loads((folders["compare"] / "a" / "summary.json").read_text())
+    assert a["replications"] == 2 and isinstance(a["by_category"][0]["incidents"], dict)
+    r = gridsim("compare", str(folders["a"]), str(folders["b"]), "--days", "2", "--replications", "2",
+                "--workers", "1", "--all", "--out", str(tmp_path / "c"))
+    every = set(re.findall(r"│ ([a-z_0-9.]+)\s+│", r.output))
+    assert printed < every
+    assert "incidents" not in every and "events_per_grid_per_month" not in every
+
+
+# --- the report ----------------------------------------------------------------------------
+def _cells(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<td class="num diff ?([a-z]*)">([^<]*)</td>', html)
+
+
+def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders):
+    r = gridsim("report", str(folders["compare"]), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (folders["compare"] / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "http://" not in html and "https://" not in html  # nothing to fetch
+    coloured = uncoloured = 0
+    for cls, text in _cells(html):
+        m = re.fullmatch(r"([+-]?[\d.,]+)(?: pt)? \[([+-]?[\d.,]+)(?: pt)?, ([+-]?[\d.,]+)(?: pt)?\]", text.strip())
+        if m is None:
+            continue
+        lo, hi = float(m.group(2).replace(",", "")), float(m.group(3).replace(",", ""))
+        excludes = lo > 0 or hi < 0
+        assert bool(cls.strip()) == excludes, (cls, text)
+        coloured += excludes
+        uncoloured += not excludes
+    assert coloured and uncoloured
+    for section in ("The question and the options", "Headline measures", "Differences B − A and why",
+                    "The assumptions the results rest on", "What the model does not capture"):
+        assert section in html
+    assert "service_hall.pooling" in html and "departmental" in html  # a field that differs
+    assert "assumption: a small test town" not in html.split("Appendix")[0]  # same in A and B: not "touched"
+    assert html.count("data:image/png;base64,") >= 3
+
+
+def test_run_report_is_chinese_by_default_and_english_on_request(folders, tmp_path):
+    r = gridsim("report", str(folders["run"]))
+    assert r.exit_code == 0, r.output
+    zh = (folders["run"] / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh and "主要指标" in zh and "地图" in zh
+    assert "本结果只有1次重复" in zh  # one replication: says there is no interval
+    out = tmp_path / "en" / "run.html"
+    r = gridsim("report", str(folders["run"]), "--lang", "en", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    en = out.read_text(encoding="utf-8")
+    assert "Headline measures" in en and "Score of each grid" in en and "Squad bases and zones" in en
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "{tmp}"], "not a run, compare or sweep folder"),
+    (["report", "{tmp}/nowhere"], "no such folder"),
+    (["report", "{run}", "--lang", "fr"], "--lang: must be zh or en"),
+])
+def test_bad_report_requests_are_refused_in_one_line(folders, tmp_path, args, message):
+    r = CliRunner().invoke(app, [a.format(tmp=tmp_path, run=folders["run"]) for a in args])
+    assert r.exit_code == 2
+    assert message in r.output and r.output.count("\n") == 1
+    assert not list(tmp_path.glob("*.html"))
+
+
+SWEEP = """[experiment]
+name = "tiny_squads"
+scenario = "{scenario}"
+replications = 2
+base_seed = 1
+days = 1
+
+[[factors]]
+path = "squads.count"
+name = "squads"
+levels = [2, 3]
+
+[design]
+kind = "full_factorial"
+
+[analysis]
+sensitivity = "none"
+"""
+
+
+def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_base(folders, tmp_path):
+    exp = tmp_path / "sweep.toml"
+    exp.write_text(SWEEP.format(scenario=folders["b"]), encoding="utf-8")
+    r = gridsim("sweep", str(exp), "--workers", "1", "--out", str(tmp_path / "sw"))
+    assert r.exit_code == 0, r.output
+    r = gridsim("summarize", str(tmp_path / "sw"))
+    assert r.exit_code == 0, r.output
+    assert "base point 1" in r.output  # squads.count = 3 is the base scenario's own value
+    trade = pd.read_csv(tmp_path / "sw" / "analysis" / "tradeoff.csv")
+    assert {"share_within_15min_dispatched", "workload_gini.squad_crew"} <= set(trade.columns)
+    assert "workload_gini.worker" not in trade.columns
+    r = gridsim("report", str(tmp_path / "sw"), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
+    assert "judged by squad measures" in html and "Paired differences against the base point" in html
+    assert "point 1 (squads=3)" in html
+    assert html.count("data:image/png;base64,") >= 2
