@@ -257,3 +257,20 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     assert "judged by squad measures" in html and "Paired differences against the base point" in html
     assert "point 1 (squads=3)" in html
     assert html.count("data:image/png;base64,") >= 2
+
+
+def test_figures_keep_the_cjk_font_after_seaborn_resets_the_defaults():
+    import seaborn as sns
+
+    from sim.report import figures as figs
+
+    if figs.cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
+    sns.set_theme()  # what compare and summarize do before their own figures
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)" would fail here
+        src = figs.bars_ci(["网格解决占比"], ["方案"], {("方案", "网格解决占比"): figs.Estimate(0.5, 0.4, 0.6)},
+                           "各层级解决占比", "百分比")
+    assert src.startswith("data:image/png;base64,")

@@ -30,8 +30,7 @@ OPTION_COLOURS = ("#8c6d31", "#1f5fbf", "#2ca02c", "#d62728")
 
 
 @cache
-def cjk_font() -> str | None:
-    """Register a CJK font with matplotlib and make it the default; its family name, or None."""
+def _registered_cjk_family() -> str | None:
     known = {f.name for f in font_manager.fontManager.ttflist}
     if not any(f in known for f in CJK_FAMILIES):
         for path in font_manager.findSystemFonts():
@@ -39,7 +38,15 @@ def cjk_font() -> str | None:
             if any(k in low for k in ("wqy", "notosanscjk", "noto-cjk", "sourcehansans")):
                 font_manager.fontManager.addfont(path)
         known = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_FAMILIES if f in known), None)
+    return next((f for f in CJK_FAMILIES if f in known), None)
+
+
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib and make it the default; its family name, or None.
+
+    Set again before every figure: seaborn's ``set_theme`` elsewhere resets the defaults.
+    """
+    family = _registered_cjk_family()
     if family is not None:
         plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
         plt.rcParams["font.family"] = "sans-serif"
