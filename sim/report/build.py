@@ -310,7 +310,7 @@ def _tiers_categories(options: list[Option], lang: Lang) -> list[Section]:
         head = [t("category", lang)]
         for col in ("cat.incidents", "cat.response", "cat.on_time"):
             head += [f"{t(col, lang)} · {o.name}" if len(options) > 1 else t(col, lang) for o in options]
-        c.table(head, rows, cls="small")
+        c.table(head, rows, cls="small cats")
         out.append(c)
     return out
 
@@ -329,7 +329,7 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
         s.p(t("as.intro.compare", lang))
         hit = touching({f"{k[0]}@{k[1]}@{k[2]}": a for k, a in found.items()}, compared)
         if hit:
-            s.table(head, _assumption_rows(hit), cls="small")
+            s.table(head, _assumption_rows(hit), cls="small assume")
         else:
             s.p(t("as.none", lang))
         rest = [a for a in found.values() if a not in hit]
@@ -337,11 +337,11 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
         out = [s]
         if rest:
             ap = Section("appendix-assumptions", t("as.appendix", lang))
-            ap.table(head, _assumption_rows(rest), cls="small")
+            ap.table(head, _assumption_rows(rest), cls="small assume")
             out.append(ap)
         return out
     s.p(t("as.intro.run", lang))
-    s.table(head, _assumption_rows(list(found.values())), cls="small")
+    s.table(head, _assumption_rows(list(found.values())), cls="small assume")
     return [s]
 
 

@@ -140,10 +140,22 @@ _PROBLEM_TO = {
 _STAT = {"p50": ("中位数", "median"), "p90": ("90分位", "90th percentile"), "mean": ("平均", "mean")}
 
 
+DEPARTMENTS: dict[str, tuple[str, str]] = {
+    "urban_management": ("城管", "urban management"),
+    "work_safety": ("安监", "work safety"),
+    "environment": ("环保", "environment"),
+    "land_planning": ("国土规划", "land and planning"),
+    "utilities": ("公用事业", "utilities"),
+    "civil_affairs": ("民政", "civil affairs"),
+}
+
+
 def _member(m: str, lang: Lang) -> str:
     pair = MEMBERS.get(m)
-    if pair is None and m.startswith("inspector"):
-        pair = MEMBERS["inspector"]
+    if pair is None and m.endswith("_inspector"):  # before the reform: <department>_inspector
+        dept = m.removesuffix("_inspector")
+        d = DEPARTMENTS.get(dept, (dept.replace("_", " "), dept.replace("_", " ")))
+        pair = (f"{d[0]}巡查员", f"{d[1]} inspector")
     return pair[0 if lang == "zh" else 1] if pair else m
 
 

@@ -250,7 +250,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
             from sim.report.build import _assumption_rows
 
             a.table([t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)],
-                    _assumption_rows(hit), cls="small")
+                    _assumption_rows(hit), cls="small assume")
         else:
             a.p(t("as.none", lang))
         a.p(t("q.files", lang, files=" → ".join(Path(p).name for p in chain(meta["scenario"]))))
