@@ -21,12 +21,13 @@ from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
 from sim.channels import party_notice_prob
 from sim.config import Scenario
+from sim.history import Actor, StoryEntry
 from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
 from sim.service_hall.hall import Hall
 from sim.shifts import DutyCalendar
 from sim.town import TownMap, build_town
-from sim.vocabulary import MINUTES_PER_DAY, StaffRole, Tier
+from sim.vocabulary import MINUTES_PER_DAY, ActorRole, Stage, StaffRole, Tier, inspector_role
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
 _STREAMS = ("incidents", "staff", "hall")
@@ -88,13 +89,18 @@ class TownModel(mesa.Model):
         cal = DutyCalendar.of(gs.shift)
         speed = self.town.travel.speed_kmh(gs.patrol_mode)
         rng = self.streams["staff"]
+        inspected = {inspector_role(d): d for d in gs.inspectors}  # role name -> its department
         teams = []
         for g in self.town.grids:
             members: list[GridStaffMember] = []
             for role, spec in gs.all_roles().items():
                 domains = frozenset(spec.domains) if spec.domains is not None else None
+                department = inspected.get(role)
                 for k in range(spec.count):
-                    m = GridStaffMember(self, f"{g.id}/{role}-{k + 1}", role, g.index, frozenset(spec.duties),
+                    sid = f"{g.id}/{role}-{k + 1}"
+                    actor = (Actor(ActorRole.INSPECTOR, sid, g.id, k + 1, department) if department is not None
+                             else Actor(ActorRole(role), sid, g.id, k + 1))
+                    m = GridStaffMember(self, sid, role, actor, g.index, frozenset(spec.duties),
                                         cal, spec.duty_share, spec.patrol_share, domains, float(rng.random()))
                     members.append(m)
             teams.append(GridTeam(g.index, members, g.street_km, speed))
@@ -104,7 +110,9 @@ class TownModel(mesa.Model):
         t = self.config.tiers
         cal = DutyCalendar.of(t.village_shift)
         return [
-            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, cal, tier=Tier.VILLAGE)
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, cal,
+                           Actor(ActorRole.VILLAGE_CADRE, f"{v.name}/cadre-{k + 1}", v.name, k + 1),
+                           tier=Tier.VILLAGE)
              for k in range(t.village_cadres)]
             for v in self.town.villages
         ]
@@ -167,7 +175,7 @@ class TownModel(mesa.Model):
                 yield env.timeout(max(0.0, t - env.now))
                 inc = Incident(self._next_id, c, v, g, x, y, t, u)
                 if self.keep_stories:
-                    inc.history = [(t, "occurred", self.categories[c].name)]
+                    inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
                 self._next_id += 1
                 self.centre.live[inc.id] = inc
                 env.process(self.centre.case(inc))

@@ -16,7 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.vocabulary import Channel, Tier
+from sim.history import Actor, StoryEntry
+from sim.vocabulary import Channel, Reason, Stage, Tier
 
 NAN = math.nan
 TIMES: tuple[str, ...] = (
@@ -55,22 +56,25 @@ class Incident:
         self.escalations = 0
         self.reworks = 0
         self.alarms = 0
-        self.history: list[tuple[float, str, str]] | None = None
+        self.history: list[StoryEntry] | None = None  # kept only when a viewer asked for stories
         self.queued_at = NAN  # when the centre asked for a squad
         self.squad_wait = NAN  # minutes it waited for a free crew (0: one was idle)
 
-    def note(self, t: float, stage: str, detail: str) -> None:
-        """Keep the story of the case (only when a viewer asked for stories)."""
+    def note(self, t: float, stage: Stage, reason: Reason = Reason.NONE, actor: Actor | None = None,
+             tier: Tier | None = None, limit_min: float | None = None, **values: int | float | str) -> None:
+        """Keep a stage of the case's story as codes (only when a viewer asked for stories)."""
         if self.history is not None:
-            self.history.append((t, stage, detail))
+            self.history.append(StoryEntry(t, stage, reason, actor, tier, limit_min, values))
 
     @property
-    def stage(self) -> str:
+    def stage(self) -> Stage:
         """Furthest stage of the loop reached, for maps and lists."""
-        for name in ("closed_at", "resolved_at", "arrived_at", "dispatched_at", "reported_at"):
-            if not math.isnan(getattr(self, name)):
-                return name.removesuffix("_at")
-        return "occurred"
+        for stage, at in ((Stage.CLOSED, self.closed_at), (Stage.RESOLVED, self.resolved_at),
+                          (Stage.ARRIVED, self.arrived_at), (Stage.DISPATCHED, self.dispatched_at),
+                          (Stage.REPORTED, self.reported_at)):
+            if not math.isnan(at):
+                return stage
+        return Stage.OCCURRED
 
 
 _FLOAT_COLS = ("x", "y") + TIMES + ("queued_at", "squad_wait")

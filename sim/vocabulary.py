@@ -76,6 +76,58 @@ class AlarmKind(Coded):
     CLOSURE = 1
 
 
+class Stage(Coded):
+    """A step of a case's story (DESIGN.md §1 row 4b: intake, dispatch, tracking, closure)."""
+
+    OCCURRED = 0
+    REPORTED = 1
+    SPOT_FIX_FAILED = 2  # the finder tried and could not settle it there
+    HANDED_OFF = 3  # before the reform: the wrong department heard of it first
+    QUEUED = 4  # waiting for a squad crew
+    DISPATCHED = 5
+    ARRIVED = 6
+    ESCALATED = 7  # handed up from ``tier`` to the next
+    RESOLVED = 8
+    ALARM = 9
+    REWORK = 10
+    CLOSED = 11
+
+
+class Reason(Coded):
+    """Why a stage happened (or how), so a story needs no free text."""
+
+    NONE = 0
+    SEEN_ON_PATROL = 1  # reported: the channel that noticed it
+    HOTLINE_CALL = 2
+    CAMERA_ALERT = 3
+    PARTY_HOUSEHOLD = 4
+    CANNOT_SETTLE_ON_SPOT = 5
+    FIXES_ON_SPOT = 6
+    WRONG_DEPARTMENT = 7
+    NO_CREW_FREE = 8  # busy or off shift
+    CONVENED = 9  # 难事不出镇: the town committee convenes the departments
+    TIME_LIMIT_USED = 10  # the tier's share of the close limit ran out
+    NOT_RESOLVED = 11  # the tier tried and could not resolve it
+    NOBODY_FOR_DOMAIN = 12  # no one at this tier handles the problem's domain
+    RESPONSE_OVERDUE = 13
+    CLOSURE_OVERDUE = 14
+    VERIFY_FAILED = 15
+    VERIFIED = 16
+    NOT_VERIFIED = 17  # before the reform: the department closed it itself
+
+
+REPORTED_BY: dict[Channel, Reason] = {
+    Channel.PATROL: Reason.SEEN_ON_PATROL,
+    Channel.HOTLINE: Reason.HOTLINE_CALL,
+    Channel.CAMERA: Reason.CAMERA_ALERT,
+    Channel.PARTY: Reason.PARTY_HOUSEHOLD,
+}
+OVERDUE: dict[AlarmKind, Reason] = {
+    AlarmKind.RESPONSE: Reason.RESPONSE_OVERDUE,
+    AlarmKind.CLOSURE: Reason.CLOSURE_OVERDUE,
+}
+
+
 class LandUse(StrEnum):
     CORE = "core"
     INDUSTRIAL = "industrial"
@@ -99,6 +151,26 @@ class StaffRole(StrEnum):
     VILLAGE_CADRE = "village_cadre"  # 村干部
     SQUAD_CREW = "squad_crew"  # 执法中队的一组
     HALL_WINDOW = "hall_window"  # 服务大厅窗口
+
+
+class ActorRole(StrEnum):
+    """Who acts in a case's story: people by role, and the bodies without a person's id."""
+
+    CHIEF = GridRole.CHIEF.value
+    WORKER = GridRole.WORKER.value
+    SUPERVISOR = GridRole.SUPERVISOR.value
+    INFO_OFFICER = GridRole.INFO_OFFICER.value
+    LIAISON = GridRole.LIAISON.value
+    PATROL_OFFICER = GridRole.PATROL_OFFICER.value
+    INSPECTOR = "inspector"  # a department's inspector before the reform
+    VILLAGE_CADRE = StaffRole.VILLAGE_CADRE.value
+    SQUAD_CREW = StaffRole.SQUAD_CREW.value
+    COMMAND_CENTRE = "command_centre"
+    TOWN_DEPARTMENT = "town_department"
+    COUNTY_DEPARTMENT = "county_department"
+    EMERGENCY = "emergency"  # 110/119
+    TOWN_COMMITTEE = "town_committee"
+    DEPARTMENT = "department"  # before the reform: the owning department itself
 
 
 class Duty(StrEnum):

@@ -24,9 +24,10 @@ from sim.dashboard.views import (  # noqa: E402
     map_figure,
     series_figure,
     start_note,
-    story,
 )
+from sim.labels import render_story  # noqa: E402
 from sim.policies import DISPATCH_RULES  # noqa: E402
+from sim.vocabulary import Reason, Stage, Tier  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "xuxiake_1plus4.toml"
 
@@ -89,19 +90,21 @@ def test_map_shows_every_live_incident_and_crew(played):
 
 
 def test_story_tells_stages_in_order_with_who(played):
-    stories = [story(played.model, i) for i in played.recent.values()]
-    done = [s for s in stories if any(r["stage"] == "closed" for r in s)]
+    stories = [i.history or [] for i in played.recent.values()]
+    done = [s for s in stories if any(e.stage == Stage.CLOSED for e in s)]
     assert done, "some recent incident closed within a day"
     for s in done:
-        times = [r["minute"] for r in s]
+        times = [e.time for e in s]
         assert times == sorted(times)
-        assert s[0]["stage"] == "occurred"
-        assert any(r["who"] for r in s if r["stage"] in ("arrived", "dispatched"))
-    escalated = [r for s in stories for r in s if r["stage"] == "escalated"]
+        assert s[0].stage == Stage.OCCURRED
+        assert all(e.actor is not None for e in s if e.stage in (Stage.ARRIVED, Stage.DISPATCHED))
+    escalated = [e for s in stories for e in s if e.stage == Stage.ESCALATED]
     assert escalated, "some case went up a tier within a day"
-    for r in escalated:  # says from where to where, and why
-        assert " → " in r["why"] and ("not resolved" in r["why"] or "time limit used" in r["why"])
-        assert "本级未能解决" in L.detail(r["why"], "zh") or "时限用尽" in L.detail(r["why"], "zh")
+    for e in escalated:  # says from where to where, and why, in words made from the codes
+        assert e.reason in (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED, Reason.NOBODY_FOR_DOMAIN)
+        zh, en = render_story(e, "zh").why, render_story(e, "en").why
+        assert " → " in zh and ("本级" in zh or "时限用尽" in zh), zh
+        assert " → " in en and ("not resolved" in en or "time limit used" in en or "nobody" in en), en
 
 
 def test_start_note_explains_a_severity_escalation():
@@ -109,15 +112,13 @@ def test_start_note_explains_a_severity_escalation():
                                    severity_to_village=2, households_per_grid=480))
     s.step(144)
     notes = [start_note(s.model, i) for i in s.recent.values()]
-    assert any(n is not None and n[1] == 2 and n[2] == "village" for n in notes)
+    assert any(n is not None and n[1] == 2 and n[2] == Tier.VILLAGE for n in notes)
 
 
 def test_labels_cover_both_languages():
     assert L.t("step", "zh") == "单步" and L.t("step", "en") == "Step"
     assert L.clock(1440 + 90, "zh") == "第2天 01:30"
     assert L.clock(0, "en") == "Day 1 00:00"
-    assert L.detail("grid → village", "zh") == "网格 → 村"
-    assert L.detail("response overdue", "en") == "response overdue"
     for key, (zh, en) in L._LABELS.items():
         assert zh and en, key
 

@@ -22,14 +22,33 @@ from sim.channels import first_notice
 from sim.config.incidents import Category
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
+from sim.history import Actor
 from sim.records import Incident
-from sim.vocabulary import MINUTES_PER_DAY, AlarmKind, Channel, Tier
+from sim.vocabulary import (
+    MINUTES_PER_DAY,
+    OVERDUE,
+    REPORTED_BY,
+    ActorRole,
+    AlarmKind,
+    Channel,
+    Reason,
+    Stage,
+    Tier,
+)
 
 if TYPE_CHECKING:
     from sim.agents.squad import Crew
     from sim.model import TownModel
 
 Process = Generator[simpy.Event, object, None]
+# A tier's attempt: the tier that resolved the case, or why it handed the case up.
+Outcome = Generator[simpy.Event, object, Tier | Reason]
+
+COMMAND_CENTRE = Actor(ActorRole.COMMAND_CENTRE)
+TOWN_COMMITTEE = Actor(ActorRole.TOWN_COMMITTEE)
+EMERGENCY = Actor(ActorRole.EMERGENCY)
+TOWN_DEPARTMENT = Actor(ActorRole.TOWN_DEPARTMENT)
+COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 
 
 class CommandCentre(mesa.Agent):
@@ -77,19 +96,20 @@ class CommandCentre(mesa.Agent):
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
-            inc.note(env.now, "spot fix failed", f"{fixer.staff_id} cannot settle it on the spot")
+            inc.note(env.now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
         yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
             if tier == Tier.COUNTY and self._convenes(cat):
                 yield from self._convene(inc)
                 tier = Tier.TOWN
                 break
-            solved_by = yield from self._handle_at(inc, cat, tier)
-            if solved_by is not None:
-                tier = solved_by
+            outcome = yield from self._handle_at(inc, cat, tier)
+            if isinstance(outcome, Tier):
+                tier = outcome
                 break
             inc.escalations += 1
-            inc.note(env.now, "escalated", f"{tier.key} → {Tier(tier + 1).key}")
+            limit = self.escalation.tier_budget(cat, tier) if outcome == Reason.TIME_LIMIT_USED else None
+            inc.note(env.now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
             tier = Tier(tier + 1)
         yield from self._verify_and_close(inc, cat, tier)
 
@@ -124,7 +144,7 @@ class CommandCentre(mesa.Agent):
         delay = dep.dispatch_min.draw(inc.u[U.TRIAGE])
         if channel != Channel.PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
             delay += dep.handoff_min.draw(inc.u[U.HANDOFF_DELAY])
-            inc.note(self.env.now, "handoff", f"first heard by the wrong department, passed to {cat.domain}")
+            inc.note(self.env.now, Stage.HANDED_OFF, Reason.WRONG_DEPARTMENT, domain=cat.domain)
         return delay
 
     def _convenes(self, cat: Category) -> bool:
@@ -133,9 +153,9 @@ class CommandCentre(mesa.Agent):
 
     def _convene(self, inc: Incident) -> Process:
         """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
-        self._dispatched(inc, "town committee (convened)")
+        self._dispatched(inc, TOWN_COMMITTEE, Tier.TOWN, Reason.CONVENED)
         yield self.env.timeout(self.model.config.party.convene_min.draw(inc.u[U.CONVENE]))
-        self.arrived(inc, "town committee (convened)")
+        self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
     def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
         now = self.env.now
@@ -144,7 +164,7 @@ class CommandCentre(mesa.Agent):
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
             heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, AlarmKind.RESPONSE, inc))
             heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, AlarmKind.CLOSURE, inc))
-        inc.note(now, "reported", Channel(channel).key)
+        inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """The finder settles it there and then (after walking over, if told by a resident)."""
@@ -158,19 +178,19 @@ class CommandCentre(mesa.Agent):
         if arrive > env.now:
             yield self._at(arrive)
         inc.arrived_at = env.now
-        inc.note(env.now, "arrived", f"{finder.staff_id} fixes it on the spot")
+        inc.note(env.now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
         yield self._at(end)
 
-    def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Generator[simpy.Event, object, Tier | None]:
-        """Let one tier try; the tier that resolved the case, or None to hand it up."""
+    def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
+        """Let one tier try; the tier that resolved the case, or why it hands the case up."""
         if tier == Tier.TOWN and cat.town_handler == "squad":
-            return Tier.TOWN if (yield from self._squad(inc)) else None
+            return Tier.TOWN if (yield from self._squad(inc)) else Reason.NOT_RESOLVED
         budget = self.escalation.tier_budget(cat, tier)
         if tier in (Tier.GRID, Tier.VILLAGE):
             return (yield from self._staff_tier(inc, cat, tier, budget))
-        return tier if (yield from self._department(inc, cat, tier, budget)) else None
+        return (yield from self._department(inc, cat, tier, budget))
 
-    def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Generator[simpy.Event, object, Tier | None]:
+    def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
         env, m = self.env, self.model
         now = env.now
@@ -178,7 +198,7 @@ class CommandCentre(mesa.Agent):
             team = m.teams[inc.grid]
             people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
             if not people:  # nobody in this grid handles the domain: straight up
-                return None
+                return Reason.NOBODY_FOR_DOMAIN
             who = soonest(people, now)
             travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
         else:
@@ -190,44 +210,46 @@ class CommandCentre(mesa.Agent):
         booking = who.book(now, travel, work, deadline)
         if booking is None:
             yield self._at(deadline)
-            return None
-        self._dispatched(inc, who.staff_id)
+            return Reason.TIME_LIMIT_USED
+        self._dispatched(inc, who.actor, tier)
         _, arrive, end = booking
         if arrive < end:
             yield self._at(arrive)
-            self.arrived(inc, who.staff_id)
+            self.arrived(inc, who.actor, tier)
         yield self._at(end)
         resolved_tier = who.tier
         if end >= deadline:
-            return None
+            return Reason.TIME_LIMIT_USED
         if inc.u[RESOLVE_COL[tier]] < cat.resolves_at(tier):
             return resolved_tier
         party = m.config.party  # Party members joining the mediation settle some the grid could not
         mediated = tier == Tier.GRID and cat.needs_mediation and party.mediation
-        return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else None
+        return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else Reason.NOT_RESOLVED
 
-    def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Generator[simpy.Event, object, bool]:
+    def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """A town department, the county, or 110/119: a response delay, then the work."""
         env, tiers = self.env, self.model.config.tiers
         now = env.now
         if cat.external:
-            delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), "110/119"
+            delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
         elif tier == Tier.TOWN:
-            delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), "town department"
+            delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), TOWN_DEPARTMENT
         else:
-            delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), "county department"
-        self._dispatched(inc, who)
+            delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), COUNTY_DEPARTMENT
+        self._dispatched(inc, who, tier)
         if delay >= budget:
             yield env.timeout(budget)
-            return False
+            return Reason.TIME_LIMIT_USED
         yield env.timeout(delay)
-        self.arrived(inc, who)
+        self.arrived(inc, who, tier)
         work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         if delay + work >= budget:
             yield env.timeout(budget - delay)
-            return False
+            return Reason.TIME_LIMIT_USED
         yield env.timeout(work)
-        return tier == Tier.COUNTY or inc.u[RESOLVE_COL[Tier.TOWN]] < cat.resolves_at(Tier.TOWN)
+        if tier == Tier.COUNTY or inc.u[RESOLVE_COL[Tier.TOWN]] < cat.resolves_at(Tier.TOWN):
+            return tier
+        return Reason.NOT_RESOLVED
 
     def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
         done = self.env.event()
@@ -239,7 +261,7 @@ class CommandCentre(mesa.Agent):
         else:
             self._queue_changes()
             self.queue.append((inc, done))
-            inc.note(self.env.now, "queued", f"no crew free: busy or off shift ({len(self.queue)} waiting)")
+            inc.note(self.env.now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
         solved = yield done
         return bool(solved)
 
@@ -247,55 +269,55 @@ class CommandCentre(mesa.Agent):
         """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails."""
         env, m = self.env, self.model
         inc.resolved_at, inc.tier = env.now, tier
-        inc.note(env.now, "resolved", tier.key)
+        inc.note(env.now, Stage.RESOLVED, tier=tier)
         team = m.teams[inc.grid]
         if not self.cfg.enabled:
-            self._close(inc, "the department itself (no independent verification)")
+            self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
         if tier == Tier.GRID and team.verifiers:
             who = soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
             yield self._at(start + lag)
-            verifier = who.staff_id
+            verifier = who.actor
         else:
             yield env.timeout(self.cfg.verify_min.draw(inc.u[U.VERIFY]))
-            verifier = "command centre"
+            verifier = COMMAND_CENTRE
         if inc.u[U.VERIFY_FAIL] < self.cfg.verify_fail_prob:
             inc.reworks = 1
-            inc.note(env.now, "rework", f"{verifier}: not fixed, sent back")
+            inc.note(env.now, Stage.REWORK, Reason.VERIFY_FAILED, verifier, tier)
             yield env.timeout(cat.work_min.draw(inc.u[U.REWORK]))
             inc.resolved_at = env.now
             yield env.timeout(self.cfg.verify_min.draw(inc.u[U.REVERIFY]))
-        self._close(inc, f"verified by {verifier}")
+        self._close(inc, Reason.VERIFIED, verifier)
 
-    def _close(self, inc: Incident, how: str) -> None:
+    def _close(self, inc: Incident, how: Reason, by: Actor) -> None:
         self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = self.env.now
-        inc.note(self.env.now, "closed", how)
+        inc.note(self.env.now, Stage.CLOSED, how, by)
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
         self.model.log.add(inc)
 
-    def _dispatched(self, inc: Incident, who: str) -> None:
+    def _dispatched(self, inc: Incident, who: Actor, tier: Tier, why: Reason = Reason.NONE) -> None:
         if math.isnan(inc.dispatched_at):
             inc.dispatched_at = self.env.now
-        inc.handler = who
-        inc.note(self.env.now, "dispatched", who)
+        inc.handler = who.record_id
+        inc.note(self.env.now, Stage.DISPATCHED, why, who, tier)
 
-    def arrived(self, inc: Incident, who: str) -> None:
+    def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
         """The first responder reached the scene (later ones do not move the clock)."""
         if math.isnan(inc.arrived_at):
             inc.arrived_at = self.env.now
-        inc.note(self.env.now, "arrived", who)
+        inc.note(self.env.now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
     def _send(self, crew: "Crew", inc: Incident, done: simpy.Event) -> None:
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
         crew.busy_since = self.env.now
         inc.squad_wait = self.env.now - inc.queued_at
-        self._dispatched(inc, crew.crew_id)
+        self._dispatched(inc, crew.actor, Tier.TOWN)
         self.env.process(crew.run_job(self, inc, done))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -325,7 +347,7 @@ class CommandCentre(mesa.Agent):
         if job is None:
             return None, None
         job[0].squad_wait = self.env.now - job[0].queued_at
-        self._dispatched(job[0], crew.crew_id)
+        self._dispatched(job[0], crew.actor, Tier.TOWN)
         return job
 
     def crew_free(self, crew: "Crew") -> None:
@@ -364,4 +386,6 @@ class CommandCentre(mesa.Agent):
                 continue
             inc.alarms += 1
             self.alarms_raised += 1
-            inc.note(due, "alarm", "response overdue" if kind == AlarmKind.RESPONSE else "closure overdue")
+            cat = self.model.categories[inc.category]
+            limit = cat.respond_limit_min if kind == AlarmKind.RESPONSE else cat.close_limit_min
+            inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Generator
 import mesa
 import simpy
 
+from sim.history import Actor
 from sim.shifts import DutyCalendar
+from sim.vocabulary import ActorRole, Tier
 
 if TYPE_CHECKING:
     from sim.agents.command_centre import CommandCentre
@@ -45,6 +47,7 @@ class Crew(mesa.Agent):
         super().__init__(model)
         self.squad = squad
         self.crew_id = f"{squad.squad_id}-{index + 1}"
+        self.actor = Actor(ActorRole.SQUAD_CREW, self.crew_id, squad.squad_id, index + 1)
         self.pos: tuple[float, float] | None = None  # set by the model's space
         self.idle = True
         self.busy_min = 0.0
@@ -64,7 +67,7 @@ class Crew(mesa.Agent):
             travel = centre.travel_to(self, inc)
             yield env.timeout(travel)
             self.model.space.move_agent(self, (inc.x, inc.y))
-            centre.arrived(inc, self.crew_id)
+            centre.arrived(inc, self.actor, Tier.TOWN)
             work, solved = centre.squad_work(inc)
             yield env.timeout(work)
             self.cases += 1

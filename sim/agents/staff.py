@@ -12,6 +12,7 @@ import math
 
 import mesa
 
+from sim.history import Actor
 from sim.shifts import DutyCalendar
 from sim.vocabulary import Tier
 
@@ -19,11 +20,12 @@ from sim.vocabulary import Tier
 class BookableStaff(mesa.Agent):
     """A person with a shift, a FCFS day plan, and the workload tallies of DESIGN.md §4."""
 
-    def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar,
+    def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar, actor: Actor,
                  duty_share: float = 1.0, tier: Tier = Tier.GRID) -> None:
         super().__init__(model)
         self.staff_id = staff_id
         self.role = role
+        self.actor = actor  # how the case story names this person
         self.tier = tier  # the tier a case this person resolves counts for
         self.calendar = calendar
         self.duty_share = duty_share

@@ -12,6 +12,7 @@ import html
 import math
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,11 +32,12 @@ from sim.dashboard.views import (
     png,
     series_figure,
     start_note,
-    story,
     zone_colour,
 )
+from sim.history import StoryEntry
+from sim.labels import Named, category, label, render_story, staff_role
 from sim.policies import DISPATCH_RULES
-from sim.vocabulary import Tier
+from sim.vocabulary import Stage, Tier
 
 SCENARIO_ENV = "GRIDSIM_DASHBOARD_SCENARIO"
 FRAME_S = 0.5  # at most two redraws a second while playing
@@ -200,7 +202,7 @@ def Dashboard(session: Session):
         measures = dict(session.measures())
         n_grids, n_squads = len(model.town.grids), len(model.squads)
         chosen = session.incident(selected) if selected is not None else None
-        chosen_story = story(model, chosen) if chosen is not None else []
+        chosen_story = list(chosen.history or []) if chosen is not None else []
         chosen_note = start_note(model, chosen) if chosen is not None else None
         chosen_cat = model.categories[chosen.category] if chosen is not None else None
         recent_rows = [(i.id, model.categories[i.category], i.stage, i.alarms > 0)
@@ -288,10 +290,10 @@ def Dashboard(session: Session):
                     solara.Text(L.t("no_incident", lang))
                 with solara.Column(gap="0px", style={"max-height": "420px", "overflow-y": "auto"}):
                     for iid, cat, stg, late in recent_rows:
-                        label = f"#{iid} {L.category(cat, lang)} · {L.stage(stg, lang)}"
+                        text = f"#{iid} {category(cat, lang)} · {label(stg, lang)}"
                         if late:
-                            label += f" · {L.t('overdue', lang)}"
-                        solara.Button(label, text=True, small=True,
+                            text += f" · {L.t('overdue', lang)}"
+                        solara.Button(text, text=True, small=True,
                                       color="primary" if iid == selected else None,
                                       on_click=lambda iid=iid: set_selected(iid),
                                       classes=["gs-incident"])
@@ -299,18 +301,18 @@ def Dashboard(session: Session):
                 if chosen is None:
                     solara.Text(L.t("choose_incident", lang))
                 else:
-                    head = f"#{chosen.id} {L.category(chosen_cat, lang)}"
+                    head = f"#{chosen.id} {category(chosen_cat, lang)}"
                     if chosen_note is not None:
                         sev, thr, tier = chosen_note
-                        head += " · " + L.t("start_tier", lang, sev=sev, thr=thr, tier=L.tier(tier, lang))
+                        head += " · " + L.t("start_tier", lang, sev=sev, thr=thr, tier=label(tier, lang))
                     solara.Text(head, style={"font-weight": "600"}, classes=["gs-story-head"])
-                    solara.HTML(tag="table", unsafe_innerHTML=_story_rows(chosen_story, lang),
+                    solara.HTML(tag="table", unsafe_innerHTML=_story_rows(chosen_story, lang, model.categories),
                                 classes=["gs-story"])
 
 
 def _legend(lang: str, n_squads: int) -> str:
-    parts = [f'<span><i class="gs-dot" style="background:{c}"></i>{html.escape(L.stage(s, lang))}</span>'
-             for s, c in STAGE_COLOURS.items() if s != "closed"]
+    parts = [f'<span><i class="gs-dot" style="background:{c}"></i>{html.escape(label(s, lang))}</span>'
+             for s, c in STAGE_COLOURS.items() if s != Stage.CLOSED]
     parts.append(f'<span><i class="gs-dot" style="background:white;border:2px solid {OVERDUE_COLOUR}"></i>'
                  f'{html.escape(L.t("overdue", lang))}</span>')
     parts.append(f'<span>■ {html.escape(L.t("base", lang))} ▲ {html.escape(L.t("crew", lang))}</span>')
@@ -331,26 +333,25 @@ def _measures_rows(m: dict[str, Any], lang: str) -> str:
     ]
     out = [f'<tr data-key="{k}"><td>{html.escape(L.t(k, lang))}</td><td class="v">{v}</td></tr>' for k, v in rows]
     out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("tier_share", lang))}</b></td></tr>')
-    for name in Tier.keys():
-        out.append(f'<tr data-key="tier.{name}"><td>&nbsp;&nbsp;{html.escape(L.tier(name, lang))}</td>'
-                   f'<td class="v">{_fmt(m["tier_share"][name], "pct")}</td></tr>')
+    for tier in Tier:
+        out.append(f'<tr data-key="tier.{tier.key}"><td>&nbsp;&nbsp;{html.escape(label(tier, lang))}</td>'
+                   f'<td class="v">{_fmt(m["tier_share"][tier.key], "pct")}</td></tr>')
     out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("workload_gini", lang))}</b></td></tr>')
     for role, g in m["workload_gini"].items():
-        out.append(f'<tr data-key="gini.{role}"><td>&nbsp;&nbsp;{html.escape(L.role(role, lang))}</td>'
+        out.append(f'<tr data-key="gini.{role}"><td>&nbsp;&nbsp;{html.escape(staff_role(role, lang))}</td>'
                    f'<td class="v">{_fmt(g, "gini")}</td></tr>')
     return "".join(out)
 
 
-def _story_rows(rows: list[dict[str, Any]], lang: str) -> str:
+def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named]) -> str:
     head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "stage", "who", "why"))
     out = [f"<tr>{head}</tr>"]
-    for r in rows:
-        stage = r["stage"]
-        style = f' style="color:{OVERDUE_COLOUR}"' if stage in ("alarm", "escalated") else ""
-        why = L.detail(r["why"], lang)
+    for e in entries:
+        words = render_story(e, lang, categories)
+        style = f' style="color:{OVERDUE_COLOUR}"' if e.stage in (Stage.ALARM, Stage.ESCALATED) else ""
         out.append(
-            f'<tr{style} data-stage="{stage}"><td>{html.escape(L.clock(r["minute"], lang))}</td>'
-            f"<td>{html.escape(L.stage(stage, lang))}</td><td>{html.escape(L.detail(r['who'], lang))}</td>"
-            f"<td>{html.escape(why)}</td></tr>"
+            f'<tr{style} data-stage="{e.stage.key}" data-reason="{e.reason.key}">'
+            f"<td>{html.escape(L.clock(e.time, lang))}</td><td>{html.escape(words.stage)}</td>"
+            f"<td>{html.escape(words.who)}</td><td>{html.escape(words.why)}</td></tr>"
         )
     return "".join(out)

@@ -1,4 +1,8 @@
-"""Chinese and English labels of the dashboard (one table, looked up by key)."""
+"""Chinese and English words of the dashboard's own controls (one table, looked up by key).
+
+Words for the model's codes (tiers, stages, reasons, roles, who acted) come from
+``sim.labels``, shared with every other reader of the records.
+"""
 
 from __future__ import annotations
 
@@ -59,42 +63,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "crew": ("车组", "Crew"),
     "km": ("公里", "km"),
     "minutes_axis": ("天", "day"),
-    # stages of the closed loop (Incident.stage and history entries)
-    "stage.occurred": ("发生", "occurred"),
-    "stage.reported": ("上报", "reported"),
-    "stage.dispatched": ("派遣", "dispatched"),
-    "stage.arrived": ("到场", "on scene"),
-    "stage.resolved": ("解决", "resolved"),
-    "stage.closed": ("办结", "closed"),
-    "stage.queued": ("排队", "queued"),
-    "stage.escalated": ("升级", "escalated"),
-    "stage.alarm": ("预警", "alarm"),
-    "stage.rework": ("返工", "rework"),
-    # tiers
-    "tier.grid": ("网格", "grid"),
-    "tier.village": ("村", "village"),
-    "tier.town": ("镇", "town"),
-    "tier.county": ("县（市）", "county"),
-    # roles for the workload line
-    "role.worker": ("专职网格员", "grid workers"),
-    "role.squad_crew": ("执法车组", "squad crews"),
 }
-
-# Details in the incident history that are fixed words, translated for the story view.
-_DETAILS_ZH: dict[str, str] = {
-    "patrol": "巡查发现",
-    "hotline": "12345热线",
-    "camera": "视频监控",
-    "response overdue": "到场超时",
-    "closure overdue": "办结超时",
-    "command centre": "指挥中心",
-    "town department": "镇职能部门",
-    "county department": "县（市）部门",
-    "fixes it on the spot": "当场处置",
-    "cannot fix it on the spot": "无法当场处置，上报指挥中心",
-    "verified": "核查通过",
-}
-
 
 def t(key: str, lang: str, **fmt: object) -> str:
     """The label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``."""
@@ -103,63 +72,9 @@ def t(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def stage(name: str, lang: str) -> str:
-    key = f"stage.{name}"
-    return t(key, lang) if key in _LABELS else name
-
-
-def tier(name: str, lang: str) -> str:
-    return t(f"tier.{name}", lang)
-
-
 def rule(name: str, lang: str) -> str:
     key = f"rule.{name}"
     return t(key, lang) if key in _LABELS else name
-
-
-def role(name: str, lang: str) -> str:
-    key = f"role.{name}"
-    return t(key, lang) if key in _LABELS else name
-
-
-def category(cat: object, lang: str) -> str:
-    """A category's display name: its ``label_zh`` in Chinese, its name in words in English."""
-    name = getattr(cat, "name")
-    if lang == "zh" and getattr(cat, "label_zh", None):
-        return str(getattr(cat, "label_zh"))
-    return name.replace("_", " ")
-
-
-def detail(text: str, lang: str) -> str:
-    """Translate the fixed words of a history entry's detail; leave ids and names alone."""
-    if lang != "zh":
-        return text
-    if text in _DETAILS_ZH:
-        return _DETAILS_ZH[text]
-    for en, zh in (("grid", "网格"), ("village", "村"), ("town", "镇"), ("county", "县（市）")):
-        if text == en:
-            return zh
-    if text.startswith("time limit used ("):
-        return "时限用尽（" + text.removeprefix("time limit used (").removesuffix(")") + "）"
-    if text == "not resolved":
-        return "本级未能解决"
-    if ": " in text and " → " in text.split(": ", 1)[0]:
-        a, b = text.split(": ", 1)
-        return f"{detail(a, lang)}：{detail(b, lang)}"
-    if " → " in text:
-        a, b = text.split(" → ", 1)
-        return f"{detail(a, lang)} → {detail(b, lang)}"
-    if text.startswith("verified by "):
-        return "核查人：" + detail(text.removeprefix("verified by "), lang)
-    if text.endswith(" cannot fix it on the spot"):
-        return text.removesuffix(" cannot fix it on the spot") + " 无法当场处置"
-    if text.endswith(" fixes it on the spot"):
-        return text.removesuffix(" fixes it on the spot") + " 当场处置"
-    if text.startswith("all crews busy"):
-        return "车组全忙" + text.removeprefix("all crews busy").replace("waiting", "件等待")
-    if text.endswith(": not fixed, sent back"):
-        return detail(text.removesuffix(": not fixed, sent back"), lang) + "：未解决，退回返工"
-    return text
 
 
 def clock(minutes: float, lang: str) -> str:

@@ -24,19 +24,19 @@ from sim.config import Scenario, apply_overrides, read_scenario_data, validate_s
 from sim.model import TownModel
 from sim.records import Incident
 from sim.stats import gini
-from sim.vocabulary import MINUTES_PER_DAY, GridRole, StaffRole, Tier
+from sim.vocabulary import MINUTES_PER_DAY, GridRole, Stage, StaffRole, Tier
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
 HOUSEHOLD_PRESETS: tuple[int, ...] = (300, 400, 500)
 SPEEDS: dict[str, float] = {"10 min": 10.0, "1 h": 60.0, "6 h": 360.0, "1 d": MINUTES_PER_DAY}  # sim minutes per second
-STAGE_COLOURS: dict[str, str] = {
-    "occurred": "#9e9e9e",
-    "reported": "#fbc02d",
-    "dispatched": "#fb8c00",
-    "arrived": "#1e88e5",
-    "resolved": "#43a047",
-    "closed": "#2e7d32",
+STAGE_COLOURS: dict[Stage, str] = {  # the furthest stage an incident reached (Incident.stage)
+    Stage.OCCURRED: "#9e9e9e",
+    Stage.REPORTED: "#fbc02d",
+    Stage.DISPATCHED: "#fb8c00",
+    Stage.ARRIVED: "#1e88e5",
+    Stage.RESOLVED: "#43a047",
+    Stage.CLOSED: "#2e7d32",
 }
 OVERDUE_COLOUR = "#d50000"
 ZONE_COLOURS: tuple[str, ...] = (
@@ -231,7 +231,7 @@ def workload_gini(model: TownModel) -> dict[str, float]:
     return out
 
 
-def start_note(model: TownModel, inc: Incident) -> tuple[int, int, str] | None:
+def start_note(model: TownModel, inc: Incident) -> tuple[int, int, Tier] | None:
     """(severity, threshold, tier) when the severity thresholds sent the case above its lowest tier."""
     cat = model.categories[inc.category]
     esc = model.config.escalation
@@ -240,41 +240,7 @@ def start_note(model: TownModel, inc: Incident) -> tuple[int, int, str] | None:
         return None
     thr = {Tier.VILLAGE: esc.severity_to_village, Tier.TOWN: esc.severity_to_town,
            Tier.COUNTY: esc.severity_to_county}[start]
-    return cat.severity, thr, start.key
-
-
-def story(model: TownModel, inc: Incident) -> list[dict[str, Any]]:
-    """Each stage of the case with its time (minutes), who acted and the detail (why)."""
-    out = []
-    for t, stage, detail in inc.history or []:
-        who, why = "", detail
-        if detail.endswith(" fixes it on the spot"):
-            who, why = detail.removesuffix(" fixes it on the spot"), "fixes it on the spot"
-        elif detail.endswith(" cannot fix it on the spot"):
-            who, why = detail.removesuffix(" cannot fix it on the spot"), "cannot fix it on the spot"
-        elif stage in ("dispatched", "arrived"):
-            who, why = detail, ""
-        elif stage == "closed" and detail.startswith("verified by "):
-            who, why = detail.removeprefix("verified by "), "verified"
-        elif stage == "occurred":
-            why = ""
-        elif stage == "escalated":
-            why = f"{detail}: {escalation_reason(model, inc, t, detail, out)}"
-        out.append({"minute": float(t), "stage": stage, "who": who, "why": why, "detail": detail})
-    return out
-
-
-def escalation_reason(model: TownModel, inc: Incident, t: float, detail: str,
-                      before: list[dict[str, Any]]) -> str:
-    """Why a tier handed the case up: its time budget ran out, or it could not resolve it."""
-    tier = detail.split(" → ")[0]
-    if tier not in Tier.keys():
-        return "not resolved"
-    budget = model.centre.escalation.tier_budget(model.categories[inc.category], Tier[tier.upper()])
-    since = next((r["minute"] for r in reversed(before) if r["stage"] in ("dispatched", "queued")), None)
-    if since is not None and math.isfinite(budget) and t - since >= 0.999 * budget:
-        return f"time limit used ({budget / 60:g} h)"
-    return "not resolved"
+    return cat.severity, thr, start
 
 
 # ---- figures ---------------------------------------------------------------------------
