@@ -115,7 +115,7 @@ def main() -> None:
     exact = solve_hypercube(ss.arrival_rates, ss.preferences, ss.service_rate, "infinite")
     header("Hypercube squad dispatch: model vs textbook SimPy", scenario=SCENARIO.name,
            units=len(ss.unit_ids), atoms=len(rates), lam=f"{lam:g}/min", mean_busy=f"{mean_busy:.4g} min",
-           rule=sc.command_centre.dispatch_rule, n=f"{args.n:,}", days=f"{days:.1f}", repeats=args.repeats)
+           rule=sc.command_centre.dispatch_rule.rule, n=f"{args.n:,}", days=f"{days:.1f}", repeats=args.repeats)
 
     runs = {"model": Series("model (TownModel)"), "simpy": Series("textbook SimPy")}
     chosen = [args.only] if args.only else list(runs)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.policies.escalation import ThresholdEscalation
 from sim.config import Scenario
+from sim.policies.escalation import ThresholdEscalation
 from sim.warnings import (
     GRID_HOUSEHOLDS_RANGE,
     GRID_PEOPLE_MAX,
@@ -56,21 +56,20 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
     whoever finds it), so a category at or above it never uses its ``spot_fix_prob``. A
     threshold of 5 or less that moves no category's starting tier has no effect.
     """
-    esc = scenario.escalation
-    if esc.policy != "threshold":
+    policy = scenario.escalation
+    if not isinstance(policy, ThresholdEscalation):
         return []
     out: list[RunWarning] = []
-    policy = ThresholdEscalation(esc)
     for c in scenario.incidents.categories:
         if c.spot_fix_prob > 0 and not c.external and not policy.spot_fix_allowed(c):
             out.append(RunWarning("spot_fix_impossible", dict(
-                category=c.name, severity=c.severity, threshold=esc.severity_to_village,
+                category=c.name, severity=c.severity, threshold=policy.severity_to_village,
                 spot_fix_prob=c.spot_fix_prob)))
     for name in _THRESHOLDS:
-        value = getattr(esc, name)
+        value = getattr(policy, name)
         if value > _MAX_SEVERITY:
             continue  # above every severity: switched off on purpose
-        off = ThresholdEscalation(esc.model_copy(update={name: _MAX_SEVERITY + 1}))
+        off = policy.model_copy(update={name: _MAX_SEVERITY + 1})
         moved = any(policy.start_tier(c) != off.start_tier(c) for c in scenario.incidents.categories)
         spot = name == "severity_to_village" and any(
             policy.spot_fix_allowed(c) != off.spot_fix_allowed(c)

@@ -59,7 +59,7 @@ def test_reset_applies_each_policy():
     s.reset(households_per_grid=300)
     assert len(s.model.town.grids) > grids
     s.reset(dispatch_rule="nearest_idle")
-    assert s.model.centre.rule is DISPATCH_RULES["nearest_idle"]
+    assert isinstance(s.model.centre.rule, DISPATCH_RULES["nearest_idle"])
     s.reset(severity_to_village=2)
     assert s.model.config.escalation.severity_to_village == 2
     s.reset(seed=7)
@@ -112,7 +112,7 @@ def test_start_note_explains_a_severity_escalation():
                                    severity_to_village=2, households_per_grid=480))
     s.step(144)
     notes = [start_note(s.model, i) for i in s.recent.values()]
-    assert any(n is not None and n[1] == 2 and n[2] == Tier.VILLAGE for n in notes)
+    assert any(n is not None and n.threshold == 2 and n.tier == Tier.VILLAGE for n in notes)
 
 
 def test_labels_cover_both_languages():
@@ -171,7 +171,7 @@ def test_controls_change_the_model():
     assert s.settings.households_per_grid == 300
     assert f"{len(s.model.town.grids)} " in _text(rc, "gs-model-info")
     rc.find(v.BtnToggle, class_="gs-rule").widget.v_model = list(DISPATCH_RULES).index("nearest_idle")
-    assert s.model.config.command_centre.dispatch_rule == "nearest_idle"
+    assert s.model.config.command_centre.dispatch_rule.rule == "nearest_idle"
     rc.find(v.BtnToggle, class_="gs-severity").widget.v_model = 1  # severity 2 goes to the village
     assert s.model.config.escalation.severity_to_village == 2
     seed = rc.find(v.TextField, class_="gs-seed").widget

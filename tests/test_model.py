@@ -10,7 +10,7 @@ import pytest
 from sim.agents.grid_staff import GridTeam
 from sim.measures import staff_table, summarize
 from sim.model import TownModel
-from sim.policies.dispatch import home_zone_first, nearest_idle
+from sim.policies.dispatch import HomeZoneFirst, NearestIdle
 from sim.records import Incident
 from sim.runner import run_replication
 from sim.shifts import DutyCalendar
@@ -97,8 +97,8 @@ def test_nearest_idle_picks_the_nearest_idle_crew():
     m = _dispatch_model("nearest_idle")
     west, east = (s.crews[0] for s in m.squads)
     inc = _incident(m, 6.0, 5.0)  # nearer the east base
-    assert nearest_idle([west, east], inc, m.centre.travel_to) is east
-    assert nearest_idle([west], inc, m.centre.travel_to) is west  # east busy
+    assert NearestIdle().choose([west, east], inc, m.centre.travel_to) is east
+    assert NearestIdle().choose([west], inc, m.centre.travel_to) is west  # east busy
 
 
 def test_home_zone_first_uses_home_squad_then_backup():
@@ -108,8 +108,8 @@ def test_home_zone_first_uses_home_squad_then_backup():
     inc = _incident(m, 4.5, 5.0)  # in the west zone, but nearer the east base? no: 3.5 vs 4.5 km
     inc_far = _incident(m, 4.9, 9.9)
     for case in (inc, inc_far):
-        assert home_zone_first([west, east], case, m.centre.travel_to) is west
-    assert home_zone_first([east], inc, m.centre.travel_to) is east  # cross-zone backup
+        assert HomeZoneFirst().choose([west, east], case, m.centre.travel_to) is west
+    assert HomeZoneFirst().choose([east], inc, m.centre.travel_to) is east  # cross-zone backup
 
 
 def test_home_zone_first_sends_home_squad_even_when_farther():
@@ -118,8 +118,8 @@ def test_home_zone_first_sends_home_squad_even_when_farther():
     m.squads[1].zone = {0, 1}  # both zones' cases are the east squad's "home" too
     m.squads[0].zone = set()
     inc = _incident(m, 1.5, 5.0)  # right next to the west base
-    assert home_zone_first([west, east], inc, m.centre.travel_to) is east
-    assert nearest_idle([west, east], inc, m.centre.travel_to) is west
+    assert HomeZoneFirst().choose([west, east], inc, m.centre.travel_to) is east
+    assert NearestIdle().choose([west, east], inc, m.centre.travel_to) is west
 
 
 def test_one_queue_when_all_crews_busy_and_shift_respected():

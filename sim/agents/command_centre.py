@@ -21,7 +21,6 @@ from sim.agents.staff import soonest
 from sim.channels import first_notice
 from sim.config.incidents import Category
 from sim.incidents import RESOLVE_COL, WORK_COL, U
-from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
 from sim.history import Actor
 from sim.records import Incident
 from sim.vocabulary import (
@@ -61,8 +60,8 @@ class CommandCentre(mesa.Agent):
         sc = model.config
         self.env = model.env
         self.cfg = sc.command_centre
-        self.rule = DISPATCH_RULES[self.cfg.dispatch_rule]
-        self.escalation = ESCALATION_POLICIES[sc.escalation.policy](sc.escalation)
+        self.rule = self.cfg.dispatch_rule
+        self.escalation = sc.escalation
         self.crews: list[Crew] = []
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
         self.live: dict[int, Incident] = {}  # occurred and not yet closed
@@ -257,7 +256,7 @@ class CommandCentre(mesa.Agent):
         idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
         inc.queued_at = self.env.now
         if idle:
-            self._send(self.rule(idle, inc, self.travel_to), inc, done)
+            self._send(self.rule.choose(idle, inc, self.travel_to), inc, done)
         else:
             self._queue_changes()
             self.queue.append((inc, done))

@@ -20,7 +20,7 @@ from sim.distributions import is_exponential
 from sim.incidents import U
 from sim.model import TownModel
 from sim.records import Incident
-from sim.vocabulary import DAYS_PER_WEEK, DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR
+from sim.vocabulary import DAYS_PER_WEEK, DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR, Tier
 
 _SAMPLE_DAYS = 30  # days of the incident stream used to estimate who needs a squad
 
@@ -81,8 +81,8 @@ def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
     on_duty_share = 1.0 if cal.always else cal.length / MINUTES_PER_DAY
     rates = calls / on_duty_share  # calls that come off duty are served on duty
 
-    prefs = [_preferences(scenario.command_centre.dispatch_rule, crews, travel[:, j], g.village)
-             for j, g in enumerate(atoms)]
+    prefs = scenario.command_centre.dispatch_rule.preferences(
+        travel, [c.squad.zone for c in crews], [g.village for g in atoms])
     # The home unit: the first crew in the atom's order from a squad whose zone holds it; an
     # atom in no zone has no home crew, so its nearest crew stands in.
     home = np.array([next((n for n in order if g.village in crews[n].squad.zone), order[0])
@@ -99,19 +99,6 @@ def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
         atom_ids=[g.id for g in atoms], arrival_rates=rates, preferences=np.array(prefs),
         service_rate=1.0 / mean_busy, travel_min=travel, home=home, mean_busy_min=mean_busy, broken=broken,
     )
-
-
-def _preferences(rule: str, crews: list, minutes: np.ndarray, village: int) -> list[int]:
-    """An atom's fixed preference order, as the simulation's dispatch rule would pick.
-
-    ``home_zone_first`` sends the nearest idle crew of any squad whose zone holds the
-    village (a village may sit in several zones, or in none: then every crew is a backup
-    and the nearest goes), and crosses zones only when all of those are busy.
-    """
-    order = sorted(range(len(crews)), key=lambda n: (minutes[n], n))
-    if rule == "home_zone_first":
-        order.sort(key=lambda n: village not in crews[n].squad.zone)  # stable: nearest within each group
-    return order
 
 
 def _squad_probabilities(model: TownModel) -> list[float]:
@@ -134,7 +121,7 @@ def _squad_probabilities(model: TownModel) -> list[float]:
 def _needs_squad(model: TownModel, inc: Incident) -> bool:
     """Would the case reach the squads, rather than be fixed on the spot by whoever found it?"""
     cat = model.categories[inc.category]
-    if model.centre.escalation.start_tier(cat) > 2:
+    if model.centre.escalation.start_tier(cat) > Tier.TOWN:
         return False
     _, channel, finder = first_notice(model, inc)
     fixer, _ = model.centre.spot_fixer(inc, channel, finder)

@@ -1,4 +1,6 @@
-"""The command centre, the departments before the reform, the escalation ladder and its tiers.
+"""The command centre, the departments before the reform, and the tiers above the grid.
+
+The dispatch rule and the escalation policy are sections owned by ``sim.policies``.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from pydantic import Field
 
 from sim.config.base import Shift, Strict
 from sim.distributions import Distribution
+from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
 
 
 class CommandCentre(Strict):
-    dispatch_rule: str = "nearest_idle"
+    dispatch_rule: DispatchRuleConfig = NearestIdle()
     # Complaint-type categories under the 15-minute response rule; empty: every category
     # whose respond_limit_min is at most 15.
     fifteen_minute_rule: list[str] = Field(default_factory=list)
@@ -34,26 +37,6 @@ class Departments(Strict):
     handoff_min: Distribution = Field(
         default_factory=lambda: {"dist": "lognormal", "mean": 1440, "cv": 1.0}
     )
-
-
-class Escalation(Strict):
-    """Thresholds that move a case up: by severity at intake, by failure, by time overdue.
-
-    Couplings (each raises a warning when it bites, see ``sim/checks.py``):
-    ``severity_to_village`` also forbids the on-the-spot fix for every category at or above
-    it (a grave matter is not settled by whoever finds it), so lowering it switches spot
-    fixes off; a threshold only moves a category whose ``lowest_tier`` is below it, so one
-    that no category reaches changes nothing; 6 switches a threshold off (severity is 1–5).
-    External categories (110/119) start at the county whatever the thresholds.
-    """
-
-    policy: str = "threshold"
-    # A case of this severity or more starts at least at that tier.
-    severity_to_village: int = Field(default=4, ge=0, le=6)
-    severity_to_town: int = Field(default=5, ge=0, le=6)
-    severity_to_county: int = Field(default=6, ge=0, le=6)
-    # A tier that has used this fraction of the close limit hands the case up.
-    overdue_fraction: float = Field(default=1.0, gt=0)
 
 
 class Tiers(Strict):

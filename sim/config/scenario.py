@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from sim.config.base import Strict
-from sim.config.command import CommandCentre, Departments, Escalation, Tiers
+from sim.config.command import CommandCentre, Departments, Tiers
 from sim.config.evaluation import Evaluation
 from sim.config.hall import ServiceHall
 from sim.config.incidents import Channels, Incidents
@@ -15,7 +15,7 @@ from sim.config.run import Meta, Run
 from sim.config.squads import Squads
 from sim.config.staff import GridStaff
 from sim.config.town import Town
-from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
+from sim.policies.escalation import EscalationConfig, ThresholdEscalation
 
 
 class Scenario(Strict):
@@ -26,7 +26,7 @@ class Scenario(Strict):
     grid_staff: GridStaff
     channels: Channels = Channels()
     command_centre: CommandCentre = CommandCentre()
-    escalation: Escalation = Escalation()
+    escalation: EscalationConfig = ThresholdEscalation()
     tiers: Tiers = Tiers()
     squads: Squads = Squads()
     departments: Departments = Departments()
@@ -36,16 +36,6 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross(self) -> "Scenario":
-        if self.command_centre.dispatch_rule not in DISPATCH_RULES:
-            raise ValueError(
-                f"command_centre.dispatch_rule: unknown rule {self.command_centre.dispatch_rule!r}"
-                f" (known: {', '.join(sorted(DISPATCH_RULES))})"
-            )
-        if self.escalation.policy not in ESCALATION_POLICIES:
-            raise ValueError(
-                f"escalation.policy: unknown policy {self.escalation.policy!r}"
-                f" (known: {', '.join(sorted(ESCALATION_POLICIES))})"
-            )
         for field, names in (
             ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
             ("party.eyes_categories", self.party.eyes_categories),

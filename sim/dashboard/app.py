@@ -44,6 +44,7 @@ FRAME_S = 0.5  # at most two redraws a second while playing
 SQUAD_CHOICES = (1, 2, 3, 4, 5, 6)
 WRAP = {"flex-wrap": "wrap", "height": "auto"}
 SEVERITY_CHOICES = (1, 2, 3, 4, 5, 6)
+NOTE = {"font-size": "12px", "color": "#666"}
 
 
 class PlayTimer(ipyvue.VueTemplate):
@@ -254,11 +255,15 @@ def Dashboard(session: Session):
                     with solara.ToggleButtonsSingle(value=st.dispatch_rule, on_value=on_policy("dispatch_rule"),
                                                     dense=True, classes=["gs-rule"], style=WRAP):
                         for name in DISPATCH_RULES:
-                            solara.Button(L.rule(name, lang), value=name, text=True)
+                            solara.Button(DISPATCH_RULES[name].label[0 if lang == "zh" else 1], value=name, text=True)
+                    solara.Text(session.scenario.command_centre.dispatch_rule.explain(lang), style=NOTE,
+                                classes=["gs-rule-explain"])
                     solara.Text(L.t("sev_village", lang), classes=["gs-label"])
                     solara.ToggleButtonsSingle(value=st.severity_to_village, values=list(SEVERITY_CHOICES),
                                                on_value=on_policy("severity_to_village"), dense=True,
                                                classes=["gs-severity"], style=WRAP)
+                    solara.Text(session.scenario.escalation.explain(lang), style=NOTE,
+                                classes=["gs-escalation-explain"])
                     solara.Text(L.t("households", lang), classes=["gs-label"])
                     presets = sorted(set(HOUSEHOLD_PRESETS) | {st.households_per_grid})
                     solara.ToggleButtonsSingle(value=st.households_per_grid, values=presets,
@@ -303,8 +308,8 @@ def Dashboard(session: Session):
                 else:
                     head = f"#{chosen.id} {category(chosen_cat, lang)}"
                     if chosen_note is not None:
-                        sev, thr, tier = chosen_note
-                        head += " · " + L.t("start_tier", lang, sev=sev, thr=thr, tier=label(tier, lang))
+                        head += " · " + L.t("start_tier", lang, sev=chosen_note.severity, thr=chosen_note.threshold,
+                                            tier=label(chosen_note.tier, lang))
                     solara.Text(head, style={"font-weight": "600"}, classes=["gs-story-head"])
                     solara.HTML(tag="table", unsafe_innerHTML=_story_rows(chosen_story, lang, model.categories),
                                 classes=["gs-story"])

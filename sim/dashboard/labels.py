@@ -28,8 +28,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "seed": ("随机种子", "Seed"),
     "squads": ("执法中队数", "Squads"),
     "dispatch_rule": ("派单规则", "Dispatch rule"),
-    "rule.nearest_idle": ("最近空闲", "Nearest idle"),
-    "rule.home_zone_first": ("本辖区优先", "Home zone first"),
     "sev_village": ("升级到村的严重度阈值", "Severity sent to village"),
     "households": ("每网格户数", "Households per grid"),
     "grids_n": ("网格数", "grids"),
@@ -70,11 +68,6 @@ def t(key: str, lang: str, **fmt: object) -> str:
     zh, en = _LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**fmt) if fmt else text
-
-
-def rule(name: str, lang: str) -> str:
-    key = f"rule.{name}"
-    return t(key, lang) if key in _LABELS else name
 
 
 def clock(minutes: float, lang: str) -> str:

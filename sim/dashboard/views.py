@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
 from sim.model import TownModel
 from sim.records import Incident
+from sim.policies import IntakeNote
 from sim.stats import gini
 from sim.vocabulary import MINUTES_PER_DAY, GridRole, Stage, StaffRole, Tier
 
@@ -61,7 +62,7 @@ class Settings:
         return cls(
             seed=scenario.run.seed,
             squads=scenario.squads.n,
-            dispatch_rule=scenario.command_centre.dispatch_rule,
+            dispatch_rule=scenario.command_centre.dispatch_rule.rule,
             severity_to_village=scenario.escalation.severity_to_village,
             households_per_grid=int(div.households_per_grid or 400),
         )
@@ -231,16 +232,9 @@ def workload_gini(model: TownModel) -> dict[str, float]:
     return out
 
 
-def start_note(model: TownModel, inc: Incident) -> tuple[int, int, Tier] | None:
-    """(severity, threshold, tier) when the severity thresholds sent the case above its lowest tier."""
-    cat = model.categories[inc.category]
-    esc = model.config.escalation
-    start = model.centre.escalation.start_tier(cat)
-    if start <= cat.lowest_tier or cat.external:
-        return None
-    thr = {Tier.VILLAGE: esc.severity_to_village, Tier.TOWN: esc.severity_to_town,
-           Tier.COUNTY: esc.severity_to_county}[start]
-    return cat.severity, thr, start
+def start_note(model: TownModel, inc: Incident) -> IntakeNote | None:
+    """Why the escalation policy started the case above its category's lowest tier, if it did."""
+    return model.centre.escalation.intake_note(model.categories[inc.category])
 
 
 # ---- figures ---------------------------------------------------------------------------

@@ -1,37 +1,103 @@
 """Dispatch rules: which idle crew the command centre sends to a case.
 
-A rule gets the idle, on-duty crews and the case and returns one crew. Travel times come
+Each rule is one class here and owns everything about itself: its scenario settings (the
+class is the ``command_centre.dispatch_rule`` table, chosen by its ``rule`` name), the
+choice in the simulation (``choose``), the same choice as a fixed preference order for
+Larson's hypercube (``preferences``) and a plain-words description (``explain``). Adding a
+rule means adding a class to this file and to ``DispatchRuleConfig``.
+
+A scenario may name a rule with a bare string (``dispatch_rule = "home_zone_first"``) or
+as a table (``[command_centre.dispatch_rule] rule = "home_zone_first"``). Travel times come
 from the town's travel model through ``minutes_to``, so a road graph changes every rule.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
+
+import numpy as np
+from pydantic import BeforeValidator, Field
+
+from sim.config.base import Strict
 
 if TYPE_CHECKING:
-    from sim.agents.squad import Crew
     from sim.records import Incident
 
 
 class MinutesTo(Protocol):
-    def __call__(self, crew: "Crew", inc: "Incident") -> float: ...
+    def __call__(self, crew: Any, inc: Incident) -> float: ...
 
 
-DispatchRule = Callable[[list["Crew"], "Incident", MinutesTo], "Crew"]
+class DispatchRule(Strict):
+    """What every rule offers; ``label`` is its (zh, en) name."""
+
+    rule: str
+    label: ClassVar[tuple[str, str]]
+    explanation: ClassVar[tuple[str, str]]
+
+    def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
+        """Sort key of a crew for a case (lower is sent first); ties go to the first listed."""
+        raise NotImplementedError
+
+    def choose(self, idle: Sequence[Any], inc: Incident, minutes_to: MinutesTo) -> Any:
+        """The idle crew to send (each crew has ``.squad.zone``)."""
+        return min(idle, key=lambda c: self.rank(inc.village in c.squad.zone, minutes_to(c, inc)))
+
+    def preferences(self, travel: np.ndarray, unit_zone: Sequence[set[int]],
+                    atom_village: Sequence[int]) -> np.ndarray:
+        """The hypercube's preference lists: for each atom (a grid), the units (crews) in the
+        order this rule would send them if all were free. ``travel`` is units × atoms in
+        minutes, ``unit_zone`` each unit's zone (village numbers), ``atom_village`` each
+        atom's village."""
+        n_units, n_atoms = travel.shape
+        return np.array([
+            sorted(range(n_units), key=lambda n: (*self.rank(atom_village[j] in unit_zone[n], travel[n, j]), n))
+            for j in range(n_atoms)
+        ])
+
+    def explain(self, lang: str) -> str:
+        """What the rule does, in plain words."""
+        return self.explanation[0] if lang == "zh" else self.explanation[1]
+
+    def name(self, lang: str) -> str:
+        return self.label[0] if lang == "zh" else self.label[1]
 
 
-def nearest_idle(idle: list["Crew"], inc: "Incident", minutes_to: MinutesTo) -> "Crew":
-    """The idle crew with the shortest travel time (ties: first listed)."""
-    return min(idle, key=lambda c: minutes_to(c, inc))
+class NearestIdle(DispatchRule):
+    rule: Literal["nearest_idle"] = "nearest_idle"
+    label = ("最近空闲", "Nearest idle")
+    explanation = (
+        "派最快能到场的空闲车组，不论它属于哪个中队的辖区。",
+        "Send the idle crew that can be on scene soonest, whichever squad's zone the case is in.",
+    )
+
+    def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
+        return (minutes,)
 
 
-def home_zone_first(idle: list["Crew"], inc: "Incident", minutes_to: MinutesTo) -> "Crew":
-    """The nearest idle crew of the squad whose zone holds the case; else cross-zone backup."""
-    home = [c for c in idle if inc.village in c.squad.zone]
-    return nearest_idle(home or idle, inc, minutes_to)
+class HomeZoneFirst(DispatchRule):
+    rule: Literal["home_zone_first"] = "home_zone_first"
+    label = ("本辖区优先", "Home zone first")
+    explanation = (
+        "先派案件所在辖区中队的最近空闲车组；本中队全忙时，才由最近的其他中队跨区支援。",
+        "Send the nearest idle crew of the squad whose zone holds the case; only when all its "
+        "crews are busy does the nearest crew of another squad cross over.",
+    )
+
+    def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
+        return (0.0 if home else 1.0, minutes)
 
 
-DISPATCH_RULES: dict[str, DispatchRule] = {
-    "nearest_idle": nearest_idle,
-    "home_zone_first": home_zone_first,
-}
+def _by_name(value: object) -> object:
+    """A bare rule name stands for its table; an unknown name is refused by name."""
+    name = value if isinstance(value, str) else value.get("rule") if isinstance(value, dict) else None
+    if isinstance(name, str) and name not in DISPATCH_RULES:
+        raise ValueError(f"unknown rule {name!r} (known: {', '.join(DISPATCH_RULES)})")
+    return {"rule": value} if isinstance(value, str) else value
+
+
+DISPATCH_RULES: dict[str, type[DispatchRule]] = {"nearest_idle": NearestIdle, "home_zone_first": HomeZoneFirst}
+DispatchRuleConfig = Annotated[
+    Union[NearestIdle, HomeZoneFirst], BeforeValidator(_by_name), Field(discriminator="rule")
+]

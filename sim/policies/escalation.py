@@ -1,47 +1,93 @@
 """Escalation policies: the tier a case starts at, and how long a tier may keep it.
 
 "小事不出格、大事不出村、难事不出镇": small matters stay in the grid, big ones in the
-village, hard ones in the town. The threshold policy starts a case at the lowest tier able
-to resolve it, or higher when its severity reaches a threshold, and hands it up when a
-tier fails or has used its share of the close limit.
+village, hard ones in the town. Each policy is one class here and owns its scenario
+settings (the class is the ``[escalation]`` table, chosen by its ``policy`` name), its
+behaviour, why it started a case above its lowest tier (``intake_note``) and a
+plain-words description (``explain``). Adding a policy means adding a class to this file
+and to ``EscalationConfig``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
 
-from sim.config.command import Escalation
+from pydantic import BeforeValidator, Field
+
+from sim.config.base import Strict
 from sim.vocabulary import Tier
 
 if TYPE_CHECKING:
     from sim.config.incidents import Category
 
 
-class EscalationPolicy(Protocol):
-    """What the command centre asks of an escalation policy."""
+@dataclass(frozen=True)
+class IntakeNote:
+    """Why a case started above its category's lowest tier: its severity reached a threshold."""
 
-    def start_tier(self, cat: Category) -> Tier: ...
-
-    def spot_fix_allowed(self, cat: Category) -> bool: ...
-
-    def tier_budget(self, cat: Category, tier: Tier) -> float: ...
+    severity: int
+    threshold: int
+    tier: Tier
 
 
-class ThresholdEscalation:
-    """Severity thresholds at intake; a time budget per tier of ``overdue_fraction`` × limit."""
+class EscalationPolicy(Strict):
+    """What the command centre asks of an escalation policy; ``label`` is its (zh, en) name."""
 
-    def __init__(self, cfg: Escalation) -> None:
-        self.cfg = cfg
+    policy: str
+    label: ClassVar[tuple[str, str]]
+
+    def start_tier(self, cat: Category) -> Tier:
+        raise NotImplementedError
+
+    def spot_fix_allowed(self, cat: Category) -> bool:
+        raise NotImplementedError
+
+    def tier_budget(self, cat: Category, tier: Tier) -> float:
+        """Minutes a tier may hold the case before handing it up."""
+        raise NotImplementedError
+
+    def intake_note(self, cat: Category) -> IntakeNote | None:
+        """Why the case starts above its lowest tier, if the policy sent it there."""
+        return None
+
+    def explain(self, lang: str) -> str:
+        """What the policy does, in plain words."""
+        raise NotImplementedError
+
+    def name(self, lang: str) -> str:
+        return self.label[0] if lang == "zh" else self.label[1]
+
+
+class ThresholdEscalation(EscalationPolicy):
+    """Severity thresholds at intake; a time budget per tier of ``overdue_fraction`` × limit.
+
+    Couplings (each raises a warning when it bites, see ``sim/checks.py``):
+    ``severity_to_village`` also forbids the on-the-spot fix for every category at or above
+    it (a grave matter is not settled by whoever finds it), so lowering it switches spot
+    fixes off; a threshold only moves a category whose ``lowest_tier`` is below it, so one
+    that no category reaches changes nothing; 6 switches a threshold off (severity is 1–5).
+    External categories (110/119) start at the county whatever the thresholds.
+    """
+
+    policy: Literal["threshold"] = "threshold"
+    label = ("按严重度分级", "Severity thresholds")
+    # A case of this severity or more starts at least at that tier.
+    severity_to_village: int = Field(default=4, ge=0, le=6)
+    severity_to_town: int = Field(default=5, ge=0, le=6)
+    severity_to_county: int = Field(default=6, ge=0, le=6)
+    # A tier that has used this fraction of the close limit hands the case up.
+    overdue_fraction: float = Field(default=1.0, gt=0)
+
+    def _thresholds(self) -> tuple[tuple[Tier, int], ...]:
+        return ((Tier.VILLAGE, self.severity_to_village), (Tier.TOWN, self.severity_to_town),
+                (Tier.COUNTY, self.severity_to_county))
 
     def start_tier(self, cat: Category) -> Tier:
         tier = cat.lowest_tier
         if cat.external:
             return Tier.COUNTY
-        for higher, threshold in (
-            (Tier.VILLAGE, self.cfg.severity_to_village),
-            (Tier.TOWN, self.cfg.severity_to_town),
-            (Tier.COUNTY, self.cfg.severity_to_county),
-        ):
+        for higher, threshold in self._thresholds():
             if cat.severity >= threshold:
                 tier = max(tier, higher)
         return tier
@@ -49,13 +95,43 @@ class ThresholdEscalation:
     def spot_fix_allowed(self, cat: Category) -> bool:
         """Grid staff who find a problem may settle it on the spot unless it is grave enough
         that the thresholds send it up."""
-        return not cat.external and cat.severity < self.cfg.severity_to_village
+        return not cat.external and cat.severity < self.severity_to_village
 
     def tier_budget(self, cat: Category, tier: Tier) -> float:
-        """Minutes a tier may hold the case before handing it up; the county has no limit."""
+        """``overdue_fraction`` of the close limit; the county has no limit."""
         if tier >= Tier.COUNTY:
             return float("inf")
-        return self.cfg.overdue_fraction * cat.close_limit_min
+        return self.overdue_fraction * cat.close_limit_min
+
+    def intake_note(self, cat: Category) -> IntakeNote | None:
+        start = self.start_tier(cat)
+        if start <= cat.lowest_tier or cat.external:
+            return None
+        return IntakeNote(cat.severity, dict(self._thresholds())[start], start)
+
+    def explain(self, lang: str) -> str:
+        f = self.overdue_fraction
+        if lang == "zh":
+            return (f"严重度达到 {self.severity_to_village} 的事件直接交村处理、达到 {self.severity_to_town} 交镇、"
+                    f"达到 {self.severity_to_county} 交县（市）；较轻的由网格当场处置或处理。每一级最多用办结时限的"
+                    f" {f:g} 倍，未解决或超时就上交上一级。")
+        return (f"A case of severity {self.severity_to_village} or more starts at the village, "
+                f"{self.severity_to_town} or more at the town, {self.severity_to_county} or more at the county; "
+                f"lighter ones are settled or handled in the grid. Each tier may use {f:g} × the close "
+                "limit; if it fails or runs out of time the case goes up a tier.")
 
 
-ESCALATION_POLICIES: dict[str, Callable[[Escalation], EscalationPolicy]] = {"threshold": ThresholdEscalation}
+def _default_policy(value: object) -> object:
+    """A table without ``policy`` is the threshold policy; an unknown name is refused by name."""
+    if isinstance(value, dict):
+        name = value.get("policy", "threshold")
+        if name not in ESCALATION_POLICIES:
+            raise ValueError(f"unknown policy {name!r} (known: {', '.join(ESCALATION_POLICIES)})")
+        return {"policy": name, **value}
+    return value
+
+
+ESCALATION_POLICIES: dict[str, type[EscalationPolicy]] = {"threshold": ThresholdEscalation}
+EscalationConfig = Annotated[
+    Union[ThresholdEscalation], BeforeValidator(_default_policy), Field(discriminator="policy")
+]
