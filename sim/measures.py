@@ -16,7 +16,7 @@ import pandas as pd
 from sim.checks import summary_servers, threshold_warnings, town_warnings, utilisation_warnings
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
-from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, StaffRole, Tier
+from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, GridRole, StaffRole, Tier
 from sim.warnings import as_dicts
 
 if TYPE_CHECKING:
@@ -41,9 +41,8 @@ def staff_table(model: "TownModel") -> pd.DataFrame:
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
-            busy = c.busy_min + (0.0 if c.idle else h - c.busy_since)
             rows.append(dict(id=c.crew_id, role=StaffRole.SQUAD_CREW, unit=squad.squad_id, on_duty_min=duty,
-                             busy_min=busy, cases=c.cases))
+                             busy_min=c.busy_minutes(h), cases=c.cases))
     if model.hall is not None:
         rows += hall_staff_rows(model)
     df = pd.DataFrame(rows, columns=["id", "role", "unit", "on_duty_min", "busy_min", "cases"])
@@ -70,6 +69,34 @@ def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: 
     hit = finished & (elapsed <= limit)
     counted = finished | (reported + limit <= horizon)
     return hit, counted
+
+
+def fifteen_minute_share(reported: np.ndarray, arrived: np.ndarray, in_class: np.ndarray, now: float,
+                         among: np.ndarray | None = None) -> float:
+    """Share of reported 15-minute-class cases with someone on scene within 15 minutes; a case
+    still waiting counts once its 15 minutes have passed (``among`` narrows the cases)."""
+    hit, counted = on_time(reported, arrived, np.full_like(reported, FIFTEEN), now)
+    sel = in_class & ~np.isnan(reported) & counted
+    if among is not None:
+        sel &= among
+    return float(hit[sel].mean()) if sel.any() else math.nan
+
+
+def tier_shares(tiers: np.ndarray) -> dict[str, float]:
+    """Share of the resolved cases resolved at each tier, from Tier codes (-1: not resolved)."""
+    resolved = tiers[tiers >= 0]
+    return {t.key: float((resolved == t).sum()) / len(resolved) if len(resolved) else math.nan for t in Tier}
+
+
+def workload_gini_so_far(model: "TownModel", now: float) -> dict[str, float]:
+    """Gini of busy ÷ on-duty minutes up to ``now``, for full-time grid workers and squad crews
+    (the live view of ``workload_gini``)."""
+    w = [s.busy_minutes_so_far(now) / duty for team in model.teams for s in team.members
+         if s.role == GridRole.WORKER and (duty := s.on_duty_minutes(0, now)) > 0]
+    crews = [c.busy_minutes(now) / duty for squad in model.squads
+             if (duty := squad.calendar.duty_time(now)) > 0 for c in squad.crews]
+    return {GridRole.WORKER: gini(np.array(w)) if w else math.nan,
+            StaffRole.SQUAD_CREW: gini(np.array(crews)) if crews else math.nan}
 
 
 def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
@@ -148,14 +175,10 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
     reported = ~np.isnan(rep)
     resp = arr - rep
     has_resp = ~np.isnan(resp)
-    fifteen = reported & rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
+    in_class = rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
     squad_called = ~rec.queued_at.isna().to_numpy()
-    f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
     c_hit, c_cnt = on_time(rep, clo, close, model.horizon)
-    tiers = rec.tier.astype(str)[rec.tier.notna()]
-    tier_counts = tiers.value_counts()
-    n_resolved = int(tier_counts.sum())
-    tier_share = {t: (float(tier_counts.get(t, 0)) / n_resolved if n_resolved else math.nan) for t in Tier.keys()}
+    tier_share = tier_shares(pd.Categorical(rec.tier, categories=Tier.keys()).codes)
     months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     channels = rec.channel.astype(str)[reported].value_counts(normalize=True)
 
@@ -207,11 +230,9 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "response_p50_min": _q(resp[has_resp], 0.5),
         "response_p90_min": _q(resp[has_resp], 0.9),
         "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
-        "share_within_15min": float(f_hit[fifteen & f_cnt].mean()) if (fifteen & f_cnt).any() else math.nan,
+        "share_within_15min": fifteen_minute_share(rep, arr, in_class, model.horizon),
         # The same, for the cases the centre had to send a squad to (not settled by the finder).
-        "share_within_15min_dispatched": (
-            float(f_hit[fifteen & f_cnt & squad_called].mean()) if (fifteen & f_cnt & squad_called).any() else math.nan
-        ),
+        "share_within_15min_dispatched": fifteen_minute_share(rep, arr, in_class, model.horizon, squad_called),
         "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
         "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
         "tier_share": tier_share,

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.measures import flat, grid_table, staff_table, summarize
 from sim.model import TownModel
+from sim.pool import run_pool
 from sim.stats import mean_ci
 from sim.warnings import merge as merge_warnings
 
@@ -80,10 +79,6 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     return summary
 
 
-def _replication_job(scenario: Scenario, seed: int, days: float | None) -> dict[str, Any]:
-    return run_replication(scenario, seed, days)
-
-
 def run_replications(scenario: Scenario, seeds: list[int], days: float | None = None, workers: int = 1,
                      on_done: Callable[[], None] | None = None) -> list[dict[str, Any]]:
     """Independent replications, on a local process pool when ``workers`` > 1; in seed order."""
@@ -94,14 +89,15 @@ def run_replications(scenario: Scenario, seeds: list[int], days: float | None = 
             if on_done:
                 on_done()
     else:
-        ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
-        ctx.set_forkserver_preload(["sim.runner"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_replication_job, scenario, s, days): s for s in seeds}
-            for f in as_completed(futures):
-                results[futures[f]] = f.result()
-                if on_done:
-                    on_done()
+        def done(seed: int, summary: dict[str, Any]) -> None:
+            results[seed] = summary
+            if on_done:
+                on_done()
+
+        def failed(seed: int, exc: BaseException) -> None:
+            raise exc
+
+        run_pool(run_replication, {s: (scenario, s, days) for s in seeds}, workers, done, failed)
     return [results[s] for s in seeds]
 
 

@@ -58,6 +58,10 @@ class Crew(mesa.Agent):
     def on_duty(self, t: float) -> bool:
         return self.squad.calendar.on_duty(t)
 
+    def busy_minutes(self, now: float) -> float:
+        """Busy time up to ``now``, the job under way included."""
+        return self.busy_min + (0.0 if self.idle else now - self.busy_since)
+
     def run_job(self, centre: "CommandCentre", inc: "Incident",
                 done: simpy.Event) -> Generator[simpy.Event, object, None]:
         """Serve ``inc``, then any queued cases, then go home (a SimPy process)."""

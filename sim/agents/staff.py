@@ -34,6 +34,11 @@ class BookableStaff(mesa.Agent):
         self.cases = 0
         self.pos: tuple[float, float] | None = None  # set by the model's space
 
+    def busy_minutes_so_far(self, now: float) -> float:
+        """Busy time booked before ``now`` (bookings are first come first served, so what lies
+        past ``now`` is at the end of the plan)."""
+        return max(0.0, self.busy_min - max(0.0, self.busy_until - now))
+
     def free_at(self, ready: float) -> float:
         return self.calendar.next_on_duty(max(ready, self.busy_until))
 

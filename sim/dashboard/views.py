@@ -16,16 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
+from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
 from sim.model import TownModel
-from sim.records import Incident
 from sim.policies import IntakeNote
-from sim.stats import gini
-from sim.vocabulary import MINUTES_PER_DAY, GridRole, Stage, StaffRole, Tier
+from sim.records import Incident
+from sim.vocabulary import MINUTES_PER_DAY, Stage, Tier
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
@@ -177,24 +178,16 @@ def live_measures(model: TownModel) -> dict[str, Any]:
                           np.array([i.category for i in live], dtype=int)])
     rep = np.concatenate([rows.reported_at.to_numpy(float), np.array([i.reported_at for i in live], float)])
     arr = np.concatenate([rows.arrived_at.to_numpy(float), np.array([i.arrived_at for i in live], float)])
-    tiers = np.concatenate([rows.tier.cat.codes.to_numpy(int) if len(rows) else np.zeros(0, int),
+    tiers = np.concatenate([pd.Categorical(rows.tier, categories=Tier.keys()).codes.astype(int),
                             np.array([i.tier for i in live], dtype=int)])
-    fifteen_names = getattr(model.config, "fifteen_minute_categories", None)
-    if fifteen_names is None:  # an older scenario schema: the respond limit decides
-        fifteen_names = {c.name for c in cats if c.respond_limit_min <= 15}
+    fifteen_names = model.config.fifteen_minute_categories
     in_class = np.array([c.name in fifteen_names for c in cats], bool)[cat] if len(cat) else np.zeros(0, bool)
-    reported = ~np.isnan(rep)
     resp = arr - rep
     has = ~np.isnan(resp)
-    fifteen = reported & in_class
-    counted = fifteen & (has | (rep + 15.0 <= now))
-    hit = counted & has & (resp <= 15.0)
-    resolved = tiers[tiers >= 0]
-    tier_share = {t.key: (float((resolved == t).mean()) if len(resolved) else math.nan) for t in Tier}
     return {
         "now_min": now,
         "incidents": int(len(cat)),
-        "share_within_15min": float(hit.sum() / counted.sum()) if counted.any() else math.nan,
+        "share_within_15min": fifteen_minute_share(rep, arr, in_class, now),
         "response_p50_min": float(np.median(resp[has])) if has.any() else math.nan,
         "response_mean_min": float(resp[has].mean()) if has.any() else math.nan,
         "backlog": len(model.centre.open),
@@ -202,34 +195,9 @@ def live_measures(model: TownModel) -> dict[str, Any]:
         "alarms": model.centre.alarms_raised,
         "crews_busy": sum(not c.idle for c in model.centre.crews),
         "queued_for_squad": len(model.centre.queue),
-        "tier_share": tier_share,
-        "workload_gini": workload_gini(model),
+        "tier_share": tier_shares(tiers),
+        "workload_gini": workload_gini_so_far(model, now),
     }
-
-
-def workload_gini(model: TownModel) -> dict[str, float]:
-    """Gini of busy ÷ on-duty minutes so far, for full-time grid workers and squad crews."""
-    now = model.env.now
-    out: dict[str, float] = {}
-    w = []
-    for team in model.teams:
-        for s in team.members:
-            if s.role == GridRole.WORKER:
-                duty = s.on_duty_minutes(0, now)
-                if duty > 0:
-                    # bookings are first come first served: what lies past now is at the end
-                    busy = max(0.0, s.busy_min - max(0.0, s.busy_until - now))
-                    w.append(busy / duty)
-    out[GridRole.WORKER] = gini(np.array(w)) if w else math.nan
-    w = []
-    for squad in model.squads:
-        duty = squad.calendar.duty_time(now)
-        for c in squad.crews:
-            busy = c.busy_min + (0.0 if c.idle else now - c.busy_since)
-            if duty > 0:
-                w.append(busy / duty)
-    out[StaffRole.SQUAD_CREW] = gini(np.array(w)) if w else math.nan
-    return out
 
 
 def start_note(model: TownModel, inc: Incident) -> IntakeNote | None:

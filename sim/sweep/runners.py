@@ -3,21 +3,20 @@
 Workers only compute: they rebuild the model from the (picklable) scenario, run it and
 return its flat measures. The caller writes each result as it arrives, so the store needs
 no shared file system. A worker that dies has its runs retried (Dask does this itself;
-for the local pool a broken pool is replaced and the unfinished runs resubmitted).
+the local pool, ``sim.pool``, shared with replications, replaces a broken pool and
+resubmits the unfinished runs).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from sim.config import Scenario
 from sim.measures import flat
+from sim.pool import run_pool
 from sim.runner import run_replication
 
 Job = Callable[[Scenario, int, "float | None"], dict[str, float]]
@@ -64,41 +63,11 @@ def run_serial(tasks: Iterable[Task], on_done: OnDone, on_failed: OnFailed, job:
 
 def run_local(tasks: Iterable[Task], workers: int, on_done: OnDone, on_failed: OnFailed,
               job: Job = run_task, max_restarts: int = 3) -> None:
-    """A local process pool; when a worker process dies, restart the pool for what is left."""
-    pending = {t.key: t for t in tasks}
-    restarts = 0
-    # Forked from a clean server that has imported the model once: no fork of a threaded
-    # parent, and a restarted pool does not pay the imports again.
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweep.runners"])
-    while pending:
-        broken = False
-        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))), mp_context=ctx)
-        try:
-            futures = {pool.submit(job, t.scenario, t.seed, t.days): t for t in pending.values()}
-            for f in as_completed(futures):
-                t = futures[f]
-                try:
-                    result = f.result()
-                except BrokenProcessPool:
-                    broken = True
-                    continue
-                except Exception as exc:
-                    del pending[t.key]
-                    on_failed(t, _describe(exc))
-                    continue
-                del pending[t.key]
-                on_done(t, result)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        if broken:
-            restarts += 1
-            if restarts > max_restarts:
-                for t in list(pending.values()):
-                    on_failed(t, "worker process died repeatedly")
-                pending.clear()
+    """The local process pool (``sim.pool``); a dead worker's runs are retried on a new pool."""
+    by_key = {t.key: t for t in tasks}
+    run_pool(job, {k: (t.scenario, t.seed, t.days) for k, t in by_key.items()}, workers,
+             on_done=lambda k, result: on_done(by_key[k], result),
+             on_failed=lambda k, exc: on_failed(by_key[k], _describe(exc)), max_restarts=max_restarts)
 
 
 def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: OnFailed,
