@@ -15,18 +15,19 @@ from sim.vocabulary import Channel
 
 if TYPE_CHECKING:
     from sim.agents.grid_staff import GridStaffMember
-    from sim.model import TownModel
+    from sim.agents.protocols import World
+    from sim.config import Scenario
     from sim.records import Incident
 
-def party_notice_prob(model: "TownModel", category: str) -> float:
+def party_notice_prob(config: "Scenario", category: str) -> float:
     """Chance that at least one of the grid's centre households notices (0 if the effect is off)."""
-    party = model.config.party
+    party = config.party
     if not party.eyes or category not in party.eyes_categories:
         return 0.0
     return 1.0 - (1.0 - party.notice_prob_per_household) ** party.centre_households_per_grid
 
 
-def first_notice(model: "TownModel", inc: "Incident") -> tuple[float, Channel, "GridStaffMember | None"]:
+def first_notice(model: "World", inc: "Incident") -> tuple[float, Channel, "GridStaffMember | None"]:
     """(calendar time, channel, finding staff member) of the first report; inf if never."""
     cat = model.categories[inc.category]
     cfg = model.config

@@ -34,7 +34,13 @@ _STREAMS = ("incidents", "staff", "hall")
 
 
 class TownModel(mesa.Model):
-    """One replication of a scenario. Advance with ``step()`` or ``run()``."""
+    """One replication of a scenario. Advance with ``step()`` or ``run()``.
+
+    One clock: SimPy's ``env.now`` (``now``), in minutes from the start of day 0, a Monday.
+    Mesa's own time is not used: ``step()`` advances SimPy by ``tick`` minutes, and Mesa's
+    ``time``/``steps`` only count those ticks; nothing in gridsim reads them (the
+    ``timeseries`` ``day`` column and every record come from ``now``).
+    """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, days: float | None = None,
                  incidents_path: Path | None = None, keep_stories: bool = False) -> None:
@@ -51,7 +57,7 @@ class TownModel(mesa.Model):
         self.env = simpy.Environment()
         self.town: TownMap = build_town(scenario)
         self.categories = scenario.incidents.categories
-        self.party_notice = [party_notice_prob(self, c.name) for c in self.categories]
+        self.party_notice = [party_notice_prob(scenario, c.name) for c in self.categories]
         self.log = IncidentLog(
             scenario.category_names,
             [v.name for v in self.town.villages],
@@ -60,7 +66,7 @@ class TownModel(mesa.Model):
         )
         self.teams = self._build_grid_teams()
         self.cadres = self._build_village_cadres()
-        self.centre = CommandCentre(self)
+        self.centre = CommandCentre(self, self)
         self.squads = self._build_squads()
         self.centre.crews = [c for s in self.squads for c in s.crews]
         self.space = self._place_field_agents()
@@ -100,7 +106,7 @@ class TownModel(mesa.Model):
                     sid = f"{g.id}/{role}-{k + 1}"
                     actor = (Actor(ActorRole.INSPECTOR, sid, g.id, k + 1, department) if department is not None
                              else Actor(ActorRole(role), sid, g.id, k + 1))
-                    m = GridStaffMember(self, sid, role, actor, g.index, frozenset(spec.duties),
+                    m = GridStaffMember(self, sid, role, actor, self.horizon, g.index, frozenset(spec.duties),
                                         cal, spec.duty_share, spec.patrol_share, domains, float(rng.random()))
                     members.append(m)
             teams.append(GridTeam(g.index, members, g.street_km, speed))
@@ -112,7 +118,7 @@ class TownModel(mesa.Model):
         return [
             [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, cal,
                            Actor(ActorRole.VILLAGE_CADRE, f"{v.name}/cadre-{k + 1}", v.name, k + 1),
-                           tier=Tier.VILLAGE)
+                           self.horizon, tier=Tier.VILLAGE)
              for k in range(t.village_cadres)]
             for v in self.town.villages
         ]
@@ -191,6 +197,11 @@ class TownModel(mesa.Model):
             yield self.env.timeout(cal.length)
 
     # ---- stepping --------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """The simulation clock, in minutes."""
+        return self.env.now
+
     def step(self) -> None:
         """Advance the clock by one tick, raise due alarms, collect."""
         until = min(self.env.now + self.tick, self.horizon)

@@ -17,6 +17,7 @@ import mesa
 import simpy
 
 from sim.agents.grid_staff import GridStaffMember
+from sim.agents.protocols import World
 from sim.agents.staff import soonest
 from sim.channels import first_notice
 from sim.config.incidents import Category
@@ -37,7 +38,6 @@ from sim.vocabulary import (
 
 if TYPE_CHECKING:
     from sim.agents.squad import Crew
-    from sim.model import TownModel
 
 Process = Generator[simpy.Event, object, None]
 # A tier's attempt: the tier that resolved the case, or why it handed the case up.
@@ -53,12 +53,11 @@ COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 class CommandCentre(mesa.Agent):
     """Intake, triage, dispatch, tracking (alarms), verification; owns the squad queue."""
 
-    model: "TownModel"
-
-    def __init__(self, model: "TownModel") -> None:
+    def __init__(self, model: mesa.Model, world: World) -> None:
         super().__init__(model)
-        sc = model.config
-        self.env = model.env
+        self.world = world  # what the closed loop needs of the model
+        sc = world.config
+        self.env = world.env
         self.cfg = sc.command_centre
         self.rule = self.cfg.dispatch_rule
         self.escalation = sc.escalation
@@ -81,7 +80,7 @@ class CommandCentre(mesa.Agent):
     # ---- the closed loop -------------------------------------------------------------
     def case(self, inc: Incident) -> Process:
         """One case from occurrence to closure (a SimPy process)."""
-        env, m = self.env, self.model
+        env, m = self.env, self.world
         cat = m.categories[inc.category]
         t, channel, finder = first_notice(m, inc)
         if math.isinf(t):
@@ -119,7 +118,7 @@ class CommandCentre(mesa.Agent):
         The patroller who found it, or, when a Party centre household noticed it, the grid
         worker it tells; nobody when the category or the thresholds rule a spot fix out.
         """
-        m = self.model
+        m = self.world
         cat = m.categories[inc.category]
         if cat.spot_fix_prob <= 0 or not self.escalation.spot_fix_allowed(cat):
             return None, 0.0
@@ -139,7 +138,7 @@ class CommandCentre(mesa.Agent):
         of it (a hand-off when another department got the report first) and dispatch."""
         if self.cfg.enabled:
             return self.cfg.triage_min.draw(inc.u[U.TRIAGE])
-        dep = self.model.config.departments
+        dep = self.world.config.departments
         delay = dep.dispatch_min.draw(inc.u[U.TRIAGE])
         if channel != Channel.PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
             delay += dep.handoff_min.draw(inc.u[U.HANDOFF_DELAY])
@@ -147,13 +146,13 @@ class CommandCentre(mesa.Agent):
         return delay
 
     def _convenes(self, cat: Category) -> bool:
-        party = self.model.config.party
+        party = self.world.config.party
         return party.convening and not cat.external and cat.severity >= party.convene_min_severity
 
     def _convene(self, inc: Incident) -> Process:
         """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
         self._dispatched(inc, TOWN_COMMITTEE, Tier.TOWN, Reason.CONVENED)
-        yield self.env.timeout(self.model.config.party.convene_min.draw(inc.u[U.CONVENE]))
+        yield self.env.timeout(self.world.config.party.convene_min.draw(inc.u[U.CONVENE]))
         self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
     def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
@@ -191,7 +190,7 @@ class CommandCentre(mesa.Agent):
 
     def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
-        env, m = self.env, self.model
+        env, m = self.env, self.world
         now = env.now
         if tier == Tier.GRID:
             team = m.teams[inc.grid]
@@ -227,7 +226,7 @@ class CommandCentre(mesa.Agent):
 
     def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """A town department, the county, or 110/119: a response delay, then the work."""
-        env, tiers = self.env, self.model.config.tiers
+        env, tiers = self.env, self.world.config.tiers
         now = env.now
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
@@ -252,7 +251,7 @@ class CommandCentre(mesa.Agent):
 
     def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
         done = self.env.event()
-        domain = self.model.categories[inc.category].domain
+        domain = self.world.categories[inc.category].domain
         idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
         inc.queued_at = self.env.now
         if idle:
@@ -266,7 +265,7 @@ class CommandCentre(mesa.Agent):
 
     def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
         """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails."""
-        env, m = self.env, self.model
+        env, m = self.env, self.world
         inc.resolved_at, inc.tier = env.now, tier
         inc.note(env.now, Stage.RESOLVED, tier=tier)
         team = m.teams[inc.grid]
@@ -297,7 +296,7 @@ class CommandCentre(mesa.Agent):
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
-        self.model.log.add(inc)
+        self.world.log.add(inc)
 
     def _dispatched(self, inc: Incident, who: Actor, tier: Tier, why: Reason = Reason.NONE) -> None:
         if math.isnan(inc.dispatched_at):
@@ -320,13 +319,13 @@ class CommandCentre(mesa.Agent):
         self.env.process(crew.run_job(self, inc, done))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
-        return self.model.town.travel.minutes(a, b, self.model.config.squads.mode)
+        return self.world.town.travel.minutes(a, b, self.world.config.squads.mode)
 
     def travel_to(self, crew: "Crew", inc: Incident) -> float:
-        return self.model.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
+        return self.world.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
-        cat = self.model.categories[inc.category]
+        cat = self.world.categories[inc.category]
         return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at(Tier.TOWN)
 
     def _take_queued(self, crew: "Crew") -> tuple[Incident, simpy.Event] | None:
@@ -334,7 +333,7 @@ class CommandCentre(mesa.Agent):
         if not self.queue or not crew.on_duty(self.env.now):
             return None
         for k, (inc, done) in enumerate(self.queue):
-            if crew.squad.serves(self.model.categories[inc.category].domain):
+            if crew.squad.serves(self.world.categories[inc.category].domain):
                 self._queue_changes()
                 del self.queue[k]
                 return inc, done
@@ -385,6 +384,6 @@ class CommandCentre(mesa.Agent):
                 continue
             inc.alarms += 1
             self.alarms_raised += 1
-            cat = self.model.categories[inc.category]
+            cat = self.world.categories[inc.category]
             limit = cat.respond_limit_min if kind == AlarmKind.RESPONSE else cat.close_limit_min
             inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)

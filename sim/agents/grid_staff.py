@@ -29,12 +29,12 @@ from sim.vocabulary import GridRole, Tier
 class GridStaffMember(BookableStaff):
     """One of the grid's staff; its duties (patrol, fix, mediate, verify) come from its role."""
 
-    def __init__(self, model: mesa.Model, staff_id: str, role: str, actor: Actor, grid: int,
+    def __init__(self, model: mesa.Model, staff_id: str, role: str, actor: Actor, horizon: float, grid: int,
                  duties: frozenset[str], calendar: DutyCalendar, duty_share: float, patrol_share: float,
                  domains: frozenset[str] | None, phase_u: float) -> None:
         # Departmental inspectors are town department staff: what they settle counts for the town.
         tier = Tier.GRID if domains is None or role in GridRole else Tier.TOWN
-        super().__init__(model, staff_id, role, calendar, actor, duty_share, tier)
+        super().__init__(model, staff_id, role, calendar, actor, horizon, duty_share, tier)
         self.grid = grid
         self.duties = duties
         self.patrol_share = patrol_share

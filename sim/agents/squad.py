@@ -70,7 +70,7 @@ class Crew(mesa.Agent):
             self.job = inc
             travel = centre.travel_to(self, inc)
             yield env.timeout(travel)
-            self.model.space.move_agent(self, (inc.x, inc.y))
+            centre.world.space.move_agent(self, (inc.x, inc.y))
             centre.arrived(inc, self.actor, Tier.TOWN)
             work, solved = centre.squad_work(inc)
             yield env.timeout(work)
@@ -81,9 +81,9 @@ class Crew(mesa.Agent):
             done.succeed(solved)
             inc, done = centre.next_for(self)
         self.job = None
-        if centre.model.config.squads.return_to_base and self.pos != self.squad.base:
+        if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
             yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
-            self.model.space.move_agent(self, self.squad.base)
+            centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
         self.idle = True
         centre.crew_free(self)

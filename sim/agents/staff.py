@@ -21,8 +21,9 @@ class BookableStaff(mesa.Agent):
     """A person with a shift, a FCFS day plan, and the workload tallies of DESIGN.md §4."""
 
     def __init__(self, model: mesa.Model, staff_id: str, role: str, calendar: DutyCalendar, actor: Actor,
-                 duty_share: float = 1.0, tier: Tier = Tier.GRID) -> None:
+                 horizon: float, duty_share: float = 1.0, tier: Tier = Tier.GRID) -> None:
         super().__init__(model)
+        self.horizon = horizon  # the run's end: busy time is counted up to it
         self.staff_id = staff_id
         self.role = role
         self.actor = actor  # how the case story names this person
@@ -54,7 +55,7 @@ class BookableStaff(mesa.Agent):
             return None
         end = min(start + travel + work, deadline)
         self.busy_until = end
-        horizon = getattr(self.model, "horizon", math.inf)
+        horizon = self.horizon
         self.busy_min += max(0.0, min(end, horizon) - start)
         self.cases += 1
         return start, start + travel, end
@@ -67,7 +68,7 @@ class BookableStaff(mesa.Agent):
         """
         end = now + minutes
         self.busy_until = max(self.busy_until, end)
-        self.busy_min += max(0.0, min(end, getattr(self.model, "horizon", math.inf)) - now)
+        self.busy_min += max(0.0, min(end, self.horizon) - now)
         self.cases += 1
         return end
 

@@ -1,0 +1,49 @@
+"""What the agents need of the model, as small protocols instead of the whole TownModel.
+
+The command centre and the channels see a :class:`World`; crews move in its
+:class:`Space`. ``TownModel`` satisfies both, and a test or another driver may pass anything that
+does, without importing the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import simpy
+
+    from sim.agents.grid_staff import GridTeam
+    from sim.agents.staff import BookableStaff
+    from sim.config import Scenario
+    from sim.config.incidents import Category
+    from sim.records import Incident
+    from sim.town import TownMap
+
+
+class CaseLog(Protocol):
+    def add(self, inc: Incident) -> None: ...
+
+
+class World(Protocol):
+    """The town a case plays out in: its clock, settings, map, staff and record."""
+
+    env: simpy.Environment
+    config: Scenario
+    town: TownMap
+    teams: Sequence[GridTeam]
+    cadres: Sequence[Sequence[BookableStaff]]
+    log: CaseLog
+    space: Space
+
+    @property
+    def categories(self) -> Sequence[Category]: ...
+
+    @property
+    def party_notice(self) -> Sequence[float]: ...
+
+
+class Space(Protocol):
+    """Where crews are drawn: moving one only changes its position."""
+
+    def move_agent(self, agent: object, pos: tuple[float, float]) -> None: ...
