@@ -14,12 +14,11 @@ import pytest
 from sim.analytic.erlang import erlang_c
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
+from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.measures import staff_table
 from sim.model import TownModel
-from sim.policies import DISPATCH_RULES
 from sim.records import Incident
 from sim.runner import run_replications
-from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.stats import mean_ci
 from sim.validate import TEXTBOOK
 
@@ -46,14 +45,14 @@ def test_preferences_follow_the_dispatch_rule_when_zones_overlap_or_miss():
     sc = _textbook(OVERLAPPING_ZONES)
     ss = squad_system(sc)
     model = TownModel(sc, days=1)
-    rule = DISPATCH_RULES[sc.command_centre.dispatch_rule]
+    rule = sc.command_centre.dispatch_rule
     crews = model.centre.crews
     for j, g in enumerate(model.town.grids):
         x, y = g.box.centroid
         inc = Incident(0, 0, g.village, g.index, x, y, 0.0, [0.5] * 20)
         idle = list(crews)
         for expected in ss.preferences[j]:  # busy the first choices one by one
-            picked = rule(idle, inc, model.centre.travel_to)
+            picked = rule.choose(idle, inc, model.centre.travel_to)
             assert crews.index(picked) == expected, (g.id, [c.crew_id for c in idle])
             idle.remove(picked)
     # By name: A1 (two zones) goes to U1 at its door; A3 (no zone) to the nearest, U3;

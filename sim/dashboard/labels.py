@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from sim.vocabulary import MINUTES_PER_DAY
 
-LANGUAGES: tuple[str, ...] = ("zh", "en")
-
 _LABELS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "title": ("“1+4”镇域治理仿真", "“1+4” town governance simulation"),
