@@ -24,6 +24,10 @@ def test_a_rule_loads_by_bare_name_or_as_a_table():
     assert isinstance(table.command_centre.dispatch_rule, HomeZoneFirst)
     esc = _with({"escalation": {"severity_to_village": 3}}).escalation  # no `policy`: thresholds
     assert isinstance(esc, ThresholdEscalation) and esc.severity_to_village == 3
+    dumped = table.model_dump(mode="json")  # written back as files give it, and read again
+    assert dumped["command_centre"]["dispatch_rule"] == "home_zone_first"
+    assert dumped["escalation"]["policy"] == "threshold"
+    assert validate_scenario(dumped) == table
 
 
 @pytest.mark.parametrize("overrides, words", [

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
 
 import numpy as np
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, model_serializer
 
 from sim.config.base import Strict
 
@@ -35,6 +35,12 @@ class DispatchRule(Strict):
     rule: str
     label: ClassVar[tuple[str, str]]
     explanation: ClassVar[tuple[str, str]]
+
+    @model_serializer(mode="wrap")
+    def _name_if_bare(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A rule without settings of its own is written back as its bare name, as files give it."""
+        data = handler(self)
+        return self.rule if set(data) == {"rule"} else data
 
     def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
         """Sort key of a crew for a case (lower is sent first); ties go to the first listed."""
