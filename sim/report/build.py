@@ -63,13 +63,13 @@ class Section:
         self.blocks.append(Block("list", items=items))
 
 
-UNIT_KINDS = ("share", "minutes", "days", "gini", "ratio", "count", "money")
+UNIT_KINDS = ("share", "load", "minutes", "days", "gini", "ratio", "count", "money")
 
 
 def unit_titles(lang: Lang, diff: bool = False) -> dict[str, str]:
     out = {k: t(f"unit.{k}", lang) for k in UNIT_KINDS}
     if diff:
-        out["share"] = t("unit.share_diff", lang)
+        out["share"] = out["load"] = t("unit.share_diff", lang)
     return out
 
 

@@ -14,21 +14,23 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
-Kind = Literal["share", "minutes", "days", "gini", "count", "ratio", "money"]
+# "load": busy ÷ on-duty time, shown in % but able to exceed 100% (part-time roles, overtime).
+Kind = Literal["share", "load", "minutes", "days", "gini", "count", "ratio", "money"]
 
 # Headline measures (DESIGN §4 and issue 16): glob patterns over flat names, in display order.
 HEADLINE: tuple[str, ...] = (
     "share_within_15min",
     "share_within_15min_dispatched",
-    "problem_to_scene*",
-    "problem_to_closure*",
+    "problem_to_scene_*",
+    "problem_to_closure_*",
     "closure_on_time_share",
     "grid_village_share",
     "workload_mean.*",
     "workload_max.*",
     "workload_gini.*",
-    "staff_*",
-    "staff.*",
+    "staff_headcount.total",
+    "staff_fte.total",
+    "staff_cost_per_year.total",
     "hall_wait_mean_min",
 )
 
@@ -96,11 +98,14 @@ _GROUPS: dict[str, Measure] = {
     "workload_gini": Measure("工作量基尼系数：{m}", "workload balance (Gini): {m}", "gini", -1),
     "workload_cv": Measure("工作量变异系数：{m}", "workload CV: {m}", "ratio", -1),
     "workload_max_over_mean": Measure("最大÷平均工作量：{m}", "workload max ÷ mean: {m}", "ratio", -1),
-    "workload_mean": Measure("平均工作量：{m}", "workload, mean: {m}", "share", 0),
-    "workload_max": Measure("最大工作量：{m}", "workload, max: {m}", "share", -1),
+    "workload_mean": Measure("平均工作量：{m}", "workload, mean: {m}", "load", 0),
+    "workload_max": Measure("最大工作量：{m}", "workload, max: {m}", "load", -1),
     "staff_headcount": Measure("人数：{m}", "headcount: {m}", "count", 0),
     "staff_fte": Measure("折合全职人数：{m}", "full-time equivalents: {m}", "count", 0),
-    "staff_cost": Measure("人员成本：{m}", "staff cost: {m}", "money", -1),
+    "staff_cost_per_year": Measure("年人员成本：{m}", "staff cost a year: {m}", "money", -1),
+    "workload_case_mean": Measure("平均案件工作量：{m}", "case workload, mean: {m}", "load", 0),
+    "workload_routine_mean": Measure("平均日常工作量：{m}", "routine workload, mean: {m}", "load", 0),
+    "overtime_hours_per_month": Measure("每月加班小时：{m}", "overtime hours a month: {m}", "count", -1),
 }
 
 _SQUAD_FIELDS: dict[str, Measure] = {
@@ -120,6 +125,7 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "inspector": ("部门巡查员", "departmental inspector"),
     "village_cadre": ("村干部", "village cadre"),
     "squad_crew": ("执法车组", "squad crew"),
+    "squad_officer": ("执法队员", "squad officer"),
     "hall_window": ("服务窗口", "hall window"),
     "total": ("合计", "total"),
     "grid": ("网格", "grid"),
@@ -226,7 +232,7 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
     v = float(value)
     k = kind(name)
     sign = "+" if signed and v > 0 else ""
-    if k == "share":
+    if k in ("share", "load"):
         return f"{sign}{100 * v:.1f}" + (" pt" if signed else "%")
     if k == "gini" or k == "ratio":
         return f"{sign}{v:.3f}"

@@ -23,7 +23,8 @@ from sim.stats import mean_ci
 
 Kind = Literal["run", "compare", "sweep"]
 # Where a measure's mean can lie: its CI is clipped to this (t intervals of few replications overshoot).
-RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "minutes": (0.0, math.inf),
+RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "load": (0.0, math.inf),
+                                         "minutes": (0.0, math.inf),
                                          "days": (0.0, math.inf), "count": (0.0, math.inf)}
 
 

@@ -69,7 +69,7 @@ def _style() -> None:
 
 
 def _scale(name: str) -> float:
-    return 100.0 if kind(name) == "share" else 1.0
+    return 100.0 if kind(name) in ("share", "load") else 1.0
 
 
 @dataclass(frozen=True)

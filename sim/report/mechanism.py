@@ -30,7 +30,8 @@ STAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hall": (("service_hall.*",), ("hall_wait_mean_min", "hall_visits_per_case", "hall_window_gini",
                                    "hall_processing_days_mean", "hall_complex_processing_days_mean",
                                    "hall_online_share")),
-    "staffing": (("grid_staff.*", "squads.*", "service_hall.windows", "tiers.*"), ("staff_*",)),
+    "staffing": (("grid_staff.*", "squads.*", "service_hall.windows", "tiers.*", "staff_cost.*"),
+                 ("staff_headcount.*", "staff_fte.*", "workload_mean.*", "overtime_hours_per_month.*")),
 }
 
 # Headline measure (glob) → the stages it passes through, in order.

@@ -154,8 +154,11 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
           scenario=Path(meta["scenario"]).name))
     sections.append(q)
 
-    warn = [(f"{t('point', lang)} {w['point']}: " if w.get("point") is not None else "") + warning_text(w, lang)
-            for w in store.read_warnings()]
+    points_of: dict[str, list[int]] = {}
+    for w in store.read_warnings():  # the same warning at many points is listed once
+        points_of.setdefault(warning_text(w, lang), []).extend([] if w.get("point") is None else [w["point"]])
+    warn = [(f"{t('point', lang)} {', '.join(map(str, sorted(set(p))))}: " if p else "") + text
+            for text, p in points_of.items()]
     if warn:
         q.p(t("warnings", lang), cls="warning")
         q.list(warn)
@@ -283,8 +286,16 @@ def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], sh
     for m in (share, gini):
         tab = by_replication(runs, m)
         stats[m] = pd.DataFrame({p: mean_ci(tab[p].to_numpy(dtype=float)) for p in tab}, index=["mean", "lo", "hi"]).T
-    grids = by_replication(runs, "grids").mean() if "grids" in present else pd.Series(0.0, index=d.index)
-    staff = d["squad_crews"] if squad_exp else d["squad_crews"] + d["grid_staff_per_grid"] * grids.reindex(d.index)
+    # Staff as the model counts it when the runs have it (officers on a squad's roll, FTE of all roles),
+    # else from the design (crews; grid staff per grid × grids + crews).
+    staff_measure = "staff_headcount.squad_officer" if squad_exp else "staff_fte.total"
+    if staff_measure in present:
+        staff = by_replication(runs, staff_measure).mean().reindex(d.index)
+        staff_label = cat.label(staff_measure, lang)
+    else:
+        grids = by_replication(runs, "grids").mean() if "grids" in present else pd.Series(0.0, index=d.index)
+        staff = d["squad_crews"] if squad_exp else d["squad_crews"] + d["grid_staff_per_grid"] * grids.reindex(d.index)
+        staff_label = t("par.staff_squad" if squad_exp else "par.staff", lang)
     df = pd.DataFrame({"share": stats[share]["mean"], "gini": stats[gini]["mean"], "staff": staff}).dropna()
     if df.empty:
         return None
@@ -299,13 +310,13 @@ def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], sh
     title = t("fig.pareto", lang, reps=n)
     s.figure(figs.pareto(df.gini.to_numpy(), df.share.to_numpy(), df.staff.to_numpy(float),
                          [str(p) for p in df.index], front, cat.label(gini, lang), cat.label(share, lang) + " (%)",
-                         t("par.staff_squad" if squad_exp else "par.staff", lang), title, t("par.front", lang),
+                         staff_label, title, t("par.front", lang),
                          xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr)), title)
     rows = [[Cell(str(p)), *[Cell(str(d.loc[p, f])) for f in factors],
              Cell(_est_text(Estimate(*stats[share].loc[p]), share), "num"),
              Cell(_est_text(Estimate(*stats[gini].loc[p]), gini), "num"), Cell(f"{df.staff[p]:g}", "num")]
             for p in df.index[front]]
     s.h3(t("par.front", lang))
-    s.table([t("point", lang), *factors, cat.label(share, lang), cat.label(gini, lang),
-             t("par.staff_squad" if squad_exp else "par.staff", lang)], rows, cls="small")
+    s.table([t("point", lang), *factors, cat.label(share, lang), cat.label(gini, lang), staff_label], rows,
+            cls="small")
     return s

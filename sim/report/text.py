@@ -62,6 +62,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                  "excludes 0"),
     "unit.share": ("百分比（%）", "per cent (%)"),
     "unit.share_diff": ("百分点", "percentage points"),
+    "unit.load": ("工作量（忙碌 ÷ 在岗时间，%）", "workload (busy ÷ on-duty time, %)"),
     "unit.minutes": ("分钟", "minutes"),
     "unit.days": ("天", "days"),
     "unit.gini": ("基尼系数（0 = 完全均衡）", "Gini (0 = perfectly even)"),
@@ -177,14 +178,14 @@ _TEXT: dict[str, tuple[str, str]] = {
                  "with 95% CI ({reps} replications)."),
     "as.scenario_factor": ("“scenario”因素在两个情景文件之间切换，它们有{n}个字段不同：",
                            "The “scenario” factor switches between scenario files that differ in {n} fields:"),
-    "par.intro.squad": ("这是执法中队的试验，因此用中队的指标衡量：{share}，以及{gini}；人员为执法车组数。"
+    "par.intro.squad": ("这是执法中队的试验，因此用中队的指标衡量：{share}，以及{gini}，对照中队的人员。"
                         "红圈为非劣点：没有其他点在三方面都不差且至少一方面更好。",
-                        "This experiment varies the squads, so it is judged by squad measures: {share}, and {gini}; "
-                        "staff is the number of squad crews. Ringed points are non-dominated: no other point is as "
+                        "This experiment varies the squads, so it is judged by squad measures: {share}, and {gini}, "
+                        "against the squads' staff. Ringed points are non-dominated: no other point is as "
                         "good on all three and better on one."),
-    "par.intro.grid": ("用{share}、{gini}和人员（网格人员 + 执法车组）衡量。红圈为非劣点。",
-                       "Judged by {share}, {gini} and staff (grid staff + squad crews). Ringed points are "
-                       "non-dominated."),
+    "par.intro.grid": ("用{share}、{gini}和人员衡量。红圈为非劣点：没有其他点在三方面都不差且至少一方面更好。",
+                       "Judged by {share}, {gini} and staff. Ringed points are non-dominated: no other point is "
+                       "as good on all three and better on one."),
     "fig.pareto": ("各设计点的权衡（平均值与95%置信区间，{reps}次重复；标签为设计点编号）",
                    "Trade-off per design point (means with 95% CI, {reps} replications; labels: point)"),
     "par.staff": ("人员（网格人员 + 执法车组）", "staff (grid staff + squad crews)"),
