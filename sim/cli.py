@@ -161,7 +161,10 @@ def compare(
                        "b": merge_warnings([r["warnings"] for r in runs_b])}
         write_json(tmp / "compare.json", {"a": a.meta.name, "b": b.meta.name, "days": n_days, "seeds": seeds,
                                           "measures": table.to_dict(orient="records"), "warnings": warnings_ab})
-        plot_groups(runs_a, runs_b, a.meta.name, b.meta.name, tmp)
+        # two variants of one preset may share a name: then the files tell them apart
+        name_a, name_b = ((a.meta.name, b.meta.name) if a.meta.name != b.meta.name
+                          else (f"A: {Path(scenario_a).stem}", f"B: {Path(scenario_b).stem}"))
+        plot_groups(runs_a, runs_b, name_a, name_b, tmp)
         for sub, path, runs in (("a", scenario_a, runs_a), ("b", scenario_b, runs_b)):
             (tmp / sub).mkdir()
             combined, reps = combine(runs)

@@ -193,6 +193,8 @@ def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders)
     assert "service_hall.pooling" in html and "departmental" in html  # a field that differs
     assert "assumption: a small test town" not in html.split("Appendix")[0]  # same in A and B: not "touched"
     assert html.count("data:image/png;base64,") >= 3
+    # the squads differ, so both options' bases and zones are drawn
+    assert "Squad bases and zones: xuxiake_pre_reform" in html and "Squad bases and zones: xuxiake_1plus4" in html
 
 
 def test_run_report_is_chinese_by_default_and_english_on_request(folders, tmp_path):

@@ -241,6 +241,32 @@ def _maps(option: Option, lang: Lang, title_key: str = "map.squads") -> Section 
     return s
 
 
+def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang: Lang) -> Section | None:
+    """Side by side what differs on the map: the grids when the town's division differs, the squads'
+    bases and zones when the squads differ."""
+    town_differs = any(k.startswith("town.") for k, _, _ in diffs)
+    squads_differ = any(k.startswith("squads.") for k, _, _ in diffs)
+    if not (town_differs or squads_differ) or a.snapshot is None or b.snapshot is None:
+        return None
+    s = Section("maps", t("sec.maps", lang))
+    s.p(t("map.layout", lang))
+    for o in (a, b):
+        layout = _layout(o.snapshot) if o.snapshot else None
+        if layout is None:
+            continue
+        vboxes = _boxes(layout.town.villages)
+        if town_differs:
+            title = t("map.grids_opt", lang, opt=o.name, n=len(layout.town.grids))
+            hh = np.array([g.households for g in layout.town.grids], dtype=float)
+            s.figure(figs.grid_map(_boxes(layout.town.grids), vboxes, hh, title, t("map.households", lang),
+                                   cmap="Blues"), title, cls="half")
+        if squads_differ and layout.squad_ids:
+            title = t("map.squads_opt", lang, opt=o.name)
+            s.figure(figs.squad_map(vboxes, layout.zone_of_village, layout.bases, layout.squad_ids, title), title,
+                     cls="half")
+    return s if any(blk.type == "figure" for blk in s.blocks) else None
+
+
 def _columns(path: Path) -> list[str]:
     import pyarrow.parquet as pq
 
@@ -384,6 +410,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if not ((folder / "a" / "summary.json").is_file() and (folder / "b" / "summary.json").is_file()):
         raise ReportError(f"{folder}: made by an older gridsim compare (no a/ and b/ folders); run compare again")
     a, b = load_option(folder / "a"), load_option(folder / "b")
+    if a.name == b.name:  # two variants of one preset: their files tell them apart
+        for o, tag in ((a, "A"), (b, "B")):
+            o.label = f"{tag}: {Path(o.snapshot['path']).stem}" if o.snapshot else f"{tag}: {o.name}"
     n = min(a.n, b.n)
     sections = [_how_to_read(lang, n)]
 
@@ -446,14 +475,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(d)
 
     sections += _tiers_categories([a, b], lang)
-    maps = [_maps(o, lang, "map.squads_opt") for o in (a, b)]
-    if any(m is not None for m in maps) and any(k.startswith("squads.") for k, _, _ in diffs):
-        s = Section("maps", t("sec.maps", lang))
-        for m in maps:
-            if m is not None:
-                s.blocks += [blk for blk in m.blocks if blk.type == "figure"]
-        s.p(t("map.layout", lang))
-        sections.append(s)
+    m = _compare_maps(a, b, diffs, lang)
+    if m is not None:
+        sections.append(m)
     sections += _assumption_sections([a, b], [k for k, _, _ in diffs], lang)
     sections.append(_limits(lang))
     sections.append(_all_measures([a, b], lang))

@@ -42,9 +42,11 @@ class Option:
     snapshot: dict[str, Any] | None
     files: dict[str, Path] = field(default_factory=dict)  # per-run tables of a single replication
 
+    label: str | None = None  # set when two options share a scenario name
+
     @property
     def name(self) -> str:
-        return str(self.summary.get("scenario", self.folder.name))
+        return self.label or str(self.summary.get("scenario", self.folder.name))
 
     @property
     def n(self) -> int:

@@ -104,6 +104,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "map.discovery": ("各网格发现时间中位数（分钟）", "Median time to notice a problem, per grid (min)"),
     "map.squads": ("执法中队驻地与辖区", "Squad bases and zones"),
     "map.squads_opt": ("执法中队驻地与辖区：{opt}", "Squad bases and zones: {opt}"),
+    "map.grids_opt": ("网格划分：{opt}（{n}个网格，颜色为每格户数）", "Grid division: {opt} ({n} grids, coloured by households)"),
+    "map.households": ("每格户数", "households per grid"),
     "map.calls": ("问题发生地点", "Where problems arose"),
     "map.count": ("事件数", "incidents"),
     "map.points": ("点：需派中队的问题发生地（一次重复）", "dots: problems a squad was sent to (one replication)"),
