@@ -276,3 +276,18 @@ def test_figures_keep_the_cjk_font_after_seaborn_resets_the_defaults():
         src = figs.bars_ci(["网格解决占比"], ["方案"], {("方案", "网格解决占比"): figs.Estimate(0.5, 0.4, 0.6)},
                            "各层级解决占比", "百分比")
     assert src.startswith("data:image/png;base64,")
+
+
+def test_two_variants_of_one_preset_are_told_apart_and_their_grids_mapped(folders, tmp_path):
+    finer = tmp_path / "finer.toml"
+    finer.write_text(folders["b"].read_text(encoding="utf-8").replace(
+        "[run]", "[town.grid_division]\nhouseholds_per_grid = 300   # assumption: smaller grids\n[run]"),
+        encoding="utf-8")
+    r = gridsim("compare", str(folders["b"]), str(finer), "--days", "1", "--replications", "2", "--workers", "1",
+                "--out", str(tmp_path / "c"))
+    assert r.exit_code == 0, r.output  # both are named xuxiake_1plus4: the figures need two names
+    r = gridsim("report", str(tmp_path / "c"), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert "Grid division: A: after" in html and "Grid division: B: finer" in html
+    assert "town.grid_division.households_per_grid" in html and "assumption: smaller grids" in html
