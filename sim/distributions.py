@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
+from scipy import special  # the inverse CDFs alone: scipy.stats costs ≈ 60 MB and 0.5 s to import
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 _NORMAL = NormalDist()
@@ -91,7 +91,7 @@ class LogNormal(BaseModel):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         mu, sigma = self._params
-        return np.exp(mu + sigma * stats.norm.ppf(np.asarray(u, dtype=float)))
+        return np.exp(mu + sigma * special.ndtri(np.asarray(u, dtype=float)))  # = scipy.stats.norm.ppf
 
     def draw(self, u: float) -> float:
         mu, sigma = self._params
@@ -106,7 +106,7 @@ class Gamma(BaseModel):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         shape = 1 / self.cv**2
-        return stats.gamma.ppf(np.asarray(u, dtype=float), shape, scale=self.mean / shape)
+        return special.gammaincinv(shape, np.asarray(u, dtype=float)) * (self.mean / shape)  # = stats.gamma.ppf
 
     def draw(self, u: float) -> float:
         return float(self.ppf(np.asarray(u)))

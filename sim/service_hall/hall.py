@@ -6,6 +6,10 @@ once, except complex cases without one-visit handling (一次办), which come ba
 ``visits_before`` times in all, each revisit so many working days after the last visit
 ended. Visits queue FCFS in their pool: all windows when pooling is comprehensive, their
 department's windows when it is departmental (see :mod:`sim.service_hall.window`).
+
+SimPy keeps the clock: one event a day. Within the day the hall is arithmetic on the
+day's arrays (see ``_requests``); cases and visits are kept as columns
+(:mod:`sim.service_hall.records`), not objects.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.service_hall.arrivals import CHANNELS, IN_PERSON, ONLINE, RequestStream
+from sim.service_hall import records
+from sim.service_hall.arrivals import IN_PERSON, ONLINE, RequestStream
 from sim.service_hall.window import HallWindow, WindowPool
 from sim.shifts import DutyCalendar
 from sim.vocabulary import MINUTES_PER_DAY as DAY
@@ -27,21 +31,13 @@ from sim.vocabulary import MINUTES_PER_DAY as DAY
 if TYPE_CHECKING:
     from sim.model import TownModel
 
-
-@dataclass(slots=True)
-class HallCase:
-    case_id: int
-    case_type: int
-    channel: int
-    complex: bool
-    requested_at: float
-    visits_needed: int = 0  # trips the case demands under the hall's rules (0 online)
-    done_at: float = math.nan
-    visits: int = 0  # trips made so far
+# A visit still to come: (arrival, case id, visit index k from 0, window minutes of every
+# visit, working days before each revisit, back-office days after the last visit).
+Pending = tuple[float, int, int, list[float], list[float], float]
 
 
 class Hall:
-    """The hall's windows, its request process and its records (one row per visit and per case)."""
+    """The hall's windows, its daily request process and its records (columns of cases and visits)."""
 
     def __init__(self, model: "TownModel") -> None:
         cfg = model.config.service_hall
@@ -53,12 +49,14 @@ class Hall:
         self.pools = self._build_pools()
         self.windows = [w for p in self.pools for w in p.windows]
         names = [p.name for p in self.pools]
-        self.pool_of_type = [
-            0 if cfg.pooling == "comprehensive" else names.index(c.department) for c in cfg.case_types
-        ]
-        self.cases: list[HallCase] = []
-        # (case id, visit number, arrival, service start, service end, window index)
-        self.visits: list[tuple[int, int, float, float, float, int]] = []
+        self.pool_of_type = np.array(
+            [0 if cfg.pooling == "comprehensive" else names.index(c.department) for c in cfg.case_types],
+            dtype=np.int64)
+        # Trips a complex in-person case needs without 一次办 (one with it).
+        self._complex_trips = np.array(
+            [1 if cfg.one_visit else c.visits_before for c in cfg.case_types], dtype=np.int64)
+        self.cases = records.case_columns()
+        self.visits = records.visit_columns()
         model.env.process(self._requests())
 
     def _build_pools(self) -> list[WindowPool]:
@@ -74,20 +72,6 @@ class Hall:
             index += n
         return pools
 
-    def _visits_needed(self, case: HallCase) -> int:
-        if case.channel == ONLINE:
-            return 0
-        if case.channel == IN_PERSON and case.complex and not self.cfg.one_visit:
-            return self.cfg.case_types[case.case_type].visits_before
-        return 1
-
-    def _visit(self, case: HallCase, arrival: float, minutes: float) -> float:
-        """Queue one visit at its pool; returns when its service ends."""
-        w, start, end = self.pools[self.pool_of_type[case.case_type]].serve(arrival, minutes)
-        case.visits += 1
-        self.visits.append((case.case_id, case.visits, arrival, start, end, w))
-        return end
-
     def _requests(self) -> Generator:
         """Each morning, book the day's visits in arrival order; then wait for the next day.
 
@@ -97,83 +81,144 @@ class Hall:
         """
         env = self.model.env
         horizon = self.model.horizon
-        cal = self.calendar
-        pending: list[tuple[float, int, int, list[float], list[float], float]] = []  # revisits
+        pending: list[Pending] = []  # visits booked for a later day: revisits, and requests made while closed
         for d in range(int(np.ceil(self.model.days))):
             day_end = min((d + 1) * DAY, horizon)
             yield env.timeout(max(0.0, d * DAY - env.now))
-            b = self.stream.day(d)
-            rows = zip(b.requested_at.tolist(), b.case_type.tolist(), b.channel.tolist(), b.complex.tolist(),
-                       b.online_days.tolist(), b.service_min.tolist(), b.revisit_days.tolist(),
-                       b.back_office_days.tolist())
-            for t, kind, channel, cx, online_days, service, delays, back_office in rows:
-                if t >= horizon:
-                    break
-                case = HallCase(len(self.cases), kind, channel, cx, t)
-                self.cases.append(case)
-                n = case.visits_needed = self._visits_needed(case)
-                if n == 0:
-                    case.done_at = t + online_days * DAY
-                    continue
-                arrival = cal.next_on_duty(t)  # monotone in t: first visits stay in order
-                while pending and pending[0][0] <= arrival and pending[0][0] < day_end:
-                    self._revisit(heapq.heappop(pending), pending)
-                if arrival >= day_end:  # asked while closed: comes back when the hall opens
-                    if arrival < horizon:
-                        heapq.heappush(pending, (arrival, case.case_id, 0, service, delays, back_office))
-                    continue
-                self._book(case, arrival, 0, service, delays, back_office, pending)
-            while pending and pending[0][0] < day_end:
-                self._revisit(heapq.heappop(pending), pending)
+            self._day(d, day_end, pending)
 
-    def _book(self, case: HallCase, arrival: float, k: int, service: list[float], delays: list[float],
-              back_office: float, pending: list) -> None:
+    def _day(self, d: int, day_end: float, pending: list[Pending]) -> None:
+        """The day's requests become cases (as arrays) and their visits are booked."""
+        horizon = self.model.horizon
+        cal = self.calendar
+        b = self.stream.day(d)
+        n = int(np.searchsorted(b.requested_at, horizon, side="left"))  # sorted: those before the horizon
+        t, kind, channel, cx = b.requested_at[:n], b.case_type[:n], b.channel[:n], b.complex[:n]
+        needed = np.where(channel == ONLINE, 0,
+                          np.where((channel == IN_PERSON) & cx, self._complex_trips[kind], 1))
+        done = np.where(needed == 0, t + b.online_days[:n] * DAY, math.nan)
+        first = self.cases.extend(requested_at=t, done_at=done, case_type=kind, channel=channel, complex=cx,
+                                  visits_needed=needed, visits=np.zeros(n, dtype=np.int8))
+        go = np.flatnonzero(needed > 0)
+        if cal.always:  # open round the clock: a visit is made the moment it is asked for
+            arrival = t[go]
+        else:  # scalar arithmetic, exactly as the plain booking does it
+            arrival = np.array([cal.next_on_duty(x) for x in t[go].tolist()], dtype=np.float64)
+        quiet = (not pending or pending[0][0] >= day_end) and not (needed[go] > 1).any()
+        if quiet:
+            self._book_first_visits(first, go, arrival, b, day_end, pending)
+        else:
+            self._book_merged(first, go, arrival, b, day_end, pending)
+
+    def _book_first_visits(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
+                           pending: list[Pending]) -> None:
+        """A day with no revisits due and single-visit cases only: the FCFS recursion over arrays.
+
+        Shortcut, equal to ``_book_merged`` on such a day (tests/test_hall_arrays.py): with
+        nothing to merge, the visits are the requests in order, so the only per-visit Python
+        is the heap of windows (free at, index); everything else is array arithmetic. First
+        visits arriving after closing form a suffix (arrival is monotone in request time).
+        """
+        cut = int(np.searchsorted(arrival, day_end, side="left"))
+        rows = go[:cut]
+        service = b.service_min[rows, 0]
+        pools = self.pool_of_type[b.case_type[rows]]
+        booked: list[tuple[float, float, int]] = []  # (service start, end, window) in arrival order
+        book = booked.append
+        replace = heapq.heapreplace
+        if len(self.pools) == 1:
+            free = self.pools[0].free
+            for a, minutes in zip(arrival[:cut].tolist(), service.tolist()):
+                f, k = free[0]
+                if a > f:
+                    f = a
+                e = f + minutes
+                replace(free, (e, k))
+                book((f, e, k))
+        else:
+            frees = [p.free for p in self.pools]
+            base = [p.windows[0].index for p in self.pools]
+            for a, minutes, p in zip(arrival[:cut].tolist(), service.tolist(), pools.tolist()):
+                free = frees[p]
+                f, k = free[0]
+                if a > f:
+                    f = a
+                e = f + minutes
+                replace(free, (e, k))
+                book((f, e, k + base[p]))
+        cols = np.array(booked, dtype=np.float64).reshape(-1, 3)
+        ids = first + rows
+        end = cols[:, 1]
+        self.visits.extend(case_id=ids, visit=np.ones(cut, dtype=np.int8), arrival=arrival[:cut],
+                           service_start=cols[:, 0], service_end=end, window=cols[:, 2].astype(np.int16))
+        self.cases["visits"][ids] = 1
+        done = self.cases["done_at"]
+        done[ids] = end
+        for j in np.flatnonzero(b.complex[rows] & (b.back_office_days[rows] > 0)).tolist():
+            done[ids[j]] = self._approved(True, float(end[j]), float(b.back_office_days[rows[j]]))
+        horizon = self.model.horizon
+        for r, a in zip(go[cut:].tolist(), arrival[cut:].tolist()):  # asked while closed: come when it opens
+            if a < horizon:
+                heapq.heappush(pending, (a, first + r, 0, b.service_min[r].tolist(), b.revisit_days[r].tolist(),
+                                         float(b.back_office_days[r])))
+
+    def _book_merged(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
+                     pending: list[Pending]) -> None:
+        """The plain booking: the day's first visits merged with revisits due, one at a time."""
+        booked: list[tuple[int, int, float, float, float, int]] = []
+        service, delays, back_office = b.service_min[go].tolist(), b.revisit_days[go].tolist(), b.back_office_days[go]
+        for j, (r, a) in enumerate(zip(go.tolist(), arrival.tolist())):
+            while pending and pending[0][0] <= a and pending[0][0] < day_end:
+                self._book(heapq.heappop(pending), pending, booked)
+            item = (a, first + r, 0, service[j], delays[j], float(back_office[j]))
+            if a >= day_end:  # asked while closed: comes back when the hall opens
+                if a < self.model.horizon:
+                    heapq.heappush(pending, item)
+                continue
+            self._book(item, pending, booked)
+        while pending and pending[0][0] < day_end:
+            self._book(heapq.heappop(pending), pending, booked)
+        if booked:
+            ids, visit, arr, start, end, window = (np.array(c) for c in zip(*booked))
+            self.visits.extend(case_id=ids, visit=visit, arrival=arr, service_start=start, service_end=end,
+                               window=window)
+
+    def _book(self, item: Pending, pending: list[Pending], booked: list) -> None:
         """Visit k of a case; queue its next visit, or note when the case is done."""
-        end = self._visit(case, arrival, service[k])
-        if k + 1 < case.visits_needed:
+        arrival, case_id, k, service, delays, back_office = item
+        cases = self.cases
+        kind = int(cases["case_type"][case_id])
+        w, start, end = self.pools[self.pool_of_type[kind]].serve(arrival, service[k])
+        cases["visits"][case_id] = k + 1
+        booked.append((case_id, k + 1, arrival, start, end, w))
+        if k + 1 < cases["visits_needed"][case_id]:
             cal = self.calendar
             nxt = float(cal.calendar_time(cal.duty_time(end) + delays[k] * cal.length))
             if nxt < self.model.horizon:
-                heapq.heappush(pending, (nxt, case.case_id, k + 1, service, delays, back_office))
+                heapq.heappush(pending, (nxt, case_id, k + 1, service, delays, back_office))
         else:
-            case.done_at = self._approved(case, end, back_office)
+            cases["done_at"][case_id] = self._approved(bool(cases["complex"][case_id]), end, back_office)
 
-    def _revisit(self, item: tuple, pending: list) -> None:
-        arrival, case_id, k, service, delays, back_office = item
-        self._book(self.cases[case_id], arrival, k, service, delays, back_office, pending)
-
-    def _approved(self, case: HallCase, end: float, back_office_days: float) -> float:
+    def _approved(self, complex_case: bool, end: float, back_office_days: float) -> float:
         """When a case is done: at the window, or after the back office approves a complex one."""
-        if not case.complex or back_office_days <= 0:
+        if not complex_case or back_office_days <= 0:
             return end
         cal = self.calendar
         return float(cal.calendar_time(cal.duty_time(end) + back_office_days * cal.length))
 
     # ---- records ---------------------------------------------------------------------------
+    def _types(self) -> tuple[list[str], np.ndarray, list[str]]:
+        types, depts = self.cfg.case_types, self.cfg.departments
+        return [t.name for t in types], np.array([depts.index(t.department) for t in types], dtype=np.int64), depts
+
+    def window_load(self) -> tuple[np.ndarray, np.ndarray]:
+        """Busy minutes within the horizon and visits served, per window (hall-wide order)."""
+        return records.window_tallies(self.visits, len(self.windows), self.model.horizon)
+
     def visit_frame(self) -> pd.DataFrame:
         """One row per visit (hall.parquet)."""
-        cols = ["case_id", "visit", "arrival", "service_start", "service_end", "window"]
-        v = pd.DataFrame(self.visits, columns=cols)
-        cases = self.case_frame().set_index("case_id")
-        v.insert(1, "case_type", cases.case_type.reindex(v.case_id).to_numpy())
-        v.insert(2, "department", cases.department.reindex(v.case_id).to_numpy())
-        v.insert(3, "channel", cases.channel.reindex(v.case_id).to_numpy())
-        v["window"] = pd.Categorical.from_codes(v.window.to_numpy(dtype=np.int64), [w.window_id for w in self.windows])
-        return v
+        return records.visit_frame(self.visits, self.cases, *self._types(), [w.window_id for w in self.windows])
 
     def case_frame(self) -> pd.DataFrame:
         """One row per case: type, channel, when requested and finished, visits needed and made."""
-        types = self.cfg.case_types
-        c = pd.DataFrame(
-            [(x.case_id, x.case_type, x.channel, x.complex, x.requested_at, x.done_at, x.visits_needed, x.visits)
-             for x in self.cases],
-            columns=["case_id", "type_code", "channel_code", "complex", "requested_at", "done_at", "visits_needed",
-                     "visits"],
-        )
-        codes = c.type_code.to_numpy(dtype=np.int64)
-        depts = self.cfg.departments
-        dept_of_type = np.array([depts.index(t.department) for t in types], dtype=np.int64)
-        c.insert(1, "case_type", pd.Categorical.from_codes(codes, [t.name for t in types]))
-        c.insert(2, "department", pd.Categorical.from_codes(dept_of_type[codes], depts))
-        c.insert(3, "channel", pd.Categorical.from_codes(c.channel_code.to_numpy(dtype=np.int64), list(CHANNELS)))
-        return c.drop(columns=["type_code", "channel_code"])
+        return records.case_frame(self.cases, *self._types())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.service_hall.arrivals import ONLINE
 from sim.stats import gini
 from sim.vocabulary import MINUTES_PER_DAY as DAY
 
@@ -31,8 +32,9 @@ def hall_staff_rows(model: "TownModel") -> list[dict[str, Any]]:
     """One staff.parquet row per window (role ``hall_window``)."""
     hall = model.hall
     open_min = float(hall.calendar.duty_time(model.horizon))
-    return [dict(id=w.window_id, role=w.role, unit=w.pool, on_duty_min=open_min, busy_min=w.busy_min,
-                 cases=w.cases) for w in hall.windows]
+    busy, served = hall.window_load()
+    return [dict(id=w.window_id, role=w.role, unit=w.pool, on_duty_min=open_min, busy_min=float(b),
+                 cases=int(n)) for w, b, n in zip(hall.windows, busy.tolist(), served.tolist())]
 
 
 def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
@@ -55,29 +57,29 @@ def hall_summary(model: "TownModel") -> dict[str, Any]:
     hall = model.hall
     warm = model.config.run.warmup_days * DAY
     horizon = model.horizon
-    visits = np.array([v[2:5] for v in hall.visits], dtype=float).reshape(-1, 3)
-    arrival, start, end = visits.T
+    v, c = hall.visits, hall.cases
+    arrival, start, end = v["arrival"], v["service_start"], v["service_end"]
     after = arrival >= warm
     wait = (start - arrival)[after]
-    cases = hall.case_frame()
-    cases = cases[cases.requested_at >= warm]
-    done = cases[cases.done_at <= horizon]
+    asked = c["requested_at"] >= warm
+    requested, done_at = c["requested_at"][asked], c["done_at"][asked]
+    online = c["channel"][asked] == ONLINE
+    done = done_at <= horizon
+    took = (done_at - requested)[done]
     open_days = hall.calendar.working_days(warm, horizon)
-    load = np.array([w.busy_min for w in hall.windows]) / max(float(hall.calendar.duty_time(horizon)), 1e-9)
+    load = hall.window_load()[0] / max(float(hall.calendar.duty_time(horizon)), 1e-9)
     return {
-        "hall_cases": int(len(cases)),
+        "hall_cases": int(asked.sum()),
         "hall_visits": int(after.sum()),
-        "hall_cases_per_day": len(cases) / open_days if open_days > 0 else math.nan,
+        "hall_cases_per_day": int(asked.sum()) / open_days if open_days > 0 else math.nan,
         "hall_wait_mean_min": _mean(wait),
         "hall_wait_share": _mean((wait > 1e-9).astype(float)),
         "hall_wait_p90_min": float(np.quantile(wait, 0.9)) if len(wait) else math.nan,
         "hall_time_in_system_mean_min": _mean((end - arrival)[after]),
-        "hall_visits_per_case": _mean(cases.visits_needed.to_numpy(float)),
-        "hall_online_share": _mean((cases.channel == "online").to_numpy(float)),
-        "hall_processing_days_mean": _mean((done.done_at - done.requested_at).to_numpy(float) / DAY),
-        "hall_complex_processing_days_mean": _mean(
-            ((done.done_at - done.requested_at)[done.complex.astype(bool) & (done.channel != "online")]).to_numpy(float) / DAY
-        ),
+        "hall_visits_per_case": _mean(c["visits_needed"][asked].astype(float)),
+        "hall_online_share": _mean(online.astype(float)),
+        "hall_processing_days_mean": _mean(took / DAY),
+        "hall_complex_processing_days_mean": _mean((took[(c["complex"][asked] & ~online)[done]]) / DAY),
         "hall_window_utilisation": _mean(load),
         "hall_window_gini": gini(load),
         "hall_littles_law": (law := littles_law(arrival, start, warm, horizon)),
