@@ -108,6 +108,10 @@ class IncidentStream:
         rng = self.rng
         counts = rng.poisson(self.hourly_rate)
         n = int(counts.sum())
+        if n == 0:  # a quiet day (a town of one, as in the hall's textbook case): nothing else is drawn
+            empty = np.empty(0)
+            return DayBatch(empty, np.empty(0, np.int64), np.empty(0, np.int64), empty, empty,
+                            np.empty((0, N_UNIFORMS)))
         hours = np.repeat(np.arange(24), counts)
         t = day * MINUTES_PER_DAY + (hours + rng.random(n)) * 60.0
         order = np.argsort(t, kind="stable")

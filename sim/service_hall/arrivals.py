@@ -92,6 +92,8 @@ class RequestStream:
         self.online = np.array([c.online_share for c in self.types])
         self.proxy = np.array([c.proxy_share for c in self.types])
         self.complex = np.array([c.complex_share for c in self.types])
+        dists = {(c.service_min, c.complex_service) for c in self.types}
+        self.one_service = next(iter(dists))[0] if len(dists) == 1 and len(set(next(iter(dists)))) == 1 else None
         self.online_dist = cfg.online_days
         self.revisit_dist = cfg.revisit_delay_days
         self.back_office_dist = cfg.back_office_days
@@ -119,9 +121,12 @@ class RequestStream:
                            np.where(uc < self.online[kind] + self.proxy[kind], PROXY, IN_PERSON))
         cx = u[:, Col.COMPLEX] < self.complex[kind]
         service = np.empty((n, MAX_VISITS))
-        for j, ct in enumerate(self.types):
-            for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
-                service[mask] = dist.ppf(u[mask, SERVICE0:DELAY0])
+        if self.one_service is not None:  # one distribution for every request: no masks (same values)
+            service[:] = self.one_service.ppf(u[:, SERVICE0:DELAY0])
+        else:
+            for j, ct in enumerate(self.types):
+                for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
+                    service[mask] = dist.ppf(u[mask, SERVICE0:DELAY0])
         return RequestBatch(
             requested_at=t, case_type=kind, channel=channel, complex=cx,
             online_days=self.online_dist.ppf(u[:, Col.ONLINE_DAYS]),

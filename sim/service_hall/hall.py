@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # A visit still to come: (arrival, case id, visit index k from 0, window minutes of every
 # visit, working days before each revisit, back-office days after the last visit).
 Pending = tuple[float, int, int, list[float], list[float], float]
+_ROOT = np.dtype([("free_at", np.float64), ("window", np.int64)])  # a window heap's entry
 
 
 class Hall:
@@ -123,34 +124,30 @@ class Hall:
         rows = go[:cut]
         service = b.service_min[rows, 0]
         pools = self.pool_of_type[b.case_type[rows]]
-        booked: list[tuple[float, float, int]] = []  # (service start, end, window) in arrival order
-        book = booked.append
+        # Per visit only the heap: the root (free at, window) it replaces is kept; start and end
+        # follow as arrays, start = max(arrival, free at), end = start + minutes (the same
+        # float operations as booking one by one).
+        booked: list[tuple[float, int]] = []
+        keep = booked.append
         replace = heapq.heapreplace
         if len(self.pools) == 1:
             free = self.pools[0].free
             for a, minutes in zip(arrival[:cut].tolist(), service.tolist()):
                 f, k = free[0]
-                if a > f:
-                    f = a
-                e = f + minutes
-                replace(free, (e, k))
-                book((f, e, k))
+                keep(replace(free, ((a if a > f else f) + minutes, k)))
         else:
             frees = [p.free for p in self.pools]
-            base = [p.windows[0].index for p in self.pools]
             for a, minutes, p in zip(arrival[:cut].tolist(), service.tolist(), pools.tolist()):
                 free = frees[p]
                 f, k = free[0]
-                if a > f:
-                    f = a
-                e = f + minutes
-                replace(free, (e, k))
-                book((f, e, k + base[p]))
-        cols = np.array(booked, dtype=np.float64).reshape(-1, 3)
+                keep(replace(free, ((a if a > f else f) + minutes, k)))
+        roots = np.fromiter(booked, dtype=_ROOT, count=cut)
+        start = np.maximum(arrival[:cut], roots["free_at"])
+        end = start + service
+        window = roots["window"] + np.array([p.windows[0].index for p in self.pools], dtype=np.int64)[pools]
         ids = first + rows
-        end = cols[:, 1]
         self.visits.extend(case_id=ids, visit=np.ones(cut, dtype=np.int8), arrival=arrival[:cut],
-                           service_start=cols[:, 0], service_end=end, window=cols[:, 2].astype(np.int16))
+                           service_start=start, service_end=end, window=window)
         self.cases["visits"][ids] = 1
         done = self.cases["done_at"]
         done[ids] = end
