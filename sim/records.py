@@ -78,40 +78,55 @@ class Incident:
 
 
 _FLOAT_COLS = ("x", "y") + TIMES + ("queued_at", "squad_wait")
-_INT_COLS = ("id", "category", "village", "grid", "channel", "tier", "escalations", "reworks", "alarms")
+# Integer fields and their array typecodes: 4 bytes for indices, 1 for small counts and codes.
+_INT_COLS = {"id": "q", "category": "i", "village": "i", "grid": "i", "channel": "b", "tier": "b",
+             "escalations": "b", "reworks": "b", "alarms": "b"}
+# What the end-of-run measures read (sim.measures); kept for the whole run. The other fields
+# of rows already written to the file are dropped, so memory grows by ≈ 60 bytes an incident.
+MEASURED = ("occurred_at", "reported_at", "arrived_at", "closed_at", "queued_at", "squad_wait",
+            "category", "grid", "channel", "tier", "reworks")
+_DTYPE = {"d": np.float64, "q": np.int64, "i": np.int32, "b": np.int8}
 
 
 class IncidentLog:
-    """Columns of finished records; optionally streamed to a Parquet file in row groups."""
+    """Columns of finished records; optionally streamed to a Parquet file in row groups.
+
+    With a file, the fields no measure needs are dropped from memory once written
+    (``frame()`` then reads the file back after ``close()``); without one, all stay.
+    """
 
     def __init__(self, categories: list[str], villages: list[str], grids: list[str],
                  path: Path | None = None, row_group: int = 65_536) -> None:
         self.categories = categories
         self.villages = villages
         self.grids = grids
-        self._f = {c: array("d") for c in _FLOAT_COLS}
-        self._i = {c: array("q") for c in _INT_COLS}
+        self._cols = {c: array("d") for c in _FLOAT_COLS} | {c: array(t) for c, t in _INT_COLS.items()}
         self._handlers: list[str] = []
         self._path = path
         self._writer: pq.ParquetWriter | None = None
         self._written = 0
+        self._dropped = 0  # leading rows of the unmeasured fields already written and let go
+        self._closed = False
         self._row_group = row_group
 
     def __len__(self) -> int:
-        return len(self._i["id"])
+        return len(self._cols["occurred_at"])
 
     def add(self, inc: Incident) -> None:
-        for c in _FLOAT_COLS:
-            self._f[c].append(getattr(inc, c))
-        for c in _INT_COLS:
-            self._i[c].append(getattr(inc, c))
+        for c, col in self._cols.items():
+            col.append(getattr(inc, c))
         self._handlers.append(inc.handler)
         if self._path is not None and len(self) - self._written >= self._row_group:
             self._flush()
 
+    def _column(self, c: str, lo: int, hi: int) -> np.ndarray:
+        col = self._cols[c]
+        off = 0 if c in MEASURED else self._dropped
+        return np.frombuffer(col, dtype=_DTYPE[col.typecode])[lo - off:hi - off]
+
     def _table(self, lo: int, hi: int) -> pa.Table:
-        i = {c: np.frombuffer(self._i[c], dtype=np.int64)[lo:hi] for c in _INT_COLS}
-        f = {c: np.frombuffer(self._f[c], dtype=np.float64)[lo:hi] for c in _FLOAT_COLS}
+        i = {c: self._column(c, lo, hi) for c in _INT_COLS}
+        f = {c: self._column(c, lo, hi) for c in _FLOAT_COLS}
         tier = i["tier"]
         cols: dict[str, pa.Array] = {
             "id": pa.array(i["id"]),
@@ -124,7 +139,7 @@ class IncidentLog:
             "tier": pa.DictionaryArray.from_arrays(
                 pa.array(tier.astype(np.int32), mask=tier < 0), list(Tier.keys())
             ),
-            "handler": pa.array(self._handlers[lo:hi], type=pa.string()),
+            "handler": pa.array(self._handlers[lo - self._dropped:hi - self._dropped], type=pa.string()),
         }
         for c in TIMES + ("queued_at", "squad_wait"):
             v = f[c]
@@ -140,6 +155,12 @@ class IncidentLog:
             self._writer = pq.ParquetWriter(self._path, table.schema)
         self._writer.write_table(table)
         self._written = len(self)
+        del table
+        for c, col in self._cols.items():  # written: let go of what no measure reads
+            if c not in MEASURED:
+                del col[:]
+        self._handlers.clear()
+        self._dropped = self._written
 
     def close(self) -> None:
         """Write what is left and finish the file (the run's end)."""
@@ -150,7 +171,29 @@ class IncidentLog:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        self._closed = True
 
     def frame(self) -> pd.DataFrame:
         """All records as a DataFrame (categoricals for names, NaN for stages not reached)."""
+        if self._dropped:
+            if not self._closed:
+                raise RuntimeError("the incident log is streaming to a file: its frame is ready after close()")
+            assert self._path is not None
+            return pq.read_table(self._path).to_pandas()
         return self._table(0, len(self)).to_pandas()
+
+    def measure_frame(self) -> pd.DataFrame:
+        """The fields the measures read, for every record, as in ``frame()`` (kept in memory all run)."""
+        tier = self._column("tier", 0, len(self))
+        cols: dict[str, pa.Array] = {
+            "category": pa.DictionaryArray.from_arrays(self._column("category", 0, len(self)), self.categories),
+            "grid": pa.DictionaryArray.from_arrays(self._column("grid", 0, len(self)), self.grids),
+            "channel": pa.DictionaryArray.from_arrays(
+                self._column("channel", 0, len(self)).astype(np.int32), list(CHANNELS)),
+            "tier": pa.DictionaryArray.from_arrays(pa.array(tier.astype(np.int32), mask=tier < 0), list(TIER_NAMES)),
+            "reworks": pa.array(self._column("reworks", 0, len(self)).astype(np.int32)),
+        }
+        for c in ("occurred_at", "reported_at", "arrived_at", "closed_at", "queued_at", "squad_wait"):
+            v = self._column(c, 0, len(self))
+            cols[c] = pa.array(v, mask=np.isnan(v))
+        return pa.table(cols).to_pandas()

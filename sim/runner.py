@@ -66,7 +66,7 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None)
     model.run(progress)
     model.finish()
-    records = model.log.frame()
+    records = model.log.measure_frame()  # the measured fields only: the rest went to the file
     staff = staff_table(model)
     summary = summarize(model, records, staff)
     if out is not None:

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -142,6 +141,8 @@ class Store:
             columns=["point", "code", "values"])
         tmp = self.out / f".{DATABASE}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
+        import duckdb  # here, not at the top: `gridsim run` imports this module and needs no database
+
         con = duckdb.connect(str(tmp))
         try:
             for name, df in (("runs", runs), ("summary", summary), ("design", design), ("warnings", warnings)):
