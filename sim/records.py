@@ -189,8 +189,8 @@ class IncidentLog:
             "category": pa.DictionaryArray.from_arrays(self._column("category", 0, len(self)), self.categories),
             "grid": pa.DictionaryArray.from_arrays(self._column("grid", 0, len(self)), self.grids),
             "channel": pa.DictionaryArray.from_arrays(
-                self._column("channel", 0, len(self)).astype(np.int32), list(CHANNELS)),
-            "tier": pa.DictionaryArray.from_arrays(pa.array(tier.astype(np.int32), mask=tier < 0), list(TIER_NAMES)),
+                self._column("channel", 0, len(self)).astype(np.int32), list(Channel.keys())),
+            "tier": pa.DictionaryArray.from_arrays(pa.array(tier.astype(np.int32), mask=tier < 0), list(Tier.keys())),
             "reworks": pa.array(self._column("reworks", 0, len(self)).astype(np.int32)),
         }
         for c in ("occurred_at", "reported_at", "arrived_at", "closed_at", "queued_at", "squad_wait"):

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from sim.model import TownModel
-from sim.scenario import load_scenario
+from sim.config import load_scenario
 from sim.service_hall.arrivals import IN_PERSON, ONLINE
-from sim.shifts import DAY
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 from conftest import ROOT, make_scenario
 from test_service_hall import SILOED
