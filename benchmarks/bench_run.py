@@ -1,0 +1,81 @@
+"""A planner's `gridsim run`: the whole command's wall time against the simulation alone.
+
+Interleaved repeats of
+
+* the whole command in a fresh process (`python -m sim run SCENARIO --days D --out DIR`):
+  start-up and imports, the scenario check, the run, the measures and every output file;
+* the simulation alone, in this process with everything imported: build the
+  ``TownModel``, run it to the horizon and close its records (no measures, no files).
+
+The ratio of the medians says what start-up and output add on top of the simulation.
+
+    .venv/bin/python benchmarks/bench_run.py [SCENARIO] [--days 30] [--repeats 5]
+
+Target (issue 14): whole command <= 1.5x the simulation alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import common  # noqa: F401  (puts the repo root on sys.path)
+from common import Series, header, median, table, timed, verdict
+
+from sim.config import load_scenario
+from sim.model import TownModel
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.5
+
+
+def whole_command(scenario: str, days: float, out: Path) -> None:
+    subprocess.run([sys.executable, "-m", "sim", "run", scenario, "--days", f"{days:g}", "--out", str(out)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def simulation_alone(sc, days: float) -> int:
+    model = TownModel(sc, days=days)
+    model.run()
+    model.finish()
+    return len(model.log)
+
+
+def imports_alone() -> None:
+    subprocess.run([sys.executable, "-c", "import sim.cli"], cwd=ROOT, check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
+    ap.add_argument("--days", type=float, default=30)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    sc = load_scenario(args.scenario)
+    header("gridsim run: whole command vs the simulation alone", scenario=Path(args.scenario).name,
+           days=f"{args.days:g}", repeats=args.repeats)
+    whole, alone, start = Series("whole `gridsim run`"), Series("simulation alone"), Series("`import sim.cli` alone")
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.repeats):
+            secs, _ = timed(lambda: whole_command(args.scenario, args.days, Path(tmp) / f"r{k}"))
+            whole.add(secs, 1)
+            secs, n = timed(lambda: simulation_alone(sc, args.days))
+            alone.add(secs, n)
+            secs, _ = timed(imports_alone)
+            start.add(secs, 1)
+            print(f"repeat {k + 1}/{args.repeats}: whole {whole.seconds[-1]:.2f} s, simulation "
+                  f"{alone.seconds[-1]:.2f} s, imports {start.seconds[-1]:.2f} s", flush=True)
+    print()
+    print(table([[s.name, median(s.seconds), min(s.seconds), max(s.seconds)] for s in (whole, alone, start)],
+                ["part", "median s", "min s", "max s"]))
+    ratio = median(whole.seconds) / median(alone.seconds)
+    print()
+    print(f"whole / simulation alone: {ratio:.2f}x  (target <= {TARGET:g}x)  "
+          f"{verdict(ratio, TARGET, higher_is_better=False)}")
+
+
+if __name__ == "__main__":
+    main()
