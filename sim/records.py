@@ -157,8 +157,8 @@ class IncidentLog:
         self._written = len(self)
         del table
         for c, col in self._cols.items():  # written: let go of what no measure reads
-            if c not in MEASURED:
-                del col[:]
+            if c not in MEASURED:  # a new array: the writer may still hold a view of the old one
+                self._cols[c] = array(col.typecode)
         self._handlers.clear()
         self._dropped = self._written
 
