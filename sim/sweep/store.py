@@ -156,6 +156,8 @@ class Store:
 
     def read_warnings(self) -> list[dict[str, Any]]:
         """The sweep's warnings as entries (point, code, values), from the database."""
+        import duckdb  # here, not at the top: see build_database
+
         con = duckdb.connect(str(self.build_database()), read_only=True)
         try:
             rows = con.execute("SELECT point, code, \"values\" FROM warnings").fetchall()
