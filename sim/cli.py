@@ -20,6 +20,7 @@ from sim.console import fail, fmt, out_console, progress_bar, warn
 from sim.dashboard.cli import register as register_dashboard
 from sim.report.cli import register as register_report
 from sim.report.sources import write_snapshot
+from sim.geo.cli import register as register_geo
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.stats import mean_ci
 from sim.warnings import merge as merge_warnings
@@ -289,6 +290,7 @@ def validate(
 register_sweep(app)  # sweep, query, summarize
 register_dashboard(app)  # dashboard
 register_report(app)  # report
+register_geo(app)  # map, town
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ class IncidentStream:
         shares = np.array([c.share for c in inc.categories], dtype=float)
         self.category_p = shares / shares.sum()
         per_min = (
-            scenario.town.residents / 10_000 * inc.events_per_10k_residents_per_year / MINUTES_PER_YEAR
+            town.residents / 10_000 * inc.events_per_10k_residents_per_year / MINUTES_PER_YEAR
         )
         profile = np.asarray(inc.hourly_profile, dtype=float)
         self.hourly_rate = per_min * 60.0 * profile / profile.mean()  # incidents per hour
@@ -97,11 +97,17 @@ class IncidentStream:
             if w.sum() <= 0:  # no such place in this town: fall back to households
                 w = hh.astype(float)
             self.village_cdf.append(np.cumsum(w) / w.sum())
+        self.enterprise_source = np.array([c.source == "enterprises" for c in inc.categories])
+        self.places = town.places  # real polygons (sim.geo.places); None for the lattice
         boxes = [v.box for v in town.villages]
         self._x0 = np.array([b.x0 for b in boxes])
         self._y0 = np.array([b.y0 for b in boxes])
         self._w = np.array([b.x1 - b.x0 for b in boxes])
         self._h = np.array([b.y1 - b.y0 for b in boxes])
+        # A rectangle's centre as x0 + w/2 (as always); a real village's centroid lies inside it.
+        self._centroids = np.column_stack([self._x0 + self._w / 2, self._y0 + self._h / 2])
+        if self.places is not None:
+            self._centroids = np.array([b.centroid for b in boxes])
 
     def day(self, day: int) -> DayBatch:
         """Draw the incidents occurring on day ``day`` (0-based)."""
@@ -123,9 +129,11 @@ class IncidentStream:
             m = cat == c
             village[m] = np.minimum(np.searchsorted(cdf, pick[m], side="right"), len(cdf) - 1)
         if self.at_centroids:
-            x = self._x0[village] + self._w[village] / 2
-            y = self._y0[village] + self._h[village] / 2
+            x = self._centroids[village, 0]
+            y = self._centroids[village, 1]
             rng.random((n, 2))  # keep the stream aligned with the uniform-placement case
+        elif self.places is not None:
+            x, y = self.places.draw(village, rng.random((n, 2)), self.enterprise_source[cat])
         else:
             xy = rng.random((n, 2))
             x = self._x0[village] + xy[:, 0] * self._w[village]

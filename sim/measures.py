@@ -99,6 +99,12 @@ def workload_gini_so_far(model: "TownModel", now: float) -> dict[str, float]:
             StaffRole.SQUAD_CREW: gini(np.array(crews)) if crews else math.nan}
 
 
+def _team_workload(members: list[Any], horizon: float) -> float:
+    """A grid team's busy minutes over its on-duty minutes (the staff table's workload, pooled)."""
+    duty = sum(m.on_duty_minutes(0, horizon) for m in members)
+    return sum(m.busy_min for m in members) / duty if duty > 0 else math.nan
+
+
 def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
     """Per grid: households, staff, incidents per month, times, on-time shares and the score."""
     ev = model.config.evaluation
@@ -108,34 +114,40 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
     r_hit, r_cnt = on_time(rep, records.arrived_at.to_numpy(float), respond, model.horizon)
     c_hit, c_cnt = on_time(rep, records.closed_at.to_numpy(float), close, model.horizon)
     closed = ~records.closed_at.isna()
+    fifteen = ~np.isnan(rep) & records.category.astype(str).isin(model.config.fifteen_minute_categories).to_numpy()
+    f_hit, f_cnt = on_time(rep, records.arrived_at.to_numpy(float), np.full_like(rep, FIFTEEN), model.horizon)
     df = pd.DataFrame({
         "grid": records.grid.astype(str),
+        "f_hit": f_hit & fifteen, "f_cnt": f_cnt & fifteen,
         "r_hit": r_hit & ~np.isnan(rep), "r_cnt": r_cnt & ~np.isnan(rep),
         "c_hit": c_hit & ~np.isnan(rep), "c_cnt": c_cnt & ~np.isnan(rep),
         "first_time": closed & (records.reworks == 0), "closed": closed,
         "found_min": records.reported_at - records.occurred_at,
     })
     g = df.groupby("grid").agg(
-        incidents=("grid", "size"), r_hit=("r_hit", "sum"), r_cnt=("r_cnt", "sum"),
+        incidents=("grid", "size"), f_hit=("f_hit", "sum"), f_cnt=("f_cnt", "sum"),
+        r_hit=("r_hit", "sum"), r_cnt=("r_cnt", "sum"),
         c_hit=("c_hit", "sum"), c_cnt=("c_cnt", "sum"), first_time=("first_time", "sum"),
         closed=("closed", "sum"), discovery_p50_min=("found_min", "median"),
     )
     base = pd.DataFrame([
         dict(grid=gr.id, village=model.town.villages[gr.village].name, land_use=gr.land_use,
              households=gr.households, area_km2=gr.area_km2, street_km=gr.street_km,
-             staff=len(model.teams[gr.index].members))
+             staff=len(model.teams[gr.index].members),
+             workload=_team_workload(model.teams[gr.index].members, model.horizon))
         for gr in model.town.grids
     ]).set_index("grid")
     out = base.join(g).fillna({"incidents": 0})
     months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     out["incidents_per_month"] = out.incidents / months
+    out["share_within_15min"] = out.f_hit / out.f_cnt
     out["response_on_time_share"] = out.r_hit / out.r_cnt
     out["closure_on_time_share"] = out.c_hit / out.c_cnt
     out["verified_first_time_share"] = out.first_time / out.closed
     w = np.array([ev.on_time_weight, ev.response_weight, ev.verified_first_time_weight])
     parts = out[["closure_on_time_share", "response_on_time_share", "verified_first_time_share"]].fillna(1.0)
     out["score"] = 100 * (parts.to_numpy() @ w) / (w.sum() or 1)
-    return out.drop(columns=["r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
+    return out.drop(columns=["f_hit", "f_cnt", "r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
 
 
 def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
@@ -248,7 +260,7 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         "by_category": by_category,
         **(hall_summary(model) if model.hall is not None else {}),
     }
-    found = town_warnings(sc, model.town) + threshold_warnings(sc) + utilisation_warnings(summary_servers(summary))
+    found = list(model.town.warnings) + town_warnings(sc, model.town) + threshold_warnings(sc) + utilisation_warnings(summary_servers(summary))
     summary["warnings"] = as_dicts(found)
     return summary
 

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import Scenario
+from sim.geo.export import town_info, write_run_layers
 from sim.measures import flat, grid_table, staff_table, summarize
 from sim.model import TownModel
 from sim.pool import run_pool
@@ -69,9 +70,13 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     records = model.log.measure_frame()  # the measured fields only: the rest went to the file
     staff = staff_table(model)
     summary = summarize(model, records, staff)
+    summary["language"] = scenario.meta.language
+    summary["town"] = town_info(model.town)
     if out is not None:
         staff.to_parquet(out / "staff.parquet", index=False)
-        grid_table(model, records).to_parquet(out / "grids.parquet", index=False)
+        grids = grid_table(model, records)
+        grids.to_parquet(out / "grids.parquet", index=False)
+        write_run_layers(model, grids, summary, out)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
         if model.hall is not None:
             model.hall.visit_frame().to_parquet(out / "hall.parquet", index=False)
@@ -126,6 +131,7 @@ def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFra
         elif col not in ("days",):
             out[col] = cell
     out["squads"] = list(squads.values())
+    out["town"] = summaries[0].get("town")
     out["warnings"] = merge_warnings([s.get("warnings", []) for s in summaries])
     out["by_category"] = combine_categories(summaries)
     return out, table

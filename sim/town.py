@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -75,9 +75,15 @@ class Village:
 
 
 class TravelModel(Protocol):
-    """Minutes from one point to another by a mode; a road graph can replace the default."""
+    """Minutes from one point to another by a mode; ``sim.geo.roads.RoadTravel`` is the road graph."""
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float: ...
+
+    def speed_kmh(self, mode: str) -> float: ...
+
+    def within_box_minutes(self, box: Box, mode: str) -> float: ...
+
+    def precompute(self, points: list[tuple[float, float]], mode: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -98,15 +104,32 @@ class EuclideanTravel:
         side = math.sqrt(box.area)
         return 60.0 * _MEAN_DIST_UNIT_SQUARE * side * self.cfg.detour_factor / self.speed_kmh(mode)
 
+    def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
+        """Nothing to prepare for straight lines."""
+
 
 @dataclass
 class TownMap:
-    """Villages and grids with fast point location, built once per scenario."""
+    """Villages and grids with fast point location, built once per scenario.
+
+    Coordinates are km east and north of ``origin_m`` (metres) in ``crs``: a real town's
+    local UTM zone, or a nominal placement for the generated lattice (see ``sim.geo``).
+    A real town brings polygon ``places`` and a ``locator``; the lattice does both by
+    arithmetic on rectangles.
+    """
 
     villages: list[Village]
     grids: list[Grid]
-    travel: EuclideanTravel
+    travel: TravelModel
     size_km: tuple[float, float]
+    crs: str = ""
+    origin_m: tuple[float, float] = (0.0, 0.0)
+    residents: float = 0.0
+    source: str = "lattice"  # or "gis"
+    locator: Any = None  # sim.geo.places.PolygonLocator for real polygons
+    places: Any = None  # sim.geo.places.PolygonPlaces for real polygons
+    roads: Any = None  # sim.geo.roads.RoadNetwork when travel follows roads
+    warnings: list[Any] = field(default_factory=list)  # sim.warnings.RunWarning: layers and roads
 
     def village_of_name(self, name: str) -> Village:
         for v in self.villages:
@@ -116,6 +139,8 @@ class TownMap:
 
     def locate(self, village: int, x: float, y: float) -> int:
         """Index of the level-2 grid of ``village`` that contains the point."""
+        if self.locator is not None:
+            return int(self.locator.locate_many(np.array([village]), np.array([x]), np.array([y]))[0])
         v = self.villages[village]
         k = len(v.grids)
         if v.split_x:
@@ -125,6 +150,8 @@ class TownMap:
         return v.grids[min(k - 1, max(0, int(f * k)))]
 
     def locate_many(self, village: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if self.locator is not None:
+            return self.locator.locate_many(village, x, y)
         x0 = np.array([v.box.x0 for v in self.villages])
         y0 = np.array([v.box.y0 for v in self.villages])
         w = np.array([v.box.x1 - v.box.x0 for v in self.villages])
@@ -168,7 +195,29 @@ def _shares(weights: np.ndarray, total: float) -> np.ndarray:
 
 
 def build_town(scenario: Scenario) -> TownMap:
-    """Villages, their level-2 grids and the travel model, from the scenario's town table."""
+    """Villages, their level-2 grids and the travel model, from the scenario's town table.
+
+    Real layers (``[town.gis]``) are built by ``sim.geo``; a road network (``[town.roads]``)
+    replaces straight-line travel for either kind of town.
+    """
+    cfg = scenario.town
+    if cfg.gis is not None:
+        from sim.geo.build import gis_town
+
+        town = gis_town(scenario)
+    else:
+        town = _lattice_town(scenario)
+        if cfg.roads is not None:
+            from sim.geo.build import attach_roads
+
+            attach_roads(town, cfg.roads)
+    return town
+
+
+def _lattice_town(scenario: Scenario) -> TownMap:
+    """The generated town (or an explicit list of rectangles)."""
+    from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
+
     cfg = scenario.town
     if cfg.village_list:
         villages = [
@@ -216,4 +265,5 @@ def build_town(scenario: Scenario) -> TownMap:
             grids.append(g)
     xs = [v.box.x1 for v in villages]
     ys = [v.box.y1 for v in villages]
-    return TownMap(villages, grids, EuclideanTravel(cfg.travel), (max(xs), max(ys)))
+    return TownMap(villages, grids, EuclideanTravel(cfg.travel), (max(xs), max(ys)), crs=LATTICE_CRS,
+                   origin_m=LATTICE_ORIGIN_M, residents=float(cfg.residents))

@@ -50,6 +50,40 @@ TEXT: dict[str, tuple[str, str]] = {
         "there or higher): varying it has no effect",
         "escalation.{threshold} = {value} 不改变任何类别的起始层级：调整它没有效果",
     ),
+    "geometry_repaired": (
+        "{file}: {count} invalid {layer} polygon(s) repaired with make_valid (first: {first}, {reason})",
+        "{file}：{count} 个无效的{layer}多边形已用 make_valid 修复（首个：{first}，{reason}）",
+    ),
+    "points_outside_villages": (
+        "{file}: {outside} of {total} household/enterprise points lie outside every village and are ignored",
+        "{file}：{total} 个住户/企业点中有 {outside} 个不在任何村（社区）内，已忽略",
+    ),
+    "villages_without_points": (
+        "{file}: {villages} villages have no household/enterprise point ({names}); their incidents are "
+        "drawn uniformly over the village",
+        "{file}：{villages} 个村（社区）没有住户/企业点（{names}），其事件在村域内均匀生成",
+    ),
+    "roads_untagged": (
+        "{file}: {edges} of {total} edges have no highway tag and are ignored",
+        "{file}：{total} 条边中有 {edges} 条没有 highway 标签，已忽略",
+    ),
+    "roads_without_speed": (
+        "{file}: {edges} edges of road classes with no speed ({classes}) are ignored (give them speeds in "
+        "town.roads.speeds)",
+        "{file}：{edges} 条边的道路等级没有速度（{classes}），已忽略（可在 town.roads.speeds 中设定）",
+    ),
+    "roads_outside_connected_part": (
+        "{file}: {nodes} of {total} road nodes ({km:.1f} km of road) are outside the largest strongly "
+        "connected part for {mode}; trips there start at the nearest connected node",
+        "{file}：{total} 个道路节点中有 {nodes} 个（{km:.1f} 公里道路）不在 {mode} 的最大强连通部分内；"
+        "这些地点的出行从最近的连通节点开始",
+    ),
+    "grids_far_from_roads": (
+        "{file}: no road reaches {grids} of {total} grids within town.roads.max_access_km = {max_km:g} km of "
+        "their centre ({names}); trips there include the straight-line distance to the nearest road",
+        "{file}：{total} 个网格中有 {grids} 个中心 {max_km:g} 公里内没有道路（{names}）；"
+        "这些网格的出行包含到最近道路的直线距离",
+    ),
     "factor_without_effect": (
         "sweep factor {factor}: its levels {levels} give identical results in every measure",
         "扫描因素 {factor}：各水平 {levels} 的结果完全相同",

@@ -1,0 +1,159 @@
+"""A ``TownMap`` from real layers: villages, their level-2 grids, places and roads.
+
+The counterpart of the lattice generator in :mod:`sim.town`: villages come from
+:func:`sim.geo.layers.read_town_layers`, level-2 grids from the grid layer or from
+:func:`sim.geo.split.split_polygon`, and travel from the road network when the scenario
+names one. Reading and checking files is cached per process (a sweep rebuilds the town
+for every run), keyed by the section and the files' modification times.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config.geo import Gis, Roads
+from sim.geo.layers import TownLayers, read_town_layers
+from sim.geo.places import Outline, PolygonLocator, PolygonPlaces
+from sim.geo.roads import RoadNetwork, RoadTravel, load_network
+from sim.geo.split import split_polygon
+from sim.warnings import RunWarning
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+    from sim.town import Grid, TownMap, Village
+
+# Where the generated lattice town is placed when written out as real layers: UTM zone 51N
+# (EPSG:32651) at about 120.25°E 31.8°N, near Xu Xiake town. Nominal, so GIS software can
+# open the layers; the lattice's km grid maps onto it by whole metres.
+LATTICE_CRS = "EPSG:32651"
+LATTICE_ORIGIN_M = (240_000.0, 3_520_000.0)
+
+
+def _stamp(path: str) -> tuple[str, float]:
+    p = Path(path)
+    return (str(p), p.stat().st_mtime if p.exists() else -1.0)
+
+
+def _key(section: Gis | Roads) -> str:
+    return section.model_dump_json()
+
+
+@functools.lru_cache(maxsize=8)
+def _layers_cached(key: str, stamps: tuple) -> TownLayers:
+    return read_town_layers(Gis.model_validate_json(key), Path("."))
+
+
+def town_layers(gis: Gis) -> TownLayers:
+    """The checked layers of ``[town.gis]`` (cached; a :class:`GeoError` when unusable)."""
+    paths = [gis.villages.path] + [s.path for s in (gis.grids, gis.points) if s is not None]
+    return _layers_cached(_key(gis), tuple(_stamp(p) for p in paths))
+
+
+@functools.lru_cache(maxsize=8)
+def _network_cached(key: str, stamp: tuple, crs: str, origin: tuple[float, float]) -> RoadNetwork:
+    return load_network(Roads.model_validate_json(key), Path("."), crs, origin)
+
+
+def road_network(roads: Roads, crs: str, origin_m: tuple[float, float]) -> RoadNetwork:
+    """The checked road network of ``[town.roads]`` in the town's frame (cached)."""
+    return _network_cached(_key(roads), _stamp(roads.path), crs, origin_m)
+
+
+def grid_count(households: float, scenario: "Scenario") -> int:
+    div = scenario.town.grid_division
+    if div.grids_per_village is not None:
+        return div.grids_per_village
+    return max(1, round(households / div.households_per_grid))
+
+
+def build_gis_villages(scenario: "Scenario", layers: TownLayers) -> tuple[list["Village"], list["Grid"]]:
+    """Villages and level-2 grids (given, or split from each village) from checked layers."""
+    from sim.town import Grid, Village
+
+    cfg = scenario.town
+    vf = layers.villages
+    area = vf.geometry.area.to_numpy()
+    if vf["enterprises"].isna().all():  # no column: the scenario's total, by area and land use
+        dens = np.array([cfg.enterprise_density.get(u, 1.0) for u in vf["land_use"]]) * area
+        ent = dens / dens.sum() * cfg.enterprises if dens.sum() > 0 else np.zeros(len(vf))
+    else:
+        ent = vf["enterprises"].fillna(0.0).to_numpy(float)
+    villages = [
+        Village(i, str(r.name), Outline.of(r.geometry), float(r.households), float(ent[i]), str(r.land_use))
+        for i, r in enumerate(vf.itertuples(index=False))
+    ]
+    street = scenario.grid_staff.street_km_per_km2
+    grids: list[Grid] = []
+    given = layers.grids
+    for v in villages:
+        if given is not None:
+            mine = given[given["village"] == v.name]
+            shapes = list(mine.geometry)
+            names = [str(n) for n in mine["name"]]
+            hh = mine["households"].to_numpy(float)
+        else:
+            shapes = split_polygon(v.box.geometry, grid_count(v.households, scenario))  # type: ignore[attr-defined]
+            names = [f"{v.name}-{j + 1}" for j in range(len(shapes))]
+            hh = np.full(len(shapes), np.nan)
+        if np.isnan(hh).any():
+            share = np.array([s.area for s in shapes]) / sum(s.area for s in shapes)
+            hh = v.households * share
+        for name, shape, h in zip(names, shapes, hh):
+            box = Outline.of(shape)
+            g = Grid(len(grids), name, v.index, box, float(h), v.land_use,
+                     box.area * street.get(v.land_use, 3.0))
+            v.grids.append(g.index)
+            grids.append(g)
+    return villages, grids
+
+
+def gis_town(scenario: "Scenario") -> "TownMap":
+    """The ``TownMap`` of a scenario with ``[town.gis]``."""
+    from sim.town import EuclideanTravel, TownMap
+
+    cfg = scenario.town
+    assert cfg.gis is not None
+    layers = town_layers(cfg.gis)
+    villages, grids = build_gis_villages(scenario, layers)
+    res = layers.villages["residents"].to_numpy(float)
+    if not np.isnan(res).all():  # the layer's residents column
+        residents = float(np.nansum(res))
+    elif cfg.residents is not None:
+        residents = float(cfg.residents)
+    else:
+        residents = sum(v.households for v in villages) * cfg.persons_per_household
+    places = PolygonPlaces(villages, layers.points)
+    warnings = list(layers.warnings)
+    empty = places.villages_without_points()
+    if len(empty) and cfg.gis.points is not None:
+        names = ", ".join(villages[i].name for i in empty[:5]) + (", …" if len(empty) > 5 else "")
+        warnings.append(RunWarning("villages_without_points", dict(
+            file=cfg.gis.points.path, villages=int(len(empty)), names=names)))
+    minx, miny, maxx, maxy = layers.villages.total_bounds
+    town = TownMap(villages, grids, EuclideanTravel(cfg.travel), (float(maxx), float(maxy)),
+                   crs=layers.crs, origin_m=layers.origin_m, residents=residents, source="gis",
+                   locator=PolygonLocator(grids), places=places, warnings=warnings)
+    if cfg.roads is not None:
+        attach_roads(town, cfg.roads)
+    return town
+
+
+def attach_roads(town: "TownMap", roads: Roads) -> None:
+    """Replace straight-line travel with the road network; report places no road reaches."""
+    net = road_network(roads, town.crs, town.origin_m)
+    town.roads = net
+    town.travel = RoadTravel(net, town.travel)  # type: ignore[arg-type]
+    town.warnings.extend(net.warnings)
+    pts = np.array([g.box.centroid for g in town.grids])
+    _, d = net.snap("car", pts[:, 0], pts[:, 1])
+    far = np.flatnonzero(d > roads.max_access_km)
+    if len(far):
+        names = ", ".join(f"{town.grids[i].id} {d[i]:.1f} km" for i in far[:5]) + (", …" if len(far) > 5 else "")
+        town.warnings.append(RunWarning("grids_far_from_roads", dict(
+            file=str(net.path), grids=int(len(far)), total=len(town.grids), max_km=roads.max_access_km, names=names)))
+
+

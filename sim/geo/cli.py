@@ -1,0 +1,60 @@
+"""``gridsim map`` (choropleths of a run) and ``gridsim town`` (a town written out as layers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sim.console import fail, out_console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("map")
+    def map_cmd(
+        run_dir: Annotated[Path, typer.Argument(help="A folder written by gridsim run")],
+        measure: Annotated[Optional[list[str]], typer.Option(
+            help="Per-grid measure (repeatable); default: discovery delay, 15-minute share, closure on time, workload")] = None,
+        lang: Annotated[Optional[str], typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
+        out: Annotated[Optional[Path], typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
+    ) -> None:
+        """Choropleth maps (PNG and SVG) of a run's per-grid measures, with squads and roads."""
+        from sim.geo.maps import MapError, map_run
+
+        if lang is not None and lang not in ("zh", "en"):
+            fail(f"--lang: must be zh or en, got {lang!r}")
+        try:
+            written = map_run(run_dir, measure or None, lang, out)
+        except MapError as exc:
+            fail(str(exc))
+        for p in written:
+            out_console.print(f"wrote {p}")
+
+    @app.command("town")
+    def town_cmd(
+        scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
+        out: Annotated[Path, typer.Option(help="GeoPackage to write (villages and grids layers)")] = Path("town.gpkg"),
+    ) -> None:
+        """Write a scenario's villages and level-2 grids as a GeoPackage that [town.gis] reads back."""
+        from sim.geo.export import export_town
+        from sim.scenario import ScenarioError, load_scenario
+        from sim.town import build_town
+
+        try:
+            sc = load_scenario(scenario)
+        except ScenarioError as exc:
+            fail(str(exc))
+        if out.suffix.lower() != ".gpkg":
+            fail(f"--out: {out}: must end in .gpkg")
+        if out.exists():
+            fail(f"--out: {out}: already exists (remove it first)")
+        town = build_town(sc)
+        tmp = out.with_name(f".partial-{out.name}")
+        tmp.unlink(missing_ok=True)
+        try:
+            export_town(town, tmp)
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        out_console.print(f"wrote {out} ({len(town.villages)} villages, {len(town.grids)} grids, {town.crs})")

@@ -1,0 +1,313 @@
+"""Choropleth maps of per-grid measures, drawn from the layers themselves (no map tiles).
+
+:func:`draw_choropleth` is the reusable part: any GeoDataFrame and one numeric column,
+with optional villages (outlines and names), roads, squad zones, bases and routes, a
+scale bar, a north arrow and a legend with units, in Chinese or English. The CJK font
+(WenQuanYi Micro Hei, Debian's ``fonts-wqy-microhei``) is registered with matplotlib so
+Chinese names and labels render. :func:`map_run` draws a run folder's default set.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# Fonts that hold Chinese glyphs, best first; the first one found is put before DejaVu Sans.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
+_CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+@dataclass(frozen=True)
+class MeasureLabel:
+    en: str
+    zh: str
+    unit_en: str
+    unit_zh: str
+    share: bool = False  # a 0–1 share, shown in %
+    higher_is_better: bool = True
+
+    def title(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def unit(self, lang: str) -> str:
+        return "%" if self.share else (self.unit_zh if lang == "zh" else self.unit_en)
+
+
+MEASURES: dict[str, MeasureLabel] = {
+    "discovery_p50_min": MeasureLabel("Discovery delay (median)", "发现时延（中位数）", "min", "分钟",
+                                      higher_is_better=False),
+    "share_within_15min": MeasureLabel("15-minute response share", "15分钟响应率", "", "", share=True),
+    "closure_on_time_share": MeasureLabel("Closure on time", "按时办结率", "", "", share=True),
+    "workload": MeasureLabel("Grid staff workload", "网格人员工作负荷", "busy ÷ on-duty time", "忙碌÷在岗时间",
+                             higher_is_better=False),
+    "response_on_time_share": MeasureLabel("Response on time", "按时响应率", "", "", share=True),
+    "verified_first_time_share": MeasureLabel("Verified first time", "一次核查通过率", "", "", share=True),
+    "score": MeasureLabel("Evaluation score", "考核得分", "0–100", "0–100"),
+    "incidents_per_month": MeasureLabel("Incidents per month", "每月事件数", "per grid", "件/网格",
+                                        higher_is_better=False),
+    "incidents": MeasureLabel("Incidents", "事件数", "count", "件", higher_is_better=False),
+    "households": MeasureLabel("Households", "户数", "households", "户", higher_is_better=False),
+    "staff": MeasureLabel("Grid staff", "网格人员", "people", "人"),
+    "area_km2": MeasureLabel("Area", "面积", "km²", "平方公里"),
+}
+DEFAULT_MEASURES = ("discovery_p50_min", "share_within_15min", "closure_on_time_share", "workload")
+_TEXT = {
+    "north": {"en": "N", "zh": "北"},
+    "no_data": {"en": "no data", "zh": "无数据"},
+    "base": {"en": "squad base", "zh": "中队驻地"},
+    "zone": {"en": "squad zone", "zh": "中队辖区"},
+    "road": {"en": "road", "zh": "道路"},
+    "route": {"en": "squad route (roads)", "zh": "中队路线（道路）"},
+}
+
+
+def use_cjk_font() -> str | None:
+    """Make matplotlib find a CJK font (registering Debian's file if needed); its name, or None."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    for f in _CJK_FILES:
+        if Path(f).exists():
+            try:
+                font_manager.fontManager.addfont(f)
+            except (OSError, RuntimeError):
+                continue
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in known:
+            fam = list(mpl.rcParams["font.sans-serif"])
+            mpl.rcParams["font.sans-serif"] = [name] + [f for f in fam if f != name]
+            mpl.rcParams["font.family"] = "sans-serif"
+            mpl.rcParams["axes.unicode_minus"] = False
+            return name
+    return None
+
+
+def label_for(column: str) -> MeasureLabel:
+    return MEASURES.get(column, MeasureLabel(column, column, "", ""))
+
+
+def _metres_per_unit(frame: "gpd.GeoDataFrame") -> float:
+    """Model frames are in km (no CRS); written layers are in a metric CRS."""
+    crs = frame.crs
+    if crs is None:
+        return 1000.0
+    if crs.is_geographic:
+        raise ValueError("draw maps in a projected (metric) CRS, not longitude/latitude")
+    return float(crs.axis_info[0].unit_conversion_factor)
+
+
+def _nice_length(m: float) -> float:
+    exp = 10 ** math.floor(math.log10(m))
+    for f in (5, 2, 1):
+        if f * exp <= m:
+            return f * exp
+    return exp
+
+
+def add_scale_bar(ax: "Axes", metres_per_unit: float, lang: str) -> None:
+    """A bar of a round length about a fifth of the map's width, bottom left."""
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length_m = _nice_length((x1 - x0) * metres_per_unit / 5)
+    length = length_m / metres_per_unit
+    bx, by = x0 + 0.02 * (x1 - x0), y0 + 0.03 * (y1 - y0)
+    h = 0.012 * (y1 - y0)
+    ax.add_patch(Rectangle((bx, by), length / 2, h, facecolor="black", edgecolor="black", zorder=10))
+    ax.add_patch(Rectangle((bx + length / 2, by), length / 2, h, facecolor="white", edgecolor="black", zorder=10))
+    km = length_m >= 1000
+    text = f"{length_m / 1000:g} km" if km else f"{length_m:g} m"
+    if lang == "zh":
+        text = f"{length_m / 1000:g} 公里" if km else f"{length_m:g} 米"
+    ax.text(bx + length / 2, by + 2.2 * h, text, ha="center", va="bottom", fontsize=8, zorder=10)
+
+
+def add_north_arrow(ax: "Axes", lang: str) -> None:
+    ax.annotate(_TEXT["north"][lang], xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
+                ha="center", va="center", fontsize=11, zorder=10,
+                arrowprops=dict(facecolor="black", width=4, headwidth=11, headlength=10))
+
+
+def draw_choropleth(
+    frame: "gpd.GeoDataFrame",
+    column: str,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    unit: str | None = None,
+    villages: "gpd.GeoDataFrame | None" = None,
+    village_names: bool = True,
+    roads: "gpd.GeoDataFrame | None" = None,
+    zones: "gpd.GeoDataFrame | None" = None,
+    bases: "gpd.GeoDataFrame | None" = None,
+    routes: "gpd.GeoDataFrame | None" = None,
+    cmap: str | None = None,
+    ax: "Axes | None" = None,
+) -> "Figure":
+    """A choropleth of ``frame[column]`` with scale bar, north arrow and legend; returns the figure.
+
+    Every layer must be in the same CRS (metres) or all in model km (no CRS). Shares
+    (known 0–1 measures) are shown in %. Polygons with no value are hatched grey.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    use_cjk_font()
+    spec = label_for(column)
+    title = title if title is not None else spec.title(lang)
+    unit = unit if unit is not None else spec.unit(lang)
+    values = frame[column].astype(float) * (100.0 if spec.share else 1.0)
+    data = frame.assign(_value=values)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 8), dpi=130)
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+    cmap = cmap or ("viridis" if spec.higher_is_better else "magma_r")
+    has = data["_value"].notna()
+    if has.any():
+        data[has].plot(column="_value", ax=ax, cmap=cmap, edgecolor="white", linewidth=0.3, legend=True,
+                       legend_kwds={"label": f"{title} ({unit})" if unit else title, "shrink": 0.6})
+    if (~has).any():
+        data[~has].plot(ax=ax, facecolor="#dddddd", edgecolor="white", hatch="///", linewidth=0.3)
+    handles: list[Any] = []
+    if (~has).any():
+        handles.append(Patch(facecolor="#dddddd", hatch="///", label=_TEXT["no_data"][lang]))
+    if roads is not None and len(roads):
+        major = roads["highway"].isin(["motorway", "trunk", "primary", "secondary"]) if "highway" in roads else None
+        roads.plot(ax=ax, color="#555555", linewidth=0.5, alpha=0.7, zorder=3)
+        if major is not None and major.any():
+            roads[major].plot(ax=ax, color="#333333", linewidth=1.2, alpha=0.8, zorder=3)
+        handles.append(Line2D([], [], color="#555555", linewidth=1, label=_TEXT["road"][lang]))
+    if villages is not None:
+        villages.boundary.plot(ax=ax, color="#222222", linewidth=0.8, zorder=4)
+    colours = plt.get_cmap("tab10")
+    if zones is not None and len(zones):
+        for i, (_, z) in enumerate(zones.iterrows()):
+            ax.plot(*_boundary_xy(z.geometry), color=colours(i % 10), linewidth=2.2, linestyle="--", zorder=5)
+        handles.append(Line2D([], [], color="black", linewidth=2, linestyle="--", label=_TEXT["zone"][lang]))
+    if routes is not None and len(routes):
+        for i, sq in enumerate(zones["squad"] if zones is not None else []):
+            mine = routes[routes["squad"] == sq]
+            if len(mine):
+                mine.plot(ax=ax, color=colours(i % 10), linewidth=0.8, alpha=0.6, zorder=6)
+        handles.append(Line2D([], [], color="black", linewidth=1, label=_TEXT["route"][lang]))
+    if bases is not None and len(bases):
+        ax.scatter(bases.geometry.x, bases.geometry.y, marker="*", s=260, c="gold", edgecolors="black",
+                   linewidths=1.0, zorder=8)
+        for _, b in bases.iterrows():
+            ax.annotate(str(b["squad"]), (b.geometry.x, b.geometry.y), xytext=(7, 7), textcoords="offset points",
+                        fontsize=9, zorder=9)
+        handles.append(Line2D([], [], marker="*", color="w", markerfacecolor="gold", markeredgecolor="black",
+                              markersize=14, label=_TEXT["base"][lang]))
+    if villages is not None and village_names:
+        size = 7 if len(villages) <= 30 else 5
+        for _, v in villages.iterrows():
+            p = v.geometry.representative_point()
+            ax.annotate(str(v["name"]), (p.x, p.y), ha="center", va="center", fontsize=size, zorder=7,
+                        color="#111111", bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=13)
+    x0, y0, x1, y1 = frame.total_bounds
+    dx, dy = x1 - x0, y1 - y0
+    ax.set_xlim(x0 - 0.02 * dx, x1 + 0.12 * dx)  # room for the north arrow
+    ax.set_ylim(y0 - 0.12 * dy, y1 + 0.02 * dy)  # room for the scale bar
+    add_scale_bar(ax, _metres_per_unit(frame), lang)
+    add_north_arrow(ax, lang)
+    if handles:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8, frameon=False,
+                  ncol=min(len(handles), 3))
+    return fig
+
+
+def _boundary_xy(geom: Any) -> tuple[list[float], list[float]]:
+    """All rings of a (multi)polygon as one line with breaks, for a single dashed plot call."""
+    xs: list[float] = []
+    ys: list[float] = []
+    polys = getattr(geom, "geoms", [geom])
+    for p in polys:
+        for ring in [p.exterior, *p.interiors]:
+            x, y = ring.xy
+            xs += list(x) + [np.nan]
+            ys += list(y) + [np.nan]
+    return xs, ys
+
+
+class MapError(Exception):
+    """A run folder that cannot be drawn (one line)."""
+
+
+def read_run_layers(run_dir: Path) -> dict[str, "gpd.GeoDataFrame | None"]:
+    """The layers ``gridsim run`` wrote: grids, villages, squad bases/zones/routes, roads."""
+    import geopandas as gpd
+    import pyogrio
+
+    def layer(name: str, lyr: str) -> "gpd.GeoDataFrame | None":
+        p = run_dir / name
+        if not p.exists():
+            return None
+        if lyr not in [str(n) for n in pyogrio.list_layers(p)[:, 0]]:
+            return None
+        return gpd.read_file(p, layer=lyr, engine="pyogrio")
+
+    if not run_dir.is_dir():
+        raise MapError(f"{run_dir}: no such run folder")
+    if not (run_dir / "grids.gpkg").exists():
+        raise MapError(f"{run_dir}: no grids.gpkg (not a folder written by gridsim run)")
+    try:
+        return {"grids": layer("grids.gpkg", "grids"), "villages": layer("grids.gpkg", "villages"),
+                "bases": layer("squads.gpkg", "bases"), "zones": layer("squads.gpkg", "zones"),
+                "routes": layer("squads.gpkg", "routes"), "roads": layer("roads.gpkg", "roads")}
+    except Exception as exc:  # a damaged GeoPackage: name it
+        raise MapError(f"{run_dir}: cannot read its layers: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+
+
+def map_run(run_dir: Path, measures: list[str] | None = None, lang: str | None = None,
+            out: Path | None = None) -> list[Path]:
+    """Draw PNG and SVG maps of a run's per-grid measures; the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    layers = read_run_layers(run_dir)
+    grids = layers["grids"]
+    assert grids is not None
+    summary: dict[str, Any] = {}
+    if (run_dir / "summary.json").exists():
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    lang = lang or summary.get("language", "en")
+    numeric = [c for c in grids.columns if c != "geometry" and pd.api.types.is_numeric_dtype(grids[c])]
+    wanted = measures or list(DEFAULT_MEASURES)
+    for m in wanted:
+        if m not in numeric:
+            raise MapError(f"{run_dir / 'grids.gpkg'}: no per-grid measure {m!r} (measures: {', '.join(numeric)})")
+    out = out or run_dir / "maps"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for m in wanted:
+        fig = draw_choropleth(grids, m, lang=lang, villages=layers["villages"], roads=layers["roads"],
+                              zones=layers["zones"], bases=layers["bases"], routes=layers["routes"])
+        name = summary.get("scenario")
+        if name:
+            fig.axes[0].set_title(f"{label_for(m).title(lang)} — {name}", fontsize=13)
+        for ext in ("png", "svg"):
+            path = out / f"{m}.{ext}"
+            fig.savefig(path, bbox_inches="tight")
+            written.append(path)
+        plt.close(fig)
+    return written

@@ -1,0 +1,348 @@
+"""Road networks and travel on them: the road-graph implementation of ``TravelModel``.
+
+A network is read offline with osmnx from an OpenStreetMap extract (``.osm``, ``.osm.bz2``;
+``.osm.pbf`` is first filtered to its highways with pyosmium) or from a GraphML file saved
+by osmnx, then projected into the town's metric CRS. Each mode (walk, e-bike, car) gets
+its own graph: the road classes it may use at their speeds, one-way streets respected by
+the modes that must (cars by default). Real extracts are messy: ways without a
+``highway`` tag and classes without a speed are left out, and only the largest strongly
+connected part of each mode's graph is kept; what is left out is reported, never
+silently given an infinite or zero time.
+
+Travel time between two points = access (straight line, at the mode's off-road speed) to
+the nearest node of the mode's graph + shortest-path time on it + access from the
+nearest node to the destination. Shortest paths are computed by Dijkstra
+(``scipy.sparse.csgraph``) one source at a time and kept: rows from squad bases (and
+columns to them, for the way back) at the start, rows from places crews move on from as
+they are needed.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from sim.config.geo import MODES, ModeSpeeds, Roads
+from sim.geo.errors import GeoError
+from sim.warnings import RunWarning
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from sim.town import Box, EuclideanTravel
+
+# Memory for kept shortest-path rows (float64), per mode.
+_ROW_CACHE_BYTES = 200_000_000
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _pbf_to_xml(src: Path, dst: Path) -> None:
+    """Keep the highways of a PBF extract and their nodes, as OSM XML that osmnx reads."""
+    import osmium
+
+    wanted: set[int] = set()
+    for way in osmium.FileProcessor(str(src), osmium.osm.WAY):
+        if "highway" in way.tags:
+            wanted.update(n.ref for n in way.nodes)
+    writer = osmium.SimpleWriter(str(dst))
+    try:
+        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
+            if obj.is_node() and obj.id in wanted:
+                writer.add_node(obj)
+            elif obj.is_way() and "highway" in obj.tags:
+                writer.add_way(obj)
+    finally:
+        writer.close()
+
+
+def read_road_graph(path: Path) -> "nx.MultiDiGraph":
+    """The raw graph of a road file (unprojected), read without any network access."""
+    try:
+        import osmnx as ox
+    except ImportError:
+        raise GeoError(f"{path}: road networks need osmnx: pip install 'gridsim[geo]'") from None
+    if not path.exists():
+        raise GeoError(f"{path}: road network file not found")
+    name = path.name.lower()
+    try:
+        if name.endswith((".osm", ".osm.bz2", ".xml", ".osm.xml")):
+            return ox.graph_from_xml(path, retain_all=True, simplify=True)
+        if name.endswith(".osm.pbf") or name.endswith(".pbf"):
+            try:
+                import osmium  # noqa: F401
+            except ImportError:
+                raise GeoError(f"{path}: .osm.pbf needs pyosmium: pip install 'gridsim[geo]'") from None
+            with tempfile.TemporaryDirectory(prefix="gridsim-pbf-") as tmp:
+                xml = Path(tmp) / "roads.osm"
+                _pbf_to_xml(path, xml)
+                return ox.graph_from_xml(xml, retain_all=True, simplify=True)
+        if name.endswith(".graphml"):
+            return ox.load_graphml(path)
+    except GeoError:
+        raise
+    except Exception as exc:  # XML, bz2, PBF and GraphML readers raise many kinds
+        raise GeoError(f"{path}: cannot read road network: {_first_line(exc)}") from None
+    raise GeoError(f"{path}: unknown road file type (use .osm, .osm.bz2, .osm.pbf or .graphml)")
+
+
+def _road_class(highway: Any) -> str | None:
+    if isinstance(highway, list):
+        highway = highway[0] if highway else None
+    if highway is None or (isinstance(highway, float) and math.isnan(highway)):
+        return None
+    cls = str(highway)
+    return cls[: -len("_link")] if cls.endswith("_link") else cls
+
+
+@dataclass
+class ModeGraph:
+    """One mode's usable part of the network: kept nodes, edge minutes, nearest-node search."""
+
+    mode: str
+    nodes: np.ndarray  # indices into RoadNetwork.x/y
+    graph: csr_matrix  # minutes between kept nodes (local indices)
+    reverse: csr_matrix
+    tree: cKDTree
+    rows: OrderedDict = field(default_factory=OrderedDict)
+    cols: dict = field(default_factory=dict)
+
+    @property
+    def max_rows(self) -> int:
+        return max(64, _ROW_CACHE_BYTES // (8 * max(len(self.nodes), 1)))
+
+    def row(self, i: int) -> np.ndarray:
+        r = self.rows.get(i)
+        if r is None:
+            r = dijkstra(self.graph, directed=True, indices=i)
+            self.rows[i] = r
+            if len(self.rows) > self.max_rows:
+                self.rows.popitem(last=False)
+        return r
+
+    def col(self, j: int) -> np.ndarray:
+        c = self.cols.get(j)
+        if c is None:
+            c = dijkstra(self.reverse, directed=True, indices=j)
+            self.cols[j] = c
+        return c
+
+    def minutes(self, i: int, j: int) -> float:
+        r = self.rows.get(i)
+        if r is not None:
+            return float(r[j])
+        c = self.cols.get(j)
+        if c is not None:
+            return float(c[i])
+        return float(self.row(i)[j])
+
+
+@dataclass
+class RoadNetwork:
+    """A projected road network in model km, with one usable graph per mode."""
+
+    path: Path
+    x: np.ndarray
+    y: np.ndarray
+    edges: pd.DataFrame  # u, v (node indices), highway, length_km, oneway
+    lines: list[np.ndarray]  # edge geometries (km), for drawing
+    modes: dict[str, ModeGraph]
+    warnings: list[RunWarning]
+
+    def snap(self, mode: str, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest usable node (local index in the mode's graph) and the straight-line km to it."""
+        g = self.modes[mode]
+        d, i = g.tree.query(np.column_stack([px, py]))
+        return i, d
+
+    def node_xy(self, mode: str, i: int) -> tuple[float, float]:
+        n = self.modes[mode].nodes[i]
+        return float(self.x[n]), float(self.y[n])
+
+    def frame(self) -> "Any":
+        """Road edges as a GeoDataFrame of LineStrings in model km (for maps and dashboards)."""
+        import geopandas as gpd
+        import shapely
+
+        return gpd.GeoDataFrame(
+            {"highway": self.edges.highway.to_numpy(), "length_km": self.edges.length_km.to_numpy(),
+             "oneway": self.edges.oneway.to_numpy()},
+            geometry=[shapely.LineString(xy) for xy in self.lines],
+        )
+
+
+def _edge_table(G: "nx.MultiDiGraph", index: dict[Any, int], origin: tuple[float, float]) -> tuple[pd.DataFrame, list[np.ndarray], int]:
+    rows, lines, untagged = [], [], 0
+    for u, v, data in G.edges(data=True):
+        cls = _road_class(data.get("highway"))
+        if cls is None:
+            untagged += 1
+            continue
+        length = data.get("length")
+        geom = data.get("geometry")
+        if geom is not None:
+            xy = np.asarray(geom.coords, dtype=float)
+        else:
+            xy = np.array([[G.nodes[u]["x"], G.nodes[u]["y"]], [G.nodes[v]["x"], G.nodes[v]["y"]]], dtype=float)
+        xy = (xy - np.asarray(origin)) / 1000.0
+        seg_km = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+        length_km = float(length) / 1000.0 if length is not None and np.isfinite(float(length)) else seg_km
+        oneway = data.get("oneway", False)
+        rows.append((index[u], index[v], cls, length_km, bool(oneway) if not isinstance(oneway, str) else oneway.lower() in ("true", "yes", "1")))
+        lines.append(xy)
+    edges = pd.DataFrame(rows, columns=["u", "v", "highway", "length_km", "oneway"])
+    return edges, lines, untagged
+
+
+def _mode_graph(mode: str, edges: pd.DataFrame, n: int, speeds: dict[str, ModeSpeeds], oneway: bool,
+                x: np.ndarray, y: np.ndarray, path: Path, warnings: list[RunWarning]) -> ModeGraph | None:
+    speed = edges.highway.map(lambda c: getattr(speeds[c], mode) if c in speeds else 0.0).to_numpy(float)
+    use = speed > 0
+    if not use.any():
+        return None
+    e = edges[use]
+    minutes = 60.0 * e.length_km.to_numpy() / speed[use]
+    u, v = e.u.to_numpy(), e.v.to_numpy()
+    if not oneway:  # walkers and e-bikes use every street both ways
+        u, v, minutes = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([minutes, minutes])
+    best = pd.DataFrame({"u": u, "v": v, "m": minutes}).groupby(["u", "v"], sort=True).m.min().reset_index()
+    full = csr_matrix((best.m.to_numpy(), (best.u.to_numpy(), best.v.to_numpy())), shape=(n, n))
+    touched = np.unique(np.concatenate([best.u.to_numpy(), best.v.to_numpy()]))
+    ncomp, labels = connected_components(full, directed=True, connection="strong")
+    sizes = np.bincount(labels[touched], minlength=ncomp)
+    keep_label = int(np.argmax(sizes))
+    kept = np.flatnonzero(labels == keep_label)
+    dropped = len(touched) - len(kept)
+    if dropped:
+        lost = ~(np.isin(e.u.to_numpy(), kept) & np.isin(e.v.to_numpy(), kept))
+        km = float(e.length_km.to_numpy()[lost].sum())
+        warnings.append(RunWarning("roads_outside_connected_part", dict(
+            file=str(path), nodes=int(dropped), total=int(len(touched)), km=km, mode=mode)))
+    sub = full[kept][:, kept].tocsr()
+    return ModeGraph(mode, kept, sub, sub.T.tocsr(), cKDTree(np.column_stack([x[kept], y[kept]])))
+
+
+def build_network(G: "nx.MultiDiGraph", cfg: Roads, path: Path, crs: str,
+                  origin_m: tuple[float, float], modes: tuple[str, ...] = MODES) -> RoadNetwork:
+    """Project, clean and split a raw graph into per-mode graphs; refuse what cannot be used."""
+    import osmnx as ox
+
+    if G.number_of_edges() == 0:
+        raise GeoError(f"{path}: the road network is empty (no ways)")
+    if not G.graph.get("crs"):
+        raise GeoError(f"{path}: the CRS of the road network cannot be determined (no 'crs' graph attribute)")
+    try:
+        G = ox.project_graph(G, to_crs=crs)
+    except Exception as exc:
+        raise GeoError(f"{path}: cannot reproject the road network to {crs}: {_first_line(exc)}") from None
+    ids = list(G.nodes)
+    index = {nid: i for i, nid in enumerate(ids)}
+    x = (np.array([G.nodes[n]["x"] for n in ids], dtype=float) - origin_m[0]) / 1000.0
+    y = (np.array([G.nodes[n]["y"] for n in ids], dtype=float) - origin_m[1]) / 1000.0
+    edges, lines, untagged = _edge_table(G, index, origin_m)
+    warnings: list[RunWarning] = []
+    if untagged:
+        warnings.append(RunWarning("roads_untagged", dict(file=str(path), edges=untagged, total=G.number_of_edges())))
+    speeds = cfg.speed_table()
+    unknown = sorted(set(edges.highway) - set(speeds))
+    if unknown:
+        n_unknown = int(edges.highway.isin(unknown).sum())
+        warnings.append(RunWarning("roads_without_speed", dict(
+            file=str(path), edges=n_unknown, classes=", ".join(unknown[:6]))))
+    drive = edges[edges.highway.map(lambda c: c in speeds and speeds[c].car > 0)]
+    if drive.empty:
+        raise GeoError(f"{path}: the road network has no drivable roads")
+    n = len(ids)
+    und = csr_matrix((np.ones(len(drive)), (drive.u.to_numpy(), drive.v.to_numpy())), shape=(n, n))
+    ncomp, labels = connected_components(und, directed=False)
+    touched = np.unique(np.concatenate([drive.u.to_numpy(), drive.v.to_numpy()]))
+    sizes = np.bincount(labels[touched], minlength=ncomp)
+    share = sizes.max() / len(touched)
+    if share < cfg.min_connected_share:
+        raise GeoError(f"{path}: the road network is disconnected: its largest connected part holds"
+                       f" {100 * share:.0f}% of the drivable road nodes (town.roads.min_connected_share ="
+                       f" {cfg.min_connected_share:g})")
+    graphs: dict[str, ModeGraph] = {}
+    for mode in modes:
+        g = _mode_graph(mode, edges, n, speeds, mode in cfg.oneway_modes, x, y, path, warnings)
+        if g is None:
+            raise GeoError(f"{path}: no road in the network may be used by {mode} (speeds are all 0)")
+        graphs[mode] = g
+    return RoadNetwork(path, x, y, edges, lines, graphs, warnings)
+
+
+def load_network(cfg: Roads, base: Path, crs: str, origin_m: tuple[float, float]) -> RoadNetwork:
+    path = base / cfg.path
+    return build_network(read_road_graph(path), cfg, path, crs, origin_m)
+
+
+@dataclass
+class RoadTravel:
+    """``TravelModel`` on a road network: access + shortest path + access.
+
+    Straight-line trips keep ``within_box_minutes`` (a grid worker's mean trip inside
+    their own grid) and the off-road speeds of ``EuclideanTravel``.
+    """
+
+    network: RoadNetwork
+    offroad: "EuclideanTravel"
+    _snaps: dict = field(default_factory=dict)
+
+    def speed_kmh(self, mode: str) -> float:
+        return self.offroad.speed_kmh(mode)
+
+    def within_box_minutes(self, box: "Box", mode: str) -> float:
+        return self.offroad.within_box_minutes(box, mode)
+
+    def _snap(self, p: tuple[float, float], mode: str) -> tuple[int, float]:
+        key = (p[0], p[1], mode)
+        s = self._snaps.get(key)
+        if s is None:
+            i, d = self.network.snap(mode, np.array([p[0]]), np.array([p[1]]))
+            s = (int(i[0]), float(d[0]))
+            self._snaps[key] = s
+        return s
+
+    def access_minutes(self, p: tuple[float, float], mode: str) -> float:
+        """Straight line from ``p`` to the nearest node of the mode's graph."""
+        return 60.0 * self._snap(p, mode)[1] / self.speed_kmh(mode)
+
+    def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
+        ia, da = self._snap(a, mode)
+        ib, db = self._snap(b, mode)
+        g = self.network.modes[mode]
+        return 60.0 * (da + db) / self.speed_kmh(mode) + g.minutes(ia, ib)
+
+    def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
+        """Shortest paths from and to places every trip starts or ends at (squad bases)."""
+        g = self.network.modes[mode]
+        for p in points:
+            i, _ = self._snap(p, mode)
+            g.row(i)
+            g.col(i)
+
+    def route(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> np.ndarray:
+        """The path a trip takes, as (x, y) km vertices: a, the road nodes, b (for drawing)."""
+        ia, _ = self._snap(a, mode)
+        ib, _ = self._snap(b, mode)
+        g = self.network.modes[mode]
+        _, pred = dijkstra(g.graph, directed=True, indices=ia, return_predecessors=True)
+        seq = [ib]
+        while seq[-1] != ia and pred[seq[-1]] >= 0:
+            seq.append(int(pred[seq[-1]]))
+        nodes = g.nodes[np.array(seq[::-1])]
+        pts = np.column_stack([self.network.x[nodes], self.network.y[nodes]])
+        return np.vstack([np.asarray(a, float)[None], pts, np.asarray(b, float)[None]])
