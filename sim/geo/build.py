@@ -120,10 +120,10 @@ def gis_town(scenario: "Scenario") -> "TownMap":
     layers = town_layers(cfg.gis)
     villages, grids = build_gis_villages(scenario, layers)
     res = layers.villages["residents"].to_numpy(float)
-    if not np.isnan(res).all():  # the layer's residents column
+    # Real villages bring their own residents (town.residents is the lattice's): the layer's
+    # residents column, or households × persons per household.
+    if not np.isnan(res).all():
         residents = float(np.nansum(res))
-    elif cfg.residents is not None:
-        residents = float(cfg.residents)
     else:
         residents = sum(v.households for v in villages) * cfg.persons_per_household
     places = PolygonPlaces(villages, layers.points)

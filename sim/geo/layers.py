@@ -119,7 +119,7 @@ def _numbers(s: pd.Series, path: Path, what: str, names: pd.Series, positive: bo
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         rule = "> 0" if positive else ">= 0"
-        raise GeoError(f"{path}: {what} must be a number {rule}, got {s.iloc[i]!r} for {names.iloc[i]!r}")
+        raise GeoError(f"{path}: {what} must be a number {rule}, got {s.iloc[i]} for {names.iloc[i]!r}")
     return v
 
 

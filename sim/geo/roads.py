@@ -95,6 +95,8 @@ def read_road_graph(path: Path) -> "nx.MultiDiGraph":
     except GeoError:
         raise
     except Exception as exc:  # XML, bz2, PBF and GraphML readers raise many kinds
+        if type(exc).__name__ == "InsufficientResponseError":  # osmnx: the file holds no ways
+            raise GeoError(f"{path}: the road network is empty (no ways)") from None
         raise GeoError(f"{path}: cannot read road network: {_first_line(exc)}") from None
     raise GeoError(f"{path}: unknown road file type (use .osm, .osm.bz2, .osm.pbf or .graphml)")
 
