@@ -65,7 +65,7 @@ def test_replications_report_mean_and_ci(tmp_path):
 GOOD = DEFAULT.read_text(encoding="utf-8")
 
 BAD_SCENARIOS = {
-    "missing_field": (GOOD.replace("area_km2 = 110", ""), "town.area_km2", "missing"),
+    "missing_field": (GOOD.replace("area_km2 = 110", ""), "town: area_km2", "missing"),
     "unknown_field": (GOOD.replace("[town]\n", "[town]\nwibble = 3\n"), "town.wibble", "unknown field"),
     "wrong_type": (GOOD.replace("residents = 180000", 'residents = "many"'), "town.residents", ""),
     "negative_rate": (GOOD.replace("events_per_10k_residents_per_year = 6000",

@@ -17,14 +17,14 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
-from sim.geo.config import Gis, Roads, VillageLayer
+from sim.config.geo import Gis, Roads, VillageLayer
 from sim.geo.errors import GeoError
 from sim.geo.export import export_town, grid_frame, village_frame
 from sim.geo.layers import read_town_layers
 from sim.geo.roads import RoadTravel, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
-from sim.scenario import ScenarioError, load_scenario
+from sim.config import ScenarioError, load_scenario
 from sim.town import EuclideanTravel, build_town
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.config import load_scenario  # noqa: E402
 from sim.town import build_town  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

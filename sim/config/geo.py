@@ -1,4 +1,4 @@
-"""The scenario's GIS sections: where a real town's layers and roads come from.
+"""The ``[town.gis]`` and ``[town.roads]`` sections: where a real town's layers and roads come from.
 
 ``[town.gis]`` names the village layer (and optionally a level-2 grid layer and a point
 layer of households/enterprises) and maps the file's columns onto the model's words;
@@ -12,14 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from sim.config.base import Strict as _Strict
 
 Mode = Literal["walk", "ebike", "car"]
 MODES: tuple[str, ...] = ("walk", "ebike", "car")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 
 
 class VillageLayer(_Strict):

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.config.base import ScenarioError
+from sim.config.geo import resolve_paths
 from sim.config.scenario import Scenario
 
 
@@ -101,7 +102,7 @@ def _merge(base: Any, over: Any) -> Any:
 def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The scenario's table, with ``extends = "other.toml"`` resolved (variants of a preset)."""
     p = Path(path)
-    data = read_toml(p)
+    data = resolve_paths(read_toml(p), p.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -120,7 +121,22 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
-    return validate_scenario(data, source=str(path))
+    scenario = validate_scenario(data, source=str(path))
+    check_town_files(scenario)
+    return scenario
+
+
+def check_town_files(scenario: Scenario) -> None:
+    """Read and check a real town's layers and roads now, so a bad file is refused before any run."""
+    if scenario.town.gis is None and scenario.town.roads is None:
+        return
+    from sim.geo.errors import GeoError
+    from sim.town import build_town
+
+    try:
+        build_town(scenario)
+    except GeoError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def apply_overrides(

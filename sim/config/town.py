@@ -1,4 +1,7 @@
 """The ``[town]`` section: villages, land use, grid division and travel speeds.
+
+The villages are a generated lattice, an explicit list of rectangles, or real layers
+(``[town.gis]``, :mod:`sim.config.geo`); ``[town.roads]`` puts travel on a road network.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import Strict
+from sim.config.geo import Gis, Roads
 from sim.vocabulary import LandUse
 
 
@@ -35,11 +39,15 @@ class GridDivision(Strict):
 
     households_per_grid: float | None = Field(default=None, gt=0)
     grids_per_village: int | None = Field(default=None, ge=1)
+    # Grids outside this range of households are reported (public figures, DESIGN.md §2: 200–500).
+    households_range: tuple[float, float] = (200.0, 500.0)
 
     @model_validator(mode="after")
     def _one_rule(self) -> "GridDivision":
         if (self.households_per_grid is None) == (self.grids_per_village is None):
             raise ValueError("give exactly one of households_per_grid, grids_per_village")
+        if not 0 <= self.households_range[0] <= self.households_range[1]:
+            raise ValueError("households_range must be [low, high] with 0 <= low <= high")
         return self
 
 
@@ -52,8 +60,8 @@ class Travel(Strict):
 
 
 class Town(Strict):
-    area_km2: float = Field(gt=0)
-    residents: int = Field(gt=0)
+    area_km2: float | None = Field(default=None, gt=0)  # the lattice's; real villages bring their own
+    residents: int | None = Field(default=None, gt=0)  # the lattice's; real villages: their column or households
     persons_per_household: float = Field(default=2.8, gt=0)
     enterprises: int = Field(default=0, ge=0)
     villages: int = Field(default=0, ge=0)
@@ -72,9 +80,19 @@ class Town(Strict):
     incidents_at_centroids: bool = False
     grid_division: GridDivision
     travel: Travel = Travel()
+    gis: Gis | None = None  # real village (and grid, point) layers instead of the lattice
+    roads: Roads | None = None  # a road network instead of straight-line travel
 
     @model_validator(mode="after")
     def _layout(self) -> "Town":
+        if self.gis is not None:  # the lattice's villages, area_km2 and residents do not apply
+            if self.village_list:
+                raise ValueError("give either gis (real villages) or a village_list, not both")
+            return self
+        if self.residents is None:
+            raise ValueError("residents: missing field (needed without town.gis)")
+        if not self.village_list and self.area_km2 is None:
+            raise ValueError("area_km2: missing field (needed for generated villages; or give town.gis)")
         if not self.village_list and self.villages < 1:
             raise ValueError("give villages >= 1 or a village_list")
         if self.core_share + self.industrial_share > 1:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a scenario's villages and level-2 grids as a GeoPackage that [town.gis] reads back."""
         from sim.geo.export import export_town
-        from sim.scenario import ScenarioError, load_scenario
+        from sim.config import ScenarioError, load_scenario
         from sim.town import build_town
 
         try:
