@@ -69,6 +69,9 @@ class TownModel(mesa.Model):
         self.centre = CommandCentre(self, self)
         self.squads = self._build_squads()
         self.centre.crews = [c for s in self.squads for c in s.crews]
+        # On a road network: shortest paths from and to the places trips start from, once.
+        self.town.travel.precompute([s.base for s in self.squads], scenario.squads.mode)
+        self.town.travel.precompute([v.box.centroid for v in self.town.villages], scenario.tiers.village_travel_mode)
         self.space = self._place_field_agents()
         self.hall = Hall(self) if scenario.service_hall else None
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
