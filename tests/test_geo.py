@@ -25,7 +25,9 @@ from sim.geo.roads import RoadTravel, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
 from sim.config import ScenarioError, load_scenario
+from sim.checks import town_warnings
 from sim.town import EuclideanTravel, build_town
+from sim.warnings import text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
@@ -105,12 +107,12 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
         assert hh == pytest.approx([v.households / len(v.grids)] * len(v.grids))
         union = shapely.union_all([town.grids[g].box.geometry for g in v.grids])
         assert union.symmetric_difference(v.box.geometry).area < 1e-9
-    assert not any("villages have a number" in w for w in town.warnings)
-    assert any("grids have households outside 200–500" in w and "村1-1 (300)" not in w for w in town.warnings) or True
+    assert town_warnings(sc, town) == []  # 2–3 grids of 250–300 households each
+    (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"))
-    warnings = build_town(sc).warnings
-    assert any("4 of 4 villages have a number of level-2 grids outside the seed's 2–3" in w for w in warnings)
-    assert any("grids have households outside 200–500" in w for w in warnings)  # 100 each
+    found = {w.code: w.values for w in town_warnings(sc, build_town(sc))}
+    assert found["village_grids_out_of_range"]["villages"] == 4  # 5–9 grids each
+    assert found["grid_households_out_of_range"]["grids"] == 6 + 9 + 5 + 8  # 100 households each
 
 
 def test_grid_layer_is_used_as_given(tmp_path):
@@ -147,7 +149,7 @@ def test_incidents_are_drawn_inside_real_polygons_and_at_household_points(tmp_pa
     (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, tri, extra='[town.gis.points]\npath = "hh.geojson"\nhouseholds = "hh"\n'))
     town = build_town(sc)
-    assert any("1 of 3 points lie outside every village" in w for w in town.warnings)
+    assert [(w.code, w.values["outside"], w.values["total"]) for w in town.warnings] == [("points_outside_villages", 1, 3)]
     x, y = town.places.draw(np.zeros(4000, dtype=int), rng.random((4000, 2)), np.zeros(4000, dtype=bool))
     at_second = np.isclose(x, 1.0) & np.isclose(y, 0.2)
     assert set(np.round(x, 6)) == {0.5, 1.0}
@@ -160,7 +162,8 @@ def test_invalid_polygon_is_repaired_with_a_warning_or_refused(tmp_path):
     frame = pd.concat([frame, gpd.GeoDataFrame({"NAME": ["蝴蝶村"], "HH": [400], "LU": ["rural"]}, geometry=[bow], crs=UTM)])
     sc = load_scenario(_gis_scenario(tmp_path, frame.reset_index(drop=True)))
     town = build_town(sc)
-    assert any("1 invalid village polygon(s) repaired with make_valid" in w and "蝴蝶村" in w for w in town.warnings)
+    assert [w.values for w in town.warnings if w.code == "geometry_repaired"][0]["first"] == "蝴蝶村"
+    assert "1 invalid village polygon(s) repaired with make_valid (first: 蝴蝶村" in text(town.warnings[0])
     assert town.villages[2].box.area == pytest.approx(0.5)
     (tmp_path / "town.toml").unlink()
     with pytest.raises(ScenarioError, match="invalid village geometry for '蝴蝶村'"):
@@ -310,7 +313,7 @@ def test_travel_on_an_osm_extract_equals_networkx_shortest_paths():
 
 def test_one_way_streets_and_messy_osm_are_reported_not_hidden():
     _, town = _example_network()
-    w = "\n".join(town.warnings)
+    w = "\n".join(text(x) for x in town.warnings)
     assert "2 of 635 edges have no highway tag and are ignored" in w
     assert "outside the largest strongly connected part for car" in w
     net = town.roads
@@ -359,7 +362,7 @@ def test_runs_write_grids_and_squads_layers_and_maps(tmp_path):
     out.mkdir()
     summary = run_replication(sc, 3, 1.0, out)
     assert summary["town"]["crs"] == "EPSG:32651" and summary["town"]["travel"] == "roads"
-    assert any("strongly connected" in w for w in summary["warnings"])
+    assert "roads_outside_connected_part" in {w["code"] for w in summary["warnings"]}
     grids = gpd.read_file(out / "grids.gpkg", layer="grids")
     assert grids.crs.to_string() == "EPSG:32651"
     for col in ("grid", "village", "households", "incidents", "discovery_p50_min", "share_within_15min",

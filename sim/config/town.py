@@ -39,15 +39,11 @@ class GridDivision(Strict):
 
     households_per_grid: float | None = Field(default=None, gt=0)
     grids_per_village: int | None = Field(default=None, ge=1)
-    # Grids outside this range of households are reported (public figures, DESIGN.md §2: 200–500).
-    households_range: tuple[float, float] = (200.0, 500.0)
 
     @model_validator(mode="after")
     def _one_rule(self) -> "GridDivision":
         if (self.households_per_grid is None) == (self.grids_per_village is None):
             raise ValueError("give exactly one of households_per_grid, grids_per_village")
-        if not 0 <= self.households_range[0] <= self.households_range[1]:
-            raise ValueError("households_range must be [low, high] with 0 <= low <= high")
         return self
 
 
