@@ -90,7 +90,11 @@ def test_every_warning_has_english_and_chinese_text(code):
     values = {"server": "squad S1", "utilisation": 1.04, "grids": 3, "total": 10, "low": 510.0, "high": 600.0,
               "range_low": 200.0, "range_high": 500.0, "limit": 2500.0, "villages": 2, "category": "x",
               "severity": 4, "threshold": "severity_to_town", "spot_fix_prob": 0.5, "value": 4,
-              "factor": "f", "levels": [1, 2]}
+              "factor": "f", "levels": [1, 2],
+              # sim.geo's: layers and roads
+              "file": "v.gpkg", "count": 1, "layer": "village", "first": "村1", "reason": "Self-intersection",
+              "outside": 2, "names": "村1", "edges": 3, "classes": "raceway", "nodes": 4, "km": 0.3,
+              "mode": "car", "max_km": 1.0}
     en, zh = text({"code": code, "values": values}), text({"code": code, "values": values}, "zh")
     assert en and zh and en != zh
     with pytest.raises(KeyError):
