@@ -21,6 +21,7 @@ from sim.dashboard.cli import register as register_dashboard
 from sim.report.cli import register as register_report
 from sim.report.sources import write_snapshot
 from sim.geo.cli import register as register_geo
+from sim.plan.cli import register as register_plan
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.stats import mean_ci
 from sim.warnings import merge as merge_warnings
@@ -291,6 +292,7 @@ register_sweep(app)  # sweep, query, summarize
 register_dashboard(app)  # dashboard
 register_report(app)  # report
 register_geo(app)  # map, town
+register_plan(app)  # plan bases, plan grids
 
 
 def main() -> None:

@@ -1,0 +1,207 @@
+"""``gridsim plan bases`` and ``gridsim plan grids``: proposals, their predicted and simulated effect.
+
+Refusals follow the rest of the CLI: one line on stderr saying what is infeasible and the
+nearest feasible setting, exit 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.table import Table
+
+from sim.console import err_console, fail, fmt, out_console, progress_bar
+from sim.runner import staged_output, write_json
+from sim.config import ScenarioError, load_scenario
+
+plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                       help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
+
+
+def parse_squads(text: str) -> list[int]:
+    """``3`` or ``2..6``."""
+    m = re.fullmatch(r"\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?", text)
+    if not m:
+        raise ValueError(f"--squads: expected a number or a range like 2..6, got {text!r}")
+    lo = int(m.group(1))
+    hi = int(m.group(2)) if m.group(2) else lo
+    if lo < 1 or hi < lo:
+        raise ValueError(f"--squads: need 1 <= first <= last, got {text!r}")
+    if hi - lo > 20:
+        raise ValueError(f"--squads: at most 21 values of K at once, got {text!r}")
+    return list(range(lo, hi + 1))
+
+
+def _check_verify(replications: int, days: Optional[float], warmup: float) -> None:
+    if replications == 1 or replications < 0:
+        fail(f"--verify: need at least 2 replications for a confidence interval (0: no verification), got {replications}")
+    if days is not None and not (warmup < days < float("inf")):
+        fail(f"--days: must be a number longer than the warm-up ({warmup:g} days), got {days:g}")
+
+
+def _bases_table(plans, front, current) -> pd.DataFrame:
+    rows = []
+    for p, nd in zip(plans, front):
+        ev = p.predicted
+        rows.append(dict(
+            id=p.id, method=p.method, k=p.k, crews=p.crews, rule=p.rule,
+            bases="; ".join(p.base_names), objective=p.objective, proven_optimal=p.optimal, zone_moves=p.moves,
+            predicted_fifteen_share=ev.fifteen_share, predicted_mean_travel_min=ev.mean_travel_min,
+            predicted_p_wait=ev.p_wait, home_coverage=ev.home_coverage, squad_max_over_mean=ev.max_over_mean,
+            crew_gini=ev.crew_gini, squad_workload="; ".join(f"{w:.3f}" for w in ev.squad_workload),
+            hypercube="exact" if ev.exact else "approximate", pareto=bool(nd),
+            d_fifteen_vs_today=ev.fifteen_share - current.predicted.fifteen_share))
+    return pd.DataFrame(rows)
+
+
+def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], title: str) -> None:
+    t = Table(title=title)
+    for col in ("plan", "measure", "today (A)", "proposal (B)", "B − A [95% CI]"):
+        t.add_column(col, justify="left" if col in ("plan", "measure") else "right")
+    for r in table.itertuples():
+        pct = r.measure.startswith("share") or r.measure.endswith("_share")
+        t.add_row(r.plan, r.measure, fmt({"mean": r.a_mean, "ci95": [r.a_lo, r.a_hi]}, pct),
+                  fmt({"mean": r.b_mean, "ci95": [r.b_lo, r.b_hi]}, pct),
+                  fmt({"mean": r.diff_mean, "ci95": [r.diff_lo, r.diff_hi]}, pct))
+    out_console.print(t)
+    for pid, (label, why) in verdicts.items():
+        colour = "green" if label == "confirmed" else "yellow"
+        out_console.print(f"  [{colour}]{pid}: {label}[/{colour}] — {why}")
+
+
+@plan_app.command("bases")
+def bases(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file (today's plan)")],
+    squads: Annotated[str, typer.Option(help="Number of squads K, or a range like 2..6")] = "2..6",
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_bases"),
+    dispatch_rule: Annotated[str, typer.Option(help="Rule the zones are balanced for and the proposals use")]
+    = "home_zone_first",
+    time_limit: Annotated[float, typer.Option(help="Solver time limit per model, seconds")] = 30.0,
+    verify: Annotated[int, typer.Option(help="Replications of today's plan and each proposal (0: none)")] = 0,
+    days: Annotated[Optional[float], typer.Option(help="Days per verifying replication (default: scenario)")] = None,
+    seed: Annotated[int, typer.Option(help="First seed of the verification (common random numbers)")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
+) -> None:
+    """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
+    from sim.plan.bases import current_plan, pareto_front, propose_bases
+    from sim.plan.figures import bases_map, pareto_figure
+    from sim.plan.inputs import PlanError, SolverError, plan_town
+    from sim.plan.locate import village_sites
+    from sim.plan.variants import applied, bases_overlay, write_variant
+    from sim.plan.verify import BASES_CLAIM
+    from sim.plan.verify import verify as run_verify
+    from sim.policies import DISPATCH_RULES
+
+    try:
+        sc = load_scenario(scenario)
+        ks = parse_squads(squads)
+    except (ScenarioError, ValueError) as exc:
+        fail(str(exc))
+    if dispatch_rule not in DISPATCH_RULES:
+        fail(f"--dispatch-rule: unknown rule {dispatch_rule!r} (known: {', '.join(sorted(DISPATCH_RULES))})")
+    if not (0 < time_limit < float("inf")):
+        fail(f"--time-limit: must be a positive number of seconds, got {time_limit:g}")
+    _check_verify(verify, days, sc.run.warmup_days)
+    show = sys.stderr.isatty()
+    try:
+        town = plan_town(sc)
+        sites = village_sites(town)
+        with progress_bar(show) as bar:
+            task = bar.add_task("locating", total=len(ks) * 3)
+
+            def step(what: str) -> None:
+                bar.update(task, description=what, advance=1)
+
+            proposals = propose_bases(town, ks, sites, dispatch_rule, time_limit_s=time_limit, progress=step)
+        today = current_plan(town)
+    except (PlanError, SolverError) as exc:
+        fail(str(exc))
+    plans = [today, *proposals]
+    table = _bases_table(plans, pareto_front(plans), today)
+    src = Path(scenario)
+    overlays = {p.id: bases_overlay(p, town.villages, town.crews_per_squad, sc.meta.name) for p in proposals}
+    try:
+        full = {pid: applied(src, o) for pid, o in overlays.items()}
+    except ScenarioError as exc:
+        fail(str(exc))
+    verdicts: dict[str, tuple[str, str]] = {}
+    with staged_output(out) as tmp:
+        demand = pd.DataFrame({"point": town.atoms, "village": [town.villages[v] for v in town.atom_village],
+                               "x_km": town.atom_xy[:, 0], "y_km": town.atom_xy[:, 1],
+                               "squad_calls_per_day": town.calls_per_day()})
+        per_hour = np.outer(town.calls_per_day() / town.on_duty_call_share, town.calls_by_hour)
+        for h in range(24):
+            demand[f"h{h:02d}"] = per_hour[:, h]
+        demand.to_csv(tmp / "demand.csv", index=False)
+        for pid, (data, _) in full.items():
+            write_variant(tmp / "scenarios" / f"{pid}.toml", out / "scenarios" / f"{pid}.toml", src, overlays[pid], data)
+        (tmp / "maps").mkdir()
+        for p in plans:
+            bases_map(town, p, today, tmp / "maps" / f"{p.id}.png")
+        if verify:
+            n_days = sc.run.days if days is None else days
+            with progress_bar(show) as bar:
+                task = bar.add_task("verifying by simulation", total=verify * (1 + len(full)))
+                vt, verdicts = run_verify(sc, {pid: s for pid, (_, s) in full.items()}, BASES_CLAIM, verify,
+                                          n_days, seed, min(verify, workers or os.cpu_count() or 1),
+                                          on_done=lambda: bar.advance(task))
+            vt.to_csv(tmp / "verify.csv", index=False)
+            target = vt[vt.measure == BASES_CLAIM.target].set_index("plan")
+            table["verdict"] = table.id.map(lambda i: verdicts.get(i, ("", ""))[0])
+            table["sim_mean"] = table.id.map(target.b_mean)
+            table["sim_lo"] = table.id.map(target.b_lo)
+            table["sim_hi"] = table.id.map(target.b_hi)
+            base_row = vt[vt.measure == BASES_CLAIM.target].iloc[0]
+            table.loc[table.id == "current", ["sim_mean", "sim_lo", "sim_hi"]] = [
+                base_row.a_mean, base_row.a_lo, base_row.a_hi]
+        table.to_csv(tmp / "bases.csv", index=False)
+        pareto_figure(table, tmp / "pareto.png")
+        write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed))
+    _print_bases(table, town)
+    if verify:
+        _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
+                                    "(A = today, B = proposal; mean [95% CI])")
+    out_console.print(f"proposals, scenarios, maps and Pareto figure written to {out}/")
+
+
+def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], verify: int,
+               seed: int) -> dict[str, Any]:
+    return {
+        "scenario": name,
+        "budget_min": town.budget_min,
+        "squad_calls_per_day": float(town.calls_per_day().sum()),
+        "on_duty_call_share": town.on_duty_call_share,
+        "plans": table.to_dict(orient="records"),
+        "verification": {"replications": verify, "first_seed": seed,
+                         "verdicts": {k: {"verdict": v, "reason": r} for k, (v, r) in verdicts.items()}},
+    }
+
+
+def _print_bases(table: pd.DataFrame, town) -> None:
+    t = Table(title=f"Squad plans (hypercube predictions; travel budget {town.budget_min:g} min, "
+                    f"{town.calls_per_day().sum():.0f} squad calls a day)")
+    cols = ["plan", "crews", "bases", "15-min share", "mean trip (min)", "P(wait)", "max/mean load", "Pareto"]
+    if "verdict" in table.columns:
+        cols += ["simulated 15-min share [95% CI]", "verdict"]
+    for c in cols:
+        t.add_column(c, justify="left" if c in ("plan", "bases", "verdict") else "right")
+    for r in table.itertuples():
+        row = [r.id, str(r.crews), r.bases if len(r.bases) < 40 else r.bases[:37] + "…",
+               fmt(r.predicted_fifteen_share, True), fmt(r.predicted_mean_travel_min),
+               fmt(r.predicted_p_wait, True), fmt(r.squad_max_over_mean), "●" if r.pareto else ""]
+        if "verdict" in table.columns:
+            row += [fmt({"mean": r.sim_mean, "ci95": [r.sim_lo, r.sim_hi]}, True), r.verdict]
+        t.add_row(*row)
+    out_console.print(t)
+    err_console.print("predicted: Larson's hypercube on the scenario's demand; simulated: the full model")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")

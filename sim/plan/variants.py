@@ -1,0 +1,59 @@
+"""Proposals as scenario files: each ``extends`` the input scenario and changes only the plan.
+
+The variant is also validated as the scenario it means (the input's table with the plan
+applied), so a proposal that would not load is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from sim.plan.bases import BasePlan
+from sim.config import Scenario, read_scenario_data, validate_scenario
+
+
+def bases_overlay(plan: BasePlan, villages: list[str], crews_per_squad: int, name: str) -> dict[str, Any]:
+    """The tables a squad plan changes: bases, zones, crews and the dispatch rule."""
+    units = [{"id": f"S{s + 1}", "base": [round(x, 4), round(y, 4)], "crews": crews_per_squad, "zone": zone}
+             for s, ((x, y), zone) in enumerate(zip(plan.bases, plan.zones_by_squad(villages)))]
+    objective = "" if plan.objective is None else f", objective {plan.objective:.4g}"
+    return {
+        "meta": {"name": f"{name}-{plan.id}",
+                 "description": f"gridsim plan bases: {plan.method}, {plan.k} squads{objective}, "
+                                f"zones balanced by the hypercube ({plan.moves} villages moved)"},
+        "command_centre": {"dispatch_rule": plan.rule},
+        "squads": {"count": plan.k, "units": units},
+    }
+
+
+def applied(input_path: Path, overlay: dict[str, Any]) -> tuple[dict[str, Any], Scenario]:
+    """The input scenario's table with the overlay's tables replacing its own, validated."""
+    data = copy.deepcopy(read_scenario_data(input_path))
+    for section, table in overlay.items():
+        merged = dict(data.get(section, {}))
+        merged.update(table)  # lists (units) replace, they do not merge
+        data[section] = merged
+    return data, validate_scenario(data, source=f"{input_path} + plan {overlay['meta']['name']}")
+
+
+def write_variant(path: Path, final_path: Path, input_path: Path, overlay: dict[str, Any],
+                  full: dict[str, Any]) -> None:
+    """Write ``overlay`` as a scenario extending the input (relative to where it will finally live).
+
+    When the input lists squad units of its own, ``extends`` would merge them with the
+    plan's by id; then the full scenario is written instead.
+    """
+    base_units = read_scenario_data(input_path).get("squads", {}).get("units")
+    if base_units:
+        text = tomli_w.dumps(full)
+    else:
+        rel = os.path.relpath(input_path.resolve(), final_path.parent.resolve())
+        text = tomli_w.dumps({"extends": rel, **overlay})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Written by `gridsim plan`; run it with `gridsim run` or compare it with `gridsim compare`.\n"
+                    + text, encoding="utf-8")

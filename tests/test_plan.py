@@ -1,0 +1,156 @@
+"""gridsim plan: known optima on a line of villages, refusals, and proof by simulation."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.plan.inputs import PlanError, plan_town
+from sim.plan.locate import cost_matrix, locate, village_sites
+from sim.config import load_scenario, read_scenario_data, validate_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+
+# Nine villages 3 km wide in a row; 30 km/h × detour 1.3 makes one step 7.8 min, so the
+# 12-minute travel budget (15 − triage 2 − dispatch 1) reaches the next village, not the one after.
+LINE_HOUSEHOLDS = [300, 300, 300, 1, 1, 1, 200, 400, 200]
+
+
+def line_data() -> dict:
+    data = read_scenario_data(DEFAULT)
+    data["town"].update(
+        village_list=[{"name": f"L{i}", "x0": 3.0 * i, "y0": 0.0, "x1": 3.0 * i + 3.0, "y1": 1.0, "households": h}
+                      for i, h in enumerate(LINE_HOUSEHOLDS)],
+        incidents_at_centroids=True, grid_division={"grids_per_village": 1}, residents=40000)
+    data["town"].pop("villages", None)
+    data["run"].update(days=3, warmup_days=0)
+    data["squads"].update(count=2, crews_per_squad=2)
+    data.pop("service_hall", None)
+    return data
+
+
+@pytest.fixture(scope="module")
+def line_town():
+    return plan_town(validate_scenario(line_data(), "line"))
+
+
+def _brute_force_p_median(cost: np.ndarray, w: np.ndarray, k: int) -> tuple[int, ...]:
+    return min(itertools.combinations(range(cost.shape[1]), k), key=lambda s: float(w @ cost[:, s].min(axis=1)))
+
+
+def test_demand_follows_households_on_the_line(line_town):
+    share = line_town.squad_calls / line_town.squad_calls.sum()
+    assert share == pytest.approx(np.array(LINE_HOUSEHOLDS) / sum(LINE_HOUSEHOLDS), rel=1e-9)
+    assert line_town.budget_min == pytest.approx(12.0)
+
+
+def test_p_median_finds_the_known_optimum(line_town):
+    t = line_town
+    cost = cost_matrix(t, village_sites(t))
+    step = 3.0 * 1.3 / 30 * 60  # minutes between neighbouring villages
+    assert cost[0, 1] - cost[0, 0] == pytest.approx(step)
+    loc = locate(cost, t.squad_calls, t.atom_village, 2, "p-median", t.reach_min)
+    assert [t.villages[j] for j in loc.sites] == ["L1", "L7"]  # the middle of each cluster
+    assert tuple(loc.sites) == _brute_force_p_median(cost, t.squad_calls, 2)
+    assert loc.optimal
+    w = np.array(LINE_HOUSEHOLDS, dtype=float)
+    by_hand = (w @ np.abs(np.arange(9)[:, None] - np.array([1, 7])[None]).min(axis=1) * step) / w.sum() + 1.0
+    assert loc.objective == pytest.approx(by_hand)
+
+
+def test_mclp_covers_the_two_clusters_and_p_center_bounds_the_longest_trip(line_town):
+    t = line_town
+    cost = cost_matrix(t, village_sites(t))
+    mclp = locate(cost, t.squad_calls, t.atom_village, 2, "mclp", t.reach_min)
+    assert [t.villages[j] for j in mclp.sites] == ["L1", "L7"]
+    assert mclp.objective == pytest.approx(1700 / 1703)  # all but L3, L4, L5 within 12 minutes
+    centre = locate(cost, t.squad_calls, t.atom_village, 2, "p-center", t.reach_min)
+    assert centre.objective == pytest.approx(1.0 + 2 * 7.8)  # no village more than two steps away
+
+
+def test_more_squads_than_sites_is_refused_with_the_nearest_setting(line_town):
+    cost = cost_matrix(line_town, village_sites(line_town))
+    with pytest.raises(PlanError, match="nearest feasible setting is --squads 9"):
+        locate(cost, line_town.squad_calls, line_town.atom_village, 12, "p-median", line_town.reach_min)
+
+
+def plan(*args: str):
+    """Run ``gridsim plan …`` in-process (the CLI's own imports are already loaded)."""
+    return CliRunner().invoke(app, ["plan", *args])
+
+
+def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path):
+    data = line_data()
+    far = [25.5, 0.5]  # today: both squads based at the far end of the line
+    data["squads"]["units"] = [{"id": "A", "base": far, "zone": [f"L{i}" for i in range(5)]},
+                               {"id": "B", "base": far, "zone": [f"L{i}" for i in range(5, 9)]}]
+    data["command_centre"]["dispatch_rule"] = "home_zone_first"
+    src = tmp_path / "line.toml"
+    src.write_text(tomli_w.dumps(data))
+    out = tmp_path / "plan"
+    r = plan("bases", str(src), "--squads", "2", "--verify", "3", "--days", "2", "--workers", "1", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out / "bases.csv")
+    assert set(table.id) == {"current", "pmedian_k2", "mclp_k2", "pcenter_k2"}
+    v = pd.read_csv(out / "verify.csv")
+    row = v[(v.plan == "pmedian_k2") & (v.measure == "share_within_15min_dispatched")].iloc[0]
+    assert row.diff_mean == pytest.approx(row.b_mean - row.a_mean)
+    assert 0 < row.diff_lo <= row.diff_mean <= row.diff_hi  # the simulation confirms the gain
+    verdicts = json.loads((out / "plan.json").read_text())["verification"]["verdicts"]
+    assert verdicts["pmedian_k2"]["verdict"] == "confirmed"
+    assert "pmedian_k2" in r.output and "confirmed" in r.output
+    variant = out / "scenarios" / "pmedian_k2.toml"
+    text = variant.read_text()
+    assert "extends" not in text  # today's plan lists its own units: the variant is written in full
+    sc = load_scenario(variant)
+    assert [u.id for u in sc.squads.units] == ["S1", "S2"]
+    s1, s2 = (set(u.zone) for u in sc.squads.units)
+    assert {"L0", "L1", "L2"} <= s1 and {"L6", "L7", "L8"} <= s2 and s1 | s2 == {f"L{i}" for i in range(9)}
+    assert (out / "pareto.png").stat().st_size > 10_000 and (out / "maps" / "pmedian_k2.png").exists()
+
+
+def test_plan_variant_extends_the_input(tmp_path):
+    src = tmp_path / "line.toml"
+    src.write_text(tomli_w.dumps(line_data()))
+    out = tmp_path / "plan"
+    r = plan("bases", str(src), "--squads", "2", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    variant = out / "scenarios" / "mclp_k2.toml"
+    assert 'extends = "../../line.toml"' in variant.read_text()
+    sc = load_scenario(variant)
+    assert sc.squads.n == 2 and sc.command_centre.dispatch_rule == "home_zone_first"
+    assert sc.incidents == load_scenario(src).incidents
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--squads", "12"], "nearest feasible setting is --squads 9"),
+    (["--squads", "two"], "--squads: expected a number or a range"),
+    (["--time-limit", "0"], "--time-limit"),
+    (["--verify", "1"], "--verify: need at least 2"),
+])
+def test_plan_bases_refuses_in_one_line(tmp_path, args, message):
+    src = tmp_path / "line.toml"
+    src.write_text(tomli_w.dumps(line_data()))
+    out = tmp_path / "plan"
+    r = plan("bases", str(src), *args, "--out", str(out))
+    assert r.exit_code == 2
+    assert message in r.output and len(r.output.strip().splitlines()) == 1, r.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_no_time_for_travel_is_refused(tmp_path):
+    data = line_data()
+    data["command_centre"]["triage_min"] = {"dist": "fixed", "value": 14.5}
+    src = tmp_path / "slow.toml"
+    src.write_text(tomli_w.dumps(data))
+    r = plan("bases", str(src), "--squads", "2", "--out", str(tmp_path / "p"))
+    assert r.exit_code == 2 and "coverage budget is -0.5 min" in r.output, r.output
