@@ -66,6 +66,8 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
     for col in ("plan", "measure", "today (A)", "proposal (B)", "B − A [95% CI]"):
         t.add_column(col, justify="left" if col in ("plan", "measure") else "right")
     for r in table.itertuples():
+        if r.diff_lo == r.diff_hi == 0:
+            continue  # identical under common random numbers (the plan does not touch it): in verify.csv
         pct = r.measure.startswith("share") or r.measure.endswith("_share")
         t.add_row(r.plan, r.measure, fmt({"mean": r.a_mean, "ci95": [r.a_lo, r.a_hi]}, pct),
                   fmt({"mean": r.b_mean, "ci95": [r.b_lo, r.b_hi]}, pct),

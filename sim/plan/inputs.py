@@ -17,11 +17,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.analytic.from_scenario import squad_system
-from sim.vocabulary import MINUTES_PER_DAY
+from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
 from sim.model import TownModel
 from sim.config import Scenario
-
-DAYS_PER_MONTH = 365.0 / 12.0
 
 Point = tuple[float, float]
 
@@ -47,9 +45,11 @@ class PlanTown:
     households: np.ndarray
     land_use: list[str]
     events_per_month: np.ndarray  # per village, every category
-    atoms: list[str]
+    atoms: list[str]  # today's level-2 grids, the squads' demand points
     atom_village: np.ndarray
     atom_xy: np.ndarray  # (J, 2), km
+    grid_polygons: list[BaseGeometry]  # today's level-2 grids
+    grid_households: np.ndarray
     squad_calls: np.ndarray  # per atom, per on-duty minute
     calls_by_hour: np.ndarray  # (24,) share of squad calls arising in each hour of the day
     on_duty_call_share: float  # share of squad calls that arise while squads are on duty
@@ -139,6 +139,8 @@ def plan_town(scenario: Scenario) -> PlanTown:
         atoms=[g.id for g in town.grids],
         atom_village=atom_village,
         atom_xy=atom_xy,
+        grid_polygons=[shapely.box(g.box.x0, g.box.y0, g.box.x1, g.box.y1) for g in town.grids],
+        grid_households=np.array([g.households for g in town.grids], dtype=float),
         squad_calls=ss.arrival_rates,
         calls_by_hour=hour_share,
         on_duty_call_share=on_duty,
