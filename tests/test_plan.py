@@ -154,3 +154,34 @@ def test_no_time_for_travel_is_refused(tmp_path):
     src.write_text(tomli_w.dumps(data))
     r = plan("bases", str(src), "--squads", "2", "--out", str(tmp_path / "p"))
     assert r.exit_code == 2 and "coverage budget is -0.5 min" in r.output, r.output
+
+
+def test_todays_plan_is_judged_by_the_same_hypercube_as_gridsim_analytic():
+    from sim.analytic.from_scenario import squad_system
+    from sim.analytic.hypercube import solve_hypercube
+    from sim.plan.bases import current_plan
+
+    sc = load_scenario(DEFAULT)
+    today = current_plan(plan_town(sc))
+    ss = squad_system(sc)
+    r = solve_hypercube(ss.arrival_rates, ss.preferences, ss.service_rate, "infinite")
+    per_squad = r.workload.reshape(len(today.bases), -1).mean(axis=1)
+    assert today.predicted.exact
+    assert today.predicted.squad_workload == pytest.approx(per_squad, rel=1e-9)
+    assert today.predicted.p_wait == pytest.approx(r.p_queue, rel=1e-9)
+
+
+def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
+    import geopandas as gpd
+
+    src = tmp_path / "line.toml"
+    src.write_text(tomli_w.dumps(line_data()))
+    r = plan("grids", str(src), "--out", str(tmp_path / "no"))
+    assert r.exit_code == 2 and "L3 (1 households)" in r.output and "--households 1..500" in r.output, r.output
+    out = tmp_path / "grids"
+    r = plan("grids", str(src), "--households", "1..500", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    layer = gpd.read_file(out / "grids.gpkg", layer="grids")
+    assert layer.groupby("village").size().to_dict()["L7"] == 2  # 400 households: two grids of 200
+    assert layer.households.sum() == pytest.approx(sum(LINE_HOUSEHOLDS))
+    assert (out / "grids.png").exists() and (out / "objectives.csv").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -203,6 +204,62 @@ def _print_bases(table: pd.DataFrame, town) -> None:
         t.add_row(*row)
     out_console.print(t)
     err_console.print("predicted: Larson's hypercube on the scenario's demand; simulated: the full model")
+
+
+def parse_households(text: str) -> tuple[float, float]:
+    """``200..500``."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*\.\.\s*(\d+(?:\.\d*)?)\s*", text)
+    if not m or not 0 < float(m.group(1)) <= float(m.group(2)):
+        raise ValueError(f"--households: expected a range like 200..500 with 0 < low <= high, got {text!r}")
+    return float(m.group(1)), float(m.group(2))
+
+
+@plan_app.command("grids")
+def grids(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file (today's division)")],
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_grids"),
+    households: Annotated[str, typer.Option(help="Households per grid, low..high (DESIGN §2: 200..500)")]
+    = "200..500",
+    seed: Annotated[int, typer.Option(help="Seed of the regionalisation (AZP)")] = 0,
+) -> None:
+    """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
+    from sim.plan.figures import grids_map
+    from sim.plan.grids import GridRule, propose_grids
+    from sim.plan.inputs import PlanError, plan_town
+
+    try:
+        sc = load_scenario(scenario)
+        low, high = parse_households(households)
+    except (ScenarioError, ValueError) as exc:
+        fail(str(exc))
+    rule = GridRule(low, high, sc.town.grid_division.households_per_grid)
+    try:
+        town = plan_town(sc)
+        with progress_bar(sys.stderr.isatty()) as bar:
+            task = bar.add_task("dividing villages", total=len(town.villages))
+            proposal = propose_grids(town, rule, seed, progress=lambda _: bar.advance(task))
+    except PlanError as exc:
+        fail(str(exc))
+    frame = proposal.grids
+    with staged_output(out) as tmp:
+        with warnings.catch_warnings():  # the generated town's km have no CRS of their own
+            warnings.simplefilter("ignore", UserWarning)
+            frame.to_file(tmp / "grids.gpkg", layer="grids", driver="GPKG")
+        frame.drop(columns="geometry").to_csv(tmp / "grids.csv", index=False)
+        proposal.objectives.to_csv(tmp / "objectives.csv", index=False)
+        share = town.grid_households / town.households[town.atom_village]
+        grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
+                  list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png")
+        write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": seed,
+                                       "objectives": proposal.objectives.to_dict(orient="records")})
+    t = Table(title=f"Grid division of {sc.meta.name}: households per grid {low:g}-{high:g}")
+    for c in ("objective", "today", "proposal"):
+        t.add_column(c, justify="left" if c == "objective" else "right")
+    for r in proposal.objectives.itertuples():
+        pct = "share" in r.objective
+        t.add_row(r.objective, fmt(r.today, pct), fmt(r.proposal, pct))
+    out_console.print(t)
+    out_console.print(f"grids.gpkg, grids.csv, objectives.csv and grids.png written to {out}/")
 
 
 def register(app: typer.Typer) -> None:

@@ -97,3 +97,29 @@ def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_s
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarray, proposal: list[BaseGeometry],
+              proposal_events: np.ndarray, path: Path) -> Path:
+    """Today's grids and the proposal side by side, shaded by expected events per grid per month."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), layout="constrained")
+    vmax = float(max(today_events.max(), proposal_events.max()))
+    vmin = float(min(today_events.min(), proposal_events.min()))
+    cmap = plt.get_cmap("YlOrRd")
+    for ax, polys, ev, title in ((axes[0], today, today_events, "today"),
+                                 (axes[1], proposal, proposal_events, "proposal")):
+        for p, e in zip(polys, ev):
+            _draw(ax, p, cmap((e - vmin) / max(vmax - vmin, 1e-9)), edge="0.3", lw=0.7)
+        for v, poly in enumerate(town.polygons):
+            x, y = poly.exterior.xy
+            ax.plot(x, y, color="black", linewidth=1.8)
+            c = poly.centroid
+            ax.text(c.x, c.y, town.villages[v], ha="center", va="center", fontsize=5, color="0.1")
+        _frame(ax, town, f"{title}: {len(polys)} grids\nevents per grid per month: "
+                         f"CV {ev.std() / ev.mean():.2f}, max/mean {ev.max() / ev.mean():.2f}")
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(vmin, vmax))
+    fig.colorbar(sm, ax=axes, shrink=0.8, label="expected events per grid per month (incident model)")
+    fig.suptitle("Level-2 grids (thin lines) inside villages (thick lines)", fontsize=11)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -110,11 +110,13 @@ def plan_town(scenario: Scenario) -> PlanTown:
     atom_xy = np.array([g.box.centroid for g in town.grids])
     if scenario.town.incidents_at_centroids:
         atom_xy = np.array([town.villages[g.village].box.centroid for g in town.grids])
-    # Back out the on-scene time from the hypercube inputs: busy = work + trips × first travel.
+    # Back out the on-scene time from the hypercube inputs: busy = work + overhead + trips × first drive
+    # (travel_min is overhead + drive, as the simulation counts the response).
     trips = 2 if squads.return_to_base else 1
     w = ss.arrival_rates / ss.arrival_rates.sum()
     first = np.array([ss.travel_min[ss.preferences[j][0], j] for j in range(len(w))])
-    work = ss.mean_busy_min - trips * float(w @ first)
+    overhead = squads.dispatch_overhead_min
+    work = ss.mean_busy_min - overhead - trips * (float(w @ first) - overhead)
     cal = model.squads[0].calendar
     profile = np.asarray(scenario.incidents.hourly_profile, dtype=float)
     hour_share = profile / profile.sum()

@@ -81,7 +81,7 @@ def evaluate(town: PlanTown, base_cost: np.ndarray, zone: np.ndarray, rule: str,
         order = np.take_along_axis(order, np.argsort(~is_home, axis=1, kind="stable"), axis=1)
     w = lam / lam.sum()
     first = travel[order[:, 0], np.arange(len(lam))]
-    busy = town.work_min + town.trips * float(w @ first)
+    busy = town.work_min + town.overhead_min + town.trips * (float(w @ first) - town.overhead_min)
     mu = 1.0 / busy
     if lam.sum() >= k * c * mu:
         need = int(np.ceil(lam.sum() * busy / c + 1e-9))

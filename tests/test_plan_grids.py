@@ -1,0 +1,74 @@
+"""gridsim plan grids: every constraint holds on random villages; infeasible ranges are refused."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.plan.grids import GridRule, divide_village, feasible_counts, grid_counts
+from sim.plan.inputs import PlanError
+
+
+@st.composite
+def village_and_rule(draw):
+    low = draw(st.sampled_from([150.0, 200.0, 300.0]))
+    high = low + draw(st.sampled_from([100.0, 200.0, 300.0]))
+    k = draw(st.integers(2, 4))
+    households = draw(st.floats(k * low + 1, k * high - 1))
+    w, h = draw(st.floats(0.3, 3.0)), draw(st.floats(0.3, 3.0))
+    x0, y0 = draw(st.floats(0, 5)), draw(st.floats(0, 5))
+    return shapely.box(x0, y0, x0 + w, y0 + h), households, k, GridRule(low, high)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(village_and_rule())
+def test_division_respects_every_constraint(case):
+    poly, households, k, rule = case
+    events = households * 0.3
+    polys, hh, ev = divide_village(poly, households, events, k, rule)
+    assert len(polys) == k
+    assert all(p.geom_type == "Polygon" for p in polys)  # each grid is one contiguous piece
+    assert sum(p.area for p in polys) == pytest.approx(poly.area, rel=1e-9)
+    assert shapely.unary_union(polys).symmetric_difference(poly).area < 1e-9 * poly.area  # they tile it
+    assert all(rule.low - 1e-6 <= x <= rule.high + 1e-6 for x in hh), hh
+    assert hh.sum() == pytest.approx(households) and ev.sum() == pytest.approx(events)
+    assert ev.max() / ev.mean() < 1.1  # expected work balanced within the village
+    assert min(4 * math.pi * p.area / p.length**2 for p in polys) > 0.2  # no snakes (a 1×3 strip is 0.59)
+
+
+def _town(households):
+    from sim.plan.inputs import PlanTown
+
+    n = len(households)
+    return PlanTown(
+        villages=[f"V{i}" for i in range(n)], polygons=[shapely.box(i, 0, i + 1, 1) for i in range(n)],
+        households=np.array(households, dtype=float), land_use=["rural"] * n,
+        events_per_month=np.array(households, dtype=float) * 0.1, atoms=[], atom_village=np.array([], dtype=int),
+        atom_xy=np.zeros((0, 2)), grid_polygons=[], grid_households=np.array([]), squad_calls=np.array([]),
+        calls_by_hour=np.full(24, 1 / 24), on_duty_call_share=1.0, duty_min_per_day=1440.0, travel=lambda a, b: 0.0,
+        overhead_min=1.0, triage_min=2.0, respond_limit_min=15.0, work_min=20.0, trips=2, crews_per_squad=1,
+        current_bases=[], current_zones=[], current_rule="nearest_idle")
+
+
+def test_counts_prefer_two_or_three_grids_and_stay_feasible():
+    town = _town([450, 900, 1400, 2600])
+    counts = grid_counts(town, GridRule(200, 500, 400))
+    # 2600 households need 6 to 13 grids; 7 brings events per grid (37) nearest the target (40 at 400 households)
+    assert list(counts) == [2, 2, 3, 7]
+    for h, k in zip(town.households, counts):
+        assert 200 <= h / k <= 500
+
+
+def test_a_village_too_small_for_the_range_is_refused_with_the_nearest_setting():
+    town = _town([900, 150])
+    with pytest.raises(PlanError, match=r"V1 \(150 households\).*nearest feasible setting is --households 150\.\.500"):
+        grid_counts(town, GridRule(200, 500))
+    assert not feasible_counts(520, GridRule(300, 500))  # 2 grids < 300 each, 1 grid > 500
+    with pytest.raises(PlanError, match=r"--households 260\.\.500 \(or 300\.\.520\)"):
+        grid_counts(replace(town, households=np.array([900.0, 520.0])), GridRule(300, 500))
