@@ -156,6 +156,6 @@ def plan_town(scenario: Scenario) -> PlanTown:
         crews_per_squad=squads.crews_per_squad,
         current_bases=[tuple(map(float, s.base)) for s in model.squads],
         current_zones=zone_of,
-        current_rule=scenario.command_centre.dispatch_rule,
+        current_rule=scenario.command_centre.dispatch_rule.rule,
     )
 
