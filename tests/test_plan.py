@@ -127,7 +127,7 @@ def test_plan_variant_extends_the_input(tmp_path):
     variant = out / "scenarios" / "mclp_k2.toml"
     assert 'extends = "../../line.toml"' in variant.read_text()
     sc = load_scenario(variant)
-    assert sc.squads.n == 2 and sc.command_centre.dispatch_rule == "home_zone_first"
+    assert sc.squads.n == 2 and sc.command_centre.dispatch_rule.rule == "home_zone_first"
     assert sc.incidents == load_scenario(src).incidents
 
 
