@@ -77,9 +77,9 @@ def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_s
     front = table[table.pareto]
     ax.scatter(front.x, 100 * front[y], s=260, facecolor="none", edgecolor="crimson", linewidth=1.8,
                label="non-dominated", zorder=2)
-    for r in table.itertuples():
-        ax.annotate(r.id, (r.x, 100 * getattr(r, y)), xytext=(0, -16), textcoords="offset points", fontsize=6.5,
-                    ha="center", rotation=30)
+    for r in table[table.pareto].itertuples():  # name the non-dominated plans only: the rest by marker
+        ax.annotate(r.id, (r.x, 100 * getattr(r, y)), xytext=(0, 14), textcoords="offset points", fontsize=7,
+                    ha="center")
     if "sim_mean" in table.columns:
         sim = table.dropna(subset=["sim_mean"])
         ax.errorbar(sim.x + 0.08, 100 * sim.sim_mean, yerr=[100 * (sim.sim_mean - sim.sim_lo),
