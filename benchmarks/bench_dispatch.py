@@ -24,12 +24,12 @@ import bisect
 import itertools
 import random
 from collections import deque
+from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import Series, agree, header, mean_ci, median, table, timed, verdict
-
 import simpy
+from common import Series, agree, header, mean_ci, median, table, timed, verdict
 
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
@@ -122,10 +122,10 @@ def main() -> None:
     for k in range(args.repeats):
         seed = args.seed + k
         if "model" in chosen:
-            secs, (n, load) = timed(lambda: run_model(sc, seed, days))
+            secs, (n, load) = timed(partial(run_model, sc, seed, days))
             runs["model"].add(secs, n, load)
         if "simpy" in chosen:
-            secs, (n, load) = timed(lambda: run_simpy(rates, prefs, mean_busy, horizon, seed))
+            secs, (n, load) = timed(partial(run_simpy, rates, prefs, mean_busy, horizon, seed))
             runs["simpy"].add(secs, n, load)
         print(f"repeat {k + 1}/{args.repeats}: " + ", ".join(
             f"{runs[i].name} {runs[i].rates[-1]:,.0f} calls/s" for i in chosen), flush=True)
@@ -143,7 +143,7 @@ def main() -> None:
             m, hw = mean_ci(per[i])
             row += [m, hw]
         if len(chosen) == 2:
-            same, diff, _ = agree(per["model"], per["simpy"])
+            same, _diff, _ = agree(per["model"], per["simpy"])
             row.append("n/a: needs --repeats >= 2" if args.repeats < 2 else "yes" if same else "NO")
         rows.append(row)
     cols = ["unit", "hypercube"]

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import argparse
 import random
+from functools import partial
 from pathlib import Path
 
-import common  # noqa: F401  (puts the repo root on sys.path)
-from common import Series, agree, batch_means, header, mean_ci, median, table, timed, verdict
-
 import ciw
+import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
+from common import Series, agree, batch_means, header, mean_ci, median, table, timed, verdict
 
 from sim.analytic.erlang import erlang_c
 from sim.config import load_scenario
@@ -116,14 +116,14 @@ def main() -> None:
     for k in range(args.repeats):
         seed = args.seed + k
         if "model" in chosen:
-            secs, (n, model) = timed(lambda: run_model(sc, seed, days))
+            secs, (n, model) = timed(partial(run_model, sc, seed, days))
             runs["model"].add(secs, n, batch_means(model_waits(model)[WARMUP:]))
             del model
         if "simpy" in chosen:
-            secs, waits = timed(lambda: run_simpy(lam, mu, c, args.n, seed))
+            secs, waits = timed(partial(run_simpy, lam, mu, c, args.n, seed))
             runs["simpy"].add(secs, len(waits), batch_means(waits[WARMUP:]))
         if "ciw" in chosen:
-            secs, q = timed(lambda: run_ciw(lam, mu, c, args.n, seed))
+            secs, q = timed(partial(run_ciw, lam, mu, c, args.n, seed))
             waits = ciw_waits(q)
             runs["ciw"].add(secs, len(waits), batch_means(waits[WARMUP:]))
             del q

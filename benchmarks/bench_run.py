@@ -20,6 +20,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
@@ -60,7 +61,7 @@ def main() -> None:
     whole, alone, start = Series("whole `gridsim run`"), Series("simulation alone"), Series("`import sim.cli` alone")
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.repeats):
-            secs, _ = timed(lambda: whole_command(args.scenario, args.days, Path(tmp) / f"r{k}"))
+            secs, _ = timed(partial(whole_command, args.scenario, args.days, Path(tmp) / f"r{k}"))
             whole.add(secs, 1)
             secs, n = timed(lambda: simulation_alone(sc, args.days))
             alone.add(secs, n)

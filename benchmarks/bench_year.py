@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import header, median, table, verdict
-
 import simpy
+from common import header, median, table, verdict
 
 from sim.config import load_scenario
 from sim.model import TownModel

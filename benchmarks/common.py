@@ -15,18 +15,17 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python benchmarks/bench_x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
-T = TypeVar("T")
 
 
-def timed(fn: Callable[[], T]) -> tuple[float, T]:
+def timed[T](fn: Callable[[], T]) -> tuple[float, T]:
     """Wall seconds (time.perf_counter) of one call, and its result."""
     start = time.perf_counter()
     out = fn()
@@ -68,7 +67,7 @@ def machine() -> str:
         load = "load {:.2f}/{:.2f}/{:.2f}".format(*os.getloadavg())
     except OSError:
         load = "load ?"
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (f"{now}; {_cpu_model()}, nproc {_nproc()} (os.cpu_count {os.cpu_count()}), {load}; "
             f"{platform.system()} {platform.release()}; Python {platform.python_version()}; " + ", ".join(libs))
 
@@ -89,7 +88,7 @@ class Series:
 
     @property
     def rates(self) -> list[float]:
-        return [n / s for n, s in zip(self.items, self.seconds)]
+        return [n / s for n, s in zip(self.items, self.seconds, strict=True)]
 
     @property
     def rate(self) -> float:
@@ -137,7 +136,7 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
 
     def line(r: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
 
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells[1:]]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sim.config import Scenario
     from sim.records import Incident
 
-def party_notice_prob(config: "Scenario", category: str) -> float:
+def party_notice_prob(config: Scenario, category: str) -> float:
     """Chance that at least one of the grid's centre households notices (0 if the effect is off)."""
     party = config.party
     if not party.eyes or category not in party.eyes_categories:
@@ -27,7 +27,7 @@ def party_notice_prob(config: "Scenario", category: str) -> float:
     return 1.0 - (1.0 - party.notice_prob_per_household) ** party.centre_households_per_grid
 
 
-def first_notice(model: "World", inc: "Incident") -> tuple[float, Channel, "GridStaffMember | None"]:
+def first_notice(model: World, inc: Incident) -> tuple[float, Channel, GridStaffMember | None]:
     """(calendar time, channel, finding staff member) of the first report; inf if never."""
     cat = model.categories[inc.category]
     cfg = model.config

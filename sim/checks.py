@@ -25,27 +25,27 @@ _THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
 _MAX_SEVERITY = 5
 
 
-def town_warnings(scenario: Scenario, town: "TownMap") -> list[RunWarning]:
+def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
     """Grids and villages outside the sizes DESIGN.md §2 states."""
     out: list[RunWarning] = []
     hh = [g.households for g in town.grids]
     lo, hi = GRID_HOUSEHOLDS_RANGE
     bad = [h for h in hh if not lo <= h <= hi]
     if bad:
-        out.append(RunWarning("grid_households_out_of_range", dict(
-            grids=len(bad), total=len(hh), low=min(bad), high=max(bad), range_low=lo, range_high=hi)))
+        out.append(RunWarning("grid_households_out_of_range", {
+            "grids": len(bad), "total": len(hh), "low": min(bad), "high": max(bad), "range_low": lo, "range_high": hi}))
     people = [h * scenario.town.persons_per_household for h in hh]
     crowded = [p for p in people if p > GRID_PEOPLE_MAX]
     if crowded:
-        out.append(RunWarning("grid_people_out_of_range", dict(
-            grids=len(crowded), total=len(hh), limit=GRID_PEOPLE_MAX, high=max(crowded))))
+        out.append(RunWarning("grid_people_out_of_range", {
+            "grids": len(crowded), "total": len(hh), "limit": GRID_PEOPLE_MAX, "high": max(crowded)}))
     if scenario.town.grid_division.households_per_grid is not None:  # a fixed count is the user's explicit choice
         vlo, vhi = GRIDS_PER_VILLAGE_RANGE
         counts = [len(v.grids) for v in town.villages]
         odd = [k for k in counts if not vlo <= k <= vhi]
         if odd:
-            out.append(RunWarning("village_grids_out_of_range", dict(
-                villages=len(odd), total=len(counts), low=min(odd), high=max(odd), range_low=vlo, range_high=vhi)))
+            out.append(RunWarning("village_grids_out_of_range", {
+                "villages": len(odd), "total": len(counts), "low": min(odd), "high": max(odd), "range_low": vlo, "range_high": vhi}))
     return out
 
 
@@ -62,9 +62,9 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
     out: list[RunWarning] = []
     for c in scenario.incidents.categories:
         if c.spot_fix_prob > 0 and not c.external and not policy.spot_fix_allowed(c):
-            out.append(RunWarning("spot_fix_impossible", dict(
-                category=c.name, severity=c.severity, threshold=policy.severity_to_village,
-                spot_fix_prob=c.spot_fix_prob)))
+            out.append(RunWarning("spot_fix_impossible", {
+                "category": c.name, "severity": c.severity, "threshold": policy.severity_to_village,
+                "spot_fix_prob": c.spot_fix_prob}))
     for name in _THRESHOLDS:
         value = getattr(policy, name)
         if value > _MAX_SEVERITY:
@@ -75,13 +75,13 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
             policy.spot_fix_allowed(c) != off.spot_fix_allowed(c)
             for c in scenario.incidents.categories if c.spot_fix_prob > 0)
         if not moved and not spot:
-            out.append(RunWarning("threshold_without_effect", dict(threshold=name, value=value)))
+            out.append(RunWarning("threshold_without_effect", {"threshold": name, "value": value}))
     return out
 
 
 def utilisation_warnings(servers: dict[str, float]) -> list[RunWarning]:
     """Servers (squads, window pools, departments) whose measured utilisation is 1 or more."""
-    return [RunWarning("unstable_queue", dict(server=name, utilisation=float(u)))
+    return [RunWarning("unstable_queue", {"server": name, "utilisation": float(u)})
             for name, u in servers.items() if u == u and u >= 1.0]
 
 

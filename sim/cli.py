@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -18,15 +18,15 @@ from rich.table import Table
 from sim.config import ScenarioError, load_scenario
 from sim.console import fail, fmt, out_console, progress_bar, warn
 from sim.dashboard.cli import register as register_dashboard
-from sim.report.cli import register as register_report
-from sim.report.sources import write_snapshot
 from sim.geo.cli import register as register_geo
 from sim.plan.cli import register as register_plan
+from sim.report.cli import register as register_report
+from sim.report.sources import write_snapshot
 from sim.runner import combine, run_replication, run_replications, staged_output, write_json
 from sim.stats import mean_ci
-from sim.warnings import merge as merge_warnings
 from sim.sweep.cli import register as register_sweep
 from sim.vocabulary import MINUTES_PER_DAY
+from sim.warnings import merge as merge_warnings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")
@@ -42,7 +42,7 @@ def print_summary(s: dict[str, Any], title: str) -> None:
     t = Table(title=title, show_header=True, header_style="bold")
     t.add_column("measure")
     t.add_column("value", justify="right")
-    rows = [
+    rows: list[tuple[str, Any, bool | str]] = [
         ("incidents", s["incidents"], False),
         ("events per grid per month", s["events_per_grid_per_month"], False),
         ("response p50 (min)", s["response_p50_min"], False),
@@ -73,8 +73,8 @@ def print_summary(s: dict[str, Any], title: str) -> None:
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's run.seed)")] = None,
-    days: Annotated[Optional[float], typer.Option(help="Simulated days (default: the scenario's run.days)")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's run.seed)")] = None,
+    days: Annotated[float | None, typer.Option(help="Simulated days (default: the scenario's run.days)")] = None,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/run"),
     replications: Annotated[int, typer.Option(help="Independent replications (seeds seed, seed+1, …)")] = 1,
     workers: Annotated[int, typer.Option(help="Processes for replications (default: all cores)")] = 0,
@@ -130,7 +130,7 @@ def compare(
     scenario_a: Annotated[str, typer.Argument(help="Scenario A (e.g. before the reform)")],
     scenario_b: Annotated[str, typer.Argument(help="Scenario B (e.g. after the reform)")],
     replications: Annotated[int, typer.Option(help="Replications of each, paired by seed")] = 10,
-    days: Annotated[Optional[float], typer.Option(help="Simulated days (default: scenario A's run.days)")] = None,
+    days: Annotated[float | None, typer.Option(help="Simulated days (default: scenario A's run.days)")] = None,
     seed: Annotated[int, typer.Option(help="First seed")] = 1,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/compare"),
     workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
@@ -194,7 +194,7 @@ def compare(
 def analytic(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
     check: Annotated[int, typer.Option(help="Also simulate this many replications and show both")] = 0,
-    days: Annotated[Optional[float], typer.Option(help="Days per checking replication")] = None,
+    days: Annotated[float | None, typer.Option(help="Days per checking replication")] = None,
 ) -> None:
     """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
     from sim.analytic.approx import approximate_hypercube
@@ -262,7 +262,7 @@ def analytic(
 @app.command()
 def validate(
     replications: Annotated[int, typer.Option(help="Replications per textbook case")] = 20,
-    days: Annotated[Optional[float], typer.Option(help="Days per replication (default: each case's run.days)")] = None,
+    days: Annotated[float | None, typer.Option(help="Days per replication (default: each case's run.days)")] = None,
     workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""

@@ -13,13 +13,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-from sim.measures import flat  # noqa: E402
-from sim.stats import mean_ci  # noqa: E402
+from sim.measures import flat
+from sim.stats import mean_ci
 
 # Figure groups: a prefix of the flat measure names → the figure's title.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -42,8 +42,8 @@ def paired_table(a: list[dict], b: list[dict]) -> pd.DataFrame:
         ma, la, ha = mean_ci(xa)
         mb, lb, hb = mean_ci(xb)
         md, ld, hd = mean_ci(xb - xa)
-        rows.append(dict(measure=col, a_mean=ma, a_lo=la, a_hi=ha, b_mean=mb, b_lo=lb, b_hi=hb,
-                         diff_mean=md, diff_lo=ld, diff_hi=hd))
+        rows.append({"measure": col, "a_mean": ma, "a_lo": la, "a_hi": ha, "b_mean": mb, "b_lo": lb, "b_hi": hb,
+                         "diff_mean": md, "diff_lo": ld, "diff_hi": hd})
     return pd.DataFrame(rows)
 
 

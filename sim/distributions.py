@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from functools import cached_property
 from statistics import NormalDist
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -60,7 +60,7 @@ class Uniform(BaseModel):
     high: float = Field(ge=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Uniform":
+    def _ordered(self) -> Uniform:
         if self.high < self.low:
             raise ValueError("high must be >= low")
         return self
@@ -113,7 +113,7 @@ class Gamma(BaseModel):
 
 
 Distribution = Annotated[
-    Union[Fixed, Exponential, Uniform, LogNormal, Gamma], Field(discriminator="dist")
+    Fixed | Exponential | Uniform | LogNormal | Gamma, Field(discriminator="dist")
 ]
 
 

@@ -37,7 +37,8 @@ class Actor:
 class StoryEntry:
     """One stage of a case: ``tier`` is where it happened (for ESCALATED: the tier handing up),
     ``limit_min`` the time limit involved, ``values`` numbers and names such as the category
-    index (``category``), cases waiting (``waiting``) or a department (``domain``)."""
+    index (``category``), cases waiting (``waiting``) or a department (``domain``).
+    """
 
     time: float
     stage: Stage

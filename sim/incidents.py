@@ -20,7 +20,6 @@ from sim.town import TownMap
 from sim.vocabulary import MINUTES_PER_DAY, MINUTES_PER_YEAR, Tier
 
 
-
 class U(IntEnum):
     """Columns of an incident's uniforms: one per random decision, so policies share them."""
 

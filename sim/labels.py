@@ -24,8 +24,8 @@ from sim.vocabulary import (
     HallChannel,
     LandUse,
     Reason,
-    Stage,
     StaffRole,
+    Stage,
     Tier,
 )
 
@@ -191,10 +191,13 @@ def actor_name(actor: Actor, lang: str) -> str:
 
 
 class Named(Protocol):
-    """A category as the story needs it."""
+    """A category as the story needs it (read-only, so a frozen config model fits)."""
 
-    name: str
-    label_zh: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label_zh(self) -> str: ...
 
 
 def category(cat: Named, lang: str) -> str:

@@ -25,24 +25,24 @@ if TYPE_CHECKING:
 FIFTEEN = 15.0
 
 
-def staff_table(model: "TownModel") -> pd.DataFrame:
+def staff_table(model: TownModel) -> pd.DataFrame:
     """One row per staff member and per squad crew: role, unit, on-duty and busy minutes, cases."""
     h = model.horizon
     rows: list[dict[str, Any]] = []
     for team in model.teams:
         gid = model.town.grids[team.grid].id
         for s in team.members:
-            rows.append(dict(id=s.staff_id, role=s.role, unit=gid, on_duty_min=s.on_duty_minutes(0, h),
-                             busy_min=s.busy_min, cases=s.cases))
-    for v, cadres in zip(model.town.villages, model.cadres):
+            rows.append({"id": s.staff_id, "role": s.role, "unit": gid, "on_duty_min": s.on_duty_minutes(0, h),
+                             "busy_min": s.busy_min, "cases": s.cases})
+    for v, cadres in zip(model.town.villages, model.cadres, strict=True):
         for s in cadres:
-            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, on_duty_min=s.on_duty_minutes(0, h),
-                             busy_min=s.busy_min, cases=s.cases))
+            rows.append({"id": s.staff_id, "role": s.role, "unit": v.name, "on_duty_min": s.on_duty_minutes(0, h),
+                             "busy_min": s.busy_min, "cases": s.cases})
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
-            rows.append(dict(id=c.crew_id, role=StaffRole.SQUAD_CREW, unit=squad.squad_id, on_duty_min=duty,
-                             busy_min=c.busy_minutes(h), cases=c.cases))
+            rows.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "on_duty_min": duty,
+                             "busy_min": c.busy_minutes(h), "cases": c.cases})
     if model.hall is not None:
         rows += hall_staff_rows(model)
     df = pd.DataFrame(rows, columns=["id", "role", "unit", "on_duty_min", "busy_min", "cases"])
@@ -50,7 +50,7 @@ def staff_table(model: "TownModel") -> pd.DataFrame:
     return df
 
 
-def _limits(model: "TownModel", records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     cats = {c.name: c for c in model.categories}
     names = records["category"].astype(str)
     respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)
@@ -74,7 +74,8 @@ def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: 
 def fifteen_minute_share(reported: np.ndarray, arrived: np.ndarray, in_class: np.ndarray, now: float,
                          among: np.ndarray | None = None) -> float:
     """Share of reported 15-minute-class cases with someone on scene within 15 minutes; a case
-    still waiting counts once its 15 minutes have passed (``among`` narrows the cases)."""
+    still waiting counts once its 15 minutes have passed (``among`` narrows the cases).
+    """
     hit, counted = on_time(reported, arrived, np.full_like(reported, FIFTEEN), now)
     sel = in_class & ~np.isnan(reported) & counted
     if among is not None:
@@ -88,9 +89,10 @@ def tier_shares(tiers: np.ndarray) -> dict[str, float]:
     return {t.key: float((resolved == t).sum()) / len(resolved) if len(resolved) else math.nan for t in Tier}
 
 
-def workload_gini_so_far(model: "TownModel", now: float) -> dict[str, float]:
+def workload_gini_so_far(model: TownModel, now: float) -> dict[str, float]:
     """Gini of busy ÷ on-duty minutes up to ``now``, for full-time grid workers and squad crews
-    (the live view of ``workload_gini``)."""
+    (the live view of ``workload_gini``).
+    """
     w = [s.busy_minutes_so_far(now) / duty for team in model.teams for s in team.members
          if s.role == GridRole.WORKER and (duty := s.on_duty_minutes(0, now)) > 0]
     crews = [c.busy_minutes(now) / duty for squad in model.squads
@@ -105,7 +107,7 @@ def _team_workload(members: list[Any], horizon: float) -> float:
     return sum(m.busy_min for m in members) / duty if duty > 0 else math.nan
 
 
-def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
+def grid_table(model: TownModel, records: pd.DataFrame) -> pd.DataFrame:
     """Per grid: households, staff, incidents per month, times, on-time shares and the score."""
     ev = model.config.evaluation
     records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
@@ -131,10 +133,10 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
         closed=("closed", "sum"), discovery_p50_min=("found_min", "median"),
     )
     base = pd.DataFrame([
-        dict(grid=gr.id, village=model.town.villages[gr.village].name, land_use=gr.land_use,
-             households=gr.households, area_km2=gr.area_km2, street_km=gr.street_km,
-             staff=len(model.teams[gr.index].members),
-             workload=_team_workload(model.teams[gr.index].members, model.horizon))
+        {"grid": gr.id, "village": model.town.villages[gr.village].name, "land_use": gr.land_use,
+             "households": gr.households, "area_km2": gr.area_km2, "street_km": gr.street_km,
+             "staff": len(model.teams[gr.index].members),
+             "workload": _team_workload(model.teams[gr.index].members, model.horizon)}
         for gr in model.town.grids
     ]).set_index("grid")
     out = base.join(g).fillna({"incidents": 0})
@@ -150,7 +152,7 @@ def grid_table(model: "TownModel", records: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["f_hit", "f_cnt", "r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
 
 
-def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
+def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
     """The one FCFS queue for squads: P(wait), mean wait, and Little's law L = λW on it."""
     wait = rec.squad_wait.to_numpy(float)
     wait = wait[~np.isnan(wait)]
@@ -175,12 +177,12 @@ def squad_queue(model: "TownModel", rec: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
+def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
     """The summary of one replication (the keys of summary.json)."""
     sc = model.config
     warm = sc.run.warmup_days * MINUTES_PER_DAY
     rec = records[records.occurred_at >= warm]
-    respond, close = _limits(model, rec)
+    _respond, close = _limits(model, rec)
     rep = rec.reported_at.to_numpy(float)
     arr = rec.arrived_at.to_numpy(float)
     clo = rec.closed_at.to_numpy(float)
@@ -207,13 +209,13 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
     squads = []
     for s in model.squads:
         c = crews[crews.unit == s.squad_id]
-        squads.append(dict(
-            id=s.squad_id,
-            crews=len(s.crews),
-            utilisation=float(c.busy_min.sum() / c.on_duty_min.sum()) if c.on_duty_min.sum() else math.nan,
-            calls_share=s.calls / total_calls if total_calls else math.nan,
-            outside_zone_share=s.outside_zone_calls / s.calls if s.calls else math.nan,
-        ))
+        squads.append({
+            "id": s.squad_id,
+            "crews": len(s.crews),
+            "utilisation": float(c.busy_min.sum() / c.on_duty_min.sum()) if c.on_duty_min.sum() else math.nan,
+            "calls_share": s.calls / total_calls if total_calls else math.nan,
+            "outside_zone_share": s.outside_zone_calls / s.calls if s.calls else math.nan,
+        })
     backlog = model.datacollector.get_model_vars_dataframe()["backlog"]
 
     by_category = []
@@ -222,18 +224,18 @@ def summarize(model: "TownModel", records: pd.DataFrame, staff: pd.DataFrame) ->
         m = names == c.name
         rm = m & reported
         hit, cnt = c_hit[m], c_cnt[m]
-        by_category.append(dict(
-            category=c.name, incidents=int(m.sum()), reported=int(rm.sum()),
-            response_p50_min=_q(resp[m & has_resp], 0.5),
-            closure_on_time_share=float(hit[cnt].mean()) if cnt.any() else math.nan,
-        ))
+        by_category.append({
+            "category": c.name, "incidents": int(m.sum()), "reported": int(rm.sum()),
+            "response_p50_min": _q(resp[m & has_resp], 0.5),
+            "closure_on_time_share": float(hit[cnt].mean()) if cnt.any() else math.nan,
+        })
 
     summary = {
         "scenario": sc.meta.name,
         "seed": model.seed_value,
         "days": model.days,
         "grids": len(model.town.grids),
-        "incidents": int(len(rec)),
+        "incidents": len(rec),
         "reported": int(reported.sum()),
         "unreported_share": float(1 - reported.mean()) if len(rec) else math.nan,
         "events_per_grid_per_month": len(rec) / len(model.town.grids) / months,

@@ -27,7 +27,7 @@ from sim.records import Incident, IncidentLog
 from sim.service_hall.hall import Hall
 from sim.shifts import DutyCalendar
 from sim.town import TownMap, build_town
-from sim.vocabulary import MINUTES_PER_DAY, ActorRole, Stage, StaffRole, Tier, inspector_role
+from sim.vocabulary import MINUTES_PER_DAY, ActorRole, StaffRole, Stage, Tier, inspector_role
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
 _STREAMS = ("incidents", "staff", "hall")
@@ -52,7 +52,7 @@ class TownModel(mesa.Model):
         self.tick = scenario.run.tick_minutes
         self.keep_stories = keep_stories
         streams = np.random.SeedSequence(self.seed_value).spawn(len(_STREAMS))
-        self.streams = {n: np.random.default_rng(s) for n, s in zip(_STREAMS, streams)}
+        self.streams = {n: np.random.default_rng(s) for n, s in zip(_STREAMS, streams, strict=True)}
 
         self.env = simpy.Environment()
         self.town: TownMap = build_town(scenario)
@@ -131,9 +131,9 @@ class TownModel(mesa.Model):
         cal = DutyCalendar.of(cfg.shift)
         units = cfg.units or []
         n = cfg.n
-        bases = [u.base for u in units] if units else [None] * n
+        given: list[tuple[float, float] | None] = [u.base for u in units] if units else [None] * n
         auto = _spread_bases(self.town, n)
-        bases = [b if b is not None else auto[i] for i, b in enumerate(bases)]
+        bases = [b if b is not None else auto[i] for i, b in enumerate(given)]
         # Zones: villages nearest each base unless the scenario lists them.
         nearest = [
             min(range(n), key=lambda i: np.hypot(v.box.centroid[0] - bases[i][0], v.box.centroid[1] - bases[i][1]))
@@ -148,7 +148,7 @@ class TownModel(mesa.Model):
             else:
                 zone = {v for v, b in enumerate(nearest) if b == i}
             domains = unit.domains if unit else cfg.domains
-            squad = Squad(self, sid, tuple(bases[i]), zone, cal, frozenset(domains) if domains is not None else None)
+            squad = Squad(self, sid, bases[i], zone, cal, frozenset(domains) if domains is not None else None)
             crews = cfg.crews_of(unit)
             squad.crews = [Crew(self, squad, k) for k in range(crews)]
             squads.append(squad)
@@ -177,7 +177,7 @@ class TownModel(mesa.Model):
             batch = self.stream.day(d)
             grids = self.town.locate_many(batch.village, batch.x, batch.y)
             rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
-                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist())
+                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), strict=True)
             for t, c, v, g, x, y, u in rows:
                 if t >= self.horizon:
                     return

@@ -12,16 +12,14 @@ import multiprocessing
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
-
-K = TypeVar("K", bound=Hashable)
+from typing import Any
 
 
-class WorkerDied(RuntimeError):
+class WorkerDiedError(RuntimeError):
     """A worker process died repeatedly on this call (killed, out of memory, crashed)."""
 
 
-def run_pool(job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
+def run_pool[K: Hashable](job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
              on_done: Callable[[K, Any], None], on_failed: Callable[[K, BaseException], None],
              max_restarts: int = 3) -> None:
     """Run ``job(*args)`` for every ``key: args`` in ``calls`` on ``workers`` processes.
@@ -59,5 +57,5 @@ def run_pool(job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], worker
             restarts += 1
             if restarts > max_restarts:
                 for key in list(pending):
-                    on_failed(key, WorkerDied("worker process died repeatedly"))
+                    on_failed(key, WorkerDiedError("worker process died repeatedly"))
                 pending.clear()

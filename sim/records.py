@@ -30,10 +30,28 @@ class Incident:
     """One problem's journey: occurred → reported → dispatched → on scene → resolved → closed."""
 
     __slots__ = (
-        "id", "category", "village", "grid", "x", "y", "u",
-        "occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at",
-        "channel", "tier", "handler", "escalations", "reworks", "alarms", "history",
-        "queued_at", "squad_wait",
+        "alarms",
+        "arrived_at",
+        "category",
+        "channel",
+        "closed_at",
+        "dispatched_at",
+        "escalations",
+        "grid",
+        "handler",
+        "history",
+        "id",
+        "occurred_at",
+        "queued_at",
+        "reported_at",
+        "resolved_at",
+        "reworks",
+        "squad_wait",
+        "tier",
+        "u",
+        "village",
+        "x",
+        "y",
     )
 
     def __init__(self, id: int, category: int, village: int, grid: int, x: float, y: float,
@@ -78,7 +96,7 @@ class Incident:
         return Stage.OCCURRED
 
 
-_FLOAT_COLS = ("x", "y") + TIMES + ("queued_at", "squad_wait")
+_FLOAT_COLS = ("x", "y", *TIMES, "queued_at", "squad_wait")
 # Integer fields and their array typecodes: 4 bytes for indices, 1 for small counts and codes.
 _INT_COLS = {"id": "q", "category": "i", "village": "i", "grid": "i", "channel": "b", "tier": "b",
              "escalations": "b", "reworks": "b", "alarms": "b"}
@@ -127,8 +145,8 @@ class IncidentLog:
     def _settle(self) -> None:
         """Move the cases added since the last call into the columns; write full row groups."""
         if self._rows:
-            fields = zip(*self._rows)
-            for col, values in zip(self._cols.values(), fields):
+            fields = zip(*self._rows, strict=False)
+            for col, values in zip(self._cols.values(), fields, strict=False):
                 col.extend(values)
             self._handlers.extend(next(fields))
             self._rows.clear()
@@ -157,7 +175,7 @@ class IncidentLog:
             ),
             "handler": pa.array(self._handlers[lo - self._dropped:hi - self._dropped], type=pa.string()),
         }
-        for c in TIMES + ("queued_at", "squad_wait"):
+        for c in (*TIMES, "queued_at", "squad_wait"):
             v = f[c]
             cols[c] = pa.array(v, mask=np.isnan(v))
         for c in ("escalations", "reworks", "alarms"):

@@ -16,7 +16,8 @@ from typing import TypeVar
 import numpy as np
 
 from sim.config.base import Shift
-from sim.vocabulary import DAYS_PER_WEEK as WEEK, MINUTES_PER_DAY as DAY
+from sim.vocabulary import DAYS_PER_WEEK as WEEK
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 T = TypeVar("T", float, np.ndarray)
 
@@ -32,7 +33,7 @@ class DutyCalendar:
         object.__setattr__(self, "_always", self.length >= DAY and self.days_per_week == WEEK)
 
     @classmethod
-    def of(cls, shift: Shift, days_per_week: int = WEEK) -> "DutyCalendar":
+    def of(cls, shift: Shift, days_per_week: int = WEEK) -> DutyCalendar:
         return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week)
 
     @property
@@ -64,7 +65,7 @@ class DutyCalendar:
         """Earliest calendar time at which ``d`` on-duty minutes have been worked."""
         if self._always:  # type: ignore[attr-defined]
             return d
-        g = d + self._g0  # type: ignore[attr-defined]
+        g: T = d + self._g0  # type: ignore[attr-defined]
         if isinstance(g, np.ndarray):
             week, rem = np.divmod(g, self.days_per_week * self.length)
             day, within = np.divmod(rem, self.length)

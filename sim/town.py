@@ -17,7 +17,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.config import Scenario
-from sim.config.town import Town as TownConfig, Travel
+from sim.config.town import Town as TownConfig
+from sim.config.town import Travel
+from sim.vocabulary import LandUse
 
 # Expected distance between two uniform points in a unit square (Ghosh 1951).
 _MEAN_DIST_UNIT_SQUARE = 0.5214
@@ -52,7 +54,7 @@ class Grid:
     village: int
     box: Box
     households: float
-    land_use: str
+    land_use: LandUse
     street_km: float
 
     @property
@@ -69,7 +71,7 @@ class Village:
     box: Box
     households: float
     enterprises: float
-    land_use: str
+    land_use: LandUse
     split_x: bool = True  # level-2 grids are strips along the longer side
     grids: list[int] = field(default_factory=list)
 
@@ -164,8 +166,9 @@ class TownMap:
         return first[village] + j
 
 
-def _lattice(cfg: TownConfig) -> list[tuple[Box, str]]:
+def _lattice(cfg: TownConfig) -> list[tuple[Box, LandUse]]:
     """Rectangles tiling a square town, last row stretched; land use by distance to centre."""
+    assert cfg.area_km2 is not None, "the config requires area_km2 for generated villages"
     side = math.sqrt(cfg.area_km2)
     n = cfg.villages
     rows = max(1, round(math.sqrt(n)))
@@ -180,13 +183,13 @@ def _lattice(cfg: TownConfig) -> list[tuple[Box, str]]:
     order = sorted(range(n), key=lambda i: math.dist(boxes[i].centroid, centre))
     n_core = round(cfg.core_share * n)
     n_ind = round(cfg.industrial_share * n)
-    uses = ["rural"] * n
+    uses = [LandUse.RURAL] * n
     for rank, i in enumerate(order):
         if rank < n_core:
-            uses[i] = "core"
+            uses[i] = LandUse.CORE
         elif rank < n_core + n_ind:
-            uses[i] = "industrial"
-    return list(zip(boxes, uses))
+            uses[i] = LandUse.INDUSTRIAL
+    return list(zip(boxes, uses, strict=False))
 
 
 def _shares(weights: np.ndarray, total: float) -> np.ndarray:
@@ -219,6 +222,7 @@ def _lattice_town(scenario: Scenario) -> TownMap:
     from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
 
     cfg = scenario.town
+    assert cfg.residents is not None, "the config requires residents without town.gis"
     if cfg.village_list:
         villages = [
             Village(i, v.name, Box(v.x0, v.y0, v.x1, v.y1), v.households, v.enterprises, v.land_use)
@@ -242,6 +246,7 @@ def _lattice_town(scenario: Scenario) -> TownMap:
         if div.grids_per_village is not None:
             k = div.grids_per_village
         else:
+            assert div.households_per_grid is not None, "the config gives exactly one of the two"
             k = max(1, round(v.households / div.households_per_grid))
         b = v.box
         v.split_x = (b.x1 - b.x0) >= (b.y1 - b.y0)

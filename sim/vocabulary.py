@@ -37,7 +37,7 @@ class Coded(IntEnum):
             try:
                 return cls[value.upper()]
             except KeyError:
-                known = ", ".join(repr(k) for k in cls.keys())
+                known = ", ".join(repr(k) for k in cls)
                 raise ValueError(f"unknown {cls.__name__.lower()} {value!r} (known: {known})") from None
         return value
 

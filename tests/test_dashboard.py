@@ -11,7 +11,7 @@ import pytest
 solara = pytest.importorskip("solara", reason="solara is not installed (pip install 'gridsim[dashboard]')")
 v = pytest.importorskip("ipyvuetify")
 
-import solara.widgets  # noqa: E402
+import solara.widgets  # noqa: E402, F811
 from typer.testing import CliRunner  # noqa: E402
 
 from sim.dashboard import labels as L  # noqa: E402
@@ -146,7 +146,7 @@ def _text(rc, cls: str) -> str:
 
 
 def test_page_steps_and_switches_language():
-    box, rc = solara.render(Page(), handle_error=False)
+    _box, rc = solara.render(Page(), handle_error=False)
     assert _clock(rc) == (0.0, "第1天 00:00")
     step = rc.find(v.Btn, class_="gs-step").widget
     assert "单步" in step.children
@@ -161,7 +161,7 @@ def test_page_steps_and_switches_language():
 
 def test_controls_change_the_model():
     s = Session(SCENARIO)
-    box, rc = solara.render(Dashboard(s), handle_error=False)
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
     rc.find(v.Btn, class_="gs-step").widget.click()
     assert s.now == 10
     rc.find(v.BtnToggle, class_="gs-squads").widget.v_model = 3  # the fourth choice: 4 squads
@@ -183,7 +183,7 @@ def test_controls_change_the_model():
 
 def test_play_steps_on_each_timer_beat_and_story_shows():
     s = Session(SCENARIO)
-    box, rc = solara.render(Dashboard(s), handle_error=False)
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
     rc.find(v.BtnToggle, class_="gs-speed").widget.v_model = 3  # 1 day a second
     rc.find(v.Btn, class_="gs-play").widget.click()
     timer = rc.find(PlayTimer).widget

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,17 +13,16 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 from typer.testing import CliRunner
 
+from sim.checks import town_warnings
 from sim.cli import app
+from sim.config import ScenarioError, load_scenario
+from sim.config.geo import Roads
 from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
-from sim.config.geo import Gis, Roads, VillageLayer
 from sim.geo.errors import GeoError
 from sim.geo.export import export_town, grid_frame, village_frame
-from sim.geo.layers import read_town_layers
 from sim.geo.roads import RoadTravel, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
-from sim.config import ScenarioError, load_scenario
-from sim.checks import town_warnings
 from sim.town import EuclideanTravel, build_town
 from sim.warnings import text
 
@@ -162,7 +159,7 @@ def test_invalid_polygon_is_repaired_with_a_warning_or_refused(tmp_path):
     frame = pd.concat([frame, gpd.GeoDataFrame({"NAME": ["蝴蝶村"], "HH": [400], "LU": ["rural"]}, geometry=[bow], crs=UTM)])
     sc = load_scenario(_gis_scenario(tmp_path, frame.reset_index(drop=True)))
     town = build_town(sc)
-    assert [w.values for w in town.warnings if w.code == "geometry_repaired"][0]["first"] == "蝴蝶村"
+    assert next(w.values for w in town.warnings if w.code == "geometry_repaired")["first"] == "蝴蝶村"
     assert "1 invalid village polygon(s) repaired with make_valid (first: 蝴蝶村" in text(town.warnings[0])
     assert town.villages[2].box.area == pytest.approx(0.5)
     (tmp_path / "town.toml").unlink()

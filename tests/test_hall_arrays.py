@@ -14,14 +14,13 @@ import math
 
 import numpy as np
 import pytest
-
-from sim.model import TownModel
-from sim.config import load_scenario
-from sim.service_hall.arrivals import IN_PERSON, ONLINE
-from sim.vocabulary import MINUTES_PER_DAY as DAY
-
 from conftest import ROOT, make_scenario
 from test_service_hall import SILOED
+
+from sim.config import load_scenario
+from sim.model import TownModel
+from sim.service_hall.arrivals import IN_PERSON, ONLINE
+from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 MMC = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import DEFAULT, ROOT, make_scenario
 
 from sim.history import Actor, StoryEntry
 from sim.labels import (
@@ -17,8 +18,6 @@ from sim.labels import (
 )
 from sim.model import TownModel
 from sim.vocabulary import ActorRole, Reason, Stage, Tier
-
-from conftest import DEFAULT, ROOT, make_scenario
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word; ids such as V47-1 or S2 are not
 
@@ -62,7 +61,7 @@ def test_a_chinese_story_has_no_english_words():
         m = TownModel(make_scenario({"run.days": 2}, base), keep_stories=True)
         closed = []
         keep = m.log.add
-        m.log.add = lambda inc: (closed.append(inc), keep(inc))  # type: ignore[method-assign]
+        m.log.add = lambda inc, closed=closed, keep=keep: (closed.append(inc), keep(inc))  # type: ignore[method-assign]
         m.run()
         entries = [e for inc in [*closed, *m.centre.live.values()] for e in inc.history or []]
         seen |= {e.stage for e in entries}

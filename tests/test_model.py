@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import make_scenario
 
 from sim.agents.grid_staff import GridTeam
 from sim.measures import staff_table, summarize
@@ -14,8 +15,6 @@ from sim.policies.dispatch import HomeZoneFirst, NearestIdle
 from sim.records import Incident
 from sim.runner import run_replication
 from sim.shifts import DutyCalendar
-
-from conftest import make_scenario
 
 
 def _run(overrides=None, days=10, seed=3):
@@ -36,14 +35,14 @@ def test_patrol_delay_matches_cycle_theory():
     rng = np.random.default_rng(0)
     for p in (1.0, 0.4):
         delays = [solo.patrol_finds(t, ub, ud, p, "urban_management")[0] - t
-                  for t, ub, ud in zip(rng.uniform(0, 5000, 20000), rng.random(20000), rng.random(20000))]
+                  for t, ub, ud in zip(rng.uniform(0, 5000, 20000), rng.random(20000), rng.random(20000), strict=True)]
         expected = cycle / 2 + cycle * (1 - p) / p
         assert np.mean(delays) == pytest.approx(expected, rel=0.03)
 
 
 def test_twice_the_staff_discovers_faster():
-    one, rec1 = _run({"grid_staff.roles.patrol_officer.count": 1})
-    two, rec2 = _run({"grid_staff.roles.patrol_officer.count": 3})
+    _one, rec1 = _run({"grid_staff.roles.patrol_officer.count": 1})
+    _two, rec2 = _run({"grid_staff.roles.patrol_officer.count": 3})
     d1 = (rec1.reported_at - rec1.occurred_at)[rec1.channel == "patrol"].median()
     d2 = (rec2.reported_at - rec2.occurred_at)[rec2.channel == "patrol"].median()
     assert d2 < 0.8 * d1
@@ -59,11 +58,11 @@ def test_patrol_waits_for_the_shift():
 
 
 def test_escalation_threshold_that_sends_everything_up():
-    m, rec = _run({"escalation.severity_to_village": 0, "escalation.severity_to_town": 0})
+    _m, rec = _run({"escalation.severity_to_village": 0, "escalation.severity_to_town": 0})
     tiers = rec.tier.dropna().astype(str)
     assert len(tiers) > 100
     assert set(tiers) <= {"town", "county"}
-    m0, rec0 = _run()
+    _m0, rec0 = _run()
     assert (rec0.tier.astype(str) == "grid").mean() > 0.5
 
 
@@ -123,7 +122,7 @@ def test_home_zone_first_sends_home_squad_even_when_farther():
 
 
 def test_one_queue_when_all_crews_busy_and_shift_respected():
-    m, rec = _run({"squads.count": 1, "squads.crews_per_squad": 1}, days=5)
+    _m, rec = _run({"squads.count": 1, "squads.crews_per_squad": 1}, days=5)
     squad = rec[rec.handler.str.startswith("S1")]
     wait = squad.dispatched_at - squad.reported_at
     assert (wait > 30).mean() > 0.05  # a single crew makes cases queue
@@ -190,8 +189,9 @@ def test_duty_calendar_round_trip():
 @pytest.mark.slow
 def test_a_year_of_xuxiake_is_inside_public_ranges():
     """DESIGN §2: ≈ 77 events per grid per month (upper bound); 70–80% closed in grid + village."""
-    from sim.config import load_scenario
     from conftest import DEFAULT
+
+    from sim.config import load_scenario
 
     s = run_replication(load_scenario(DEFAULT), 1, days=365)
     assert 40 <= s["events_per_grid_per_month"] <= 80

@@ -13,9 +13,9 @@ import tomli_w
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.config import load_scenario, read_scenario_data, validate_scenario
 from sim.plan.inputs import PlanError, plan_town
 from sim.plan.locate import cost_matrix, locate, village_sites
-from sim.config import load_scenario, read_scenario_data, validate_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"

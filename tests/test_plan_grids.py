@@ -61,7 +61,7 @@ def test_counts_prefer_two_or_three_grids_and_stay_feasible():
     counts = grid_counts(town, GridRule(200, 500, 400))
     # 2600 households need 6 to 13 grids; 7 brings events per grid (37) nearest the target (40 at 400 households)
     assert list(counts) == [2, 2, 3, 7]
-    for h, k in zip(town.households, counts):
+    for h, k in zip(town.households, counts, strict=True):
         assert 200 <= h / k <= 500
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import DEFAULT
 
 from sim.config import ScenarioError, apply_overrides, read_scenario_data, validate_scenario
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
 from sim.policies.dispatch import HomeZoneFirst, NearestIdle
 from sim.policies.escalation import ThresholdEscalation
-
-from conftest import DEFAULT
 
 
 def _with(overrides):

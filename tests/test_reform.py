@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from conftest import SMALL_TOWN, make_scenario
 
 from sim.config import load_scenario
 from sim.model import TownModel
-
-from conftest import SMALL_TOWN, make_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PRE = ROOT / "scenarios" / "xuxiake_pre_reform.toml"
@@ -71,14 +70,14 @@ def test_before_the_reform_departments_see_only_their_categories():
     domain_of = {c.name: c.domain for c in sc.incidents.categories}
     fixed_by_inspector = rec[rec.handler.str.contains("_inspector")]
     assert len(fixed_by_inspector) > 50
-    for h, cat in zip(fixed_by_inspector.handler, fixed_by_inspector.category.astype(str)):
+    for h, cat in zip(fixed_by_inspector.handler, fixed_by_inspector.category.astype(str), strict=True):
         role = h.split("/")[1].rsplit("-", 1)[0]
         assert domain_of[cat] in roles[role].domains
     # Siloed teams: a crew only ever takes its own domains.
     squads = {s.squad_id: s for s in m.squads}
     by_crew = rec[rec.handler.str.match(r"^(UM1|UM2|SAFE|ENV)-\d+$")]
     assert len(by_crew) > 20
-    for h, cat in zip(by_crew.handler, by_crew.category.astype(str)):
+    for h, cat in zip(by_crew.handler, by_crew.category.astype(str), strict=True):
         assert squads[h.rsplit("-", 1)[0]].serves(domain_of[cat])
     # No centre: no alarms and no verification step.
     assert m.centre.alarms_raised == 0

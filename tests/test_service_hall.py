@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEFAULT, ROOT, make_scenario
 from typer.testing import CliRunner
 
 from sim.analytic.erlang import erlang_c
@@ -18,8 +19,6 @@ from sim.runner import run_replication
 from sim.service_hall.measures import hall_summary
 from sim.shifts import DutyCalendar
 from sim.stats import mean_ci
-
-from conftest import DEFAULT, ROOT, make_scenario
 
 MMC = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
 # Before the reform each department kept its own windows: the same 14, split by load.
@@ -63,10 +62,10 @@ def test_mmc_hall_matches_erlang_c():
     theory = erlang_c(lam, 1 / hall.case_types[0].service_min.mean, hall.windows)
     runs = [run_replication(sc, seed, 60) for seed in range(1, 13)]
     # Two checks at 99% each: a correct model fails either with probability about 2%.
-    m, lo, hi = mean_ci(np.array([r["hall_wait_mean_min"] for r in runs]), 0.99)
+    _m, lo, hi = mean_ci(np.array([r["hall_wait_mean_min"] for r in runs]), 0.99)
     assert (hi - lo) / 2 < 0.1 * theory.mean_wait  # tight enough to mean something
     assert lo <= theory.mean_wait <= hi
-    u, ulo, uhi = mean_ci(np.array([r["hall_window_utilisation"] for r in runs]), 0.99)
+    _u, ulo, uhi = mean_ci(np.array([r["hall_window_utilisation"] for r in runs]), 0.99)
     assert ulo <= theory.utilisation <= uhi
     assert all(r["incidents"] == 0 for r in runs)  # the hall ran alone
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_scenario
 
 from sim.model import TownModel
 from sim.records import MEASURED
-
-from conftest import make_scenario
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,7 @@ def test_only_the_measured_fields_stay_in_memory(pair):
     kept, streamed, _ = pair
     log = streamed.log
     n = len(log)
-    assert {c: len(a) for c, a in log._cols.items() if c in MEASURED} == {c: n for c in MEASURED}
+    assert {c: len(a) for c, a in log._cols.items() if c in MEASURED} == dict.fromkeys(MEASURED, n)
     assert max(len(a) for c, a in log._cols.items() if c not in MEASURED) < 100
     full, measured = kept.log.frame(), log.measure_frame()
     assert set(measured.columns) == set(MEASURED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_scenario
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,6 @@ from sim.runner import run_replications
 from sim.stats import mean_ci
 from sim.validate import TEXTBOOK, hypercube_checks
 from sim.vocabulary import MINUTES_PER_DAY
-
-from conftest import make_scenario
 
 
 @pytest.mark.parametrize("case", ["hypercube_3squads.toml", "hypercube_5squads.toml"])
@@ -33,9 +32,9 @@ def test_textbook_hypercube_matches_exact_solution(case):
 def _random_instance(data, bases, households, rho, rule):
     n, j = len(bases), len(households)
     width = 10.0 / j
-    villages = [dict(name=f"R{k}", x0=k * width, y0=0.0, x1=(k + 1) * width, y1=10.0, households=h)
+    villages = [{"name": f"R{k}", "x0": k * width, "y0": 0.0, "x1": (k + 1) * width, "y1": 10.0, "households": h}
                 for k, h in enumerate(households)]
-    units = [dict(id=f"U{k}", base=list(b), crews=1) for k, b in enumerate(bases)]
+    units = [{"id": f"U{k}", "base": list(b), "crews": 1} for k, b in enumerate(bases)]
     calls_per_min = rho * n / 30.0
     return validate_scenario(apply_overrides(data, {
         "town.village_list": villages,

@@ -5,22 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import make_scenario
+from test_sweep import write_experiment
 from typer.testing import CliRunner
 
 from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
 from sim.cli import app
+from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.model import TownModel
 from sim.runner import run_replication
-from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.sweep.cli import run_sweep
 from sim.sweep.experiment import load_plan
 from sim.sweep.store import Store
 from sim.town import build_town
 from sim.validate import TEXTBOOK
 from sim.warnings import TEXT, RunWarning, merge, text
-
-from conftest import make_scenario
-from test_sweep import write_experiment
 
 
 def codes(entries) -> list[str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import mesa
 import simpy
@@ -21,8 +22,8 @@ from sim.agents.protocols import World
 from sim.agents.staff import soonest
 from sim.channels import first_notice
 from sim.config.incidents import Category
-from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.history import Actor
+from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.records import Incident
 from sim.vocabulary import (
     MINUTES_PER_DAY,
@@ -65,7 +66,7 @@ class CommandCentre(mesa.Agent):
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
         self.live: dict[int, Incident] = {}  # occurred and not yet closed
         self.open: dict[int, Incident] = {}  # reported and not yet closed
-        self._alarms: list[tuple[float, int, int, Incident]] = []
+        self._alarms: list[tuple[float, int, AlarmKind, Incident]] = []
         self.alarms_raised = 0
         self.closed = 0
         # Exact area under the squad-queue length after the warm-up, for Little's law.
@@ -135,7 +136,8 @@ class CommandCentre(mesa.Agent):
 
     def _routing_delay(self, inc: Incident, cat: Category, channel: Channel) -> float:
         """The centre triages in minutes; before the reform the owning department had to hear
-        of it (a hand-off when another department got the report first) and dispatch."""
+        of it (a hand-off when another department got the report first) and dispatch.
+        """
         if self.cfg.enabled:
             return self.cfg.triage_min.draw(inc.u[U.TRIAGE])
         dep = self.world.config.departments
@@ -227,7 +229,6 @@ class CommandCentre(mesa.Agent):
     def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """A town department, the county, or 110/119: a response delay, then the work."""
         env, tiers = self.env, self.world.config.tiers
-        now = env.now
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
         elif tier == Tier.TOWN:
@@ -311,7 +312,7 @@ class CommandCentre(mesa.Agent):
         inc.note(self.env.now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
-    def _send(self, crew: "Crew", inc: Incident, done: simpy.Event) -> None:
+    def _send(self, crew: Crew, inc: Incident, done: simpy.Event) -> None:
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
         crew.busy_since = self.env.now
         inc.squad_wait = self.env.now - inc.queued_at
@@ -321,14 +322,15 @@ class CommandCentre(mesa.Agent):
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         return self.world.town.travel.minutes(a, b, self.world.config.squads.mode)
 
-    def travel_to(self, crew: "Crew", inc: Incident) -> float:
+    def travel_to(self, crew: Crew, inc: Incident) -> float:
+        assert crew.pos is not None, "the model's space places every crew at its base"
         return self.world.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
         cat = self.world.categories[inc.category]
         return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at(Tier.TOWN)
 
-    def _take_queued(self, crew: "Crew") -> tuple[Incident, simpy.Event] | None:
+    def _take_queued(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
         """The oldest queued case this crew may serve (its head when squads are all-round)."""
         if not self.queue or not crew.on_duty(self.env.now):
             return None
@@ -339,16 +341,16 @@ class CommandCentre(mesa.Agent):
                 return inc, done
         return None
 
-    def next_for(self, crew: "Crew") -> tuple[Incident | None, simpy.Event | None]:
+    def next_for(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
         """A crew just finished: chain to the oldest queued case it may serve, if on duty."""
         job = self._take_queued(crew)
         if job is None:
-            return None, None
+            return None
         job[0].squad_wait = self.env.now - job[0].queued_at
         self._dispatched(job[0], crew.actor, Tier.TOWN)
         return job
 
-    def crew_free(self, crew: "Crew") -> None:
+    def crew_free(self, crew: Crew) -> None:
         """A crew is idle at base (or its shift began): give it the oldest case it may serve."""
         if crew.idle:
             job = self._take_queued(crew)

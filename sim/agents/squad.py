@@ -7,7 +7,8 @@ centre's queue or drives back to base. Crews are the servers of Larson's hypercu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import mesa
 import simpy
@@ -62,11 +63,13 @@ class Crew(mesa.Agent):
         """Busy time up to ``now``, the job under way included."""
         return self.busy_min + (0.0 if self.idle else now - self.busy_since)
 
-    def run_job(self, centre: "CommandCentre", inc: "Incident",
+    def run_job(self, centre: CommandCentre, inc: Incident,
                 done: simpy.Event) -> Generator[simpy.Event, object, None]:
         """Serve ``inc``, then any queued cases, then go home (a SimPy process)."""
         env = centre.env
-        while inc is not None:
+        job: tuple[Incident, simpy.Event] | None = (inc, done)
+        while job is not None:
+            inc, done = job
             self.job = inc
             travel = centre.travel_to(self, inc)
             yield env.timeout(travel)
@@ -79,9 +82,10 @@ class Crew(mesa.Agent):
             if inc.village not in self.squad.zone:
                 self.squad.outside_zone_calls += 1
             done.succeed(solved)
-            inc, done = centre.next_for(self)
+            job = centre.next_for(self)
         self.job = None
         if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
+            assert self.pos is not None, "the model's space places every crew at its base"
             yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
             centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since

@@ -9,6 +9,7 @@ to the member who is free soonest reproduces a shared FCFS queue.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import mesa
 
@@ -37,7 +38,8 @@ class BookableStaff(mesa.Agent):
 
     def busy_minutes_so_far(self, now: float) -> float:
         """Busy time booked before ``now`` (bookings are first come first served, so what lies
-        past ``now`` is at the end of the plan)."""
+        past ``now`` is at the end of the plan).
+        """
         return max(0.0, self.busy_min - max(0.0, self.busy_until - now))
 
     def free_at(self, ready: float) -> float:
@@ -76,6 +78,6 @@ class BookableStaff(mesa.Agent):
         return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share
 
 
-def soonest(people: list[BookableStaff], ready: float) -> BookableStaff:
+def soonest(people: Sequence[BookableStaff], ready: float) -> BookableStaff:
     """The one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue)."""
     return min(people, key=lambda m: (m.free_at(ready), m.busy_min))

@@ -64,7 +64,7 @@ _RHO_FLOOR = 1e-300  # keeps log(rho) finite while iterating
 def _log_correction_factors(
     units: int, load: float, queue: QueueKind
 ) -> tuple[np.ndarray, float, float]:
-    """log Q(N, r, j) for j = 0..N-1, the utilisation r and P(all busy).
+    """Log Q(N, r, j) for j = 0..N-1, the utilisation r and P(all busy).
 
     ``load`` is the offered load per unit, lambda / (N mu).
     """

@@ -86,7 +86,7 @@ def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
     # The home unit: the first crew in the atom's order from a squad whose zone holds it; an
     # atom in no zone has no home crew, so its nearest crew stands in.
     home = np.array([next((n for n in order if g.village in crews[n].squad.zone), order[0])
-                     for order, g in zip(prefs, atoms)])
+                     for order, g in zip(prefs, atoms, strict=True)])
 
     w = calls / total
     first_drive = float(sum(w[j] * drive[prefs[j][0], j] for j in range(len(atoms))))
@@ -110,16 +110,16 @@ def _squad_probabilities(model: TownModel) -> list[float]:
         batch = model.stream.day(day)
         grids = town.locate_many(batch.village, batch.x, batch.y)
         for t, c, v, g, x, y, u in zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
-                                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist()):
+                                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), strict=True):
             if model.categories[c].town_handler != "squad":
                 continue
             seen[c] += 1
             hits[c] += _needs_squad(model, Incident(0, c, v, g, x, y, t, u))
-    return [float(h / n) if n else 0.0 for h, n in zip(hits, seen)]
+    return [float(h / n) if n else 0.0 for h, n in zip(hits, seen, strict=True)]
 
 
 def _needs_squad(model: TownModel, inc: Incident) -> bool:
-    """Would the case reach the squads, rather than be fixed on the spot by whoever found it?"""
+    """Whether the case reaches the squads, rather than being fixed on the spot by whoever found it."""
     cat = model.categories[inc.category]
     if model.centre.escalation.start_tier(cat) > Tier.TOWN:
         return False

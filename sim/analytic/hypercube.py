@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["HypercubeResult", "MAX_EXACT_UNITS", "QueueKind", "solve_hypercube"]
+__all__ = ["MAX_EXACT_UNITS", "HypercubeResult", "QueueKind", "solve_hypercube"]
 
 QueueKind = Literal["loss", "infinite"]
 

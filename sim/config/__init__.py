@@ -39,7 +39,18 @@ _PUBLIC = {
     "read_toml": "sim.config.io",
     "validate_scenario": "sim.config.io",
 }
-__all__ = sorted(_PUBLIC)
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "Shift",
+    "apply_overrides",
+    "load_scenario",
+    "one_line",
+    "read_scenario_data",
+    "read_toml",
+    "validate_scenario",
+]
+assert set(__all__) == set(_PUBLIC)
 
 
 def __getattr__(name: str) -> Any:

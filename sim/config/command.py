@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.config.base import Shift, Strict
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
 
 
@@ -19,8 +19,8 @@ class CommandCentre(Strict):
     # Complaint-type categories under the 15-minute response rule; empty: every category
     # whose respond_limit_min is at most 15.
     fifteen_minute_rule: list[str] = Field(default_factory=list)
-    triage_min: Distribution = Field(default_factory=lambda: {"dist": "fixed", "value": 2})
-    verify_min: Distribution = Field(default_factory=lambda: {"dist": "exponential", "mean": 30})
+    triage_min: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=2))
+    verify_min: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=30))
     verify_fail_prob: float = Field(default=0.03, ge=0, le=1)
     # False models the town before the reform: no shared centre, each department dispatches
     # its own cases (see [departments]), no response clock, no overdue alarms, no verification.
@@ -31,11 +31,11 @@ class Departments(Strict):
     """How departments worked without a shared command centre (before the reform)."""
 
     dispatch_min: Distribution = Field(
-        default_factory=lambda: {"dist": "lognormal", "mean": 90, "cv": 1.0}
+        default_factory=lambda: LogNormal(dist="lognormal", mean=90, cv=1.0)
     )
     handoff_prob: float = Field(default=0.2, ge=0, le=1)  # first heard by the wrong department
     handoff_min: Distribution = Field(
-        default_factory=lambda: {"dist": "lognormal", "mean": 1440, "cv": 1.0}
+        default_factory=lambda: LogNormal(dist="lognormal", mean=1440, cv=1.0)
     )
 
 
@@ -44,8 +44,8 @@ class Tiers(Strict):
     village_shift: Shift = Shift()
     village_travel_mode: Literal["walk", "ebike", "car"] = "ebike"
     department_delay_min: Distribution = Field(
-        default_factory=lambda: {"dist": "lognormal", "mean": 240, "cv": 0.8}
+        default_factory=lambda: LogNormal(dist="lognormal", mean=240, cv=0.8)
     )
     county_delay_min: Distribution = Field(
-        default_factory=lambda: {"dist": "lognormal", "mean": 2880, "cv": 0.8}
+        default_factory=lambda: LogNormal(dist="lognormal", mean=2880, cv=0.8)
     )

@@ -1,5 +1,4 @@
-"""The ``[evaluation]`` section: weights of the score each grid and squad gets.
-"""
+"""The ``[evaluation]`` section: weights of the score each grid and squad gets."""
 
 from __future__ import annotations
 

@@ -98,14 +98,14 @@ class Roads(_Strict):
     # Overrides by highway class (``*_link`` roads use their class); other classes keep the defaults.
     speeds: dict[str, ModeSpeeds] = Field(default_factory=dict)
     # Modes that must respect one-way streets (walkers and e-bikes use both directions).
-    oneway_modes: list[Mode] = Field(default_factory=lambda: ["car"])
+    oneway_modes: list[Mode] = Field(default_factory=lambda: list[Mode](["car"]))
     # A place farther than this from every road node is reported as not reached by roads.
     max_access_km: float = Field(default=1.0, gt=0)
     # Refuse a graph whose largest connected part holds less than this share of its nodes.
     min_connected_share: float = Field(default=0.9, gt=0, le=1)
 
     @model_validator(mode="after")
-    def _unique_modes(self) -> "Roads":
+    def _unique_modes(self) -> Roads:
         if len(set(self.oneway_modes)) != len(self.oneway_modes):
             raise ValueError("oneway_modes: listed twice")
         return self
@@ -114,7 +114,7 @@ class Roads(_Strict):
         return {**DEFAULT_SPEEDS, **self.speeds}
 
 
-def resolve_paths(data: dict, folder: "Path") -> dict:
+def resolve_paths(data: dict, folder: Path) -> dict:
     """Make the layer and road paths of one scenario file relative to that file's folder."""
     import os
 

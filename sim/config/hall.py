@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from sim.config.base import Shift, Strict
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
 MAX_VISITS = 5
@@ -61,13 +61,13 @@ class ServiceHall(Strict):
     weekday_profile: list[float] | None = None
     one_visit: bool = True  # 一次办: a complex case needs a single visit
     revisit_delay_days: Distribution = Field(  # working days between visits of a complex case
-        default_factory=lambda: {"dist": "exponential", "mean": 3}
+        default_factory=lambda: Exponential(dist="exponential", mean=3)
     )
     # Working days of approval after a complex case's last visit: sequential sign-offs by
     # several departments before the reform, parallel approval after it.
-    back_office_days: Distribution = Field(default_factory=lambda: {"dist": "fixed", "value": 0})
+    back_office_days: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0))
     online_days: Distribution = Field(  # calendar days an online case takes to finish
-        default_factory=lambda: {"dist": "lognormal", "mean": 2, "cv": 0.5}
+        default_factory=lambda: LogNormal(dist="lognormal", mean=2, cv=0.5)
     )
     case_types: list[CaseType]
 

@@ -1,5 +1,4 @@
-"""The ``[incidents]`` and ``[channels]`` sections: the taxonomy of problems and how they become known.
-"""
+"""The ``[incidents]`` and ``[channels]`` sections: the taxonomy of problems and how they become known."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from sim.config.base import Strict
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential
 from sim.vocabulary import LandUse, Tier
 
 # A tier as scenario files spell it ("village"), held as the code the engine uses.
@@ -27,7 +26,7 @@ class Category(Strict):
     severity: int = Field(ge=1, le=5)
     source: Literal["residents", "enterprises"] = "residents"
     land_use_weight: dict[LandUse, float] = Field(
-        default_factory=lambda: {"core": 1.0, "industrial": 1.0, "rural": 1.0}
+        default_factory=lambda: {LandUse.CORE: 1.0, LandUse.INDUSTRIAL: 1.0, LandUse.RURAL: 1.0}
     )
     lowest_tier: TierName = Tier.GRID
     town_handler: Literal["squad", "department"] = "department"
@@ -38,25 +37,25 @@ class Category(Strict):
     patrol_detect_prob: float = Field(default=0.5, ge=0, le=1)
     hotline_prob: float = Field(default=0.1, ge=0, le=1)
     hotline_delay_min: Distribution = Field(
-        default_factory=lambda: {"dist": "exponential", "mean": 60}
+        default_factory=lambda: Exponential(dist="exponential", mean=60)
     )
     camera: bool = False
     spot_fix_prob: float = Field(default=0.0, ge=0, le=1)
     needs_mediation: bool = False  # disputes: the grid's mediators (chief, Party members) act
     external_response_min: Distribution = Field(
-        default_factory=lambda: {"dist": "exponential", "mean": 12}
+        default_factory=lambda: Exponential(dist="exponential", mean=12)
     )
     resolve_prob: dict[TierName, float] = Field(default_factory=dict)
     work_min: Distribution
 
     @model_validator(mode="after")
-    def _probs(self) -> "Category":
+    def _probs(self) -> Category:
         for k, v in self.resolve_prob.items():
             if not 0 <= v <= 1:
                 raise ValueError(f"resolve_prob.{k} must be in [0, 1]")
-        for k, v in self.land_use_weight.items():
-            if v < 0:
-                raise ValueError(f"land_use_weight.{k} must be >= 0")
+        for use, w in self.land_use_weight.items():
+            if w < 0:
+                raise ValueError(f"land_use_weight.{use} must be >= 0")
         if self.close_limit_min < self.respond_limit_min:
             raise ValueError("close_limit_min must be >= respond_limit_min")
         return self
@@ -74,7 +73,7 @@ class Incidents(Strict):
     categories: list[Category]
 
     @model_validator(mode="after")
-    def _check(self) -> "Incidents":
+    def _check(self) -> Incidents:
         if len(self.hourly_profile) != 24 or any(h < 0 for h in self.hourly_profile):
             raise ValueError("hourly_profile needs 24 non-negative numbers")
         if sum(self.hourly_profile) <= 0:
@@ -89,14 +88,14 @@ class Incidents(Strict):
 
 class Channels(Strict):
     camera_coverage: dict[LandUse, float] = Field(
-        default_factory=lambda: {"core": 0.5, "industrial": 0.3, "rural": 0.05}
+        default_factory=lambda: {LandUse.CORE: 0.5, LandUse.INDUSTRIAL: 0.3, LandUse.RURAL: 0.05}
     )
     camera_delay_min: Distribution = Field(
-        default_factory=lambda: {"dist": "exponential", "mean": 5}
+        default_factory=lambda: Exponential(dist="exponential", mean=5)
     )
 
     @model_validator(mode="after")
-    def _cov(self) -> "Channels":
+    def _cov(self) -> Channels:
         for k, v in self.camera_coverage.items():
             if not 0 <= v <= 1:
                 raise ValueError(f"camera_coverage.{k} must be in [0, 1]")

@@ -113,7 +113,7 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise ScenarioError(f"{p}: extends: circular reference to {parent}")
     if not base_path.exists():
         raise ScenarioError(f"{p}: extends: no such file {parent}")
-    return _merge(read_scenario_data(base_path, _seen + (p.resolve(),)), data)
+    return _merge(read_scenario_data(base_path, (*_seen, p.resolve())), data)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

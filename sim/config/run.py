@@ -1,5 +1,4 @@
-"""The ``[meta]`` and ``[run]`` sections: what the scenario is called and how long it runs.
-"""
+"""The ``[meta]`` and ``[run]`` sections: what the scenario is called and how long it runs."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The whole scenario: every section, and the checks that span sections.
-"""
+"""The whole scenario: every section, and the checks that span sections."""
 
 from __future__ import annotations
 
@@ -35,7 +34,7 @@ class Scenario(Strict):
     service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
 
     @model_validator(mode="after")
-    def _cross(self) -> "Scenario":
+    def _cross(self) -> Scenario:
         for field, names in (
             ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
             ("party.eyes_categories", self.party.eyes_categories),
@@ -61,10 +60,10 @@ class Scenario(Strict):
             raise ValueError(
                 f"squads.count: categories {needs_squad} need a squad but there is none"
             )
-        names = {v.name for v in self.town.village_list}
+        village_names = {v.name for v in self.town.village_list}
         for u in self.squads.units:
             for v in u.zone or []:
-                if self.town.village_list and v not in names:
+                if self.town.village_list and v not in village_names:
                     raise ValueError(f"squads.units.{u.id}.zone: unknown village {v!r}")
         return self
 

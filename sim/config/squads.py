@@ -1,5 +1,4 @@
-"""The ``[squads]`` section: zoned all-round enforcement squads and their crews.
-"""
+"""The ``[squads]`` section: zoned all-round enforcement squads and their crews."""
 
 from __future__ import annotations
 
@@ -31,7 +30,7 @@ class Squads(Strict):
     return_to_base: bool = True
 
     @model_validator(mode="after")
-    def _units(self) -> "Squads":
+    def _units(self) -> Squads:
         if self.units and self.count and self.count != len(self.units):
             raise ValueError("count disagrees with the number of units given")
         ids = [u.id for u in self.units]

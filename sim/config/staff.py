@@ -1,5 +1,4 @@
-"""The ``[grid_staff]`` section: 一长五员 per grid, departmental inspectors, patrol and verification.
-"""
+"""The ``[grid_staff]`` section: 一长五员 per grid, departmental inspectors, patrol and verification."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import Shift, Strict
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential
 from sim.vocabulary import Duty, GridRole, LandUse, inspector_role
 
 
@@ -31,16 +30,16 @@ class GridStaff(Strict):
     inspectors: dict[str, Role] = Field(default_factory=dict)
     shift: Shift = Shift()
     street_km_per_km2: dict[LandUse, float] = Field(
-        default_factory=lambda: {"core": 12.0, "industrial": 5.0, "rural": 3.0}
+        default_factory=lambda: {LandUse.CORE: 12.0, LandUse.INDUSTRIAL: 5.0, LandUse.RURAL: 3.0}
     )
     patrol_mode: Literal["walk", "ebike"] = "ebike"
     verify_min: Distribution = Field(
-        default_factory=lambda: {"dist": "exponential", "mean": 60}
+        default_factory=lambda: Exponential(dist="exponential", mean=60)
     )
     verify_work_min: float = Field(default=10, ge=0)
 
     @model_validator(mode="after")
-    def _someone(self) -> "GridStaff":
+    def _someone(self) -> GridStaff:
         staffed = [r for r in self.all_roles().values() if r.count]
         if not staffed:
             raise ValueError("a grid needs at least one staff member")
@@ -50,7 +49,7 @@ class GridStaff(Strict):
 
     def all_roles(self) -> dict[str, Role]:
         """The 一长五员 roles and the departmental inspectors (named '<department>_inspector')."""
-        out: dict[str, Role] = dict(self.roles)
+        out: dict[str, Role] = dict(self.roles.items())
         for dept, r in self.inspectors.items():
             out[inspector_role(dept)] = r if r.domains is not None else r.model_copy(update={"domains": [dept]})
         return out

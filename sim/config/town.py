@@ -28,7 +28,7 @@ class Village(Strict):
     land_use: LandUse = LandUse.RURAL
 
     @model_validator(mode="after")
-    def _box(self) -> "Village":
+    def _box(self) -> Village:
         if self.x1 <= self.x0 or self.y1 <= self.y0:
             raise ValueError("x1 > x0 and y1 > y0 are required")
         return self
@@ -41,7 +41,7 @@ class GridDivision(Strict):
     grids_per_village: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
-    def _one_rule(self) -> "GridDivision":
+    def _one_rule(self) -> GridDivision:
         if (self.households_per_grid is None) == (self.grids_per_village is None):
             raise ValueError("give exactly one of households_per_grid, grids_per_village")
         return self
@@ -66,11 +66,11 @@ class Town(Strict):
     industrial_share: float = Field(default=0.1, ge=0, le=1)
     # Relative residential density of each land use (core denser than rural).
     density: dict[LandUse, float] = Field(
-        default_factory=lambda: {"core": 4.0, "industrial": 0.5, "rural": 1.0}
+        default_factory=lambda: {LandUse.CORE: 4.0, LandUse.INDUSTRIAL: 0.5, LandUse.RURAL: 1.0}
     )
     # Relative enterprise density (industrial parks hold most firms); an assumption.
     enterprise_density: dict[LandUse, float] = Field(
-        default_factory=lambda: {"core": 2.0, "industrial": 10.0, "rural": 0.5}
+        default_factory=lambda: {LandUse.CORE: 2.0, LandUse.INDUSTRIAL: 10.0, LandUse.RURAL: 0.5}
     )
     village_list: list[Village] = Field(default_factory=list)
     incidents_at_centroids: bool = False
@@ -80,7 +80,7 @@ class Town(Strict):
     roads: Roads | None = None  # a road network instead of straight-line travel
 
     @model_validator(mode="after")
-    def _layout(self) -> "Town":
+    def _layout(self) -> Town:
         if self.gis is not None:  # the lattice's villages, area_km2 and residents do not apply
             if self.village_list:
                 raise ValueError("give either gis (real villages) or a village_list, not both")

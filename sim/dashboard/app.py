@@ -12,9 +12,9 @@ import html
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipyvue
 import solara
@@ -24,9 +24,9 @@ from sim.dashboard import labels as L
 from sim.dashboard.views import (
     DEFAULT_SCENARIO,
     HOUSEHOLD_PRESETS,
+    OVERDUE_COLOUR,
     SPEEDS,
     STAGE_COLOURS,
-    OVERDUE_COLOUR,
     Session,
     map_figure,
     png,
@@ -203,7 +203,7 @@ def Dashboard(session: Session):
         measures = dict(session.measures())
         n_grids, n_squads = len(model.town.grids), len(model.squads)
         chosen = session.incident(selected) if selected is not None else None
-        chosen_story = list(chosen.history or []) if chosen is not None else []
+        chosen_story: list[StoryEntry] = list(chosen.history or []) if chosen is not None else []
         chosen_note = start_note(model, chosen) if chosen is not None else None
         chosen_cat = model.categories[chosen.category] if chosen is not None else None
         recent_rows = [(i.id, model.categories[i.category], i.stage, i.alarms > 0)
@@ -271,12 +271,11 @@ def Dashboard(session: Session):
                                                classes=["gs-households"], style=WRAP)
 
             # ---- the map ------------------------------------------------------------
-            with solara.Column():
-                with solara.Card(L.t("map", lang), classes=["gs-card"]):
-                    solara.Image(map_png, width="100%", classes=["gs-map"])
-                    solara.Text(L.t("map_count", lang, n=shown["incidents"], k=shown["overdue"]),
-                                classes=["gs-map-count"])
-                    solara.HTML(tag="div", unsafe_innerHTML=_legend(lang, n_squads), classes=["gs-legend"])
+            with solara.Column(), solara.Card(L.t("map", lang), classes=["gs-card"]):
+                solara.Image(map_png, width="100%", classes=["gs-map"])
+                solara.Text(L.t("map_count", lang, n=shown["incidents"], k=shown["overdue"]),
+                            classes=["gs-map-count"])
+                solara.HTML(tag="div", unsafe_innerHTML=_legend(lang, n_squads), classes=["gs-legend"])
 
             # ---- measures, series, stories ------------------------------------------
             with solara.Column():

@@ -58,7 +58,7 @@ class Settings:
     households_per_grid: int
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "Settings":
+    def of(cls, scenario: Scenario) -> Settings:
         div = scenario.town.grid_division
         return cls(
             seed=scenario.run.seed,
@@ -186,7 +186,7 @@ def live_measures(model: TownModel) -> dict[str, Any]:
     has = ~np.isnan(resp)
     return {
         "now_min": now,
-        "incidents": int(len(cat)),
+        "incidents": len(cat),
         "share_within_15min": fifteen_minute_share(rep, arr, in_class, now),
         "response_p50_min": float(np.median(resp[has])) if has.any() else math.nan,
         "response_mean_min": float(resp[has].mean()) if has.any() else math.nan,
@@ -222,8 +222,8 @@ def map_figure(model: TownModel, selected: int | None = None) -> tuple[Figure, d
     ax = fig.add_axes((0.07, 0.06, 0.91, 0.92))
     owner = {}
     for k, sq in enumerate(model.squads):
-        for v in sq.zone:
-            owner[v] = k
+        for vi in sq.zone:
+            owner[vi] = k
     patches, colours = [], []
     for v in town.villages:
         b = v.box
@@ -252,6 +252,7 @@ def map_figure(model: TownModel, selected: int | None = None) -> tuple[Figure, d
         ax.plot(*sq.base, marker="s", markersize=12, color=c, markeredgecolor="black", zorder=5)
         for j, crew in enumerate(sq.crews):
             crews += 1
+            assert crew.pos is not None, "the model's space places every crew at its base"
             x, y = crew.pos
             if crew.idle:
                 x += 0.25 * (j - (len(sq.crews) - 1) / 2)

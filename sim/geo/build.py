@@ -20,6 +20,7 @@ from sim.geo.layers import TownLayers, read_town_layers
 from sim.geo.places import Outline, PolygonLocator, PolygonPlaces
 from sim.geo.roads import RoadNetwork, RoadTravel, load_network
 from sim.geo.split import split_polygon
+from sim.vocabulary import LandUse
 from sim.warnings import RunWarning
 
 if TYPE_CHECKING:
@@ -63,14 +64,15 @@ def road_network(roads: Roads, crs: str, origin_m: tuple[float, float]) -> RoadN
     return _network_cached(_key(roads), _stamp(roads.path), crs, origin_m)
 
 
-def grid_count(households: float, scenario: "Scenario") -> int:
+def grid_count(households: float, scenario: Scenario) -> int:
     div = scenario.town.grid_division
     if div.grids_per_village is not None:
         return div.grids_per_village
+    assert div.households_per_grid is not None, "the config gives exactly one of the two"
     return max(1, round(households / div.households_per_grid))
 
 
-def build_gis_villages(scenario: "Scenario", layers: TownLayers) -> tuple[list["Village"], list["Grid"]]:
+def build_gis_villages(scenario: Scenario, layers: TownLayers) -> tuple[list[Village], list[Grid]]:
     """Villages and level-2 grids (given, or split from each village) from checked layers."""
     from sim.town import Grid, Village
 
@@ -83,7 +85,7 @@ def build_gis_villages(scenario: "Scenario", layers: TownLayers) -> tuple[list["
     else:
         ent = vf["enterprises"].fillna(0.0).to_numpy(float)
     villages = [
-        Village(i, str(r.name), Outline.of(r.geometry), float(r.households), float(ent[i]), str(r.land_use))
+        Village(i, str(r.name), Outline.of(r.geometry), float(r.households), float(ent[i]), LandUse(r.land_use))
         for i, r in enumerate(vf.itertuples(index=False))
     ]
     street = scenario.grid_staff.street_km_per_km2
@@ -102,7 +104,7 @@ def build_gis_villages(scenario: "Scenario", layers: TownLayers) -> tuple[list["
         if np.isnan(hh).any():
             share = np.array([s.area for s in shapes]) / sum(s.area for s in shapes)
             hh = v.households * share
-        for name, shape, h in zip(names, shapes, hh):
+        for name, shape, h in zip(names, shapes, hh, strict=True):
             box = Outline.of(shape)
             g = Grid(len(grids), name, v.index, box, float(h), v.land_use,
                      box.area * street.get(v.land_use, 3.0))
@@ -111,7 +113,7 @@ def build_gis_villages(scenario: "Scenario", layers: TownLayers) -> tuple[list["
     return villages, grids
 
 
-def gis_town(scenario: "Scenario") -> "TownMap":
+def gis_town(scenario: Scenario) -> TownMap:
     """The ``TownMap`` of a scenario with ``[town.gis]``."""
     from sim.town import EuclideanTravel, TownMap
 
@@ -131,9 +133,9 @@ def gis_town(scenario: "Scenario") -> "TownMap":
     empty = places.villages_without_points()
     if len(empty) and cfg.gis.points is not None:
         names = ", ".join(villages[i].name for i in empty[:5]) + (", …" if len(empty) > 5 else "")
-        warnings.append(RunWarning("villages_without_points", dict(
-            file=cfg.gis.points.path, villages=int(len(empty)), names=names)))
-    minx, miny, maxx, maxy = layers.villages.total_bounds
+        warnings.append(RunWarning("villages_without_points", {
+            "file": cfg.gis.points.path, "villages": len(empty), "names": names}))
+    _minx, _miny, maxx, maxy = layers.villages.total_bounds
     town = TownMap(villages, grids, EuclideanTravel(cfg.travel), (float(maxx), float(maxy)),
                    crs=layers.crs, origin_m=layers.origin_m, residents=residents, source="gis",
                    locator=PolygonLocator(grids), places=places, warnings=warnings)
@@ -142,7 +144,7 @@ def gis_town(scenario: "Scenario") -> "TownMap":
     return town
 
 
-def attach_roads(town: "TownMap", roads: Roads) -> None:
+def attach_roads(town: TownMap, roads: Roads) -> None:
     """Replace straight-line travel with the road network; report places no road reaches."""
     net = road_network(roads, town.crs, town.origin_m)
     town.roads = net
@@ -153,7 +155,7 @@ def attach_roads(town: "TownMap", roads: Roads) -> None:
     far = np.flatnonzero(d > roads.max_access_km)
     if len(far):
         names = ", ".join(f"{town.grids[i].id} {d[i]:.1f} km" for i in far[:5]) + (", …" if len(far) > 5 else "")
-        town.warnings.append(RunWarning("grids_far_from_roads", dict(
-            file=str(net.path), grids=int(len(far)), total=len(town.grids), max_km=roads.max_access_km, names=names)))
+        town.warnings.append(RunWarning("grids_far_from_roads", {
+            "file": str(net.path), "grids": len(far), "total": len(town.grids), "max_km": roads.max_access_km, "names": names}))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,10 +14,10 @@ def register(app: typer.Typer) -> None:
     @app.command("map")
     def map_cmd(
         run_dir: Annotated[Path, typer.Argument(help="A folder written by gridsim run")],
-        measure: Annotated[Optional[list[str]], typer.Option(
+        measure: Annotated[list[str] | None, typer.Option(
             help="Per-grid measure (repeatable); default: discovery delay, 15-minute share, closure on time, workload")] = None,
-        lang: Annotated[Optional[str], typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
+        lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
+        out: Annotated[Path | None, typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
     ) -> None:
         """Choropleth maps (PNG and SVG) of a run's per-grid measures, with squads and roads."""
         from sim.geo.maps import MapError, map_run
@@ -37,8 +37,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="GeoPackage to write (villages and grids layers)")] = Path("town.gpkg"),
     ) -> None:
         """Write a scenario's villages and level-2 grids as a GeoPackage that [town.gis] reads back."""
-        from sim.geo.export import export_town
         from sim.config import ScenarioError, load_scenario
+        from sim.geo.export import export_town
         from sim.town import build_town
 
         try:

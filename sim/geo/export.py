@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.town import TownMap
 
 
-def village_frame(town: "TownMap") -> "gpd.GeoDataFrame":
+def village_frame(town: TownMap) -> gpd.GeoDataFrame:
     """Villages (level-1 grids) in model km: name, households, enterprises, land use, area, grids."""
     import geopandas as gpd
 
@@ -35,7 +35,7 @@ def village_frame(town: "TownMap") -> "gpd.GeoDataFrame":
     )
 
 
-def grid_frame(town: "TownMap") -> "gpd.GeoDataFrame":
+def grid_frame(town: TownMap) -> gpd.GeoDataFrame:
     """Level-2 grids in model km: id (``grid``), village, households, land use, area, street km."""
     import geopandas as gpd
 
@@ -47,7 +47,7 @@ def grid_frame(town: "TownMap") -> "gpd.GeoDataFrame":
     )
 
 
-def squad_frames(model: "TownModel", summary: dict[str, Any] | None = None) -> tuple["gpd.GeoDataFrame", "gpd.GeoDataFrame"]:
+def squad_frames(model: TownModel, summary: dict[str, Any] | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Squad bases (points) and zones (the union of each zone's villages), in model km."""
     import geopandas as gpd
     import shapely
@@ -67,7 +67,7 @@ def squad_frames(model: "TownModel", summary: dict[str, Any] | None = None) -> t
     return bases, zones
 
 
-def squad_routes(model: "TownModel") -> "gpd.GeoDataFrame | None":
+def squad_routes(model: TownModel) -> gpd.GeoDataFrame | None:
     """On a road network: each squad's road route from its base to every grid of its zone."""
     import geopandas as gpd
     import shapely
@@ -86,11 +86,11 @@ def squad_routes(model: "TownModel") -> "gpd.GeoDataFrame | None":
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["squad", "grid", "minutes"]), geometry=lines)
 
 
-def _write(frame: "gpd.GeoDataFrame", town: "TownMap", path: Path, layer: str) -> None:
+def _write(frame: gpd.GeoDataFrame, town: TownMap, path: Path, layer: str) -> None:
     to_real(frame, town.crs, town.origin_m).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 
 
-def write_run_layers(model: "TownModel", grids: pd.DataFrame, summary: dict[str, Any], out: Path) -> None:
+def write_run_layers(model: TownModel, grids: pd.DataFrame, summary: dict[str, Any], out: Path) -> None:
     """``grids.gpkg`` (grids with every per-grid measure, villages), ``squads.gpkg``, ``roads.gpkg``."""
     town = model.town
     gf = grid_frame(town)[["grid", "geometry"]].merge(grids, on="grid", how="left")
@@ -108,13 +108,13 @@ def write_run_layers(model: "TownModel", grids: pd.DataFrame, summary: dict[str,
         _write(town.roads.frame(), town, out / "roads.gpkg", "roads")
 
 
-def export_town(town: "TownMap", path: Path) -> None:
+def export_town(town: TownMap, path: Path) -> None:
     """Villages and level-2 grids as a GeoPackage that ``[town.gis]`` can read back."""
     _write(village_frame(town), town, path, "villages")
     _write(grid_frame(town).rename(columns={"grid": "name"}), town, path, "grids")
 
 
-def town_info(town: "TownMap") -> dict[str, Any]:
+def town_info(town: TownMap) -> dict[str, Any]:
     """What every run states about its geometry (the ``town`` key of summary.json)."""
     info: dict[str, Any] = {"source": town.source, "crs": town.crs, "origin_m": list(town.origin_m),
                             "villages": len(town.villages), "travel": "roads" if town.roads is not None else "straight_line"}

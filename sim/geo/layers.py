@@ -39,21 +39,21 @@ class TownLayers:
 
     crs: str
     origin_m: tuple[float, float]
-    villages: "gpd.GeoDataFrame"  # name, households, enterprises (or NaN), land_use, residents (or NaN)
-    grids: "gpd.GeoDataFrame | None" = None  # name, village, households (or NaN)
-    points: "gpd.GeoDataFrame | None" = None  # households, enterprises weights
+    villages: gpd.GeoDataFrame  # name, households, enterprises (or NaN), land_use, residents (or NaN)
+    grids: gpd.GeoDataFrame | None = None  # name, village, households (or NaN)
+    points: gpd.GeoDataFrame | None = None  # households, enterprises weights
     warnings: list[RunWarning] = field(default_factory=list)
 
-    def to_local(self, geoms: "gpd.GeoSeries") -> "gpd.GeoSeries":
+    def to_local(self, geoms: gpd.GeoSeries) -> gpd.GeoSeries:
         """Metric CRS coordinates → model km."""
         return geoms.affine_transform([1e-3, 0, 0, 1e-3, -self.origin_m[0] * 1e-3, -self.origin_m[1] * 1e-3])
 
-    def to_crs_frame(self, frame: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
+    def to_crs_frame(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """Model km → the town's metric CRS (for writing layers back out)."""
         return to_real(frame, self.crs, self.origin_m)
 
 
-def to_real(frame: "gpd.GeoDataFrame", crs: str, origin_m: tuple[float, float]) -> "gpd.GeoDataFrame":
+def to_real(frame: gpd.GeoDataFrame, crs: str, origin_m: tuple[float, float]) -> gpd.GeoDataFrame:
     """A frame in model km, placed back in the metric CRS it came from."""
     out = frame.copy()
     out.geometry = frame.geometry.affine_transform([1e3, 0, 0, 1e3, origin_m[0], origin_m[1]])
@@ -65,7 +65,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None) -> "gpd.GeoDataFrame":
+def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None) -> gpd.GeoDataFrame:
     """One vector layer, refused in one line when missing, unreadable, empty or without CRS."""
     import geopandas as gpd
     import pyogrio
@@ -97,7 +97,7 @@ def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None)
     return gdf
 
 
-def _geometry_types(gdf: "gpd.GeoDataFrame", path: Path, what: str, allowed: tuple[str, ...]) -> None:
+def _geometry_types(gdf: gpd.GeoDataFrame, path: Path, what: str, allowed: tuple[str, ...]) -> None:
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         raise GeoError(f"{path}: {what} feature {int(np.flatnonzero(missing.to_numpy())[0]) + 1} has no geometry")
@@ -106,7 +106,7 @@ def _geometry_types(gdf: "gpd.GeoDataFrame", path: Path, what: str, allowed: tup
         raise GeoError(f"{path}: wrong geometry type {', '.join(bad)} for {what} (expected {' or '.join(allowed)})")
 
 
-def _column(gdf: "gpd.GeoDataFrame", col: str, path: Path, what: str) -> pd.Series:
+def _column(gdf: gpd.GeoDataFrame, col: str, path: Path, what: str) -> pd.Series:
     if col not in gdf.columns or col == "geometry":
         cols = ", ".join(c for c in gdf.columns if c != "geometry")
         raise GeoError(f"{path}: unknown attribute column {col!r} for {what} (columns: {cols})")
@@ -123,8 +123,8 @@ def _numbers(s: pd.Series, path: Path, what: str, names: pd.Series, positive: bo
     return v
 
 
-def _repair(gdf: "gpd.GeoDataFrame", path: Path, what: str, names: pd.Series, mode: str,
-            warnings: list[RunWarning]) -> "gpd.GeoDataFrame":
+def _repair(gdf: gpd.GeoDataFrame, path: Path, what: str, names: pd.Series, mode: str,
+            warnings: list[RunWarning]) -> gpd.GeoDataFrame:
     """Invalid polygons are made valid (keeping their polygonal part) with a warning, or refused."""
     import shapely
 
@@ -136,7 +136,7 @@ def _repair(gdf: "gpd.GeoDataFrame", path: Path, what: str, names: pd.Series, mo
     if mode == "refuse":
         raise GeoError(f"{path}: invalid {what} geometry for {names.iloc[first]!r}: {reason}")
     fixed = []
-    for g, bad in zip(gdf.geometry, invalid):
+    for g, bad in zip(gdf.geometry, invalid, strict=True):
         if bad:
             g = shapely.make_valid(g)
             if g.geom_type == "GeometryCollection":
@@ -148,26 +148,26 @@ def _repair(gdf: "gpd.GeoDataFrame", path: Path, what: str, names: pd.Series, mo
     if empty.any():
         raise GeoError(f"{path}: invalid {what} geometry for {names.iloc[int(np.flatnonzero(empty)[0])]!r}"
                        " has no area left after repair")
-    warnings.append(RunWarning("geometry_repaired", dict(
-        file=str(path), count=int(invalid.sum()), layer=what, first=str(names.iloc[first]), reason=reason)))
+    warnings.append(RunWarning("geometry_repaired", {
+        "file": str(path), "count": int(invalid.sum()), "layer": what, "first": str(names.iloc[first]), "reason": reason}))
     return out
 
 
-def _overlaps(gdf: "gpd.GeoDataFrame", path: Path) -> None:
+def _overlaps(gdf: gpd.GeoDataFrame, path: Path) -> None:
     import shapely
 
     geoms = gdf.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
-    for i, j in zip(left[keep], right[keep]):
+    for i, j in zip(left[keep], right[keep], strict=True):
         area = shapely.intersection(geoms[i], geoms[j]).area
         if area > _OVERLAP_M2:
             raise GeoError(f"{path}: villages {gdf['name'].iloc[i]!r} and {gdf['name'].iloc[j]!r} overlap"
                            f" ({area:,.0f} m²)")
 
 
-def _villages(cfg: VillageLayer, path: Path, gis: Gis, warnings: list[RunWarning]) -> "gpd.GeoDataFrame":
+def _villages(cfg: VillageLayer, path: Path, gis: Gis, warnings: list[RunWarning]) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     raw = read_layer(path, cfg.layer, "village", gis.assume_crs)
@@ -199,8 +199,8 @@ def _villages(cfg: VillageLayer, path: Path, gis: Gis, warnings: list[RunWarning
     return _repair(gdf, path, "village", gdf["name"], gis.invalid, warnings)
 
 
-def _grids(cfg: GridLayer, path: Path, gis: Gis, villages: "gpd.GeoDataFrame",
-           warnings: list[RunWarning]) -> "gpd.GeoDataFrame":
+def _grids(cfg: GridLayer, path: Path, gis: Gis, villages: gpd.GeoDataFrame,
+           warnings: list[RunWarning]) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     raw = read_layer(path, cfg.layer, "grid", gis.assume_crs)
@@ -224,7 +224,7 @@ def _grids(cfg: GridLayer, path: Path, gis: Gis, villages: "gpd.GeoDataFrame",
     return _repair(gdf, path, "grid", gdf["name"], gis.invalid, warnings)
 
 
-def _points(cfg: PointLayer, path: Path, gis: Gis) -> "gpd.GeoDataFrame":
+def _points(cfg: PointLayer, path: Path, gis: Gis) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     raw = read_layer(path, cfg.layer, "point", gis.assume_crs)
@@ -238,7 +238,7 @@ def _points(cfg: PointLayer, path: Path, gis: Gis) -> "gpd.GeoDataFrame":
     return gpd.GeoDataFrame({"households": hh, "enterprises": ent}, geometry=raw.geometry.to_numpy(), crs=raw.crs)
 
 
-def local_utm(gdf: "gpd.GeoDataFrame", path: Path) -> str:
+def local_utm(gdf: gpd.GeoDataFrame, path: Path) -> str:
     """The UTM zone containing the layer's centre, as ``EPSG:nnnnn``."""
     try:
         crs = gdf.estimate_utm_crs()
@@ -270,8 +270,8 @@ def read_town_layers(gis: Gis, base: Path) -> TownLayers:
         if not inside.any():
             raise GeoError(f"{ppath}: no household/enterprise point lies inside a village")
         if not inside.all():
-            warnings.append(RunWarning("points_outside_villages", dict(
-                file=str(ppath), outside=int((~inside).sum()), total=len(points))))
+            warnings.append(RunWarning("points_outside_villages", {
+                "file": str(ppath), "outside": int((~inside).sum()), "total": len(points)}))
         layers.points = points[inside.to_numpy()].reset_index(drop=True)
     layers.villages = _localise(layers, layers.villages)
     if layers.grids is not None:
@@ -281,13 +281,13 @@ def read_town_layers(gis: Gis, base: Path) -> TownLayers:
     return layers
 
 
-def _localise(layers: TownLayers, frame: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
+def _localise(layers: TownLayers, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.copy()
     out.geometry = layers.to_local(frame.geometry)
     return out.set_crs(None, allow_override=True)
 
 
-def _project(gdf: "gpd.GeoDataFrame", crs: str, path: Path) -> "gpd.GeoDataFrame":
+def _project(gdf: gpd.GeoDataFrame, crs: str, path: Path) -> gpd.GeoDataFrame:
     try:
         out = gdf.to_crs(crs)
     except Exception as exc:
@@ -298,10 +298,10 @@ def _project(gdf: "gpd.GeoDataFrame", crs: str, path: Path) -> "gpd.GeoDataFrame
     return out
 
 
-def _grids_inside(grids: "gpd.GeoDataFrame", villages: "gpd.GeoDataFrame", path: Path) -> None:
+def _grids_inside(grids: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, path: Path) -> None:
     """Each given grid must lie in its village (1% slack for digitising)."""
-    shape = dict(zip(villages["name"], villages.geometry))
-    for name, v, g in zip(grids["name"], grids["village"], grids.geometry):
+    shape = dict(zip(villages["name"], villages.geometry, strict=True))
+    for name, v, g in zip(grids["name"], grids["village"], grids.geometry, strict=True):
         inside = g.intersection(shape[v]).area
         if inside < 0.99 * g.area:
             raise GeoError(f"{path}: grid {name!r} lies {100 * (1 - inside / g.area):.0f}% outside its village {v!r}")

@@ -98,7 +98,7 @@ def label_for(column: str) -> MeasureLabel:
     return MEASURES.get(column, MeasureLabel(column, column, "", ""))
 
 
-def _metres_per_unit(frame: "gpd.GeoDataFrame") -> float:
+def _metres_per_unit(frame: gpd.GeoDataFrame) -> float:
     """Model frames are in km (no CRS); written layers are in a metric CRS."""
     crs = frame.crs
     if crs is None:
@@ -116,7 +116,7 @@ def _nice_length(m: float) -> float:
     return exp
 
 
-def add_scale_bar(ax: "Axes", metres_per_unit: float, lang: str) -> None:
+def add_scale_bar(ax: Axes, metres_per_unit: float, lang: str) -> None:
     """A bar of a round length about a fifth of the map's width, bottom left."""
     from matplotlib.patches import Rectangle
 
@@ -135,28 +135,28 @@ def add_scale_bar(ax: "Axes", metres_per_unit: float, lang: str) -> None:
     ax.text(bx + length / 2, by + 2.2 * h, text, ha="center", va="bottom", fontsize=8, zorder=10)
 
 
-def add_north_arrow(ax: "Axes", lang: str) -> None:
+def add_north_arrow(ax: Axes, lang: str) -> None:
     ax.annotate(_TEXT["north"][lang], xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
                 ha="center", va="center", fontsize=11, zorder=10,
-                arrowprops=dict(facecolor="black", width=4, headwidth=11, headlength=10))
+                arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
 
 
 def draw_choropleth(
-    frame: "gpd.GeoDataFrame",
+    frame: gpd.GeoDataFrame,
     column: str,
     *,
     lang: str = "en",
     title: str | None = None,
     unit: str | None = None,
-    villages: "gpd.GeoDataFrame | None" = None,
+    villages: gpd.GeoDataFrame | None = None,
     village_names: bool = True,
-    roads: "gpd.GeoDataFrame | None" = None,
-    zones: "gpd.GeoDataFrame | None" = None,
-    bases: "gpd.GeoDataFrame | None" = None,
-    routes: "gpd.GeoDataFrame | None" = None,
+    roads: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    bases: gpd.GeoDataFrame | None = None,
+    routes: gpd.GeoDataFrame | None = None,
     cmap: str | None = None,
-    ax: "Axes | None" = None,
-) -> "Figure":
+    ax: Axes | None = None,
+) -> Figure:
     """A choropleth of ``frame[column]`` with scale bar, north arrow and legend; returns the figure.
 
     Every layer must be in the same CRS (metres) or all in model km (no CRS). Shares
@@ -218,7 +218,7 @@ def draw_choropleth(
         for _, v in villages.iterrows():
             p = v.geometry.representative_point()
             ax.annotate(str(v["name"]), (p.x, p.y), ha="center", va="center", fontsize=size, zorder=7,
-                        color="#111111", bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+                        color="#111111", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title, fontsize=13)
@@ -242,8 +242,8 @@ def _boundary_xy(geom: Any) -> tuple[list[float], list[float]]:
     for p in polys:
         for ring in [p.exterior, *p.interiors]:
             x, y = ring.xy
-            xs += list(x) + [np.nan]
-            ys += list(y) + [np.nan]
+            xs += [*list(x), np.nan]
+            ys += [*list(y), np.nan]
     return xs, ys
 
 
@@ -251,12 +251,12 @@ class MapError(Exception):
     """A run folder that cannot be drawn (one line)."""
 
 
-def read_run_layers(run_dir: Path) -> dict[str, "gpd.GeoDataFrame | None"]:
+def read_run_layers(run_dir: Path) -> dict[str, gpd.GeoDataFrame | None]:
     """The layers ``gridsim run`` wrote: grids, villages, squad bases/zones/routes, roads."""
     import geopandas as gpd
     import pyogrio
 
-    def layer(name: str, lyr: str) -> "gpd.GeoDataFrame | None":
+    def layer(name: str, lyr: str) -> gpd.GeoDataFrame | None:
         p = run_dir / name
         if not p.exists():
             return None

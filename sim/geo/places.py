@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 class Outline(Box):
     """A real polygon (model km) with the ``Box`` interface: bounds, true area, a centroid inside."""
 
-    geometry: BaseGeometry = shapely_box(0, 0, 1, 1)
+    geometry: BaseGeometry = shapely_box(0, 0, 1, 1)  # noqa: RUF009 (immutable: one shared default is safe)
     rect: bool = False  # an axis-aligned rectangle: drawn by arithmetic, like the lattice
 
     @classmethod
-    def of(cls, geom: BaseGeometry) -> "Outline":
+    def of(cls, geom: BaseGeometry) -> Outline:
         x0, y0, x1, y1 = geom.bounds
         rect = bool(geom.geom_type == "Polygon" and shapely.equals_exact(
             shapely.normalize(geom), shapely.normalize(shapely_box(x0, y0, x1, y1)), 1e-12))
@@ -68,7 +68,7 @@ def shape_of(b: Box) -> BaseGeometry:
 class PolygonPlaces:
     """Draws incident places inside villages from two uniforms each."""
 
-    def __init__(self, villages: list["Village"], points: "gpd.GeoDataFrame | None" = None) -> None:
+    def __init__(self, villages: list[Village], points: gpd.GeoDataFrame | None = None) -> None:
         n = len(villages)
         self.rect = np.array([not isinstance(v.box, Outline) or v.box.rect for v in villages])
         self.x0 = np.array([v.box.x0 for v in villages])
@@ -99,7 +99,7 @@ class PolygonPlaces:
         if points is not None:
             self._index_points(villages, points)
 
-    def _index_points(self, villages: list["Village"], points: "gpd.GeoDataFrame") -> None:
+    def _index_points(self, villages: list[Village], points: gpd.GeoDataFrame) -> None:
         tree = shapely.STRtree([shape_of(v.box) for v in villages])
         pi, vi = tree.query(points.geometry.to_numpy(), predicate="intersects")
         first = np.unique(pi, return_index=True)[1]  # a point on a shared border belongs to one village
@@ -155,7 +155,7 @@ class PolygonPlaces:
 class PolygonLocator:
     """The level-2 grid of a point, by a spatial index over the grid polygons."""
 
-    def __init__(self, grids: list["Grid"]) -> None:
+    def __init__(self, grids: list[Grid]) -> None:
         self.shapes = [shape_of(g.box) for g in grids]
         self.village = np.array([g.village for g in grids])
         self.tree = shapely.STRtree(self.shapes)

@@ -57,19 +57,19 @@ def _pbf_to_xml(src: Path, dst: Path) -> None:
     wanted: set[int] = set()
     for way in osmium.FileProcessor(str(src), osmium.osm.WAY):
         if "highway" in way.tags:
-            wanted.update(n.ref for n in way.nodes)
+            wanted.update(n.ref for n in way.nodes)  # type: ignore[union-attr]  # osmium types the item as any OSM object, the WAY filter makes it a way
     writer = osmium.SimpleWriter(str(dst))
     try:
         for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in wanted:
+            if obj.is_node() and obj.id in wanted:  # type: ignore[union-attr]  # osmium: NODE|WAY filter, no changesets
                 writer.add_node(obj)
-            elif obj.is_way() and "highway" in obj.tags:
+            elif obj.is_way() and "highway" in obj.tags:  # type: ignore[union-attr]  # as above
                 writer.add_way(obj)
     finally:
         writer.close()
 
 
-def read_road_graph(path: Path) -> "nx.MultiDiGraph":
+def read_road_graph(path: Path) -> nx.MultiDiGraph:
     """The raw graph of a road file (unprojected), read without any network access."""
     try:
         import osmnx as ox
@@ -174,7 +174,7 @@ class RoadNetwork:
         n = self.modes[mode].nodes[i]
         return float(self.x[n]), float(self.y[n])
 
-    def frame(self) -> "Any":
+    def frame(self) -> Any:
         """Road edges as a GeoDataFrame of LineStrings in model km (for maps and dashboards)."""
         import geopandas as gpd
         import shapely
@@ -186,7 +186,7 @@ class RoadNetwork:
         )
 
 
-def _edge_table(G: "nx.MultiDiGraph", index: dict[Any, int], origin: tuple[float, float]) -> tuple[pd.DataFrame, list[np.ndarray], int]:
+def _edge_table(G: nx.MultiDiGraph, index: dict[Any, int], origin: tuple[float, float]) -> tuple[pd.DataFrame, list[np.ndarray], int]:
     rows, lines, untagged = [], [], 0
     for u, v, data in G.edges(data=True):
         cls = _road_class(data.get("highway"))
@@ -231,13 +231,13 @@ def _mode_graph(mode: str, edges: pd.DataFrame, n: int, speeds: dict[str, ModeSp
     if dropped:
         lost = ~(np.isin(e.u.to_numpy(), kept) & np.isin(e.v.to_numpy(), kept))
         km = float(e.length_km.to_numpy()[lost].sum())
-        warnings.append(RunWarning("roads_outside_connected_part", dict(
-            file=str(path), nodes=int(dropped), total=int(len(touched)), km=km, mode=mode)))
+        warnings.append(RunWarning("roads_outside_connected_part", {
+            "file": str(path), "nodes": int(dropped), "total": len(touched), "km": km, "mode": mode}))
     sub = full[kept][:, kept].tocsr()
     return ModeGraph(mode, kept, sub, sub.T.tocsr(), cKDTree(np.column_stack([x[kept], y[kept]])))
 
 
-def build_network(G: "nx.MultiDiGraph", cfg: Roads, path: Path, crs: str,
+def build_network(G: nx.MultiDiGraph, cfg: Roads, path: Path, crs: str,
                   origin_m: tuple[float, float], modes: tuple[str, ...] = MODES) -> RoadNetwork:
     """Project, clean and split a raw graph into per-mode graphs; refuse what cannot be used."""
     import osmnx as ox
@@ -257,13 +257,13 @@ def build_network(G: "nx.MultiDiGraph", cfg: Roads, path: Path, crs: str,
     edges, lines, untagged = _edge_table(G, index, origin_m)
     warnings: list[RunWarning] = []
     if untagged:
-        warnings.append(RunWarning("roads_untagged", dict(file=str(path), edges=untagged, total=G.number_of_edges())))
+        warnings.append(RunWarning("roads_untagged", {"file": str(path), "edges": untagged, "total": G.number_of_edges()}))
     speeds = cfg.speed_table()
     unknown = sorted(set(edges.highway) - set(speeds))
     if unknown:
         n_unknown = int(edges.highway.isin(unknown).sum())
-        warnings.append(RunWarning("roads_without_speed", dict(
-            file=str(path), edges=n_unknown, classes=", ".join(unknown[:6]))))
+        warnings.append(RunWarning("roads_without_speed", {
+            "file": str(path), "edges": n_unknown, "classes": ", ".join(unknown[:6])}))
     drive = edges[edges.highway.map(lambda c: c in speeds and speeds[c].car > 0)]
     if drive.empty:
         raise GeoError(f"{path}: the road network has no drivable roads")
@@ -300,13 +300,13 @@ class RoadTravel:
     """
 
     network: RoadNetwork
-    offroad: "EuclideanTravel"
+    offroad: EuclideanTravel
     _snaps: dict = field(default_factory=dict)
 
     def speed_kmh(self, mode: str) -> float:
         return self.offroad.speed_kmh(mode)
 
-    def within_box_minutes(self, box: "Box", mode: str) -> float:
+    def within_box_minutes(self, box: Box, mode: str) -> float:
         return self.offroad.within_box_minutes(box, mode)
 
     def _snap(self, p: tuple[float, float], mode: str) -> tuple[int, float]:

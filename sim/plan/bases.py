@@ -106,5 +106,5 @@ def pareto_front(plans: list[BasePlan]) -> list[bool]:
         return (p.crews, -p.predicted.fifteen_share, p.predicted.max_over_mean)
 
     keys = [key(p) for p in plans]
-    return [not any(all(o <= s for o, s in zip(other, mine)) and other != mine for other in keys)
+    return [not any(all(o <= s for o, s in zip(other, mine, strict=False)) and other != mine for other in keys)
             for mine in keys]

@@ -11,16 +11,16 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
 
+from sim.config import ScenarioError, load_scenario
 from sim.console import err_console, fail, fmt, out_console, progress_bar
 from sim.runner import staged_output, write_json
-from sim.config import ScenarioError, load_scenario
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
@@ -40,7 +40,7 @@ def parse_squads(text: str) -> list[int]:
     return list(range(lo, hi + 1))
 
 
-def _check_verify(replications: int, days: Optional[float], warmup: float) -> None:
+def _check_verify(replications: int, days: float | None, warmup: float) -> None:
     if replications == 1 or replications < 0:
         fail(f"--verify: need at least 2 replications for a confidence interval (0: no verification), got {replications}")
     if days is not None and not (warmup < days < float("inf")):
@@ -49,16 +49,16 @@ def _check_verify(replications: int, days: Optional[float], warmup: float) -> No
 
 def _bases_table(plans, front, current) -> pd.DataFrame:
     rows = []
-    for p, nd in zip(plans, front):
+    for p, nd in zip(plans, front, strict=False):
         ev = p.predicted
-        rows.append(dict(
-            id=p.id, method=p.method, k=p.k, crews=p.crews, rule=p.rule,
-            bases="; ".join(p.base_names), objective=p.objective, proven_optimal=p.optimal, zone_moves=p.moves,
-            predicted_fifteen_share=ev.fifteen_share, predicted_mean_travel_min=ev.mean_travel_min,
-            predicted_p_wait=ev.p_wait, home_coverage=ev.home_coverage, squad_max_over_mean=ev.max_over_mean,
-            crew_gini=ev.crew_gini, squad_workload="; ".join(f"{w:.3f}" for w in ev.squad_workload),
-            hypercube="exact" if ev.exact else "approximate", pareto=bool(nd),
-            d_fifteen_vs_today=ev.fifteen_share - current.predicted.fifteen_share))
+        rows.append({
+            "id": p.id, "method": p.method, "k": p.k, "crews": p.crews, "rule": p.rule,
+            "bases": "; ".join(p.base_names), "objective": p.objective, "proven_optimal": p.optimal, "zone_moves": p.moves,
+            "predicted_fifteen_share": ev.fifteen_share, "predicted_mean_travel_min": ev.mean_travel_min,
+            "predicted_p_wait": ev.p_wait, "home_coverage": ev.home_coverage, "squad_max_over_mean": ev.max_over_mean,
+            "crew_gini": ev.crew_gini, "squad_workload": "; ".join(f"{w:.3f}" for w in ev.squad_workload),
+            "hypercube": "exact" if ev.exact else "approximate", "pareto": bool(nd),
+            "d_fifteen_vs_today": ev.fifteen_share - current.predicted.fifteen_share})
     return pd.DataFrame(rows)
 
 
@@ -88,7 +88,7 @@ def bases(
     = "home_zone_first",
     time_limit: Annotated[float, typer.Option(help="Solver time limit per model, seconds")] = 30.0,
     verify: Annotated[int, typer.Option(help="Replications of today's plan and each proposal (0: none)")] = 0,
-    days: Annotated[Optional[float], typer.Option(help="Days per verifying replication (default: scenario)")] = None,
+    days: Annotated[float | None, typer.Option(help="Days per verifying replication (default: scenario)")] = None,
     seed: Annotated[int, typer.Option(help="First seed of the verification (common random numbers)")] = 1,
     workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
 ) -> None:

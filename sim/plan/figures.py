@@ -7,13 +7,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from shapely.geometry.base import BaseGeometry  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
-from sim.plan.bases import BasePlan  # noqa: E402
-from sim.plan.inputs import PlanTown  # noqa: E402
+from sim.plan.bases import BasePlan
+from sim.plan.inputs import PlanTown
 
 
 def _draw(ax, geom: BaseGeometry, face, edge: str = "white", lw: float = 0.6) -> None:
@@ -48,7 +48,7 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
         ax.plot(x, y, marker="*", markersize=18, color=cmap(s % 10), markeredgecolor="black")
         ax.annotate(f"S{s + 1}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9, weight="bold")
     if current is not None and current is not plan:
-        cx, cy = zip(*current.bases)
+        cx, cy = zip(*current.bases, strict=False)
         ax.plot(cx, cy, "x", color="black", markersize=10, mew=2, label="today's bases")
         ax.legend(loc="upper right", fontsize=8)
     ev = plan.predicted
@@ -108,7 +108,7 @@ def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarra
     cmap = plt.get_cmap("YlOrRd")
     for ax, polys, ev, title in ((axes[0], today, today_events, "today"),
                                  (axes[1], proposal, proposal_events, "proposal")):
-        for p, e in zip(polys, ev):
+        for p, e in zip(polys, ev, strict=False):
             _draw(ax, p, cmap((e - vmin) / max(vmax - vmin, 1e-9)), edge="0.3", lw=0.7)
         for v, poly in enumerate(town.polygons):
             x, y = poly.exterior.xy

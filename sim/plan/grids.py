@@ -82,7 +82,7 @@ def grid_counts(town: PlanTown, rule: GridRule) -> np.ndarray:
                         f"the nearest feasible setting is {_nearest_feasible(town, bad, rule)}")
     target_events = town.events_per_month.sum() / (town.households.sum() / rule.target)
     counts = np.empty(len(town.villages), dtype=int)
-    for v, (h, e) in enumerate(zip(town.households, town.events_per_month)):
+    for v, (h, e) in enumerate(zip(town.households, town.events_per_month, strict=False)):
         ks = list(feasible_counts(h, rule))
         preferred = [k for k in ks if PREFERRED[0] <= k <= PREFERRED[1]]
         pool = preferred or ks
@@ -125,8 +125,8 @@ def fine_cells(poly: BaseGeometry, nx: int, ny: int) -> tuple[list[BaseGeometry]
     return cells, np.array(index, dtype=int).reshape(-1, 2)
 
 
-def _contiguity(cells: list[BaseGeometry]) -> tuple[np.ndarray, object]:
-    """libpysal rook contiguity of the cells, as a boolean matrix and the weights object."""
+def _contiguity(cells: list[BaseGeometry]) -> tuple[np.ndarray, tuple[gpd.GeoDataFrame, Rook]]:
+    """Libpysal rook contiguity of the cells, as a boolean matrix and the weights object."""
     frame = gpd.GeoDataFrame({"x": [c.centroid.x for c in cells], "y": [c.centroid.y for c in cells]},
                              geometry=cells)
     with warnings.catch_warnings():
@@ -215,7 +215,7 @@ def divide_village(poly: BaseGeometry, households: float, events: float, k: int,
         warnings.simplefilter("ignore")
         azp = AZP(frame, w, ["x", "y"], n_clusters=k, random_state=seed)
         azp.solve()
-    coarse_label = dict(zip(map(tuple, fine_cells(poly, nx0, ny0)[1]), np.asarray(azp.labels_).astype(int)))
+    coarse_label = dict(zip(map(tuple, fine_cells(poly, nx0, ny0)[1]), np.asarray(azp.labels_).astype(int), strict=False))
     slack = max(min(households / k - rule.low, rule.high - households / k), 1e-9)
     n = min(MAX_CELLS, max(len(coarse), math.ceil(households / slack) + 1))
     f = max(1, math.ceil(math.sqrt(n / (nx0 * ny0))))
@@ -248,7 +248,7 @@ def division_frame(town: PlanTown, counts: np.ndarray, rule: GridRule, seed: int
     for v, poly in enumerate(town.polygons):
         polys, hh, ev = divide_village(poly, float(town.households[v]), float(town.events_per_month[v]),
                                        int(counts[v]), rule, seed)
-        for j, (p, h, e) in enumerate(zip(polys, hh, ev)):
+        for j, (p, h, e) in enumerate(zip(polys, hh, ev, strict=False)):
             rows.append({"grid": f"{town.villages[v]}-{j + 1}", "village": town.villages[v], "households": float(h),
                          "events_per_month": float(e), "area_km2": p.area, "polsby_popper": polsby_popper(p),
                          "geometry": p})

@@ -17,9 +17,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.analytic.from_scenario import squad_system
-from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
-from sim.model import TownModel
 from sim.config import Scenario
+from sim.model import TownModel
+from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
 
 Point = tuple[float, float]
 
@@ -154,7 +154,7 @@ def plan_town(scenario: Scenario) -> PlanTown:
         work_min=float(work),
         trips=trips,
         crews_per_squad=squads.crews_per_squad,
-        current_bases=[tuple(map(float, s.base)) for s in model.squads],
+        current_bases=[(float(s.base[0]), float(s.base[1])) for s in model.squads],
         current_zones=zone_of,
         current_rule=scenario.command_centre.dispatch_rule.rule,
     )

@@ -91,7 +91,7 @@ def _solve(model, method: str, k: int, time_limit_s: float) -> bool:
 
 
 def _build(model_class, *args, **kwargs):
-    """spopt builds PuLP variables the way PuLP 4 will deprecate; that is spopt's to change, not ours."""
+    """Spopt builds PuLP variables the way PuLP 4 will deprecate; that is spopt's to change, not ours."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return model_class.from_cost_matrix(*args, **kwargs)
@@ -182,7 +182,7 @@ def _complete(sites: list[int], cost: np.ndarray, w: np.ndarray, k: int) -> list
     chosen = list(sites)
     while len(chosen) < k:
         best = min((j for j in range(cost.shape[1]) if j not in chosen),
-                   key=lambda j: float(w @ cost[:, chosen + [j]].min(axis=1)))
+                   key=lambda j: float(w @ cost[:, [*chosen, j]].min(axis=1)))
         chosen.append(best)
     return sorted(chosen)
 

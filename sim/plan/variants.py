@@ -13,14 +13,14 @@ from typing import Any
 
 import tomli_w
 
-from sim.plan.bases import BasePlan
 from sim.config import Scenario, read_scenario_data, validate_scenario
+from sim.plan.bases import BasePlan
 
 
 def bases_overlay(plan: BasePlan, villages: list[str], crews_per_squad: int, name: str) -> dict[str, Any]:
     """The tables a squad plan changes: bases, zones, crews and the dispatch rule."""
     units = [{"id": f"S{s + 1}", "base": [round(x, 4), round(y, 4)], "crews": crews_per_squad, "zone": zone}
-             for s, ((x, y), zone) in enumerate(zip(plan.bases, plan.zones_by_squad(villages)))]
+             for s, ((x, y), zone) in enumerate(zip(plan.bases, plan.zones_by_squad(villages), strict=False))]
     objective = "" if plan.objective is None else f", objective {plan.objective:.4g}"
     return {
         "meta": {"name": f"{name}-{plan.id}",

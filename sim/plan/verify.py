@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.compare import paired_table
-from sim.runner import run_replications
 from sim.config import Scenario
+from sim.runner import run_replications
 
 # The measures a planner reads, with the direction that counts as better (+1 higher, -1 lower).
 HEADLINE: dict[str, int] = {

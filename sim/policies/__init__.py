@@ -4,7 +4,12 @@ Each policy is a pydantic model that is both its scenario section and its behavi
 """
 
 from sim.policies.dispatch import DISPATCH_RULES, DispatchRule, DispatchRuleConfig
-from sim.policies.escalation import ESCALATION_POLICIES, EscalationConfig, EscalationPolicy, IntakeNote
+from sim.policies.escalation import (
+    ESCALATION_POLICIES,
+    EscalationConfig,
+    EscalationPolicy,
+    IntakeNote,
+)
 
 __all__ = [
     "DISPATCH_RULES",

@@ -14,7 +14,7 @@ from the town's travel model through ``minutes_to``, so a road graph changes eve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 import numpy as np
 from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, model_serializer
@@ -55,7 +55,8 @@ class DispatchRule(Strict):
         """The hypercube's preference lists: for each atom (a grid), the units (crews) in the
         order this rule would send them if all were free. ``travel`` is units × atoms in
         minutes, ``unit_zone`` each unit's zone (village numbers), ``atom_village`` each
-        atom's village."""
+        atom's village.
+        """
         n_units, n_atoms = travel.shape
         return np.array([
             sorted(range(n_units), key=lambda n: (*self.rank(atom_village[j] in unit_zone[n], travel[n, j]), n))
@@ -105,5 +106,5 @@ def _by_name(value: object) -> object:
 
 DISPATCH_RULES: dict[str, type[DispatchRule]] = {"nearest_idle": NearestIdle, "home_zone_first": HomeZoneFirst}
 DispatchRuleConfig = Annotated[
-    Union[NearestIdle, HomeZoneFirst], BeforeValidator(_by_name), Field(discriminator="rule")
+    NearestIdle | HomeZoneFirst, BeforeValidator(_by_name), Field(discriminator="rule")
 ]

@@ -11,7 +11,7 @@ and to ``EscalationConfig``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -94,7 +94,8 @@ class ThresholdEscalation(EscalationPolicy):
 
     def spot_fix_allowed(self, cat: Category) -> bool:
         """Grid staff who find a problem may settle it on the spot unless it is grave enough
-        that the thresholds send it up."""
+        that the thresholds send it up.
+        """
         return not cat.external and cat.severity < self.severity_to_village
 
     def tier_budget(self, cat: Category, tier: Tier) -> float:
@@ -133,5 +134,5 @@ def _default_policy(value: object) -> object:
 
 ESCALATION_POLICIES: dict[str, type[EscalationPolicy]] = {"threshold": ThresholdEscalation}
 EscalationConfig = Annotated[
-    Union[ThresholdEscalation], BeforeValidator(_default_policy), Field(discriminator="policy")
+    ThresholdEscalation, BeforeValidator(_default_policy), Field(discriminator="policy")
 ]

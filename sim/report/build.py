@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,17 @@ import pandas as pd
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report.catalogue import Lang
-from sim.report.data import RANGE, Option, ReportError, by_category, identical, kind_of, load_option, paired, read_json
+from sim.report.data import (
+    RANGE,
+    Option,
+    ReportError,
+    by_category,
+    identical,
+    kind_of,
+    load_option,
+    paired,
+    read_json,
+)
 from sim.report.figures import Estimate
 from sim.report.mechanism import STAGES, explain
 from sim.report.sources import MISSING, assumptions, differences, flatten, language, touching
@@ -59,8 +70,8 @@ class Section:
     def figure(self, src: str, caption: str, cls: str = "") -> None:
         self.blocks.append(Block("figure", src=src, text=caption, cls=cls))
 
-    def list(self, items: list[str]) -> None:
-        self.blocks.append(Block("list", items=items))
+    def list(self, items: Sequence[str]) -> None:
+        self.blocks.append(Block("list", items=[*items]))
 
 
 UNIT_KINDS = ("share", "load", "minutes", "days", "gini", "ratio", "count", "money")
@@ -168,7 +179,7 @@ def _share_figure(options: list[Option], group: str, members: list[str], lang: L
     if not names:
         return None
     labels = [cat.label(n, lang) for n in names]
-    values = {(o.name, lab): o.estimate(n) for o in options for n, lab in zip(names, labels)}
+    values = {(o.name, lab): o.estimate(n) for o in options for n, lab in zip(names, labels, strict=True)}
     n = min(o.n for o in options)
     return figs.bars_ci(labels, [o.name for o in options], values, t(key, lang, reps=n), t("unit.share", lang))
 
@@ -198,7 +209,7 @@ def _layout(snapshot: dict[str, Any]) -> Layout | None:
     for i, sq in enumerate(model.squads):
         for v in sq.zone:
             zone[v] = i if zone[v] < 0 else zone[v]
-    return Layout(model.town, [sq.squad_id for sq in model.squads], [tuple(sq.base) for sq in model.squads], zone)
+    return Layout(model.town, [sq.squad_id for sq in model.squads], [sq.base for sq in model.squads], zone)
 
 
 def _boxes(items: Any) -> list[tuple[float, float, float, float]]:
@@ -243,7 +254,8 @@ def _maps(option: Option, lang: Lang, title_key: str = "map.squads") -> Section 
 
 def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang: Lang) -> Section | None:
     """Side by side what differs on the map: the grids when the town's division differs, the squads'
-    bases and zones when the squads differ."""
+    bases and zones when the squads differ.
+    """
     town_differs = any(k.startswith("town.") for k, _, _ in diffs)
     squads_differ = any(k.startswith("squads.") for k, _, _ in diffs)
     if not (town_differs or squads_differ) or a.snapshot is None or b.snapshot is None:
@@ -312,7 +324,7 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(_limits(lang))
     sections.append(_all_measures([o], lang))
     days = o.summary.get("days")
-    return dict(title=t("title.run", lang, name=o.name), days=days, reps=o.n, sections=sections)
+    return {"title": t("title.run", lang, name=o.name), "days": days, "reps": o.n, "sections": sections}
 
 
 def _e(e: Estimate) -> tuple[float, float, float]:
@@ -345,7 +357,7 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
     snaps = [o.snapshot for o in options if o.snapshot is not None]
     if not snaps:
         return []
-    found: dict[str, Any] = {}
+    found: dict[tuple[str, str, str], Any] = {}
     for snap in snaps:
         for a in assumptions(snap["files"]).values():
             found.setdefault((a.path, a.file, a.value), a)
@@ -428,9 +440,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
             q.table([t("field", lang), "A", "B", t("assumption_col", lang)], rows, cls="small fields")
         else:
             q.p(t("q.same", lang))
-        for o, tag in ((a, "A"), (b, "B")):
+        for snapshot, tag in ((a.snapshot, "A"), (b.snapshot, "B")):
             q.p(f"{tag}: " + t("q.files", lang, files=" → ".join(Path(f["path"]).name
-                                                                for f in o.snapshot["files"])))
+                                                                for f in snapshot["files"])))
     else:
         q.p(t("q.no_snapshot", lang))
     sections.append(q)
@@ -460,29 +472,29 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
                  t("fig.headline", lang, reps=n))
     sections.append(h)
 
-    d = Section("differences", t("sec.diff", lang))
+    diff_sec = Section("differences", t("sec.diff", lang))
     if forest_rows:
-        d.figure(figs.forest(forest_rows, t("fig.diff", lang, reps=n), unit_titles(lang, diff=True)),
-                 t("fig.diff", lang, reps=n))
-    d.h3(t("diff.large", lang))
-    d.p(t("diff.mech_intro", lang))
+        diff_sec.figure(figs.forest(forest_rows, t("fig.diff", lang, reps=n), unit_titles(lang, diff=True)),
+                        t("fig.diff", lang, reps=n))
+    diff_sec.h3(t("diff.large", lang))
+    diff_sec.p(t("diff.mech_intro", lang))
     stories = explain(a, b, names, diffs, lang)
     if not stories:
-        d.p(t("diff.none", lang))
+        diff_sec.p(t("diff.none", lang))
     for story in stories:
-        d.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
-        d.list(story.lines)
-    sections.append(d)
+        diff_sec.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
+        diff_sec.list(story.lines)
+    sections.append(diff_sec)
 
     sections += _tiers_categories([a, b], lang)
-    m = _compare_maps(a, b, diffs, lang)
-    if m is not None:
-        sections.append(m)
+    maps = _compare_maps(a, b, diffs, lang)
+    if maps is not None:
+        sections.append(maps)
     sections += _assumption_sections([a, b], [k for k, _, _ in diffs], lang)
     sections.append(_limits(lang))
     sections.append(_all_measures([a, b], lang))
-    return dict(title=t("title.compare", lang, a=a.name, b=b.name), days=meta.get("days"), reps=n,
-                sections=sections)
+    return {"title": t("title.compare", lang, a=a.name, b=b.name), "days": meta.get("days"), "reps": n,
+                "sections": sections}
 
 
 # --- entry ---------------------------------------------------------------------------------------
@@ -526,4 +538,4 @@ def render(folder: Path, lang: Lang | None = None) -> str:
                                                      contents=t("contents", lang), **ctx)
 
 
-__all__ = ["ReportError", "STAGES", "render"]
+__all__ = ["STAGES", "ReportError", "render"]

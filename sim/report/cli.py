@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,8 @@ from sim.console import fail, out_console
 
 def report(
     directory: Annotated[Path, typer.Argument(help="Output folder of gridsim run, compare or sweep")],
-    lang: Annotated[Optional[str], typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
+    lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
+    out: Annotated[Path | None, typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
 ) -> None:
     """Write one self-contained HTML report (figures embedded, prints to clean A4 pages)."""
     from sim.report.build import render

@@ -16,13 +16,13 @@ from functools import cache
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
 
-from sim.report.catalogue import kind  # noqa: E402
+from sim.report.catalogue import kind
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
 BETTER, WORSE, CHANGED, NEUTRAL = "#1a7f37", "#c62828", "#1f5fbf", "#7a7a7a"
@@ -92,11 +92,11 @@ def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
     fig, axes = plt.subplots(len(by_kind), 1, figsize=(7.2, 0.9 + 0.36 * n_rows * max(1, len(options)) ** 0.5
                                                        + 0.5 * len(by_kind)),
                              squeeze=False, gridspec_kw={"height_ratios": [len(v) for v in by_kind.values()]})
-    for ax, (k, rows) in zip(axes[:, 0], by_kind.items()):
+    for ax, (k, rows) in zip(axes[:, 0], by_kind.items(), strict=True):
         y = np.arange(len(rows))[::-1].astype(float)
         off = np.linspace(-0.18, 0.18, len(options)) if len(options) > 1 else [0.0]
         for j, opt in enumerate(options):
-            for yi, (name, _) in zip(y, rows):
+            for yi, (name, _) in zip(y, rows, strict=True):
                 e = values.get((opt, name))
                 if e is None or not math.isfinite(e.mean):
                     continue
@@ -112,7 +112,7 @@ def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
     handles, labels = [], []
     for ax in axes[:, 0]:
         h, lab = ax.get_legend_handles_labels()
-        for hh, ll in zip(h, lab):
+        for hh, ll in zip(h, lab, strict=True):
             if ll not in labels:
                 handles.append(hh)
                 labels.append(ll)
@@ -131,9 +131,9 @@ def forest(rows: Sequence[tuple[str, str, Estimate, str]], title: str, unit_titl
         by_kind.setdefault(kind(r[0]), []).append(r)
     fig, axes = plt.subplots(len(by_kind), 1, figsize=(7.2, 1.0 + 0.34 * len(rows) + 0.5 * len(by_kind)),
                              squeeze=False, gridspec_kw={"height_ratios": [len(v) for v in by_kind.values()]})
-    for ax, (k, part) in zip(axes[:, 0], by_kind.items()):
+    for ax, (k, part) in zip(axes[:, 0], by_kind.items(), strict=True):
         y = np.arange(len(part))[::-1]
-        for yi, (name, _, e, colour) in zip(y, part):
+        for yi, (name, _, e, colour) in zip(y, part, strict=True):
             s = _scale(name)
             xerr = None
             if math.isfinite(e.lo) and math.isfinite(e.hi):
@@ -220,7 +220,7 @@ def squad_map(village_boxes: Sequence[tuple[float, float, float, float]], zone_o
     pc.set_clim(-0.5, 9.5)
     if points is not None and len(points):
         ax.scatter(points[:, 0], points[:, 1], s=1.5, color="#222222", alpha=0.35, linewidths=0)
-    for i, ((bx, by), sid) in enumerate(zip(bases, squad_ids)):
+    for i, ((bx, by), sid) in enumerate(zip(bases, squad_ids, strict=False)):
         ax.scatter([bx], [by], marker="*", s=220, color=cmap(i % 10), edgecolor="black", zorder=5)
         ax.annotate(sid, (bx, by), xytext=(6, 6), textcoords="offset points", fontsize=9)
     ax.set_title(title, fontsize=10, loc="left")
@@ -292,7 +292,7 @@ def pareto(x: np.ndarray, y: np.ndarray, colour: np.ndarray, labels: Sequence[st
     sc = ax.scatter(x, y * ys, c=colour, cmap="viridis", s=45, zorder=2)
     ax.scatter(x[front], y[front] * ys, s=170, facecolors="none", edgecolors="#c62828", linewidths=1.5,
                label=front_label, zorder=3)
-    for xi, yi, lab in zip(x, y * ys, labels):
+    for xi, yi, lab in zip(x, y * ys, labels, strict=False):
         ax.annotate(lab, (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
     fig.colorbar(sc, ax=ax, label=colour_label)
     ax.set_xlabel(xlabel)

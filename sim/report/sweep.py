@@ -21,10 +21,10 @@ from sim.report.figures import Estimate
 from sim.report.sources import assumptions, chain, differences, language, snapshot, touching
 from sim.report.text import t
 from sim.stats import mean_ci
-from sim.warnings import text as warning_text
 from sim.sweep.analysis import non_dominated, tradeoff_measures
 from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
 from sim.sweep.store import Store
+from sim.warnings import text as warning_text
 
 
 def _key(v: Any) -> Any:
@@ -33,8 +33,8 @@ def _key(v: Any) -> Any:
 
 def base_point(meta: dict[str, Any]) -> int:
     """The design point whose factor values are the base scenario's own (else the first point)."""
-    from sim.report.sources import flatten
     from sim.config import ScenarioError, read_scenario_data
+    from sim.report.sources import flatten
 
     try:
         base = flatten(read_scenario_data(meta["scenario"]))
@@ -107,7 +107,7 @@ def sweep_language(folder: Path) -> Lang:
     meta = Store(folder).meta()
     try:
         lang = language(snapshot(meta["scenario"]))
-    except Exception:  # noqa: BLE001 - the base scenario moved or changed: Chinese by default
+    except Exception:
         lang = "zh"
     return "en" if lang == "en" else "zh"
 
@@ -186,17 +186,17 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
                                   {cat.label(m, lang): cat.kind(m) == "share" for m in panels}, title,
                                   t("unit.share", lang)), title)
     if full:
-        rows = []
+        effect_rows = []
         for m in focus:
             for f in factors:
                 ref = base_row[f]
                 for level, est in main_effects(runs, design, factors, f, ref, m).items():
-                    rows.append([Cell(cat.label(m, lang)), Cell(f), Cell(f"{level} − {ref}", "code"),
+                    effect_rows.append([Cell(cat.label(m, lang)), Cell(f), Cell(f"{level} − {ref}", "code"),
                                  Cell(_est_text(est, m, True), "num diff " + diff_class(m, est))])
-        if rows:
+        if effect_rows:
             e.h3(t("eff.table", lang))
             e.p(t("eff.table_note", lang, reps=n))
-            e.table([t("measure", lang), t("factor", lang), t("contrast", lang), t("effect_ci", lang)], rows,
+            e.table([t("measure", lang), t("factor", lang), t("contrast", lang), t("effect_ci", lang)], effect_rows,
                     cls="small")
     sections.append(e)
 
@@ -204,7 +204,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     v = Section("vsbase", t("sec.vsbase", lang))
     v.p(t("vs.intro", lang, point=base, reps=n))
     head = [t("point", lang), *factors] + [cat.label(m, lang) for m in focus[:4]]
-    rows = []
+    point_rows = []
     tables = {m: by_replication(runs, m) for m in focus[:4]}
     for _, row in design.iterrows():
         p = int(row["point"])
@@ -217,8 +217,8 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
             else:
                 d = paired_vs(tab, p, base)
                 cells.append(Cell(f"{cat.fmt(mean, m)}\n{_est_text(d, m, True)}", "num ci diff " + diff_class(m, d)))
-        rows.append(cells)
-    v.table(head, rows, cls="small")
+        point_rows.append(cells)
+    v.table(head, point_rows, cls="small")
     sections.append(v)
 
     # trade-off
@@ -230,7 +230,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     a = Section("assumptions", t("sec.assumptions", lang))
     try:
         base_files = snapshot(meta["scenario"])["files"]
-    except Exception:  # noqa: BLE001 - base scenario no longer readable: the section is left out
+    except Exception:
         base_files = None
     if base_files is not None:
         found = assumptions(base_files)
@@ -259,8 +259,8 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
         a.p(t("q.files", lang, files=" → ".join(Path(p).name for p in chain(meta["scenario"]))))
         sections.append(a)
     sections.append(_limits(lang))
-    return dict(title=t("title.sweep", lang, name=meta["name"]), days=meta.get("days") or _days(meta), reps=n,
-                sections=sections)
+    return {"title": t("title.sweep", lang, name=meta["name"]), "days": meta.get("days") or _days(meta), "reps": n,
+                "sections": sections}
 
 
 def _days(meta: dict[str, Any]) -> float | None:

@@ -27,7 +27,6 @@ from sim.vocabulary import DAYS_PER_YEAR, HallChannel
 from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 
-
 class Col(IntEnum):
     """Columns of a request's uniforms before the per-visit ones."""
 

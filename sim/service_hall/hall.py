@@ -40,7 +40,7 @@ _ROOT = np.dtype([("free_at", np.float64), ("window", np.int64)])  # a window he
 class Hall:
     """The hall's windows, its daily request process and its records (columns of cases and visits)."""
 
-    def __init__(self, model: "TownModel") -> None:
+    def __init__(self, model: TownModel) -> None:
         cfg = model.config.service_hall
         assert cfg is not None
         self.model = model
@@ -132,12 +132,12 @@ class Hall:
         replace = heapq.heapreplace
         if len(self.pools) == 1:
             free = self.pools[0].free
-            for a, minutes in zip(arrival[:cut].tolist(), service.tolist()):
+            for a, minutes in zip(arrival[:cut].tolist(), service.tolist(), strict=False):
                 f, k = free[0]
                 keep(replace(free, ((a if a > f else f) + minutes, k)))
         else:
             frees = [p.free for p in self.pools]
-            for a, minutes, p in zip(arrival[:cut].tolist(), service.tolist(), pools.tolist()):
+            for a, minutes, p in zip(arrival[:cut].tolist(), service.tolist(), pools.tolist(), strict=False):
                 free = frees[p]
                 f, k = free[0]
                 keep(replace(free, ((a if a > f else f) + minutes, k)))
@@ -154,7 +154,7 @@ class Hall:
         for j in np.flatnonzero(b.complex[rows] & (b.back_office_days[rows] > 0)).tolist():
             done[ids[j]] = self._approved(True, float(end[j]), float(b.back_office_days[rows[j]]))
         horizon = self.model.horizon
-        for r, a in zip(go[cut:].tolist(), arrival[cut:].tolist()):  # asked while closed: come when it opens
+        for r, a in zip(go[cut:].tolist(), arrival[cut:].tolist(), strict=False):  # asked while closed: come when it opens
             if a < horizon:
                 heapq.heappush(pending, (a, first + r, 0, b.service_min[r].tolist(), b.revisit_days[r].tolist(),
                                          float(b.back_office_days[r])))
@@ -164,7 +164,7 @@ class Hall:
         """The plain booking: the day's first visits merged with revisits due, one at a time."""
         booked: list[tuple[int, int, float, float, float, int]] = []
         service, delays, back_office = b.service_min[go].tolist(), b.revisit_days[go].tolist(), b.back_office_days[go]
-        for j, (r, a) in enumerate(zip(go.tolist(), arrival.tolist())):
+        for j, (r, a) in enumerate(zip(go.tolist(), arrival.tolist(), strict=False)):
             while pending and pending[0][0] <= a and pending[0][0] < day_end:
                 self._book(heapq.heappop(pending), pending, booked)
             item = (a, first + r, 0, service[j], delays[j], float(back_office[j]))
@@ -176,7 +176,7 @@ class Hall:
         while pending and pending[0][0] < day_end:
             self._book(heapq.heappop(pending), pending, booked)
         if booked:
-            ids, visit, arr, start, end, window = (np.array(c) for c in zip(*booked))
+            ids, visit, arr, start, end, window = (np.array(c) for c in zip(*booked, strict=False))
             self.visits.extend(case_id=ids, visit=visit, arrival=arr, service_start=start, service_end=end,
                                window=window)
 

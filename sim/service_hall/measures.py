@@ -28,13 +28,14 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if len(x) else math.nan
 
 
-def hall_staff_rows(model: "TownModel") -> list[dict[str, Any]]:
+def hall_staff_rows(model: TownModel) -> list[dict[str, Any]]:
     """One staff.parquet row per window (role ``hall_window``)."""
     hall = model.hall
+    assert hall is not None, "only for a scenario with a service hall"
     open_min = float(hall.calendar.duty_time(model.horizon))
     busy, served = hall.window_load()
-    return [dict(id=w.window_id, role=w.role, unit=w.pool, on_duty_min=open_min, busy_min=float(b),
-                 cases=int(n)) for w, b, n in zip(hall.windows, busy.tolist(), served.tolist())]
+    return [{"id": w.window_id, "role": w.role, "unit": w.pool, "on_duty_min": open_min, "busy_min": float(b),
+                 "cases": int(n)} for w, b, n in zip(hall.windows, busy.tolist(), served.tolist(), strict=False)]
 
 
 def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
@@ -52,9 +53,10 @@ def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
     return {"L_q": float(waiting.mean()), "lambda_W_q": float(rate * _mean(start[inside] - arrival[inside]))}
 
 
-def hall_summary(model: "TownModel") -> dict[str, Any]:
+def hall_summary(model: TownModel) -> dict[str, Any]:
     """The hall's keys of summary.json."""
     hall = model.hall
+    assert hall is not None, "only for a scenario with a service hall"
     warm = model.config.run.warmup_days * DAY
     horizon = model.horizon
     v, c = hall.visits, hall.cases

@@ -14,14 +14,14 @@ import matplotlib
 import matplotlib.ticker
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-from sim.stats import mean_ci  # noqa: E402
-from sim.sweep.experiment import ExperimentError  # noqa: E402
-from sim.sweep.store import Store, summary_table  # noqa: E402
+from sim.stats import mean_ci
+from sim.sweep.experiment import ExperimentError
+from sim.sweep.store import Store, summary_table
 
 KEY_MEASURES: tuple[str, ...] = (
     "share_within_15min",
@@ -63,7 +63,7 @@ def non_dominated(df: pd.DataFrame, maximise: list[str], minimise: list[str]) ->
 
 def _measure_vs_factors(runs: pd.DataFrame, factors: list[str], measure: str, folder: Path) -> Path:
     fig, axes = plt.subplots(1, len(factors), figsize=(4.2 * len(factors), 3.4), squeeze=False)
-    for ax, f in zip(axes[0], factors):
+    for ax, f in zip(axes[0], factors, strict=True):
         m = marginal(runs, f, measure)
         numeric = pd.api.types.is_numeric_dtype(m[f]) and not pd.api.types.is_bool_dtype(m[f])
         if numeric:
@@ -174,7 +174,7 @@ def _morris(meta: dict[str, Any], summary: pd.DataFrame, measures: list[str], fo
     from SALib.analyze import morris
 
     factors = meta["factors"]
-    problem = {"num_vars": len(factors), "names": [f["column"] for f in factors],
+    problem: dict[str, Any] = {"num_vars": len(factors), "names": [f["column"] for f in factors],
                "bounds": [[f["low"], f["high"]] for f in factors]}
     x = np.asarray(meta["sample"], dtype=float)
     wide = summary.pivot_table(index="point", columns="measure", values="mean").reindex(range(len(x)))
@@ -194,7 +194,7 @@ def _morris(meta: dict[str, Any], summary: pd.DataFrame, measures: list[str], fo
     df.to_csv(csv, index=False)
     g = sns.catplot(data=df, x="mu_star", y="factor", col="measure", kind="bar", col_wrap=3,
                     sharex=False, height=2.8, aspect=1.3)
-    for ax, (_, part) in zip(g.axes.flat, df.groupby("measure", sort=False)):
+    for ax, (_, part) in zip(g.axes.flat, df.groupby("measure", sort=False), strict=False):
         ax.errorbar(part["mu_star"], np.arange(len(part)), xerr=part["mu_star_conf"], fmt="none", color="k")
     g.set_titles("{col_name}")
     g.figure.suptitle("Morris μ* (with 95% CI)", y=1.02)

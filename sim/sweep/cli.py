@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,7 +25,7 @@ def pending_tasks(plan: Plan, store: Store) -> list[Task]:
     meta = plan.experiment.experiment
     done = store.done_keys()
     return [Task(run_key(p.index, k), p.index, k, meta.base_seed + k, sc, meta.days)
-            for p, sc in zip(plan.points, plan.scenarios)
+            for p, sc in zip(plan.points, plan.scenarios, strict=True)
             for k in range(meta.replications) if run_key(p.index, k) not in done]
 
 
@@ -59,15 +59,21 @@ def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = N
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment TOML file")],
     workers: Annotated[int, typer.Option(help="Local worker processes (default: all cores)")] = 0,
-    scheduler: Annotated[Optional[str], typer.Option(
+    scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, else local)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
 ) -> None:
     """Run every design point × replication; resumes where a previous run of it stopped."""
     import os
 
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     if workers < 0:
         fail(f"--workers: must be >= 0, got {workers}")

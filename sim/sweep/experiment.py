@@ -61,7 +61,7 @@ class Factor(_Strict):
     high: int | float | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> "Factor":
+    def _shape(self) -> Factor:
         if self.levels is not None:
             if not self.levels:
                 raise ValueError("levels: must not be empty")
@@ -104,7 +104,7 @@ class Experiment(_Strict):
     analysis: Analysis = Analysis()
 
     @model_validator(mode="after")
-    def _fits(self) -> "Experiment":
+    def _fits(self) -> Experiment:
         paths = [f.path for f in self.factors]
         if len(set(paths)) != len(paths):
             raise ValueError(f"factors: a path is given twice in {paths}")
@@ -171,7 +171,7 @@ def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
     d = exp.design
     if d.kind == "full_factorial":
         combos = itertools.product(*(f.levels or [] for f in fs))
-        return [{f.path: v for f, v in zip(fs, combo)} for combo in combos], None
+        return [{f.path: v for f, v in zip(fs, combo, strict=True)} for combo in combos], None
     lows = np.array([f.low for f in fs], dtype=float)
     highs = np.array([f.high for f in fs], dtype=float)
     if d.kind == "latin_hypercube":
@@ -180,15 +180,15 @@ def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
         unit = qmc.LatinHypercube(d=len(fs), rng=np.random.default_rng(d.seed)).random(d.points or 1)
         raw = lows + unit * (highs - lows)
         values = []
-        for row_u, row in zip(unit, raw):
-            values.append({f.path: (min(int(f.low + math.floor(u * (f.high - f.low + 1))), int(f.high))  # type: ignore[operator]
-                                    if f.integer else float(x)) for f, u, x in zip(fs, row_u, row)})
+        for row_u, row in zip(unit, raw, strict=True):
+            values.append({f.path: (min(int(lo + math.floor(u * (hi - lo + 1))), int(hi)) if f.integer else float(x))
+                           for f, lo, hi, u, x in zip(fs, lows, highs, row_u, row, strict=True)})
         return values, raw
     from SALib.sample import morris
 
     problem = {"num_vars": len(fs), "names": [f.column for f in fs], "bounds": np.c_[lows, highs].tolist()}
     raw = morris.sample(problem, d.trajectories, num_levels=d.num_levels, seed=d.seed)
-    values = [{f.path: (int(round(x)) if f.integer else float(x)) for f, x in zip(fs, row)} for row in raw]
+    values = [{f.path: (round(x) if f.integer else float(x)) for f, x in zip(fs, row, strict=True)} for row in raw]
     return values, raw
 
 

@@ -34,7 +34,7 @@ def run_key(point: int, replication: int) -> str:
 def design_rows(plan: Plan) -> list[dict[str, Any]]:
     """Per design point: factor columns plus the staff it fields (for the trade-off figure)."""
     rows = []
-    for p, sc in zip(plan.points, plan.scenarios):
+    for p, sc in zip(plan.points, plan.scenarios, strict=True):
         crews = sc.squads.total_crews
         per_grid = sum(r.count for r in sc.grid_staff.roles.values())
         rows.append({"point": p.index, **{plan.columns[k]: v for k, v in p.values.items()},
@@ -169,7 +169,7 @@ class Store:
 def scenario_warnings(plan: Plan) -> list[dict[str, Any]]:
     """What each design point's scenario warns of before it runs (grid sizes, thresholds)."""
     out = []
-    for p, sc in zip(plan.points, plan.scenarios):
+    for p, sc in zip(plan.points, plan.scenarios, strict=True):
         for w in town_warnings(sc, build_town(sc)) + threshold_warnings(sc):
             out.append({"point": p.index, **w.as_dict()})
     return out
@@ -177,7 +177,8 @@ def scenario_warnings(plan: Plan) -> list[dict[str, Any]]:
 
 def sweep_warnings(meta: dict[str, Any], runs: pd.DataFrame, summary: pd.DataFrame) -> list[dict[str, Any]]:
     """Every warning of a sweep: per point (scenario checks, mean utilisation ≥ 1) and per factor
-    (levels that give identical results in every measure and replication)."""
+    (levels that give identical results in every measure and replication).
+    """
     out = list(meta.get("scenario_warnings", []))
     util = summary[summary.measure.str.endswith("utilisation") & (summary["mean"] >= 1.0)]
     for row in util.itertuples():
@@ -195,7 +196,7 @@ def sweep_warnings(meta: dict[str, Any], runs: pd.DataFrame, summary: pd.DataFra
         if wide.empty:
             continue  # no two points differ in this factor alone (e.g. a sampled design)
         first = wide.iloc[:, 0]
-        same = wide.apply(lambda c: np.isclose(c, first, rtol=0, atol=0, equal_nan=True) | c.isna())
+        same = wide.apply(lambda c, first=first: np.isclose(c, first, rtol=0, atol=0, equal_nan=True) | c.isna())
         if bool(same.to_numpy().all()):
             out.append({"point": None, "code": "factor_without_effect",
                         "values": {"factor": col, "levels": sorted(runs[col].dropna().unique().tolist(), key=str)}})
