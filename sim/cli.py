@@ -15,15 +15,12 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.config import ScenarioError, load_scenario
+from sim.config.base import ScenarioError
 from sim.console import fail, fmt, out_console, progress_bar, warn
 from sim.dashboard.cli import register as register_dashboard
 from sim.geo.cli import register as register_geo
 from sim.plan.cli import register as register_plan
 from sim.report.cli import register as register_report
-from sim.report.sources import write_snapshot
-from sim.runner import combine, run_replication, run_replications, staged_output, write_json
-from sim.stats import mean_ci
 from sim.sweep.cli import register as register_sweep
 from sim.vocabulary import MINUTES_PER_DAY
 from sim.warnings import merge as merge_warnings
@@ -80,6 +77,8 @@ def run(
     workers: Annotated[int, typer.Option(help="Processes for replications (default: all cores)")] = 0,
 ) -> None:
     """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
+    from sim.config import load_scenario  # here: the scenario's models take a while to build
+
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
@@ -94,6 +93,11 @@ def run(
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
         fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
+    from sim.report.sources import (
+        write_snapshot,  # the model and pandas load once the input is good
+    )
+    from sim.runner import combine, run_replication, run_replications, staged_output, write_json
+
     show = sys.stderr.isatty()
     if replications == 1:
         with staged_output(out) as tmp, progress_bar(show) as bar:
@@ -119,6 +123,8 @@ def run(
 
 
 def _load_or_fail(path: str):
+    from sim.config import load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -144,6 +150,8 @@ def compare(
     """
     from sim.compare import identical_measures, paired_table, plot_groups
     from sim.report.catalogue import is_headline
+    from sim.report.sources import write_snapshot
+    from sim.runner import combine, run_replications, staged_output, write_json
 
     a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
     if replications < 2:
@@ -201,6 +209,8 @@ def analytic(
     from sim.analytic.erlang import erlang_c
     from sim.analytic.from_scenario import hall_pools, squad_system
     from sim.analytic.hypercube import MAX_EXACT_UNITS, solve_hypercube
+    from sim.runner import run_replications
+    from sim.stats import mean_ci
 
     sc = _load_or_fail(scenario)
     sim_runs: list[dict[str, Any]] = []

@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import special  # the inverse CDFs alone: scipy.stats costs ≈ 60 MB and 0.5 s to import
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 _NORMAL = NormalDist()
@@ -90,6 +89,10 @@ class LogNormal(BaseModel):
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import (
+            special,  # the inverse CDFs alone, and only when drawn: scipy slows start-up
+        )
+
         mu, sigma = self._params
         return np.exp(mu + sigma * special.ndtri(np.asarray(u, dtype=float)))  # = scipy.stats.norm.ppf
 
@@ -105,6 +108,8 @@ class Gamma(BaseModel):
     cv: float = Field(gt=0)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         shape = 1 / self.cv**2
         return special.gammaincinv(shape, np.asarray(u, dtype=float)) * (self.mean / shape)  # = stats.gamma.ppf
 

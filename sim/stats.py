@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 
 def gini(values: np.ndarray) -> float:
@@ -28,5 +27,9 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     m = float(x.mean())
     if n == 1:
         return m, math.nan, math.nan
+    from scipy import (
+        special,  # here, not at the top: importing scipy would slow every command's start
+    )
+
     half = float(special.stdtrit(n - 1, (1 + level) / 2) * x.std(ddof=1) / math.sqrt(n))  # = stats.t.ppf
     return m, m - half, m + half

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.runner import staged_output
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +19,14 @@ DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
 
 
 def gridsim(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command in a fresh process, as a user runs it (end to end: entry point, exit status)."""
     return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def gridsim_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command in this process (typer's CliRunner): refusals need no new interpreter."""
+    r = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
 def test_run_writes_the_closed_loop_record(tmp_path):
@@ -95,7 +104,7 @@ def test_bad_scenario_is_refused_in_one_line(tmp_path, case):
     path = tmp_path / f"{case}.toml"
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    r = gridsim("run", str(path), "--days", "2", "--out", str(out))
+    r = gridsim_here("run", str(path), "--days", "2", "--out", str(out))
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
@@ -104,15 +113,28 @@ def test_bad_scenario_is_refused_in_one_line(tmp_path, case):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("case", ["missing_field", "not_toml"])
+def test_bad_scenario_is_refused_end_to_end(tmp_path, case):
+    """The same refusal from a fresh process: exit 2, one line, no traceback, nothing written."""
+    text, field, words = BAD_SCENARIOS[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    r = gridsim("run", str(path), "--days", "2", "--out", str(out))
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and field in r.stderr and words in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
+
+
 def test_missing_path_is_refused(tmp_path):
-    r = gridsim("run", str(tmp_path / "nope.toml"))
+    r = gridsim_here("run", str(tmp_path / "nope.toml"))
     assert r.returncode == 2
     assert "nope.toml" in r.stderr and "no such file" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_bad_option_is_refused():
-    r = gridsim("run", str(DEFAULT), "--days", "-3")
+    r = gridsim_here("run", str(DEFAULT), "--days", "-3")
     assert r.returncode == 2 and "--days" in r.stderr
 
 

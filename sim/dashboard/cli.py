@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from sim.config import ScenarioError, load_scenario
 from sim.console import fail
 
 APP = Path(__file__).with_name("app.py")
@@ -42,6 +41,8 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve the page on")] = 8765,
     ) -> None:
         """Serve the training dashboard (map, live measures, policies) at http://127.0.0.1:PORT."""
+        from sim.config import ScenarioError, load_scenario
+
         try:
             load_scenario(scenario)
         except ScenarioError as exc:

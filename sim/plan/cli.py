@@ -11,16 +11,17 @@ import re
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
-from sim.config import ScenarioError, load_scenario
+from sim.config.base import ScenarioError
 from sim.console import err_console, fail, fmt, out_console, progress_bar
-from sim.runner import staged_output, write_json
+
+if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
+    import pandas as pd
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
@@ -48,6 +49,8 @@ def _check_verify(replications: int, days: float | None, warmup: float) -> None:
 
 
 def _bases_table(plans, front, current) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for p, nd in zip(plans, front, strict=False):
         ev = p.predicted
@@ -93,6 +96,9 @@ def bases(
     workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
 ) -> None:
     """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
+    import pandas as pd
+
+    from sim.config import load_scenario
     from sim.plan.bases import current_plan, pareto_front, propose_bases
     from sim.plan.figures import bases_map, pareto_figure
     from sim.plan.inputs import PlanError, SolverError, plan_town
@@ -101,6 +107,7 @@ def bases(
     from sim.plan.verify import BASES_CLAIM
     from sim.plan.verify import verify as run_verify
     from sim.policies import DISPATCH_RULES
+    from sim.runner import staged_output, write_json
 
     try:
         sc = load_scenario(scenario)
@@ -223,9 +230,11 @@ def grids(
     seed: Annotated[int, typer.Option(help="Seed of the regionalisation (AZP)")] = 0,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
+    from sim.config import load_scenario
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town
+    from sim.runner import staged_output, write_json
 
     try:
         sc = load_scenario(scenario)

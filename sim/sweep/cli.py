@@ -10,18 +10,23 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sim.console import err_console, fail, out_console, warn
-from sim.sweep.experiment import ExperimentError, Plan, load_plan
-from sim.sweep.runners import Task, execute, scheduler_address
-from sim.sweep.store import Store, run_key
+
+if TYPE_CHECKING:  # the plan, runners and store (scenario, model, pandas) load when a command runs
+    from sim.sweep.experiment import Plan
+    from sim.sweep.runners import Task
+    from sim.sweep.store import Store
 
 
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
     """Every (point, replication) not yet in the store; seed = base_seed + replication (CRN)."""
+    from sim.sweep.runners import Task
+    from sim.sweep.store import run_key
+
     meta = plan.experiment.experiment
     done = store.done_keys()
     return [Task(run_key(p.index, k), p.index, k, meta.base_seed + k, sc, meta.days)
@@ -32,6 +37,9 @@ def pending_tasks(plan: Plan, store: Store) -> list[Task]:
 def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = None,
               on_update: Callable[[int, int], None] | None = None) -> list[tuple[str, str]]:
     """Run what is missing of a plan into ``out``; return the (run key, error) of failed runs."""
+    from sim.sweep.runners import execute
+    from sim.sweep.store import Store
+
     store = Store(out)
     store.init(plan)
     tasks = pending_tasks(plan, store)
@@ -74,6 +82,10 @@ def sweep(
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+
+    from sim.sweep.experiment import ExperimentError, load_plan
+    from sim.sweep.runners import scheduler_address
+    from sim.sweep.store import Store
 
     if workers < 0:
         fail(f"--workers: must be >= 0, got {workers}")
@@ -130,6 +142,9 @@ def query(
     import duckdb
     from rich.table import Table
 
+    from sim.sweep.experiment import ExperimentError
+    from sim.sweep.store import Store
+
     store = Store(directory)
     try:
         store.meta()
@@ -168,6 +183,8 @@ def summarize(
     from sim.report.sweep import base_point, by_replication, constant, paired_vs
     from sim.stats import mean_ci
     from sim.sweep.analysis import summarize_sweep
+    from sim.sweep.experiment import ExperimentError
+    from sim.sweep.store import Store
 
     try:
         written = summarize_sweep(directory)
