@@ -1,13 +1,15 @@
 """End to end: the dashboard served by ``solara run``, driven by Debian's chromium.
 
 Needs /usr/bin/chromium (``apt-get install chromium``) and the Playwright Python package;
-skipped with the reason otherwise. Saves a screenshot to results/dashboard.png.
+skipped with the reason otherwise. Saves screenshots at three window sizes to docs/.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import socket
+import statistics
 import subprocess
 import time
 import urllib.request
@@ -20,7 +22,9 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "xuxiake_1plus4.toml"
-SCREENSHOT = ROOT / "results" / "dashboard.png"
+DOCS = ROOT / "docs"
+SIZES = {"1920x1080": (1920, 1080), "1440x900": (1440, 900), "960x1080": (960, 1080)}
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 if not CHROMIUM.exists():
@@ -76,120 +80,133 @@ def browser():
         b.close()
 
 
-def _open(browser, url):
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1250})
+def _open(browser, url, width=1440, height=900):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     page.goto(url)
     page.locator(".gs-clock").wait_for()
+    page.locator(".gs-map-static svg").wait_for()
     return ctx, page
 
 
-def _minutes(page) -> float:
-    return float(page.locator(".gs-clock").get_attribute("data-minutes"))
+def _clock(page, attr="data-minutes") -> float:
+    v = page.locator(".gs-clock").get_attribute(attr)
+    return float(v) if v else math.nan
 
 
-def _wait_minutes(page, predicate, timeout=20.0) -> float:
+def _wait_clock(page, predicate, timeout=90.0) -> float:
     end = time.monotonic() + timeout
     while True:
-        m = _minutes(page)
+        m = _clock(page)
         if predicate(m):
             return m
         if time.monotonic() > end:
             raise AssertionError(f"clock stuck at {m} minutes")
-        time.sleep(0.1)
-
-
-def _map_count(page) -> int:
-    text = page.locator(".gs-map-count").inner_text()
-    return int(re.search(r"\d+", text).group())
+        time.sleep(0.05)
 
 
 def _toggle(page, group: str, name: str) -> None:
+    """Choose ``name`` in a toggle group and wait until the page shows it chosen."""
     page.locator(f".{group}").get_by_role("button", name=name, exact=True).click()
+    page.locator(f".{group} .v-btn--active", has_text=name).wait_for()
 
 
-def _open_reached_incident(page, stages: str) -> None:
-    """Click a recent incident someone has reached, stepping on until the list shows one
-    (cases leave the list as they close, so at a given minute there may be none)."""
-    reached = page.locator(".gs-incident", has_text=re.compile(stages))
-    for _ in range(30):
-        if reached.count():
-            break
-        before = _minutes(page)
-        page.locator(".gs-step").click()
-        _wait_minutes(page, lambda m, before=before: m > before)
-    reached.first.click()
+def _run_to_day(page, day: int) -> None:
+    field = page.locator(".gs-day input")
+    field.fill(str(day))
+    field.press("Enter")
+    page.locator(".gs-run-to").click()
+    page.locator(f'.gs-clock[data-running="true"], .gs-clock[data-minutes="{day * 1440}"]').wait_for()
+    _wait_clock(page, lambda m: m >= day * 1440)
+    page.locator('.gs-clock[data-running="false"]').wait_for()
 
 
-def test_page_steps_plays_and_tells_a_story(server, browser):
+def test_watch_pause_click_a_dot_reload_and_refuse_a_bad_seed(server, browser):
     ctx, page = _open(browser, server)
     try:
-        assert _minutes(page) == 0
+        assert _clock(page) == 0
         sync_api.expect(page.locator(".gs-step")).to_contain_text("单步")  # Chinese by default (meta.language = zh)
-        page.locator(".gs-step").click()
-        assert _wait_minutes(page, lambda m: m >= 10) == 10
-        map_before = page.locator(".gs-map img, img.gs-map").first.get_attribute("src")
-        # play fast until incidents show on the map, then pause
-        _toggle(page, "gs-speed", "6 h")
+        # Chinese glyphs render: the same element with CJK text and with unassigned code
+        # points (drawn as boxes when a font lacks them) must not look alike
+        page.evaluate("""() => { for (const [id, t] of [['gs-zh', '网格长执法中队'], ['gs-tofu', '\\u0378\\u0379\\u0380\\u0381\\u0382\\u0383\\u038b']]) {
+            const e = document.createElement('span'); e.id = id; e.textContent = t;
+            e.style.cssText = 'position:fixed;left:0;top:0;font-size:40px;background:#fff;z-index:99999';
+            document.body.appendChild(e); } }""")
+        zh_png = page.locator("#gs-zh").screenshot()
+        page.evaluate("() => document.getElementById('gs-zh').remove()")
+        tofu_png = page.locator("#gs-tofu").screenshot()
+        page.evaluate("() => document.getElementById('gs-tofu').remove()")
+        assert zh_png != tofu_png
+        # play at six hours a second; frames arrive and the page measures their round trip
+        _toggle(page, "gs-speed", "6小时/秒")
         page.locator(".gs-play").click()
-        _wait_minutes(page, lambda m: m >= 600, timeout=30)
-        page.locator(".gs-play").click()
-        page.wait_for_function("() => !document.querySelector('.gs-step').disabled")
-        assert _map_count(page) > 0
-        assert page.locator(".gs-map img, img.gs-map").first.get_attribute("src") != map_before
-        # a live measure shows a number
-        assert re.search(r"\d", page.locator('.gs-measures tr[data-key="backlog"] td.v').inner_text())
-        # choose an incident someone has reached: its story lists the stages with times
-        _open_reached_incident(page, "派遣|到场|解决")
-        page.locator(".gs-story tr[data-stage='occurred']").wait_for()
-        assert page.locator(".gs-story tr[data-stage]").count() >= 2
+        page.wait_for_function("() => document.querySelector('.gs-timer').dataset.rtts.split(',').length >= 8",
+                               timeout=90_000)
+        rtts = [float(x) for x in page.locator(".gs-timer").get_attribute("data-rtts").split(",") if x]
+        print(f"\nframe round trip (server + socket + browser), ms: median {statistics.median(rtts):.0f}, "
+              f"max {max(rtts):.0f} over {len(rtts)} frames")
+        # Pause: the run stops within the tick it is in, and stays stopped
+        page.locator(".gs-pause").click()
+        page.locator('.gs-clock[data-running="false"]').wait_for()
+        stopped, paused_at = _clock(page), _clock(page, "data-paused-at")
+        assert 0 <= stopped - paused_at <= 10
+        time.sleep(0.5)
+        assert _clock(page) == stopped
+        # a click on a map dot opens that case's story
+        dot = page.locator(".gs-map-a .gs-dot").first
+        iid = dot.get_attribute("data-id")
+        dot.click(force=True)
+        sync_api.expect(page.locator(".gs-story-head")).to_have_attribute("data-id", iid)
+        assert page.locator(".gs-story tr[data-stage]").count() >= 1
+        # seed -5 is refused in the page, the run is kept
+        seed = page.locator(".gs-seed input")
+        seed.fill("-5")
+        seed.press("Enter")
+        sync_api.expect(page.locator(".gs-error")).to_contain_text("run.seed")
+        assert _clock(page) == stopped
+        # a reload finds the run again
+        page.reload()
+        page.locator(".gs-clock").wait_for()
+        assert _clock(page) == stopped
     finally:
         ctx.close()
 
 
-def test_controls_language_sessions_and_screenshot(server, browser):
-    ctx_a, a = _open(browser, server)
-    ctx_b, b = _open(browser, server)
+def test_english_ab_lockstep_and_screenshots(server, browser):
+    ctx, page = _open(browser, server, 1440, 900)
     try:
-        # a policy control rebuilds this viewer's model
-        sync_api.expect(a.locator(".gs-model-info")).to_contain_text("138 ")
-        _toggle(a, "gs-households", "300")
-        a.get_by_text(re.compile(r"213 ")).first.wait_for()
-        _toggle(a, "gs-squads", "4")
-        a.get_by_text(re.compile(r"执法中队数 4")).first.wait_for()
-        # switching language switches the labels
-        _toggle(a, "gs-lang", "English")
-        a.locator(".gs-step", has_text="Step").wait_for()
-        a.get_by_text("Town map").first.wait_for()
-        sync_api.expect(a.locator(".gs-model-info")).to_contain_text("Squads 4")
-        for _ in range(3):
-            before = _minutes(a)
-            a.locator(".gs-step").click()
-            _wait_minutes(a, lambda m, before=before: m > before)
-        # the other session has its own model: untouched clock, policies and language
-        assert _minutes(a) == 30
-        assert _minutes(b) == 0
-        sync_api.expect(b.locator(".gs-model-info")).to_contain_text(re.compile("138 .*执法中队数 3"))
-        sync_api.expect(b.locator(".gs-step")).to_contain_text("单步")
-        b.locator(".gs-step").click()
-        _wait_minutes(b, lambda m: m == 10)
-        assert _minutes(a) == 30
-        # a picture for the docs: English labels (the test machine may lack CJK fonts)
-        _toggle(a, "gs-speed", "1 d")
-        a.locator(".gs-play").click()
-        _wait_minutes(a, lambda m: m >= 1440 + 600, timeout=30)
-        a.locator(".gs-play").click()
-        a.wait_for_function("() => !document.querySelector('.gs-step').disabled")
-        _open_reached_incident(a, "dispatched|on scene|resolved")
-        a.locator(".gs-story tr[data-stage='occurred']").wait_for()
-        a.set_viewport_size({"width": 1500, "height": 1900})
-        a.locator(".gs-title").scroll_into_view_if_needed()
-        a.evaluate("() => { window.scrollTo(0, 0); document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; }); }")
-        a.wait_for_timeout(500)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        a.screenshot(path=str(SCREENSHOT), full_page=True)
-        assert SCREENSHOT.stat().st_size > 10_000
+        _toggle(page, "gs-lang", "English")
+        page.locator(".gs-step", has_text="Step").wait_for()
+        # A/B: pin the current run as baseline B, give A one squad, run both to day 1
+        page.locator(".gs-pin").click()
+        page.locator(".gs-map-b").wait_for()
+        _toggle(page, "gs-squads", "1")
+        _run_to_day(page, 1)
+        a_b = page.locator(".gs-measures tr[data-key='response_mean_min'] td.v").all_inner_texts()
+        assert len(a_b) == 3 and a_b[0] != a_b[1] and a_b[2] not in ("–", "+0.0"), a_b
+        # English mode: no Chinese anywhere but the language switch itself
+        text = page.evaluate("""() => { const c = document.body.cloneNode(true);
+            c.querySelectorAll('.gs-lang').forEach(e => e.remove()); return c.innerText + ' ' +
+            Array.from(c.querySelectorAll('svg text')).map(t => t.textContent).join(' '); }""")
+        found = re.findall(CJK, text)
+        assert not found, "".join(found[:40])
+        # screenshots at three window sizes, in Chinese, with a story open
+        _toggle(page, "gs-lang", "中文")
+        page.locator(".gs-drop-b").click()
+        page.locator(".gs-map-b").wait_for(state="detached")
+        page.locator(".gs-incident").first.click()
+        page.locator(".gs-story tr[data-stage]").first.wait_for()
+        DOCS.mkdir(exist_ok=True)
+        for name, (w, h) in SIZES.items():
+            page.set_viewport_size({"width": w, "height": h})
+            page.wait_for_timeout(400)
+            path = DOCS / f"dashboard-{name}.png"
+            page.screenshot(path=str(path))
+            assert path.stat().st_size > 20_000
+            # nothing wider than the window (no clipped controls), the map large
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= w
+            box = page.locator(".gs-map-a .gs-map-static svg").bounding_box()
+            assert box["width"] >= min(0.45 * w, 600), (name, box)
     finally:
-        ctx_a.close()
-        ctx_b.close()
+        ctx.close()

@@ -1,9 +1,10 @@
-"""The training dashboard (Solara page): watch the closed loop on a map, change a policy.
+"""The training dashboard (Solara page): watch the closed loop on a map, compare policies.
 
 Serve it with ``gridsim dashboard [SCENARIO]`` (or ``solara run sim/dashboard/app.py``;
 the scenario file comes from the ``GRIDSIM_DASHBOARD_SCENARIO`` environment variable).
-Every browser session gets its own model: ``Page`` creates it with ``use_memo``, never at
-module level (DESIGN.md §7).
+Each browser session has its own run (sim/dashboard/sessions.py), stepped by a background
+runner; the page asks for a frame about eight times a second while the run goes, and a
+frame sends only what moved (the town's map is sent once).
 """
 
 from __future__ import annotations
@@ -11,87 +12,51 @@ from __future__ import annotations
 import html
 import math
 import os
-import time
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import ipyvue
 import solara
-import traitlets
+import solara.lab
 
 from sim.dashboard import labels as L
+from sim.dashboard.drawing import OVERDUE_COLOUR, STAGE_COLOURS, STAGES, series_svg, static_map_svg
+from sim.dashboard.sessions import Registry
 from sim.dashboard.views import (
     DEFAULT_SCENARIO,
     HOUSEHOLD_PRESETS,
-    OVERDUE_COLOUR,
     SPEEDS,
-    STAGE_COLOURS,
+    Arm,
     Session,
-    map_figure,
-    png,
-    series_figure,
     start_note,
-    zone_colour,
 )
+from sim.dashboard.widgets import CaseRows, FrameTimer, TownMap
+from sim.policies import DISPATCH_RULES
 from sim.history import StoryEntry
 from sim.labels import Named, category, label, render_story, staff_role
-from sim.policies import DISPATCH_RULES
-from sim.vocabulary import Stage, Tier
+from sim.vocabulary import MINUTES_PER_DAY, GridRole, Stage, StaffRole, Tier
 
 SCENARIO_ENV = "GRIDSIM_DASHBOARD_SCENARIO"
-FRAME_S = 0.5  # at most two redraws a second while playing
+FRAME_MS = 120  # the page asks for a frame this long after the last one arrived
 SQUAD_CHOICES = (1, 2, 3, 4, 5, 6)
-WRAP = {"flex-wrap": "wrap", "height": "auto"}
 SEVERITY_CHOICES = (1, 2, 3, 4, 5, 6)
+LIST_MAX = 150
 NOTE = {"font-size": "12px", "color": "#666"}
-
-
-class PlayTimer(ipyvue.VueTemplate):
-    """A timer in the browser: while ``active``, bumps ``beats`` once per ``interval_ms``.
-
-    The next beat is scheduled only when the server acknowledges the last one (``acked``
-    changes after the step is drawn), so a slow server is never flooded. Stepping in the
-    browser's rhythm keeps every model update on the ordinary event path (updates sent
-    from a background thread did not reach the page once a button had been clicked).
-    """
-
-    template = traitlets.Unicode("""
-<template><span class="gs-timer" :data-active="String(active)" :data-beats="beats"></span></template>
-<script>
-module.exports = {
-  mounted() { this.schedule(); },
-  beforeDestroy() { clearTimeout(this.timer); },
-  watch: {
-    active() { this.schedule(); },
-    interval_ms() { this.schedule(); },
-    acked() { this.schedule(); },
-  },
-  methods: {
-    schedule() {
-      clearTimeout(this.timer);
-      if (this.active) {
-        this.timer = setTimeout(() => { this.beats = this.beats + 1; }, this.interval_ms);
-      }
-    },
-  },
-};
-</script>
-""").tag(sync=True)
-    active = traitlets.Bool(False).tag(sync=True)
-    interval_ms = traitlets.Int(500).tag(sync=True)
-    acked = traitlets.Int(0).tag(sync=True)
-    beats = traitlets.Int(0).tag(sync=True)
+SESSIONS: Registry[Session] = Registry()
 
 
 def scenario_path() -> Path:
     return Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
 
 
-def play_plan(speed_min_per_s: float, tick_min: float) -> tuple[int, float]:
-    """(ticks per frame, seconds per frame) to run ``speed_min_per_s`` simulated minutes a second."""
-    ticks = max(1, round(speed_min_per_s * FRAME_S / tick_min))
-    return ticks, ticks * tick_min / speed_min_per_s
+def _kernel_started() -> Callable[[], None]:
+    """Free the viewer's run when the last of its pages has gone."""
+    sid, kid = solara.get_session_id(), solara.get_kernel_id()
+    return lambda: SESSIONS.detach(sid, kid)
+
+
+solara.lab.on_kernel_start(_kernel_started)
 
 
 def _fmt(v: Any, kind: str = "") -> str:
@@ -107,71 +72,203 @@ def _fmt(v: Any, kind: str = "") -> str:
 
 
 CSS = """
-.gs-card { padding: 8px 12px; }
-.gs-measures td { padding: 1px 8px 1px 0; font-size: 14px; }
-.gs-measures td.v { text-align: right; font-weight: 600; }
-.gs-story td, .gs-story th { padding: 2px 8px 2px 0; font-size: 13px; text-align: left; vertical-align: top; }
-.gs-legend span { margin-right: 10px; font-size: 13px; white-space: nowrap; }
-.gs-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 3px; border: 1px solid #333; }
-.gs-clock { font-size: 20px; font-weight: 700; }
-.gs-label { display: block; margin-top: 8px; font-size: 13px; color: #555; }
-.gs-card .v-btn-toggle .v-btn { min-width: 40px !important; padding: 0 10px !important; }
-.gs-incidents .v-btn { text-transform: none; justify-content: flex-start; }
+.gs-page { padding: 6px 10px; font-size: 14px; }
+.gs-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 14px; margin-bottom: 4px; }
+.gs-title { font-size: 20px; font-weight: 700; }
+.gs-clock { font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; min-width: 9em; }
+.gs-main { display: grid; gap: 10px; align-items: start;
+           grid-template-columns: 300px minmax(0, var(--gs-mapw)) minmax(360px, 1fr); }
+.gs-main > div { min-width: 0; }
+@media (max-width: 1100px) {
+  .gs-main { grid-template-columns: minmax(0, 1fr); }
+  .gs-col-map { order: 1; } .gs-col-side { order: 2; } .gs-col-controls { order: 3; }
+}
+.gs-card { padding: 6px 10px !important; margin-bottom: 8px; }
+.gs-card .v-card__title { padding: 2px 0 4px 0 !important; font-size: 15px !important; }
+.gs-maps { display: flex; gap: 8px; }
+.gs-maps > div { flex: 1 1 0; min-width: 0; }
+.gs-map-static svg { width: 100%; height: auto; display: block; }
+.gs-ab-tag { font-weight: 700; font-size: 14px; }
+.gs-measures { border-collapse: collapse; width: 100%; }
+.gs-measures td, .gs-measures th { padding: 1px 6px 1px 0; font-size: 13px; text-align: left; }
+.gs-measures td.v, .gs-measures th.v { text-align: right; font-variant-numeric: tabular-nums; }
+.gs-story td, .gs-story th { padding: 2px 6px 2px 0; font-size: 13px; text-align: left; vertical-align: top; }
+.gs-legend { font-size: 12px; line-height: 1.7; }
+.gs-legend span { margin-right: 10px; white-space: nowrap; }
+.gs-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 3px;
+             border: 1px solid #333; vertical-align: -1px; }
+.gs-label { display: block; margin-top: 6px; font-size: 13px; color: #555; }
+.gs-funnel { display: flex; gap: 3px; margin-bottom: 6px; }
+.gs-funnel > div { flex: 1 1 0; min-width: 0; border-radius: 4px; padding: 2px 4px; color: #fff;
+                   font-size: 12px; line-height: 1.25; text-align: center; }
+.gs-funnel b { display: block; font-size: 15px; font-variant-numeric: tabular-nums; }
+.gs-funnel .dim { background: #eceff1; color: #263238; }
+.gs-error { color: #b71c1c; font-weight: 600; }
+.gs-list { max-height: 230px; overflow-y: auto; border: 1px solid #e0e0e0; }
+.gs-incident { font-size: 13px; padding: 1px 6px; cursor: pointer; white-space: nowrap; overflow: hidden;
+               text-overflow: ellipsis; }
+.gs-incident:hover { background: #eeeeee !important; }
+.gs-card .v-btn-toggle .v-btn { min-width: 34px !important; padding: 0 7px !important; }
+.gs-row { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; }
+.gs-story-box { max-height: 46vh; overflow-y: auto; }
+.v-application .solara-watermark, .solara-watermark { display: none !important; }
 """
 
 
 @solara.component
 def Page():
-    """One viewer: a fresh Session (model) per browser session."""
-    session = solara.use_memo(lambda: Session(scenario_path()), [])
+    """One viewer: the run of this browser session (a reload finds it again)."""
+    def attach() -> Session:
+        try:
+            sid, kid = solara.get_session_id(), solara.get_kernel_id()
+        except RuntimeError:  # rendered outside a server (tests, notebooks): a run of its own
+            return Session(scenario_path())
+        return SESSIONS.attach(sid, kid, lambda: Session(scenario_path()))
+
+    session = solara.use_memo(attach, [])
     Dashboard(session)
 
 
 @solara.component
 def Dashboard(session: Session):
-    lang, set_lang = solara.use_state(session.language)
-    version, set_version = solara.use_state(session.version)
-    playing, set_playing = solara.use_state(False)
-    speed, set_speed = solara.use_state("1 h")
-    selected, set_selected = solara.use_state(None)
+    lang, set_lang_state = solara.use_state(session.language)
+    frame, set_frame = solara.use_state(session.version)
+    selected, set_selected_state = solara.use_state(getattr(session, "selected", None))
 
-    def bump() -> None:
-        set_version(session.version)
+    def set_lang(v: str) -> None:
+        session.language = v
+        set_lang_state(v)
 
-    # ---- play: the browser's timer asks for a frame; each answer asks for the next --------
-    last_beat = solara.use_ref(0.0)
+    def set_selected(v: int | None) -> None:
+        session.selected = v  # type: ignore[attr-defined]
+        set_selected_state(v)
+
+    def refresh() -> None:
+        """After a control: draw now (even when the clock did not move)."""
+        with session.lock:
+            session.version += 1
+            set_frame(session.version)
 
     def on_beat(_beats: int) -> None:
-        if not playing:
-            return
-        ticks, frame = play_plan(SPEEDS[speed], session.model.tick)
-        # keep the promised speed when drawing takes longer than a frame
-        t = time.monotonic()
-        elapsed = min(t - last_beat.current, 3 * frame) if last_beat.current else frame
-        last_beat.current = t
-        ticks = max(1, round(ticks * elapsed / frame))
-        session.step(ticks)
-        if session.finished:
-            set_playing(False)
-        bump()
+        set_frame(session.version)
 
-    frame_ms = int(1000 * play_plan(SPEEDS[speed], session.model.tick)[1])
-    PlayTimer.element(active=playing and not session.finished, interval_ms=frame_ms, acked=version,
-                      on_beats=on_beat)
+    FrameTimer.element(active=session.running, interval_ms=FRAME_MS, acked=frame, on_beats=on_beat)
 
-    if not playing:
-        last_beat.current = 0.0
+    running = session.running
+    with session.lock:  # what the parts below show, read once per frame
+        measures = tuple(arm.measures(force=not running) for arm in session.arms)
+        chosen = session.arm.incident(selected) if selected is not None else None
+        story_key = (None if chosen is None else (chosen.id, len(chosen.history or ()), chosen.stage),
+                     session.follow, session.builds)
+    filters = solara.use_state(CaseFilter())
 
-    def step_once() -> None:
+    solara.Title(L.t("title", lang))
+    solara.Style(CSS)
+    # Each part gets only what it shows, so a frame re-renders the clock, map, funnel and
+    # lists, and leaves the controls alone (reacton skips parts whose arguments are equal).
+    with solara.Column(classes=["gs-page"], gap="0px"):
+        with solara.Div(classes=["gs-head"]):
+            Titles(session.meta, lang)
+            Clock(session.now, session.paused_at, running, lang)
+            Transport(session, lang, refresh, (running, session.finished, session.follow, session.speed))
+            Options(lang, set_lang)
+        with solara.Div(classes=["gs-main"], style={"--gs-mapw": _map_width(session)}):
+            with solara.Div(classes=["gs-col-controls"]):
+                Controls(session, lang, refresh, set_selected,
+                         (session.builds, session.finished, session.error, session.b_path, session.arm_b is None))
+                Measures(measures, lang)
+                Series(session, lang, tuple(arm.measured_at for arm in session.arms))
+            with solara.Div(classes=["gs-col-map"]):
+                MapPanel(session, lang, selected, set_selected, frame)
+            with solara.Div(classes=["gs-col-side"]):
+                CaseFilters(session.arm.model.categories, lang, *filters)
+                CaseList(session, lang, selected, set_selected, filters[0], frame)
+                Story(session, lang, selected, refresh, story_key)
+
+
+def _map_width(session: Session) -> str:
+    """Map column width: as wide as the window's height allows for the town's shape."""
+    f = session.arm.frame
+    vb = [float(x) for x in f.view_box.split()]
+    aspect = vb[2] / vb[3] * len(session.arms)
+    return f"calc((100vh - 215px) * {aspect:.3f})"
+
+
+@solara.component
+def Titles(meta: Any, lang: str):
+    solara.Text(L.t("title", lang), classes=["gs-title"])
+    solara.Text(L.scenario_title(meta, lang), classes=["gs-scenario"],
+                style={"font-size": "16px", "font-weight": "600", "color": "#37474f"})
+
+
+@solara.component
+def Clock(now: float, paused_at: float | None, running: bool, lang: str):
+    solara.HTML(tag="span", unsafe_innerHTML=html.escape(L.clock(now, lang)), classes=["gs-clock"],
+                attributes={"data-minutes": f"{now:.0f}",
+                            "data-paused-at": "" if paused_at is None else f"{paused_at:.0f}",
+                            "data-running": str(running).lower()})
+
+
+@solara.component
+def Transport(session: Session, lang: str, refresh: Callable[[], None], shown: tuple[Any, ...]):
+    """Play/Pause, Step and the speed; redrawn when one of ``shown`` changes."""
+    running, finished, follow, speed = shown
+    speed_key = next((k for k, v in SPEEDS.items() if v == speed), "1h")
+
+    def play() -> None:
+        session.play()
+        refresh()
+
+    def pause() -> None:
+        session.pause()
+        refresh()
+
+    def step() -> None:
         session.step(1)
-        bump()
+        refresh()
+
+    def set_speed(key: str) -> None:
+        session.speed = SPEEDS[key]
+        if session.running and session.target is None:
+            session.play()  # re-pace from now
+        refresh()
+
+    if running:
+        solara.Button(L.t("pause", lang), icon_name="mdi-pause", on_click=pause, color="primary",
+                      classes=["gs-pause"])
+    else:
+        solara.Button(L.t("play", lang), icon_name="mdi-play", on_click=play, color="primary",
+                      disabled=finished, classes=["gs-play"])
+    solara.Button(L.t("step", lang), icon_name="mdi-skip-next", on_click=step,
+                  disabled=running or finished, classes=["gs-step"])
+    with solara.ToggleButtonsSingle(value=speed_key, on_value=set_speed, dense=True, classes=["gs-speed"]):
+        for k in SPEEDS:
+            solara.Button(L.t(f"speed.{k}", lang), value=k, text=True)
+    if finished:
+        solara.Text(L.t("finished", lang), classes=["gs-finished"])
+    if follow is not None:
+        solara.Text(L.t("following", lang, id=follow), classes=["gs-following"],
+                    style={"color": "#6a1b9a", "font-weight": "600"})
+
+
+@solara.component
+def Options(lang: str, set_lang: Callable[[str], None]):
+    with solara.ToggleButtonsSingle(value=lang, on_value=set_lang, dense=True, classes=["gs-lang"]):
+        solara.Button("中文", value="zh", text=True)
+        solara.Button("English", value="en", text=True)
+
+
+@solara.component
+def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selected: Callable[[Any], None],
+             shown: tuple[Any, ...]):
+    st = session.settings
+    day_to, set_day_to = solara.use_state(max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1))
 
     def reset(**changes: Any) -> Callable[[], None]:
         def do() -> None:
-            set_playing(False)
-            session.reset(**changes)
-            set_selected(None)
-            bump()
+            if session.reset(**changes):
+                set_selected(None)
+            refresh()
         return do
 
     def on_policy(field: str) -> Callable[[Any], None]:
@@ -181,181 +278,360 @@ def Dashboard(session: Session):
             reset(**{field: value})()
         return do
 
-    # ---- what to draw (read under the session's lock) --------------------------------
-    def draw_map() -> tuple[bytes, dict[str, int]]:
-        with session.lock:
-            fig, shown = map_figure(session.model, selected)
-        return png(fig), shown
+    def run_to_day() -> None:
+        days = session.model.days
+        if not isinstance(day_to, int) or not 1 <= day_to <= math.ceil(days):
+            session.error = L.t("day_range", lang, n=math.ceil(days), got=day_to)
+            session.version += 1
+        else:
+            session.error = None
+            session.play(min(day_to * MINUTES_PER_DAY, session.model.horizon))
+        refresh()
 
-    def draw_series(column: str, colour: str) -> Callable[[], bytes]:
-        def draw() -> bytes:
-            with session.lock:
-                fig = series_figure(session.model, column, colour)
-            return png(fig)
-        return draw
+    def to_end() -> None:
+        session.play(math.inf)
+        refresh()
 
-    map_png, shown = solara.use_memo(draw_map, [version, selected])
-    backlog_png = solara.use_memo(draw_series("backlog", "#e53935"), [version])
-    busy_png = solara.use_memo(draw_series("crews_busy", "#1e88e5"), [version])
+    def pin() -> None:
+        session.pin_baseline()
+        set_selected(None)
+        refresh()
+
+    def drop() -> None:
+        session.drop_baseline()
+        refresh()
+
+    def baseline_file(name: str | None) -> None:
+        if name:
+            session.baseline_file(scenario_path().parent / name)
+            set_selected(None)
+            refresh()
+
+    with solara.Card(L.t("clock", lang), classes=["gs-card"]):
+        with solara.Div(classes=["gs-row"]):
+            solara.Button(L.t("reset", lang), icon_name="mdi-restart", on_click=reset(), classes=["gs-reset"],
+                          small=True)
+            solara.Button(L.t("to_end", lang), icon_name="mdi-fast-forward", on_click=to_end, small=True,
+                          disabled=session.finished, classes=["gs-to-end"])
+        with solara.Div(classes=["gs-row"]):
+            solara.InputInt(L.t("run_to_day", lang), value=day_to, on_value=set_day_to, classes=["gs-day"],
+                            style={"max-width": "130px"})
+            solara.Button(L.t("run_to", lang), on_click=run_to_day, small=True, classes=["gs-run-to"],
+                          disabled=session.finished)
+        if session.error:
+            solara.Text(L.t("refused", lang) + session.error, classes=["gs-error"])
+
+    with solara.Card(L.t("policy", lang), classes=["gs-card"]):
+        solara.Text(L.t("policy_note", lang), style={"font-size": "12px", "color": "#666"})
+        solara.InputInt(L.t("seed", lang), value=st.seed, on_value=on_policy("seed"), classes=["gs-seed"],
+                        continuous_update=False)
+        solara.Text(L.t("squads", lang), classes=["gs-label"])
+        solara.ToggleButtonsSingle(value=st.squads, values=list(SQUAD_CHOICES), on_value=on_policy("squads"),
+                                   dense=True, classes=["gs-squads"])
+        solara.Text(L.t("dispatch_rule", lang), classes=["gs-label"])
+        with solara.ToggleButtonsSingle(value=st.dispatch_rule, on_value=on_policy("dispatch_rule"), dense=True,
+                                        classes=["gs-rule"]):
+            for name in DISPATCH_RULES:
+                solara.Button(DISPATCH_RULES[name].label[0 if lang == "zh" else 1], value=name, text=True)
+        solara.Text(session.scenario.command_centre.dispatch_rule.explain(lang), style=NOTE,
+                    classes=["gs-rule-explain"])
+        solara.Text(L.t("sev_village", lang), classes=["gs-label"])
+        solara.ToggleButtonsSingle(value=st.severity_to_village, values=list(SEVERITY_CHOICES),
+                                   on_value=on_policy("severity_to_village"), dense=True, classes=["gs-severity"])
+        solara.Text(session.scenario.escalation.explain(lang), style=NOTE, classes=["gs-escalation-explain"])
+        solara.Text(L.t("households", lang), classes=["gs-label"])
+        presets = sorted(set(HOUSEHOLD_PRESETS) | {st.households_per_grid})
+        solara.ToggleButtonsSingle(value=st.households_per_grid, values=presets,
+                                   on_value=on_policy("households_per_grid"), dense=True, classes=["gs-households"])
+
+    with solara.Card(L.t("ab", lang), classes=["gs-card"]):
+        solara.Text(L.t("ab_note", lang), style={"font-size": "12px", "color": "#666"})
+        with solara.Div(classes=["gs-row"]):
+            solara.Button(L.t("pin", lang), icon_name="mdi-pin", on_click=pin, small=True, classes=["gs-pin"])
+            if session.arm_b is not None:
+                solara.Button(L.t("drop_b", lang), on_click=drop, small=True, text=True, classes=["gs-drop-b"])
+        files = sorted(p.name for p in scenario_path().parent.glob("*.toml"))
+        current_b = session.b_path.name if session.b_path is not None and session.b_path.name in files else None
+        solara.Select(L.t("baseline_file", lang), values=files, value=current_b, on_value=baseline_file,
+                      classes=["gs-b-file"])
+
+
+@solara.component
+def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Callable[[Any], None], frame: int):
+    arms = session.arms
+    arm_b = session.arm_b or session.arm
+    statics = [solara.use_memo(lambda: static_map_svg(session.arm.model, lang), [id(session.arm.model), lang]),
+               solara.use_memo(lambda: static_map_svg(arm_b.model, lang), [id(arm_b.model), lang])]
+
+    def clicked(value: str) -> None:
+        if value:
+            set_selected(int(value.split(":")[0]))
+
     with session.lock:
-        model = session.model
-        now = model.env.now
-        measures = dict(session.measures())
-        n_grids, n_squads = len(model.town.grids), len(model.squads)
-        chosen = session.incident(selected) if selected is not None else None
-        chosen_story: list[StoryEntry] = list(chosen.history or []) if chosen is not None else []
-        chosen_note = start_note(model, chosen) if chosen is not None else None
-        chosen_cat = model.categories[chosen.category] if chosen is not None else None
-        recent_rows = [(i.id, model.categories[i.category], i.stage, i.alarms > 0)
-                       for i in session.recent_incidents(15)]
-    st = session.settings
-
-    solara.Title(L.t("title", lang))
-    solara.Style(CSS)
-    with solara.Column(style={"padding": "12px", "max-width": "1500px"}):
-        # ---- header: title, clock, language ------------------------------------------
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Text(L.t("title", lang), style={"font-size": "22px", "font-weight": "700"}, classes=["gs-title"])
-            solara.HTML(tag="span", unsafe_innerHTML=html.escape(L.clock(now, lang)), classes=["gs-clock"],
-                        attributes={"data-minutes": f"{now:.0f}"})
-            if session.finished:
-                solara.Text(L.t("finished", lang), classes=["gs-finished"])
-            solara.Text(f"{session.scenario.meta.name} · {n_grids} {L.t('grids_n', lang)} · "
-                        f"{L.t('squads', lang)} {n_squads} · {L.t('seed', lang)} {st.seed}",
-                        classes=["gs-model-info"])
-            with solara.ToggleButtonsSingle(value=lang, on_value=set_lang, classes=["gs-lang"]):
-                solara.Button("中文", value="zh", text=True)
-                solara.Button("English", value="en", text=True)
-
-        with solara.Columns([4, 5, 4]):
-            # ---- controls -----------------------------------------------------------
-            with solara.Column():
-                with solara.Card(L.t("clock", lang), classes=["gs-card"]):
-                    with solara.Row():
-                        solara.Button(L.t("pause", lang) if playing else L.t("play", lang),
-                                      icon_name="mdi-pause" if playing else "mdi-play",
-                                      on_click=lambda: set_playing(not playing), color="primary",
-                                      disabled=session.finished, classes=["gs-play"])
-                        solara.Button(L.t("step", lang), icon_name="mdi-skip-next", on_click=step_once,
-                                      disabled=playing or session.finished, classes=["gs-step"])
-                        solara.Button(L.t("reset", lang), icon_name="mdi-restart", on_click=reset(),
-                                      classes=["gs-reset"])
-                    solara.Text(L.t("speed", lang), classes=["gs-label"])
-                    solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed,
-                                               dense=True, classes=["gs-speed"], style=WRAP)
-                with solara.Card(L.t("policy", lang), classes=["gs-card"]):
-                    solara.Text(L.t("policy_note", lang), style={"font-size": "12px", "color": "#666"})
-                    solara.InputInt(L.t("seed", lang), value=st.seed, on_value=on_policy("seed"),
-                                    classes=["gs-seed"])
-                    solara.Text(L.t("squads", lang), classes=["gs-label"])
-                    solara.ToggleButtonsSingle(value=st.squads, values=list(SQUAD_CHOICES),
-                                               on_value=on_policy("squads"), dense=True, classes=["gs-squads"],
-                                               style=WRAP)
-                    solara.Text(L.t("dispatch_rule", lang), classes=["gs-label"])
-                    with solara.ToggleButtonsSingle(value=st.dispatch_rule, on_value=on_policy("dispatch_rule"),
-                                                    dense=True, classes=["gs-rule"], style=WRAP):
-                        for name in DISPATCH_RULES:
-                            solara.Button(DISPATCH_RULES[name].label[0 if lang == "zh" else 1], value=name, text=True)
-                    solara.Text(session.scenario.command_centre.dispatch_rule.explain(lang), style=NOTE,
-                                classes=["gs-rule-explain"])
-                    solara.Text(L.t("sev_village", lang), classes=["gs-label"])
-                    solara.ToggleButtonsSingle(value=st.severity_to_village, values=list(SEVERITY_CHOICES),
-                                               on_value=on_policy("severity_to_village"), dense=True,
-                                               classes=["gs-severity"], style=WRAP)
-                    solara.Text(session.scenario.escalation.explain(lang), style=NOTE,
-                                classes=["gs-escalation-explain"])
-                    solara.Text(L.t("households", lang), classes=["gs-label"])
-                    presets = sorted(set(HOUSEHOLD_PRESETS) | {st.households_per_grid})
-                    solara.ToggleButtonsSingle(value=st.households_per_grid, values=presets,
-                                               on_value=on_policy("households_per_grid"), dense=True,
-                                               classes=["gs-households"], style=WRAP)
-
-            # ---- the map ------------------------------------------------------------
-            with solara.Column(), solara.Card(L.t("map", lang), classes=["gs-card"]):
-                solara.Image(map_png, width="100%", classes=["gs-map"])
-                solara.Text(L.t("map_count", lang, n=shown["incidents"], k=shown["overdue"]),
-                            classes=["gs-map-count"])
-                solara.HTML(tag="div", unsafe_innerHTML=_legend(lang, n_squads), classes=["gs-legend"])
-
-            # ---- measures, series, stories ------------------------------------------
-            with solara.Column():
-                with solara.Card(L.t("measures", lang), classes=["gs-card"]):
-                    solara.HTML(tag="table", unsafe_innerHTML=_measures_rows(measures, lang),
-                                classes=["gs-measures"])
-                with solara.Card(L.t("series", lang), classes=["gs-card"]):
-                    solara.Text(L.t("backlog", lang))
-                    solara.Image(backlog_png, width="100%")
-                    solara.Text(L.t("crews_busy", lang))
-                    solara.Image(busy_png, width="100%")
-
-        with solara.Columns([4, 8]):
-            with solara.Card(L.t("incidents", lang), classes=["gs-card", "gs-incidents"]):
-                if not recent_rows:
-                    solara.Text(L.t("no_incident", lang))
-                with solara.Column(gap="0px", style={"max-height": "420px", "overflow-y": "auto"}):
-                    for iid, cat, stg, late in recent_rows:
-                        text = f"#{iid} {category(cat, lang)} · {label(stg, lang)}"
-                        if late:
-                            text += f" · {L.t('overdue', lang)}"
-                        solara.Button(text, text=True, small=True,
-                                      color="primary" if iid == selected else None,
-                                      on_click=lambda iid=iid: set_selected(iid),
-                                      classes=["gs-incident"])
-            with solara.Card(L.t("story", lang), classes=["gs-card"]):
-                if chosen is None:
-                    solara.Text(L.t("choose_incident", lang))
-                else:
-                    head = f"#{chosen.id} {category(chosen_cat, lang)}"
-                    if chosen_note is not None:
-                        head += " · " + L.t("start_tier", lang, sev=chosen_note.severity, thr=chosen_note.threshold,
-                                            tier=label(chosen_note.tier, lang))
-                    solara.Text(head, style={"font-weight": "600"}, classes=["gs-story-head"])
-                    solara.HTML(tag="table", unsafe_innerHTML=_story_rows(chosen_story, lang, model.categories),
-                                classes=["gs-story"])
+        views = [(arm.overlay(selected), arm.frame.view_box) for arm in arms]
+        funnels = [arm.funnel() for arm in arms]
+    Funnel(funnels, lang)
+    with solara.Div(classes=["gs-maps"]):
+        for k, ((ov, vb), static) in enumerate(zip(views, statics)):
+            with solara.Div(classes=["gs-map", f"gs-map-{'ab'[k]}"]):
+                if len(arms) > 1:
+                    solara.Text(L.t("run_a" if k == 0 else "run_b", lang), classes=["gs-ab-tag"])
+                TownMap.element(static_svg=static, view_box=vb, dots=ov["dots"], crews=ov["crews"],
+                                selected=selected if selected is not None else -1, on_clicked=clicked)
+    solara.HTML(tag="div", unsafe_innerHTML=_legend(lang), classes=["gs-legend"])
 
 
-def _legend(lang: str, n_squads: int) -> str:
-    parts = [f'<span><i class="gs-dot" style="background:{c}"></i>{html.escape(label(s, lang))}</span>'
-             for s, c in STAGE_COLOURS.items() if s != Stage.CLOSED]
-    parts.append(f'<span><i class="gs-dot" style="background:white;border:2px solid {OVERDUE_COLOUR}"></i>'
+@solara.component
+def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
+    """发生 → 发现/上报 → 派遣 → 到场 → 办结 → 核查 → 结案: cases now at each stage / so far."""
+    for k, (now, reached) in enumerate(funnels):
+        boxes = []
+        for key, stage, n_now, n_all in _funnel_rows(now, reached):
+            colour = STAGE_COLOURS[stage]
+            now_txt = "" if n_now is None else f"{n_now:,}"
+            boxes.append(f'<div style="background:{colour}" data-stage="{key}"><span>{html.escape(L.funnel(key, lang))}'
+                         f'</span><b class="gs-now">{now_txt or "·"}</b><span class="gs-all">{n_all:,}</span></div>')
+        tag = f'<div class="dim" style="flex:0 0 auto">{"AB"[k]}<br>{html.escape(L.t("funnel_now", lang))}<br>' \
+              f'{html.escape(L.t("funnel_total", lang))}</div>'
+        solara.HTML(tag="div", unsafe_innerHTML=tag + "".join(boxes), classes=["gs-funnel"])
+
+
+def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, int | None, int]]:
+    """The seven boxes: a verified case is one that closed, so 核查 shows the cases being
+    verified now (resolved, not closed) and the verified so far."""
+    i = {s: k for k, s in enumerate(STAGES)}
+    return [
+        ("occurred", Stage.OCCURRED, now[i[Stage.OCCURRED]], reached[i[Stage.OCCURRED]]),
+        ("reported", Stage.REPORTED, now[i[Stage.REPORTED]], reached[i[Stage.REPORTED]]),
+        ("dispatched", Stage.DISPATCHED, now[i[Stage.DISPATCHED]], reached[i[Stage.DISPATCHED]]),
+        ("arrived", Stage.ARRIVED, now[i[Stage.ARRIVED]], reached[i[Stage.ARRIVED]]),
+        ("resolved", Stage.RESOLVED, None, reached[i[Stage.RESOLVED]]),
+        ("verify", Stage.RESOLVED, now[i[Stage.RESOLVED]], reached[i[Stage.CLOSED]]),
+        ("closed", Stage.CLOSED, None, reached[i[Stage.CLOSED]]),
+    ]
+
+
+def _legend(lang: str) -> str:
+    parts = [f'<span><i class="gs-swatch" style="background:{STAGE_COLOURS[s]}"></i>{html.escape(label(s, lang))}</span>'
+             for s in STAGES]
+    parts.append(f'<span><i class="gs-swatch" style="background:white;border:3px solid {OVERDUE_COLOUR}"></i>'
                  f'{html.escape(L.t("overdue", lang))}</span>')
-    parts.append(f'<span>■ {html.escape(L.t("base", lang))} ▲ {html.escape(L.t("crew", lang))}</span>')
-    parts += [f'<span style="color:{zone_colour(k)}">■ S{k + 1}</span>' for k in range(n_squads)]
+    parts.append(f'<span>{html.escape(L.t("legend_tier", lang))}</span>')
+    parts.append(f'<span>{html.escape(L.t("legend_esc", lang))}</span>')
+    parts.append(f'<span>■ {html.escape(L.t("base", lang))} ▲ {html.escape(L.t("crew", lang))} '
+                 f'{html.escape(L.t("crew_on_way", lang))}</span>')
+    parts.append(f'<span>{html.escape(L.t("legend_zone", lang))}</span>')
     return "".join(parts)
 
 
-def _measures_rows(m: dict[str, Any], lang: str) -> str:
-    rows = [
-        ("share_within_15min", _fmt(m["share_within_15min"], "pct")),
-        ("response_p50_min", _fmt(m["response_p50_min"], "min")),
-        ("response_mean_min", _fmt(m["response_mean_min"], "min")),
-        ("backlog", _fmt(m["backlog"])),
-        ("closed", _fmt(m["closed"])),
-        ("alarms", _fmt(m["alarms"])),
-        ("crews_busy", _fmt(m["crews_busy"])),
-        ("queued_for_squad", _fmt(m["queued_for_squad"])),
-    ]
-    out = [f'<tr data-key="{k}"><td>{html.escape(L.t(k, lang))}</td><td class="v">{v}</td></tr>' for k, v in rows]
-    out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("tier_share", lang))}</b></td></tr>')
-    for tier in Tier:
-        out.append(f'<tr data-key="tier.{tier.key}"><td>&nbsp;&nbsp;{html.escape(label(tier, lang))}</td>'
-                   f'<td class="v">{_fmt(m["tier_share"][tier.key], "pct")}</td></tr>')
-    out.append(f'<tr><td colspan="2"><b>{html.escape(L.t("workload_gini", lang))}</b></td></tr>')
-    for role, g in m["workload_gini"].items():
-        out.append(f'<tr data-key="gini.{role}"><td>&nbsp;&nbsp;{html.escape(staff_role(role, lang))}</td>'
-                   f'<td class="v">{_fmt(g, "gini")}</td></tr>')
+@solara.component
+def Measures(ms: tuple[dict[str, Any], ...], lang: str):
+    with solara.Card(L.t("measures", lang), classes=["gs-card"]):
+        solara.HTML(tag="table", unsafe_innerHTML=_measures_rows(list(ms), lang), classes=["gs-measures"])
+
+
+_MEASURE_ROWS: tuple[tuple[str, str], ...] = (
+    ("share_within_15min", "pct"), ("response_p50_min", "min"), ("response_mean_min", "min"),
+    ("backlog", ""), ("closed", ""), ("alarms", ""), ("crews_busy", ""), ("queued_for_squad", ""),
+)
+
+
+def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
+    """One column per run; with two runs a third column with the difference A − B."""
+    def row(key: str, label: str, vals: list[Any], kind: str) -> str:
+        cells = "".join(f'<td class="v">{_fmt(v, kind)}</td>' for v in vals)
+        if len(vals) == 2:
+            a, b = vals
+            cells += f'<td class="v gs-diff">{_diff(a, b, kind)}</td>'
+        return f'<tr data-key="{key}"><td>{html.escape(label)}</td>{cells}</tr>'
+
+    head = ""
+    if len(ms) == 2:
+        head = (f'<tr><th>{html.escape(L.t("measure", lang))}</th><th class="v">A</th><th class="v">B</th>'
+                f'<th class="v">{html.escape(L.t("diff", lang))}</th></tr>')
+    out = [head]
+    for key, kind in _MEASURE_ROWS:
+        out.append(row(key, L.t(key, lang), [m.get(key, math.nan) for m in ms], kind))
+    out.append(f'<tr><td colspan="4"><b>{html.escape(L.t("tier_share", lang))}</b></td></tr>')
+    for name in Tier.keys():
+        out.append(row(f"tier.{name}", "\u2003" + label(Tier[name.upper()], lang),
+                       [m.get("tier_share", {}).get(name, math.nan) for m in ms], "pct"))
+    out.append(f'<tr><td colspan="4"><b>{html.escape(L.t("workload_gini", lang))}</b></td></tr>')
+    for role in (GridRole.WORKER, StaffRole.SQUAD_CREW):
+        out.append(row(f"gini.{role}", "\u2003" + staff_role(role, lang),
+                       [m.get("workload_gini", {}).get(role, math.nan) for m in ms], "gini"))
     return "".join(out)
 
 
+def _diff(a: Any, b: Any, kind: str) -> str:
+    """A − B with its sign; shares as percentage points."""
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or math.isnan(a) or math.isnan(b):
+        return "–"
+    d = a - b
+    if kind == "pct":
+        return f"{100 * d:+.0f} pp"
+    if kind == "gini":
+        return f"{d:+.2f}"
+    return f"{d:+,}" if isinstance(d, int) else f"{d:+.1f}"
+
+
+@solara.component
+def Series(session: Session, lang: str, measured_at: tuple[float, ...]):
+    """Backlog and busy crews against days; redrawn with the measures (twice a second at most)."""
+    with session.lock:
+        data = [(arm.series("backlog"), arm.series("crews_busy")) for arm in session.arms]
+    colours = ("#6a1b9a", "#00838f")
+    with solara.Card(L.t("series", lang), classes=["gs-card"]):
+        for col, (label, axis) in enumerate((("backlog", "axis_cases"), ("crews_busy", "axis_crews"))):
+            for k, d in enumerate(data):
+                xs, ys = d[col]
+                title = L.t(label, lang) + (f" · {'AB'[k]}" if len(data) > 1 else "")
+                solara.HTML(tag="div", unsafe_innerHTML=series_svg(xs, ys, colours[k], L.t("axis_day", lang),
+                                                                 L.t(axis, lang), title=title),
+                            classes=["gs-series", f"gs-series-{label}"])
+
+
+def _checkbox(cls: str, **kwargs: Any) -> None:
+    with solara.Div(classes=[cls], style={"display": "inline-block"}):
+        solara.Checkbox(**kwargs)
+
+
+# ---- the case list and the story -----------------------------------------------------------
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the case list shows: escalated, overdue or open cases, one tier, one category;
+    ``frozen`` holds the ids listed when the trainer froze the list to read."""
+
+    escalated: bool = False
+    overdue: bool = False
+    open: bool = False
+    tier: str = ""
+    category: str = ""
+    frozen: tuple[int, ...] | None = None
+
+
+@solara.component
+def CaseFilters(categories: list[Any], lang: str, f: CaseFilter, set_f: Callable[[CaseFilter], None]):
+    def on(field: str) -> Callable[[Any], None]:
+        return lambda value: set_f(replace(f, **{field: value}))
+
+    def freeze(on: bool) -> None:
+        set_f(replace(f, frozen=() if on else None))  # CaseList keeps the ids shown at this moment
+
+    with solara.Card(L.t("incidents", lang), classes=["gs-card", "gs-filters"]):
+        with solara.Div(classes=["gs-row"]):
+            _checkbox("gs-f-esc", label=L.t("f_escalated", lang), value=f.escalated, on_value=on("escalated"))
+            _checkbox("gs-f-overdue", label=L.t("f_overdue", lang), value=f.overdue, on_value=on("overdue"))
+            _checkbox("gs-f-open", label=L.t("f_open", lang), value=f.open, on_value=on("open"))
+            _checkbox("gs-freeze", label=L.t("freeze", lang), value=f.frozen is not None, on_value=freeze)
+        with solara.Div(classes=["gs-row"]):
+            with solara.ToggleButtonsSingle(value=f.tier, on_value=on("tier"), dense=True, classes=["gs-f-tier"]):
+                solara.Button(L.t("all_tiers", lang), value="", text=True)
+                for name in Tier.keys():
+                    solara.Button(label(Tier[name.upper()], lang), value=name, text=True)
+            names = {c.name: category(c, lang) for c in categories}
+            solara.Select(L.t("filter", lang), values=[L.t("all_categories", lang), *names.values()],
+                          value=names.get(f.category, L.t("all_categories", lang)),
+                          on_value=lambda v: set_f(replace(f, category=next((k for k, n in names.items() if n == v), ""))),
+                          classes=["gs-f-cat"], style={"max-width": "220px"}, dense=True)
+
+
+@solara.component
+def CaseList(session: Session, lang: str, selected: int | None, set_selected: Callable[[Any], None],
+             f: CaseFilter, frame: int):
+    arm = session.arm
+    cats = arm.model.categories
+    frozen_ids = solara.use_ref(None)  # the ids on screen when the trainer froze the list
+    if f.frozen is None:
+        frozen_ids.current = None
+    with session.lock:
+        if frozen_ids.current is not None:
+            pool = [arm.cases[i] for i in frozen_ids.current if i in arm.cases]
+        else:
+            pool = list(reversed(arm.cases.values()))
+        rows = []
+        total = 0
+        for inc in pool:
+            if f.escalated and inc.escalations == 0:
+                continue
+            if f.overdue and inc.alarms == 0:
+                continue
+            if f.open and not math.isnan(inc.closed_at):
+                continue
+            tier = Tier(arm.tier_now(inc)).key
+            if f.tier and tier != f.tier:
+                continue
+            if f.category and cats[inc.category].name != f.category:
+                continue
+            total += 1
+            if len(rows) < LIST_MAX:
+                rows.append((inc.id, cats[inc.category], inc.stage, inc.alarms > 0, inc.escalations, tier))
+    if f.frozen is not None and frozen_ids.current is None:
+        frozen_ids.current = tuple(r[0] for r in rows)
+
+    def clicked(value: str) -> None:
+        if value:
+            set_selected(int(value.split(":")[0]))
+
+    items = []
+    for iid, cat, stg, late, esc, tr in rows:
+        text = f"#{iid} {category(cat, lang)} · {label(stg, lang)} · {label(Tier[tr.upper()], lang)}"
+        if esc:
+            text += f" · ↑{esc}"
+        if late:
+            text += f" · {L.t('overdue', lang)}"
+        items.append([iid, text, STAGE_COLOURS[stg]])
+    solara.Text(L.t("n_shown", lang, n=total, k=len(rows)) + (" · " + L.t("frozen", lang) if f.frozen is not None else ""),
+                style={"font-size": "12px", "color": "#666"}, classes=["gs-list-count"])
+    CaseRows.element(rows=items, selected=selected if selected is not None else -1, on_clicked=clicked)
+
+
+@solara.component
+def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[], None], shown: tuple[Any, ...]):
+    """The chosen case's story; redrawn when it gains a stage (``shown``), not every frame."""
+    arm: Arm = session.arm
+    with session.lock:
+        chosen = arm.incident(selected) if selected is not None else None
+        entries = list(chosen.history or []) if chosen is not None else []
+        note = start_note(arm.model, chosen) if chosen is not None else None
+        cat = arm.model.categories[chosen.category] if chosen is not None else None
+        is_open = chosen is not None and math.isnan(chosen.closed_at)
+
+    def follow() -> None:
+        session.follow = None if session.follow == selected else selected
+        if session.running and session.target is None:
+            session.play()
+        refresh()
+
+    with solara.Card(L.t("story", lang), classes=["gs-card"]):
+        if chosen is None:
+            solara.Text(L.t("choose_incident", lang))
+            return
+        head = f"#{chosen.id} {category(cat, lang)}"
+        if note is not None:
+            head += " · " + L.t("start_tier", lang, sev=note.severity, thr=note.threshold, tier=label(note.tier, lang))
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(head), style={"font-weight": "600"},
+                    classes=["gs-story-head"], attributes={"data-id": str(chosen.id)})
+        if is_open or session.follow == chosen.id:
+            solara.Button(L.t("unfollow", lang) if session.follow == chosen.id else L.t("follow", lang),
+                          icon_name="mdi-eye", small=True, on_click=follow, classes=["gs-follow"])
+        with solara.Div(classes=["gs-story-box"]):
+            solara.HTML(tag="table", unsafe_innerHTML=_story_rows(entries, lang, arm.model.categories),
+                        classes=["gs-story"])
+
+
 def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named]) -> str:
-    head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "stage", "who", "why"))
+    """Each stage: when, how long after the case began, what, who acted, and why (with the
+    limit involved) — words made from the codes by sim.labels."""
+    head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "elapsed", "stage", "who", "why"))
     out = [f"<tr>{head}</tr>"]
+    start = entries[0].time if entries else 0.0
     for e in entries:
         words = render_story(e, lang, categories)
         style = f' style="color:{OVERDUE_COLOUR}"' if e.stage in (Stage.ALARM, Stage.ESCALATED) else ""
         out.append(
             f'<tr{style} data-stage="{e.stage.key}" data-reason="{e.reason.key}">'
-            f"<td>{html.escape(L.clock(e.time, lang))}</td><td>{html.escape(words.stage)}</td>"
-            f"<td>{html.escape(words.who)}</td><td>{html.escape(words.why)}</td></tr>"
+            f"<td>{html.escape(L.clock(e.time, lang))}</td><td>{html.escape(L.elapsed(e.time - start, lang))}</td>"
+            f"<td>{html.escape(words.stage)}</td><td>{html.escape(words.who)}</td><td>{html.escape(words.why)}</td></tr>"
         )
     return "".join(out)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +31,9 @@ def server_env(scenario: Path) -> dict[str, str]:
     env = dict(os.environ)
     env[SCENARIO_ENV] = str(scenario.resolve())
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # no "runs on Solara" badge over the charts
+    # a closed tab's page kernel goes after a minute; the viewer's run goes with its last page
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
@@ -54,8 +59,33 @@ def register(app: typer.Typer) -> None:
         except ImportError:
             fail("the dashboard needs solara: pip install 'gridsim[dashboard]'")
         typer.echo(f"dashboard for {scenario} at http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
-        try:
-            code = subprocess.call(server_command(port), env=server_env(scenario))
-        except KeyboardInterrupt:
-            code = 0
-        raise typer.Exit(code)
+        raise typer.Exit(serve(server_command(port), server_env(scenario)))
+
+
+def serve(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
+    """Run the server until it exits; SIGINT or SIGTERM to us stops it (SIGKILL after
+    ``grace_s`` if it lingers), so the port is free when this returns."""
+    proc = subprocess.Popen(cmd, env=env)
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if proc.poll() is None:
+            proc.terminate()
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    deadline: float | None = None
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stopping and deadline is None:
+                    deadline = time.monotonic() + grace_s
+                elif deadline is not None and time.monotonic() > deadline:
+                    proc.kill()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    return 0 if stopping else code

@@ -19,7 +19,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "step": ("单步", "Step"),
     "reset": ("重置", "Reset"),
     "speed": ("速度", "Speed"),
-    "speed_opt": ("{label}/秒", "{label}/s"),
+    "speed.10min": ("10分钟/秒", "10 min/s"),
+    "speed.1h": ("1小时/秒", "1 h/s"),
+    "speed.6h": ("6小时/秒", "6 h/s"),
+    "speed.1d": ("1天/秒", "1 day/s"),
+    "run_to_day": ("运行到第 N 天", "Run to day N"),
+    "run_to": ("运行到", "Run to"),
+    "to_end": ("运行到终点", "Run to the end"),
+    "running_to": ("正在运行到{day}", "Running to {day}"),
+    "paused_at": ("已暂停于 {clock}", "Paused at {clock}"),
     "finished": ("已到仿真终点", "End of the run reached"),
     "policy": ("政策", "Policy"),
     "policy_note": ("改变政策会从第0天重新开始", "Changing a policy restarts the run at day 0"),
@@ -28,7 +36,49 @@ _LABELS: dict[str, tuple[str, str]] = {
     "dispatch_rule": ("派单规则", "Dispatch rule"),
     "sev_village": ("升级到村的严重度阈值", "Severity sent to village"),
     "households": ("每网格户数", "Households per grid"),
-    "grids_n": ("网格数", "grids"),
+    "grids_n": ("网格 {n} 个", "{n} grids"),
+    "squads_n": ("执法中队 {n} 支", "{n} squads"),
+    "seed_n": ("随机种子 {n}", "seed {n}"),
+    "refused": ("未采用：", "Not applied: "),
+    "day_range": ("天数须在 1 到 {n} 之间（输入为 {got}）", "the day must be between 1 and {n} (got {got})"),
+    "funnel.occurred": ("发生", "occurred"),
+    "funnel.reported": ("发现/上报", "found/reported"),
+    "funnel.dispatched": ("派遣", "dispatched"),
+    "funnel.arrived": ("到场", "on scene"),
+    "funnel.resolved": ("办结", "resolved"),
+    "funnel.verify": ("核查", "verified"),
+    "funnel.closed": ("结案", "closed"),
+    "ab": ("A/B 对比", "A/B comparison"),
+    "ab_note": ("B 为基准方案：与 A 同一随机种子、同一批事件，同步运行",
+                "B is the baseline: same seed and the same incidents as A, run in lockstep"),
+    "pin": ("把当前方案设为基准 B", "Pin the current run as baseline B"),
+    "baseline_file": ("或选用另一方案文件作基准 B", "Or use another scenario file as baseline B"),
+    "drop_b": ("取消对比", "Stop comparing"),
+    "run_a": ("A（当前方案）", "A (current)"),
+    "run_b": ("B（基准）", "B (baseline)"),
+    "diff": ("差值 A−B", "Difference A−B"),
+    "measure": ("指标", "Measure"),
+    "funnel": ("闭环各环节", "Stages of the loop"),
+    "funnel_now": ("当前", "now"),
+    "funnel_total": ("累计", "so far"),
+    "follow": ("跟踪此事件（办结前放慢时间）", "Follow this case (slows time until it closes)"),
+    "following": ("正在跟踪 #{id}", "Following #{id}"),
+    "unfollow": ("停止跟踪", "Stop following"),
+    "filter": ("筛选", "Filter"),
+    "f_escalated": ("已升级", "escalated"),
+    "f_overdue": ("超时", "overdue"),
+    "f_open": ("未结案", "open"),
+    "all_tiers": ("全部层级", "all tiers"),
+    "all_categories": ("全部类别", "all categories"),
+    "freeze": ("冻结列表", "Freeze list"),
+    "frozen": ("列表已冻结（阅读中）", "List frozen while you read"),
+    "n_shown": ("共 {n} 件，显示 {k} 件", "{n} cases, {k} shown"),
+    "axis_day": ("仿真天数", "simulated day"),
+    "axis_cases": ("件数", "cases"),
+    "axis_crews": ("车组数", "crews"),
+    "legend_tier": ("形状＝当前层级：● 网格 ◆ 村 ■ 镇 ⬢ 县（市）", "Shape = tier now: ● grid ◆ village ■ town ⬢ county"),
+    "legend_esc": ("↑n 升级次数", "↑n escalations"),
+    "legend_zone": ("底色＝中队辖区", "Tint = squad zone"),
     "map": ("镇域地图", "Town map"),
     "map_count": ("地图上的事件: {n}（超时 {k}）", "Incidents on map: {n} (overdue {k})"),
     "measures": ("实时指标", "Live measures"),
@@ -43,13 +93,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "crews_busy": ("忙碌车组", "Crews busy"),
     "queued_for_squad": ("等待中队", "Queued for squads"),
     "series": ("时间序列", "Time series"),
-    "incidents": ("近期事件", "Recent incidents"),
+    "incidents": ("事件列表", "Cases"),
     "choose_incident": ("选择事件", "Choose an incident"),
     "story": ("事件经过", "Incident story"),
     "no_incident": ("尚无事件——请单步或播放", "No incident yet: step or play"),
     "time": ("时间", "Time"),
     "stage": ("环节", "Stage"),
     "who": ("经办", "Who"),
+    "elapsed": ("用时", "After"),
     "why": ("说明", "Why / detail"),
     "start_tier": ("按严重度 {sev} ≥ {thr} 直接交由{tier}处理", "severity {sev} ≥ {thr}: starts at the {tier}"),
     "overdue": ("超时", "overdue"),
@@ -57,6 +108,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "grid_bounds": ("网格边界", "Grid boundary"),
     "base": ("中队驻地", "Squad base"),
     "crew": ("车组", "Crew"),
+    "crew_on_way": ("虚线＝车组在途", "dashed = crew on its way"),
     "km": ("公里", "km"),
     "minutes_axis": ("天", "day"),
 }
@@ -68,8 +120,46 @@ def t(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+
+def funnel(name: str, lang: str) -> str:
+    return t(f"funnel.{name}", lang)
+
+
+
+
+
+
+
+def elapsed(minutes: float, lang: str) -> str:
+    """How long after the case began: '+42分' / '+2小时05分' / '+42 min' / '+2 h 05 min'."""
+    m = int(round(minutes))
+    h, mm = divmod(m, 60)
+    if lang == "zh":
+        return f"+{h}小时{mm:02d}分" if h else f"+{mm}分"
+    return f"+{h} h {mm:02d} min" if h else f"+{mm} min"
+
+
 def clock(minutes: float, lang: str) -> str:
     """'第1天 08:30' / 'Day 1 08:30' (day 1 is the first day of the run)."""
     m = int(minutes)
     day, rem = divmod(m, int(MINUTES_PER_DAY))
     return f"{t('day', lang, day=day + 1)} {rem // 60:02d}:{rem % 60:02d}"
+
+
+# Display names of the shipped scenarios; any other scenario shows its description's head.
+_SCENARIO_TITLES: dict[str, tuple[str, str]] = {
+    "xuxiake_1plus4": ("徐霞客镇（“1+4”改革后）", "Xu Xiake town, after the 1+4 reform"),
+    "xuxiake_pre_reform": ("徐霞客镇（改革前）", "Xu Xiake town, before the reform"),
+    "dense_town_core": ("人口密集的镇区", "A dense town core"),
+    "small_rural_town": ("农村小镇", "A small rural town"),
+}
+
+
+def scenario_title(meta: object, lang: str) -> str:
+    """The scenario's display name (never the raw file id when a better name is known)."""
+    name = str(getattr(meta, "name", ""))
+    if name in _SCENARIO_TITLES:
+        zh, en = _SCENARIO_TITLES[name]
+        return zh if lang == "zh" else en
+    desc = str(getattr(meta, "description", "") or "")
+    return desc.split(":")[0].strip() or name.replace("_", " ")

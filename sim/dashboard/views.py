@@ -1,15 +1,15 @@
-"""What the dashboard shows, apart from how it is shown: a per-viewer session around one
-TownModel, the live measures, the incident stories, and matplotlib figures.
+"""What the dashboard shows, apart from how it is shown: a per-viewer session of one or two
+TownModels stepped in lockstep by a background runner, the live measures, the stage funnel,
+the map overlay rows and the incident stories.
 
 Nothing here imports solara, so every piece can be tested (and reused) without a browser.
-Figures carry no words (the host machine may lack CJK fonts); titles and legends are
-drawn by the page in the chosen language.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,34 +17,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
-from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
+from sim.config import Scenario, ScenarioError, apply_overrides, read_scenario_data, validate_scenario
+from sim.dashboard.drawing import STAGES, Frame, town_frame, zone_owner
 from sim.model import TownModel
+from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
 from sim.policies import IntakeNote
 from sim.records import Incident
-from sim.vocabulary import MINUTES_PER_DAY, Stage, Tier
+from sim.vocabulary import MINUTES_PER_DAY, Tier
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
 HOUSEHOLD_PRESETS: tuple[int, ...] = (300, 400, 500)
-SPEEDS: dict[str, float] = {"10 min": 10.0, "1 h": 60.0, "6 h": 360.0, "1 d": MINUTES_PER_DAY}  # sim minutes per second
-STAGE_COLOURS: dict[Stage, str] = {  # the furthest stage an incident reached (Incident.stage)
-    Stage.OCCURRED: "#9e9e9e",
-    Stage.REPORTED: "#fbc02d",
-    Stage.DISPATCHED: "#fb8c00",
-    Stage.ARRIVED: "#1e88e5",
-    Stage.RESOLVED: "#43a047",
-    Stage.CLOSED: "#2e7d32",
-}
-OVERDUE_COLOUR = "#d50000"
-ZONE_COLOURS: tuple[str, ...] = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
-)
-RECENT_KEEP = 200
+SPEEDS: dict[str, float] = {"10min": 10.0, "1h": 60.0, "6h": 360.0, "1d": MINUTES_PER_DAY}  # sim minutes per second
+FOLLOW_SPEED = 10.0  # sim minutes a second while a followed case is open
+FADE_MIN = 360.0  # closed cases fade out over six simulated hours
+CLOSED_KEEP = 400  # closed cases kept for the list and their stories
+UNNOTICED_SHOWN_MIN = 180.0  # unnoticed cases leave the map after three hours (still counted)
+MEASURES_EVERY_S = 0.5  # live measures are recomputed at most twice a second while running
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ class Settings:
     households_per_grid: int
 
     @classmethod
-    def of(cls, scenario: Scenario) -> Settings:
+    def of(cls, scenario: Scenario) -> "Settings":
         div = scenario.town.grid_division
         return cls(
             seed=scenario.run.seed,
@@ -70,6 +60,7 @@ class Settings:
 
     def overrides(self) -> dict[str, Any]:
         return {
+            "run.seed": self.seed,
             "squads.count": self.squads,
             "command_centre.dispatch_rule": self.dispatch_rule,
             "escalation.severity_to_village": self.severity_to_village,
@@ -78,7 +69,12 @@ class Settings:
 
 
 def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scenario>") -> Scenario:
-    """The scenario table with the viewer's policies applied and the dashboard's tick."""
+    """The scenario table with the viewer's policies applied and the dashboard's tick.
+
+    Raises ScenarioError (one line naming the field) for a value the scenario refuses.
+    """
+    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int):
+        raise ScenarioError(f"{source}: run.seed: must be a whole number, got {settings.seed!r}")
     d = apply_overrides(data, settings.overrides(), source=source)
     units = d.get("squads", {}).get("units")
     if units and len(units) != settings.squads:
@@ -89,11 +85,170 @@ def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scen
     return validate_scenario(d, source=source)
 
 
+def stage_index(inc: Incident) -> int:
+    """Index in STAGES of the furthest stage reached (Incident.stage, without the name lookups)."""
+    if inc.closed_at == inc.closed_at:  # not NaN
+        return 5
+    if inc.resolved_at == inc.resolved_at:
+        return 4
+    if inc.arrived_at == inc.arrived_at:
+        return 3
+    if inc.dispatched_at == inc.dispatched_at:
+        return 2
+    return 1 if inc.reported_at == inc.reported_at else 0
+
+
+class Arm:
+    """One model of a run and what the page tracks about it between ticks.
+
+    Tracks every case from occurrence: the open ones, the recently closed (kept for their
+    stories and to fade on the map) and how many reached each stage of the loop.
+    """
+
+    def __init__(self, data: dict[str, Any], path: Path, settings: Settings) -> None:
+        self.path = path
+        self.data = data
+        self.settings = settings
+        self.scenario = scenario_with(data, settings, source=str(path))
+        self.model = TownModel(self.scenario, seed=settings.seed, keep_stories=True)
+        self.frame: Frame = town_frame(self.model)
+        self.owner = zone_owner(self.model)
+        cats = self.model.categories
+        self.start_tier = [self.model.centre.escalation.start_tier(c) for c in cats]
+        self.cases: OrderedDict[int, Incident] = OrderedDict()  # open, then recently closed
+        self.closed_ids: OrderedDict[int, None] = OrderedDict()
+        self._open_ids: set[int] = set()
+        self._seen = -1
+        self.reached_closed = [0] * len(STAGES)  # stages reached by cases already closed
+        self._closed_cols: dict[str, list[float]] = {k: [] for k in ("category", "reported_at", "arrived_at", "tier")}
+        self._measures: dict[str, Any] = {}
+        self._measures_at = (-1.0, -1.0)  # (sim minute, wall time)
+
+    @property
+    def now(self) -> float:
+        return self.model.env.now
+
+    def step(self) -> None:
+        m = self.model
+        m.step()
+        live = m.centre.live
+        for iid, inc in live.items():
+            if iid > self._seen:  # ids rise with occurrence: only the new ones
+                self.cases[iid] = inc
+                self._seen = iid
+        now_ids = set(live)
+        for iid in self._open_ids - now_ids:
+            inc = self.cases.get(iid)
+            if inc is not None:
+                for k, s in enumerate(STAGES):
+                    if k == 0 or not math.isnan(getattr(inc, f"{s.key}_at")):
+                        self.reached_closed[k] += 1
+                self.closed_ids[iid] = None
+                for k, col in self._closed_cols.items():
+                    col.append(getattr(inc, k))
+        self._open_ids = now_ids
+        while len(self.closed_ids) > CLOSED_KEEP:
+            old, _ = self.closed_ids.popitem(last=False)
+            self.cases.pop(old, None)
+
+    # ---- what the page shows -----------------------------------------------------------
+    def incident(self, iid: int) -> Incident | None:
+        return self.cases.get(iid)
+
+    def tier_now(self, inc: Incident) -> int:
+        """The tier holding the case: where it was resolved, else its start plus escalations."""
+        if inc.tier >= 0:
+            return inc.tier
+        return min(int(Tier.COUNTY), int(self.start_tier[inc.category]) + inc.escalations)
+
+    def funnel(self) -> tuple[list[int], list[int]]:
+        """(cases now at each stage, cases that reached each stage so far) over STAGES."""
+        now = [0] * len(STAGES)
+        reached = list(self.reached_closed)
+        for inc in self.model.centre.live.values():
+            k = stage_index(inc)
+            now[k] += 1
+            for j in range(k + 1):
+                reached[j] += 1
+        # a case skips "dispatched" when its finder settles it on the spot: count what happened
+        for inc in self.model.centre.live.values():
+            if math.isnan(inc.dispatched_at) and stage_index(inc) >= 3:
+                reached[2] -= 1
+        now[STAGES.index("closed")] = 0
+        return now, reached
+
+    def overlay(self, selected: int | None = None) -> dict[str, list[list[float]]]:
+        """What moves on the map, as compact rows in SVG units.
+
+        ``dots``: [id, x, y, stage, tier, overdue, escalations, opacity]; closed cases fade
+        over FADE_MIN. ``crews``: [x, y, zone, busy, job_x, job_y] with crews on the way
+        placed along their trip.
+        """
+        m, f = self.model, self.frame
+        now = m.env.now
+        dots: list[list[float]] = []
+        for inc in m.centre.live.values():
+            if now - inc.occurred_at > UNNOTICED_SHOWN_MIN and math.isnan(inc.reported_at) and inc.id != selected:
+                continue
+            st = stage_index(inc)
+            dots.append([inc.id, f.sx(inc.x), f.sy(inc.y), st, self.tier_now(inc), int(inc.alarms > 0),
+                         inc.escalations, 1.0])
+        closed_k = STAGES.index("closed")
+        for iid in reversed(self.closed_ids):
+            inc = self.cases[iid]
+            age = now - inc.closed_at
+            if age > FADE_MIN:
+                break
+            dots.append([inc.id, f.sx(inc.x), f.sy(inc.y), closed_k, self.tier_now(inc), int(inc.alarms > 0),
+                         inc.escalations, round(max(0.15, 1 - age / FADE_MIN), 2)])
+        crews: list[list[float]] = []
+        centre = m.centre
+        for k, sq in enumerate(m.squads):
+            idle_n = 0
+            for crew in sq.crews:
+                x, y = crew.pos
+                job = crew.job
+                if job is None:
+                    sx, sy = f.sx(x) + 22 * idle_n - 10 * (len(sq.crews) - 1), f.sy(y) + 30
+                    idle_n += 1
+                    crews.append([sx, sy, k, 0, sx, sy])
+                    continue
+                if math.isnan(job.arrived_at) or crew.pos != (job.x, job.y):
+                    depart = job.dispatched_at if not math.isnan(job.dispatched_at) else crew.busy_since
+                    trip = max(1e-9, centre.travel_to(crew, job))
+                    frac = min(1.0, max(0.0, (now - depart) / trip))
+                    x, y = x + frac * (job.x - x), y + frac * (job.y - y)
+                crews.append([f.sx(x), f.sy(y), k, 1, f.sx(job.x), f.sy(job.y)])
+        return {"dots": dots, "crews": crews}
+
+    def measures(self, force: bool = False) -> dict[str, Any]:
+        """The live measures, recomputed at most every MEASURES_EVERY_S of wall time."""
+        now, wall = self.now, time.monotonic()
+        at, last = self._measures_at
+        if now != at and (force or wall - last >= MEASURES_EVERY_S or not self._measures):
+            closed = {k: np.asarray(v, dtype=float) for k, v in self._closed_cols.items()}
+            self._measures = live_measures(self.model, closed)
+            self._measures_at = (now, wall)
+        return self._measures
+
+    @property
+    def measured_at(self) -> float:
+        """Wall time the measures were last computed (the series redraw with them)."""
+        return self._measures_at[1]
+
+    def series(self, column: str) -> tuple[list[float], list[float]]:
+        """(days, values) of one DataCollector column."""
+        mv = self.model.datacollector.model_vars
+        return mv["day"], mv[column]
+
+
 class Session:
-    """One viewer's model and what the page needs from it; all access under one lock.
+    """One viewer's run: run A (the policies being tried) and, in A/B mode, run B (the
+    baseline) on the same seed and incidents, stepped in lockstep by a background runner.
 
     Every step and every read for a redraw holds ``lock``, so a redraw never sees a
-    half-done step (the server may handle one viewer's messages on more than one thread).
+    half-done step. The runner checks between ticks whether it should stop, so Pause takes
+    effect within one tick.
     """
 
     def __init__(self, scenario_path: str | Path = DEFAULT_SCENARIO, settings: Settings | None = None) -> None:
@@ -101,92 +256,218 @@ class Session:
         self.data = read_scenario_data(self.path)
         base = validate_scenario(self.data, source=str(self.path))
         self.language = base.meta.language
-        self.settings = settings or Settings.of(base)
+        self.meta = base.meta
         self.lock = threading.RLock()
         self.builds = 0
         self.version = 0  # bumped by every step and rebuild: the page redraws on it
-        self._build()
-
-    def _build(self) -> None:
-        self.scenario = scenario_with(self.data, self.settings, source=str(self.path))
-        self.model = TownModel(self.scenario, seed=self.settings.seed, keep_stories=True)
-        self.recent: OrderedDict[int, Incident] = OrderedDict()
-        self._seen = -1
-        self._measures_key: tuple[int, float] | None = None
-        self._measures: dict[str, Any] = {}
+        self.error: str | None = None  # the last refused input, shown in the page
+        self.b_path: Path | None = None
+        self.b_data: dict[str, Any] | None = None
+        self.b_settings: Settings | None = None
+        self.arm_b: Arm | None = None
+        self.follow: int | None = None
+        self.speed = SPEEDS["1h"]
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.target: float | None = None  # "run to": minutes (None: play at speed)
+        self.paused_at: float | None = None
+        self.last_access = time.monotonic()
+        self.arm = Arm(self.data, self.path, settings or Settings.of(base))
         self.builds += 1
-        self.version += 1
 
-    def reset(self, **changes: Any) -> None:
-        """Rebuild the model from day 0, with any settings changed."""
-        with self.lock:
-            if changes:
-                self.settings = replace(self.settings, **changes)
-            self._build()
+    # ---- building -------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.arm.settings
 
     @property
+    def model(self) -> TownModel:
+        return self.arm.model
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.arm.scenario
+
+    def reset(self, **changes: Any) -> bool:
+        """Rebuild from day 0 with any settings changed (B too, to stay in lockstep).
+
+        A value the scenario refuses leaves the run as it was and sets ``error``; returns
+        whether the run was rebuilt.
+        """
+        self.pause()
+        with self.lock:
+            settings = replace(self.settings, **changes) if changes else self.settings
+            try:
+                arm = Arm(self.data, self.path, settings)
+                arm_b = self._build_b(settings.seed)
+            except ScenarioError as exc:
+                self.error = str(exc)
+                self.version += 1
+                return False
+            self.arm, self.arm_b, self.error, self.follow = arm, arm_b, None, None
+            self.builds += 1
+            self.version += 1
+            return True
+
+    def _build_b(self, seed: int) -> Arm | None:
+        if self.b_settings is None or self.b_data is None or self.b_path is None:
+            return None
+        return Arm(self.b_data, self.b_path, replace(self.b_settings, seed=seed))
+
+    def pin_baseline(self) -> None:
+        """The current policies become run B (the baseline); both restart at day 0."""
+        with self.lock:
+            self.b_path, self.b_data, self.b_settings = self.path, self.data, self.settings
+        self.reset()
+
+    def baseline_file(self, path: str | Path) -> bool:
+        """Run B from another scenario file (its own policies) on the same seed."""
+        p = Path(path)
+        try:
+            data = read_scenario_data(p)
+            settings = Settings.of(validate_scenario(data, source=str(p)))
+        except (ScenarioError, OSError) as exc:
+            with self.lock:
+                self.error = str(exc)
+                self.version += 1
+            return False
+        with self.lock:
+            self.b_path, self.b_data, self.b_settings = p, data, settings
+        return self.reset()
+
+    def drop_baseline(self) -> None:
+        self.pause()
+        with self.lock:
+            self.b_path = self.b_data = self.b_settings = None
+            self.arm_b = None
+            self.version += 1
+
+    @property
+    def arms(self) -> list[Arm]:
+        return [self.arm] if self.arm_b is None else [self.arm, self.arm_b]
+
+    # ---- the clock ------------------------------------------------------------------------
+    @property
     def now(self) -> float:
-        return self.model.env.now
+        return self.arm.now
 
     @property
     def finished(self) -> bool:
-        return not self.model.running
+        return not self.arm.model.running
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def step(self, n: int = 1) -> float:
-        """Advance ``n`` ticks (stops at the horizon); returns the clock in minutes."""
+        """Advance ``n`` ticks, all runs together (stops at the horizon); returns the clock."""
         with self.lock:
             for _ in range(n):
-                if not self.model.running:
+                if not self._tick():
                     break
-                self.model.step()
-                for iid, inc in self.model.centre.live.items():
-                    if iid > self._seen:  # ids rise with occurrence: only the new ones
-                        self.recent[iid] = inc
-                        self._seen = iid
-                while len(self.recent) > RECENT_KEEP:
-                    self.recent.popitem(last=False)
-                self.version += 1
-            return self.model.env.now
+            return self.now
 
-    # ---- what the page shows -------------------------------------------------------
-    def recent_incidents(self, n: int = 30) -> list[Incident]:
-        """The latest incidents seen (open or closed since), newest first."""
+    def _tick(self) -> bool:
+        if not self.arm.model.running:
+            return False
+        for arm in self.arms:
+            if arm.model.running:
+                arm.step()
+        self.version += 1
+        return True
+
+    def effective_speed(self) -> float:
+        """Simulated minutes a second: slowed while the followed case is still open."""
+        if self.follow is not None and self.follow in self.arm.model.centre.live:
+            return min(self.speed, FOLLOW_SPEED)
+        return self.speed
+
+    def play(self, target_min: float | None = None) -> None:
+        """Run in the background: at ``speed`` or, with ``target_min``, as fast as possible
+        up to that minute (``inf``: to the end)."""
+        self.pause()
         with self.lock:
-            return list(reversed(list(self.recent.values())[-n:]))
+            self.target = target_min
+            self.paused_at = None
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="gridsim-dashboard-runner", daemon=True)
+            self._thread.start()
 
-    def incident(self, iid: int) -> Incident | None:
+    def pause(self) -> None:
+        """Stop the runner at once: taken under the lock, so no tick is under way and none
+        starts after; ``paused_at`` is the clock the run stopped at."""
         with self.lock:
-            return self.recent.get(iid) or self.model.centre.live.get(iid)
+            self._stop.set()
+            was_running = self._thread is not None
+            if was_running or self.paused_at is None:
+                self.paused_at = self.now
+            self.version += 1
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=5)
+        self._thread = None
 
-    def measures(self) -> dict[str, Any]:
+    def _run(self) -> None:
+        tick = DASHBOARD_TICK_MIN
+        start_wall, start_sim, speed = time.monotonic(), self.now, self.effective_speed()
+        while not self._stop.is_set():
+            sp = self.effective_speed()
+            if sp != speed:  # follow mode began or ended: pace from here
+                start_wall, start_sim, speed = time.monotonic(), self.now, sp
+            if self.target is not None:
+                if self.now >= self.target - 1e-9:
+                    break
+            else:
+                due = start_sim + speed * (time.monotonic() - start_wall)
+                if self.now + tick > due:
+                    time.sleep(min(0.05, max(0.002, (self.now + tick - due) / speed)))
+                    continue
+            with self.lock:
+                if self._stop.is_set() or not self._tick():
+                    break
         with self.lock:
-            key = (len(self.model.log), self.model.env.now)
-            if key != self._measures_key:
-                self._measures = live_measures(self.model)
-                self._measures_key = key
-            return self._measures
+            if not self._stop.is_set():  # reached its target or the end by itself
+                self.paused_at = self.now
+            self.target = None
+            self.version += 1
+
+    def close(self) -> None:
+        """Stop the runner and drop the models (the viewer has gone)."""
+        self.pause()
+        with self.lock:
+            self.arm_b = None
 
 
-def live_measures(model: TownModel) -> dict[str, Any]:
-    """The §4 measures so far: closed records plus the cases still open, censored at now."""
+def live_measures(model: TownModel, closed: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """The §4 measures so far: closed records plus the cases still open, censored at now.
+
+    ``closed`` holds the closed cases' ``category``, ``reported_at``, ``arrived_at`` and
+    ``tier`` columns when the caller tracked them (the dashboard does, so a frame never
+    converts the whole record log); otherwise they are read from the log.
+    """
     now = model.env.now
     cats = model.categories
-    rows = model.log.frame()
+    if closed is None:
+        rows = model.log.frame()
+        name_to = {c.name: i for i, c in enumerate(cats)}
+        closed = {
+            "category": rows.category.astype(str).map(name_to).to_numpy(int),
+            "reported_at": rows.reported_at.to_numpy(float),
+            "arrived_at": rows.arrived_at.to_numpy(float),
+            "tier": pd.Categorical(rows.tier, categories=Tier.keys()).codes.astype(int),
+        }
     live = list(model.centre.live.values())
-    name_to = {c.name: i for i, c in enumerate(cats)}
-    cat = np.concatenate([rows.category.astype(str).map(name_to).to_numpy(int),
-                          np.array([i.category for i in live], dtype=int)])
-    rep = np.concatenate([rows.reported_at.to_numpy(float), np.array([i.reported_at for i in live], float)])
-    arr = np.concatenate([rows.arrived_at.to_numpy(float), np.array([i.arrived_at for i in live], float)])
-    tiers = np.concatenate([pd.Categorical(rows.tier, categories=Tier.keys()).codes.astype(int),
-                            np.array([i.tier for i in live], dtype=int)])
+    cat = np.concatenate([closed["category"], np.array([i.category for i in live], dtype=int)]).astype(int)
+    rep = np.concatenate([closed["reported_at"], np.array([i.reported_at for i in live], float)])
+    arr = np.concatenate([closed["arrived_at"], np.array([i.arrived_at for i in live], float)])
+    tiers = np.concatenate([closed["tier"], np.array([i.tier for i in live], dtype=int)]).astype(int)
     fifteen_names = model.config.fifteen_minute_categories
     in_class = np.array([c.name in fifteen_names for c in cats], bool)[cat] if len(cat) else np.zeros(0, bool)
     resp = arr - rep
     has = ~np.isnan(resp)
     return {
         "now_min": now,
-        "incidents": len(cat),
+        "incidents": int(len(cat)),
         "share_within_15min": fifteen_minute_share(rep, arr, in_class, now),
         "response_p50_min": float(np.median(resp[has])) if has.any() else math.nan,
         "response_mean_min": float(resp[has].mean()) if has.any() else math.nan,
@@ -203,104 +484,3 @@ def live_measures(model: TownModel) -> dict[str, Any]:
 def start_note(model: TownModel, inc: Incident) -> IntakeNote | None:
     """Why the escalation policy started the case above its category's lowest tier, if it did."""
     return model.centre.escalation.intake_note(model.categories[inc.category])
-
-
-# ---- figures ---------------------------------------------------------------------------
-def zone_colour(i: int) -> str:
-    return ZONE_COLOURS[i % len(ZONE_COLOURS)]
-
-
-def map_figure(model: TownModel, selected: int | None = None) -> tuple[Figure, dict[str, int]]:
-    """The town: villages in their squad's zone colour, grid lines, bases, crews, incidents.
-
-    Returns the figure and what it shows (``incidents``, ``overdue``, ``crews``), which the
-    page prints under the map (and tests check).
-    """
-    town = model.town
-    w, h = town.size_km
-    fig = Figure(figsize=(6.4, 6.4 * h / w if w else 6.4), dpi=80)
-    ax = fig.add_axes((0.07, 0.06, 0.91, 0.92))
-    owner = {}
-    for k, sq in enumerate(model.squads):
-        for vi in sq.zone:
-            owner[vi] = k
-    patches, colours = [], []
-    for v in town.villages:
-        b = v.box
-        patches.append(Rectangle((b.x0, b.y0), b.x1 - b.x0, b.y1 - b.y0))
-        colours.append(zone_colour(owner[v.index]) if v.index in owner else "#eeeeee")
-    ax.add_collection(PatchCollection(patches, facecolors=colours, alpha=0.22, edgecolors="none"))
-    segs = []
-    for g in town.grids:
-        p = g.box.polygon
-        segs.extend([[p[i], p[(i + 1) % 4]] for i in range(4)])
-    ax.add_collection(LineCollection(segs, colors="#9e9e9e", linewidths=0.4))
-    vsegs = []
-    for v in town.villages:
-        p = v.box.polygon
-        vsegs.extend([[p[i], p[(i + 1) % 4]] for i in range(4)])
-    ax.add_collection(LineCollection(vsegs, colors="#424242", linewidths=1.1))
-    for v in town.villages:
-        if v.land_use == "core":
-            b = v.box
-            ax.add_patch(Rectangle((b.x0, b.y0), b.x1 - b.x0, b.y1 - b.y0, fill=False,
-                                   hatch="...", edgecolor="#bdbdbd", linewidth=0))
-    # squads: bases and crews (a busy crew draws a line to its job)
-    crews = 0
-    for k, sq in enumerate(model.squads):
-        c = zone_colour(k)
-        ax.plot(*sq.base, marker="s", markersize=12, color=c, markeredgecolor="black", zorder=5)
-        for j, crew in enumerate(sq.crews):
-            crews += 1
-            assert crew.pos is not None, "the model's space places every crew at its base"
-            x, y = crew.pos
-            if crew.idle:
-                x += 0.25 * (j - (len(sq.crews) - 1) / 2)
-                y -= 0.45
-            ax.plot(x, y, marker="^", markersize=8, color=c, markeredgecolor="black", zorder=6)
-            if crew.job is not None:
-                ax.plot([crew.pos[0], crew.job.x], [crew.pos[1], crew.job.y], color=c, lw=1.2, ls="--", zorder=4)
-    # incidents by stage; overdue ones ringed in red
-    live = list(model.centre.live.values())
-    if live:
-        xs = np.array([i.x for i in live])
-        ys = np.array([i.y for i in live])
-        cols = [STAGE_COLOURS[i.stage] for i in live]
-        ax.scatter(xs, ys, s=26, c=cols, edgecolors="black", linewidths=0.4, zorder=7)
-        od = np.array([i.alarms > 0 for i in live])
-        if od.any():
-            ax.scatter(xs[od], ys[od], s=110, facecolors="none", edgecolors=OVERDUE_COLOUR, linewidths=1.6, zorder=8)
-    if selected is not None:
-        inc = model.centre.live.get(selected)
-        if inc is not None:
-            ax.scatter([inc.x], [inc.y], s=320, marker="*", c="#ffeb3b", edgecolors="black", zorder=9)
-    ax.set_xlim(-0.2, w + 0.2)
-    ax.set_ylim(-0.6, h + 0.2)
-    ax.set_aspect("equal")
-    ax.tick_params(labelsize=8)
-    overdue = sum(1 for i in live if i.alarms > 0)
-    return fig, {"incidents": len(live), "overdue": overdue, "crews": crews}
-
-
-def series_figure(model: TownModel, column: str, colour: str = "#1e88e5") -> Figure:
-    """A small time series of one DataCollector column against days."""
-    df = model.datacollector.get_model_vars_dataframe()
-    fig = Figure(figsize=(4.2, 1.7), dpi=80)
-    ax = fig.add_axes((0.12, 0.2, 0.85, 0.72))
-    if len(df):
-        ax.plot(df["day"].to_numpy(), df[column].to_numpy(), color=colour, lw=1.3)
-        ax.fill_between(df["day"].to_numpy(), df[column].to_numpy(), color=colour, alpha=0.15)
-    ax.set_xlim(left=0, right=max(float(df["day"].iloc[-1]) if len(df) else 0, 0.05))
-    ax.set_ylim(bottom=0)
-    ax.tick_params(labelsize=7)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-def png(fig: Figure) -> bytes:
-    """A figure as PNG bytes (the page shows images; PNG draws faster than SVG here)."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()

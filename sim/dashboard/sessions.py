@@ -1,0 +1,63 @@
+"""Which run belongs to which viewer: one Session per browser session (cookie), shared by
+that viewer's page loads, so a reload finds its run again; freed ``grace_s`` after the last
+page of the session has gone (a reload closes the old page before the new one attaches)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, Generic, Protocol, TypeVar
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=Closable)
+
+
+class Registry(Generic[S]):
+    """Sessions by browser-session id, with the page kernels attached to each."""
+
+    def __init__(self, grace_s: float = 30.0) -> None:
+        self.grace_s = grace_s
+        self._lock = threading.Lock()
+        self._sessions: dict[str, S] = {}
+        self._kernels: dict[str, set[str]] = {}
+
+    def attach(self, session_id: str, kernel_id: str, make: Callable[[], S]) -> S:
+        """The viewer's session (made on first use), now also held by ``kernel_id``."""
+        with self._lock:
+            s = self._sessions.get(session_id)
+            if s is None:
+                s = self._sessions[session_id] = make()
+            self._kernels.setdefault(session_id, set()).add(kernel_id)
+            return s
+
+    def detach(self, session_id: str, kernel_id: str) -> None:
+        """A page's kernel closed; the session goes ``grace_s`` later unless a page is back."""
+        with self._lock:
+            kernels = self._kernels.get(session_id)
+            if kernels is None:
+                return
+            kernels.discard(kernel_id)
+            if kernels:
+                return
+        if self.grace_s > 0:
+            timer = threading.Timer(self.grace_s, self._free_if_unused, args=(session_id,))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._free_if_unused(session_id)
+
+    def _free_if_unused(self, session_id: str) -> None:
+        with self._lock:
+            if self._kernels.get(session_id):
+                return
+            self._kernels.pop(session_id, None)
+            s = self._sessions.pop(session_id, None)
+        if s is not None:
+            s.close()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
