@@ -220,6 +220,9 @@ def test_labels_cover_both_languages_and_english_has_no_chinese():
         assert zh and en, key
         assert not CJK.search(en), key
     assert not CJK.search(L.scenario_title(Session(SCENARIO).meta, "en"))
+    for stage in STAGES:  # every stage a case on the map can be at has words in both languages
+        assert CJK.search(L.map_stage(stage, "zh")) and not CJK.search(L.map_stage(stage, "en"))
+    assert L.elapsed(125, "zh") == "+2小时05分" and L.elapsed(42, "en") == "+42 min"
 
 
 # ---- who owns which run ------------------------------------------------------------------------

@@ -191,12 +191,16 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
             Array.from(c.querySelectorAll('svg text')).map(t => t.textContent).join(' '); }""")
         found = re.findall(CJK, text)
         assert not found, "".join(found[:40])
-        # screenshots at three window sizes, in Chinese, with a story open
+        # screenshots at three window sizes, in Chinese, the scenario's policies, an escalated case's story
         _toggle(page, "gs-lang", "中文")
         page.locator(".gs-drop-b").click()
         page.locator(".gs-map-b").wait_for(state="detached")
+        _toggle(page, "gs-squads", "3")
+        _run_to_day(page, 2)
+        page.locator(".gs-f-esc label").click()
+        page.locator(".gs-f-esc input[aria-checked='true']").wait_for(state="attached")
         page.locator(".gs-incident").first.click()
-        page.locator(".gs-story tr[data-stage]").first.wait_for()
+        page.locator(".gs-story tr[data-stage='escalated']").first.wait_for()
         DOCS.mkdir(exist_ok=True)
         for name, (w, h) in SIZES.items():
             page.set_viewport_size({"width": w, "height": h})

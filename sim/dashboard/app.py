@@ -42,7 +42,7 @@ FRAME_MS = 120  # the page asks for a frame this long after the last one arrived
 SQUAD_CHOICES = (1, 2, 3, 4, 5, 6)
 SEVERITY_CHOICES = (1, 2, 3, 4, 5, 6)
 LIST_MAX = 150
-NOTE = {"font-size": "12px", "color": "#666"}
+NOTE = {"font-size": "12px", "color": "#666", "margin-top": "2px"}
 SESSIONS: Registry[Session] = Registry()
 
 
@@ -93,6 +93,7 @@ CSS = """
 .gs-measures td, .gs-measures th { padding: 1px 6px 1px 0; font-size: 13px; text-align: left; }
 .gs-measures td.v, .gs-measures th.v { text-align: right; font-variant-numeric: tabular-nums; }
 .gs-story td, .gs-story th { padding: 2px 6px 2px 0; font-size: 13px; text-align: left; vertical-align: top; }
+.gs-story td:nth-child(-n+3), .gs-story th { white-space: nowrap; }
 .gs-legend { font-size: 12px; line-height: 1.7; }
 .gs-legend span { margin-right: 10px; white-space: nowrap; }
 .gs-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 3px;
@@ -150,7 +151,11 @@ def Dashboard(session: Session):
             set_frame(session.version)
 
     def on_beat(_beats: int) -> None:
-        set_frame(session.version)
+        # always a new value: the answer to a beat must reach the browser (it schedules the
+        # next beat on it), also when the run ended between two beats and nothing moved
+        with session.lock:
+            session.version += 1
+            set_frame(session.version)
 
     FrameTimer.element(active=session.running, interval_ms=FRAME_MS, acked=frame, on_beats=on_beat)
 
@@ -196,9 +201,10 @@ def _map_width(session: Session) -> str:
 
 @solara.component
 def Titles(meta: Any, lang: str):
-    solara.Text(L.t("title", lang), classes=["gs-title"])
-    solara.Text(L.scenario_title(meta, lang), classes=["gs-scenario"],
-                style={"font-size": "16px", "font-weight": "600", "color": "#37474f"})
+    with solara.Div(classes=["gs-row"]):
+        solara.Text(L.t("title", lang), classes=["gs-title"])
+        solara.Text(L.scenario_title(meta, lang), classes=["gs-scenario"],
+                    style={"font-size": "16px", "font-weight": "600", "color": "#37474f"})
 
 
 @solara.component
@@ -233,22 +239,23 @@ def Transport(session: Session, lang: str, refresh: Callable[[], None], shown: t
             session.play()  # re-pace from now
         refresh()
 
-    if running:
-        solara.Button(L.t("pause", lang), icon_name="mdi-pause", on_click=pause, color="primary",
-                      classes=["gs-pause"])
-    else:
-        solara.Button(L.t("play", lang), icon_name="mdi-play", on_click=play, color="primary",
-                      disabled=finished, classes=["gs-play"])
-    solara.Button(L.t("step", lang), icon_name="mdi-skip-next", on_click=step,
-                  disabled=running or finished, classes=["gs-step"])
-    with solara.ToggleButtonsSingle(value=speed_key, on_value=set_speed, dense=True, classes=["gs-speed"]):
-        for k in SPEEDS:
-            solara.Button(L.t(f"speed.{k}", lang), value=k, text=True)
-    if finished:
-        solara.Text(L.t("finished", lang), classes=["gs-finished"])
-    if follow is not None:
-        solara.Text(L.t("following", lang, id=follow), classes=["gs-following"],
-                    style={"color": "#6a1b9a", "font-weight": "600"})
+    with solara.Div(classes=["gs-row"]):
+        if running:
+            solara.Button(L.t("pause", lang), icon_name="mdi-pause", on_click=pause, color="primary",
+                          classes=["gs-pause"])
+        else:
+            solara.Button(L.t("play", lang), icon_name="mdi-play", on_click=play, color="primary",
+                          disabled=finished, classes=["gs-play"])
+        solara.Button(L.t("step", lang), icon_name="mdi-skip-next", on_click=step,
+                      disabled=running or finished, classes=["gs-step"])
+        with solara.ToggleButtonsSingle(value=speed_key, on_value=set_speed, dense=True, classes=["gs-speed"]):
+            for k in SPEEDS:
+                solara.Button(L.t(f"speed.{k}", lang), value=k, text=True)
+        if finished:
+            solara.Text(L.t("finished", lang), classes=["gs-finished"])
+        if follow is not None:
+            solara.Text(L.t("following", lang, id=follow), classes=["gs-following"],
+                        style={"color": "#6a1b9a", "font-weight": "600"})
 
 
 @solara.component
@@ -262,7 +269,12 @@ def Options(lang: str, set_lang: Callable[[str], None]):
 def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selected: Callable[[Any], None],
              shown: tuple[Any, ...]):
     st = session.settings
-    day_to, set_day_to = solara.use_state(max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1))
+    day_to, set_day_state = solara.use_state(max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1))
+    day_ref = solara.use_ref(day_to)  # what the button reads, whatever render it was bound in
+
+    def set_day_to(value: int | None) -> None:
+        day_ref.current = value
+        set_day_state(value)
 
     def reset(**changes: Any) -> Callable[[], None]:
         def do() -> None:
@@ -280,12 +292,13 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
 
     def run_to_day() -> None:
         days = session.model.days
-        if not isinstance(day_to, int) or not 1 <= day_to <= math.ceil(days):
-            session.error = L.t("day_range", lang, n=math.ceil(days), got=day_to)
+        day = day_ref.current
+        if not isinstance(day, int) or not 1 <= day <= math.ceil(days):
+            session.error = L.t("day_range", lang, n=math.ceil(days), got=day)
             session.version += 1
         else:
             session.error = None
-            session.play(min(day_to * MINUTES_PER_DAY, session.model.horizon))
+            session.play(min(day * MINUTES_PER_DAY, session.model.horizon))
         refresh()
 
     def to_end() -> None:
@@ -333,12 +346,13 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
                                         classes=["gs-rule"]):
             for name in DISPATCH_RULES:
                 solara.Button(DISPATCH_RULES[name].label[0 if lang == "zh" else 1], value=name, text=True)
-        solara.Text(session.scenario.command_centre.dispatch_rule.explain(lang), style=NOTE,
-                    classes=["gs-rule-explain"])
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(session.scenario.command_centre.dispatch_rule.explain(lang)),
+                    style=NOTE, classes=["gs-rule-explain"])
         solara.Text(L.t("sev_village", lang), classes=["gs-label"])
         solara.ToggleButtonsSingle(value=st.severity_to_village, values=list(SEVERITY_CHOICES),
                                    on_value=on_policy("severity_to_village"), dense=True, classes=["gs-severity"])
-        solara.Text(session.scenario.escalation.explain(lang), style=NOTE, classes=["gs-escalation-explain"])
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(session.scenario.escalation.explain(lang)),
+                    style=NOTE, classes=["gs-escalation-explain"])
         solara.Text(L.t("households", lang), classes=["gs-label"])
         presets = sorted(set(HOUSEHOLD_PRESETS) | {st.households_per_grid})
         solara.ToggleButtonsSingle(value=st.households_per_grid, values=presets,
@@ -412,7 +426,7 @@ def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, i
 
 
 def _legend(lang: str) -> str:
-    parts = [f'<span><i class="gs-swatch" style="background:{STAGE_COLOURS[s]}"></i>{html.escape(label(s, lang))}</span>'
+    parts = [f'<span><i class="gs-swatch" style="background:{STAGE_COLOURS[s]}"></i>{html.escape(L.map_stage(s, lang))}</span>'
              for s in STAGES]
     parts.append(f'<span><i class="gs-swatch" style="background:white;border:3px solid {OVERDUE_COLOUR}"></i>'
                  f'{html.escape(L.t("overdue", lang))}</span>')
@@ -575,15 +589,16 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
 
     items = []
     for iid, cat, stg, late, esc, tr in rows:
-        text = f"#{iid} {category(cat, lang)} · {label(stg, lang)} · {label(Tier[tr.upper()], lang)}"
+        text = f"#{iid} {category(cat, lang)} · {L.map_stage(stg, lang)} · {label(Tier[tr.upper()], lang)}"
         if esc:
             text += f" · ↑{esc}"
         if late:
             text += f" · {L.t('overdue', lang)}"
         items.append([iid, text, STAGE_COLOURS[stg]])
-    solara.Text(L.t("n_shown", lang, n=total, k=len(rows)) + (" · " + L.t("frozen", lang) if f.frozen is not None else ""),
-                style={"font-size": "12px", "color": "#666"}, classes=["gs-list-count"])
-    CaseRows.element(rows=items, selected=selected if selected is not None else -1, on_clicked=clicked)
+    with solara.Card(classes=["gs-card"]):
+        solara.Text(L.t("n_shown", lang, n=total, k=len(rows)) + (" · " + L.t("frozen", lang) if f.frozen is not None else ""),
+                    style={"font-size": "12px", "color": "#666"}, classes=["gs-list-count"])
+        CaseRows.element(rows=items, selected=selected if selected is not None else -1, on_clicked=clicked)
 
 
 @solara.component

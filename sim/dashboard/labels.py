@@ -41,6 +41,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "seed_n": ("随机种子 {n}", "seed {n}"),
     "refused": ("未采用：", "Not applied: "),
     "day_range": ("天数须在 1 到 {n} 之间（输入为 {got}）", "the day must be between 1 and {n} (got {got})"),
+    # the six stages a case on the map can be at, in the funnel's words
+    "map.occurred": ("发生（未发现）", "occurred (unnoticed)"),
+    "map.reported": ("发现/上报", "found/reported"),
+    "map.dispatched": ("派遣", "dispatched"),
+    "map.arrived": ("到场", "on scene"),
+    "map.resolved": ("办结（核查中）", "resolved (being verified)"),
+    "map.closed": ("结案", "closed"),
     "funnel.occurred": ("发生", "occurred"),
     "funnel.reported": ("发现/上报", "found/reported"),
     "funnel.dispatched": ("派遣", "dispatched"),
@@ -119,6 +126,11 @@ def t(key: str, lang: str, **fmt: object) -> str:
     text = zh if lang == "zh" else en
     return text.format(**fmt) if fmt else text
 
+
+
+def map_stage(stage: object, lang: str) -> str:
+    """The furthest stage a case reached (``Incident.stage``) in the funnel's words."""
+    return t(f"map.{getattr(stage, 'key')}", lang)
 
 
 def funnel(name: str, lang: str) -> str:

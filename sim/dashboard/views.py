@@ -24,7 +24,7 @@ from sim.model import TownModel
 from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
 from sim.policies import IntakeNote
 from sim.records import Incident
-from sim.vocabulary import MINUTES_PER_DAY, Tier
+from sim.vocabulary import MINUTES_PER_DAY, Stage, Tier
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "xuxiake_1plus4.toml"
 DASHBOARD_TICK_MIN = 10.0  # the dashboard steps the model in 10-minute ticks
@@ -174,7 +174,7 @@ class Arm:
         for inc in self.model.centre.live.values():
             if math.isnan(inc.dispatched_at) and stage_index(inc) >= 3:
                 reached[2] -= 1
-        now[STAGES.index("closed")] = 0
+        now[STAGES.index(Stage.CLOSED)] = 0
         return now, reached
 
     def overlay(self, selected: int | None = None) -> dict[str, list[list[float]]]:
@@ -193,7 +193,7 @@ class Arm:
             st = stage_index(inc)
             dots.append([inc.id, f.sx(inc.x), f.sy(inc.y), st, self.tier_now(inc), int(inc.alarms > 0),
                          inc.escalations, 1.0])
-        closed_k = STAGES.index("closed")
+        closed_k = STAGES.index(Stage.CLOSED)
         for iid in reversed(self.closed_ids):
             inc = self.cases[iid]
             age = now - inc.closed_at
