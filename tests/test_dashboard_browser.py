@@ -199,7 +199,7 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
         _run_to_day(page, 2)
         page.locator(".gs-f-esc label").click()
         page.locator(".gs-f-esc input[aria-checked='true']").wait_for(state="attached")
-        page.locator(".gs-incident").first.click()
+        page.locator(".gs-incident", has_text="↑").first.click()  # an escalated case (↑n in its row)
         page.locator(".gs-story tr[data-stage='escalated']").first.wait_for()
         DOCS.mkdir(exist_ok=True)
         for name, (w, h) in SIZES.items():
