@@ -22,10 +22,9 @@ import sys
 import time
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import header, median, table, verdict
-
 import numpy as np
 import solara
+from common import header, median, table, verdict
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -76,7 +75,7 @@ def main() -> int:
         for speed_key in ("1h", "1d"):
             s = Session()
             s.step(int(day * 1440 / DASHBOARD_TICK_MIN))
-            box, rc = solara.render(Dashboard(s), handle_error=False)
+            _box, rc = solara.render(Dashboard(s), handle_error=False)
             timer = rc.find(FrameTimer).widget
             ticks = max(1, round(SPEEDS[speed_key] * FRAME_MS / 1000 / DASHBOARD_TICK_MIN))
             cpu, wall, base_cpu = [], [], []

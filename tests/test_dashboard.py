@@ -16,7 +16,7 @@ import pytest
 solara = pytest.importorskip("solara", reason="solara is not installed (pip install 'gridsim[dashboard]')")
 v = pytest.importorskip("ipyvuetify")
 
-import solara.widgets  # noqa: E402
+import solara.widgets  # noqa: E402, F811  (the submodule, after the skip check)
 from typer.testing import CliRunner  # noqa: E402
 
 from sim.dashboard import labels as L  # noqa: E402
@@ -260,7 +260,7 @@ def _clock(rc) -> tuple[float, str]:
 
 def test_page_steps_switches_language_and_refuses_a_bad_seed():
     s = Session(SCENARIO)
-    box, rc = solara.render(Dashboard(s), handle_error=False)
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
     assert _clock(rc) == (0.0, "第1天 00:00")
     step = rc.find(v.Btn, class_="gs-step").widget
     assert "单步" in step.children
@@ -282,7 +282,7 @@ def test_page_steps_switches_language_and_refuses_a_bad_seed():
 def test_page_frames_map_clicks_and_story():
     s = Session(SCENARIO)
     s.step(144)
-    box, rc = solara.render(Dashboard(s), handle_error=False)
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
     town = rc.find(TownMap).widget
     assert "V01" in town.static_svg and town.dots and town.crews
     iid = town.dots[0][0]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 import solara
 import solara.lab
@@ -32,10 +32,10 @@ from sim.dashboard.views import (
     start_note,
 )
 from sim.dashboard.widgets import CaseRows, FrameTimer, TownMap
-from sim.policies import DISPATCH_RULES
 from sim.history import StoryEntry
 from sim.labels import Named, category, label, render_story, staff_role
-from sim.vocabulary import MINUTES_PER_DAY, GridRole, Stage, StaffRole, Tier
+from sim.policies import DISPATCH_RULES
+from sim.vocabulary import MINUTES_PER_DAY, GridRole, StaffRole, Stage, Tier
 
 SCENARIO_ENV = "GRIDSIM_DASHBOARD_SCENARIO"
 FRAME_MS = 120  # the page asks for a frame this long after the last one arrived
@@ -132,12 +132,12 @@ def Page():
 
 @solara.component
 def Dashboard(session: Session):
-    lang, set_lang_state = solara.use_state(session.language)
+    lang, set_lang_state = solara.use_state(str(session.language))
     frame, set_frame = solara.use_state(session.version)
     selected, set_selected_state = solara.use_state(getattr(session, "selected", None))
 
     def set_lang(v: str) -> None:
-        session.language = v
+        session.language = "zh" if v == "zh" else "en"
         set_lang_state(v)
 
     def set_selected(v: int | None) -> None:
@@ -269,7 +269,7 @@ def Options(lang: str, set_lang: Callable[[str], None]):
 def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selected: Callable[[Any], None],
              shown: tuple[Any, ...]):
     st = session.settings
-    day_to, set_day_state = solara.use_state(max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1))
+    day_to, set_day_state = solara.use_state(cast(int | None, max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1)))
     day_ref = solara.use_ref(day_to)  # what the button reads, whatever render it was bound in
 
     def set_day_to(value: int | None) -> None:
@@ -386,7 +386,7 @@ def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Ca
         funnels = [arm.funnel() for arm in arms]
     Funnel(funnels, lang)
     with solara.Div(classes=["gs-maps"]):
-        for k, ((ov, vb), static) in enumerate(zip(views, statics)):
+        for k, ((ov, vb), static) in enumerate(zip(views, statics, strict=False)):
             with solara.Div(classes=["gs-map", f"gs-map-{'ab'[k]}"]):
                 if len(arms) > 1:
                     solara.Text(L.t("run_a" if k == 0 else "run_b", lang), classes=["gs-ab-tag"])
@@ -412,7 +412,8 @@ def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
 
 def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, int | None, int]]:
     """The seven boxes: a verified case is one that closed, so 核查 shows the cases being
-    verified now (resolved, not closed) and the verified so far."""
+    verified now (resolved, not closed) and the verified so far.
+    """
     i = {s: k for k, s in enumerate(STAGES)}
     return [
         ("occurred", Stage.OCCURRED, now[i[Stage.OCCURRED]], reached[i[Stage.OCCURRED]]),
@@ -467,9 +468,9 @@ def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
     for key, kind in _MEASURE_ROWS:
         out.append(row(key, L.t(key, lang), [m.get(key, math.nan) for m in ms], kind))
     out.append(f'<tr><td colspan="4"><b>{html.escape(L.t("tier_share", lang))}</b></td></tr>')
-    for name in Tier.keys():
-        out.append(row(f"tier.{name}", "\u2003" + label(Tier[name.upper()], lang),
-                       [m.get("tier_share", {}).get(name, math.nan) for m in ms], "pct"))
+    for tier in Tier:
+        out.append(row(f"tier.{tier.key}", "\u2003" + label(tier, lang),
+                       [m.get("tier_share", {}).get(tier.key, math.nan) for m in ms], "pct"))
     out.append(f'<tr><td colspan="4"><b>{html.escape(L.t("workload_gini", lang))}</b></td></tr>')
     for role in (GridRole.WORKER, StaffRole.SQUAD_CREW):
         out.append(row(f"gini.{role}", "\u2003" + staff_role(role, lang),
@@ -514,7 +515,8 @@ def _checkbox(cls: str, **kwargs: Any) -> None:
 @dataclass(frozen=True)
 class CaseFilter:
     """What the case list shows: escalated, overdue or open cases, one tier, one category;
-    ``frozen`` holds the ids listed when the trainer froze the list to read."""
+    ``frozen`` holds the ids listed when the trainer froze the list to read.
+    """
 
     escalated: bool = False
     overdue: bool = False
@@ -541,8 +543,8 @@ def CaseFilters(categories: list[Any], lang: str, f: CaseFilter, set_f: Callable
         with solara.Div(classes=["gs-row"]):
             with solara.ToggleButtonsSingle(value=f.tier, on_value=on("tier"), dense=True, classes=["gs-f-tier"]):
                 solara.Button(L.t("all_tiers", lang), value="", text=True)
-                for name in Tier.keys():
-                    solara.Button(label(Tier[name.upper()], lang), value=name, text=True)
+                for tier in Tier:
+                    solara.Button(label(tier, lang), value=tier.key, text=True)
             names = {c.name: category(c, lang) for c in categories}
             solara.Select(L.t("filter", lang), values=[L.t("all_categories", lang), *names.values()],
                           value=names.get(f.category, L.t("all_categories", lang)),
@@ -555,7 +557,7 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
              f: CaseFilter, frame: int):
     arm = session.arm
     cats = arm.model.categories
-    frozen_ids = solara.use_ref(None)  # the ids on screen when the trainer froze the list
+    frozen_ids = solara.use_ref(cast(tuple[int, ...] | None, None))  # the ids on screen when the trainer froze the list
     if f.frozen is None:
         frozen_ids.current = None
     with session.lock:
@@ -563,7 +565,7 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
             pool = [arm.cases[i] for i in frozen_ids.current if i in arm.cases]
         else:
             pool = list(reversed(arm.cases.values()))
-        rows = []
+        rows: list[tuple[int, Any, Stage, bool, int, str]] = []
         total = 0
         for inc in pool:
             if f.escalated and inc.escalations == 0:
@@ -619,7 +621,7 @@ def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[
         refresh()
 
     with solara.Card(L.t("story", lang), classes=["gs-card"]):
-        if chosen is None:
+        if chosen is None or cat is None:
             solara.Text(L.t("choose_incident", lang))
             return
         head = f"#{chosen.id} {category(cat, lang)}"
@@ -637,7 +639,8 @@ def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[
 
 def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named]) -> str:
     """Each stage: when, how long after the case began, what, who acted, and why (with the
-    limit involved) — words made from the codes by sim.labels."""
+    limit involved) — words made from the codes by sim.labels.
+    """
     head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "elapsed", "stage", "who", "why"))
     out = [f"<tr>{head}</tr>"]
     start = entries[0].time if entries else 0.0

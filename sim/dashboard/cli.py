@@ -64,7 +64,8 @@ def register(app: typer.Typer) -> None:
 
 def serve(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
     """Run the server until it exits; SIGINT or SIGTERM to us stops it (SIGKILL after
-    ``grace_s`` if it lingers), so the port is free when this returns."""
+    ``grace_s`` if it lingers), so the port is free when this returns.
+    """
     proc = subprocess.Popen(cmd, env=env)
     stopping: list[int] = []
 

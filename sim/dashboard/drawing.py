@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sim.dashboard import labels as L
 from sim.vocabulary import Stage
@@ -97,7 +97,8 @@ def zone_owner(model) -> dict[int, int]:
 
 def static_map_svg(model, lang: str) -> str:
     """The parts of the map that do not move: villages tinted by squad zone, grid lines,
-    village names, squad bases, km ticks and a scale bar. Drawn once per town and language."""
+    village names, squad bases, km ticks and a scale bar. Drawn once per town and language.
+    """
     f = town_frame(model)
     town = model.town
     owner = zone_owner(model)
@@ -180,7 +181,7 @@ def series_svg(xs: Sequence[float], ys: Sequence[float], colour: str, x_label: s
     def py(y: float) -> float:
         return top + ph * (1 - y / ytop)
 
-    pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
+    pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys, strict=False))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
            f'class="gs-series-svg" font-family="Noto Sans CJK SC, Noto Sans, sans-serif" font-size="11">']
     for k in range(5):

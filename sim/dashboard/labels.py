@@ -6,7 +6,7 @@ Words for the model's codes (tiers, stages, reasons, roles, who acted) come from
 
 from __future__ import annotations
 
-from sim.vocabulary import MINUTES_PER_DAY
+from sim.vocabulary import MINUTES_PER_DAY, Stage
 
 _LABELS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
@@ -128,9 +128,9 @@ def t(key: str, lang: str, **fmt: object) -> str:
 
 
 
-def map_stage(stage: object, lang: str) -> str:
+def map_stage(stage: Stage, lang: str) -> str:
     """The furthest stage a case reached (``Incident.stage``) in the funnel's words."""
-    return t(f"map.{getattr(stage, 'key')}", lang)
+    return t(f"map.{stage.key}", lang)
 
 
 def funnel(name: str, lang: str) -> str:
@@ -144,7 +144,7 @@ def funnel(name: str, lang: str) -> str:
 
 def elapsed(minutes: float, lang: str) -> str:
     """How long after the case began: '+42分' / '+2小时05分' / '+42 min' / '+2 h 05 min'."""
-    m = int(round(minutes))
+    m = round(minutes)
     h, mm = divmod(m, 60)
     if lang == "zh":
         return f"+{h}小时{mm:02d}分" if h else f"+{mm}分"

@@ -1,21 +1,20 @@
 """Which run belongs to which viewer: one Session per browser session (cookie), shared by
 that viewer's page loads, so a reload finds its run again; freed ``grace_s`` after the last
-page of the session has gone (a reload closes the old page before the new one attaches)."""
+page of the session has gone (a reload closes the old page before the new one attaches).
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Callable, Generic, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Protocol
 
 
 class Closable(Protocol):
     def close(self) -> None: ...
 
 
-S = TypeVar("S", bound=Closable)
-
-
-class Registry(Generic[S]):
+class Registry[S: Closable]:
     """Sessions by browser-session id, with the page kernels attached to each."""
 
     def __init__(self, grace_s: float = 30.0) -> None:

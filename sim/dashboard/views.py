@@ -18,10 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Scenario, ScenarioError, apply_overrides, read_scenario_data, validate_scenario
+from sim.config import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    read_scenario_data,
+    validate_scenario,
+)
 from sim.dashboard.drawing import STAGES, Frame, town_frame, zone_owner
-from sim.model import TownModel
 from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
+from sim.model import TownModel
 from sim.policies import IntakeNote
 from sim.records import Incident
 from sim.vocabulary import MINUTES_PER_DAY, Stage, Tier
@@ -48,7 +54,7 @@ class Settings:
     households_per_grid: int
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "Settings":
+    def of(cls, scenario: Scenario) -> Settings:
         div = scenario.town.grid_division
         return cls(
             seed=scenario.run.seed,
@@ -138,14 +144,15 @@ class Arm:
                 self._seen = iid
         now_ids = set(live)
         for iid in self._open_ids - now_ids:
-            inc = self.cases.get(iid)
-            if inc is not None:
+            gone = self.cases.get(iid)
+            if gone is not None:
+                inc = gone
                 for k, s in enumerate(STAGES):
                     if k == 0 or not math.isnan(getattr(inc, f"{s.key}_at")):
                         self.reached_closed[k] += 1
                 self.closed_ids[iid] = None
-                for k, col in self._closed_cols.items():
-                    col.append(getattr(inc, k))
+                for name, col in self._closed_cols.items():
+                    col.append(getattr(inc, name))
         self._open_ids = now_ids
         while len(self.closed_ids) > CLOSED_KEEP:
             old, _ = self.closed_ids.popitem(last=False)
@@ -206,6 +213,7 @@ class Arm:
         for k, sq in enumerate(m.squads):
             idle_n = 0
             for crew in sq.crews:
+                assert crew.pos is not None  # placed by the model's space
                 x, y = crew.pos
                 job = crew.job
                 if job is None:
@@ -384,7 +392,8 @@ class Session:
 
     def play(self, target_min: float | None = None) -> None:
         """Run in the background: at ``speed`` or, with ``target_min``, as fast as possible
-        up to that minute (``inf``: to the end)."""
+        up to that minute (``inf``: to the end).
+        """
         self.pause()
         with self.lock:
             self.target = target_min
@@ -395,7 +404,8 @@ class Session:
 
     def pause(self) -> None:
         """Stop the runner at once: taken under the lock, so no tick is under way and none
-        starts after; ``paused_at`` is the clock the run stopped at."""
+        starts after; ``paused_at`` is the clock the run stopped at.
+        """
         with self.lock:
             self._stop.set()
             was_running = self._thread is not None
@@ -467,7 +477,7 @@ def live_measures(model: TownModel, closed: dict[str, np.ndarray] | None = None)
     has = ~np.isnan(resp)
     return {
         "now_min": now,
-        "incidents": int(len(cat)),
+        "incidents": len(cat),
         "share_within_15min": fifteen_minute_share(rep, arr, in_class, now),
         "response_p50_min": float(np.median(resp[has])) if has.any() else math.nan,
         "response_mean_min": float(resp[has].mean()) if has.any() else math.nan,

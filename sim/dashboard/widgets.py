@@ -17,7 +17,8 @@ class TownMap(ipyvue.VueTemplate):
     """The town map: ``static_svg`` (set once per town and language) under an overlay of
     ``dots`` [id, x, y, stage, tier, overdue, escalations, opacity] and ``crews``
     [x, y, zone, busy, job_x, job_y]. Tier is the marker's shape (circle grid, diamond
-    village, square town, hexagon county); overdue cases get a dark-red ring."""
+    village, square town, hexagon county); overdue cases get a dark-red ring.
+    """
 
     template = traitlets.Unicode("""
 <template>
@@ -68,8 +69,8 @@ module.exports = {
 """).tag(sync=True)
     static_svg = traitlets.Unicode("").tag(sync=True)
     view_box = traitlets.Unicode("0 0 100 100").tag(sync=True)
-    dots = traitlets.List([]).tag(sync=True)
-    crews = traitlets.List([]).tag(sync=True)
+    dots: traitlets.List[list[float]] = traitlets.List([]).tag(sync=True)
+    crews: traitlets.List[list[float]] = traitlets.List([]).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
     clicked = traitlets.Unicode("").tag(sync=True)  # "id:time" of the last click on a dot
     stage_colours = traitlets.List([STAGE_COLOURS[s] for s in STAGES]).tag(sync=True)
@@ -80,7 +81,8 @@ module.exports = {
 
 class FrameTimer(ipyvue.VueTemplate):
     """While ``active``, bumps ``beats`` ``interval_ms`` after the server acknowledged the
-    last beat (``acked``), so a slow server is never flooded with frame requests."""
+    last beat (``acked``), so a slow server is never flooded with frame requests.
+    """
 
     template = traitlets.Unicode("""
 <template><span class="gs-timer" :data-active="String(active)" :data-beats="beats" :data-rtts="rtts.join(',')"></span></template>
@@ -119,7 +121,8 @@ module.exports = {
 
 class CaseRows(ipyvue.VueTemplate):
     """The case list as one widget: ``rows`` [id, text, colour]; a click sets ``clicked``
-    ("id:time"). One widget instead of a button per case keeps a frame cheap."""
+    ("id:time"). One widget instead of a button per case keeps a frame cheap.
+    """
 
     template = traitlets.Unicode("""
 <template>
@@ -132,6 +135,6 @@ class CaseRows(ipyvue.VueTemplate):
   </div>
 </template>
 """).tag(sync=True)
-    rows = traitlets.List([]).tag(sync=True)
+    rows: traitlets.List[list[object]] = traitlets.List([]).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
     clicked = traitlets.Unicode("").tag(sync=True)
