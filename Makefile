@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/gridsim run $(SCENARIO) --out results/run
+	$(BIN)/gridsim run $(SCENARIO) --out results/run --force
 
 test: setup
 	$(BIN)/python -m pytest -n 2

@@ -1,5 +1,26 @@
-"""``python -m sim`` is the ``gridsim`` command."""
+"""``python -m sim`` and the ``gridsim`` command.
 
-from sim.cli import main
+The imports take a second or two; a Ctrl-C or SIGTERM in that time stops the command
+with one line, not a traceback from deep inside an import (sim.cli then takes over).
+"""
 
-main()
+import signal
+import sys
+
+
+def _stopped_while_starting(signum: int, frame: object) -> None:
+    sys.stderr.write(f"stopped ({'Ctrl-C' if signum == signal.SIGINT else signal.Signals(signum).name}) "
+                     "while starting: nothing was written\n")
+    sys.exit(130 if signum == signal.SIGINT else 128 + signum)
+
+
+def main() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stopped_while_starting)
+    from sim.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,12 +17,28 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.config.base import ScenarioError
-from sim.console import fail, fmt, out_console, progress_bar, warn
+from sim.config import ScenarioError, load_scenario
+from sim.console import (
+    Stopped,
+    catch_stop_signals,
+    check_days,
+    err_console,
+    fail,
+    fmt,
+    out_console,
+    progress_bar,
+    stopped_message,
+    warn,
+)
 from sim.dashboard.cli import register as register_dashboard
+from sim.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from sim.outputs import OutputError, staged_output
+from sim.report.cli import register as register_report
+from sim.report.sources import write_snapshot
 from sim.geo.cli import register as register_geo
 from sim.plan.cli import register as register_plan
-from sim.report.cli import register as register_report
+from sim.runner import combine, run_replication, run_replications, write_json
+from sim.stats import mean_ci
 from sim.sweep.cli import register as register_sweep
 from sim.vocabulary import MINUTES_PER_DAY
 from sim.warnings import merge as merge_warnings
@@ -32,6 +50,29 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 @app.callback()
 def _group() -> None:
     """Simulate Jiangsu's '1+4' town governance: grids, command centre, squads."""
+
+
+Days = Annotated[Optional[float], typer.Option(callback=check_days, help=(
+    "Simulated days (default: the scenario's run.days)"))]
+Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="Processes (default: all cores)")]
+Force = Annotated[bool, typer.Option("--force", help=(
+    "Write into a folder that also holds files gridsim did not write (they are left alone)"))]
+
+
+@contextmanager
+def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
+    """A staged output folder (sim.outputs); refusals and disk errors as one line."""
+    try:
+        with staged_output(out, command, force) as staged:
+            yield staged.path
+    except OutputError as exc:
+        fail(str(exc))
+    except OSError as exc:  # e.g. the disk filled up while writing
+        fail(f"--out {out}: could not write the results ({exc.strerror or exc}); nothing was written")
+    if staged.replaced:
+        shown = ", ".join(staged.replaced[:4]) + (", …" if len(staged.replaced) > 4 else "")
+        err_console.print(f"replaced the earlier results in {out}/ ({shown})",
+                          markup=False, highlight=False, soft_wrap=True)
 
 
 def print_summary(s: dict[str, Any], title: str) -> None:
@@ -70,25 +111,17 @@ def print_summary(s: dict[str, Any], title: str) -> None:
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's run.seed)")] = None,
-    days: Annotated[float | None, typer.Option(help="Simulated days (default: the scenario's run.days)")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help=(
+        "Random seed (default: the scenario's run.seed)"))] = None,
+    days: Days = None,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/run"),
-    replications: Annotated[int, typer.Option(help="Independent replications (seeds seed, seed+1, …)")] = 1,
-    workers: Annotated[int, typer.Option(help="Processes for replications (default: all cores)")] = 0,
+    replications: Annotated[int, typer.Option(min=1, max=MAX_REPLICATIONS, help=(
+        "Independent replications (seeds seed, seed+1, …)"))] = 1,
+    workers: Workers = 0,
+    force: Force = False,
 ) -> None:
     """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
-    from sim.config import load_scenario  # here: the scenario's models take a while to build
-
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as exc:
-        fail(str(exc))
-    if days is not None and not (0 < days < float("inf")):
-        fail(f"--days: must be a positive number, got {days}")
-    if replications < 1:
-        fail(f"--replications: must be at least 1, got {replications}")
-    if seed is not None and seed < 0:
-        fail(f"--seed: must be >= 0, got {seed}")
+    sc = _load_or_fail(scenario)
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
@@ -100,7 +133,7 @@ def run(
 
     show = sys.stderr.isatty()
     if replications == 1:
-        with staged_output(out) as tmp, progress_bar(show) as bar:
+        with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
@@ -110,7 +143,7 @@ def run(
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
-        with staged_output(out) as tmp, progress_bar(show) as bar:
+        with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name}: replications", total=replications)
             summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
             combined, table = combine(summaries)
@@ -135,12 +168,15 @@ def _load_or_fail(path: str):
 def compare(
     scenario_a: Annotated[str, typer.Argument(help="Scenario A (e.g. before the reform)")],
     scenario_b: Annotated[str, typer.Argument(help="Scenario B (e.g. after the reform)")],
-    replications: Annotated[int, typer.Option(help="Replications of each, paired by seed")] = 10,
-    days: Annotated[float | None, typer.Option(help="Simulated days (default: scenario A's run.days)")] = None,
-    seed: Annotated[int, typer.Option(help="First seed")] = 1,
+    replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help=(
+        "Replications of each, paired by seed"))] = 10,
+    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+        "Simulated days (default: scenario A's run.days)"))] = None,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="First seed")] = 1,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/compare"),
-    workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
+    workers: Workers = 0,
     all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
+    force: Force = False,
 ) -> None:
     """Run A and B with common random numbers; table and figures of every measure and B − A.
 
@@ -154,14 +190,13 @@ def compare(
     from sim.runner import combine, run_replications, staged_output, write_json
 
     a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
-    if replications < 2:
-        fail(f"--replications: need at least 2 for a confidence interval, got {replications}")
     n_days = a.run.days if days is None else days
-    if not (0 < n_days < float("inf")) or n_days <= max(a.run.warmup_days, b.run.warmup_days):
-        fail(f"--days: must be positive and longer than the warm-up, got {n_days:g}")
+    if n_days <= max(a.run.warmup_days, b.run.warmup_days):
+        fail(f"--days: {n_days:g} days leave nothing after the warm-up "
+             f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
-    with staged_output(out) as tmp, progress_bar(sys.stderr.isatty()) as bar:
+    with output_folder(out, "gridsim compare", force) as tmp, progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("A and B replications", total=2 * replications)
         runs_a = run_replications(a, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
@@ -201,8 +236,10 @@ def compare(
 @app.command()
 def analytic(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
-    check: Annotated[int, typer.Option(help="Also simulate this many replications and show both")] = 0,
-    days: Annotated[float | None, typer.Option(help="Days per checking replication")] = None,
+    check: Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help=(
+        "Also simulate this many replications and show both"))] = 0,
+    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+        "Days per checking replication (default: the scenario's run.days)"))] = None,
 ) -> None:
     """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
     from sim.analytic.approx import approximate_hypercube
@@ -213,6 +250,10 @@ def analytic(
     from sim.stats import mean_ci
 
     sc = _load_or_fail(scenario)
+    check_days_ = sc.run.days if days is None else days
+    if check and check_days_ <= sc.run.warmup_days:
+        fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
+             f"({sc.run.warmup_days:g})")
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:
@@ -271,16 +312,16 @@ def analytic(
 
 @app.command()
 def validate(
-    replications: Annotated[int, typer.Option(help="Replications per textbook case")] = 20,
-    days: Annotated[float | None, typer.Option(help="Days per replication (default: each case's run.days)")] = None,
-    workers: Annotated[int, typer.Option(help="Processes (default: all cores)")] = 0,
+    replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help=(
+        "Replications per textbook case"))] = 20,
+    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+        "Days per replication (default: each case's run.days)"))] = None,
+    workers: Workers = 0,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
     from sim.validate import CASES, LEVEL
     from sim.validate import validate as run_validation
 
-    if replications < 2:
-        fail(f"--replications: need at least 2 for a confidence interval, got {replications}")
     with progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("textbook replications", total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
@@ -306,6 +347,28 @@ register_plan(app)  # plan bases, plan grids
 
 
 def main() -> None:
-    """Entry point: typer's own usage errors also exit 2."""
-    app()
+    """Entry point: every refusal, typer's usage errors included, is one line and exit 2.
+
+    Ctrl-C, SIGTERM and SIGHUP stop the command cleanly (staged outputs removed) and say
+    what was kept; exit 130 for Ctrl-C, 128 + the signal's number otherwise.
+    """
+    catch_stop_signals()
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # typer's own usage errors (it vendors click)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `gridsim`: the help, not an error
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        err_console.print(f"error: {where}{message}", markup=False, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    except typer.Abort:
+        err_console.print("error: aborted", markup=False, highlight=False)
+        code = 1
+    except Stopped as exc:
+        err_console.print(stopped_message(exc), markup=False, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -26,6 +27,51 @@ def warn(entries: list[dict[str, Any]], prefix: str = "") -> None:
     for w in entries:
         runs = f" ({w['replications']} replication(s))" if "replications" in w else ""
         err_console.print(f"warning: {prefix}{text(w)}{runs}", markup=False, highlight=False, soft_wrap=True)
+
+
+class Stopped(BaseException):
+    """The user stopped the command (Ctrl-C, SIGTERM, SIGHUP); raised in the main thread.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it.
+    Code that cleans up adds a note (``exc.add_note``) saying what it kept.
+    """
+
+    def __init__(self, how: str, exit_code: int) -> None:
+        super().__init__(how, exit_code)  # both in args: SimPy re-raises type(exc)(*exc.args)
+        self.how = how
+        self.exit_code = exit_code
+
+
+def _stop(signum: int, frame: object) -> None:
+    if signum == signal.SIGINT:
+        raise Stopped("Ctrl-C", 130)
+    raise Stopped(signal.Signals(signum).name, 128 + signum)
+
+
+def catch_stop_signals() -> None:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Stopped`, so every exit cleans up."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
+
+
+def stopped_message(exc: Stopped) -> str:
+    """One line: that the command stopped, and what it kept."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and e not in chain:  # SimPy re-raises a copy with the original as cause
+        chain.append(e)
+        e = e.__cause__
+    notes = "; ".join(dict.fromkeys(n for e in chain for n in getattr(e, "__notes__", []))) or "nothing was written"
+    return f"stopped ({exc.how}): {notes}"
+
+
+def check_days(value: float | None) -> float | None:
+    """An option's number of days: positive, finite and at most MAX_DAYS (typer callback)."""
+    from sim.limits import MAX_DAYS
+
+    if value is not None and not 0 < value <= MAX_DAYS:  # NaN fails both comparisons
+        raise typer.BadParameter(f"must be a number of days in (0, {MAX_DAYS:g}], got {value:g}")
+    return value
 
 
 def progress_bar(enabled: bool) -> Progress:

@@ -9,17 +9,47 @@ Results are handed back as they arrive, keyed as the caller keyed the calls.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from multiprocessing import forkserver
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
 class WorkerDiedError(RuntimeError):
     """A worker process died repeatedly on this call (killed, out of memory, crashed)."""
 
 
-def run_pool[K: Hashable](job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
+def _start_server_ignoring_ctrl_c() -> None:
+    """Start the forkserver with Ctrl-C ignored; the workers it forks inherit that.
+
+    Ctrl-C reaches the whole terminal process group; only the parent should act on it (it
+    stops the workers), else every worker prints its own KeyboardInterrupt traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once, running jobs included (Ctrl-C must not wait for a long run)."""
+    processes = list((pool._processes or {}).values())  # no public way before Python 3.14
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_pool(job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
              on_done: Callable[[K, Any], None], on_failed: Callable[[K, BaseException], None],
              max_restarts: int = 3) -> None:
     """Run ``job(*args)`` for every ``key: args`` in ``calls`` on ``workers`` processes.
@@ -31,6 +61,7 @@ def run_pool[K: Hashable](job: Callable[..., Any], calls: Mapping[K, tuple[Any, 
     restarts = 0
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([job.__module__])
+    _start_server_ignoring_ctrl_c()
     while pending:
         broken = False
         pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))), mp_context=ctx)
@@ -49,8 +80,8 @@ def run_pool[K: Hashable](job: Callable[..., Any], calls: Mapping[K, tuple[Any, 
                     continue
                 del pending[key]
                 on_done(key, result)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C, SIGTERM (sim.console.Stopped) or a callback's error
+            _stop_now(pool)
             raise
         pool.shutdown(wait=True)
         if broken:

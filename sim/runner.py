@@ -1,19 +1,15 @@
-"""Running replications and writing their outputs so that no run leaves half-written files.
+"""Running replications, in this process or on the local process pool (sim.pool).
 
 A replication is rebuilt from the scenario on whatever process runs it (models hold
-generators and cannot be pickled). Outputs go to a hidden temporary folder beside the
-target and are moved into place only when everything has been written.
+generators and cannot be pickled). Outputs are written into the folder the caller gives,
+normally a staged folder (sim.outputs) moved into place only when everything is written.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +39,6 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-@contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
     """Yield a temporary folder; on success move its files into ``out``, else remove it."""
     out.mkdir(parents=True, exist_ok=True)

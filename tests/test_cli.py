@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.runner import staged_output
+from sim.outputs import staged_output
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
@@ -140,7 +139,8 @@ def test_bad_option_is_refused():
 
 def test_failed_run_leaves_nothing_behind(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError), staged_output(out) as tmp:
-        (tmp / "summary.json").write_text("{}")
-        raise RuntimeError("killed mid-run")
+    with pytest.raises(RuntimeError):
+        with staged_output(out) as staged:
+            (staged.path / "summary.json").write_text("{}")
+            raise RuntimeError("killed mid-run")
     assert list(out.iterdir()) == []

@@ -66,6 +66,10 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
         raise ScenarioError(f"{source}: {exc}") from None
 
 
+# A scenario or experiment is a few kilobytes of text; a file beyond this is not one.
+MAX_FILE_BYTES = 5_000_000
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file, turning every way it can fail into a one-line ScenarioError."""
     p = Path(path)
@@ -73,13 +77,21 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{p}: no such file")
     if p.is_dir():
         raise ScenarioError(f"{p}: is a directory, not a scenario file")
+    if not p.is_file():  # a FIFO or a device would block or never end
+        raise ScenarioError(f"{p}: not a regular file")
     try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{p}: larger than {MAX_FILE_BYTES // 1_000_000} MB; not a scenario file")
         with p.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{p}: not valid TOML: not UTF-8 text") from None
+    except RecursionError:
+        raise ScenarioError(f"{p}: not valid TOML: nested too deeply") from None
+    except OSError as exc:
+        raise ScenarioError(f"{p}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _merge(base: Any, over: Any) -> Any:

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from sim.stats import mean_ci
-from sim.sweep.experiment import ExperimentError
-from sim.sweep.store import Store, summary_table
+from sim.outputs import staged_output  # noqa: E402
+from sim.stats import mean_ci  # noqa: E402
+from sim.sweep.experiment import ExperimentError  # noqa: E402
+from sim.sweep.store import Store, summary_table  # noqa: E402
 
 KEY_MEASURES: tuple[str, ...] = (
     "share_within_15min",
@@ -213,8 +214,15 @@ def summarize_sweep(directory: Path) -> list[Path]:
         raise ExperimentError(f"{directory}: no finished runs yet")
     factors = [f["column"] for f in meta["factors"]]
     design = pd.DataFrame(meta["points"])
-    folder = store.out / "analysis"
-    folder.mkdir(exist_ok=True)
+    target = store.out / "analysis"
+    with staged_output(target, "gridsim summarize", force=True) as staged:
+        made = _write_analysis(runs, meta, factors, design, staged.path)
+    return [target / p.name for p in made]
+
+
+def _write_analysis(runs: pd.DataFrame, meta: dict[str, Any], factors: list[str], design: pd.DataFrame,
+                    folder: Path) -> list[Path]:
+    """Tables and figures into ``folder`` (a staged folder, moved into place when complete)."""
     written: list[Path] = []
     summary = summary_table(runs, factors)
     summary.to_csv(folder / "summary.csv", index=False)

@@ -6,20 +6,24 @@ before any run starts.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from sim.console import err_console, fail, out_console, warn
+from sim.console import Stopped, err_console, fail, out_console, warn
+from sim.limits import MAX_WORKERS
+from sim.outputs import OutputError
+from sim.sweep.experiment import ExperimentError, Plan, load_plan
+from sim.sweep.runners import ClusterLost, Task, check_scheduler, execute, scheduler_address
+from sim.sweep.store import DATABASE, META, Store, run_key
 
-if TYPE_CHECKING:  # the plan, runners and store (scenario, model, pandas) load when a command runs
-    from sim.sweep.experiment import Plan
-    from sim.sweep.runners import Task
-    from sim.sweep.store import Store
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
@@ -41,7 +45,13 @@ def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = N
     from sim.sweep.store import Store
 
     store = Store(out)
-    store.init(plan)
+    with store.writing():
+        store.init(plan)
+        return _run_pending(plan, store, workers, scheduler, on_update)
+
+
+def _run_pending(plan: Plan, store: Store, workers: int, scheduler: str | None,
+                 on_update: Callable[[int, int], None] | None) -> list[tuple[str, str]]:
     tasks = pending_tasks(plan, store)
     failures: list[tuple[str, str]] = []
     done = 0
@@ -66,29 +76,19 @@ def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = N
 
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment TOML file")],
-    workers: Annotated[int, typer.Option(help="Local worker processes (default: all cores)")] = 0,
-    scheduler: Annotated[str | None, typer.Option(
+    workers: Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help=(
+        "Local worker processes (default: all cores)"))] = 0,
+    scheduler: Annotated[Optional[str], typer.Option(
         help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, else local)")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
 ) -> None:
     """Run every design point × replication; resumes where a previous run of it stopped."""
-    import os
-
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from sim.sweep.experiment import ExperimentError, load_plan
-    from sim.sweep.runners import scheduler_address
-    from sim.sweep.store import Store
-
-    if workers < 0:
-        fail(f"--workers: must be >= 0, got {workers}")
+    address = scheduler_address(scheduler)
+    if address is not None:
+        try:
+            check_scheduler(address)
+        except ValueError as exc:
+            fail(f"--scheduler {address}: {exc}")
     try:
         plan = load_plan(experiment)
     except ExperimentError as exc:
@@ -96,11 +96,21 @@ def sweep(
     folder = out or Path("results/sweeps") / plan.experiment.experiment.name
     store = Store(folder)
     try:
-        store.init(plan)
+        with store.writing():
+            store.init(plan)
+            _sweep_into(plan, store, experiment, workers, address)
     except ExperimentError as exc:
         fail(str(exc))
+
+
+def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, address: str | None) -> None:
+    """The sweep command once the folder is ours: progress, the runs, the closing line."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    folder = store.out
     already = plan.n_runs - len(pending_tasks(plan, store))
-    address = scheduler_address(scheduler)
+    resume = f"gridsim sweep {experiment} --out {folder}" + (f" --scheduler {address}" if address else "")
     n_workers = workers or os.cpu_count() or 1
     where = f"Dask at {address}" if address else f"{n_workers} local worker(s)"
     err_console.print(f"{plan.experiment.experiment.name}: {len(plan.points)} points × "
@@ -118,9 +128,14 @@ def sweep(
             progress.update(bar, completed=already + done + failed, failures=failed)
 
         try:
-            failures = run_sweep(plan, folder, n_workers, address, update)
-        except OSError as exc:  # e.g. the scheduler cannot be reached
+            failures = _run_pending(plan, store, n_workers, address, update)
+        except ClusterLost as exc:
+            fail(f"{exc}; {len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
+        except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
+        except Stopped as exc:
+            exc.add_note(f"{len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
+            raise
     for w in Store(folder).read_warnings():
         where = "" if w["point"] is None else f"point {w['point']}: "
         warn([w], where)
@@ -134,31 +149,82 @@ def sweep(
         raise typer.Exit(1)
 
 
+# Read-only and sealed: no file access beyond the database (no COPY TO, ATTACH, read_csv,
+# EXPORT), no extensions, and the configuration locked so no statement can undo it.
+QUERY_CONFIG = {"enable_external_access": False, "autoload_known_extensions": False,
+                "autoinstall_known_extensions": False, "allow_community_extensions": False,
+                "lock_configuration": True}
+
+
+def _check_export(option: str, path: Path, store: Store) -> None:
+    """An export file may go anywhere but into the store itself."""
+    target = path.resolve()
+    protected = [store.runs_dir.resolve(), (store.out / DATABASE).resolve(), (store.out / META).resolve()]
+    if any(target == p or p in target.parents for p in protected):
+        fail(f"{option} {path}: would overwrite the sweep's own files; write the export elsewhere")
+    if target.is_dir():
+        fail(f"{option} {path}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        fail(f"{option} {path}: no such folder {path.parent}")
+
+
+def _export(option: str, path: Path, df: "pd.DataFrame") -> None:
+    """Write an answer atomically (temporary file, then rename)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        if option == "--csv":
+            df.to_csv(tmp, index=False)
+        else:
+            df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"{option} {path}: cannot write ({exc.strerror or exc})")
+    err_console.print(f"wrote {len(df)} rows to {path}", markup=False, highlight=False, soft_wrap=True)
+
+
 def query(
     directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
-    sql: Annotated[str, typer.Argument(help="SQL over tables runs, summary, design")],
+    sql: Annotated[str, typer.Argument(help="SQL over tables runs, summary, design (read-only)")],
+    csv: Annotated[Optional[Path], typer.Option(help="Also write the answer to this CSV file")] = None,
+    parquet: Annotated[Optional[Path], typer.Option(help="Also write the answer to this Parquet file")] = None,
 ) -> None:
-    """Run SQL on a sweep's results and print the answer as a table."""
+    """Run SQL on a sweep's results and print the answer; no statement can change the store.
+
+    The database is opened read-only with file access and extensions disabled, so
+    ``COPY … TO``, ``ATTACH``, ``INSTALL`` and writes are refused; ``--csv``/``--parquet``
+    export an answer instead.
+    """
     import duckdb
     from rich.table import Table
 
-    from sim.sweep.experiment import ExperimentError
-    from sim.sweep.store import Store
-
+    if not sql.strip():
+        fail("query: the SQL is empty; e.g. \"SELECT * FROM summary LIMIT 10\"")
     store = Store(directory)
+    exports = [(option, path) for option, path in (("--csv", csv), ("--parquet", parquet)) if path is not None]
+    for option, path in exports:
+        _check_export(option, path, store)
     try:
         store.meta()
         db = store.build_database()
     except ExperimentError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{directory}: cannot build {DATABASE} ({exc.strerror or exc})")
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        con = duckdb.connect(str(db), read_only=True, config=QUERY_CONFIG)
         try:
-            df = con.execute(sql).df()
+            result = con.execute(sql)
+            df = result.df() if result is not None and result.description is not None else None
         finally:
             con.close()
     except duckdb.Error as exc:
         fail(f"query: {str(exc).splitlines()[0]}")
+    if df is None:
+        out_console.print("the statement returns no rows", highlight=False)
+        return
+    for option, path in exports:
+        _export(option, path, df)
     table = Table(show_header=True, header_style="bold")
     for c in df.columns:
         table.add_column(str(c), justify="right" if df[c].dtype.kind in "iuf" else "left")
@@ -188,8 +254,10 @@ def summarize(
 
     try:
         written = summarize_sweep(directory)
-    except ExperimentError as exc:
+    except (ExperimentError, OutputError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{directory}/analysis: could not write the analysis ({exc.strerror or exc}); nothing was written")
     store = Store(directory)
     meta, runs = store.meta(), store.read_runs()
     present = list(dict.fromkeys(runs.measure))

@@ -10,12 +10,13 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.config import (
     Scenario,
@@ -44,11 +45,21 @@ class _Strict(BaseModel):
 
 
 class ExperimentMeta(_Strict):
-    name: str = Field(min_length=1)
+    # Names the default output folder results/sweeps/<name>: a plain folder name, so an
+    # experiment can never write outside results/sweeps/.
+    name: str = Field(min_length=1, max_length=100)
     scenario: str = Field(min_length=1)  # relative to the experiment file
     replications: int = Field(ge=1)
     base_seed: int = Field(default=1, ge=0)
     days: float | None = Field(default=None, gt=0)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", v):
+            raise ValueError(f"{v!r} must be a plain folder name (letters, digits, _ . -, not starting "
+                             "with . or -): it names results/sweeps/<name>")
+        return v
 
 
 class Factor(_Strict):

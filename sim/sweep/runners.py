@@ -9,9 +9,13 @@ resubmits the unfinished runs).
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from sim.config import Scenario
@@ -41,9 +45,29 @@ def run_task(scenario: Scenario, seed: int, days: float | None) -> dict[str, flo
     return flat(run_replication(scenario, seed, days))
 
 
+# A cluster with no worker for this long cannot finish the sweep: give up and say how to resume.
+NO_WORKERS_TIMEOUT_S = 60.0
+
+
+class ClusterLost(Exception):
+    """The Dask scheduler or all of its workers went away mid-sweep (one line)."""
+
+
 def scheduler_address(option: str | None) -> str | None:
     """``--scheduler`` wins; else the DASK_SCHEDULER_ADDRESS environment variable."""
     return option or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse (ValueError) an address Dask cannot dial, before anything is written."""
+    from distributed.comm.addressing import get_address_host_port
+
+    try:
+        host, port = get_address_host_port(address)
+    except ValueError as exc:
+        raise ValueError(f"not a scheduler address ({exc}); e.g. tcp://127.0.0.1:8786") from None
+    if not host or not 0 < port < 65536:
+        raise ValueError("not a scheduler address (needs a host and a port 1-65535); e.g. tcp://127.0.0.1:8786")
 
 
 def _describe(exc: BaseException) -> str:
@@ -70,26 +94,66 @@ def run_local(tasks: Iterable[Task], workers: int, on_done: OnDone, on_failed: O
              on_failed=lambda k, exc: on_failed(by_key[k], _describe(exc)), max_restarts=max_restarts)
 
 
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask logs every lost connection at length; the sweep reports a loss in one line."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
 def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: OnFailed,
-             job: Job = run_task, retries: int = 2) -> None:
-    """A Dask distributed cluster; the scheduler reruns the tasks of a worker that died."""
+             job: Job = run_task, retries: int = 2, no_workers_timeout: float = NO_WORKERS_TIMEOUT_S) -> None:
+    """A Dask distributed cluster; the scheduler reruns the tasks of a worker that died.
+
+    Raises ClusterLost when the scheduler goes away, or when it has had no worker for
+    ``no_workers_timeout`` seconds (its queue would wait forever).
+    """
     from distributed import Client
     from distributed import as_completed as dask_completed
 
     token = uuid.uuid4().hex[:8]
-    with Client(address, timeout="10s") as client:
-        futures = {}
-        for t in tasks:
-            f = client.submit(job, t.scenario, t.seed, t.days, key=f"gridsim-{t.key}-{token}",
-                              retries=retries, pure=False)
-            futures[f] = t
-        for f in dask_completed(list(futures)):
-            t = futures[f]
-            if f.status == "error":
-                on_failed(t, _describe(f.exception()))
-            else:
-                on_done(t, f.result())
-            f.release()
+    with _quiet_dask():
+        client = Client(address, timeout="10s")
+        try:
+            futures = {}
+            for t in tasks:
+                f = client.submit(job, t.scenario, t.seed, t.days, key=f"gridsim-{t.key}-{token}",
+                                  retries=retries, pure=False)
+                futures[f] = t
+            pending = dask_completed(list(futures))
+            idle_since: float | None = None
+            while not pending.is_empty():
+                for f in pending.next_batch(block=False):
+                    t = futures[f]
+                    if f.status == "error":
+                        on_failed(t, _describe(f.exception()))
+                    elif f.status == "finished":
+                        on_done(t, f.result())
+                    else:  # cancelled: the scheduler forgot it (it restarted or went away)
+                        raise ClusterLost(f"lost the Dask scheduler at {address}")
+                    f.release()
+                if client.status not in ("running", "connecting"):
+                    raise ClusterLost(f"lost the Dask scheduler at {address}")
+                if client.scheduler_info().get("workers"):
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > no_workers_timeout:
+                    raise ClusterLost(f"the Dask cluster at {address} has had no worker for "
+                                      f"{no_workers_timeout:g} s")
+                time.sleep(0.2)
+        except (OSError, CancelledError) as exc:
+            raise ClusterLost(f"lost the Dask scheduler at {address} ({type(exc).__name__})") from None
+        finally:
+            with suppress(Exception):  # closing a client whose scheduler is gone may itself fail
+                client.close(timeout=2)
 
 
 def execute(tasks: list[Task], workers: int, scheduler: str | None, on_done: OnDone,

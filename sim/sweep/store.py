@@ -3,12 +3,19 @@
 Each run is written under a temporary name and renamed into ``runs/<run_key>.parquet``, so
 a sweep killed at any instant leaves only whole runs; resuming skips the keys present.
 ``results.duckdb`` is rebuilt from those files (tables ``runs``, ``summary``, ``design``).
+
+One sweep at a time writes into a folder: it holds a lock on ``.sweep.lock`` (released by
+the kernel when the process dies, even by ``kill -9``). Only the lock's holder removes
+temporary files, so a second sweep refused at the door touches nothing of the first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +31,19 @@ from sim.town import build_town
 
 META = "experiment.json"
 DATABASE = "results.duckdb"
+LOCK = ".sweep.lock"
+
+_held: dict[Path, int] = {}  # folders whose lock this process holds → nesting depth
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run_key(point: int, replication: int) -> str:
@@ -50,15 +70,67 @@ class Store:
         self.runs_dir = self.out / "runs"
         self.database = self.out / DATABASE
 
+    # --- who writes ----------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the folder's lock (re-entrant within this process); refuse if another sweep does."""
+        key = self.out.resolve()
+        if key in _held:
+            _held[key] += 1
+            try:
+                yield
+            finally:
+                _held[key] -= 1
+            return
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ExperimentError(f"--out {self.out}: cannot write there ({exc.strerror or exc})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise ExperimentError(f"{self.out}: another sweep (pid {holder}) is writing into this folder; "
+                                  "wait for it to finish or use another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _held[key] = 1
+        try:
+            self._remove_stale()
+            yield
+        finally:
+            del _held[key]
+            os.close(fd)  # releases the lock
+
+    def _remove_stale(self) -> None:
+        """Temporary files of writers that are gone: any run file (only the lock holder
+        writes runs), and database builds of processes no longer alive (queries build too)."""
+        if self.runs_dir.is_dir():
+            for stale in self.runs_dir.glob("*.tmp-*"):
+                stale.unlink(missing_ok=True)
+        for stale in self.out.glob(f".{DATABASE}.tmp-*"):
+            pid = stale.name.removeprefix(f".{DATABASE}.tmp-").split(".", 1)[0]
+            if not pid.isdigit() or not _pid_alive(int(pid)):
+                stale.unlink(missing_ok=True)
+
     # --- the experiment the folder belongs to -------------------------------------------
     def init(self, plan: Plan) -> None:
-        """Record the experiment, or check that the folder was made by this same experiment."""
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        for stale in self.runs_dir.glob("*.tmp-*"):  # a write cut short by a kill
-            stale.unlink(missing_ok=True)
+        """Record the experiment, or check that the folder was made by this same experiment.
+
+        Call it while holding :meth:`writing`.
+        """
         meta_path = self.out / META
+        if not meta_path.exists():
+            foreign = sorted(p.name for p in self.out.iterdir()
+                             if p.name != LOCK and not (p == self.runs_dir and not any(p.iterdir())))
+            if foreign:
+                raise ExperimentError(f"--out {self.out}: holds files that are not a sweep's "
+                                      f"({', '.join(foreign[:3])}); use an empty or new folder")
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
         if meta_path.exists():
-            old = json.loads(meta_path.read_text(encoding="utf-8"))
+            old = self.meta()
             if old.get("fingerprint") != plan.fingerprint:
                 raise ExperimentError(
                     f"{self.out}: holds results of a different experiment or scenario "
@@ -86,10 +158,23 @@ class Store:
         os.replace(tmp, meta_path)
 
     def meta(self) -> dict[str, Any]:
+        """The experiment recorded in the folder; a missing or damaged record is refused."""
         path = self.out / META
+        if not self.out.is_dir():
+            raise ExperimentError(f"{self.out}: no such folder")
         if not path.is_file():
             raise ExperimentError(f"{self.out}: not a sweep output folder (no {META})")
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ExperimentError(f"{path}: damaged ({str(exc).splitlines()[0]}); "
+                                  "remove the folder to start the sweep again") from None
+        required = {"fingerprint": str, "factors": list, "points": list, "analysis": dict}
+        for key, kind in required.items():
+            if not isinstance(data, dict) or not isinstance(data.get(key), kind):
+                raise ExperimentError(f"{path}: damaged (no valid {key!r}); "
+                                      "remove the folder to start the sweep again")
+        return data
 
     # --- runs ----------------------------------------------------------------------------
     def done_keys(self) -> set[str]:
@@ -121,12 +206,20 @@ class Store:
         files = sorted(self.runs_dir.glob("*.parquet"))
         if not files:
             return pd.DataFrame(columns=["point", "replication", "seed", "measure", "value"])
-        table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
-        return table.to_pandas()
+        tables = []
+        for f in files:
+            try:
+                tables.append(pq.read_table(f))
+            except (OSError, pa.ArrowException) as exc:
+                raise ExperimentError(f"{f}: damaged run file ({str(exc).splitlines()[0]}); "
+                                      "remove it and run the sweep again to redo that run") from None
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
     # --- the database --------------------------------------------------------------------
     def build_database(self, force: bool = False) -> Path:
         """(Re)build results.duckdb from the run files; skipped when it is already up to date."""
+        if not self.runs_dir.is_dir():
+            raise ExperimentError(f"{self.out}: not a sweep output folder (no runs/)")
         if (not force and self.database.exists()
                 and self.database.stat().st_mtime_ns >= self.runs_dir.stat().st_mtime_ns):
             return self.database
@@ -140,18 +233,24 @@ class Store:
              for w in sweep_warnings(meta, runs, summary)],
             columns=["point", "code", "values"])
         tmp = self.out / f".{DATABASE}.tmp-{os.getpid()}"
+        wal = tmp.with_name(tmp.name + ".wal")
         tmp.unlink(missing_ok=True)
         import duckdb  # here, not at the top: `gridsim run` imports this module and needs no database
 
-        con = duckdb.connect(str(tmp))
         try:
-            for name, df in (("runs", runs), ("summary", summary), ("design", design), ("warnings", warnings)):
-                con.register("frame", df)
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-                con.unregister("frame")
-        finally:
-            con.close()
-        os.replace(tmp, self.database)
+            con = duckdb.connect(str(tmp))
+            try:
+                for name, df in (("runs", runs), ("summary", summary), ("design", design), ("warnings", warnings)):
+                    con.register("frame", df)
+                    con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+                    con.unregister("frame")
+            finally:
+                con.close()
+            os.replace(tmp, self.database)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+            raise
         return self.database
 
     def read_warnings(self) -> list[dict[str, Any]]:

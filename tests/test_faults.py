@@ -1,0 +1,283 @@
+"""Faults: every refusal is one line and exit 2, nothing is half-written, the store is read-only.
+
+The named cases are the regression corpus of issue 15 (each one crashed, hung, was wrongly
+accepted or left files behind before).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from unittest.mock import patch
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.outputs import MANIFEST, OutputError, prepare
+from sim.sweep.experiment import load_plan
+from sim.sweep.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+SMALL = ROOT / "scenarios" / "small_rural_town.toml"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def gridsim(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """The gridsim entry point in this process: (exit status, stdout, stderr)."""
+    saved = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    try:
+        with patch.object(sys, "argv", ["gridsim", *map(str, args)]), pytest.raises(SystemExit) as exit_:
+            main()
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+    out, err = capsys.readouterr()
+    return int(exit_.value.code or 0), out, err
+
+
+def assert_refused(code: int, err: str, *words: str) -> None:
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for w in words:
+        assert w in lines[0], lines[0]
+
+
+def experiment(folder: Path, name: str = "exp", days: float = 1.5, extra: str = "") -> Path:
+    path = folder / f"{name.replace('/', '_')}.toml"
+    path.write_text(f"""
+[experiment]
+name = "{name}"
+scenario = "{SMALL}"
+replications = 1
+days = {days}
+{extra}
+[[factors]]
+path = "squads.count"
+levels = [2]
+""", encoding="utf-8")
+    return path
+
+
+def small_store(tmp_path: Path) -> Path:
+    """A sweep folder with one finished run, written without running the model."""
+    out = tmp_path / "sweep"
+    plan = load_plan(experiment(tmp_path))
+    store = Store(out)
+    with store.writing():
+        store.init(plan)
+        store.write_run(0, 0, 1, {"count": 2}, {"share_within_15min": 0.9, "incidents": 100.0})
+    store.build_database(force=True)
+    return out
+
+
+# --- options: every refusal is one line --------------------------------------------------
+OPTION_CASES = {
+    "days_not_a_number": (["run", DEFAULT, "--days", "abc"], "--days"),
+    "days_negative": (["run", DEFAULT, "--days", "-1"], "--days"),
+    "days_huge": (["run", DEFAULT, "--days", "1e9"], "3650"),
+    "days_nan": (["run", DEFAULT, "--days", "nan"], "--days"),
+    "workers_negative": (["run", DEFAULT, "--workers", "-1"], "--workers"),
+    "replications_zero": (["run", DEFAULT, "--replications", "0"], "--replications"),
+    "replications_huge": (["run", DEFAULT, "--replications", "1000000000000"], "--replications"),
+    "seed_negative": (["run", DEFAULT, "--seed", "-1"], "--seed"),
+    "compare_seed_negative": (["compare", DEFAULT, DEFAULT, "--seed", "-1"], "--seed"),
+    "analytic_check_negative": (["analytic", DEFAULT, "--check", "-1"], "--check"),
+    "analytic_days_negative": (["analytic", DEFAULT, "--check", "2", "--days", "-1"], "--days"),
+    "validate_days_negative": (["validate", "--days", "-1"], "--days"),
+    "sweep_workers_negative": (["sweep", ROOT / "experiments" / "grid_size.toml", "--workers", "-1"], "--workers"),
+    "sweep_scheduler_not_an_address": (["sweep", ROOT / "experiments" / "grid_size.toml",
+                                        "--scheduler", "not an address"], "--scheduler"),
+    "unknown_option": (["run", DEFAULT, "--dayz", "3"], "--dayz"),
+    "missing_argument": (["run"], "scenario"),
+    "unknown_command": (["runn"], "runn"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+def test_bad_option_is_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # default output folders land here, if anything were written
+    args, words = OPTION_CASES[case]
+    code, _, err = gridsim(capsys, *args)
+    assert_refused(code, err, words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fifo_as_scenario_is_refused_without_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    code, _, err = gridsim(capsys, "run", fifo, "--out", tmp_path / "out")
+    assert_refused(code, err, str(fifo), "regular file")
+
+
+# --- output folders ------------------------------------------------------------------------
+@pytest.mark.parametrize("where", ["existing_file", "under_a_file", "under_proc"])
+def test_unusable_out_is_one_line(where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    out = {"existing_file": tmp_path / "file", "under_a_file": tmp_path / "file" / "sub",
+           "under_proc": Path("/proc/gridsim-out")}[where]
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out)
+    assert_refused(code, err, "--out", str(out))
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_run_into_a_used_folder_replaces_the_older_run_whole(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--replications", "2", "--workers", "1",
+                           "--out", out)
+    assert code == 0, err
+    assert (out / "replications.parquet").exists()
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out)
+    assert code == 0, err
+    assert "replaced the earlier results" in err and "replications.parquet" in err
+    assert not (out / "replications.parquet").exists()  # no stale file of the older run
+    assert {p.name for p in out.iterdir()} == {MANIFEST, *json.loads((out / MANIFEST).read_text())["files"]}
+    assert "replications" not in json.loads((out / "summary.json").read_text())
+
+
+def test_folder_with_foreign_files_needs_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out)
+    assert_refused(code, err, "notes.txt", "--force")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out, "--force")
+    assert code == 0, err
+    assert (out / "notes.txt").read_text() == "keep me" and (out / "summary.json").exists()
+
+
+def test_stale_partial_is_removed_and_a_live_one_is_respected(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale = out / ".partial-999999-abc"
+    stale.mkdir(parents=True)
+    (stale / "incidents.parquet").write_bytes(b"PAR1 half")
+    prepare(out)
+    assert not stale.exists()
+    live = out / ".partial-123-live"
+    live.mkdir()
+    fd = os.open(live, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a running command holds it
+    try:
+        with pytest.raises(OutputError, match="pid 123"):
+            prepare(out)
+        assert live.exists()
+    finally:
+        os.close(fd)
+
+
+def _start_and_signal(tmp_path: Path, args: list[str], ready: Callable[[], bool], sig: int) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not ready():
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
+
+
+def test_sigterm_and_kill_leave_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = _start_and_signal(tmp_path, ["run", str(DEFAULT), "--days", "300", "--out", str(out)],
+                          lambda: bool(list(out.glob(".partial-*/incidents.parquet"))), signal.SIGTERM)
+    assert r.returncode == 128 + signal.SIGTERM, r.stderr
+    assert r.stderr.strip().splitlines() == [f"stopped (SIGTERM): nothing was written to {out}/"]
+    assert list(out.iterdir()) == []
+    r = _start_and_signal(tmp_path, ["run", str(DEFAULT), "--days", "300", "--out", str(out)],
+                          lambda: bool(list(out.glob(".partial-*/incidents.parquet"))), signal.SIGKILL)
+    assert list(out.glob(".partial-*"))  # kill -9 cannot be seen; the next run cleans up
+    prepare(out)
+    assert list(out.iterdir()) == []
+
+
+def test_ctrl_c_on_a_sweep_says_what_was_kept_and_how_to_resume(tmp_path: Path) -> None:
+    exp = experiment(tmp_path, days=30, extra="").read_text().replace("replications = 1", "replications = 6")
+    path = tmp_path / "long.toml"
+    path.write_text(exp)
+    out = tmp_path / "sweep"
+    r = _start_and_signal(tmp_path, ["sweep", str(path), "--workers", "1", "--out", str(out)],
+                          lambda: bool(list((out / "runs").glob("*.parquet"))), signal.SIGINT)
+    assert r.returncode == 130, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("stopped (Ctrl-C): ") and "finished runs are kept" in last
+    assert f"resume with: gridsim sweep {path} --out {out}" in last
+    assert "Traceback" not in r.stderr
+
+
+# --- the sweep store -------------------------------------------------------------------------
+def test_a_refused_second_sweep_touches_nothing_of_the_running_one(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = small_store(tmp_path)
+    torn = out / "runs" / "p000001_r00000.parquet.tmp-4242"
+    torn.write_bytes(b"being written")
+    fd = os.open(out / ".sweep.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # the running sweep
+    try:
+        code, _, err = gridsim(capsys, "sweep", experiment(tmp_path), "--out", out, "--workers", "1")
+        assert_refused(code, err, "another sweep")
+        assert torn.exists()
+    finally:
+        os.close(fd)
+
+
+def test_corrupt_experiment_json_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = small_store(tmp_path)
+    (out / "experiment.json").write_text("{ not json")
+    code, _, err = gridsim(capsys, "query", out, "SELECT 1")
+    assert_refused(code, err, "experiment.json", "damaged")
+    code, _, err = gridsim(capsys, "sweep", experiment(tmp_path), "--out", out, "--workers", "1")
+    assert_refused(code, err, "experiment.json", "damaged")
+
+
+def test_experiment_name_cannot_leave_results_sweeps(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = experiment(tmp_path, name="../../x")
+    code, _, err = gridsim(capsys, "sweep", path, "--workers", "1")
+    assert_refused(code, err, "experiment.name", "folder name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("sql", [
+    "COPY (SELECT 1 AS a) TO '{out}/runs/p000000_r00000.parquet'",
+    "ATTACH '{out}/other.duckdb' AS other",
+    "INSERT INTO runs SELECT * FROM runs",
+    "DROP TABLE runs",
+    "SET enable_external_access = true",
+    "INSTALL httpfs",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "EXPORT DATABASE '{out}/export'",
+])
+def test_query_cannot_change_the_store(sql: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = small_store(tmp_path)
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    code, _, err = gridsim(capsys, "query", out, sql.format(out=out))
+    assert_refused(code, err, "query:")
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+
+
+def test_query_exports_with_its_own_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = small_store(tmp_path)
+    sql = "SELECT measure, value FROM runs ORDER BY measure"
+    code, _, err = gridsim(capsys, "query", out, sql, "--csv", tmp_path / "a.csv", "--parquet", tmp_path / "a.parquet")
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "a.csv").to_dict("list") == {"measure": ["incidents", "share_within_15min"],
+                                                              "value": [100.0, 0.9]}
+    assert len(pd.read_parquet(tmp_path / "a.parquet")) == 2
+    code, _, err = gridsim(capsys, "query", out, sql, "--parquet", out / "runs" / "p000000_r00000.parquet")
+    assert_refused(code, err, "--parquet", "sweep's own files")
+    code, _, err = gridsim(capsys, "query", out, "")
+    assert_refused(code, err, "empty")
