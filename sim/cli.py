@@ -17,7 +17,8 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.config import ScenarioError, load_scenario
+from sim.config import Scenario, ScenarioError, load_scenario
+from sim.config.size import check_run_size
 from sim.console import (
     Stopped,
     catch_stop_signals,
@@ -126,11 +127,7 @@ def run(
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
         fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
-    from sim.report.sources import (
-        write_snapshot,  # the model and pandas load once the input is good
-    )
-    from sim.runner import combine, run_replication, run_replications, staged_output, write_json
-
+    _check_size(sc, n_days, scenario)
     show = sys.stderr.isatty()
     if replications == 1:
         with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
@@ -155,9 +152,15 @@ def run(
     out_console.print(f"results written to {out}/")
 
 
-def _load_or_fail(path: str):
-    from sim.config import load_scenario
+def _check_size(sc: Scenario, days: float, source: str) -> None:
+    """Refuse, in one line, a run too big to finish (sim.config.size), before anything is built."""
+    try:
+        check_run_size(sc, days, source)
+    except ScenarioError as exc:
+        fail(str(exc))
 
+
+def _load_or_fail(path: str) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -194,6 +197,8 @@ def compare(
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
         fail(f"--days: {n_days:g} days leave nothing after the warm-up "
              f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
+    _check_size(a, n_days, scenario_a)
+    _check_size(b, n_days, scenario_b)
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
     with output_folder(out, "gridsim compare", force) as tmp, progress_bar(sys.stderr.isatty()) as bar:
@@ -254,6 +259,7 @@ def analytic(
     if check and check_days_ <= sc.run.warmup_days:
         fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
              f"({sc.run.warmup_days:g})")
+    _check_size(sc, check_days_, scenario)
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:

@@ -13,19 +13,23 @@ from statistics import NormalDist
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+from scipy import special  # the inverse CDFs alone: scipy.stats costs ≈ 60 MB and 0.5 s to import
+
+from sim import limits as L
+from sim.config.base import NoCoercion
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 _NORMAL = NormalDist()
 _TINY = 1e-300
 
 
-class Fixed(BaseModel):
+class Fixed(NoCoercion):
     """Always the same value (minutes); also used for 'negligible' (value 0)."""
 
     model_config = _STRICT
     dist: Literal["fixed"]
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=L.MAX_MINUTES)
 
     @property
     def mean(self) -> float:
@@ -38,12 +42,12 @@ class Fixed(BaseModel):
         return self.value
 
 
-class Exponential(BaseModel):
+class Exponential(NoCoercion):
     """Memoryless times: what queueing theory assumes (Erlang C, hypercube)."""
 
     model_config = _STRICT
     dist: Literal["exponential"]
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, le=L.MAX_MINUTES)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return -self.mean * np.log1p(-np.asarray(u, dtype=float))
@@ -52,11 +56,11 @@ class Exponential(BaseModel):
         return -self.mean * math.log1p(-u)
 
 
-class Uniform(BaseModel):
+class Uniform(NoCoercion):
     model_config = _STRICT
     dist: Literal["uniform"]
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=L.MAX_MINUTES)
+    high: float = Field(ge=0, le=L.MAX_MINUTES)
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -75,13 +79,13 @@ class Uniform(BaseModel):
         return self.low + (self.high - self.low) * u
 
 
-class LogNormal(BaseModel):
+class LogNormal(NoCoercion):
     """Right-skewed work times, stated by mean and coefficient of variation."""
 
     model_config = _STRICT
     dist: Literal["lognormal"]
-    mean: float = Field(gt=0)
-    cv: float = Field(gt=0)
+    mean: float = Field(gt=0, le=L.MAX_MINUTES)
+    cv: float = Field(gt=0, le=L.MAX_CV)
 
     @cached_property
     def _params(self) -> tuple[float, float]:
@@ -101,11 +105,11 @@ class LogNormal(BaseModel):
         return math.exp(mu + sigma * _NORMAL.inv_cdf(max(u, _TINY)))
 
 
-class Gamma(BaseModel):
+class Gamma(NoCoercion):
     model_config = _STRICT
     dist: Literal["gamma"]
-    mean: float = Field(gt=0)
-    cv: float = Field(gt=0)
+    mean: float = Field(gt=0, le=L.MAX_MINUTES)
+    cv: float = Field(gt=0, le=L.MAX_CV)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         from scipy import special

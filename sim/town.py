@@ -17,9 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.config import Scenario
-from sim.config.town import Town as TownConfig
-from sim.config.town import Travel
-from sim.vocabulary import LandUse
+from sim.config.town import Town as TownConfig, Travel, generated_village_names
 
 # Expected distance between two uniform points in a unit square (Ghosh 1951).
 _MEAN_DIST_UNIT_SQUARE = 0.5214
@@ -234,9 +232,9 @@ def _lattice_town(scenario: Scenario) -> TownMap:
         ent = np.array([b.area * cfg.enterprise_density.get(u, 1.0) for b, u in laid])
         hh = _shares(dens, cfg.residents / cfg.persons_per_household)
         en = _shares(ent, cfg.enterprises)
-        width = len(str(len(laid)))
+        names = generated_village_names(len(laid))
         villages = [
-            Village(i, f"V{i + 1:0{width}d}", b, float(hh[i]), float(en[i]), u)
+            Village(i, names[i], b, float(hh[i]), float(en[i]), u)
             for i, (b, u) in enumerate(laid)
         ]
     grids: list[Grid] = []

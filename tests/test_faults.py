@@ -281,3 +281,98 @@ def test_query_exports_with_its_own_options(tmp_path: Path, capsys: pytest.Captu
     assert_refused(code, err, "--parquet", "sweep's own files")
     code, _, err = gridsim(capsys, "query", out, "")
     assert_refused(code, err, "empty")
+
+
+# --- the schema: the issue's corpus, each a copy of the default preset changed in one place ---
+GOOD = DEFAULT.read_text(encoding="utf-8")
+UNIT = '\n[[squads.units]]\nid = "S1"\ncrews = 3\nzone = ["V01"]\n'
+
+
+def _with(old: str, new: str) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new, 1)
+
+
+SCHEMA_CASES = {
+    # crashes
+    "street_density_zero": (_with("core = 20.0, industrial", "core = 0.0, industrial"), "street_km_per_km2"),
+    "zone_names_unknown_village": (_with("count = 3                   #", "count = 0 #") + UNIT.replace("V01", "V99"),
+                                   "unknown village 'V99'"),
+    "rate_1e308": (_with("events_per_10k_residents_per_year = 6000", "events_per_10k_residents_per_year = 1e308"),
+                   "events_per_10k_residents_per_year"),
+    "area_1e308": (_with("area_km2 = 110", "area_km2 = 1e308"), "town.area_km2"),
+    "speed_1e308": (_with("car_kmh = 30 ", "car_kmh = 1e308 "), "car_kmh"),
+    "work_time_1e308": (_with("camera_delay_min = { dist = \"exponential\", mean = 5 }",
+                              "camera_delay_min = { dist = \"exponential\", mean = 1e308 }"), "camera_delay_min"),
+    "squads_1e12": (_with("count = 3                   #", "count = 1000000000000 #"), "squads.count"),
+    # hangs
+    "villages_1e12": (_with("villages = 60 ", "villages = 1000000000000 "), "town.villages"),
+    "residents_1e12": (_with("residents = 180000", "residents = 1000000000000"), "town.residents"),
+    "crews_1e12": (_with("crews_per_squad = 3 ", "crews_per_squad = 1000000000000 "), "crews_per_squad"),
+    "cadres_1e12": (_with("village_cadres = 3 ", "village_cadres = 1000000000000 "), "village_cadres"),
+    "windows_1e12": (_with("windows = 14 ", "windows = 1000000000000 "), "windows"),
+    "days_1e308_in_file": (_with("days = 30", "days = 1e308"), "run.days"),
+    "run_too_big": (_with("residents = 180000", "residents = 5000000").replace(
+        "events_per_10k_residents_per_year = 6000", "events_per_10k_residents_per_year = 90000").replace(
+        "days = 30", "days = 3000"), "beyond the limit"),
+    # accepted but wrong
+    "area_as_text": (_with("area_km2 = 110", 'area_km2 = "110"'), "town.area_km2"),
+    "camera_as_text": (_with("camera = true", 'camera = "yes"'), "camera"),
+    "villages_as_boolean": (_with("villages = 60 ", "villages = true "), "town.villages"),
+    "street_density_negative": (_with("core = 20.0, industrial", "core = -1.0, industrial"), "street_km_per_km2"),
+    "squad_domain_unknown": (_with("crews_per_squad = 3 ", 'domains = ["astrology"]\ncrews_per_squad = 3 '),
+                             "unknown domain 'astrology'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_CASES))
+def test_issue_corpus_is_refused_in_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text, words = SCHEMA_CASES[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = gridsim(capsys, "run", path, "--days", "1.5", "--out", tmp_path / "out")
+    assert_refused(code, err, str(path), words)
+    assert not (tmp_path / "out").exists()
+
+
+def test_deeply_nested_array_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(GOOD + "\n[extra]\nx = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    code, _, err = gridsim(capsys, "run", path, "--days", "1.5", "--out", tmp_path / "out")
+    assert_refused(code, err, str(path), "nested too deeply")
+
+
+@pytest.mark.parametrize("item", ['label_zh = "无名"', 'name = ["a", "b"]'])
+def test_extends_list_item_without_a_text_name(item: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "child.toml"
+    path.write_text(f'extends = "{DEFAULT}"\n\n[[incidents.categories]]\n{item}\nshare = 1\n', encoding="utf-8")
+    code, _, err = gridsim(capsys, "run", path, "--days", "1.5", "--out", tmp_path / "out")
+    assert_refused(code, err, str(path), "incidents.categories")
+
+
+EXPERIMENT_CASES = {
+    "days_1e308": ("days = 1.5", "days = 1e308", "experiment.days"),
+    "replications_1e12": ("replications = 1", "replications = 1000000000000", "experiment.replications"),
+    "households_per_grid_1e-300": ("levels = [2]", "levels = [1e-300]", "households_per_grid"),
+    "days_shorter_than_warmup": ("days = 1.5", "days = 0.5", "warmup"),
+    "latin_hypercube_1e9_points": ("[[factors]]", '[design]\nkind = "latin_hypercube"\npoints = 1000000000\n\n[[factors]]',
+                                   "design.points"),
+    "replications_as_text": ("replications = 1", 'replications = "1"', "experiment.replications"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPERIMENT_CASES))
+def test_experiment_corpus_is_refused_in_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    old, new, words = EXPERIMENT_CASES[case]
+    text = experiment(tmp_path, extra="").read_text().replace("[experiment]", "[experiment]", 1)
+    text = text.replace('path = "squads.count"', 'path = "town.grid_division.households_per_grid"') \
+        if case == "households_per_grid_1e-300" else text
+    if case == "latin_hypercube_1e9_points":
+        text = text.replace("levels = [2]", "low = 2\nhigh = 3")
+    path = tmp_path / "exp.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, _, err = gridsim(capsys, "sweep", path, "--workers", "1")
+    assert_refused(code, err, str(path), words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]

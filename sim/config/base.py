@@ -6,15 +6,76 @@ hall can all build on it without an import cycle.
 
 from __future__ import annotations
 
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim import limits as L
 
 
 class ScenarioError(Exception):
     """A scenario that cannot be run; the message is one line naming file and field."""
 
 
-class Strict(BaseModel):
-    """A section of a scenario: unknown fields, NaN and inf refused; frozen once loaded."""
+def _no_coercion(annotation: Any, value: Any, where: str) -> None:
+    """Refuse text or a boolean where a number is expected, and anything but a boolean
+    where a switch is (pydantic's lax mode would read "110" as 110 and true as 1)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        _no_coercion(get_args(annotation)[0], value, where)
+    elif origin in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if value is None:
+            return
+        if len(args) == 1:
+            _no_coercion(args[0], value, where)
+        elif all(a in (int, float) for a in args):
+            _no_coercion(float, value, where)
+    elif annotation is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where}: must be true or false, not {value!r}")
+    elif annotation in (int, float):
+        if isinstance(value, (bool, str)):
+            raise ValueError(f"{where}: must be a number, not {value!r}")
+    elif origin is dict and isinstance(value, dict):
+        for k, v in value.items():
+            _no_coercion(get_args(annotation)[1], v, f"{where}.{k}")
+    elif origin in (list, tuple) and isinstance(value, (list, tuple)):
+        args = get_args(annotation)
+        for i, v in enumerate(value):
+            item = args[0] if origin is list or args[-1] is Ellipsis else args[min(i, len(args) - 1)]
+            _no_coercion(item, v, f"{where}[{i}]")
+
+
+class NoCoercion(BaseModel):
+    """A model whose numbers and switches are taken only as written (no "110", no true as 1).
+
+    The error text starts with the field's own path (``.area_km2: …``), which the one-line
+    error formatter appends to the model's path.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_written(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                if name in data:
+                    _no_coercion(field.annotation, data[name], f".{name}")
+        return data
+
+
+# Field types shared by the sections: relative weights, street densities, coordinates.
+Weight = Annotated[float, Field(ge=0, le=L.MAX_WEIGHT)]
+StreetDensity = Annotated[float, Field(gt=0, le=L.MAX_STREET_KM_PER_KM2)]
+Coord = Annotated[float, Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)]
+
+
+class Strict(NoCoercion):
+    """A section of a scenario: unknown fields, NaN, inf, text for numbers refused; frozen once loaded.
+
+    Every number has an upper bound from ``sim.limits`` (each with its reason there).
+    """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 

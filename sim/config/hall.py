@@ -13,8 +13,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from sim.config.base import Shift, Strict
-from sim.distributions import Distribution, Exponential, Fixed, LogNormal
+from sim import limits as L
+from sim.config.base import Shift, Strict, Weight
+from sim.distributions import Distribution
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
 MAX_VISITS = 5
@@ -49,16 +50,16 @@ class CaseType(Strict):
 class ServiceHall(Strict):
     """The town's service hall; requests follow hour-of-day and day-of-week profiles."""
 
-    windows: int = Field(ge=1)
+    windows: int = Field(ge=1, le=L.MAX_WINDOWS)
     pooling: Literal["comprehensive", "departmental"] = "comprehensive"
     # Windows per department when pooling is departmental (each serves only its department).
     department_windows: dict[str, int] = Field(default_factory=dict)
     shift: Shift = Shift(start_h=8.5, end_h=17)
     open_weekdays: int = Field(default=5, ge=1, le=7)  # day 0 is a Monday; Mon–Fri open
-    cases_per_year: float = Field(gt=0)  # all channels, online included
+    cases_per_year: float = Field(gt=0, le=L.MAX_HALL_CASES_PER_YEAR)  # all channels, online included
     # Relative requests per hour of day / day of week; None: flat over opening hours / open days.
-    hourly_profile: list[float] | None = None
-    weekday_profile: list[float] | None = None
+    hourly_profile: list[Weight] | None = None
+    weekday_profile: list[Weight] | None = None
     one_visit: bool = True  # 一次办: a complex case needs a single visit
     revisit_delay_days: Distribution = Field(  # working days between visits of a complex case
         default_factory=lambda: Exponential(dist="exponential", mean=3)

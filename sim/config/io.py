@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sim.config.base import ScenarioError
 from sim.config.geo import resolve_paths
 from sim.config.scenario import Scenario
+from sim.config.size import check_run_size
 
 
 def field_path(loc: tuple[Any, ...], data: dict[str, Any], labels: tuple[str, ...] = ("name", "id")) -> str:
@@ -53,17 +54,23 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
         "missing": "missing field",
         "finite_number": "must be a finite number (no NaN or inf)",
     }.get(err["type"], err["msg"].removeprefix("Value error, "))
-    return f"{source}: {field}: {msg}"
+    if msg.startswith(".") and field != "(top level)":  # a sub-field's own path (NoCoercion)
+        return f"{source}: {field}{msg}"
+    return f"{source}: {field}: {msg.removeprefix('.')}"
 
 
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a parsed TOML table; raise ScenarioError naming the first bad field."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(one_line(exc, data, source)) from None
     except (TypeError, KeyError) as exc:  # malformed nesting pydantic cannot locate
         raise ScenarioError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: nested too deeply") from None
+    check_run_size(scenario, scenario.run.days, source)
+    return scenario
 
 
 # A scenario or experiment is a few kilobytes of text; a file beyond this is not one.
@@ -101,9 +108,10 @@ def _merge(base: Any, over: Any) -> Any:
         for k, v in over.items():
             out[k] = _merge(base[k], v) if k in base else v
         return out
-    if (isinstance(base, list) and isinstance(over, list) and over
-            and all(isinstance(x, dict) and ("name" in x or "id" in x) for x in base + over)):
-        key = "name" if all("name" in x for x in base + over) else "id"
+    items = base + over if isinstance(base, list) and isinstance(over, list) else []
+    key = next((k for k in ("name", "id") if items and all(isinstance(x, dict) and isinstance(x.get(k), str)
+                                                            for x in items)), None)
+    if over and key is not None:  # items without a text name are not merged: validation names them
         merged = {x[key]: x for x in base}
         for x in over:
             merged[x[key]] = _merge(merged[x[key]], x) if x[key] in merged else x

@@ -13,7 +13,7 @@ from sim.config.party import Party
 from sim.config.run import Meta, Run
 from sim.config.squads import Squads
 from sim.config.staff import GridStaff
-from sim.config.town import Town
+from sim.config.town import Town, generated_village_names
 from sim.policies.escalation import EscalationConfig, ThresholdEscalation
 
 
@@ -43,6 +43,11 @@ class Scenario(Strict):
             if unknown:
                 raise ValueError(f"{field}: unknown category {sorted(unknown)[0]!r}")
         domains = {c.domain for c in self.incidents.categories}
+        for where, names in [("squads.domains", self.squads.domains or [])] + [
+                (f"squads.units.{u.id}.domains", u.domains or []) for u in self.squads.units]:
+            unknown = sorted(set(names) - domains)
+            if unknown:
+                raise ValueError(f"{where}: unknown domain {unknown[0]!r} (no category has it)")
         team_domains = [u.domains for u in self.squads.units] or [self.squads.domains]
         for c in self.incidents.categories:
             if c.town_handler == "squad" and self.squads.n and not any(
@@ -60,11 +65,13 @@ class Scenario(Strict):
             raise ValueError(
                 f"squads.count: categories {needs_squad} need a squad but there is none"
             )
-        village_names = {v.name for v in self.town.village_list}
-        for u in self.squads.units:
+        villages = ({v.name for v in self.town.village_list} if self.town.village_list
+                    else set(generated_village_names(self.town.villages)))
+        for u in self.squads.units if self.town.gis is None else []:  # real layers: named when read
             for v in u.zone or []:
-                if self.town.village_list and v not in village_names:
-                    raise ValueError(f"squads.units.{u.id}.zone: unknown village {v!r}")
+                if v not in villages:
+                    raise ValueError(f"squads.units.{u.id}.zone: unknown village {v!r}"
+                                     f" (villages are {', '.join(sorted(villages)[:3])}, …)")
         return self
 
     @property

@@ -10,21 +10,28 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.config.base import Strict
+from sim import limits as L
+from sim.config.base import Strict, Weight
 from sim.config.geo import Gis, Roads
 from sim.vocabulary import LandUse
+
+
+def generated_village_names(n: int) -> list[str]:
+    """The names the lattice generator gives ``n`` villages (``V01`` …), which zones may name."""
+    width = len(str(n))
+    return [f"V{i + 1:0{width}d}" for i in range(n)]
 
 
 class Village(Strict):
     """An explicit level-1 grid (village or community) as a rectangle in km."""
 
     name: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    households: int = Field(ge=0)
-    enterprises: int = Field(default=0, ge=0)
+    x0: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
+    y0: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
+    x1: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
+    y1: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
+    households: int = Field(ge=0, le=L.MAX_RESIDENTS)
+    enterprises: int = Field(default=0, ge=0, le=L.MAX_ENTERPRISES)
     land_use: LandUse = LandUse.RURAL
 
     @model_validator(mode="after")
@@ -37,8 +44,9 @@ class Village(Strict):
 class GridDivision(Strict):
     """How each village is split into level-2 grids: by households or by a fixed count."""
 
-    households_per_grid: float | None = Field(default=None, gt=0)
-    grids_per_village: int | None = Field(default=None, ge=1)
+    households_per_grid: float | None = Field(default=None, ge=L.MIN_HOUSEHOLDS_PER_GRID,
+                                              le=L.MAX_HOUSEHOLDS_PER_GRID)
+    grids_per_village: int | None = Field(default=None, ge=1, le=L.MAX_GRIDS_PER_VILLAGE)
 
     @model_validator(mode="after")
     def _one_rule(self) -> GridDivision:
@@ -49,30 +57,33 @@ class GridDivision(Strict):
 
 class Travel(Strict):
     model: Literal["euclidean"] = "euclidean"
-    detour_factor: float = Field(default=1.3, ge=1)
-    walk_kmh: float = Field(default=4.5, gt=0)
-    ebike_kmh: float = Field(default=15, gt=0)
-    car_kmh: float = Field(default=30, gt=0)
+    detour_factor: float = Field(default=1.3, ge=1, le=L.MAX_DETOUR_FACTOR)
+    walk_kmh: float = Field(default=4.5, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
+    ebike_kmh: float = Field(default=15, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
+    car_kmh: float = Field(default=30, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
 
 
 class Town(Strict):
-    area_km2: float | None = Field(default=None, gt=0)  # the lattice's; real villages bring their own
-    residents: int | None = Field(default=None, gt=0)  # the lattice's; real villages: their column or households
-    persons_per_household: float = Field(default=2.8, gt=0)
-    enterprises: int = Field(default=0, ge=0)
-    villages: int = Field(default=0, ge=0)
+    # the lattice's; real villages bring their own
+    area_km2: float | None = Field(default=None, gt=0, le=L.MAX_AREA_KM2)
+    # the lattice's; real villages: their column or households
+    residents: int | None = Field(default=None, gt=0, le=L.MAX_RESIDENTS)
+    persons_per_household: float = Field(default=2.8, ge=L.MIN_PERSONS_PER_HOUSEHOLD,
+                                         le=L.MAX_PERSONS_PER_HOUSEHOLD)
+    enterprises: int = Field(default=0, ge=0, le=L.MAX_ENTERPRISES)
+    villages: int = Field(default=0, ge=0, le=L.MAX_VILLAGES)
     # Share of villages (by count, nearest the centre first) that are town core / industrial.
     core_share: float = Field(default=0.2, ge=0, le=1)
     industrial_share: float = Field(default=0.1, ge=0, le=1)
     # Relative residential density of each land use (core denser than rural).
-    density: dict[LandUse, float] = Field(
-        default_factory=lambda: {LandUse.CORE: 4.0, LandUse.INDUSTRIAL: 0.5, LandUse.RURAL: 1.0}
+    density: dict[LandUse, Weight] = Field(
+        default_factory=lambda: {"core": 4.0, "industrial": 0.5, "rural": 1.0}
     )
     # Relative enterprise density (industrial parks hold most firms); an assumption.
-    enterprise_density: dict[LandUse, float] = Field(
-        default_factory=lambda: {LandUse.CORE: 2.0, LandUse.INDUSTRIAL: 10.0, LandUse.RURAL: 0.5}
+    enterprise_density: dict[LandUse, Weight] = Field(
+        default_factory=lambda: {"core": 2.0, "industrial": 10.0, "rural": 0.5}
     )
-    village_list: list[Village] = Field(default_factory=list)
+    village_list: list[Village] = Field(default_factory=list, max_length=L.MAX_VILLAGES)
     incidents_at_centroids: bool = False
     grid_division: GridDivision
     travel: Travel = Travel()
@@ -96,7 +107,4 @@ class Town(Strict):
         names = [v.name for v in self.village_list]
         if len(set(names)) != len(names):
             raise ValueError("village names in village_list must be unique")
-        for k, v in self.density.items():
-            if v < 0:
-                raise ValueError(f"density.{k} must be >= 0")
         return self

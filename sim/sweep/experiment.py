@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim import limits as L
 from sim.config import (
     Scenario,
     ScenarioError,
@@ -27,6 +28,8 @@ from sim.config import (
     read_toml,
     validate_scenario,
 )
+from sim.config.base import NoCoercion
+from sim.config.size import check_run_size
 
 # A factor with this path varies the whole scenario file (levels: paths relative to the
 # experiment file), e.g. before vs after the reform; other factors apply on top of it.
@@ -40,7 +43,7 @@ class ExperimentError(Exception):
     """An experiment that cannot be run; the message is one line naming file and field."""
 
 
-class _Strict(BaseModel):
+class _Strict(NoCoercion):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
@@ -49,9 +52,9 @@ class ExperimentMeta(_Strict):
     # experiment can never write outside results/sweeps/.
     name: str = Field(min_length=1, max_length=100)
     scenario: str = Field(min_length=1)  # relative to the experiment file
-    replications: int = Field(ge=1)
-    base_seed: int = Field(default=1, ge=0)
-    days: float | None = Field(default=None, gt=0)
+    replications: int = Field(ge=1, le=L.MAX_REPLICATIONS)
+    base_seed: int = Field(default=1, ge=0, le=L.MAX_SEED - L.MAX_REPLICATIONS)
+    days: float | None = Field(default=None, gt=0, le=L.MAX_DAYS)
 
     @field_validator("name")
     @classmethod
@@ -67,7 +70,7 @@ class Factor(_Strict):
 
     path: str = Field(min_length=1)
     name: str | None = None  # column name in results; default: last part of the path
-    levels: list[Level] | None = None
+    levels: list[Level] | None = Field(default=None, max_length=L.MAX_LEVELS)
     low: int | float | None = None  # whole numbers here mean a whole-number factor
     high: int | float | None = None
 
@@ -98,10 +101,10 @@ class Factor(_Strict):
 
 class Design(_Strict):
     kind: Literal["full_factorial", "latin_hypercube", "morris"] = "full_factorial"
-    points: int | None = Field(default=None, ge=1)  # latin_hypercube
-    seed: int = Field(default=0, ge=0)  # latin_hypercube and morris sampling
-    trajectories: int = Field(default=4, ge=1)  # morris
-    num_levels: int = Field(default=4, ge=2)  # morris
+    points: int | None = Field(default=None, ge=1, le=L.MAX_DESIGN_POINTS)  # latin_hypercube
+    seed: int = Field(default=0, ge=0, le=L.MAX_SEED)  # latin_hypercube and morris sampling
+    trajectories: int = Field(default=4, ge=1, le=L.MAX_DESIGN_POINTS)  # morris
+    num_levels: int = Field(default=4, ge=2, le=L.MAX_MORRIS_LEVELS)  # morris
 
 
 class Analysis(_Strict):
@@ -135,7 +138,23 @@ class Experiment(_Strict):
             raise ValueError("design.points: latin_hypercube needs the number of points")
         if self.analysis.sensitivity == "morris" and kind != "morris":
             raise ValueError("analysis.sensitivity: morris needs design.kind = \"morris\"")
+        points = self.n_points
+        if points > L.MAX_DESIGN_POINTS:
+            raise ValueError(f"design: {points:,} design points, beyond the limit of {L.MAX_DESIGN_POINTS:,} "
+                             "(sim/limits.py)")
+        if points * self.experiment.replications > L.MAX_SWEEP_RUNS:
+            raise ValueError(f"experiment.replications: {points:,} points × {self.experiment.replications} "
+                             f"replications is beyond the limit of {L.MAX_SWEEP_RUNS:,} runs (sim/limits.py)")
         return self
+
+    @property
+    def n_points(self) -> int:
+        """Design points, counted before any is generated."""
+        if self.design.kind == "full_factorial":
+            return math.prod(len(f.levels or []) for f in self.factors)
+        if self.design.kind == "latin_hypercube":
+            return self.design.points or 1
+        return self.design.trajectories * (len(self.factors) + 1)
 
 
 @dataclass(frozen=True)
@@ -231,7 +250,13 @@ def load_plan(path: str | Path) -> Plan:
         overrides = {k: val for k, val in v.items() if k != SCENARIO_FACTOR}
         try:
             data_i = apply_overrides(base_i, overrides, source=str(scenario_path))
-            scenarios.append(validate_scenario(data_i, source=str(scenario_path)))
+            sc = validate_scenario(data_i, source=str(scenario_path))
+            days = exp.experiment.days or sc.run.days
+            if days <= sc.run.warmup_days:
+                raise ScenarioError(f"experiment.days: {days:g} days leave nothing after run.warmup_days "
+                                    f"({sc.run.warmup_days:g})")
+            check_run_size(sc, days, str(scenario_path))
+            scenarios.append(sc)
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={val!r}" for k, val in v.items())
             raise ExperimentError(f"{source}: factors: design point {i} ({shown}): {exc}") from None

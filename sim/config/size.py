@@ -1,0 +1,66 @@
+"""The expected size of a run, refused beyond documented limits before anything is built.
+
+A scenario whose every number is within its bound can still multiply into a run no
+machine finishes (a million residents × the highest rate × ten years). The estimate uses
+the scenario's own rates, so the refusal can say how big the run would have been.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim import limits as L
+from sim.config.base import ScenarioError
+from sim.config.scenario import Scenario
+from sim.vocabulary import MINUTES_PER_DAY
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """What a run of ``days`` days is expected to create."""
+
+    incidents: float
+    hall_cases: float
+    staff: float
+    grids: float
+    ticks: float
+
+    @property
+    def events(self) -> float:
+        return self.incidents + self.hall_cases
+
+
+def expected_size(sc: Scenario, days: float) -> RunSize:
+    """Expected incidents and hall cases, staff, grids and clock steps of one run."""
+    t = sc.town
+    if t.village_list:
+        villages = len(t.village_list)
+        households = sum(v.households for v in t.village_list)
+    else:
+        villages = t.villages  # with real layers (town.gis) the villages are not known yet: 0
+        households = (t.residents or 0) / t.persons_per_household
+    g = t.grid_division
+    grids = (villages * g.grids_per_village if g.grids_per_village is not None
+             else households / (g.households_per_grid or 1.0) + villages)  # at least one per village
+    per_grid = sum(r.count for r in sc.grid_staff.all_roles().values())
+    hall = sc.service_hall
+    staff = (grids * per_grid + villages * sc.tiers.village_cadres + sc.squads.total_crews
+             + (hall.windows if hall is not None else 0))
+    years = days / 365.0
+    return RunSize(
+        incidents=(t.residents or 0) / 10_000 * sc.incidents.events_per_10k_residents_per_year * years,
+        hall_cases=(hall.cases_per_year * years) if hall is not None else 0.0,
+        staff=staff, grids=grids, ticks=days * MINUTES_PER_DAY / sc.run.tick_minutes)
+
+
+def check_run_size(sc: Scenario, days: float, source: str) -> None:
+    """Refuse (ScenarioError, one line) a run beyond MAX_RUN_EVENTS/STAFF/GRIDS/TICKS."""
+    size = expected_size(sc, days)
+    for what, value, limit in (("incidents and hall cases", size.events, L.MAX_RUN_EVENTS),
+                               ("staff", size.staff, L.MAX_RUN_STAFF),
+                               ("grids", size.grids, L.MAX_RUN_GRIDS),
+                               ("clock steps", size.ticks, L.MAX_RUN_TICKS)):
+        if not math.isfinite(value) or value > limit:
+            raise ScenarioError(f"{source}: a {days:g}-day run would have ≈ {value:,.0f} {what}, beyond the "
+                                f"limit of {limit:,} (sim/limits.py); shorten the run or shrink the town")
