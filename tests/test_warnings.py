@@ -128,7 +128,7 @@ levels = [5, 6]
 path = "squads.count"
 levels = [2, 3]
 """
-    exp = write_experiment(tmp_path, factors, replications=1, days=1)
+    exp = write_experiment(tmp_path, factors, replications=1, days=1.5)  # longer than the 1-day warm-up
     out = tmp_path / "sweep"
     run_sweep(load_plan(exp), out)
     found = Store(out).read_warnings()
