@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,13 +25,13 @@ from sim.console import (
     fail,
     fmt,
     out_console,
+    output_folder,
     progress_bar,
     stopped_message,
     warn,
 )
 from sim.dashboard.cli import register as register_dashboard
 from sim.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
-from sim.outputs import OutputError, staged_output
 from sim.report.cli import register as register_report
 from sim.report.sources import write_snapshot
 from sim.geo.cli import register as register_geo
@@ -58,22 +56,6 @@ Days = Annotated[Optional[float], typer.Option(callback=check_days, help=(
 Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="Processes (default: all cores)")]
 Force = Annotated[bool, typer.Option("--force", help=(
     "Write into a folder that also holds files gridsim did not write (they are left alone)"))]
-
-
-@contextmanager
-def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
-    """A staged output folder (sim.outputs); refusals and disk errors as one line."""
-    try:
-        with staged_output(out, command, force) as staged:
-            yield staged.path
-    except OutputError as exc:
-        fail(str(exc))
-    except OSError as exc:  # e.g. the disk filled up while writing
-        fail(f"--out {out}: could not write the results ({exc.strerror or exc}); nothing was written")
-    if staged.replaced:
-        shown = ", ".join(staged.replaced[:4]) + (", …" if len(staged.replaced) > 4 else "")
-        err_console.print(f"replaced the earlier results in {out}/ ({shown})",
-                          markup=False, highlight=False, soft_wrap=True)
 
 
 def print_summary(s: dict[str, Any], title: str) -> None:

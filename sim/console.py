@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -101,3 +104,19 @@ def fmt(v: Any, pct: bool | str = False) -> str:
     return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
 
 
+@contextmanager
+def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
+    """A staged output folder (sim.outputs); refusals and disk errors as one line."""
+    from sim.outputs import OutputError, staged_output
+
+    try:
+        with staged_output(out, command, force) as staged:
+            yield staged.path
+    except OutputError as exc:
+        fail(str(exc))
+    except OSError as exc:  # e.g. the disk filled up while writing
+        fail(f"--out {out}: could not write the results ({exc.strerror or exc}); nothing was written")
+    if staged.replaced:
+        shown = ", ".join(staged.replaced[:4]) + (", …" if len(staged.replaced) > 4 else "")
+        err_console.print(f"replaced the earlier results in {out}/ ({shown})",
+                          markup=False, highlight=False, soft_wrap=True)

@@ -39,23 +39,6 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def staged_output(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``out``, else remove it."""
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for item in sorted(tmp.iterdir()):
-        target = out / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(item, target)
-    tmp.rmdir()
-
-
 def run_replication(scenario: Scenario, seed: int, days: float | None = None, out: Path | None = None,
                     progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """Run one replication; with ``out``, write summary.json, incidents/staff/grids(/hall) Parquet there."""

@@ -17,11 +17,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.config.base import ScenarioError
-from sim.console import err_console, fail, fmt, out_console, progress_bar
-
-if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
-    import pandas as pd
+from sim.console import err_console, fail, fmt, out_console, output_folder, progress_bar
+from sim.runner import write_json
+from sim.config import ScenarioError, load_scenario
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
@@ -142,7 +140,7 @@ def bases(
     except ScenarioError as exc:
         fail(str(exc))
     verdicts: dict[str, tuple[str, str]] = {}
-    with staged_output(out) as tmp:
+    with output_folder(out, "gridsim plan", force=False) as tmp:
         demand = pd.DataFrame({"point": town.atoms, "village": [town.villages[v] for v in town.atom_village],
                                "x_km": town.atom_xy[:, 0], "y_km": town.atom_xy[:, 1],
                                "squad_calls_per_day": town.calls_per_day()})
@@ -250,7 +248,7 @@ def grids(
     except PlanError as exc:
         fail(str(exc))
     frame = proposal.grids
-    with staged_output(out) as tmp:
+    with output_folder(out, "gridsim plan", force=False) as tmp:
         with warnings.catch_warnings():  # the generated town's km have no CRS of their own
             warnings.simplefilter("ignore", UserWarning)
             frame.to_file(tmp / "grids.gpkg", layer="grids", driver="GPKG")
