@@ -31,11 +31,11 @@ from sim.console import (
     warn,
 )
 from sim.dashboard.cli import register as register_dashboard
+from sim.geo.cli import register as register_geo
 from sim.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from sim.plan.cli import register as register_plan
 from sim.report.cli import register as register_report
 from sim.report.sources import write_snapshot
-from sim.geo.cli import register as register_geo
-from sim.plan.cli import register as register_plan
 from sim.runner import combine, run_replication, run_replications, write_json
 from sim.stats import mean_ci
 from sim.sweep.cli import register as register_sweep
@@ -51,7 +51,7 @@ def _group() -> None:
     """Simulate Jiangsu's '1+4' town governance: grids, command centre, squads."""
 
 
-Days = Annotated[Optional[float], typer.Option(callback=check_days, help=(
+Days = Annotated[float | None, typer.Option(callback=check_days, help=(
     "Simulated days (default: the scenario's run.days)"))]
 Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="Processes (default: all cores)")]
 Force = Annotated[bool, typer.Option("--force", help=(
@@ -94,7 +94,7 @@ def print_summary(s: dict[str, Any], title: str) -> None:
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
-    seed: Annotated[Optional[int], typer.Option(min=0, max=MAX_SEED, help=(
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help=(
         "Random seed (default: the scenario's run.seed)"))] = None,
     days: Days = None,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/run"),
@@ -155,7 +155,7 @@ def compare(
     scenario_b: Annotated[str, typer.Argument(help="Scenario B (e.g. after the reform)")],
     replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help=(
         "Replications of each, paired by seed"))] = 10,
-    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+    days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Simulated days (default: scenario A's run.days)"))] = None,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="First seed")] = 1,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/compare"),
@@ -225,7 +225,7 @@ def analytic(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
     check: Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help=(
         "Also simulate this many replications and show both"))] = 0,
-    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+    days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Days per checking replication (default: the scenario's run.days)"))] = None,
 ) -> None:
     """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
@@ -302,7 +302,7 @@ def analytic(
 def validate(
     replications: Annotated[int, typer.Option(min=2, max=MAX_REPLICATIONS, help=(
         "Replications per textbook case"))] = 20,
-    days: Annotated[Optional[float], typer.Option(callback=check_days, help=(
+    days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Days per replication (default: each case's run.days)"))] = None,
     workers: Workers = 0,
 ) -> None:

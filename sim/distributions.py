@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from scipy import special  # the inverse CDFs alone: scipy.stats costs ≈ 60 MB and 0.5 s to import
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import NoCoercion
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
@@ -29,7 +29,7 @@ class Fixed(NoCoercion):
 
     model_config = _STRICT
     dist: Literal["fixed"]
-    value: float = Field(ge=0, le=L.MAX_MINUTES)
+    value: float = Field(ge=0, le=limits.MAX_MINUTES)
 
     @property
     def mean(self) -> float:
@@ -47,7 +47,7 @@ class Exponential(NoCoercion):
 
     model_config = _STRICT
     dist: Literal["exponential"]
-    mean: float = Field(gt=0, le=L.MAX_MINUTES)
+    mean: float = Field(gt=0, le=limits.MAX_MINUTES)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return -self.mean * np.log1p(-np.asarray(u, dtype=float))
@@ -59,8 +59,8 @@ class Exponential(NoCoercion):
 class Uniform(NoCoercion):
     model_config = _STRICT
     dist: Literal["uniform"]
-    low: float = Field(ge=0, le=L.MAX_MINUTES)
-    high: float = Field(ge=0, le=L.MAX_MINUTES)
+    low: float = Field(ge=0, le=limits.MAX_MINUTES)
+    high: float = Field(ge=0, le=limits.MAX_MINUTES)
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -84,8 +84,8 @@ class LogNormal(NoCoercion):
 
     model_config = _STRICT
     dist: Literal["lognormal"]
-    mean: float = Field(gt=0, le=L.MAX_MINUTES)
-    cv: float = Field(gt=0, le=L.MAX_CV)
+    mean: float = Field(gt=0, le=limits.MAX_MINUTES)
+    cv: float = Field(gt=0, le=limits.MAX_CV)
 
     @cached_property
     def _params(self) -> tuple[float, float]:
@@ -108,8 +108,8 @@ class LogNormal(NoCoercion):
 class Gamma(NoCoercion):
     model_config = _STRICT
     dist: Literal["gamma"]
-    mean: float = Field(gt=0, le=L.MAX_MINUTES)
-    cv: float = Field(gt=0, le=L.MAX_CV)
+    mean: float = Field(gt=0, le=limits.MAX_MINUTES)
+    cv: float = Field(gt=0, le=limits.MAX_CV)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         from scipy import special

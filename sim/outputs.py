@@ -94,7 +94,8 @@ def prepare(out: Path, force: bool = False) -> list[str]:
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"--out {out}: the folder is not writable")
     remove_stale_partials(out)
-    ours = {str(f) for f in _manifest(out).get("files", [])}  # type: ignore[union-attr]
+    listed = _manifest(out).get("files", [])
+    ours = {str(f) for f in listed} if isinstance(listed, list) else set()
     present = {p.name for p in out.iterdir() if p.name != MANIFEST and not p.name.startswith(PARTIAL_PREFIX)}
     foreign = sorted(present - ours)
     if foreign and not force:

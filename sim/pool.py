@@ -15,9 +15,7 @@ from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
-from typing import Any, TypeVar
-
-K = TypeVar("K", bound=Hashable)
+from typing import Any
 
 
 class WorkerDiedError(RuntimeError):
@@ -49,7 +47,7 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def run_pool(job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
+def run_pool[K: Hashable](job: Callable[..., Any], calls: Mapping[K, tuple[Any, ...]], workers: int,
              on_done: Callable[[K, Any], None], on_failed: Callable[[K, BaseException], None],
              max_restarts: int = 3) -> None:
     """Run ``job(*args)`` for every ``key: args`` in ``calls`` on ``workers`` processes.

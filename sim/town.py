@@ -17,7 +17,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.config import Scenario
-from sim.config.town import Town as TownConfig, Travel, generated_village_names
+from sim.config.town import Town as TownConfig
+from sim.config.town import Travel, generated_village_names
+from sim.vocabulary import LandUse
 
 # Expected distance between two uniform points in a unit square (Ghosh 1951).
 _MEAN_DIST_UNIT_SQUARE = 0.5214

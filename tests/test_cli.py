@@ -139,8 +139,7 @@ def test_bad_option_is_refused():
 
 def test_failed_run_leaves_nothing_behind(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError):
-        with staged_output(out) as staged:
-            (staged.path / "summary.json").write_text("{}")
-            raise RuntimeError("killed mid-run")
+    with pytest.raises(RuntimeError), staged_output(out) as staged:
+        (staged.path / "summary.json").write_text("{}")
+        raise RuntimeError("killed mid-run")
     assert list(out.iterdir()) == []

@@ -64,10 +64,10 @@ def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [path] if path else []
     if isinstance(node, dict):
         for k, v in node.items():
-            out += places(v, path + (k,))
+            out += places(v, (*path, k))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            out += places(v, path + (i,))
+            out += places(v, (*path, i))
     return out
 
 
@@ -99,16 +99,16 @@ def perturbation(draw: st.DrawFn, data: dict[str, Any]) -> tuple[dict[str, Any],
 def gridsim(*args: str) -> tuple[int, str]:
     """The gridsim command in this process: (exit status, stderr)."""
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    err = tempfile.TemporaryFile("w+")
-    try:
-        with patch.object(sys, "argv", ["gridsim", *args]), patch.object(sys, "stderr", err), \
-                patch.object(sys, "stdout", tempfile.TemporaryFile("w+")), pytest.raises(SystemExit) as exit_:
-            main()
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
-    err.seek(0)
-    return int(exit_.value.code or 0), err.read()
+    with tempfile.TemporaryFile("w+") as err, tempfile.TemporaryFile("w+") as out:
+        try:
+            with patch.object(sys, "argv", ["gridsim", *args]), patch.object(sys, "stderr", err), \
+                    patch.object(sys, "stdout", out), pytest.raises(SystemExit) as exit_:
+                main()
+        finally:
+            for s, handler in saved.items():
+                signal.signal(s, handler)
+        err.seek(0)
+        return int(exit_.value.code or 0), err.read()
 
 
 @pytest.mark.parametrize("preset", SCENARIOS, ids=lambda p: p.stem)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim import limits as L
+from sim import limits
 
 
 class ScenarioError(Exception):
@@ -20,7 +20,8 @@ class ScenarioError(Exception):
 
 def _no_coercion(annotation: Any, value: Any, where: str) -> None:
     """Refuse text or a boolean where a number is expected, and anything but a boolean
-    where a switch is (pydantic's lax mode would read "110" as 110 and true as 1)."""
+    where a switch is (pydantic's lax mode would read "110" as 110 and true as 1).
+    """
     origin = get_origin(annotation)
     if origin is Annotated:
         _no_coercion(get_args(annotation)[0], value, where)
@@ -42,9 +43,9 @@ def _no_coercion(annotation: Any, value: Any, where: str) -> None:
         for k, v in value.items():
             _no_coercion(get_args(annotation)[1], v, f"{where}.{k}")
     elif origin in (list, tuple) and isinstance(value, (list, tuple)):
-        args = get_args(annotation)
+        parts = get_args(annotation)
         for i, v in enumerate(value):
-            item = args[0] if origin is list or args[-1] is Ellipsis else args[min(i, len(args) - 1)]
+            item = parts[0] if origin is list or parts[-1] is Ellipsis else parts[min(i, len(parts) - 1)]
             _no_coercion(item, v, f"{where}[{i}]")
 
 
@@ -66,9 +67,9 @@ class NoCoercion(BaseModel):
 
 
 # Field types shared by the sections: relative weights, street densities, coordinates.
-Weight = Annotated[float, Field(ge=0, le=L.MAX_WEIGHT)]
-StreetDensity = Annotated[float, Field(gt=0, le=L.MAX_STREET_KM_PER_KM2)]
-Coord = Annotated[float, Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)]
+Weight = Annotated[float, Field(ge=0, le=limits.MAX_WEIGHT)]
+StreetDensity = Annotated[float, Field(gt=0, le=limits.MAX_STREET_KM_PER_KM2)]
+Coord = Annotated[float, Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)]
 
 
 class Strict(NoCoercion):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Shift, Strict
 from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
@@ -41,7 +41,7 @@ class Departments(Strict):
 
 
 class Tiers(Strict):
-    village_cadres: int = Field(default=3, ge=1, le=L.MAX_VILLAGE_CADRES)
+    village_cadres: int = Field(default=3, ge=1, le=limits.MAX_VILLAGE_CADRES)
     village_shift: Shift = Shift()
     village_travel_mode: Literal["walk", "ebike", "car"] = "ebike"
     department_delay_min: Distribution = Field(

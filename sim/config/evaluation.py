@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict
 
 
 class Evaluation(Strict):
     """Weights of the score every grid and squad gets (sum normalised)."""
 
-    on_time_weight: float = Field(default=0.5, ge=0, le=L.MAX_WEIGHT)
-    response_weight: float = Field(default=0.3, ge=0, le=L.MAX_WEIGHT)
-    verified_first_time_weight: float = Field(default=0.2, ge=0, le=L.MAX_WEIGHT)
+    on_time_weight: float = Field(default=0.5, ge=0, le=limits.MAX_WEIGHT)
+    response_weight: float = Field(default=0.3, ge=0, le=limits.MAX_WEIGHT)
+    verified_first_time_weight: float = Field(default=0.2, ge=0, le=limits.MAX_WEIGHT)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict as _Strict
 
 Mode = Literal["walk", "ebike", "car"]
@@ -65,9 +65,9 @@ class Gis(_Strict):
 class ModeSpeeds(_Strict):
     """km/h on one road class; 0 means the mode may not use it."""
 
-    walk: float = Field(default=4.5, ge=0, le=L.MAX_SPEED_KMH)
-    ebike: float = Field(default=15, ge=0, le=L.MAX_SPEED_KMH)
-    car: float = Field(default=30, ge=0, le=L.MAX_SPEED_KMH)
+    walk: float = Field(default=4.5, ge=0, le=limits.MAX_SPEED_KMH)
+    ebike: float = Field(default=15, ge=0, le=limits.MAX_SPEED_KMH)
+    car: float = Field(default=30, ge=0, le=limits.MAX_SPEED_KMH)
 
 
 # Speeds by OSM highway class. Walking 4–5, e-bike 12–18, car 25–40 km/h are public figures
@@ -101,7 +101,7 @@ class Roads(_Strict):
     # Modes that must respect one-way streets (walkers and e-bikes use both directions).
     oneway_modes: list[Mode] = Field(default_factory=lambda: list[Mode](["car"]))
     # A place farther than this from every road node is reported as not reached by roads.
-    max_access_km: float = Field(default=1.0, gt=0, le=L.MAX_COORD_KM)
+    max_access_km: float = Field(default=1.0, gt=0, le=limits.MAX_COORD_KM)
     # Refuse a graph whose largest connected part holds less than this share of its nodes.
     min_connected_share: float = Field(default=0.9, gt=0, le=1)
 

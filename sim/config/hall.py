@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Shift, Strict, Weight
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
 MAX_VISITS = 5
@@ -50,13 +50,13 @@ class CaseType(Strict):
 class ServiceHall(Strict):
     """The town's service hall; requests follow hour-of-day and day-of-week profiles."""
 
-    windows: int = Field(ge=1, le=L.MAX_WINDOWS)
+    windows: int = Field(ge=1, le=limits.MAX_WINDOWS)
     pooling: Literal["comprehensive", "departmental"] = "comprehensive"
     # Windows per department when pooling is departmental (each serves only its department).
     department_windows: dict[str, int] = Field(default_factory=dict)
     shift: Shift = Shift(start_h=8.5, end_h=17)
     open_weekdays: int = Field(default=5, ge=1, le=7)  # day 0 is a Monday; Mon–Fri open
-    cases_per_year: float = Field(gt=0, le=L.MAX_HALL_CASES_PER_YEAR)  # all channels, online included
+    cases_per_year: float = Field(gt=0, le=limits.MAX_HALL_CASES_PER_YEAR)  # all channels, online included
     # Relative requests per hour of day / day of week; None: flat over opening hours / open days.
     hourly_profile: list[Weight] | None = None
     weekday_profile: list[Weight] | None = None

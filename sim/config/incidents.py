@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict, Weight
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential
 from sim.vocabulary import LandUse, Tier
 
 # A tier as scenario files spell it ("village"), held as the code the engine uses.
@@ -23,17 +23,17 @@ class Category(Strict):
     # The department that owns it: who hears of it and acts before the reform, and which
     # squads may take it when teams are siloed by domain.
     domain: str = "urban_management"
-    share: float = Field(gt=0, le=L.MAX_WEIGHT)
+    share: float = Field(gt=0, le=limits.MAX_WEIGHT)
     severity: int = Field(ge=1, le=5)
     source: Literal["residents", "enterprises"] = "residents"
     land_use_weight: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {"core": 1.0, "industrial": 1.0, "rural": 1.0}
+        default_factory=lambda: {LandUse.CORE: 1.0, LandUse.INDUSTRIAL: 1.0, LandUse.RURAL: 1.0}
     )
     lowest_tier: TierName = Tier.GRID
     town_handler: Literal["squad", "department"] = "department"
     external: bool = False  # handed to 110/119 or a county body straight away
-    respond_limit_min: float = Field(gt=0, le=L.MAX_MINUTES)
-    close_limit_min: float = Field(gt=0, le=L.MAX_MINUTES)
+    respond_limit_min: float = Field(gt=0, le=limits.MAX_MINUTES)
+    close_limit_min: float = Field(gt=0, le=limits.MAX_MINUTES)
     # Channels: probability each would notice it.
     patrol_detect_prob: float = Field(default=0.5, ge=0, le=1)
     hotline_prob: float = Field(default=0.1, ge=0, le=1)
@@ -66,7 +66,7 @@ class Category(Strict):
 
 
 class Incidents(Strict):
-    events_per_10k_residents_per_year: float = Field(gt=0, le=L.MAX_EVENTS_PER_10K_PER_YEAR)
+    events_per_10k_residents_per_year: float = Field(gt=0, le=limits.MAX_EVENTS_PER_10K_PER_YEAR)
     hourly_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
     categories: list[Category] = Field(max_length=1000)  # a taxonomy has tens
 

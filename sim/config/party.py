@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict
 from sim.distributions import Distribution, Exponential, LogNormal
 
@@ -13,7 +13,7 @@ class Party(Strict):
     """加强党的全面领导: Party branches on grids and centre households, each effect switchable."""
 
     eyes: bool = False  # centre households notice and report problems in their grid
-    centre_households_per_grid: float = Field(default=2.5, ge=0, le=L.MAX_CENTRE_HOUSEHOLDS_PER_GRID)
+    centre_households_per_grid: float = Field(default=2.5, ge=0, le=limits.MAX_CENTRE_HOUSEHOLDS_PER_GRID)
     # Chance that one centre household notices a problem of these categories in its grid.
     notice_prob_per_household: float = Field(default=0.1, ge=0, le=1)
     eyes_categories: list[str] = Field(default_factory=list)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict
 
 
@@ -17,7 +17,7 @@ class Meta(Strict):
 
 
 class Run(Strict):
-    days: float = Field(default=30, gt=0, le=L.MAX_DAYS)
-    seed: int = Field(default=1, ge=0, le=L.MAX_SEED)
-    warmup_days: float = Field(default=0, ge=0, le=L.MAX_DAYS)
-    tick_minutes: float = Field(default=60, ge=L.MIN_TICK_MINUTES, le=L.MAX_TICK_MINUTES)
+    days: float = Field(default=30, gt=0, le=limits.MAX_DAYS)
+    seed: int = Field(default=1, ge=0, le=limits.MAX_SEED)
+    warmup_days: float = Field(default=0, ge=0, le=limits.MAX_DAYS)
+    tick_minutes: float = Field(default=60, ge=limits.MIN_TICK_MINUTES, le=limits.MAX_TICK_MINUTES)

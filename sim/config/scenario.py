@@ -45,9 +45,9 @@ class Scenario(Strict):
         domains = {c.domain for c in self.incidents.categories}
         for where, names in [("squads.domains", self.squads.domains or [])] + [
                 (f"squads.units.{u.id}.domains", u.domains or []) for u in self.squads.units]:
-            unknown = sorted(set(names) - domains)
-            if unknown:
-                raise ValueError(f"{where}: unknown domain {unknown[0]!r} (no category has it)")
+            strangers = sorted(set(names) - domains)
+            if strangers:
+                raise ValueError(f"{where}: unknown domain {strangers[0]!r} (no category has it)")
         team_domains = [u.domains for u in self.squads.units] or [self.squads.domains]
         for c in self.incidents.categories:
             if c.town_handler == "squad" and self.squads.n and not any(

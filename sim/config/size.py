@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import ScenarioError
 from sim.config.scenario import Scenario
 from sim.vocabulary import MINUTES_PER_DAY
@@ -34,6 +34,7 @@ class RunSize:
 def expected_size(sc: Scenario, days: float) -> RunSize:
     """Expected incidents and hall cases, staff, grids and clock steps of one run."""
     t = sc.town
+    households: float
     if t.village_list:
         villages = len(t.village_list)
         households = sum(v.households for v in t.village_list)
@@ -57,10 +58,10 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
 def check_run_size(sc: Scenario, days: float, source: str) -> None:
     """Refuse (ScenarioError, one line) a run beyond MAX_RUN_EVENTS/STAFF/GRIDS/TICKS."""
     size = expected_size(sc, days)
-    for what, value, limit in (("incidents and hall cases", size.events, L.MAX_RUN_EVENTS),
-                               ("staff", size.staff, L.MAX_RUN_STAFF),
-                               ("grids", size.grids, L.MAX_RUN_GRIDS),
-                               ("clock steps", size.ticks, L.MAX_RUN_TICKS)):
+    for what, value, limit in (("incidents and hall cases", size.events, limits.MAX_RUN_EVENTS),
+                               ("staff", size.staff, limits.MAX_RUN_STAFF),
+                               ("grids", size.grids, limits.MAX_RUN_GRIDS),
+                               ("clock steps", size.ticks, limits.MAX_RUN_TICKS)):
         if not math.isfinite(value) or value > limit:
             raise ScenarioError(f"{source}: a {days:g}-day run would have ≈ {value:,.0f} {what}, beyond the "
                                 f"limit of {limit:,} (sim/limits.py); shorten the run or shrink the town")

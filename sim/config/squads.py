@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Coord, Shift, Strict
 
 
 class SquadUnit(Strict):
     id: str
     base: tuple[Coord, Coord] | None = None  # km; None: placed by the generator
-    crews: int | None = Field(default=None, ge=1, le=L.MAX_CREWS_PER_SQUAD)  # None: the section's crews_per_squad
+    crews: int | None = Field(default=None, ge=1, le=limits.MAX_CREWS_PER_SQUAD)  # None: the section's crews_per_squad
     zone: list[str] | None = None  # village names; None: villages nearest this base
     domains: list[str] | None = None  # a siloed team's domains; None: all-round
 
@@ -21,13 +21,13 @@ class SquadUnit(Strict):
 class Squads(Strict):
     """Zoned all-round enforcement squads (全能型执法中队); each crew is one dispatchable unit."""
 
-    count: int = Field(default=0, ge=0, le=L.MAX_SQUADS)
-    crews_per_squad: int = Field(default=2, ge=1, le=L.MAX_CREWS_PER_SQUAD)
-    units: list[SquadUnit] = Field(default_factory=list, max_length=L.MAX_SQUADS)
+    count: int = Field(default=0, ge=0, le=limits.MAX_SQUADS)
+    crews_per_squad: int = Field(default=2, ge=1, le=limits.MAX_CREWS_PER_SQUAD)
+    units: list[SquadUnit] = Field(default_factory=list, max_length=limits.MAX_SQUADS)
     shift: Shift = Shift(start_h=7, end_h=22)
     domains: list[str] | None = None  # for generated squads; None: all-round
     mode: Literal["walk", "ebike", "car"] = "car"
-    dispatch_overhead_min: float = Field(default=1.0, ge=0, le=L.MAX_MINUTES)
+    dispatch_overhead_min: float = Field(default=1.0, ge=0, le=limits.MAX_MINUTES)
     return_to_base: bool = True
 
     @model_validator(mode="after")

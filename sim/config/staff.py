@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Shift, StreetDensity, Strict
-from sim.distributions import Distribution
+from sim.distributions import Distribution, Exponential
 from sim.vocabulary import Duty, GridRole, LandUse, inspector_role
 
 
 class Role(Strict):
-    count: int = Field(default=1, ge=0, le=L.MAX_STAFF_PER_GRID)
+    count: int = Field(default=1, ge=0, le=limits.MAX_STAFF_PER_GRID)
     duty_share: float = Field(default=1.0, gt=0, le=1)  # part-time roles work fewer hours
     patrol_share: float = Field(default=0.5, gt=0, le=1)  # of duty time, spent patrolling
     duties: list[Duty] = Field(default_factory=list)
@@ -31,13 +31,13 @@ class GridStaff(Strict):
     inspectors: dict[str, Role] = Field(default_factory=dict)
     shift: Shift = Shift()
     street_km_per_km2: dict[LandUse, StreetDensity] = Field(
-        default_factory=lambda: {"core": 12.0, "industrial": 5.0, "rural": 3.0}
+        default_factory=lambda: {LandUse.CORE: 12.0, LandUse.INDUSTRIAL: 5.0, LandUse.RURAL: 3.0}
     )
     patrol_mode: Literal["walk", "ebike"] = "ebike"
     verify_min: Distribution = Field(
         default_factory=lambda: Exponential(dist="exponential", mean=60)
     )
-    verify_work_min: float = Field(default=10, ge=0, le=L.MAX_MINUTES)
+    verify_work_min: float = Field(default=10, ge=0, le=limits.MAX_MINUTES)
 
     @model_validator(mode="after")
     def _someone(self) -> GridStaff:

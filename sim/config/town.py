@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict, Weight
 from sim.config.geo import Gis, Roads
 from sim.vocabulary import LandUse
@@ -26,12 +26,12 @@ class Village(Strict):
     """An explicit level-1 grid (village or community) as a rectangle in km."""
 
     name: str
-    x0: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
-    y0: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
-    x1: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
-    y1: float = Field(ge=-L.MAX_COORD_KM, le=L.MAX_COORD_KM)
-    households: int = Field(ge=0, le=L.MAX_RESIDENTS)
-    enterprises: int = Field(default=0, ge=0, le=L.MAX_ENTERPRISES)
+    x0: float = Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)
+    y0: float = Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)
+    x1: float = Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)
+    y1: float = Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)
+    households: int = Field(ge=0, le=limits.MAX_RESIDENTS)
+    enterprises: int = Field(default=0, ge=0, le=limits.MAX_ENTERPRISES)
     land_use: LandUse = LandUse.RURAL
 
     @model_validator(mode="after")
@@ -44,9 +44,9 @@ class Village(Strict):
 class GridDivision(Strict):
     """How each village is split into level-2 grids: by households or by a fixed count."""
 
-    households_per_grid: float | None = Field(default=None, ge=L.MIN_HOUSEHOLDS_PER_GRID,
-                                              le=L.MAX_HOUSEHOLDS_PER_GRID)
-    grids_per_village: int | None = Field(default=None, ge=1, le=L.MAX_GRIDS_PER_VILLAGE)
+    households_per_grid: float | None = Field(default=None, ge=limits.MIN_HOUSEHOLDS_PER_GRID,
+                                              le=limits.MAX_HOUSEHOLDS_PER_GRID)
+    grids_per_village: int | None = Field(default=None, ge=1, le=limits.MAX_GRIDS_PER_VILLAGE)
 
     @model_validator(mode="after")
     def _one_rule(self) -> GridDivision:
@@ -57,33 +57,33 @@ class GridDivision(Strict):
 
 class Travel(Strict):
     model: Literal["euclidean"] = "euclidean"
-    detour_factor: float = Field(default=1.3, ge=1, le=L.MAX_DETOUR_FACTOR)
-    walk_kmh: float = Field(default=4.5, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
-    ebike_kmh: float = Field(default=15, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
-    car_kmh: float = Field(default=30, ge=L.MIN_SPEED_KMH, le=L.MAX_SPEED_KMH)
+    detour_factor: float = Field(default=1.3, ge=1, le=limits.MAX_DETOUR_FACTOR)
+    walk_kmh: float = Field(default=4.5, ge=limits.MIN_SPEED_KMH, le=limits.MAX_SPEED_KMH)
+    ebike_kmh: float = Field(default=15, ge=limits.MIN_SPEED_KMH, le=limits.MAX_SPEED_KMH)
+    car_kmh: float = Field(default=30, ge=limits.MIN_SPEED_KMH, le=limits.MAX_SPEED_KMH)
 
 
 class Town(Strict):
     # the lattice's; real villages bring their own
-    area_km2: float | None = Field(default=None, gt=0, le=L.MAX_AREA_KM2)
+    area_km2: float | None = Field(default=None, gt=0, le=limits.MAX_AREA_KM2)
     # the lattice's; real villages: their column or households
-    residents: int | None = Field(default=None, gt=0, le=L.MAX_RESIDENTS)
-    persons_per_household: float = Field(default=2.8, ge=L.MIN_PERSONS_PER_HOUSEHOLD,
-                                         le=L.MAX_PERSONS_PER_HOUSEHOLD)
-    enterprises: int = Field(default=0, ge=0, le=L.MAX_ENTERPRISES)
-    villages: int = Field(default=0, ge=0, le=L.MAX_VILLAGES)
+    residents: int | None = Field(default=None, gt=0, le=limits.MAX_RESIDENTS)
+    persons_per_household: float = Field(default=2.8, ge=limits.MIN_PERSONS_PER_HOUSEHOLD,
+                                         le=limits.MAX_PERSONS_PER_HOUSEHOLD)
+    enterprises: int = Field(default=0, ge=0, le=limits.MAX_ENTERPRISES)
+    villages: int = Field(default=0, ge=0, le=limits.MAX_VILLAGES)
     # Share of villages (by count, nearest the centre first) that are town core / industrial.
     core_share: float = Field(default=0.2, ge=0, le=1)
     industrial_share: float = Field(default=0.1, ge=0, le=1)
     # Relative residential density of each land use (core denser than rural).
     density: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {"core": 4.0, "industrial": 0.5, "rural": 1.0}
+        default_factory=lambda: {LandUse.CORE: 4.0, LandUse.INDUSTRIAL: 0.5, LandUse.RURAL: 1.0}
     )
     # Relative enterprise density (industrial parks hold most firms); an assumption.
     enterprise_density: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {"core": 2.0, "industrial": 10.0, "rural": 0.5}
+        default_factory=lambda: {LandUse.CORE: 2.0, LandUse.INDUSTRIAL: 10.0, LandUse.RURAL: 0.5}
     )
-    village_list: list[Village] = Field(default_factory=list, max_length=L.MAX_VILLAGES)
+    village_list: list[Village] = Field(default_factory=list, max_length=limits.MAX_VILLAGES)
     incidents_at_centroids: bool = False
     grid_division: GridDivision
     travel: Travel = Travel()

@@ -17,9 +17,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from sim.config import ScenarioError, load_scenario
 from sim.console import err_console, fail, fmt, out_console, output_folder, progress_bar
 from sim.runner import write_json
-from sim.config import ScenarioError, load_scenario
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
-from sim import limits as L
+from sim import limits
 from sim.config.base import Strict
 from sim.vocabulary import Tier
 
@@ -78,7 +78,7 @@ class ThresholdEscalation(EscalationPolicy):
     severity_to_town: int = Field(default=5, ge=0, le=6)
     severity_to_county: int = Field(default=6, ge=0, le=6)
     # A tier that has used this fraction of the close limit hands the case up.
-    overdue_fraction: float = Field(default=1.0, gt=0, le=L.MAX_OVERDUE_FRACTION)
+    overdue_fraction: float = Field(default=1.0, gt=0, le=limits.MAX_OVERDUE_FRACTION)
 
     def _thresholds(self) -> tuple[tuple[Tier, int], ...]:
         return ((Tier.VILLAGE, self.severity_to_village), (Tier.TOWN, self.severity_to_town),

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from sim.outputs import staged_output  # noqa: E402
-from sim.stats import mean_ci  # noqa: E402
-from sim.sweep.experiment import ExperimentError  # noqa: E402
-from sim.sweep.store import Store, summary_table  # noqa: E402
+from sim.outputs import staged_output
+from sim.stats import mean_ci
+from sim.sweep.experiment import ExperimentError
+from sim.sweep.store import Store, summary_table
 
 KEY_MEASURES: tuple[str, ...] = (
     "share_within_15min",

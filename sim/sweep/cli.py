@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ from sim.console import Stopped, err_console, fail, out_console, warn
 from sim.limits import MAX_WORKERS
 from sim.outputs import OutputError
 from sim.sweep.experiment import ExperimentError, Plan, load_plan
-from sim.sweep.runners import ClusterLost, Task, check_scheduler, execute, scheduler_address
+from sim.sweep.runners import ClusterLostError, Task, check_scheduler, execute, scheduler_address
 from sim.sweep.store import DATABASE, META, Store, run_key
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment TOML file")],
     workers: Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help=(
         "Local worker processes (default: all cores)"))] = 0,
-    scheduler: Annotated[Optional[str], typer.Option(
+    scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, else local)")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
 ) -> None:
@@ -105,8 +105,14 @@ def sweep(
 
 def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, address: str | None) -> None:
     """The sweep command once the folder is ours: progress, the runs, the closing line."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     folder = store.out
     already = plan.n_runs - len(pending_tasks(plan, store))
@@ -129,7 +135,7 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
 
         try:
             failures = _run_pending(plan, store, n_workers, address, update)
-        except ClusterLost as exc:
+        except ClusterLostError as exc:
             fail(f"{exc}; {len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
         except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
@@ -151,7 +157,7 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
 
 # Read-only and sealed: no file access beyond the database (no COPY TO, ATTACH, read_csv,
 # EXPORT), no extensions, and the configuration locked so no statement can undo it.
-QUERY_CONFIG = {"enable_external_access": False, "autoload_known_extensions": False,
+QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False, "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False, "allow_community_extensions": False,
                 "lock_configuration": True}
 
@@ -168,7 +174,7 @@ def _check_export(option: str, path: Path, store: Store) -> None:
         fail(f"{option} {path}: no such folder {path.parent}")
 
 
-def _export(option: str, path: Path, df: "pd.DataFrame") -> None:
+def _export(option: str, path: Path, df: pd.DataFrame) -> None:
     """Write an answer atomically (temporary file, then rename)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
@@ -186,8 +192,8 @@ def _export(option: str, path: Path, df: "pd.DataFrame") -> None:
 def query(
     directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
     sql: Annotated[str, typer.Argument(help="SQL over tables runs, summary, design (read-only)")],
-    csv: Annotated[Optional[Path], typer.Option(help="Also write the answer to this CSV file")] = None,
-    parquet: Annotated[Optional[Path], typer.Option(help="Also write the answer to this Parquet file")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write the answer to this CSV file")] = None,
+    parquet: Annotated[Path | None, typer.Option(help="Also write the answer to this Parquet file")] = None,
 ) -> None:
     """Run SQL on a sweep's results and print the answer; no statement can change the store.
 

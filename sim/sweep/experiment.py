@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim import limits as L
+from sim import limits
 from sim.config import (
     Scenario,
     ScenarioError,
@@ -52,9 +52,9 @@ class ExperimentMeta(_Strict):
     # experiment can never write outside results/sweeps/.
     name: str = Field(min_length=1, max_length=100)
     scenario: str = Field(min_length=1)  # relative to the experiment file
-    replications: int = Field(ge=1, le=L.MAX_REPLICATIONS)
-    base_seed: int = Field(default=1, ge=0, le=L.MAX_SEED - L.MAX_REPLICATIONS)
-    days: float | None = Field(default=None, gt=0, le=L.MAX_DAYS)
+    replications: int = Field(ge=1, le=limits.MAX_REPLICATIONS)
+    base_seed: int = Field(default=1, ge=0, le=limits.MAX_SEED - limits.MAX_REPLICATIONS)
+    days: float | None = Field(default=None, gt=0, le=limits.MAX_DAYS)
 
     @field_validator("name")
     @classmethod
@@ -70,7 +70,7 @@ class Factor(_Strict):
 
     path: str = Field(min_length=1)
     name: str | None = None  # column name in results; default: last part of the path
-    levels: list[Level] | None = Field(default=None, max_length=L.MAX_LEVELS)
+    levels: list[Level] | None = Field(default=None, max_length=limits.MAX_LEVELS)
     low: int | float | None = None  # whole numbers here mean a whole-number factor
     high: int | float | None = None
 
@@ -101,10 +101,10 @@ class Factor(_Strict):
 
 class Design(_Strict):
     kind: Literal["full_factorial", "latin_hypercube", "morris"] = "full_factorial"
-    points: int | None = Field(default=None, ge=1, le=L.MAX_DESIGN_POINTS)  # latin_hypercube
-    seed: int = Field(default=0, ge=0, le=L.MAX_SEED)  # latin_hypercube and morris sampling
-    trajectories: int = Field(default=4, ge=1, le=L.MAX_DESIGN_POINTS)  # morris
-    num_levels: int = Field(default=4, ge=2, le=L.MAX_MORRIS_LEVELS)  # morris
+    points: int | None = Field(default=None, ge=1, le=limits.MAX_DESIGN_POINTS)  # latin_hypercube
+    seed: int = Field(default=0, ge=0, le=limits.MAX_SEED)  # latin_hypercube and morris sampling
+    trajectories: int = Field(default=4, ge=1, le=limits.MAX_DESIGN_POINTS)  # morris
+    num_levels: int = Field(default=4, ge=2, le=limits.MAX_MORRIS_LEVELS)  # morris
 
 
 class Analysis(_Strict):
@@ -139,12 +139,12 @@ class Experiment(_Strict):
         if self.analysis.sensitivity == "morris" and kind != "morris":
             raise ValueError("analysis.sensitivity: morris needs design.kind = \"morris\"")
         points = self.n_points
-        if points > L.MAX_DESIGN_POINTS:
-            raise ValueError(f"design: {points:,} design points, beyond the limit of {L.MAX_DESIGN_POINTS:,} "
+        if points > limits.MAX_DESIGN_POINTS:
+            raise ValueError(f"design: {points:,} design points, beyond the limit of {limits.MAX_DESIGN_POINTS:,} "
                              "(sim/limits.py)")
-        if points * self.experiment.replications > L.MAX_SWEEP_RUNS:
+        if points * self.experiment.replications > limits.MAX_SWEEP_RUNS:
             raise ValueError(f"experiment.replications: {points:,} points × {self.experiment.replications} "
-                             f"replications is beyond the limit of {L.MAX_SWEEP_RUNS:,} runs (sim/limits.py)")
+                             f"replications is beyond the limit of {limits.MAX_SWEEP_RUNS:,} runs (sim/limits.py)")
         return self
 
     @property

@@ -49,7 +49,7 @@ def run_task(scenario: Scenario, seed: int, days: float | None) -> dict[str, flo
 NO_WORKERS_TIMEOUT_S = 60.0
 
 
-class ClusterLost(Exception):
+class ClusterLostError(Exception):
     """The Dask scheduler or all of its workers went away mid-sweep (one line)."""
 
 
@@ -104,7 +104,7 @@ def _quiet_dask() -> Iterator[None]:
     try:
         yield
     finally:
-        for lg, level in zip(loggers, levels):
+        for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
 
 
@@ -112,7 +112,7 @@ def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: On
              job: Job = run_task, retries: int = 2, no_workers_timeout: float = NO_WORKERS_TIMEOUT_S) -> None:
     """A Dask distributed cluster; the scheduler reruns the tasks of a worker that died.
 
-    Raises ClusterLost when the scheduler goes away, or when it has had no worker for
+    Raises ClusterLostError when the scheduler goes away, or when it has had no worker for
     ``no_workers_timeout`` seconds (its queue would wait forever).
     """
     from distributed import Client
@@ -137,20 +137,20 @@ def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: On
                     elif f.status == "finished":
                         on_done(t, f.result())
                     else:  # cancelled: the scheduler forgot it (it restarted or went away)
-                        raise ClusterLost(f"lost the Dask scheduler at {address}")
+                        raise ClusterLostError(f"lost the Dask scheduler at {address}")
                     f.release()
                 if client.status not in ("running", "connecting"):
-                    raise ClusterLost(f"lost the Dask scheduler at {address}")
+                    raise ClusterLostError(f"lost the Dask scheduler at {address}")
                 if client.scheduler_info().get("workers"):
                     idle_since = None
                 elif idle_since is None:
                     idle_since = time.monotonic()
                 elif time.monotonic() - idle_since > no_workers_timeout:
-                    raise ClusterLost(f"the Dask cluster at {address} has had no worker for "
+                    raise ClusterLostError(f"the Dask cluster at {address} has had no worker for "
                                       f"{no_workers_timeout:g} s")
                 time.sleep(0.2)
         except (OSError, CancelledError) as exc:
-            raise ClusterLost(f"lost the Dask scheduler at {address} ({type(exc).__name__})") from None
+            raise ClusterLostError(f"lost the Dask scheduler at {address} ({type(exc).__name__})") from None
         finally:
             with suppress(Exception):  # closing a client whose scheduler is gone may itself fail
                 client.close(timeout=2)

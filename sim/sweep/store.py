@@ -106,7 +106,8 @@ class Store:
 
     def _remove_stale(self) -> None:
         """Temporary files of writers that are gone: any run file (only the lock holder
-        writes runs), and database builds of processes no longer alive (queries build too)."""
+        writes runs), and database builds of processes no longer alive (queries build too).
+        """
         if self.runs_dir.is_dir():
             for stale in self.runs_dir.glob("*.tmp-*"):
                 stale.unlink(missing_ok=True)
