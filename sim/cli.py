@@ -37,7 +37,6 @@ from sim.plan.cli import register as register_plan
 from sim.report.cli import register as register_report
 from sim.report.sources import write_snapshot
 from sim.runner import combine, run_replication, run_replications, write_json
-from sim.stats import mean_ci
 from sim.sweep.cli import register as register_sweep
 from sim.vocabulary import MINUTES_PER_DAY
 from sim.warnings import merge as merge_warnings
@@ -172,7 +171,7 @@ def compare(
     from sim.compare import identical_measures, paired_table, plot_groups
     from sim.report.catalogue import is_headline
     from sim.report.sources import write_snapshot
-    from sim.runner import combine, run_replications, staged_output, write_json
+    from sim.runner import combine, run_replications, write_json
 
     a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
     n_days = a.run.days if days is None else days

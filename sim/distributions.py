@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
-from scipy import special  # the inverse CDFs alone: scipy.stats costs ≈ 60 MB and 0.5 s to import
 
 from sim import limits
 from sim.config.base import NoCoercion

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.outputs import staged_output
 
 ROOT = Path(__file__).resolve().parents[1]

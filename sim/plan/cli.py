@@ -17,9 +17,11 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sim.config import ScenarioError, load_scenario
+from sim.config.base import ScenarioError
 from sim.console import err_console, fail, fmt, out_console, output_folder, progress_bar
-from sim.runner import write_json
+
+if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
+    import pandas as pd
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
@@ -105,7 +107,7 @@ def bases(
     from sim.plan.verify import BASES_CLAIM
     from sim.plan.verify import verify as run_verify
     from sim.policies import DISPATCH_RULES
-    from sim.runner import staged_output, write_json
+    from sim.runner import write_json
 
     try:
         sc = load_scenario(scenario)
@@ -232,7 +234,7 @@ def grids(
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town
-    from sim.runner import staged_output, write_json
+    from sim.runner import write_json
 
     try:
         sc = load_scenario(scenario)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
     """Every (point, replication) not yet in the store; seed = base_seed + replication (CRN)."""
     from sim.sweep.runners import Task
-    from sim.sweep.store import run_key
 
     meta = plan.experiment.experiment
     done = store.done_keys()
@@ -41,7 +40,6 @@ def pending_tasks(plan: Plan, store: Store) -> list[Task]:
 def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = None,
               on_update: Callable[[int, int], None] | None = None) -> list[tuple[str, str]]:
     """Run what is missing of a plan into ``out``; return the (run key, error) of failed runs."""
-    from sim.sweep.runners import execute
     from sim.sweep.store import Store
 
     store = Store(out)
