@@ -92,6 +92,8 @@ def summary_servers(summary: dict[str, Any]) -> dict[str, float]:
         out["squads (offered load)"] = summary["squad_offered_load"]
     if summary.get("hall_window_utilisation") is not None:
         out["service-hall windows"] = summary["hall_window_utilisation"]
+    for role, w in summary.get("workload_mean", {}).items():
+        out[f"role {role} (mean workload)"] = w
     for d in summary.get("departments", []):
         if d.get("utilisation") is not None:
             out[f"{d['tier']} department {d['id']}"] = d["utilisation"]

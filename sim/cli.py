@@ -70,10 +70,28 @@ def print_summary(s: dict[str, Any], title: str) -> None:
         ("share within 15 min (15-minute class)", s["share_within_15min"], True),
         ("  … of those dispatched to a squad", s["share_within_15min_dispatched"], True),
         ("closure on time", s["closure_on_time_share"], True),
+        ("problem to scene p50 / p90 (min)", None, False),
+        ("problem to closure p50 / p90 (min)", None, False),
         ("closed in grid + village", s["grid_village_share"], True),
     ]
-    rows += [(f"tier share: {k}", v, True) for k, v in s["tier_share"].items()]
+    pairs = {"problem to scene p50 / p90 (min)": ("problem_to_scene_p50_min", "problem_to_scene_p90_min"),
+             "problem to closure p50 / p90 (min)": ("problem_to_closure_p50_min", "problem_to_closure_p90_min")}
+    rows = [(n, tuple(s.get(k) for k in pairs[n]) if n in pairs else v, pct) for n, v, pct in rows]
+    rows += [(f"tier share: {k}  (as published: {fmt(s['tier_share_published'][k], True)})", v, True)
+             for k, v in s["tier_share"].items()]
+    rows += [(f"workload mean / max: {k}", (v, s["workload_max"].get(k)), True)
+             for k, v in s["workload_mean"].items()]
+    rows += [(f"  … routine / case: {k}", (v, s["workload_case_mean"].get(k)), True)
+             for k, v in s["workload_routine_mean"].items()]
+    rows += [(f"overtime hours a month: {k}", v, False) for k, v in s["overtime_hours_per_month"].items()]
+    rows += [(f"staff headcount / FTE: {k}", (v, s["staff_fte"].get(k)), False)
+             for k, v in s["staff_headcount"].items()]
+    if "staff_cost_per_year" in s:
+        rows.append(("staff cost a year (yuan)", s["staff_cost_per_year"]["total"], False))
     rows += [(f"workload Gini: {k}", v, "gini") for k, v in s["workload_gini"].items()]
+    for tier, u in s.get("department_utilisation", {}).items():
+        rows.append((f"{tier} departments: utilisation / mean wait (min)",
+                     (u, s["department_wait_mean_min"].get(tier)), "mixed"))
     for sq in s["squads"]:
         rows.append((f"squad {sq['id']} utilisation", sq["utilisation"], True))
         rows.append((f"squad {sq['id']} share of calls", sq["calls_share"], True))
@@ -86,7 +104,10 @@ def print_summary(s: dict[str, Any], title: str) -> None:
             ("service hall: window utilisation", s["hall_window_utilisation"], True),
         ]
     for name, v, pct in rows:
-        t.add_row(name, fmt(v, pct))
+        if pct == "mixed":  # a share, then minutes
+            t.add_row(name, f"{fmt(v[0], True)} / {fmt(v[1])}")
+        else:
+            t.add_row(name, " / ".join(fmt(x, pct) for x in v) if isinstance(v, tuple) else fmt(v, pct))
     out_console.print(t)
 
 

@@ -26,8 +26,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "response": ("response_p50_min", "response_p90_min", "discovery_p50_min"),
     "shares": ("share_within_15min", "share_within_15min_dispatched", "closure_on_time_share",
                "grid_village_share", "unreported_share"),
-    "tiers": ("tier_share.",),
-    "workload": ("workload_gini.",),
+    "tiers": ("tier_share.", "tier_share_published."),
+    "workload": ("workload_mean.", "workload_max."),
+    "workload_balance": ("workload_gini.",),
+    "staff": ("staff_fte.", "overtime_hours_per_month."),
+    "problem_to": ("problem_to_",),
     "service_hall": ("hall_",),
 }
 

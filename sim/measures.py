@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.duties import ROUTINE_KINDS, routine_minutes
 from sim.checks import summary_servers, threshold_warnings, town_warnings, utilisation_warnings
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
@@ -23,34 +24,149 @@ if TYPE_CHECKING:
     from sim.model import TownModel
 
 FIFTEEN = 15.0
+SQUAD_OFFICER = "squad_officer"  # a person on a squad's roll (staff counts); crews are what is dispatched
 
 
-def staff_table(model: TownModel) -> pd.DataFrame:
-    """One row per staff member and per squad crew: role, unit, on-duty and busy minutes, cases."""
+STAFF_COLUMNS = ["id", "role", "unit", "duty_share", "on_duty_min", "case_min", *ROUTINE_KINDS, "routine_min",
+                 "busy_min", "overtime_min", "cases", "workload", "case_workload", "routine_workload"]
+
+
+def staff_table(model: "TownModel", records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per staff member, squad crew and hall window: on-duty, case and routine minutes.
+
+    ``busy_min`` = case work + routine duties (patrol, household visits, information entry,
+    liaison, supervision, meetings: sim/duties.py); ``workload`` = busy ÷ on-duty, with the
+    case and routine parts beside it. Routine duties count for grid staff and village cadres.
+    """
     h = model.horizon
+    rec = model.log.frame() if records is None else records
+    reported = rec.loc[rec.reported_at.notna(), "grid"].astype(str).value_counts()
     rows: list[dict[str, Any]] = []
     for team in model.teams:
-        gid = model.town.grids[team.grid].id
+        grid = model.town.grids[team.grid]
+        per_role: dict[str, int] = {}
         for s in team.members:
-            rows.append({"id": s.staff_id, "role": s.role, "unit": gid, "on_duty_min": s.on_duty_minutes(0, h),
-                             "busy_min": s.busy_min, "cases": s.cases})
-    for v, cadres in zip(model.town.villages, model.cadres, strict=True):
+            per_role[s.role] = per_role.get(s.role, 0) + 1
+        roles = model.config.grid_staff.all_roles()
+        for s in team.members:
+            on_duty = s.on_duty_minutes(0, h)
+            routine = routine_minutes(
+                roles[s.role].routine, span_min=h, on_duty_min=on_duty,
+                patrol_share=s.patrol_share if "patrol" in s.duties else 0.0, households=grid.households,
+                cases=int(reported.get(grid.id, 0)), sharers=per_role[s.role])
+            rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, on_duty_min=on_duty,
+                             case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
+    village_reported = {v.name: sum(int(reported.get(model.town.grids[g].id, 0)) for g in v.grids)
+                        for v in model.town.villages}
+    for v, cadres in zip(model.town.villages, model.cadres):
         for s in cadres:
-            rows.append({"id": s.staff_id, "role": s.role, "unit": v.name, "on_duty_min": s.on_duty_minutes(0, h),
-                             "busy_min": s.busy_min, "cases": s.cases})
+            on_duty = s.on_duty_minutes(0, h)
+            routine = routine_minutes(model.config.tiers.village_routine, span_min=h, on_duty_min=on_duty,
+                                      patrol_share=0.0, households=v.households, cases=village_reported[v.name],
+                                      sharers=len(cadres))
+            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, duty_share=s.duty_share, on_duty_min=on_duty,
+                             case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
+    for dept in model.departments.values():
+        for s in dept.staff:
+            rows.append(dict(id=s.staff_id, role=s.role, unit=f"{dept.tier.key}:{dept.domain}", duty_share=1.0,
+                             on_duty_min=s.on_duty_minutes(0, h), case_min=s.busy_min, overtime_min=s.overtime_min,
+                             cases=s.cases))
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
-            rows.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "on_duty_min": duty,
-                             "busy_min": c.busy_minutes(h), "cases": c.cases})
+            rows.append(dict(id=c.crew_id, role=StaffRole.SQUAD_CREW, unit=squad.squad_id, duty_share=1.0,
+                             on_duty_min=duty, case_min=c.busy_minutes(h), overtime_min=c.overtime_min, cases=c.cases))
     if model.hall is not None:
-        rows += hall_staff_rows(model)
-    df = pd.DataFrame(rows, columns=["id", "role", "unit", "on_duty_min", "busy_min", "cases"])
-    df["workload"] = np.where(df.on_duty_min > 0, df.busy_min / df.on_duty_min.where(df.on_duty_min > 0, 1), np.nan)
+        for r in hall_staff_rows(model):
+            rows.append({**r, "duty_share": 1.0, "case_min": r["busy_min"], "overtime_min": 0.0})
+    df = pd.DataFrame(rows).reindex(columns=STAFF_COLUMNS)
+    df[list(ROUTINE_KINDS)] = df[list(ROUTINE_KINDS)].fillna(0.0)
+    df["routine_min"] = df[list(ROUTINE_KINDS)].sum(axis=1)
+    df["busy_min"] = df.case_min + df.routine_min
+    duty = df.on_duty_min.where(df.on_duty_min > 0)
+    df["workload"] = df.busy_min / duty
+    df["case_workload"] = df.case_min / duty
+    df["routine_workload"] = df.routine_min / duty
     return df
 
 
-def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def staffing(model: "TownModel", staff: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Headcount, full-time equivalents (duty share summed) and yearly cost, per role and in total.
+
+    Squads count their officers on the roll (``officers_per_squad``), not the crews on the
+    road; a hall window is one clerk. Cost is FTE × the scenario's salary for the role.
+    """
+    people = staff[staff.role != StaffRole.SQUAD_CREW]
+    head = people.groupby("role").size().astype(float).to_dict()
+    fte = people.groupby("role").duty_share.sum().astype(float).to_dict()
+    cfg = model.config.squads
+    units = cfg.units or [None] * cfg.n
+    officers = float(sum(cfg.officers_of(u) for u in units))
+    if officers:
+        head[SQUAD_OFFICER] = fte[SQUAD_OFFICER] = officers
+    salary = model.config.staff_cost.salary_per_year
+    cost = {r: fte[r] * salary[r] for r in fte if r in salary}
+    out = {"staff_headcount": head, "staff_fte": fte}
+    for d in out.values():
+        d["total"] = float(sum(d.values()))
+    if cost:
+        cost["total"] = float(sum(cost.values()))
+        out["staff_cost_per_year"] = cost
+    return out
+
+
+def workload_by_role(staff: pd.DataFrame, months: float) -> dict[str, dict[str, float]]:
+    """Mean and max workload per role, its case and routine parts, and overtime hours a month."""
+    g = staff.groupby("role")
+    return {
+        "workload_mean": g.workload.mean().dropna().to_dict(),
+        "workload_max": g.workload.max().dropna().to_dict(),
+        "workload_case_mean": g.case_workload.mean().dropna().to_dict(),
+        "workload_routine_mean": g.routine_workload.mean().dropna().to_dict(),
+        "overtime_hours_per_month": (g.overtime_min.sum() / 60.0 / months).to_dict(),
+    }
+
+
+def department_measures(model: "TownModel", staff: pd.DataFrame) -> dict[str, Any]:
+    """Each staffed town or county department: staff, utilisation (case work ÷ on-duty), queue wait."""
+    rows = []
+    for (tier, domain), dept in model.departments.items():
+        s = staff[staff.unit == f"{tier.key}:{domain}"]
+        duty = float(s.on_duty_min.sum())
+        rows.append(dict(tier=tier.key, id=domain, staff=len(dept.staff), cases=int(s.cases.sum()),
+                         utilisation=float(s.case_min.sum()) / duty if duty else math.nan,
+                         wait_mean_min=float(np.mean(dept.waits)) if dept.waits else math.nan,
+                         overtime_hours=float(s.overtime_min.sum()) / 60.0))
+    out: dict[str, Any] = {"departments": rows}
+    for key in ("utilisation", "wait_mean_min"):
+        by_tier: dict[str, float] = {}
+        for tier in ("town", "county"):
+            mine = [r for r in rows if r["tier"] == tier]
+            if not mine:
+                continue
+            if key == "utilisation":
+                s = staff[staff.unit.str.startswith(f"{tier}:")]
+                by_tier[tier] = float(s.case_min.sum() / s.on_duty_min.sum()) if s.on_duty_min.sum() else math.nan
+            else:
+                waits = [w for (t, _), d in model.departments.items() if t.key == tier for w in d.waits]
+                by_tier[tier] = float(np.mean(waits)) if waits else math.nan
+        out[f"department_{key}"] = by_tier
+    return out
+
+
+def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
+    """Tier shares as published statistics count them: a zoned squad's work on a case the grid
+    reported is booked at grid level (the grid closes it), so only town departments and the
+    Party's convened cases remain at town."""
+    done = rec[rec.tier.notna()]
+    tiers = done.tier.astype(str).to_numpy()
+    squad = done.queued_at.notna().to_numpy() & (tiers == "town")
+    booked = np.where(squad, "grid", tiers)
+    n = len(booked)
+    return {t: float((booked == t).sum()) / n if n else math.nan for t in Tier.keys()}
+
+
+def _limits(model: "TownModel", records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     cats = {c.name: c for c in model.categories}
     names = records["category"].astype(str)
     respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)
@@ -164,7 +280,7 @@ def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
     lam = len(wait) / span
     crews = [c for sq in model.squads for c in sq.crews]
     served = sum(c.cases for c in crews)
-    busy = sum(c.busy_min + (0.0 if c.idle else model.horizon - c.busy_since) for c in crews)
+    busy = sum(c.busy_minutes(model.horizon) for c in crews)
     duty = sum(sq.calendar.duty_time(model.horizon) * len(sq.crews) for sq in model.squads)
     return {
         # Offered load ρ: every call (served, or still waiting at the end) at the mean busy time
@@ -195,6 +311,9 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
     tier_share = tier_shares(pd.Categorical(rec.tier, categories=Tier.keys()).codes)
     months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     channels = rec.channel.astype(str)[reported].value_counts(normalize=True)
+    occ = rec.occurred_at.to_numpy(float)
+    to_scene = (arr - occ)[~np.isnan(arr)]
+    to_close = (clo - occ)[~np.isnan(clo)]
 
     gini_by_role, cv_by_role, maxmean_by_role = {}, {}, {}
     for role, g in staff.groupby("role"):
@@ -248,12 +367,21 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
         # The same, for the cases the centre had to send a squad to (not settled by the finder).
         "share_within_15min_dispatched": fifteen_minute_share(rep, arr, in_class, model.horizon, squad_called),
         "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
+        # What a resident lives through: from the problem arising, where grid size shows.
+        "problem_to_scene_p50_min": _q(to_scene, 0.5),
+        "problem_to_scene_p90_min": _q(to_scene, 0.9),
+        "problem_to_closure_p50_min": _q(to_close, 0.5),
+        "problem_to_closure_p90_min": _q(to_close, 0.9),
         "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
         "tier_share": tier_share,
+        "tier_share_published": published_tier_share(rec),
         "grid_village_share": tier_share["grid"] + tier_share["village"],
         "workload_gini": gini_by_role,
         "workload_cv": cv_by_role,
         "workload_max_over_mean": maxmean_by_role,
+        **workload_by_role(staff, months),
+        **staffing(model, staff),
+        **department_measures(model, staff),
         "squads": squads,
         "backlog_mean": float(backlog.mean()),
         "backlog_end": int(backlog.iloc[-1]),

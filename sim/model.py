@@ -16,6 +16,7 @@ import simpy
 from mesa.space import ContinuousSpace
 
 from sim.agents.command_centre import CommandCentre
+from sim.agents.department import build_departments
 from sim.agents.grid_staff import GridStaffMember, GridTeam
 from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
@@ -68,6 +69,7 @@ class TownModel(mesa.Model):
         self.cadres = self._build_village_cadres()
         self.centre = CommandCentre(self, self)
         self.squads = self._build_squads()
+        self.departments = self.centre.departments = build_departments(self)
         self.centre.crews = [c for s in self.squads for c in s.crews]
         # On a road network: shortest paths from and to the places trips start from, once.
         self.town.travel.precompute([s.base for s in self.squads], scenario.squads.mode)

@@ -46,7 +46,7 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     model.run(progress)
     model.finish()
     records = model.log.measure_frame()  # the measured fields only: the rest went to the file
-    staff = staff_table(model)
+    staff = staff_table(model, records)
     summary = summarize(model, records, staff)
     summary["language"] = scenario.meta.language
     summary["town"] = town_info(model.town)

@@ -14,7 +14,7 @@ def gini(values: np.ndarray) -> float:
     if n == 0 or x.sum() <= 0:
         return math.nan
     ranks = np.arange(1, n + 1)
-    return float((2 * (ranks * x).sum()) / (n * x.sum()) - (n + 1) / n)
+    return max(0.0, float((2 * (ranks * x).sum()) / (n * x.sum()) - (n + 1) / n))  # no -1e-16 for equal loads
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

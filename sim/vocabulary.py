@@ -151,6 +151,9 @@ class StaffRole(StrEnum):
     VILLAGE_CADRE = "village_cadre"  # 村干部
     SQUAD_CREW = "squad_crew"  # 执法中队的一组
     HALL_WINDOW = "hall_window"  # 服务大厅窗口
+    TOWN_DEPARTMENT = "town_department"  # 镇职能部门工作人员
+    COUNTY_DEPARTMENT = "county_department"  # 县级部门（派驻）工作人员
+    SQUAD_OFFICER = "squad_officer"  # 执法队员: on a squad's roll (staff counts), crews are what is dispatched
 
 
 class ActorRole(StrEnum):

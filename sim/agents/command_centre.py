@@ -38,6 +38,7 @@ from sim.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from sim.agents.department import Department
     from sim.agents.squad import Crew
 
 Process = Generator[simpy.Event, object, None]
@@ -63,6 +64,7 @@ class CommandCentre(mesa.Agent):
         self.rule = self.cfg.dispatch_rule
         self.escalation = sc.escalation
         self.crews: list[Crew] = []
+        self.departments: dict[tuple[Tier, str], Department] = {}  # staffed town and county departments
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
         self.live: dict[int, Incident] = {}  # occurred and not yet closed
         self.open: dict[int, Incident] = {}  # reported and not yet closed
@@ -235,6 +237,9 @@ class CommandCentre(mesa.Agent):
             delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), TOWN_DEPARTMENT
         else:
             delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), COUNTY_DEPARTMENT
+        dept = None if cat.external else self.departments.get((tier, cat.domain))
+        if dept is not None:
+            return (yield from self._staffed_department(inc, cat, tier, budget, delay, dept))
         self._dispatched(inc, who, tier)
         if delay >= budget:
             yield env.timeout(budget)
@@ -246,7 +251,30 @@ class CommandCentre(mesa.Agent):
             yield env.timeout(budget - delay)
             return Reason.TIME_LIMIT_USED
         yield env.timeout(work)
-        if tier == Tier.COUNTY or inc.u[RESOLVE_COL[Tier.TOWN]] < cat.resolves_at(Tier.TOWN):
+        if tier == Tier.COUNTY or cat.town_keeps(inc.u[RESOLVE_COL[Tier.TOWN]]):
+            return tier
+        return Reason.NOT_RESOLVED
+
+    def _staffed_department(self, inc: Incident, cat: Category, tier: Tier, budget: float, lag: float,
+                            dept: "Department") -> Outcome:
+        """After the response lag the case queues for the department's staff, who drive out and work."""
+        env, m = self.env, self.world
+        ready, deadline = env.now + lag, env.now + budget
+        travel = m.town.travel.minutes(dept.base, (inc.x, inc.y), "car")
+        work = cat.work_min.draw(inc.u[WORK_COL[tier]])
+        who, booking = dept.book(ready, travel, work, deadline)
+        self._dispatched(inc, who.actor, tier)
+        if booking is None:
+            yield self._at(deadline)
+            return Reason.TIME_LIMIT_USED
+        _, arrive, end = booking
+        if arrive < end:
+            yield self._at(arrive)
+            self.arrived(inc, who.actor, tier)
+        yield self._at(end)
+        if end >= deadline:
+            return Reason.TIME_LIMIT_USED
+        if tier == Tier.COUNTY or cat.town_keeps(inc.u[RESOLVE_COL[Tier.TOWN]]):
             return tier
         return Reason.NOT_RESOLVED
 
@@ -328,18 +356,27 @@ class CommandCentre(mesa.Agent):
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
         cat = self.world.categories[inc.category]
-        return cat.work_min.draw(inc.u[U.WORK_TOWN]), inc.u[U.RESOLVE_TOWN] < cat.resolves_at(Tier.TOWN)
+        return cat.work_min.draw(inc.u[U.WORK_TOWN]), cat.town_keeps(inc.u[U.RESOLVE_TOWN])
+
+    def priority_class(self, cat: Category) -> int:
+        """The case's class in the squads' queue (lower goes first; FCFS within a class)."""
+        if cat.name in self.cfg.squad_priority_classes:
+            return self.cfg.squad_priority_classes[cat.name]
+        return 5 - cat.severity if self.cfg.squad_priority == "severity" else 0
 
     def _take_queued(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
-        """The oldest queued case this crew may serve (its head when squads are all-round)."""
+        """The first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
         if not self.queue or not crew.on_duty(self.env.now):
             return None
-        for k, (inc, done) in enumerate(self.queue):
-            if crew.squad.serves(self.world.categories[inc.category].domain):
-                self._queue_changes()
-                del self.queue[k]
-                return inc, done
-        return None
+        cats = self.world.categories
+        best = min((k for k, (inc, _) in enumerate(self.queue) if crew.squad.serves(cats[inc.category].domain)),
+                   key=lambda k: (self.priority_class(cats[self.queue[k][0].category]), k), default=None)
+        if best is None:
+            return None
+        self._queue_changes()
+        inc, done = self.queue[best]
+        del self.queue[best]
+        return inc, done
 
     def next_for(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
         """A crew just finished: chain to the oldest queued case it may serve, if on duty."""

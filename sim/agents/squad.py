@@ -55,6 +55,7 @@ class Crew(mesa.Agent):
         self.cases = 0
         self.job: Incident | None = None
         self.busy_since = 0.0
+        self.overtime_min = 0.0  # busy past the end of the squad's shift
 
     def on_duty(self, t: float) -> bool:
         return self.squad.calendar.on_duty(t)
@@ -89,5 +90,8 @@ class Crew(mesa.Agent):
             yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
             centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
+        cal = self.squad.calendar
+        self.overtime_min += max(0.0, (env.now - self.busy_since)
+                                 - (cal.duty_time(env.now) - cal.duty_time(self.busy_since)))
         self.idle = True
         centre.crew_free(self)

@@ -33,6 +33,7 @@ class BookableStaff(mesa.Agent):
         self.duty_share = duty_share
         self.busy_until = 0.0
         self.busy_min = 0.0  # within the run's horizon
+        self.overtime_min = 0.0  # the part of busy_min outside the shift (work run past its end)
         self.cases = 0
         self.pos: tuple[float, float] | None = None  # set by the model's space
 
@@ -57,9 +58,7 @@ class BookableStaff(mesa.Agent):
             return None
         end = min(start + travel + work, deadline)
         self.busy_until = end
-        horizon = self.horizon
-        self.busy_min += max(0.0, min(end, horizon) - start)
-        self.cases += 1
+        self._tally(start, end)
         return start, start + travel, end
 
     def work_now(self, now: float, minutes: float) -> float:
@@ -70,9 +69,16 @@ class BookableStaff(mesa.Agent):
         """
         end = now + minutes
         self.busy_until = max(self.busy_until, end)
-        self.busy_min += max(0.0, min(end, self.horizon) - now)
-        self.cases += 1
+        self._tally(now, end)
         return end
+
+    def _tally(self, start: float, end: float) -> None:
+        """Busy and overtime minutes of one job, within the run's horizon."""
+        end = min(end, self.horizon)
+        if end > start:
+            self.busy_min += end - start
+            self.overtime_min += max(0.0, (end - start) - (self.calendar.duty_time(end) - self.calendar.duty_time(start)))
+        self.cases += 1
 
     def on_duty_minutes(self, t0: float, t1: float) -> float:
         return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share

@@ -142,6 +142,11 @@ def _broken_assumptions(scenario: Scenario, model: TownModel, travel: float, bus
         out.append("squads work shifts: calls queue while they are off; rates are per on-duty minute")
     if scenario.squads.return_to_base and travel > 0.05 * busy:
         out.append("crews chain to queued calls from the scene instead of leaving from their base")
+    classes = {model.centre.priority_class(c) for c in squad_cats}
+    if len(classes) > 1:
+        out.append("the squads' queue serves by priority class, not first come first served: the hypercube's "
+                   "per-call waits are those of FCFS; workloads and shares of calls hold, and the mean wait over "
+                   "all calls holds only while on-scene times do not differ by class (Kleinrock's conservation law)")
     if any(s.domains is not None for s in model.squads):
         out.append("teams are siloed by domain: not every unit can answer every call")
     return out

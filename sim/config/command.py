@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim import limits
 from sim.config.base import Shift, Strict
+from sim.config.staff import Routine
 from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
 
@@ -23,6 +24,11 @@ class CommandCentre(Strict):
     triage_min: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=2))
     verify_min: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=30))
     verify_fail_prob: float = Field(default=0.03, ge=0, le=1)
+    # The squads' queue: "fcfs", or "severity" (graver first, then first come); categories
+    # listed in squad_priority_classes take that class instead (0 first, e.g. safety before
+    # parking). Without preemption: a crew finishes the job it is on.
+    squad_priority: Literal["fcfs", "severity"] = "fcfs"
+    squad_priority_classes: dict[str, int] = Field(default_factory=dict)
     # False models the town before the reform: no shared centre, each department dispatches
     # its own cases (see [departments]), no response clock, no overdue alarms, no verification.
     enabled: bool = True
@@ -40,8 +46,31 @@ class Departments(Strict):
     )
 
 
+class DepartmentStaffing(Strict):
+    """Staff of each town (or county) department, by domain, on a shift; cases queue FCFS.
+
+    ``staff = 0`` (the default) leaves the tier a pure response delay with unlimited capacity.
+    """
+
+    staff: int = Field(default=0, ge=0)  # per department (domain)
+    by_domain: dict[str, int] = Field(default_factory=dict)  # departments staffed otherwise
+    shift: Shift = Shift(start_h=8.5, end_h=17.5)
+    days_per_week: int = Field(default=5, ge=1, le=7)
+
+    @model_validator(mode="after")
+    def _counts(self) -> "DepartmentStaffing":
+        for k, v in self.by_domain.items():
+            if v < 0:
+                raise ValueError(f"by_domain.{k} must be >= 0")
+        return self
+
+    def staff_of(self, domain: str) -> int:
+        return self.by_domain.get(domain, self.staff)
+
+
 class Tiers(Strict):
     village_cadres: int = Field(default=3, ge=1, le=limits.MAX_VILLAGE_CADRES)
+    village_routine: Routine = Routine()  # each cadre's routine duties
     village_shift: Shift = Shift()
     village_travel_mode: Literal["walk", "ebike", "car"] = "ebike"
     department_delay_min: Distribution = Field(
@@ -50,3 +79,5 @@ class Tiers(Strict):
     county_delay_min: Distribution = Field(
         default_factory=lambda: LogNormal(dist="lognormal", mean=2880, cv=0.8)
     )
+    town_departments: DepartmentStaffing = DepartmentStaffing()
+    county_departments: DepartmentStaffing = DepartmentStaffing()

@@ -47,6 +47,10 @@ class Category(Strict):
         default_factory=lambda: Exponential(dist="exponential", mean=12)
     )
     resolve_prob: dict[TierName, float] = Field(default_factory=dict)
+    # Referral to the county (条块: powers the town does not hold — a permit, a penalty beyond
+    # the town's, a county-owned utility): of the cases the town tier would resolve, this
+    # share is referred to the county department of the domain instead.
+    county_referral_prob: float = Field(default=0.0, ge=0, le=1)
     work_min: Distribution
 
     @model_validator(mode="after")
@@ -57,6 +61,10 @@ class Category(Strict):
         if self.close_limit_min < self.respond_limit_min:
             raise ValueError("close_limit_min must be >= respond_limit_min")
         return self
+
+    def town_keeps(self, u: float) -> bool:
+        """Does the town tier resolve the case itself (uniform ``u``), not fail nor refer it?"""
+        return u < self.resolves_at(Tier.TOWN) * (1.0 - self.county_referral_prob)
 
     def resolves_at(self, tier: Tier) -> float:
         """Chance a tier resolves it when it tries; the county always does."""

@@ -12,7 +12,7 @@ from sim.config.incidents import Channels, Incidents
 from sim.config.party import Party
 from sim.config.run import Meta, Run
 from sim.config.squads import Squads
-from sim.config.staff import GridStaff
+from sim.config.staff import GridStaff, StaffCost
 from sim.config.town import Town, generated_village_names
 from sim.policies.escalation import EscalationConfig, ThresholdEscalation
 
@@ -31,6 +31,7 @@ class Scenario(Strict):
     departments: Departments = Departments()
     party: Party = Party()
     evaluation: Evaluation = Evaluation()
+    staff_cost: StaffCost = StaffCost()
     service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
 
     @model_validator(mode="after")
@@ -38,6 +39,7 @@ class Scenario(Strict):
         for field, names in (
             ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
             ("party.eyes_categories", self.party.eyes_categories),
+            ("command_centre.squad_priority_classes", list(self.command_centre.squad_priority_classes)),
         ):
             unknown = set(names) - set(self.category_names)
             if unknown:

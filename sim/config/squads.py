@@ -15,6 +15,7 @@ class SquadUnit(Strict):
     base: tuple[Coord, Coord] | None = None  # km; None: placed by the generator
     crews: int | None = Field(default=None, ge=1, le=limits.MAX_CREWS_PER_SQUAD)  # None: the section's crews_per_squad
     zone: list[str] | None = None  # village names; None: villages nearest this base
+    officers: int | None = Field(default=None, ge=1)  # None: the section's officers_per_squad
     domains: list[str] | None = None  # a siloed team's domains; None: all-round
 
 
@@ -23,6 +24,8 @@ class Squads(Strict):
 
     count: int = Field(default=0, ge=0, le=limits.MAX_SQUADS)
     crews_per_squad: int = Field(default=2, ge=1, le=limits.MAX_CREWS_PER_SQUAD)
+    # People on the squad's roll (all shifts); staff headcount and cost count these, not crews.
+    officers_per_squad: int = Field(default=10, ge=1, le=1000)
     units: list[SquadUnit] = Field(default_factory=list, max_length=limits.MAX_SQUADS)
     shift: Shift = Shift(start_h=7, end_h=22)
     domains: list[str] | None = None  # for generated squads; None: all-round
@@ -46,6 +49,9 @@ class Squads(Strict):
     def crews_of(self, unit: SquadUnit | None) -> int:
         """A listed unit's crews, else ``crews_per_squad`` (a unit never silently gets one crew)."""
         return unit.crews if unit is not None and unit.crews is not None else self.crews_per_squad
+
+    def officers_of(self, unit: SquadUnit | None) -> int:
+        return unit.officers if unit is not None and unit.officers is not None else self.officers_per_squad
 
     @property
     def total_crews(self) -> int:

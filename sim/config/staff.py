@@ -12,6 +12,33 @@ from sim.distributions import Distribution, Exponential
 from sim.vocabulary import Duty, GridRole, LandUse, inspector_role
 
 
+class Routine(Strict):
+    """Routine duties of one person, booked as busy time beside case work (see sim/duties.py).
+
+    No public figure gives these; a preset marks each value as an assumption.
+    """
+
+    household_visit_min_per_month: float = Field(default=0, ge=0)  # per household of the unit, shared by the role
+    entry_min_per_case: float = Field(default=0, ge=0)  # information entry per case reported in the unit, shared
+    liaison_h_per_week: float = Field(default=0, ge=0)  # Party centre households, mediation rounds
+    supervision_h_per_week: float = Field(default=0, ge=0)  # supervision and checks beyond case verification
+    meetings_h_per_week: float = Field(default=0, ge=0)
+
+
+class StaffCost(Strict):
+    """Yearly cost of one full-time person per role (grid roles, ``village_cadre``,
+    ``squad_officer``, ``hall_window``); a role without a salary has no cost in the summary."""
+
+    salary_per_year: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _positive(self) -> "StaffCost":
+        for k, v in self.salary_per_year.items():
+            if v < 0:
+                raise ValueError(f"salary_per_year.{k} must be >= 0")
+        return self
+
+
 class Role(Strict):
     count: int = Field(default=1, ge=0, le=limits.MAX_STAFF_PER_GRID)
     duty_share: float = Field(default=1.0, gt=0, le=1)  # part-time roles work fewer hours
@@ -20,6 +47,7 @@ class Role(Strict):
     # A departmental inspector sees and fixes only these domains' problems; None: all
     # (the comprehensive grid of the reform).
     domains: list[str] | None = None
+    routine: Routine = Routine()
 
 
 class GridStaff(Strict):
