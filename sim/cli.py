@@ -79,16 +79,9 @@ def print_summary(s: dict[str, Any], title: str) -> None:
     rows = [(n, tuple(s.get(k) for k in pairs[n]) if n in pairs else v, pct) for n, v, pct in rows]
     rows += [(f"tier share: {k}  (as published: {fmt(s['tier_share_published'][k], True)})", v, True)
              for k, v in s["tier_share"].items()]
-    rows += [(f"workload mean / max: {k}", (v, s["workload_max"].get(k)), True)
-             for k, v in s["workload_mean"].items()]
-    rows += [(f"  … routine / case: {k}", (v, s["workload_case_mean"].get(k)), True)
-             for k, v in s["workload_routine_mean"].items()]
-    rows += [(f"overtime hours a month: {k}", v, False) for k, v in s["overtime_hours_per_month"].items()]
-    rows += [(f"staff headcount / FTE: {k}", (v, s["staff_fte"].get(k)), False)
-             for k, v in s["staff_headcount"].items()]
+    rows += [("staff headcount / FTE (total)", (s["staff_headcount"]["total"], s["staff_fte"]["total"]), False)]
     if "staff_cost_per_year" in s:
         rows.append(("staff cost a year (yuan)", s["staff_cost_per_year"]["total"], False))
-    rows += [(f"workload Gini: {k}", v, "gini") for k, v in s["workload_gini"].items()]
     for tier, u in s.get("department_utilisation", {}).items():
         rows.append((f"{tier} departments: utilisation / mean wait (min)",
                      (u, s["department_wait_mean_min"].get(tier)), "mixed"))
@@ -108,6 +101,25 @@ def print_summary(s: dict[str, Any], title: str) -> None:
             t.add_row(name, f"{fmt(v[0], True)} / {fmt(v[1])}")
         else:
             t.add_row(name, " / ".join(fmt(x, pct) for x in v) if isinstance(v, tuple) else fmt(v, pct))
+    out_console.print(t)
+    print_roles(s)
+
+
+def print_roles(s: dict[str, Any]) -> None:
+    """Staff by role: headcount, FTE, workload (mean, max, routine and case parts), overtime, balance."""
+    t = Table(title="staff by role (workload = busy ÷ on-duty; routine = patrol, visits, entry, liaison, "
+                    "supervision, meetings)", show_header=True, header_style="bold")
+    cols = ("role", "headcount", "FTE", "workload mean", "max", "routine", "case", "overtime h/month (all)", "Gini")
+    for c in cols:
+        t.add_column(c, justify="left" if c == "role" else "right")
+    roles = [r for r in s["workload_mean"] if r in s["staff_headcount"] or r == "squad_crew"]
+    for r in roles:
+        t.add_row(r, fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r)), fmt(s["workload_mean"][r], True),
+                  fmt(s["workload_max"].get(r), True), fmt(s["workload_routine_mean"].get(r), True),
+                  fmt(s["workload_case_mean"].get(r), True), fmt(s["overtime_hours_per_month"].get(r)),
+                  fmt(s["workload_gini"].get(r), "gini"))
+    for r in (k for k in s["staff_headcount"] if k not in roles and k != "total"):  # on the roll, not dispatched
+        t.add_row(r, fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r)), *("–",) * 6)
     out_console.print(t)
 
 

@@ -97,18 +97,18 @@ def staffing(model: "TownModel", staff: pd.DataFrame) -> dict[str, dict[str, flo
     road; a hall window is one clerk. Cost is FTE × the scenario's salary for the role.
     """
     people = staff[staff.role != StaffRole.SQUAD_CREW]
-    head = people.groupby("role").size().astype(float).to_dict()
+    head: dict[str, float] = {k: int(v) for k, v in people.groupby("role").size().items()}
     fte = people.groupby("role").duty_share.sum().astype(float).to_dict()
     cfg = model.config.squads
     units = cfg.units or [None] * cfg.n
-    officers = float(sum(cfg.officers_of(u) for u in units))
+    officers = sum(cfg.officers_of(u) for u in units)
     if officers:
-        head[SQUAD_OFFICER] = fte[SQUAD_OFFICER] = officers
+        head[SQUAD_OFFICER], fte[SQUAD_OFFICER] = officers, float(officers)
     salary = model.config.staff_cost.salary_per_year
     cost = {r: fte[r] * salary[r] for r in fte if r in salary}
     out = {"staff_headcount": head, "staff_fte": fte}
-    for d in out.values():
-        d["total"] = float(sum(d.values()))
+    head["total"] = sum(head.values())
+    fte["total"] = float(sum(fte.values()))
     if cost:
         cost["total"] = float(sum(cost.values()))
         out["staff_cost_per_year"] = cost
