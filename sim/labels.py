@@ -117,6 +117,9 @@ STAFF_ROLES: dict[str, tuple[str, str]] = {
     StaffRole.VILLAGE_CADRE: ("村干部", "village cadres"),
     StaffRole.SQUAD_CREW: ("执法车组", "squad crews"),
     StaffRole.HALL_WINDOW: ("服务大厅窗口", "service-hall windows"),
+    StaffRole.TOWN_DEPARTMENT: ("镇职能部门人员", "town department staff"),
+    StaffRole.COUNTY_DEPARTMENT: ("县级部门人员", "county department staff"),
+    StaffRole.SQUAD_OFFICER: ("执法队员", "squad officers"),
 }
 DUTIES: dict[Duty, tuple[str, str]] = {
     Duty.PATROL: ("巡查", "patrol"),
@@ -139,6 +142,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "land_planning": ("自然资源和规划", "land and planning"),
     "justice": ("司法", "justice"),
     "work_safety": ("安全生产", "work safety"),
+    "utilities": ("市政公用", "utilities"),
 }
 _TABLES: dict[type[Enum], dict] = {
     Tier: TIERS, Channel: CHANNELS, HallChannel: HALL_CHANNELS, AlarmKind: ALARMS, Stage: STAGES,
@@ -181,6 +185,10 @@ def actor_name(actor: Actor, lang: str) -> str:
         dept = domain(actor.domain, lang)
         return (f"{dept}巡查员（网格 {actor.unit}）" if zh
                 else f"{dept} inspector (grid {actor.unit})")
+    if role in (ActorRole.TOWN_DEPARTMENT, ActorRole.COUNTY_DEPARTMENT) and actor.id:  # a staffed department's member
+        body, dept = label(role, lang), domain(actor.domain, lang)
+        return (f"{body}（{dept}）第{actor.number}位" if zh
+                else f"{body} ({dept}), staff member {actor.number}")
     if role == ActorRole.DEPARTMENT and actor.domain:
         return f"{domain(actor.domain, 'zh')}部门" if zh else f"the {domain(actor.domain, 'en')} department"
     name = label(role, lang)
