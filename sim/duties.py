@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 ROUTINE_KINDS: tuple[str, ...] = ("patrol", "visits", "entry", "liaison", "supervision", "meetings")
 
 
-def routine_minutes(routine: "Routine", *, span_min: float, on_duty_min: float, patrol_share: float,
+def routine_minutes(routine: Routine, *, span_min: float, on_duty_min: float, patrol_share: float,
                     households: float, cases: int, sharers: int) -> dict[str, float]:
     """One person's routine minutes over ``span_min`` calendar minutes, by kind.
 

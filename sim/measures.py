@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.duties import ROUTINE_KINDS, routine_minutes
 from sim.checks import summary_servers, threshold_warnings, town_warnings, utilisation_warnings
+from sim.duties import ROUTINE_KINDS, routine_minutes
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
 from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, GridRole, StaffRole, Tier
@@ -31,7 +31,7 @@ STAFF_COLUMNS = ["id", "role", "unit", "duty_share", "on_duty_min", "case_min", 
                  "busy_min", "overtime_min", "cases", "workload", "case_workload", "routine_workload"]
 
 
-def staff_table(model: "TownModel", records: pd.DataFrame | None = None) -> pd.DataFrame:
+def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per staff member, squad crew and hall window: on-duty, case and routine minutes.
 
     ``busy_min`` = case work + routine duties (patrol, household visits, information entry,
@@ -58,7 +58,7 @@ def staff_table(model: "TownModel", records: pd.DataFrame | None = None) -> pd.D
                              case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
     village_reported = {v.name: sum(int(reported.get(model.town.grids[g].id, 0)) for g in v.grids)
                         for v in model.town.villages}
-    for v, cadres in zip(model.town.villages, model.cadres):
+    for v, cadres in zip(model.town.villages, model.cadres, strict=False):
         for s in cadres:
             on_duty = s.on_duty_minutes(0, h)
             routine = routine_minutes(model.config.tiers.village_routine, span_min=h, on_duty_min=on_duty,
@@ -68,14 +68,14 @@ def staff_table(model: "TownModel", records: pd.DataFrame | None = None) -> pd.D
                              case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
     for dept in model.departments.values():
         for s in dept.staff:
-            rows.append(dict(id=s.staff_id, role=s.role, unit=f"{dept.tier.key}:{dept.domain}", duty_share=1.0,
-                             on_duty_min=s.on_duty_minutes(0, h), case_min=s.busy_min, overtime_min=s.overtime_min,
-                             cases=s.cases))
+            rows.append({"id": s.staff_id, "role": s.role, "unit": f"{dept.tier.key}:{dept.domain}", "duty_share": 1.0,
+                             "on_duty_min": s.on_duty_minutes(0, h), "case_min": s.busy_min, "overtime_min": s.overtime_min,
+                             "cases": s.cases})
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
-            rows.append(dict(id=c.crew_id, role=StaffRole.SQUAD_CREW, unit=squad.squad_id, duty_share=1.0,
-                             on_duty_min=duty, case_min=c.busy_minutes(h), overtime_min=c.overtime_min, cases=c.cases))
+            rows.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "duty_share": 1.0,
+                             "on_duty_min": duty, "case_min": c.busy_minutes(h), "overtime_min": c.overtime_min, "cases": c.cases})
     if model.hall is not None:
         for r in hall_staff_rows(model):
             rows.append({**r, "duty_share": 1.0, "case_min": r["busy_min"], "overtime_min": 0.0})
@@ -90,7 +90,7 @@ def staff_table(model: "TownModel", records: pd.DataFrame | None = None) -> pd.D
     return df
 
 
-def staffing(model: "TownModel", staff: pd.DataFrame) -> dict[str, dict[str, float]]:
+def staffing(model: TownModel, staff: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Headcount, full-time equivalents (duty share summed) and yearly cost, per role and in total.
 
     Squads count their officers on the roll (``officers_per_squad``), not the crews on the
@@ -100,8 +100,7 @@ def staffing(model: "TownModel", staff: pd.DataFrame) -> dict[str, dict[str, flo
     head: dict[str, float] = {k: int(v) for k, v in people.groupby("role").size().items()}
     fte = people.groupby("role").duty_share.sum().astype(float).to_dict()
     cfg = model.config.squads
-    units = cfg.units or [None] * cfg.n
-    officers = sum(cfg.officers_of(u) for u in units)
+    officers = sum(cfg.officers_of(u) for u in cfg.units) if cfg.units else cfg.n * cfg.officers_per_squad
     if officers:
         head[SQUAD_OFFICER], fte[SQUAD_OFFICER] = officers, float(officers)
     salary = model.config.staff_cost.salary_per_year
@@ -127,29 +126,28 @@ def workload_by_role(staff: pd.DataFrame, months: float) -> dict[str, dict[str, 
     }
 
 
-def department_measures(model: "TownModel", staff: pd.DataFrame) -> dict[str, Any]:
+def department_measures(model: TownModel, staff: pd.DataFrame) -> dict[str, Any]:
     """Each staffed town or county department: staff, utilisation (case work ÷ on-duty), queue wait."""
     rows = []
     for (tier, domain), dept in model.departments.items():
         s = staff[staff.unit == f"{tier.key}:{domain}"]
         duty = float(s.on_duty_min.sum())
-        rows.append(dict(tier=tier.key, id=domain, staff=len(dept.staff), cases=int(s.cases.sum()),
-                         utilisation=float(s.case_min.sum()) / duty if duty else math.nan,
-                         wait_mean_min=float(np.mean(dept.waits)) if dept.waits else math.nan,
-                         overtime_hours=float(s.overtime_min.sum()) / 60.0))
+        rows.append({"tier": tier.key, "id": domain, "staff": len(dept.staff), "cases": int(s.cases.sum()),
+                         "utilisation": float(s.case_min.sum()) / duty if duty else math.nan,
+                         "wait_mean_min": float(np.mean(dept.waits)) if dept.waits else math.nan,
+                         "overtime_hours": float(s.overtime_min.sum()) / 60.0})
     out: dict[str, Any] = {"departments": rows}
     for key in ("utilisation", "wait_mean_min"):
         by_tier: dict[str, float] = {}
-        for tier in ("town", "county"):
-            mine = [r for r in rows if r["tier"] == tier]
-            if not mine:
+        for tier_key in ("town", "county"):
+            if not any(r["tier"] == tier_key for r in rows):
                 continue
             if key == "utilisation":
-                s = staff[staff.unit.str.startswith(f"{tier}:")]
-                by_tier[tier] = float(s.case_min.sum() / s.on_duty_min.sum()) if s.on_duty_min.sum() else math.nan
+                s = staff[staff.unit.str.startswith(f"{tier_key}:")]
+                by_tier[tier_key] = float(s.case_min.sum() / s.on_duty_min.sum()) if s.on_duty_min.sum() else math.nan
             else:
-                waits = [w for (t, _), d in model.departments.items() if t.key == tier for w in d.waits]
-                by_tier[tier] = float(np.mean(waits)) if waits else math.nan
+                waits = [w for (t, _), d in model.departments.items() if t.key == tier_key for w in d.waits]
+                by_tier[tier_key] = float(np.mean(waits)) if waits else math.nan
         out[f"department_{key}"] = by_tier
     return out
 
@@ -157,16 +155,17 @@ def department_measures(model: "TownModel", staff: pd.DataFrame) -> dict[str, An
 def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
     """Tier shares as published statistics count them: a zoned squad's work on a case the grid
     reported is booked at grid level (the grid closes it), so only town departments and the
-    Party's convened cases remain at town."""
+    Party's convened cases remain at town.
+    """
     done = rec[rec.tier.notna()]
     tiers = done.tier.astype(str).to_numpy()
     squad = done.queued_at.notna().to_numpy() & (tiers == "town")
     booked = np.where(squad, "grid", tiers)
     n = len(booked)
-    return {t: float((booked == t).sum()) / n if n else math.nan for t in Tier.keys()}
+    return {t.key: float((booked == t.key).sum()) / n if n else math.nan for t in Tier}
 
 
-def _limits(model: "TownModel", records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     cats = {c.name: c for c in model.categories}
     names = records["category"].astype(str)
     respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)

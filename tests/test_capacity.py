@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_scenario
 
 from sim.analytic.from_scenario import squad_system
 from sim.measures import staff_table, summarize
 from sim.model import TownModel
 from sim.records import Incident
 from sim.vocabulary import Tier
-
-from conftest import make_scenario
 
 OFFICE = {"start_h": 8.5, "end_h": 17.5}
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_scenario
 
 from sim.agents.staff import BookableStaff
+from sim.config import Shift
 from sim.measures import published_tier_share, staff_table, summarize
 from sim.model import TownModel
 from sim.shifts import DutyCalendar
-from sim.config import Shift
 from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
-
-from conftest import make_scenario
 
 ROUTINE = {"household_visit_min_per_month": 6.0, "entry_min_per_case": 4.0, "liaison_h_per_week": 2.0,
            "supervision_h_per_week": 1.5, "meetings_h_per_week": 3.0}

@@ -256,7 +256,7 @@ class CommandCentre(mesa.Agent):
         return Reason.NOT_RESOLVED
 
     def _staffed_department(self, inc: Incident, cat: Category, tier: Tier, budget: float, lag: float,
-                            dept: "Department") -> Outcome:
+                            dept: Department) -> Outcome:
         """After the response lag the case queues for the department's staff, who drive out and work."""
         env, m = self.env, self.world
         ready, deadline = env.now + lag, env.now + budget

@@ -27,7 +27,7 @@ ACTOR_OF_TIER = {Tier.TOWN: ActorRole.TOWN_DEPARTMENT, Tier.COUNTY: ActorRole.CO
 class Department:
     """The staff of one domain at one tier, their FCFS queue and its waiting times."""
 
-    def __init__(self, model: "TownModel", tier: Tier, domain: str, staffing: "DepartmentStaffing") -> None:
+    def __init__(self, model: TownModel, tier: Tier, domain: str, staffing: DepartmentStaffing) -> None:
         self.model = model
         self.tier = tier
         self.domain = domain
@@ -50,7 +50,7 @@ class Department:
         return who, booking
 
 
-def build_departments(model: "TownModel") -> dict[tuple[Tier, str], Department]:
+def build_departments(model: TownModel) -> dict[tuple[Tier, str], Department]:
     """A department per tier and domain a category can reach, where the scenario staffs them."""
     t = model.config.tiers
     domains = sorted({c.domain for c in model.config.incidents.categories if not c.external})

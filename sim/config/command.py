@@ -58,7 +58,7 @@ class DepartmentStaffing(Strict):
     days_per_week: int = Field(default=5, ge=1, le=7)
 
     @model_validator(mode="after")
-    def _counts(self) -> "DepartmentStaffing":
+    def _counts(self) -> DepartmentStaffing:
         for k, v in self.by_domain.items():
             if v < 0:
                 raise ValueError(f"by_domain.{k} must be >= 0")

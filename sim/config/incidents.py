@@ -63,7 +63,7 @@ class Category(Strict):
         return self
 
     def town_keeps(self, u: float) -> bool:
-        """Does the town tier resolve the case itself (uniform ``u``), not fail nor refer it?"""
+        """Whether the town tier resolves the case itself (uniform ``u``), neither failing nor referring it."""
         return u < self.resolves_at(Tier.TOWN) * (1.0 - self.county_referral_prob)
 
     def resolves_at(self, tier: Tier) -> float:

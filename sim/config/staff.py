@@ -27,12 +27,13 @@ class Routine(Strict):
 
 class StaffCost(Strict):
     """Yearly cost of one full-time person per role (grid roles, ``village_cadre``,
-    ``squad_officer``, ``hall_window``); a role without a salary has no cost in the summary."""
+    ``squad_officer``, ``hall_window``); a role without a salary has no cost in the summary.
+    """
 
     salary_per_year: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _positive(self) -> "StaffCost":
+    def _positive(self) -> StaffCost:
         for k, v in self.salary_per_year.items():
             if v < 0:
                 raise ValueError(f"salary_per_year.{k} must be >= 0")
