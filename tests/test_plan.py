@@ -179,9 +179,21 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     r = plan("grids", str(src), "--out", str(tmp_path / "no"))
     assert r.exit_code == 2 and "L3 (1 households)" in r.output and "--households 1..500" in r.output, r.output
     out = tmp_path / "grids"
-    r = plan("grids", str(src), "--households", "1..500", "--out", str(out))
+    r = plan("grids", str(src), "--households", "1..500", "--verify", "2", "--days", "1", "--workers", "1",
+             "--out", str(out))
     assert r.exit_code == 0, r.output
     layer = gpd.read_file(out / "grids.gpkg", layer="grids")
     assert layer.groupby("village").size().to_dict()["L7"] == 2  # 400 households: two grids of 200
     assert layer.households.sum() == pytest.approx(sum(LINE_HOUSEHOLDS))
     assert (out / "grids.png").exists() and (out / "objectives.csv").exists()
+    # The proposal is a scenario the model runs: the grid layer of [town.gis], extending the input.
+    from sim.town import build_town
+
+    variant = load_scenario(out / "scenarios" / "grids.toml")
+    town = build_town(variant)
+    assert sorted(g.id for g in town.grids) == sorted(layer.grid)
+    assert [v.name for v in town.villages] == [f"L{i}" for i in range(9)]
+    v = pd.read_csv(out / "verify.csv")
+    assert set(v.plan) == {"grids"} and "workload_gini.worker" in set(v.measure)
+    assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
+        "confirmed", "unconfirmed")

@@ -228,13 +228,21 @@ def grids(
     households: Annotated[str, typer.Option(help="Households per grid, low..high (DESIGN §2: 200..500)")]
     = "200..500",
     seed: Annotated[int, typer.Option(help="Seed of the regionalisation (AZP)")] = 0,
+    verify: Annotated[int, typer.Option(help="Replications of today's division and the proposal (0: none)")] = 0,
+    days: Annotated[float | None, typer.Option(help="Days per verifying replication (default: scenario)")] = None,
+    first_seed: Annotated[int, typer.Option("--first-seed", help="First seed of the verification")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
-    from sim.config import load_scenario
+    from sim.config import load_scenario, read_scenario_data
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town
+    from sim.plan.variants import applied, grids_overlay, write_town_layers, write_variant
+    from sim.plan.verify import GRIDS_CLAIM
+    from sim.plan.verify import verify as run_verify
     from sim.runner import write_json
+    from sim.town import build_town
 
     try:
         sc = load_scenario(scenario)
@@ -242,6 +250,7 @@ def grids(
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
     rule = GridRule(low, high, sc.town.grid_division.households_per_grid)
+    _check_verify(verify, days, sc.run.warmup_days)
     try:
         town = plan_town(sc)
         with progress_bar(sys.stderr.isatty()) as bar:
@@ -250,7 +259,29 @@ def grids(
     except PlanError as exc:
         fail(str(exc))
     frame = proposal.grids
+    src = Path(scenario)
+    src_data = read_scenario_data(src)
+    obj = proposal.objectives.set_index("objective").proposal
+    desc = (f"{len(frame)} grids, events per grid CV {obj['events per grid per month, CV']:.2f}, "
+            f"households {low:g}-{high:g}")
+    verdicts: dict[str, tuple[str, str]] = {}
     with output_folder(out, "gridsim plan", force=False) as tmp:
+        town_file = tmp / "town.gpkg"
+        write_town_layers(build_town(sc), frame, town_file)
+        try:
+            data, variant = applied(src, grids_overlay(src_data, sc.meta.name, str(town_file.resolve()), desc, True))
+        except ScenarioError as exc:
+            fail(str(exc))
+        write_variant(tmp / "scenarios" / "grids.toml", out / "scenarios" / "grids.toml", src,
+                      grids_overlay(src_data, sc.meta.name, "../town.gpkg", desc, False), data, may_write_full=False)
+        if verify:
+            n_days = sc.run.days if days is None else days
+            with progress_bar(sys.stderr.isatty()) as bar:
+                task = bar.add_task("verifying by simulation", total=2 * verify)
+                vt, verdicts = run_verify(sc, {"grids": variant}, GRIDS_CLAIM, verify, n_days, first_seed,
+                                          min(verify, workers or os.cpu_count() or 1),
+                                          on_done=lambda: bar.advance(task))
+            vt.to_csv(tmp / "verify.csv", index=False)
         with warnings.catch_warnings():  # the generated town's km have no CRS of their own
             warnings.simplefilter("ignore", UserWarning)
             frame.to_file(tmp / "grids.gpkg", layer="grids", driver="GPKG")
@@ -260,7 +291,10 @@ def grids(
         grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
                   list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png")
         write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": seed,
-                                       "objectives": proposal.objectives.to_dict(orient="records")})
+                                       "objectives": proposal.objectives.to_dict(orient="records"),
+                                       "verification": {"replications": verify, "first_seed": first_seed,
+                                                        "verdicts": {k: {"verdict": v, "reason": r}
+                                                                     for k, (v, r) in verdicts.items()}}})
     t = Table(title=f"Grid division of {sc.meta.name}: households per grid {low:g}-{high:g}")
     for c in ("objective", "today", "proposal"):
         t.add_column(c, justify="left" if c == "objective" else "right")
@@ -268,7 +302,10 @@ def grids(
         pct = "share" in r.objective
         t.add_row(r.objective, fmt(r.today, pct), fmt(r.proposal, pct))
     out_console.print(t)
-    out_console.print(f"grids.gpkg, grids.csv, objectives.csv and grids.png written to {out}/")
+    if verify:
+        _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
+                                    "(A = today, B = proposed grids; mean [95% CI])")
+    out_console.print(f"grids.gpkg, town.gpkg, scenarios/grids.toml, objectives.csv and grids.png written to {out}/")
 
 
 def register(app: typer.Typer) -> None:
