@@ -268,13 +268,15 @@ def grid_table(model: TownModel, records: pd.DataFrame) -> pd.DataFrame:
 
 
 def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
-    """The one FCFS queue for squads: P(wait), mean wait, and Little's law L = λW on it."""
+    """The squads' queue: P(wait), mean wait (every spell of a preempted call summed), Little's
+    law L = λW on it, and how many jobs were preempted.
+    """
     wait = rec.squad_wait.to_numpy(float)
     wait = wait[~np.isnan(wait)]
     span = model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY
     if not len(wait) or span <= 0:
         return {"squad_offered_load": math.nan, "squad_wait_share": math.nan, "squad_wait_mean_min": math.nan,
-                "squad_queue_littles_ratio": math.nan}
+                "squad_queue_littles_ratio": math.nan, "squad_preemptions": float(model.centre.preemptions)}
     w = float(wait.mean())
     lam = len(wait) / span
     crews = [c for sq in model.squads for c in sq.crews]
@@ -289,6 +291,7 @@ def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
         "squad_wait_share": float((wait > 1e-9).mean()),
         "squad_wait_mean_min": w,
         "squad_queue_littles_ratio": model.centre.mean_queue_length() / (lam * w) if w > 0 else math.nan,
+        "squad_preemptions": float(model.centre.preemptions),  # crews taken off a job for a graver call
     }
 
 

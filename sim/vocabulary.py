@@ -114,6 +114,7 @@ class Reason(Coded):
     VERIFY_FAILED = 15
     VERIFIED = 16
     NOT_VERIFIED = 17  # before the reform: the department closed it itself
+    PREEMPTED = 18  # its crew was taken off it for a more urgent call: back in the squads' queue
 
 
 REPORTED_BY: dict[Channel, Reason] = {

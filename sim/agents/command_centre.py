@@ -66,6 +66,11 @@ class CommandCentre(mesa.Agent):
         self.crews: list[Crew] = []
         self.departments: dict[tuple[Tier, str], Department] = {}  # staffed town and county departments
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
+        # Preemption: when each taken-off case went back to the queue, and the on-scene minutes
+        # it still needs (resume); squad_wait sums a case's every wait in the queue.
+        self._requeued_at: dict[int, float] = {}
+        self._work_left: dict[int, float] = {}
+        self.preemptions = 0
         self.live: dict[int, Incident] = {}  # occurred and not yet closed
         self.open: dict[int, Incident] = {}  # reported and not yet closed
         self._alarms: list[tuple[float, int, AlarmKind, Incident]] = []
@@ -285,6 +290,8 @@ class CommandCentre(mesa.Agent):
         inc.queued_at = self.env.now
         if idle:
             self._send(self.rule.choose(idle, inc, self.travel_to), inc, done)
+        elif (crew := self._crew_to_preempt(inc)) is not None:
+            self._preempt(crew, inc, done)
         else:
             self._queue_changes()
             self.queue.append((inc, done))
@@ -343,9 +350,57 @@ class CommandCentre(mesa.Agent):
     def _send(self, crew: Crew, inc: Incident, done: simpy.Event) -> None:
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
         crew.busy_since = self.env.now
-        inc.squad_wait = self.env.now - inc.queued_at
+        self._end_wait(inc)
         self._dispatched(inc, crew.actor, Tier.TOWN)
-        self.env.process(crew.run_job(self, inc, done))
+        crew.process = self.env.process(crew.run_job(self, inc, done))
+
+    def _end_wait(self, inc: Incident) -> None:
+        """A crew takes the case: add this spell in the queue to its wait."""
+        since = self._requeued_at.pop(inc.id, None)
+        if since is None:
+            inc.squad_wait = self.env.now - inc.queued_at
+        else:
+            inc.squad_wait += self.env.now - since
+
+    # ---- preemption ----------------------------------------------------------------------
+    def _crew_to_preempt(self, inc: Incident) -> Crew | None:
+        """With preemption on and no crew free: an on-duty crew on a job of a less urgent class,
+        the least urgent first, then by the dispatch rule; None if there is none.
+        """
+        if self.cfg.squad_preemption == "none":
+            return None
+        cats, now = self.world.categories, self.env.now
+        cat = cats[inc.category]
+        mine = self.priority_class(cat)
+        busy = [c for c in self.crews if c.job is not None and c.preempted_by is None and c.process is not None
+                and c.on_duty(now) and c.squad.serves(cat.domain)
+                and self.priority_class(cats[c.job.category]) > mine]
+        if not busy:
+            return None
+        worst = max(self.priority_class(cats[c.job.category]) for c in busy if c.job is not None)
+        return self.rule.choose([c for c in busy if c.job is not None
+                                 and self.priority_class(cats[c.job.category]) == worst], inc, self.travel_to)
+
+    def _preempt(self, crew: Crew, inc: Incident, done: simpy.Event) -> None:
+        """Take ``crew`` off its job for ``inc``: the crew's process is interrupted and drives on to it."""
+        assert crew.process is not None
+        crew.preempted_by = inc
+        self.preemptions += 1
+        self._end_wait(inc)
+        self._dispatched(inc, crew.actor, Tier.TOWN)
+        crew.process.interrupt((inc, done))
+
+    def preempted(self, inc: Incident, done: simpy.Event, work_left: float | None) -> None:
+        """A crew left ``inc`` (``work_left`` on-scene minutes still to do, None if not yet there):
+        back to the queue in its original order, first come within its class.
+        """
+        if work_left is not None and self.cfg.squad_preemption == "resume":
+            self._work_left[inc.id] = max(0.0, work_left)
+        self._queue_changes()
+        self._requeued_at[inc.id] = self.env.now
+        k = next((k for k, (q, _) in enumerate(self.queue) if q.queued_at > inc.queued_at), len(self.queue))
+        self.queue.insert(k, (inc, done))
+        inc.note(self.env.now, Stage.QUEUED, Reason.PREEMPTED, tier=Tier.TOWN, waiting=len(self.queue))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         return self.world.town.travel.minutes(a, b, self.world.config.squads.mode)
@@ -355,8 +410,12 @@ class CommandCentre(mesa.Agent):
         return self.world.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
+        """On-scene minutes (what is left of them when a preempted job resumes) and the outcome."""
         cat = self.world.categories[inc.category]
-        return cat.work_min.draw(inc.u[U.WORK_TOWN]), cat.town_keeps(inc.u[U.RESOLVE_TOWN])
+        work = self._work_left.pop(inc.id, None)
+        if work is None:
+            work = cat.work_min.draw(inc.u[U.WORK_TOWN])
+        return work, cat.town_keeps(inc.u[U.RESOLVE_TOWN])
 
     def priority_class(self, cat: Category) -> int:
         """The case's class in the squads' queue (lower goes first; FCFS within a class)."""
@@ -383,7 +442,7 @@ class CommandCentre(mesa.Agent):
         job = self._take_queued(crew)
         if job is None:
             return None
-        job[0].squad_wait = self.env.now - job[0].queued_at
+        self._end_wait(job[0])
         self._dispatched(job[0], crew.actor, Tier.TOWN)
         return job
 

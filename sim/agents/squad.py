@@ -3,6 +3,8 @@
 A squad has a base, a zone of villages and a shift; each of its crews is one dispatchable
 unit. A crew travels to the scene, works, and then either chains to the head of the
 centre's queue or drives back to base. Crews are the servers of Larson's hypercube model.
+With preemption on, the centre may interrupt a crew on a less urgent job (en route or on
+scene) and hand it a graver call; the job it leaves goes back to the queue.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ class Crew(mesa.Agent):
         self.job: Incident | None = None
         self.busy_since = 0.0
         self.overtime_min = 0.0  # busy past the end of the squad's shift
+        self.process: simpy.Process | None = None  # the busy period under way (interrupted to preempt)
+        self.leg: tuple[float, float, tuple[float, float]] | None = None  # (start, minutes, from) while en route
+        self.preempted_by: Incident | None = None  # set from the moment a preemption is decided
 
     def on_duty(self, t: float) -> bool:
         return self.squad.calendar.on_duty(t)
@@ -70,20 +75,7 @@ class Crew(mesa.Agent):
         env = centre.env
         job: tuple[Incident, simpy.Event] | None = (inc, done)
         while job is not None:
-            inc, done = job
-            self.job = inc
-            travel = centre.travel_to(self, inc)
-            yield env.timeout(travel)
-            centre.world.space.move_agent(self, (inc.x, inc.y))
-            centre.arrived(inc, self.actor, Tier.TOWN)
-            work, solved = centre.squad_work(inc)
-            yield env.timeout(work)
-            self.cases += 1
-            self.squad.calls += 1
-            if inc.village not in self.squad.zone:
-                self.squad.outside_zone_calls += 1
-            done.succeed(solved)
-            job = centre.next_for(self)
+            job = yield from self._serve(centre, *job)
         self.job = None
         if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
             assert self.pos is not None, "the model's space places every crew at its base"
@@ -95,3 +87,47 @@ class Crew(mesa.Agent):
                                  - (cal.duty_time(env.now) - cal.duty_time(self.busy_since)))
         self.idle = True
         centre.crew_free(self)
+
+    def _serve(self, centre: CommandCentre, inc: Incident,
+               done: simpy.Event) -> Generator[simpy.Event, object, tuple[Incident, simpy.Event] | None]:
+        """Drive to ``inc`` and work it; the next job: a queued case, or the call that preempted it."""
+        env = centre.env
+        self.job, self.preempted_by = inc, None
+        travel = centre.travel_to(self, inc)
+        assert self.pos is not None, "the model's space places every crew at its base"
+        self.leg = (env.now, travel, self.pos)
+        try:
+            yield env.timeout(travel)
+        except simpy.Interrupt as stop:
+            self._stop_en_route(centre, inc)
+            centre.preempted(inc, done, None)
+            return stop.cause
+        self.leg = None
+        centre.world.space.move_agent(self, (inc.x, inc.y))
+        centre.arrived(inc, self.actor, Tier.TOWN)
+        work, solved = centre.squad_work(inc)
+        began = env.now
+        try:
+            yield env.timeout(work)
+        except simpy.Interrupt as stop:
+            centre.preempted(inc, done, work - (env.now - began))
+            return stop.cause
+        self.cases += 1
+        self.squad.calls += 1
+        if inc.village not in self.squad.zone:
+            self.squad.outside_zone_calls += 1
+        done.succeed(solved)
+        return centre.next_for(self)
+
+    def _stop_en_route(self, centre: CommandCentre, inc: Incident) -> None:
+        """Stopped on the way: the crew is where it got to (a straight-line share of the drive,
+        after the dispatch overhead), and leaves for its next job from there.
+        """
+        assert self.leg is not None
+        start, minutes, origin = self.leg
+        overhead = centre.world.config.squads.dispatch_overhead_min
+        driving = minutes - overhead
+        f = min(1.0, max(0.0, (centre.env.now - start - overhead) / driving)) if driving > 0 else 0.0
+        here = (origin[0] + f * (inc.x - origin[0]), origin[1] + f * (inc.y - origin[1]))
+        centre.world.space.move_agent(self, here)
+        self.leg = None

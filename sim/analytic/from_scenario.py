@@ -147,6 +147,11 @@ def _broken_assumptions(scenario: Scenario, model: TownModel, travel: float, bus
         out.append("the squads' queue serves by priority class, not first come first served: the hypercube's "
                    "per-call waits are those of FCFS; workloads and shares of calls hold, and the mean wait over "
                    "all calls holds only while on-scene times do not differ by class (Kleinrock's conservation law)")
+    if len(classes) > 1 and scenario.command_centre.squad_preemption != "none":
+        how = ("the preempted job keeps its work done, so workloads hold but for the extra drives back"
+               if scenario.command_centre.squad_preemption == "resume"
+               else "the preempted job starts its work over, so busy time and workloads exceed the model's")
+        out.append(f"graver calls preempt crews on less urgent jobs: waits by class are far from FCFS; {how}")
     if any(s.domains is not None for s in model.squads):
         out.append("teams are siloed by domain: not every unit can answer every call")
     return out

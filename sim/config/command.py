@@ -26,9 +26,14 @@ class CommandCentre(Strict):
     verify_fail_prob: float = Field(default=0.03, ge=0, le=1)
     # The squads' queue: "fcfs", or "severity" (graver first, then first come); categories
     # listed in squad_priority_classes take that class instead (0 first, e.g. safety before
-    # parking). Without preemption: a crew finishes the job it is on.
+    # parking).
     squad_priority: Literal["fcfs", "severity"] = "fcfs"
     squad_priority_classes: dict[str, int] = Field(default_factory=dict)
+    # Preemption: "none" (a crew finishes the job it is on); "resume" (a call of a more urgent
+    # class with no crew free takes a crew off a less urgent job, which goes back to the
+    # queue and is later finished with only its remaining on-scene minutes); "restart" (the
+    # same, but the work starts over). Acts only between different classes.
+    squad_preemption: Literal["none", "resume", "restart"] = "none"
     # False models the town before the reform: no shared centre, each department dispatches
     # its own cases (see [departments]), no response clock, no overdue alarms, no verification.
     enabled: bool = True

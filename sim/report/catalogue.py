@@ -71,6 +71,8 @@ _EXACT: dict[str, Measure] = {
     "squad_wait_mean_min": Measure("等中队的平均时间（分钟）", "mean wait for a squad crew (min)", "minutes", -1,
                                    "dispatch"),
     "squad_queue_littles_ratio": Measure("中队队列利特尔定律比值", "squad queue: Little's law ratio", "ratio"),
+    "squad_preemptions": Measure("中队任务被抢占次数", "squad jobs preempted by a graver call", "count", 0,
+                                 "dispatch"),
     "overdue_alarms": Measure("超时预警次数", "overdue alarms", "count", -1, "escalation"),
     "hall_cases": Measure("政务服务办件数", "service-hall cases", "count", 0, "hall"),
     "hall_visits": Measure("大厅到访次数", "service-hall visits", "count", -1, "hall"),
