@@ -1,0 +1,119 @@
+"""Reading scenario files: ``extends`` chains and cycles, overrides by dotted path, list
+merging by name, and the one-line error that names the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DEFAULT
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.config import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    one_line,
+    read_scenario_data,
+)
+from sim.config.io import _merge, field_path
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_extends_chain_applies_the_nearest_file_last(tmp_path):
+    _write(tmp_path / "mid.toml", f'extends = "{DEFAULT}"\n[squads]\ncount = 2\n[run]\ndays = 9\n')
+    leaf = _write(tmp_path / "leaf.toml", 'extends = "mid.toml"\n[run]\ndays = 4\n')
+    sc = load_scenario(leaf)
+    base = load_scenario(DEFAULT)
+    assert sc.run.days == 4 and sc.squads.count == 2
+    assert sc.run.seed == base.run.seed and sc.town.area_km2 == base.town.area_km2
+    assert "extends" not in read_scenario_data(leaf)
+
+
+@pytest.mark.parametrize("cycle", ["self", "pair", "triangle"])
+def test_extends_cycle_is_refused_in_one_line(tmp_path, cycle):
+    names = {"self": ["a"], "pair": ["a", "b"], "triangle": ["a", "b", "c"]}[cycle]
+    for here, there in zip(names, names[1:] + names[:1], strict=True):
+        _write(tmp_path / f"{here}.toml", f'extends = "{there}.toml"\n[run]\ndays = 3\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "a.toml")
+    msg = str(err.value)
+    assert "\n" not in msg and "extends: circular reference to" in msg and ".toml" in msg
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["run", str(tmp_path / "a.toml"), "--out", str(out)])
+    assert r.exit_code == 2 and r.stderr.strip().count("\n") == 0, r.stderr
+    assert "circular reference" in r.stderr and "Traceback" not in r.stderr and not out.exists()
+
+
+def test_extends_a_missing_file_or_not_a_name(tmp_path):
+    _write(tmp_path / "a.toml", 'extends = "nowhere.toml"\n')
+    with pytest.raises(ScenarioError, match=r"a\.toml: extends: no such file nowhere\.toml"):
+        read_scenario_data(tmp_path / "a.toml")
+    _write(tmp_path / "b.toml", "extends = 3\n")
+    with pytest.raises(ScenarioError, match=r"b\.toml: extends: must be a file name"):
+        read_scenario_data(tmp_path / "b.toml")
+
+
+def test_lists_of_named_tables_merge_by_name():
+    base: dict[str, Any] = {"cats": [{"name": "a", "share": 1, "limit": 5}, {"name": "b", "share": 2}], "x": {"y": 1, "z": 2}}
+    over = {"cats": [{"name": "b", "share": 7}, {"name": "c", "share": 3}], "x": {"z": 9}}
+    merged = _merge(base, over)
+    assert merged == {"cats": [{"name": "a", "share": 1, "limit": 5}, {"name": "b", "share": 7},
+                               {"name": "c", "share": 3}], "x": {"y": 1, "z": 9}}
+    assert _merge({"l": [1, 2]}, {"l": [3]}) == {"l": [3]}  # plain lists replace
+    assert base["cats"][1] == {"name": "b", "share": 2}  # the inputs are left alone
+
+
+def test_overrides_reach_named_list_items_and_new_tables():
+    data = read_scenario_data(DEFAULT)
+    out = apply_overrides(data, {"incidents.categories.illegal_parking.share": 0.5, "squads.count": 4,
+                                 "town.grid_division.households_per_grid": 300})
+    sc = Scenario.model_validate(out)
+    assert next(c for c in sc.incidents.categories if c.name == "illegal_parking").share == 0.5
+    assert sc.squads.count == 4 and sc.town.grid_division.households_per_grid == 300
+    original: list[dict] = data["incidents"]["categories"]
+    assert next(c for c in original if c["name"] == "illegal_parking")["share"] == 0.18
+
+
+@pytest.mark.parametrize(("path", "value", "words"), [
+    ("incidents.categories.jaywalking.share", 1.0, "no list item named 'jaywalking'"),
+    ("incidents.categories.illegal_parking", 1.0, "cannot replace a whole list item"),
+    ("run.days.half", 1.0, "'half' is not a table"),
+    ("run.days", float("nan"), "must be a finite number"),
+])
+def test_bad_override_is_refused_naming_the_path(path, value, words):
+    with pytest.raises(ScenarioError) as err:
+        apply_overrides(read_scenario_data(DEFAULT), {path: value}, source="x.toml")
+    assert str(err.value) == f"x.toml: {path}: {words}"
+
+
+def _first_error(data: dict) -> str:
+    with pytest.raises(ValidationError) as err:
+        Scenario.model_validate(data)
+    return one_line(err.value, data, "town.toml")
+
+
+def test_error_formatter_names_file_and_field_through_named_items():
+    data = apply_overrides(read_scenario_data(DEFAULT), {"incidents.categories.street_vending.share": -1})
+    assert _first_error(data) == ("town.toml: incidents.categories[street_vending].share: "
+                                  "Input should be greater than 0")
+    data = apply_overrides(read_scenario_data(DEFAULT), {"squads.colour": "red"})
+    assert _first_error(data) == "town.toml: squads.colour: unknown field"
+    data = read_scenario_data(DEFAULT)
+    del data["incidents"]["categories"][0]["work_min"]
+    assert _first_error(data) == "town.toml: incidents.categories[exposed_garbage].work_min: missing field"
+
+
+def test_field_path_skips_union_tags_and_numbers_unnamed_items():
+    data = {"a": [{"x": 1}, {"name": "n", "d": {"dist": "lognormal"}}]}
+    assert field_path(("a", 0, "x"), data) == "a[0].x"
+    assert field_path(("a", 1, "d", "lognormal", "cv"), data) == "a[n].d.cv"
+
