@@ -7,6 +7,7 @@ kept) and, when an output file is given, written out in row groups as they fill.
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 from array import array
@@ -21,6 +22,7 @@ from sim.history import Actor, StoryEntry
 from sim.vocabulary import Channel, Reason, Stage, Tier
 
 NAN = math.nan
+_TIME = operator.attrgetter("time")
 TIMES: tuple[str, ...] = (
     "occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at"
 )
@@ -81,9 +83,14 @@ class Incident:
 
     def note(self, t: float, stage: Stage, reason: Reason = Reason.NONE, actor: Actor | None = None,
              tier: Tier | None = None, limit_min: float | None = None, **values: int | float | str) -> None:
-        """Keep a stage of the case's story as codes (only when a viewer asked for stories)."""
+        """Keep a stage of the case's story as codes (only when a viewer asked for stories).
+
+        Kept in time order: an overdue alarm is stamped at its due time but raised at the next
+        tick, after stages that happened in between.
+        """
         if self.history is not None:
-            self.history.append(StoryEntry(t, stage, reason, actor, tier, limit_min, values))
+            bisect.insort_right(self.history, StoryEntry(t, stage, reason, actor, tier, limit_min, values),
+                                key=_TIME)
 
     @property
     def stage(self) -> Stage:

@@ -30,3 +30,22 @@ def make_scenario(overrides: dict[str, Any] | None = None, base: Path = DEFAULT)
 @pytest.fixture
 def small() -> Scenario:
     return make_scenario()
+
+
+def play_with_stories(scenario: Scenario, seed: int, days: float) -> tuple[Any, list[Any]]:
+    """Run a model with case stories kept; the model and every case it recorded, in order."""
+    from sim.model import TownModel
+    from sim.records import Incident
+
+    m = TownModel(scenario, seed=seed, days=days, keep_stories=True)
+    recorded: list[Incident] = []
+    keep = m.log.add
+
+    def add(inc: Incident) -> None:
+        recorded.append(inc)
+        keep(inc)
+
+    m.log.add = add  # type: ignore[method-assign]  # see each case as it is written
+    m.run()
+    m.finish()
+    return m, recorded
