@@ -216,15 +216,22 @@ def workload_gini_so_far(model: TownModel, now: float) -> dict[str, float]:
             StaffRole.SQUAD_CREW: gini(np.array(crews)) if crews else math.nan}
 
 
-def _team_workload(members: list[Any], horizon: float) -> float:
-    """A grid team's busy minutes over its on-duty minutes (the staff table's workload, pooled)."""
-    duty = sum(m.on_duty_minutes(0, horizon) for m in members)
-    return sum(m.busy_min for m in members) / duty if duty > 0 else math.nan
+def _team_workload(members: list[Any], staff: pd.DataFrame) -> float:
+    """A grid team's busy minutes (case work and routine duties) over its on-duty minutes:
+    the staff table's workload, pooled over the team.
+    """
+    rows = staff.loc[[m.staff_id for m in members]]
+    duty = float(rows.on_duty_min.sum())
+    return float(rows.busy_min.sum()) / duty if duty > 0 else math.nan
 
 
-def grid_table(model: TownModel, records: pd.DataFrame) -> pd.DataFrame:
-    """Per grid: households, staff, incidents per month, times, on-time shares and the score."""
+def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per grid: households, staff, incidents per month, times, on-time shares and the score.
+
+    ``staff`` is the run's staff table (``staff_table``), made here when not given.
+    """
     ev = model.config.evaluation
+    by_id = (staff_table(model, records) if staff is None else staff).set_index("id")
     records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
     respond, close = _limits(model, records)
     rep = records.reported_at.to_numpy(float)
@@ -251,7 +258,7 @@ def grid_table(model: TownModel, records: pd.DataFrame) -> pd.DataFrame:
         {"grid": gr.id, "village": model.town.villages[gr.village].name, "land_use": gr.land_use,
              "households": gr.households, "area_km2": gr.area_km2, "street_km": gr.street_km,
              "staff": len(model.teams[gr.index].members),
-             "workload": _team_workload(model.teams[gr.index].members, model.horizon)}
+             "workload": _team_workload(model.teams[gr.index].members, by_id)}
         for gr in model.town.grids
     ]).set_index("grid")
     out = base.join(g).fillna({"incidents": 0})

@@ -52,7 +52,7 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     summary["town"] = town_info(model.town)
     if out is not None:
         staff.to_parquet(out / "staff.parquet", index=False)
-        grids = grid_table(model, records)
+        grids = grid_table(model, records, staff)
         grids.to_parquet(out / "grids.parquet", index=False)
         write_run_layers(model, grids, summary, out)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
