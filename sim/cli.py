@@ -339,9 +339,13 @@ def validate(
     workers: Workers = 0,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
-    from sim.validate import CASES, LEVEL
+    from sim.validate import CASES, LEVEL, TEXTBOOK
     from sim.validate import validate as run_validation
 
+    if days is not None:  # a run no longer than a case's warm-up measures nothing: say so, not "FAIL nan"
+        warmup = max(load_scenario(TEXTBOOK / name).run.warmup_days for name in CASES)
+        if days <= warmup:
+            fail(f"--days: {days:g} days leave nothing after the textbook cases' run.warmup_days ({warmup:g})")
     with progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("textbook replications", total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
