@@ -32,12 +32,15 @@ class Fixed(NoCoercion):
 
     @property
     def mean(self) -> float:
+        """The value itself: a fixed time is its own mean (what Erlang and hypercube inputs read)."""
         return self.value
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Return the value for every uniform, so a fixed time still consumes the case's uniform column."""
         return np.full_like(np.asarray(u, dtype=float), self.value)
 
     def draw(self, u: float) -> float:
+        """Return the value whatever ``u`` is (one case, in the engine's scalar path)."""
         return self.value
 
 
@@ -49,13 +52,17 @@ class Exponential(NoCoercion):
     mean: float = Field(gt=0, le=limits.MAX_MINUTES)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Invert the CDF for many uniforms at once (analyses and batch checks)."""
         return -self.mean * np.log1p(-np.asarray(u, dtype=float))
 
     def draw(self, u: float) -> float:
+        """Invert the CDF for one uniform: the engine's path, equal to ``ppf`` for the same ``u``."""
         return -self.mean * math.log1p(-u)
 
 
 class Uniform(NoCoercion):
+    """Times known only within bounds, equally likely anywhere between ``low`` and ``high``."""
+
     model_config = _STRICT
     dist: Literal["uniform"]
     low: float = Field(ge=0, le=limits.MAX_MINUTES)
@@ -69,12 +76,15 @@ class Uniform(NoCoercion):
 
     @property
     def mean(self) -> float:
+        """Midpoint of the bounds, for the analytic inputs that need a mean time."""
         return (self.low + self.high) / 2
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Invert the CDF for many uniforms at once (analyses and batch checks)."""
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
     def draw(self, u: float) -> float:
+        """Invert the CDF for one uniform, as ``ppf`` does for many."""
         return self.low + (self.high - self.low) * u
 
 
@@ -92,6 +102,7 @@ class LogNormal(NoCoercion):
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Invert the CDF for many uniforms at once through the normal quantile."""
         from scipy import (
             special,  # the inverse CDFs alone, and only when drawn: scipy slows start-up
         )
@@ -100,23 +111,31 @@ class LogNormal(NoCoercion):
         return np.exp(mu + sigma * special.ndtri(np.asarray(u, dtype=float)))  # = scipy.stats.norm.ppf
 
     def draw(self, u: float) -> float:
+        """Invert the CDF for one uniform without scipy (the engine draws one value per case).
+
+        ``u`` = 0 is nudged off zero so the normal quantile stays finite.
+        """
         mu, sigma = self._params
         return math.exp(mu + sigma * _NORMAL.inv_cdf(max(u, _TINY)))
 
 
 class Gamma(NoCoercion):
+    """Work times between exponential (cv = 1) and fixed (cv → 0), stated by mean and cv."""
+
     model_config = _STRICT
     dist: Literal["gamma"]
     mean: float = Field(gt=0, le=limits.MAX_MINUTES)
     cv: float = Field(gt=0, le=limits.MAX_CV)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Invert the CDF through the regularised incomplete gamma function (shape 1/cv², scale mean·cv²)."""
         from scipy import special
 
         shape = 1 / self.cv**2
         return special.gammaincinv(shape, np.asarray(u, dtype=float)) * (self.mean / shape)  # = stats.gamma.ppf
 
     def draw(self, u: float) -> float:
+        """Invert the CDF for one uniform; no closed form, so through ``ppf``."""
         return float(self.ppf(np.asarray(u)))
 
 
@@ -126,4 +145,5 @@ Distribution = Annotated[
 
 
 def is_exponential(d: Distribution) -> bool:
+    """Tell whether ``d`` is memoryless, the assumption queueing theory (and ``analytic``) needs."""
     return isinstance(d, Exponential)

@@ -13,10 +13,10 @@ from sim.vocabulary import ActorRole, Reason, Stage, Tier
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acted: a role, its id in the records, the unit it belongs to (grid, village,
-    squad) and its number there.
+    """Who acted in a case, as codes the labels turn into a name.
 
-    ``domain`` names the department of an inspector or of a department acting itself.
+    A role, its id in the records, the unit it belongs to (grid, village, squad) and its number
+    there. ``domain`` names the department of an inspector or of a department acting itself.
     Bodies without a person (the command centre, a county department) have no id or unit;
     the records name them by their role's key.
     """
@@ -35,9 +35,11 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class StoryEntry:
-    """One stage of a case: ``tier`` is where it happened (for ESCALATED: the tier handing up),
-    ``limit_min`` the time limit involved, ``values`` numbers and names such as the category
-    index (``category``), cases waiting (``waiting``) or a department (``domain``).
+    """One stage of a case, as codes, so no reader has to parse text.
+
+    ``tier`` is where it happened (for ESCALATED: the tier handing up), ``limit_min`` the time
+    limit involved, ``values`` numbers and names such as the category index (``category``),
+    cases waiting (``waiting``) or a department (``domain``).
     """
 
     time: float

@@ -145,6 +145,7 @@ class IncidentLog:
         return len(self._cols["occurred_at"]) + len(self._rows)
 
     def add(self, inc: Incident) -> None:
+        """Take a finished case; batched so the per-case cost is one C call, not one per field."""
         self._rows.append(self._fields(inc))
         if len(self._rows) >= self._batch:
             self._settle()
@@ -226,7 +227,7 @@ class IncidentLog:
         return self._table(0, len(self)).to_pandas()
 
     def measure_frame(self) -> pd.DataFrame:
-        """The fields the measures read, for every record, as in ``frame()`` (kept in memory all run)."""
+        """Return the fields the measures read, for every record, as in ``frame()`` (kept in memory all run)."""
         self._settle()
         tier = self._column("tier", 0, len(self))
         cols: dict[str, pa.Array] = {

@@ -27,6 +27,8 @@ _MEAN_DIST_UNIT_SQUARE = 0.5214
 
 @dataclass(frozen=True)
 class Box:
+    """An axis-aligned rectangle in km: villages and grids of the lattice, the bounds of real polygons."""
+
     x0: float
     y0: float
     x1: float
@@ -34,14 +36,17 @@ class Box:
 
     @property
     def area(self) -> float:
+        """Area in km², what households and street length are spread over."""
         return (self.x1 - self.x0) * (self.y1 - self.y0)
 
     @property
     def centroid(self) -> tuple[float, float]:
+        """Centre point, where village cadres and analytic trips start from."""
         return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
 
     @property
     def polygon(self) -> list[tuple[float, float]]:
+        """Corners in order, for drawing and for writing the grid as a GIS polygon."""
         return [(self.x0, self.y0), (self.x1, self.y0), (self.x1, self.y1), (self.x0, self.y1)]
 
 
@@ -59,6 +64,7 @@ class Grid:
 
     @property
     def area_km2(self) -> float:
+        """The grid's area: its box's for the lattice (a real grid's box bounds its polygon)."""
         return self.box.area
 
 
@@ -79,13 +85,17 @@ class Village:
 class TravelModel(Protocol):
     """Minutes from one point to another by a mode; ``sim.geo.roads.RoadTravel`` is the road graph."""
 
-    def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float: ...
+    def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
+        """Minutes from ``a`` to ``b`` by ``mode``: what dispatch and travel costs use."""
 
-    def speed_kmh(self, mode: str) -> float: ...
+    def speed_kmh(self, mode: str) -> float:
+        """Give the mode's speed, for estimates that have a distance but no route."""
 
-    def within_box_minutes(self, box: Box, mode: str) -> float: ...
+    def within_box_minutes(self, box: Box, mode: str) -> float:
+        """Mean trip between two random points of ``box``: staff going to a case in their own grid."""
 
-    def precompute(self, points: list[tuple[float, float]], mode: str) -> None: ...
+    def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
+        """Prepare trips from ``points`` (squad bases, village centres) before the run asks for them."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,11 @@ class EuclideanTravel:
     cfg: Travel
 
     def speed_kmh(self, mode: str) -> float:
+        """Give the scenario's speed for ``mode`` (walk, ebike or car)."""
         return {"walk": self.cfg.walk_kmh, "ebike": self.cfg.ebike_kmh, "car": self.cfg.car_kmh}[mode]
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
+        """Straight-line km times the detour factor, at the mode's speed."""
         d = math.hypot(a[0] - b[0], a[1] - b[1]) * self.cfg.detour_factor
         return 60.0 * d / self.speed_kmh(mode)
 
@@ -134,6 +146,7 @@ class TownMap:
     warnings: list[Any] = field(default_factory=list)  # sim.warnings.RunWarning: layers and roads
 
     def village_of_name(self, name: str) -> Village:
+        """Find a village by the name a scenario uses for it (zones, explicit lists)."""
         for v in self.villages:
             if v.name == name:
                 return v
@@ -152,6 +165,7 @@ class TownMap:
         return v.grids[min(k - 1, max(0, int(f * k)))]
 
     def locate_many(self, village: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Vectorised ``locate``: a whole day's incidents located in one call."""
         if self.locator is not None:
             return self.locator.locate_many(village, x, y)
         x0 = np.array([v.box.x0 for v in self.villages])
@@ -218,7 +232,7 @@ def build_town(scenario: Scenario) -> TownMap:
 
 
 def _lattice_town(scenario: Scenario) -> TownMap:
-    """The generated town (or an explicit list of rectangles)."""
+    """Build the generated town (or an explicit list of rectangles) and split its villages into grids."""
     from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
 
     cfg = scenario.town
