@@ -15,6 +15,7 @@ def _stopped_while_starting(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    """Run the gridsim command; a Ctrl-C or SIGTERM while the heavy imports load still ends in one line."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stopped_while_starting)
     from sim.cli import main as cli_main

@@ -86,7 +86,7 @@ def utilisation_warnings(servers: dict[str, float]) -> list[RunWarning]:
 
 
 def summary_servers(summary: dict[str, Any]) -> dict[str, float]:
-    """The measured utilisations of one run's summary, by a readable server name."""
+    """Collect the measured utilisations of one run's summary, by a readable server name."""
     out = {f"squad {s['id']}": s["utilisation"] for s in summary.get("squads", []) if s.get("utilisation") is not None}
     if summary.get("squad_offered_load") is not None:
         out["squads (offered load)"] = summary["squad_offered_load"]

@@ -58,7 +58,7 @@ Force = Annotated[bool, typer.Option("--force", help=(
 
 
 def print_summary(s: dict[str, Any], title: str) -> None:
-    """The headline measures as a table a planner can read."""
+    """Print the headline measures as a table a planner can read."""
     t = Table(title=title, show_header=True, header_style="bold")
     t.add_column("measure")
     t.add_column("value", justify="right")

@@ -63,6 +63,7 @@ def identical_measures(a: list[dict], b: list[dict]) -> set[str]:
 
 
 def group_of(measure: str) -> str | None:
+    """Name the figure group a measure belongs to (None: not drawn), so related measures share a figure."""
     for group, prefixes in GROUPS.items():
         if any(measure == p or (p.endswith((".", "_")) and measure.startswith(p)) for p in prefixes):
             return group

@@ -69,7 +69,7 @@ def stopped_message(exc: Stopped) -> str:
 
 
 def check_days(value: float | None) -> float | None:
-    """An option's number of days: positive, finite and at most MAX_DAYS (typer callback)."""
+    """Check an option's number of days: positive, finite and at most MAX_DAYS (typer callback)."""
     from sim.limits import MAX_DAYS
 
     if value is not None and not 0 < value <= MAX_DAYS:  # NaN fails both comparisons
@@ -78,14 +78,14 @@ def check_days(value: float | None) -> float | None:
 
 
 def progress_bar(enabled: bool) -> Progress:
-    """Runs done, bar, time left; on stderr, and only when someone is watching a terminal."""
+    """Show runs done, a bar and time left on stderr, and only when someone is watching a terminal."""
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                     MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
                     transient=True, disable=not enabled)
 
 
 def fmt(v: Any, pct: bool | str = False) -> str:
-    """A number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets."""
+    """Format a number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets."""
     if isinstance(v, dict) and "mean" in v:
         m, (lo, hi) = v["mean"], v["ci95"]
         if m is None:
@@ -106,7 +106,7 @@ def fmt(v: Any, pct: bool | str = False) -> str:
 
 @contextmanager
 def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
-    """A staged output folder (sim.outputs); refusals and disk errors as one line."""
+    """Stage an output folder (sim.outputs), turning refusals and disk errors into one line."""
     from sim.outputs import OutputError, staged_output
 
     try:

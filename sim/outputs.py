@@ -38,7 +38,7 @@ class Staged:
 
 
 def _locked_elsewhere(folder: Path) -> bool:
-    """True when another process holds the lock of a partial folder."""
+    """Tell whether another process holds the lock of a partial folder (then it is not stale)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

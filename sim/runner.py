@@ -36,6 +36,7 @@ def _clean(obj: Any) -> Any:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as readable UTF-8 JSON with NaN as null (JSON has no NaN; Chinese stays legible)."""
     path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -116,7 +117,7 @@ def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFra
 
 
 def combine_categories(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The per-category table over replications: each number as mean and 95% CI, by category name."""
+    """Combine the per-category tables of replications: each number as mean and 95% CI, by category name."""
     rows = pd.DataFrame([r for s in summaries for r in s.get("by_category", [])])
     if rows.empty:
         return []

@@ -24,6 +24,8 @@ T = TypeVar("T", float, np.ndarray)
 
 @dataclass(frozen=True)
 class DutyCalendar:
+    """A shift repeated every working day, as arithmetic: on duty, next start and duty time need no event per shift."""
+
     start: float  # minutes after midnight
     length: float  # minutes on duty per working day
     days_per_week: int = WEEK
@@ -34,10 +36,12 @@ class DutyCalendar:
 
     @classmethod
     def of(cls, shift: Shift, days_per_week: int = WEEK) -> DutyCalendar:
+        """Build the calendar of a scenario's shift (hours) in minutes."""
         return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week)
 
     @property
     def always(self) -> bool:
+        """Whether the shift covers every minute of every day (then nothing waits for a shift)."""
         return self._always  # type: ignore[attr-defined]
 
     def _g(self, t: T) -> T:
@@ -81,6 +85,7 @@ class DutyCalendar:
         return max(t, self.calendar_time(self.duty_time(t)))
 
     def on_duty(self, t: float) -> bool:
+        """Whether minute ``t`` falls inside a shift on a working day."""
         if self._always:  # type: ignore[attr-defined]
             return True
         k, r = divmod(t - self.start, DAY)

@@ -28,6 +28,8 @@ LEVEL = 0.998
 
 @dataclass(frozen=True)
 class Check:
+    """One measure of one textbook case: the theory, the simulated mean and its confidence interval."""
+
     case: str
     measure: str
     theory: float
@@ -37,6 +39,7 @@ class Check:
 
     @property
     def passed(self) -> bool:
+        """Theory inside the interval: the simulation agrees at the Bonferroni level."""
         return bool(self.lo <= self.theory <= self.hi)
 
 

@@ -24,15 +24,17 @@ class Coded(IntEnum):
 
     @property
     def key(self) -> str:
+        """The lower-case name files use (``Tier.GRID.key == "grid"``)."""
         return self.name.lower()
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
+        """Every member's key in code order: the categories of a Parquet dictionary column."""
         return tuple(m.key for m in cls)
 
     @classmethod
     def parse(cls, value: object) -> object:
-        """The member named by a file's key (``"town"``); other values pass through to pydantic."""
+        """Give the member named by a file's key (``"town"``); other values pass through to pydantic."""
         if isinstance(value, str) and not isinstance(value, cls):
             try:
                 return cls[value.upper()]
@@ -130,6 +132,8 @@ OVERDUE: dict[AlarmKind, Reason] = {
 
 
 class LandUse(StrEnum):
+    """What a village is: town core, industrial park or rural; densities, cameras and streets depend on it."""
+
     CORE = "core"
     INDUSTRIAL = "industrial"
     RURAL = "rural"
@@ -187,5 +191,5 @@ class Duty(StrEnum):
 
 
 def inspector_role(department: str) -> str:
-    """The role name of a department's inspector before the reform (``<department>_inspector``)."""
+    """Name the role of a department's inspector before the reform (``<department>_inspector``)."""
     return f"{department}_inspector"

@@ -103,17 +103,19 @@ class RunWarning:
             raise KeyError(f"unknown warning code {self.code!r}")
 
     def as_dict(self) -> dict[str, Any]:
+        """The warning as summary.json keeps it: its code and values, no text."""
         return {"code": self.code, "values": dict(self.values)}
 
 
 def text(entry: RunWarning | dict[str, Any], language: str = "en") -> str:
-    """The entry's sentence in English (``en``) or Chinese (``zh``)."""
+    """Render the entry's sentence in English (``en``) or Chinese (``zh``)."""
     code, values = (entry.code, entry.values) if isinstance(entry, RunWarning) else (entry["code"], entry["values"])
     en, zh = TEXT[code]
     return (zh if language == "zh" else en).format(**values)
 
 
 def as_dicts(entries: Iterable[RunWarning]) -> list[dict[str, Any]]:
+    """The warnings as summary.json keeps them (codes and values, text made when shown)."""
     return [w.as_dict() for w in entries]
 
 

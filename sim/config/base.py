@@ -19,8 +19,9 @@ class ScenarioError(Exception):
 
 
 def _no_coercion(annotation: Any, value: Any, where: str) -> None:
-    """Refuse text or a boolean where a number is expected, and anything but a boolean
-    where a switch is (pydantic's lax mode would read "110" as 110 and true as 1).
+    """Refuse text or a boolean where a number is expected, and a non-boolean for a switch.
+
+    Pydantic's lax mode would read "110" as 110 and true as 1, hiding a typo in the file.
     """
     origin = get_origin(annotation)
     if origin is Annotated:

@@ -17,6 +17,8 @@ from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
 
 
 class CommandCentre(Strict):
+    """The command centre (指挥调度一中心): dispatch rule, triage, verification and the squads' queue order."""
+
     dispatch_rule: DispatchRuleConfig = NearestIdle()
     # Complaint-type categories under the 15-minute response rule; empty: every category
     # whose respond_limit_min is at most 15.
@@ -70,10 +72,13 @@ class DepartmentStaffing(Strict):
         return self
 
     def staff_of(self, domain: str) -> int:
+        """Staff of the department for ``domain``: its own count if listed, else the common one."""
         return self.by_domain.get(domain, self.staff)
 
 
 class Tiers(Strict):
+    """The tiers above the grid: village cadres, and the response delays of town and county departments."""
+
     village_cadres: int = Field(default=3, ge=1, le=limits.MAX_VILLAGE_CADRES)
     village_routine: Routine = Routine()  # each cadre's routine duties
     village_shift: Shift = Shift()

@@ -53,6 +53,8 @@ class PointLayer(_Strict):
 
 
 class Gis(_Strict):
+    """A real town's layers (villages, optional grids and points) instead of the generated lattice."""
+
     villages: VillageLayer
     grids: GridLayer | None = None
     points: PointLayer | None = None
@@ -112,6 +114,7 @@ class Roads(_Strict):
         return self
 
     def speed_table(self) -> dict[str, ModeSpeeds]:
+        """Speeds per road class and mode: the defaults, with the scenario's own classes on top."""
         return {**DEFAULT_SPEEDS, **self.speeds}
 
 

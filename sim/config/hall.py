@@ -44,6 +44,7 @@ class CaseType(Strict):
 
     @property
     def complex_service(self) -> Distribution:
+        """The window time of a complex case: its own distribution if given, else the simple one's."""
         return self.complex_service_min or self.service_min
 
 

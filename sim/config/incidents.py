@@ -74,6 +74,8 @@ class Category(Strict):
 
 
 class Incidents(Strict):
+    """How often problems arise (per 10,000 residents a year, by hour of day) and of which kinds."""
+
     events_per_10k_residents_per_year: float = Field(gt=0, le=limits.MAX_EVENTS_PER_10K_PER_YEAR)
     hourly_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
     categories: list[Category] = Field(max_length=1000)  # a taxonomy has tens
@@ -93,6 +95,8 @@ class Incidents(Strict):
 
 
 class Channels(Strict):
+    """How problems become known besides patrol: camera coverage by land use, and the delays of each channel."""
+
     camera_coverage: dict[LandUse, float] = Field(
         default_factory=lambda: {LandUse.CORE: 0.5, LandUse.INDUSTRIAL: 0.3, LandUse.RURAL: 0.05}
     )

@@ -46,7 +46,7 @@ def field_path(loc: tuple[Any, ...], data: dict[str, Any], labels: tuple[str, ..
 
 def one_line(exc: ValidationError, data: dict[str, Any], source: str,
              labels: tuple[str, ...] = ("name", "id")) -> str:
-    """The first validation error as ``source: field: what is wrong``."""
+    """Turn the first validation error into ``source: field: what is wrong``, the CLI's one line."""
     err = exc.errors()[0]
     field = field_path(tuple(err["loc"]), data, labels) or "(top level)"
     msg = {
@@ -120,7 +120,7 @@ def _merge(base: Any, over: Any) -> Any:
 
 
 def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The scenario's table, with ``extends = "other.toml"`` resolved (variants of a preset)."""
+    """Read the scenario's table, with ``extends = "other.toml"`` resolved (variants of a preset)."""
     p = Path(path)
     data = resolve_paths(read_toml(p), p.parent)
     parent = data.pop("extends", None)

@@ -18,6 +18,8 @@ from sim.policies.escalation import EscalationConfig, ThresholdEscalation
 
 
 class Scenario(Strict):
+    """One town and all its policies: every section of a scenario file, checked against each other."""
+
     meta: Meta
     run: Run = Run()
     town: Town
@@ -78,6 +80,7 @@ class Scenario(Strict):
 
     @property
     def category_names(self) -> list[str]:
+        """The taxonomy's names in order: the codes records store are indices into this list."""
         return [c.name for c in self.incidents.categories]
 
     @property

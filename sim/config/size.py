@@ -28,11 +28,12 @@ class RunSize:
 
     @property
     def events(self) -> float:
+        """Incidents and hall cases together: the events the run-size guard counts."""
         return self.incidents + self.hall_cases
 
 
 def expected_size(sc: Scenario, days: float) -> RunSize:
-    """Expected incidents and hall cases, staff, grids and clock steps of one run."""
+    """Estimate the incidents and hall cases, staff, grids and clock steps of one run, before building it."""
     t = sc.town
     households: float
     if t.village_list:

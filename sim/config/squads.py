@@ -11,6 +11,8 @@ from sim.config.base import Coord, Shift, Strict
 
 
 class SquadUnit(Strict):
+    """One squad listed by id: its base, crews, officers and zone (villages); unset fields fall back to the section's."""
+
     id: str
     base: tuple[Coord, Coord] | None = None  # km; None: placed by the generator
     crews: int | None = Field(default=None, ge=1, le=limits.MAX_CREWS_PER_SQUAD)  # None: the section's crews_per_squad
@@ -44,15 +46,18 @@ class Squads(Strict):
 
     @property
     def n(self) -> int:
+        """Number of squads: the listed units, or ``count`` when none are listed."""
         return len(self.units) or self.count
 
     def crews_of(self, unit: SquadUnit | None) -> int:
-        """A listed unit's crews, else ``crews_per_squad`` (a unit never silently gets one crew)."""
+        """Give a listed unit's crews, else ``crews_per_squad`` (a unit never silently gets one crew)."""
         return unit.crews if unit is not None and unit.crews is not None else self.crews_per_squad
 
     def officers_of(self, unit: SquadUnit | None) -> int:
+        """Officers on a unit's roll (staff counts and cost), else ``officers_per_squad``."""
         return unit.officers if unit is not None and unit.officers is not None else self.officers_per_squad
 
     @property
     def total_crews(self) -> int:
+        """Crews over all squads: what the run-size guard and the hypercube count."""
         return sum(self.crews_of(u) for u in self.units) if self.units else self.count * self.crews_per_squad

@@ -26,8 +26,10 @@ class Routine(Strict):
 
 
 class StaffCost(Strict):
-    """Yearly cost of one full-time person per role (grid roles, ``village_cadre``,
-    ``squad_officer``, ``hall_window``); a role without a salary has no cost in the summary.
+    """Yearly cost of one full-time person per role, so the summary can price a staffing plan.
+
+    Roles are the grid roles, ``village_cadre``, ``squad_officer`` and ``hall_window``; a role
+    without a salary has no cost in the summary.
     """
 
     salary_per_year: dict[str, float] = Field(default_factory=dict)
@@ -41,6 +43,8 @@ class StaffCost(Strict):
 
 
 class Role(Strict):
+    """One grid role of 一长五员: how many per grid, their hours, patrol time, duties, domains and routine."""
+
     count: int = Field(default=1, ge=0, le=limits.MAX_STAFF_PER_GRID)
     duty_share: float = Field(default=1.0, gt=0, le=1)  # part-time roles work fewer hours
     patrol_share: float = Field(default=0.5, gt=0, le=1)  # of duty time, spent patrolling
@@ -78,7 +82,7 @@ class GridStaff(Strict):
         return self
 
     def all_roles(self) -> dict[str, Role]:
-        """The 一长五员 roles and the departmental inspectors (named '<department>_inspector')."""
+        """Give the 一长五员 roles and the departmental inspectors (named '<department>_inspector')."""
         out: dict[str, Role] = dict(self.roles.items())
         for dept, r in self.inspectors.items():
             out[inspector_role(dept)] = r if r.domains is not None else r.model_copy(update={"domains": [dept]})

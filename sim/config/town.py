@@ -17,7 +17,7 @@ from sim.vocabulary import LandUse
 
 
 def generated_village_names(n: int) -> list[str]:
-    """The names the lattice generator gives ``n`` villages (``V01`` …), which zones may name."""
+    """Name ``n`` generated villages (``V01`` …) as the lattice does, so zones can refer to them."""
     width = len(str(n))
     return [f"V{i + 1:0{width}d}" for i in range(n)]
 
@@ -56,6 +56,8 @@ class GridDivision(Strict):
 
 
 class Travel(Strict):
+    """Straight-line travel: a detour factor over the crow-fly distance, and the speed of each mode."""
+
     model: Literal["euclidean"] = "euclidean"
     detour_factor: float = Field(default=1.3, ge=1, le=limits.MAX_DETOUR_FACTOR)
     walk_kmh: float = Field(default=4.5, ge=limits.MIN_SPEED_KMH, le=limits.MAX_SPEED_KMH)
@@ -64,6 +66,8 @@ class Travel(Strict):
 
 
 class Town(Strict):
+    """The town's villages (generated, listed or from GIS), their people and firms, grid division and travel."""
+
     # the lattice's; real villages bring their own
     area_km2: float | None = Field(default=None, gt=0, le=limits.MAX_AREA_KM2)
     # the lattice's; real villages: their column or households
