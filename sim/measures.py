@@ -153,9 +153,10 @@ def department_measures(model: TownModel, staff: pd.DataFrame) -> dict[str, Any]
 
 
 def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
-    """Tier shares as published statistics count them: a zoned squad's work on a case the grid
-    reported is booked at grid level (the grid closes it), so only town departments and the
-    Party's convened cases remain at town.
+    """Share cases by tier as published statistics count them.
+
+    A zoned squad's work on a case the grid reported is booked at grid level (the grid closes
+    it), so only town departments and the Party's convened cases remain at town.
     """
     done = rec[rec.tier.notna()]
     tiers = done.tier.astype(str).to_numpy()
@@ -188,8 +189,9 @@ def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: 
 
 def fifteen_minute_share(reported: np.ndarray, arrived: np.ndarray, in_class: np.ndarray, now: float,
                          among: np.ndarray | None = None) -> float:
-    """Share of reported 15-minute-class cases with someone on scene within 15 minutes; a case
-    still waiting counts once its 15 minutes have passed (``among`` narrows the cases).
+    """Share of reported 15-minute-class cases with someone on scene within 15 minutes.
+
+    A case still waiting counts once its 15 minutes have passed (``among`` narrows the cases).
     """
     hit, counted = on_time(reported, arrived, np.full_like(reported, FIFTEEN), now)
     sel = in_class & ~np.isnan(reported) & counted
@@ -205,8 +207,9 @@ def tier_shares(tiers: np.ndarray) -> dict[str, float]:
 
 
 def workload_gini_so_far(model: TownModel, now: float) -> dict[str, float]:
-    """Gini of busy ÷ on-duty minutes up to ``now``, for full-time grid workers and squad crews
-    (the live view of ``workload_gini``).
+    """Gini of busy ÷ on-duty minutes up to ``now``, for grid workers and squad crews.
+
+    The live view of ``workload_gini``: full-time grid workers and squad crews only.
     """
     w = [s.busy_minutes_so_far(now) / duty for team in model.teams for s in team.members
          if s.role == GridRole.WORKER and (duty := s.on_duty_minutes(0, now)) > 0]
@@ -217,8 +220,9 @@ def workload_gini_so_far(model: TownModel, now: float) -> dict[str, float]:
 
 
 def _team_workload(members: list[Any], staff: pd.DataFrame) -> float:
-    """A grid team's busy minutes (case work and routine duties) over its on-duty minutes:
-    the staff table's workload, pooled over the team.
+    """Pool a grid team's busy minutes (case work and routine duties) over its on-duty minutes.
+
+    This is the staff table's workload, pooled over the team.
     """
     rows = staff.loc[[m.staff_id for m in members]]
     duty = float(rows.on_duty_min.sum())
@@ -275,8 +279,9 @@ def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | No
 
 
 def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
-    """The squads' queue: P(wait), mean wait (every spell of a preempted call summed), Little's
-    law L = λW on it, and how many jobs were preempted.
+    """Measure the squads' queue: P(wait), mean wait, Little's law L = λW, and preemptions.
+
+    The mean wait of a preempted call sums every spell it spent in the queue.
     """
     wait = rec.squad_wait.to_numpy(float)
     wait = wait[~np.isnan(wait)]
@@ -303,7 +308,7 @@ def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
 
 
 def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
-    """The summary of one replication (the keys of summary.json)."""
+    """Compute the summary of one replication (the keys of summary.json)."""
     sc = model.config
     warm = sc.run.warmup_days * MINUTES_PER_DAY
     rec = records[records.occurred_at >= warm]

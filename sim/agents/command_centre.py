@@ -142,8 +142,10 @@ class CommandCentre(mesa.Agent):
         return None, 0.0
 
     def _routing_delay(self, inc: Incident, cat: Category, channel: Channel) -> float:
-        """The centre triages in minutes; before the reform the owning department had to hear
-        of it (a hand-off when another department got the report first) and dispatch.
+        """Draw the minutes between intake and sending someone.
+
+        With the centre, triage; before the reform the owning department had to hear of it (a
+        hand-off when another department got the report first) and dispatch.
         """
         if self.cfg.enabled:
             return self.cfg.triage_min.draw(inc.u[U.TRIAGE])
@@ -174,7 +176,7 @@ class CommandCentre(mesa.Agent):
         inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
-        """The finder settles it there and then (after walking over, if told by a resident)."""
+        """Let the finder settle it there and then (after walking over, if told by a resident)."""
         env = self.env
         work = cat.work_min.draw(inc.u[U.WORK_GRID])
         if travel > 0:  # told by a resident: walks over when free
@@ -234,7 +236,7 @@ class CommandCentre(mesa.Agent):
         return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else Reason.NOT_RESOLVED
 
     def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
-        """A town department, the county, or 110/119: a response delay, then the work."""
+        """Let a town department, the county, or 110/119 act: a response delay, then the work."""
         env, tiers = self.env, self.world.config.tiers
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
@@ -341,7 +343,7 @@ class CommandCentre(mesa.Agent):
         inc.note(self.env.now, Stage.DISPATCHED, why, who, tier)
 
     def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
-        """The first responder reached the scene (later ones do not move the clock)."""
+        """Stamp the first responder's arrival (later ones do not move the response clock)."""
         if math.isnan(inc.arrived_at):
             inc.arrived_at = self.env.now
         inc.note(self.env.now, Stage.ARRIVED, Reason.NONE, who, tier)
@@ -403,14 +405,16 @@ class CommandCentre(mesa.Agent):
         inc.note(self.env.now, Stage.QUEUED, Reason.PREEMPTED, tier=Tier.TOWN, waiting=len(self.queue))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        """Minutes a crew drives from ``a`` to ``b`` by the squads' mode."""
         return self.world.town.travel.minutes(a, b, self.world.config.squads.mode)
 
     def travel_to(self, crew: Crew, inc: Incident) -> float:
+        """Minutes until ``crew`` could reach the case: dispatch overhead plus the drive (what rules compare)."""
         assert crew.pos is not None, "the model's space places every crew at its base"
         return self.world.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
 
     def squad_work(self, inc: Incident) -> tuple[float, bool]:
-        """On-scene minutes (what is left of them when a preempted job resumes) and the outcome."""
+        """Give the crew's minutes on scene (what is left of them when a preempted job resumes) and the outcome."""
         cat = self.world.categories[inc.category]
         work = self._work_left.pop(inc.id, None)
         if work is None:
@@ -418,13 +422,13 @@ class CommandCentre(mesa.Agent):
         return work, cat.town_keeps(inc.u[U.RESOLVE_TOWN])
 
     def priority_class(self, cat: Category) -> int:
-        """The case's class in the squads' queue (lower goes first; FCFS within a class)."""
+        """Give the case's class in the squads' queue (lower goes first; FCFS within a class)."""
         if cat.name in self.cfg.squad_priority_classes:
             return self.cfg.squad_priority_classes[cat.name]
         return 5 - cat.severity if self.cfg.squad_priority == "severity" else 0
 
     def _take_queued(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
-        """The first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
+        """Take the first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
         if not self.queue or not crew.on_duty(self.env.now):
             return None
         cats = self.world.categories
@@ -438,7 +442,7 @@ class CommandCentre(mesa.Agent):
         return inc, done
 
     def next_for(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
-        """A crew just finished: chain to the oldest queued case it may serve, if on duty."""
+        """Chain a crew that just finished to the oldest queued case it may serve, if on duty."""
         job = self._take_queued(crew)
         if job is None:
             return None
@@ -447,7 +451,7 @@ class CommandCentre(mesa.Agent):
         return job
 
     def crew_free(self, crew: Crew) -> None:
-        """A crew is idle at base (or its shift began): give it the oldest case it may serve."""
+        """Give a crew idle at base (or starting its shift) the oldest case it may serve."""
         if crew.idle:
             job = self._take_queued(crew)
             if job is not None:

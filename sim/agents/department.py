@@ -51,7 +51,7 @@ class Department:
 
 
 def build_departments(model: TownModel) -> dict[tuple[Tier, str], Department]:
-    """A department per tier and domain a category can reach, where the scenario staffs them."""
+    """Build a department per tier and domain a category can reach, where the scenario staffs them."""
     t = model.config.tiers
     domains = sorted({c.domain for c in model.config.incidents.categories if not c.external})
     out: dict[tuple[Tier, str], Department] = {}

@@ -42,10 +42,12 @@ class GridStaffMember(BookableStaff):
         self.phase_u = phase_u  # where on its beat the patroller was at time 0
 
     def sees(self, domain: str) -> bool:
+        """Whether this member handles ``domain`` (inspectors before the reform see only their own)."""
         return self.domains is None or domain in self.domains
 
     @property
     def effort(self) -> float:
+        """Share of the clock spent patrolling: what the beat's cycle time scales with."""
         return self.duty_share * self.patrol_share
 
 
@@ -70,7 +72,7 @@ class GridTeam:
         self._beats: dict[str, Beat | None] = {}
 
     def beat(self, domain: str) -> Beat | None:
-        """The beat structure for a domain (built once), None if nobody patrols for it."""
+        """Give the beat structure for a domain (built once), None if nobody patrols for it."""
         if domain not in self._beats:
             ps = tuple(m for m in self.members if "patrol" in m.duties and m.sees(domain))
             total = sum(m.effort for m in ps)
@@ -82,9 +84,11 @@ class GridTeam:
         return self._beats[domain]
 
     def fixers(self, domain: str) -> list[GridStaffMember]:
+        """Members who may fix a problem of ``domain`` themselves."""
         return [m for m in self.members if "fix" in m.duties and m.sees(domain)]
 
     def mediators(self, domain: str) -> list[GridStaffMember]:
+        """Members who mediate disputes of ``domain``; the fixers when the grid has no mediator."""
         return [m for m in self.members if "mediate" in m.duties and m.sees(domain)] or self.fixers(domain)
 
     def patrol_finds(self, occurred_at: float, u_beat: float, u_detect: float, p_detect: float,

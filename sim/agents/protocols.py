@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 
 class CaseLog(Protocol):
-    def add(self, inc: Incident) -> None: ...
+    """Where finished cases go (``sim.records.IncidentLog``), as the agents see it."""
+
+    def add(self, inc: Incident) -> None:
+        """Record a finished (or, at the end, still open) case."""
 
 
 class World(Protocol):
@@ -37,13 +40,16 @@ class World(Protocol):
     space: Space
 
     @property
-    def categories(self) -> Sequence[Category]: ...
+    def categories(self) -> Sequence[Category]:
+        """The taxonomy, indexed by the category codes cases carry."""
 
     @property
-    def party_notice(self) -> Sequence[float]: ...
+    def party_notice(self) -> Sequence[float]:
+        """Per category, the chance a Party centre household notices a problem first."""
 
 
 class Space(Protocol):
     """Where crews are drawn: moving one only changes its position."""
 
-    def move_agent(self, agent: object, pos: tuple[float, float]) -> None: ...
+    def move_agent(self, agent: object, pos: tuple[float, float]) -> None:
+        """Put a crew at ``pos`` (km), so maps and the next dispatch see where it is."""

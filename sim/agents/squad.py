@@ -40,6 +40,7 @@ class Squad(mesa.Agent):
         self.outside_zone_calls = 0
 
     def serves(self, domain: str) -> bool:
+        """Whether this squad may take a case of ``domain`` (all-round squads take every domain)."""
         return self.domains is None or domain in self.domains
 
 
@@ -63,6 +64,7 @@ class Crew(mesa.Agent):
         self.preempted_by: Incident | None = None  # set from the moment a preemption is decided
 
     def on_duty(self, t: float) -> bool:
+        """Whether the crew's squad is on shift at ``t``: off shift, cases wait in the queue."""
         return self.squad.calendar.on_duty(t)
 
     def busy_minutes(self, now: float) -> float:

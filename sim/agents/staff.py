@@ -38,12 +38,14 @@ class BookableStaff(mesa.Agent):
         self.pos: tuple[float, float] | None = None  # set by the model's space
 
     def busy_minutes_so_far(self, now: float) -> float:
-        """Busy time booked before ``now`` (bookings are first come first served, so what lies
-        past ``now`` is at the end of the plan).
+        """Busy time booked before ``now``, for the live view.
+
+        Bookings are first come first served, so what lies past ``now`` is at the end of the plan.
         """
         return max(0.0, self.busy_min - max(0.0, self.busy_until - now))
 
     def free_at(self, ready: float) -> float:
+        """When this person could start a job ready at ``ready``: after their bookings, on their shift."""
         return self.calendar.next_on_duty(max(ready, self.busy_until))
 
     def book(self, ready: float, travel: float, work: float,
@@ -81,9 +83,10 @@ class BookableStaff(mesa.Agent):
         self.cases += 1
 
     def on_duty_minutes(self, t0: float, t1: float) -> float:
+        """On-duty minutes between ``t0`` and ``t1``, scaled by a part-timer's duty share."""
         return (self.calendar.duty_time(t1) - self.calendar.duty_time(t0)) * self.duty_share
 
 
 def soonest(people: Sequence[BookableStaff], ready: float) -> BookableStaff:
-    """The one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue)."""
+    """Pick the one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue)."""
     return min(people, key=lambda m: (m.free_at(ready), m.busy_min))

@@ -169,7 +169,7 @@ class HallPool:
 
 
 def hall_pools(scenario: Scenario) -> list[HallPool]:
-    """The service hall as one M/M/c per pool (one pool when windows are comprehensive)."""
+    """Model the service hall as one M/M/c per pool (one pool when windows are comprehensive)."""
     hall = scenario.service_hall
     if hall is None:
         raise ValueError("the scenario has no service hall")

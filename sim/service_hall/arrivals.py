@@ -61,7 +61,7 @@ class RequestBatch:
 
 
 def hourly_weights(cfg: ServiceHall) -> np.ndarray:
-    """The hour-of-day profile; by default each hour weighs its share of opening time."""
+    """Give the hour-of-day profile; by default each hour weighs its share of opening time."""
     if cfg.hourly_profile is not None:
         return np.asarray(cfg.hourly_profile, dtype=float)
     cal = DutyCalendar.of(cfg.shift, WEEK)  # one open day, whatever the weekdays
@@ -70,6 +70,7 @@ def hourly_weights(cfg: ServiceHall) -> np.ndarray:
 
 
 def weekday_weights(cfg: ServiceHall) -> np.ndarray:
+    """Give the day-of-week profile; by default the open weekdays weigh the same and the rest nothing."""
     if cfg.weekday_profile is not None:
         return np.asarray(cfg.weekday_profile, dtype=float)
     return (np.arange(WEEK) < cfg.open_weekdays).astype(float)

@@ -89,7 +89,7 @@ class Hall:
             self._day(d, day_end, pending)
 
     def _day(self, d: int, day_end: float, pending: list[Pending]) -> None:
-        """The day's requests become cases (as arrays) and their visits are booked."""
+        """Turn the day's requests into cases (as arrays) and book their visits."""
         horizon = self.model.horizon
         cal = self.calendar
         b = self.stream.day(d)
@@ -113,7 +113,7 @@ class Hall:
 
     def _book_first_visits(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
                            pending: list[Pending]) -> None:
-        """A day with no revisits due and single-visit cases only: the FCFS recursion over arrays.
+        """Book a day with no revisits due and single-visit cases only: the FCFS recursion over arrays.
 
         Shortcut, equal to ``_book_merged`` on such a day (tests/test_hall_arrays.py): with
         nothing to merge, the visits are the requests in order, so the only per-visit Python
@@ -161,7 +161,7 @@ class Hall:
 
     def _book_merged(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
                      pending: list[Pending]) -> None:
-        """The plain booking: the day's first visits merged with revisits due, one at a time."""
+        """Book the plain way: the day's first visits merged with revisits due, one at a time."""
         booked: list[tuple[int, int, float, float, float, int]] = []
         service, delays, back_office = b.service_min[go].tolist(), b.revisit_days[go].tolist(), b.back_office_days[go]
         for j, (r, a) in enumerate(zip(go.tolist(), arrival.tolist(), strict=False)):

@@ -54,7 +54,7 @@ def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
 
 
 def hall_summary(model: TownModel) -> dict[str, Any]:
-    """The hall's keys of summary.json."""
+    """Compute the hall's keys of summary.json."""
     hall = model.hall
     assert hall is not None, "only for a scenario with a service hall"
     warm = model.config.run.warmup_days * DAY

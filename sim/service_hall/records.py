@@ -41,18 +41,18 @@ class Columns:
         return first
 
     def __getitem__(self, name: str) -> np.ndarray:
-        """The filled part of a column (a view: writing to it updates the records)."""
+        """Give the filled part of a column (a view: writing to it updates the records)."""
         return self._cols[name][: self.n]
 
 
 def case_columns() -> Columns:
-    """A case: when requested and done (NaN: not yet), its type, channel, complexity, trips needed and made."""
+    """Make the case columns: when requested and done (NaN: not yet), type, channel, complexity, trips needed and made."""
     return Columns({"requested_at": np.float64, "done_at": np.float64, "case_type": np.int16,
                     "channel": np.int8, "complex": np.bool_, "visits_needed": np.int8, "visits": np.int8})
 
 
 def visit_columns() -> Columns:
-    """A visit: its case, which trip it is, arrival, service start and end, and the window (hall-wide index)."""
+    """Make the visit columns: its case, which trip it is, arrival, service start and end, and the window (hall-wide index)."""
     return Columns({"case_id": np.int64, "visit": np.int8, "arrival": np.float64, "service_start": np.float64,
                     "service_end": np.float64, "window": np.int16})
 
