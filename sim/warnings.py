@@ -103,7 +103,7 @@ class RunWarning:
             raise KeyError(f"unknown warning code {self.code!r}")
 
     def as_dict(self) -> dict[str, Any]:
-        """The warning as summary.json keeps it: its code and values, no text."""
+        """Give the warning as summary.json keeps it: its code and values, no text."""
         return {"code": self.code, "values": dict(self.values)}
 
 
@@ -115,7 +115,7 @@ def text(entry: RunWarning | dict[str, Any], language: str = "en") -> str:
 
 
 def as_dicts(entries: Iterable[RunWarning]) -> list[dict[str, Any]]:
-    """The warnings as summary.json keeps them (codes and values, text made when shown)."""
+    """Give the warnings as summary.json keeps them (codes and values, text made when shown)."""
     return [w.as_dict() for w in entries]
 
 

@@ -253,8 +253,10 @@ def _maps(option: Option, lang: Lang, title_key: str = "map.squads") -> Section 
 
 
 def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang: Lang) -> Section | None:
-    """Side by side what differs on the map: the grids when the town's division differs, the squads'
-    bases and zones when the squads differ.
+    """Show side by side what differs on the map between two options.
+
+    The grids when the town's division differs, the squads' bases and zones when the squads
+    differ.
     """
     town_differs = any(k.startswith("town.") for k, _, _ in diffs)
     squads_differ = any(k.startswith("squads.") for k, _, _ in diffs)
@@ -408,7 +410,7 @@ def _all_measures(options: list[Option], lang: Lang) -> Section:
 
 # --- compare ------------------------------------------------------------------------------------
 def _effective(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The scenario with its defaults filled in (so an unset field shows the value the model used)."""
+    """Fill the scenario's defaults in, so an unset field shows the value the model used."""
     from sim.config import ScenarioError, validate_scenario
 
     try:
@@ -512,7 +514,7 @@ def default_language(folder: Path) -> Lang:
 
 
 def render(folder: Path, lang: Lang | None = None) -> str:
-    """The report of a run, compare or sweep folder as one self-contained HTML page."""
+    """Render the report of a run, compare or sweep folder as one self-contained HTML page."""
     folder = Path(folder)
     k = kind_of(folder)
     lang = lang or default_language(folder)

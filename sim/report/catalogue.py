@@ -37,6 +37,8 @@ HEADLINE: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Measure:
+    """How a report names and reads one measure: its labels, its kind, which way is better, its stage."""
+
     zh: str
     en: str
     kind: Kind
@@ -168,7 +170,7 @@ def _member(m: str, lang: Lang) -> str:
 
 
 def measure(name: str) -> Measure | None:
-    """The catalogue entry of a flat measure name (None: shown under its own name)."""
+    """Look up the catalogue entry of a flat measure name (None: shown under its own name)."""
     if name in _EXACT:
         return _EXACT[name]
     parts = name.split(".")
@@ -201,26 +203,30 @@ def label(name: str, lang: Lang) -> str:
 
 
 def kind(name: str) -> Kind:
+    """The measure's kind (share, minutes, count …), which decides its format and range."""
     m = measure(name)
     return m.kind if m else ("share" if name.endswith("_share") else "count")
 
 
 def better(name: str) -> int:
+    """Which way is better for the measure (+1 higher, -1 lower, 0 neither), to colour differences."""
     m = measure(name)
     return m.better if m else 0
 
 
 def stage(name: str) -> str | None:
+    """The model stage a measure belongs to, so the report can explain a difference by its stage."""
     m = measure(name)
     return m.stage if m else None
 
 
 def is_headline(name: str) -> bool:
+    """Whether the measure is one of the headline measures shown first."""
     return any(fnmatchcase(name, p) for p in HEADLINE)
 
 
 def headline_order(names: list[str]) -> list[str]:
-    """The headline measures among ``names``, in the order of HEADLINE then as given."""
+    """Order the headline measures among ``names`` as HEADLINE lists them, then as given."""
     out: list[str] = []
     for p in HEADLINE:
         out += [n for n in names if fnmatchcase(n, p) and n not in out]
@@ -228,7 +234,7 @@ def headline_order(names: list[str]) -> list[str]:
 
 
 def fmt(value: Any, name: str, signed: bool = False) -> str:
-    """A number as a reader wants it: shares in %, minutes and days to 3 significant figures."""
+    """Format a number as a reader wants it: shares in %, minutes and days to 3 significant figures."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     v = float(value)

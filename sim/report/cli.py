@@ -37,4 +37,5 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``gridsim report`` to the gridsim command (kept beside the command it registers)."""
     app.command()(report)

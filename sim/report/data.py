@@ -46,16 +46,20 @@ class Option:
 
     @property
     def name(self) -> str:
+        """The option's name in the report: its label, else the scenario's, else the folder's."""
         return self.label or str(self.summary.get("scenario", self.folder.name))
 
     @property
     def n(self) -> int:
+        """Number of replications behind the option's estimates."""
         return len(self.reps)
 
     def measures(self) -> list[str]:
+        """The flat measures recorded for every replication."""
         return [c for c in self.reps.columns if c not in ("seed", "days")]
 
     def estimate(self, measure: str) -> Estimate:
+        """Mean and 95% CI of a measure over the replications, clipped to the measure's possible range."""
         if measure not in self.reps:
             return Estimate(math.nan, math.nan, math.nan)
         m, lo, hi = mean_ci(self.reps[measure].to_numpy(dtype=float))
@@ -78,6 +82,7 @@ def kind_of(folder: Path) -> Kind:
 
 
 def read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON file of a results folder; a damaged or missing one is a one-line ReportError."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -85,6 +90,7 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def load_option(folder: Path) -> Option:
+    """Read one scenario's results from a run folder (one replication or several)."""
     summary = read_json(folder / "summary.json")
     reps_path = folder / "replications.parquet"
     if reps_path.is_file():
@@ -108,7 +114,7 @@ def paired(a: Option, b: Option, measure: str) -> Estimate:
 
 
 def identical(a: Option, b: Option, measure: str) -> bool:
-    """The measure has the same value in A and B in every replication (so the row says nothing)."""
+    """Whether the measure is the same in A and B in every replication (then the row says nothing)."""
     if measure not in a.reps or measure not in b.reps:
         return False
     m = a.reps[["seed", measure]].merge(b.reps[["seed", measure]], on="seed", suffixes=("_a", "_b"))

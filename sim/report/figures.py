@@ -55,7 +55,7 @@ def cjk_font() -> str | None:
 
 
 def embed(fig: plt.Figure) -> str:
-    """A finished figure as a data URI (PNG at print resolution); the figure is closed."""
+    """Turn a finished figure into a data URI (PNG at print resolution) and close it."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
     plt.close(fig)
@@ -194,7 +194,7 @@ def _boxes(ax: plt.Axes, boxes: Sequence[tuple[float, float, float, float]], val
 def grid_map(grid_boxes: Sequence[tuple[float, float, float, float]],
              village_boxes: Sequence[tuple[float, float, float, float]],
              values: np.ndarray, title: str, colour_label: str, cmap: str = "viridis") -> str:
-    """A value per level-2 grid, village boundaries on top."""
+    """Draw a value per level-2 grid, village boundaries on top."""
     _style()
     fig, ax = plt.subplots(figsize=(5.6, 5.0))
     pc = _boxes(ax, grid_boxes, values, cmap)

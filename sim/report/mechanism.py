@@ -1,5 +1,7 @@
-"""Why a difference arose: the model stages behind a measure, what the scenario changed in
-each, and how that stage's own measures moved (all from the data, nothing hand-written per run).
+"""Why a difference arose: the model stages behind a measure and what changed in each.
+
+For each stage: what the scenario changed in it, and how that stage's own measures moved
+(all from the data, nothing hand-written per run).
 """
 
 from __future__ import annotations
@@ -50,11 +52,12 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def stages_of(measure: str) -> tuple[str, ...]:
+    """The model stages that drive ``measure``, where the report looks for a cause."""
     return next((s for p, s in DRIVERS if fnmatchcase(measure, p)), ())
 
 
 def large(measure: str, a: float, d: Any) -> bool:
-    """The CI excludes 0 and the change matters: 5 points for a share, else 10% of A's mean."""
+    """Whether a change is worth explaining: the CI excludes 0 and it moves 5 points (a share) or 10% of A's mean."""
     if not (math.isfinite(d.lo) and math.isfinite(d.hi)) or d.lo <= 0 <= d.hi:
         return False
     if cat.kind(measure) == "share":
@@ -64,6 +67,8 @@ def large(measure: str, a: float, d: Any) -> bool:
 
 @dataclass
 class Story:
+    """The explanation of one difference: a headline, its lines of evidence and a CSS class."""
+
     headline: str
     lines: list[Markup]
     cls: str

@@ -24,7 +24,7 @@ MISSING = object()
 
 
 def chain(path: str | Path) -> list[Path]:
-    """The scenario file and the files it extends, base first."""
+    """List the scenario file and the files it extends, base first."""
     files: list[Path] = []
     p: Path | None = Path(path).resolve()
     while p is not None and p not in files:
@@ -35,7 +35,7 @@ def chain(path: str | Path) -> list[Path]:
 
 
 def snapshot(path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the report needs of a scenario: its path, its files' text, the resolved table."""
+    """Collect what the report needs of a scenario: its path, its files' text, the resolved table."""
     from sim.config import apply_overrides
 
     data = read_scenario_data(path)
@@ -50,17 +50,19 @@ def snapshot(path: str | Path, overrides: dict[str, Any] | None = None) -> dict[
 
 
 def write_snapshot(folder: Path, path: str | Path, overrides: dict[str, Any] | None = None) -> None:
+    """Keep the scenario beside the results, so a report still reads it after the file changes."""
     (folder / SNAPSHOT).write_text(json.dumps(snapshot(path, overrides), ensure_ascii=False, indent=1) + "\n",
                                    encoding="utf-8")
 
 
 def read_snapshot(folder: Path) -> dict[str, Any] | None:
+    """Read the scenario kept beside the results (None when the folder has none)."""
     p = folder / SNAPSHOT
     return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else None
 
 
 def language(snap: dict[str, Any] | None) -> str:
-    """The scenario's ``meta.language`` (Chinese unless it says otherwise)."""
+    """Give the scenario's ``meta.language`` (Chinese unless it says otherwise)."""
     if snap is None:
         return "zh"
     return str(snap["resolved"].get("meta", {}).get("language", "zh"))
@@ -113,6 +115,8 @@ def differences(a: Any, b: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
 # --- the `# assumption` comments -------------------------------------------------------------
 @dataclass(frozen=True)
 class Assumption:
+    """A value a scenario file marks with a comment (``# assumption …``), for the report's list of assumptions."""
+
     path: str  # dotted path of the value the comment is on
     value: str  # the value as written in the file
     note: str  # the comment, without '#'
@@ -161,7 +165,7 @@ def assumptions(files: list[dict[str, str]]) -> dict[str, Assumption]:
 
 
 def touching(found: dict[str, Assumption], paths: list[str]) -> list[Assumption]:
-    """The assumptions on the given fields, on tables holding them, or on fields inside them."""
+    """Select the assumptions on the given fields, on tables holding them, or on fields inside them."""
     def near(a: str, p: str) -> bool:
         return a == p or p.startswith(a + ".") or a.startswith(p + ".")
 

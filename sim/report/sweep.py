@@ -32,7 +32,7 @@ def _key(v: Any) -> Any:
 
 
 def base_point(meta: dict[str, Any]) -> int:
-    """The design point whose factor values are the base scenario's own (else the first point)."""
+    """Find the design point whose factor values are the base scenario's own (else the first point)."""
     from sim.config import ScenarioError, read_scenario_data
     from sim.report.sources import flatten
 
@@ -61,13 +61,14 @@ def by_replication(runs: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def constant(runs: pd.DataFrame, measure: str) -> bool:
-    """The measure takes the same value at every design point in each replication (it says nothing)."""
+    """Whether the measure is the same at every design point in each replication (then it says nothing)."""
     table = by_replication(runs, measure)
     x = table.to_numpy(dtype=float)
     return bool(np.all((x == x[:, :1]) | (np.isnan(x) & np.isnan(x[:, :1]))))
 
 
 def paired_vs(table: pd.DataFrame, point: int, base: int) -> Estimate:
+    """Mean and 95% CI of a measure's difference from the base point, paired by replication."""
     if point not in table or base not in table:
         return Estimate(math.nan, math.nan, math.nan)
     d = (table[point] - table[base]).to_numpy(dtype=float)
@@ -104,6 +105,7 @@ def main_effects(runs: pd.DataFrame, design: pd.DataFrame, factors: list[str], f
 
 
 def sweep_language(folder: Path) -> Lang:
+    """The language of a sweep's report: its base scenario's, Chinese when it cannot be read."""
     meta = Store(folder).meta()
     try:
         lang = language(snapshot(meta["scenario"]))
@@ -122,6 +124,7 @@ def _est_text(e: Estimate, m: str, signed: bool = False) -> str:
 
 
 def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    """Build the report's sections for a sweep folder: the question (design, base point, warnings) and each factor's effects."""
     from sim.report.build import Cell, Section, _how_to_read, _limits, diff_class, value_text
 
     store = Store(folder)

@@ -203,6 +203,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:
+    """Look up a report text in Chinese or English, filled with ``kw``."""
     zh, en = _TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**kw) if kw else text

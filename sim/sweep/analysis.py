@@ -87,7 +87,7 @@ def _measure_vs_factors(runs: pd.DataFrame, factors: list[str], measure: str, fo
 
 
 def _binned(s: pd.Series) -> pd.Series:
-    """Sampled (continuous) factors are cut into quartiles so a heatmap has a few cells."""
+    """Cut sampled (continuous) factors into quartiles so a heatmap has a few cells."""
     if s.nunique() <= MAX_HEATMAP_LEVELS or not pd.api.types.is_numeric_dtype(s):
         return s
     return pd.qcut(s, 4, duplicates="drop").astype(str)

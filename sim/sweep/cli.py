@@ -102,7 +102,7 @@ def sweep(
 
 
 def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, address: str | None) -> None:
-    """The sweep command once the folder is ours: progress, the runs, the closing line."""
+    """Run the sweep once the folder is ours: progress, the runs, the closing line."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -161,7 +161,7 @@ QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {"enable_externa
 
 
 def _check_export(option: str, path: Path, store: Store) -> None:
-    """An export file may go anywhere but into the store itself."""
+    """Refuse an export file inside the store itself (anywhere else is fine)."""
     target = path.resolve()
     protected = [store.runs_dir.resolve(), (store.out / DATABASE).resolve(), (store.out / META).resolve()]
     if any(target == p or p in target.parents for p in protected):

@@ -48,6 +48,8 @@ class _Strict(NoCoercion):
 
 
 class ExperimentMeta(_Strict):
+    """The ``[experiment]`` table: name, base scenario, replications and seeds, days."""
+
     # Names the default output folder results/sweeps/<name>: a plain folder name, so an
     # experiment can never write outside results/sweeps/.
     name: str = Field(min_length=1, max_length=100)
@@ -91,6 +93,7 @@ class Factor(_Strict):
 
     @property
     def column(self) -> str:
+        """The factor's column in the results: its name, else the last part of its path."""
         return self.name or self.path.rsplit(".", 1)[-1]
 
     @property
@@ -100,6 +103,8 @@ class Factor(_Strict):
 
 
 class Design(_Strict):
+    """How design points are chosen: full factorial, a Latin hypercube, or Morris trajectories."""
+
     kind: Literal["full_factorial", "latin_hypercube", "morris"] = "full_factorial"
     points: int | None = Field(default=None, ge=1, le=limits.MAX_DESIGN_POINTS)  # latin_hypercube
     seed: int = Field(default=0, ge=0, le=limits.MAX_SEED)  # latin_hypercube and morris sampling
@@ -108,10 +113,14 @@ class Design(_Strict):
 
 
 class Analysis(_Strict):
+    """Which sensitivity analysis to run on the results (Morris elementary effects or none)."""
+
     sensitivity: Literal["morris", "none"] = "none"
 
 
 class Experiment(_Strict):
+    """An experiment file: the experiment, its factors, its design and its analysis."""
+
     experiment: ExperimentMeta
     factors: list[Factor] = Field(min_length=1)
     design: Design = Design()
@@ -184,6 +193,7 @@ class Plan:
 
     @property
     def n_runs(self) -> int:
+        """Runs in the sweep: design points × replications (what the progress bar counts)."""
         return len(self.points) * self.experiment.experiment.replications
 
 
@@ -196,7 +206,7 @@ def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
 
 
 def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
-    """The design: factor values per point (by path) and, for sampled designs, the raw sample."""
+    """Sample the design: factor values per point (by path) and, for sampled designs, the raw sample."""
     fs = exp.factors
     d = exp.design
     if d.kind == "full_factorial":

@@ -41,7 +41,7 @@ class Task:
 
 
 def run_task(scenario: Scenario, seed: int, days: float | None) -> dict[str, float]:
-    """The work of one run, on whichever process runs it."""
+    """Do the work of one run, on whichever process runs it."""
     return flat(run_replication(scenario, seed, days))
 
 
@@ -87,7 +87,7 @@ def run_serial(tasks: Iterable[Task], on_done: OnDone, on_failed: OnFailed, job:
 
 def run_local(tasks: Iterable[Task], workers: int, on_done: OnDone, on_failed: OnFailed,
               job: Job = run_task, max_restarts: int = 3) -> None:
-    """The local process pool (``sim.pool``); a dead worker's runs are retried on a new pool."""
+    """Run tasks on the local process pool (``sim.pool``); a dead worker's runs are retried on a new pool."""
     by_key = {t.key: t for t in tasks}
     run_pool(job, {k: (t.scenario, t.seed, t.days) for k, t in by_key.items()}, workers,
              on_done=lambda k, result: on_done(by_key[k], result),
@@ -110,7 +110,7 @@ def _quiet_dask() -> Iterator[None]:
 
 def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: OnFailed,
              job: Job = run_task, retries: int = 2, no_workers_timeout: float = NO_WORKERS_TIMEOUT_S) -> None:
-    """A Dask distributed cluster; the scheduler reruns the tasks of a worker that died.
+    """Run tasks on a Dask distributed cluster; the scheduler reruns the tasks of a worker that died.
 
     Raises ClusterLostError when the scheduler goes away, or when it has had no worker for
     ``no_workers_timeout`` seconds (its queue would wait forever).

@@ -105,8 +105,10 @@ class Store:
             os.close(fd)  # releases the lock
 
     def _remove_stale(self) -> None:
-        """Temporary files of writers that are gone: any run file (only the lock holder
-        writes runs), and database builds of processes no longer alive (queries build too).
+        """Remove temporary files of writers that are gone.
+
+        Any run file (only the lock holder writes runs), and database builds of processes no
+        longer alive (queries build too).
         """
         if self.runs_dir.is_dir():
             for stale in self.runs_dir.glob("*.tmp-*"):
@@ -159,7 +161,7 @@ class Store:
         os.replace(tmp, meta_path)
 
     def meta(self) -> dict[str, Any]:
-        """The experiment recorded in the folder; a missing or damaged record is refused."""
+        """Read the experiment recorded in the folder; a missing or damaged record is refused."""
         path = self.out / META
         if not self.out.is_dir():
             raise ExperimentError(f"{self.out}: no such folder")
@@ -179,6 +181,7 @@ class Store:
 
     # --- runs ----------------------------------------------------------------------------
     def done_keys(self) -> set[str]:
+        """Keys of the runs already written: what a resumed sweep skips."""
         return {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")}
 
     def write_run(self, point: int, replication: int, seed: int, factors: dict[str, Any],
@@ -255,7 +258,7 @@ class Store:
         return self.database
 
     def read_warnings(self) -> list[dict[str, Any]]:
-        """The sweep's warnings as entries (point, code, values), from the database."""
+        """Read the sweep's warnings as entries (point, code, values) from the database."""
         import duckdb  # here, not at the top: see build_database
 
         con = duckdb.connect(str(self.build_database()), read_only=True)
@@ -267,7 +270,7 @@ class Store:
 
 
 def scenario_warnings(plan: Plan) -> list[dict[str, Any]]:
-    """What each design point's scenario warns of before it runs (grid sizes, thresholds)."""
+    """Collect what each design point's scenario warns of before it runs (grid sizes, thresholds)."""
     out = []
     for p, sc in zip(plan.points, plan.scenarios, strict=True):
         for w in town_warnings(sc, build_town(sc)) + threshold_warnings(sc):
@@ -276,8 +279,10 @@ def scenario_warnings(plan: Plan) -> list[dict[str, Any]]:
 
 
 def sweep_warnings(meta: dict[str, Any], runs: pd.DataFrame, summary: pd.DataFrame) -> list[dict[str, Any]]:
-    """Every warning of a sweep: per point (scenario checks, mean utilisation ≥ 1) and per factor
-    (levels that give identical results in every measure and replication).
+    """Collect every warning of a sweep, per point and per factor.
+
+    Per point: scenario checks and mean utilisation ≥ 1; per factor: levels that give identical
+    results in every measure and replication.
     """
     out = list(meta.get("scenario_warnings", []))
     util = summary[summary.measure.str.endswith("utilisation") & (summary["mean"] >= 1.0)]
