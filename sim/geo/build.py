@@ -49,7 +49,7 @@ def _layers_cached(key: str, stamps: tuple) -> TownLayers:
 
 
 def town_layers(gis: Gis) -> TownLayers:
-    """The checked layers of ``[town.gis]`` (cached; a :class:`GeoError` when unusable)."""
+    """Read and check the layers of ``[town.gis]`` (cached; a :class:`GeoError` when unusable)."""
     paths = [gis.villages.path] + [s.path for s in (gis.grids, gis.points) if s is not None]
     return _layers_cached(_key(gis), tuple(_stamp(p) for p in paths))
 
@@ -60,11 +60,12 @@ def _network_cached(key: str, stamp: tuple, crs: str, origin: tuple[float, float
 
 
 def road_network(roads: Roads, crs: str, origin_m: tuple[float, float]) -> RoadNetwork:
-    """The checked road network of ``[town.roads]`` in the town's frame (cached)."""
+    """Read and check the road network of ``[town.roads]`` in the town's frame (cached)."""
     return _network_cached(_key(roads), _stamp(roads.path), crs, origin_m)
 
 
 def grid_count(households: float, scenario: Scenario) -> int:
+    """Level-2 grids a village of ``households`` gets under the scenario's grid division (at least one)."""
     div = scenario.town.grid_division
     if div.grids_per_village is not None:
         return div.grids_per_village
@@ -114,7 +115,7 @@ def build_gis_villages(scenario: Scenario, layers: TownLayers) -> tuple[list[Vil
 
 
 def gis_town(scenario: Scenario) -> TownMap:
-    """The ``TownMap`` of a scenario with ``[town.gis]``."""
+    """Build the ``TownMap`` of a scenario with ``[town.gis]``."""
     from sim.town import EuclideanTravel, TownMap
 
     cfg = scenario.town

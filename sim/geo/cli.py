@@ -11,6 +11,8 @@ from sim.console import fail, out_console
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``gridsim map`` and ``gridsim town`` to the gridsim command."""
+
     @app.command("map")
     def map_cmd(
         run_dir: Annotated[Path, typer.Argument(help="A folder written by gridsim run")],

@@ -115,7 +115,7 @@ def export_town(town: TownMap, path: Path) -> None:
 
 
 def town_info(town: TownMap) -> dict[str, Any]:
-    """What every run states about its geometry (the ``town`` key of summary.json)."""
+    """State what every run says about its geometry (the ``town`` key of summary.json)."""
     info: dict[str, Any] = {"source": town.source, "crs": town.crs, "origin_m": list(town.origin_m),
                             "villages": len(town.villages), "travel": "roads" if town.roads is not None else "straight_line"}
     if town.roads is not None:

@@ -54,7 +54,7 @@ class TownLayers:
 
 
 def to_real(frame: gpd.GeoDataFrame, crs: str, origin_m: tuple[float, float]) -> gpd.GeoDataFrame:
-    """A frame in model km, placed back in the metric CRS it came from."""
+    """Place a frame in model km back in the metric CRS it came from."""
     out = frame.copy()
     out.geometry = frame.geometry.affine_transform([1e3, 0, 0, 1e3, origin_m[0], origin_m[1]])
     return out.set_crs(crs, allow_override=True)
@@ -239,7 +239,7 @@ def _points(cfg: PointLayer, path: Path, gis: Gis) -> gpd.GeoDataFrame:
 
 
 def local_utm(gdf: gpd.GeoDataFrame, path: Path) -> str:
-    """The UTM zone containing the layer's centre, as ``EPSG:nnnnn``."""
+    """Find the UTM zone containing the layer's centre, as ``EPSG:nnnnn``."""
     try:
         crs = gdf.estimate_utm_crs()
     except Exception as exc:

@@ -30,6 +30,8 @@ _CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/font
 
 @dataclass(frozen=True)
 class MeasureLabel:
+    """How a map names a per-grid measure in both languages, its unit, and which way is better (colours)."""
+
     en: str
     zh: str
     unit_en: str
@@ -38,9 +40,11 @@ class MeasureLabel:
     higher_is_better: bool = True
 
     def title(self, lang: str) -> str:
+        """The measure's title in ``lang``."""
         return self.zh if lang == "zh" else self.en
 
     def unit(self, lang: str) -> str:
+        """The unit in ``lang``; shares are drawn in %."""
         return "%" if self.share else (self.unit_zh if lang == "zh" else self.unit_en)
 
 
@@ -95,6 +99,7 @@ def use_cjk_font() -> str | None:
 
 
 def label_for(column: str) -> MeasureLabel:
+    """The label of a column, or the column's own name for a measure the catalogue does not know."""
     return MEASURES.get(column, MeasureLabel(column, column, "", ""))
 
 
@@ -117,7 +122,7 @@ def _nice_length(m: float) -> float:
 
 
 def add_scale_bar(ax: Axes, metres_per_unit: float, lang: str) -> None:
-    """A bar of a round length about a fifth of the map's width, bottom left."""
+    """Draw a bar of a round length about a fifth of the map's width, bottom left."""
     from matplotlib.patches import Rectangle
 
     x0, x1 = ax.get_xlim()
@@ -136,6 +141,7 @@ def add_scale_bar(ax: Axes, metres_per_unit: float, lang: str) -> None:
 
 
 def add_north_arrow(ax: Axes, lang: str) -> None:
+    """Draw a north arrow in the top right corner, labelled in ``lang``."""
     ax.annotate(_TEXT["north"][lang], xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
                 ha="center", va="center", fontsize=11, zorder=10,
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
@@ -157,7 +163,7 @@ def draw_choropleth(
     cmap: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """A choropleth of ``frame[column]`` with scale bar, north arrow and legend; returns the figure.
+    """Draw a choropleth of ``frame[column]`` with scale bar, north arrow and legend; return the figure.
 
     Every layer must be in the same CRS (metres) or all in model km (no CRS). Shares
     (known 0–1 measures) are shown in %. Polygons with no value are hatched grey.
@@ -252,7 +258,7 @@ class MapError(Exception):
 
 
 def read_run_layers(run_dir: Path) -> dict[str, gpd.GeoDataFrame | None]:
-    """The layers ``gridsim run`` wrote: grids, villages, squad bases/zones/routes, roads."""
+    """Read the layers ``gridsim run`` wrote: grids, villages, squad bases/zones/routes, roads."""
     import geopandas as gpd
     import pyogrio
 

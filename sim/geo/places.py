@@ -35,6 +35,7 @@ class Outline(Box):
 
     @classmethod
     def of(cls, geom: BaseGeometry) -> Outline:
+        """Wrap a polygon, noting whether it is an axis-aligned rectangle (then arithmetic suffices)."""
         x0, y0, x1, y1 = geom.bounds
         rect = bool(geom.geom_type == "Polygon" and shapely.equals_exact(
             shapely.normalize(geom), shapely.normalize(shapely_box(x0, y0, x1, y1)), 1e-12))
@@ -42,10 +43,12 @@ class Outline(Box):
 
     @property
     def area(self) -> float:
+        """The polygon's true area, not its bounding box's."""
         return float(self.geometry.area)
 
     @property
     def centroid(self) -> tuple[float, float]:
+        """A point inside the polygon: its centroid, or a point on its surface when the centroid falls outside."""
         c = self.geometry.centroid
         if not self.geometry.contains(c):
             c = self.geometry.point_on_surface()
@@ -61,7 +64,7 @@ class Outline(Box):
 
 
 def shape_of(b: Box) -> BaseGeometry:
-    """The polygon of a grid or village, whether a lattice rectangle or a real outline."""
+    """Give the polygon of a grid or village, whether a lattice rectangle or a real outline."""
     return b.geometry if isinstance(b, Outline) else shapely_box(b.x0, b.y0, b.x1, b.y1)
 
 
@@ -119,6 +122,7 @@ class PolygonPlaces:
             self.points[col] = (px, py, cum, before, total, start, end)  # type: ignore[assignment]
 
     def villages_without_points(self) -> np.ndarray:
+        """Villages the point layer gives no weight at all, which the run warns of by name."""
         if not self.points:
             return np.zeros(0, dtype=int)
         total = self.points["households"][4] + self.points["enterprises"][4]
@@ -161,6 +165,7 @@ class PolygonLocator:
         self.tree = shapely.STRtree(self.shapes)
 
     def locate_many(self, village: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Grid index of each point among its own village's grids (on a border the first; outside by rounding the nearest)."""
         pts = shapely.points(x, y)
         out = np.full(len(pts), -1, dtype=np.int64)
         pi, gi = self.tree.query(pts, predicate="intersects")

@@ -70,7 +70,7 @@ def _pbf_to_xml(src: Path, dst: Path) -> None:
 
 
 def read_road_graph(path: Path) -> nx.MultiDiGraph:
-    """The raw graph of a road file (unprojected), read without any network access."""
+    """Read the raw graph of a road file (unprojected) without any network access."""
     try:
         import osmnx as ox
     except ImportError:
@@ -124,9 +124,11 @@ class ModeGraph:
 
     @property
     def max_rows(self) -> int:
+        """Rows of shortest paths kept at once: a memory budget, at least 64."""
         return max(64, _ROW_CACHE_BYTES // (8 * max(len(self.nodes), 1)))
 
     def row(self, i: int) -> np.ndarray:
+        """Minutes from local node ``i`` to every node (Dijkstra once, then cached, oldest dropped first)."""
         r = self.rows.get(i)
         if r is None:
             r = dijkstra(self.graph, directed=True, indices=i)
@@ -136,6 +138,7 @@ class ModeGraph:
         return r
 
     def col(self, j: int) -> np.ndarray:
+        """Minutes from every node to local node ``j``, on the reversed graph (cached): trips to a fixed place."""
         c = self.cols.get(j)
         if c is None:
             c = dijkstra(self.reverse, directed=True, indices=j)
@@ -143,6 +146,7 @@ class ModeGraph:
         return c
 
     def minutes(self, i: int, j: int) -> float:
+        """Minutes from node ``i`` to node ``j``, from a cached row or column when there is one."""
         r = self.rows.get(i)
         if r is not None:
             return float(r[j])
@@ -171,6 +175,7 @@ class RoadNetwork:
         return i, d
 
     def node_xy(self, mode: str, i: int) -> tuple[float, float]:
+        """Position (model km) of a mode's local node ``i``, for drawing routes."""
         n = self.modes[mode].nodes[i]
         return float(self.x[n]), float(self.y[n])
 
@@ -287,6 +292,7 @@ def build_network(G: nx.MultiDiGraph, cfg: Roads, path: Path, crs: str,
 
 
 def load_network(cfg: Roads, base: Path, crs: str, origin_m: tuple[float, float]) -> RoadNetwork:
+    """Read a road file (relative to ``base``) and build its network in the town's frame."""
     path = base / cfg.path
     return build_network(read_road_graph(path), cfg, path, crs, origin_m)
 
@@ -304,9 +310,11 @@ class RoadTravel:
     _snaps: dict = field(default_factory=dict)
 
     def speed_kmh(self, mode: str) -> float:
+        """Give the mode's off-road speed: the estimate for trips without a route."""
         return self.offroad.speed_kmh(mode)
 
     def within_box_minutes(self, box: Box, mode: str) -> float:
+        """Trips inside one grid keep the straight-line estimate (see README: Known limits)."""
         return self.offroad.within_box_minutes(box, mode)
 
     def _snap(self, p: tuple[float, float], mode: str) -> tuple[int, float]:
@@ -323,6 +331,7 @@ class RoadTravel:
         return 60.0 * self._snap(p, mode)[1] / self.speed_kmh(mode)
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
+        """Minutes from ``a`` to ``b``: straight to the nearest usable node, along the roads, straight on from the node nearest ``b``."""
         ia, da = self._snap(a, mode)
         ib, db = self._snap(b, mode)
         g = self.network.modes[mode]
@@ -337,7 +346,7 @@ class RoadTravel:
             g.col(i)
 
     def route(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> np.ndarray:
-        """The path a trip takes, as (x, y) km vertices: a, the road nodes, b (for drawing)."""
+        """Give the path a trip takes, as (x, y) km vertices: a, the road nodes, b (for drawing)."""
         ia, _ = self._snap(a, mode)
         ib, _ = self._snap(b, mode)
         g = self.network.modes[mode]

@@ -39,10 +39,12 @@ class BasePlan:
     predicted: Evaluation
 
     def zones_by_squad(self, villages: list[str]) -> list[list[str]]:
+        """Each squad's zone as village names, as a scenario's ``[[squads.units]]`` lists it."""
         return [[villages[v] for v in np.flatnonzero(self.zone == s)] for s in range(self.k)]
 
 
 def plan_id(method: str, k: int) -> str:
+    """A plan's id in tables and file names (``pmedian_k3``; today's plan keeps its own name)."""
     return CURRENT if method == CURRENT else f"{method.replace('-', '')}_k{k}"
 
 

@@ -309,4 +309,5 @@ def grids(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``gridsim plan grids`` and ``gridsim plan bases`` to the gridsim command."""
     app.add_typer(plan_app, name="plan")

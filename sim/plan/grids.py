@@ -43,6 +43,7 @@ class GridRule:
 
     @property
     def target(self) -> float:
+        """Households a grid should hold: the stated target, else the middle of the range."""
         return self.target_households or (self.low + self.high) / 2
 
 
@@ -62,7 +63,7 @@ def feasible_counts(households: float, rule: GridRule) -> range:
 
 
 def _nearest_feasible(town: PlanTown, bad: list[int], rule: GridRule) -> str:
-    """The smallest widening of the household range that makes every village divisible."""
+    """Find the smallest widening of the household range that makes every village divisible."""
     low = min(min(town.households[v] / max(1, math.ceil(town.households[v] / rule.high - 1e-9)), rule.low)
               for v in bad)
     text = f"--households {math.floor(low)}..{rule.high:g}"
@@ -111,7 +112,7 @@ def lattice_shape(poly: BaseGeometry, n_cells: int, k: int = 1) -> tuple[int, in
 
 
 def fine_cells(poly: BaseGeometry, nx: int, ny: int) -> tuple[list[BaseGeometry], np.ndarray]:
-    """The lattice's cells clipped to the polygon (empty pieces dropped), and each one's (column, row)."""
+    """Clip the lattice's cells to the polygon (empty pieces dropped), with each one's (column, row)."""
     x0, y0, x1, y1 = poly.bounds
     w, h = x1 - x0, y1 - y0
     cells, index = [], []
@@ -258,7 +259,7 @@ def division_frame(town: PlanTown, counts: np.ndarray, rule: GridRule, seed: int
 
 
 def objectives(frame: pd.DataFrame, rule: GridRule) -> dict[str, float]:
-    """The objective values of a division, the same for today's and the proposal."""
+    """Compute the objective values of a division, the same way for today's and the proposal."""
     per_village = frame.groupby("village").size()
     ev, hh = frame.events_per_month.to_numpy(), frame.households.to_numpy()
     within = [e / e.mean() for _, e in frame.groupby("village").events_per_month if len(e) > 1]

@@ -67,6 +67,7 @@ class PlanTown:
 
     @property
     def centroids(self) -> np.ndarray:
+        """Each demand polygon's centroid, where the location models put its demand."""
         return np.array([(p.centroid.x, p.centroid.y) for p in self.polygons])
 
     @property
@@ -80,12 +81,12 @@ class PlanTown:
         return self.budget_min + self.overhead_min
 
     def calls_per_day(self) -> np.ndarray:
-        """Expected squad calls per day at each demand point."""
+        """Expected squad calls per day at each demand point (the location models' weights)."""
         return self.squad_calls * self.duty_min_per_day
 
 
 def _events_per_month(model: TownModel) -> np.ndarray:
-    """Expected incidents per village per month, every category (the incident model's rates)."""
+    """Expected incidents per village per month over every category (the incident model's rates)."""
     stream = model.stream
     per_day = float(stream.hourly_rate.sum())
     out = np.zeros(len(model.town.villages))

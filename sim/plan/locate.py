@@ -178,7 +178,7 @@ def locate(cost: np.ndarray, calls: np.ndarray, atom_village: np.ndarray, k: int
 
 
 def _complete(sites: list[int], cost: np.ndarray, w: np.ndarray, k: int) -> list[int]:
-    """A model may use fewer sites than allowed (fewer already cover everything): add by p-median gain."""
+    """Fill a plan up to ``k`` sites by p-median gain (a model may use fewer when fewer already cover everything)."""
     chosen = list(sites)
     while len(chosen) < k:
         best = min((j for j in range(cost.shape[1]) if j not in chosen),
@@ -193,4 +193,5 @@ def nearest_site(cost: np.ndarray, sites: list[int]) -> np.ndarray:
 
 
 def base_points(sites: Sites, chosen: list[int]) -> list[Point]:
+    """The chosen sites as (x, y) km points, as a scenario's squad bases take them."""
     return [(float(sites.xy[j, 0]), float(sites.xy[j, 1])) for j in chosen]

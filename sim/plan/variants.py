@@ -18,7 +18,7 @@ from sim.plan.bases import BasePlan
 
 
 def bases_overlay(plan: BasePlan, villages: list[str], crews_per_squad: int, name: str) -> dict[str, Any]:
-    """The tables a squad plan changes: bases, zones, crews and the dispatch rule."""
+    """Build the tables a squad plan changes: bases, zones, crews and the dispatch rule."""
     units = [{"id": f"S{s + 1}", "base": [round(x, 4), round(y, 4)], "crews": crews_per_squad, "zone": zone}
              for s, ((x, y), zone) in enumerate(zip(plan.bases, plan.zones_by_squad(villages), strict=False))]
     objective = "" if plan.objective is None else f", objective {plan.objective:.4g}"
@@ -32,7 +32,7 @@ def bases_overlay(plan: BasePlan, villages: list[str], crews_per_squad: int, nam
 
 
 def applied(input_path: Path, overlay: dict[str, Any]) -> tuple[dict[str, Any], Scenario]:
-    """The input scenario's table with the overlay's tables replacing its own, validated."""
+    """Lay the overlay's tables over the input scenario's table and validate the result."""
     data = copy.deepcopy(read_scenario_data(input_path))
     for section, table in overlay.items():
         merged = dict(data.get(section, {}))
@@ -61,11 +61,11 @@ def write_variant(path: Path, final_path: Path, input_path: Path, overlay: dict[
 
 def grids_overlay(input_data: dict[str, Any], name: str, town_file: str, objective: str,
                   complete: bool) -> dict[str, Any]:
-    """The tables a grid plan changes: the level-2 grid layer of ``[town.gis]`` (and the villages
-    layer the proposal was cut from, when the input is the generated town).
+    """Build the tables a grid plan changes: the level-2 grid layer of ``[town.gis]``.
 
-    ``complete``: the whole ``[town.gis]`` table (to validate and run in memory); otherwise only
-    what a file extending the input must add (the input's own layers stay relative to it).
+    With it goes the villages layer the proposal was cut from, when the input is the generated
+    town. ``complete``: the whole ``[town.gis]`` table (to validate and run in memory); otherwise
+    only what a file extending the input must add (the input's own layers stay relative to it).
     """
     base_gis = input_data.get("town", {}).get("gis")
     gis = dict(base_gis or {}) if complete else {}

@@ -41,17 +41,19 @@ GRIDS_CLAIM = Claim("workload_gini.worker", ("discovery_p50_min", "closure_on_ti
 
 
 def direction(measure: str) -> int:
+    """Which way is better for a measure (+1 higher, -1 lower, 0 neither), for the verdict."""
     if measure in HEADLINE:
         return HEADLINE[measure]
     return next((d for p, d in PREFIXES.items() if measure.startswith(p)), 0)
 
 
 def reported(measure: str) -> bool:
+    """Whether a measure is one the verification reports (the headline ones and their families)."""
     return measure in HEADLINE or any(measure.startswith(p) for p in PREFIXES)
 
 
 def verdict(rows: pd.DataFrame, claim: Claim) -> tuple[str, str]:
-    """("confirmed" | "unconfirmed", reason) from one proposal's paired table."""
+    """Judge one proposal from its paired table: ``confirmed`` or ``unconfirmed``, and why."""
     by = rows.set_index("measure")
     if claim.target not in by.index:
         return "unconfirmed", f"{claim.target} was not measured"
