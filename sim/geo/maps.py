@@ -40,11 +40,11 @@ class MeasureLabel:
     higher_is_better: bool = True
 
     def title(self, lang: str) -> str:
-        """The measure's title in ``lang``."""
+        """Give the measure's title in ``lang``."""
         return self.zh if lang == "zh" else self.en
 
     def unit(self, lang: str) -> str:
-        """The unit in ``lang``; shares are drawn in %."""
+        """Give the unit in ``lang``; shares are drawn in %."""
         return "%" if self.share else (self.unit_zh if lang == "zh" else self.unit_en)
 
 
@@ -99,7 +99,7 @@ def use_cjk_font() -> str | None:
 
 
 def label_for(column: str) -> MeasureLabel:
-    """The label of a column, or the column's own name for a measure the catalogue does not know."""
+    """Give the label of a column, or the column's own name for a measure the catalogue does not know."""
     return MEASURES.get(column, MeasureLabel(column, column, "", ""))
 
 

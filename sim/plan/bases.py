@@ -44,7 +44,7 @@ class BasePlan:
 
 
 def plan_id(method: str, k: int) -> str:
-    """A plan's id in tables and file names (``pmedian_k3``; today's plan keeps its own name)."""
+    """Name a plan in tables and file names (``pmedian_k3``; today's plan keeps its own name)."""
     return CURRENT if method == CURRENT else f"{method.replace('-', '')}_k{k}"
 
 

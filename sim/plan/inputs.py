@@ -81,12 +81,12 @@ class PlanTown:
         return self.budget_min + self.overhead_min
 
     def calls_per_day(self) -> np.ndarray:
-        """Expected squad calls per day at each demand point (the location models' weights)."""
+        """Estimate squad calls per day at each demand point (the location models' weights)."""
         return self.squad_calls * self.duty_min_per_day
 
 
 def _events_per_month(model: TownModel) -> np.ndarray:
-    """Expected incidents per village per month over every category (the incident model's rates)."""
+    """Estimate incidents per village per month over every category (the incident model's rates)."""
     stream = model.stream
     per_day = float(stream.hourly_rate.sum())
     out = np.zeros(len(model.town.villages))

@@ -193,5 +193,5 @@ def nearest_site(cost: np.ndarray, sites: list[int]) -> np.ndarray:
 
 
 def base_points(sites: Sites, chosen: list[int]) -> list[Point]:
-    """The chosen sites as (x, y) km points, as a scenario's squad bases take them."""
+    """Give the chosen sites as (x, y) km points, as a scenario's squad bases take them."""
     return [(float(sites.xy[j, 0]), float(sites.xy[j, 1])) for j in chosen]

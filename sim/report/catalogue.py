@@ -203,7 +203,7 @@ def label(name: str, lang: Lang) -> str:
 
 
 def kind(name: str) -> Kind:
-    """The measure's kind (share, minutes, count …), which decides its format and range."""
+    """Give the measure's kind (share, minutes, count …), which decides its format and range."""
     m = measure(name)
     return m.kind if m else ("share" if name.endswith("_share") else "count")
 
@@ -215,7 +215,7 @@ def better(name: str) -> int:
 
 
 def stage(name: str) -> str | None:
-    """The model stage a measure belongs to, so the report can explain a difference by its stage."""
+    """Give the model stage a measure belongs to, so the report can explain a difference by its stage."""
     m = measure(name)
     return m.stage if m else None
 

@@ -55,7 +55,7 @@ class Option:
         return len(self.reps)
 
     def measures(self) -> list[str]:
-        """The flat measures recorded for every replication."""
+        """List the flat measures recorded for every replication."""
         return [c for c in self.reps.columns if c not in ("seed", "days")]
 
     def estimate(self, measure: str) -> Estimate:

@@ -52,7 +52,7 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def stages_of(measure: str) -> tuple[str, ...]:
-    """The model stages that drive ``measure``, where the report looks for a cause."""
+    """List the model stages that drive ``measure``, where the report looks for a cause."""
     return next((s for p, s in DRIVERS if fnmatchcase(measure, p)), ())
 
 

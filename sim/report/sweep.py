@@ -105,7 +105,7 @@ def main_effects(runs: pd.DataFrame, design: pd.DataFrame, factors: list[str], f
 
 
 def sweep_language(folder: Path) -> Lang:
-    """The language of a sweep's report: its base scenario's, Chinese when it cannot be read."""
+    """Choose the language of a sweep's report: its base scenario's, Chinese when it cannot be read."""
     meta = Store(folder).meta()
     try:
         lang = language(snapshot(meta["scenario"]))
