@@ -357,7 +357,7 @@ class CommandCentre(mesa.Agent):
         crew.process = self.env.process(crew.run_job(self, inc, done))
 
     def _end_wait(self, inc: Incident) -> None:
-        """A crew takes the case: add this spell in the queue to its wait."""
+        """Add the spell just ended in the queue to the case's wait (a crew takes it)."""
         since = self._requeued_at.pop(inc.id, None)
         if since is None:
             inc.squad_wait = self.env.now - inc.queued_at
@@ -366,8 +366,10 @@ class CommandCentre(mesa.Agent):
 
     # ---- preemption ----------------------------------------------------------------------
     def _crew_to_preempt(self, inc: Incident) -> Crew | None:
-        """With preemption on and no crew free: an on-duty crew on a job of a less urgent class,
-        the least urgent first, then by the dispatch rule; None if there is none.
+        """Choose a crew to take off a less urgent job when preemption is on and no crew is free.
+
+        An on-duty crew on a job of a less urgent class, the least urgent first, then by the
+        dispatch rule; None if there is none.
         """
         if self.cfg.squad_preemption == "none":
             return None
@@ -393,8 +395,10 @@ class CommandCentre(mesa.Agent):
         crew.process.interrupt((inc, done))
 
     def preempted(self, inc: Incident, done: simpy.Event, work_left: float | None) -> None:
-        """A crew left ``inc`` (``work_left`` on-scene minutes still to do, None if not yet there):
-        back to the queue in its original order, first come within its class.
+        """Put ``inc`` back in the queue after its crew was taken off it.
+
+        ``work_left`` is the on-scene minutes still to do (None if the crew was not there yet); the
+        case goes back in its original order, first come within its class.
         """
         if work_left is not None and self.cfg.squad_preemption == "resume":
             self._work_left[inc.id] = max(0.0, work_left)

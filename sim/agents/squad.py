@@ -122,8 +122,9 @@ class Crew(mesa.Agent):
         return centre.next_for(self)
 
     def _stop_en_route(self, centre: CommandCentre, inc: Incident) -> None:
-        """Stopped on the way: the crew is where it got to (a straight-line share of the drive,
-        after the dispatch overhead), and leaves for its next job from there.
+        """Stop the crew on its way, where it got to, and send it on from there.
+
+        Its position is a straight-line share of the drive, after the dispatch overhead.
         """
         assert self.leg is not None
         start, minutes, origin = self.leg
