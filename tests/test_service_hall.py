@@ -16,7 +16,7 @@ from sim.cli import app
 from sim.config import Shift, load_scenario
 from sim.model import TownModel
 from sim.runner import run_replication
-from sim.service_hall.measures import hall_summary
+from sim.service_hall.measures import hall_summary, littles_law
 from sim.shifts import DutyCalendar
 from sim.stats import mean_ci
 
@@ -74,6 +74,16 @@ def test_littles_law_holds_for_the_hall_queue():
     for s in (run_replication(load_scenario(MMC), 1), _summary()):
         law = s["hall_littles_law"]
         assert law["L_q"] == pytest.approx(law["lambda_W_q"], rel=0.03)
+
+
+def test_littles_law_without_time_after_the_warm_up_is_nan_not_a_division_by_zero():
+    arrival = np.array([1.0, 2.0, 3.0])
+    for t0, t1 in ((5.0, 5.0), (6.0, 5.0)):
+        law = littles_law(arrival, arrival + 0.5, t0, t1)
+        assert np.isnan(law["L_q"]) and np.isnan(law["lambda_W_q"])
+    s = run_replication(load_scenario(MMC).model_copy(update={"run": load_scenario(MMC).run.model_copy(
+        update={"warmup_days": 2.0})}), 1, days=2)  # the whole run is warm-up
+    assert np.isnan(s["hall_littles_law_ratio"]) and np.isnan(s["hall_littles_law"]["L_q"])
 
 
 def test_pooling_cuts_the_wait_at_equal_staff():

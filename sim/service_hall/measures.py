@@ -44,8 +44,11 @@ def littles_law(arrival: np.ndarray, start: np.ndarray, t0: float, t1: float,
 
     The two are estimated independently: L_q counts, at each instant, the visits that had
     arrived but not yet started; λW_q uses only the arrivals inside [t0, t1) and their waits.
+    With no time after the warm-up (t1 <= t0) there is nothing to measure: both are NaN.
     """
     span = t1 - t0
+    if span <= 0:
+        return {"L_q": math.nan, "lambda_W_q": math.nan}
     inside = (arrival >= t0) & (arrival < t1)
     rate = inside.sum() / span
     at = t0 + (np.arange(samples) + 0.5) * span / samples
