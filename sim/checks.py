@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from sim.config import Scenario
 from sim.policies.escalation import ThresholdEscalation
 from sim.warnings import (
-    GRID_HOUSEHOLDS_RANGE,
     GRID_PEOPLE_MAX,
     GRIDS_PER_VILLAGE_RANGE,
     RunWarning,
@@ -25,27 +24,41 @@ _THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
 _MAX_SEVERITY = 5
 
 
+def _named(pairs: list[tuple[str, str]], shown: int = 8) -> str:
+    """``name (value), …`` for the first ``shown`` entries, and how many more."""
+    text = ", ".join(f"{n} ({v})" for n, v in pairs[:shown])
+    return text + (f", … {len(pairs) - shown} more" if len(pairs) > shown else "")
+
+
 def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
-    """Grids and villages outside the sizes DESIGN.md §2 states."""
+    """Grids and villages outside the stated sizes, by name: households per grid outside the
+    scenario's ``town.grid_division.households_range`` (default 200–500, DESIGN.md §2),
+    people per grid above 2,500, villages split into other than 2–3 grids.
+    """
     out: list[RunWarning] = []
-    hh = [g.households for g in town.grids]
-    lo, hi = GRID_HOUSEHOLDS_RANGE
-    bad = [h for h in hh if not lo <= h <= hi]
+    div = scenario.town.grid_division
+    lo, hi = div.households_range
+    bad = [g for g in town.grids if not lo <= g.households <= hi]
     if bad:
+        hh = [g.households for g in bad]
         out.append(RunWarning("grid_households_out_of_range", {
-            "grids": len(bad), "total": len(hh), "low": min(bad), "high": max(bad), "range_low": lo, "range_high": hi}))
-    people = [h * scenario.town.persons_per_household for h in hh]
-    crowded = [p for p in people if p > GRID_PEOPLE_MAX]
+            "grids": len(bad), "total": len(town.grids), "low": min(hh), "high": max(hh), "range_low": lo,
+            "range_high": hi, "names": _named([(g.id, f"{g.households:.0f}") for g in bad])}))
+    pph = scenario.town.persons_per_household
+    crowded = [g for g in town.grids if g.households * pph > GRID_PEOPLE_MAX]
     if crowded:
         out.append(RunWarning("grid_people_out_of_range", {
-            "grids": len(crowded), "total": len(hh), "limit": GRID_PEOPLE_MAX, "high": max(crowded)}))
-    if scenario.town.grid_division.households_per_grid is not None:  # a fixed count is the user's explicit choice
+            "grids": len(crowded), "total": len(town.grids), "limit": GRID_PEOPLE_MAX,
+            "high": max(g.households * pph for g in crowded),
+            "names": _named([(g.id, f"{g.households * pph:.0f}") for g in crowded])}))
+    if div.households_per_grid is not None:  # a fixed count is the user's explicit choice
         vlo, vhi = GRIDS_PER_VILLAGE_RANGE
-        counts = [len(v.grids) for v in town.villages]
-        odd = [k for k in counts if not vlo <= k <= vhi]
+        odd = [v for v in town.villages if not vlo <= len(v.grids) <= vhi]
         if odd:
+            counts = [len(v.grids) for v in odd]
             out.append(RunWarning("village_grids_out_of_range", {
-                "villages": len(odd), "total": len(counts), "low": min(odd), "high": max(odd), "range_low": vlo, "range_high": vhi}))
+                "villages": len(odd), "total": len(town.villages), "low": min(counts), "high": max(counts),
+                "range_low": vlo, "range_high": vhi, "names": _named([(v.name, str(len(v.grids))) for v in odd])}))
     return out
 
 

@@ -40,6 +40,9 @@ MAX_PERSONS_PER_HOUSEHOLD = 10.0  # and China's mean is 2.6
 MIN_HOUSEHOLDS_PER_GRID = 10.0
 MAX_HOUSEHOLDS_PER_GRID = 100_000.0
 MAX_GRIDS_PER_VILLAGE = 1_000
+# Household / enterprise points of a real town's point layer: one per household of the
+# largest town (MAX_RESIDENTS people) is the most a layer can sensibly hold.
+MAX_POINTS = MAX_RESIDENTS
 # Relative weights (land-use densities, category shares, hourly profiles, score weights):
 # only ratios matter; a million-to-one ratio is beyond any real contrast.
 MAX_WEIGHT = 1_000_000.0

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Stated ranges the checks compare against (DESIGN.md §2).
-GRID_HOUSEHOLDS_RANGE = (200.0, 500.0)  # households per level-2 grid, national practice
 GRID_PEOPLE_MAX = 2500.0  # people per level-2 grid
 GRIDS_PER_VILLAGE_RANGE = (2, 3)  # each level-1 grid (village) split into 2–3 level-2 grids
 
@@ -27,17 +26,17 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "grid_households_out_of_range": (
         "{grids} of {total} grids hold {low:.0f}–{high:.0f} households, outside the stated "
-        "{range_low:.0f}–{range_high:.0f} per grid",
-        "{total} 个网格中有 {grids} 个户数为 {low:.0f}–{high:.0f}，超出每格 {range_low:.0f}–{range_high:.0f} 户的规定范围",
+        "{range_low:.0f}–{range_high:.0f} per grid: {names}",
+        "{total} 个网格中有 {grids} 个户数为 {low:.0f}–{high:.0f}，超出每格 {range_low:.0f}–{range_high:.0f} 户的规定范围：{names}",
     ),
     "grid_people_out_of_range": (
-        "{grids} of {total} grids hold more than {limit:.0f} people (up to {high:.0f})",
-        "{total} 个网格中有 {grids} 个人口超过 {limit:.0f} 人（最多 {high:.0f} 人）",
+        "{grids} of {total} grids hold more than {limit:.0f} people (up to {high:.0f}): {names}",
+        "{total} 个网格中有 {grids} 个人口超过 {limit:.0f} 人（最多 {high:.0f} 人）：{names}",
     ),
     "village_grids_out_of_range": (
         "{villages} of {total} villages are split into {low}–{high} grids, outside the stated "
-        "{range_low}–{range_high}",
-        "{total} 个村（社区）中有 {villages} 个划分为 {low}–{high} 个网格，超出规定的 {range_low}–{range_high} 个",
+        "{range_low}–{range_high}: {names}",
+        "{total} 个村（社区）中有 {villages} 个划分为 {low}–{high} 个网格，超出规定的 {range_low}–{range_high} 个：{names}",
     ),
     "spot_fix_impossible": (
         "{category}: severity {severity} reaches escalation.severity_to_village = {threshold}, which also "

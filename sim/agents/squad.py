@@ -62,6 +62,7 @@ class Crew(mesa.Agent):
         self.process: simpy.Process | None = None  # the busy period under way (interrupted to preempt)
         self.leg: tuple[float, float, tuple[float, float]] | None = None  # (start, minutes, from) while en route
         self.preempted_by: Incident | None = None  # set from the moment a preemption is decided
+        self.homing: tuple[float, tuple[float, float]] | None = None  # (start, from) while driving back to base
 
     def on_duty(self, t: float) -> bool:
         """Whether the crew's squad is on shift at ``t``: off shift, cases wait in the queue."""
@@ -81,7 +82,9 @@ class Crew(mesa.Agent):
         self.job = None
         if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
             assert self.pos is not None, "the model's space places every crew at its base"
+            self.homing = (env.now, self.pos)
             yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
+            self.homing = None
             centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
         cal = self.squad.calendar

@@ -142,21 +142,31 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     scenario = validate_scenario(data, source=str(path))
-    check_town_files(scenario)
+    check_town_files(scenario, str(path))
     return scenario
 
 
-def check_town_files(scenario: Scenario) -> None:
-    """Read and check a real town's layers and roads now, so a bad file is refused before any run."""
+def check_town_files(scenario: Scenario, source: str = "<scenario>") -> None:
+    """Read and check a real town's layers and roads now, so a bad file is refused before any
+    run; squad zones must name villages of the layer (the scenario check cannot know them).
+    """
     if scenario.town.gis is None and scenario.town.roads is None:
         return
     from sim.geo.errors import GeoError
     from sim.town import build_town
 
     try:
-        build_town(scenario)
+        town = build_town(scenario)
     except GeoError as exc:
         raise ScenarioError(str(exc)) from None
+    if scenario.town.gis is None:
+        return
+    names = {v.name for v in town.villages}
+    for u in scenario.squads.units:
+        for v in u.zone or []:
+            if v not in names:
+                raise ScenarioError(f"{source}: squads.units.{u.id}.zone: unknown village {v!r} (not in"
+                                    f" {scenario.town.gis.villages.path}; villages are {', '.join(sorted(names)[:3])}, …)")
 
 
 def apply_overrides(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim import limits
 from sim.config.base import ScenarioError
 from sim.config.scenario import Scenario
@@ -36,14 +38,19 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
     """Estimate the incidents and hall cases, staff, grids and clock steps of one run, before building it."""
     t = sc.town
     households: float
-    if t.village_list:
+    residents = float(t.residents or 0)
+    given_grids: int | None = None
+    if t.gis is not None:
+        villages, households, residents, given_grids = gis_counts(sc)
+    elif t.village_list:
         villages = len(t.village_list)
         households = sum(v.households for v in t.village_list)
     else:
-        villages = t.villages  # with real layers (town.gis) the villages are not known yet: 0
-        households = (t.residents or 0) / t.persons_per_household
+        villages = t.villages
+        households = residents / t.persons_per_household
     g = t.grid_division
-    grids = (villages * g.grids_per_village if g.grids_per_village is not None
+    grids = (float(given_grids) if given_grids is not None
+             else villages * g.grids_per_village if g.grids_per_village is not None
              else households / (g.households_per_grid or 1.0) + villages)  # at least one per village
     per_grid = sum(r.count for r in sc.grid_staff.all_roles().values())
     hall = sc.service_hall
@@ -51,9 +58,29 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
              + (hall.windows if hall is not None else 0))
     years = days / 365.0
     return RunSize(
-        incidents=(t.residents or 0) / 10_000 * sc.incidents.events_per_10k_residents_per_year * years,
+        incidents=residents / 10_000 * sc.incidents.events_per_10k_residents_per_year * years,
         hall_cases=(hall.cases_per_year * years) if hall is not None else 0.0,
         staff=staff, grids=grids, ticks=days * MINUTES_PER_DAY / sc.run.tick_minutes)
+
+
+def gis_counts(sc: Scenario) -> tuple[int, float, float, int | None]:
+    """Villages, households, residents and given level-2 grids of a real town's layers
+    (``town.gis``), read once and cached; zeros when the layers cannot be read (they are
+    refused, naming the file, when the town is built).
+    """
+    from sim.geo.build import town_layers
+    from sim.geo.errors import GeoError
+
+    assert sc.town.gis is not None
+    try:
+        layers = town_layers(sc.town.gis)
+    except GeoError:
+        return 0, 0.0, 0.0, None
+    vf = layers.villages
+    households = float(vf["households"].sum())
+    res = vf["residents"].to_numpy(float)
+    residents = float(res[~np.isnan(res)].sum()) if not np.isnan(res).all() else households * sc.town.persons_per_household
+    return len(vf), households, residents, (len(layers.grids) if layers.grids is not None else None)
 
 
 def check_run_size(sc: Scenario, days: float, source: str) -> None:

@@ -47,11 +47,17 @@ class GridDivision(Strict):
     households_per_grid: float | None = Field(default=None, ge=limits.MIN_HOUSEHOLDS_PER_GRID,
                                               le=limits.MAX_HOUSEHOLDS_PER_GRID)
     grids_per_village: int | None = Field(default=None, ge=1, le=limits.MAX_GRIDS_PER_VILLAGE)
+    # Households a level-2 grid should hold: grids outside are warned about, by name.
+    # Default: national practice, 200–500 (DESIGN.md §2); a rural town may state ≈ 300 ± 100.
+    households_range: tuple[float, float] = (200.0, 500.0)
 
     @model_validator(mode="after")
     def _one_rule(self) -> GridDivision:
         if (self.households_per_grid is None) == (self.grids_per_village is None):
             raise ValueError("give exactly one of households_per_grid, grids_per_village")
+        lo, hi = self.households_range
+        if not 0 < lo < hi <= limits.MAX_HOUSEHOLDS_PER_GRID:
+            raise ValueError(f"households_range: give [low, high] with 0 < low < high <= {limits.MAX_HOUSEHOLDS_PER_GRID:g}")
         return self
 
 

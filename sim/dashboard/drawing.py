@@ -90,6 +90,24 @@ def _nice_km(span: float) -> float:
     return next(m * p for m in (5, 2, 1) if m * p <= target)
 
 
+MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary"})
+
+
+def _roads(f: Frame, roads) -> list[str]:
+    """The road network as two paths (major roads wider), white-cased so they read on any tint."""
+    minor, major = [], []
+    for cls, line in zip(roads.edges.highway, roads.lines, strict=True):
+        (major if cls in MAJOR_ROADS else minor).append("M" + " ".join(f"{f.sx(x)},{f.sy(y)}" for x, y in line))
+    out = []
+    for d, width, colour, cls in (("".join(minor), 3.0, "#8a8f94", "minor"), ("".join(major), 5.5, "#5f6368", "major")):
+        if d:
+            out.append(f'<path d="{d}" fill="none" stroke="#ffffff" stroke-width="{width + 3:g}" '
+                       f'stroke-linecap="round" stroke-linejoin="round"/>'
+                       f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width:g}" stroke-linecap="round" '
+                       f'stroke-linejoin="round" class="gs-roads gs-roads-{cls}"/>')
+    return out
+
+
 def zone_owner(model) -> dict[int, int]:
     """Village index → index of the squad whose zone holds it."""
     return {v: k for k, sq in enumerate(model.squads) for v in sq.zone}
@@ -97,7 +115,7 @@ def zone_owner(model) -> dict[int, int]:
 
 def static_map_svg(model, lang: str) -> str:
     """The parts of the map that do not move: villages tinted by squad zone, grid lines,
-    village names, squad bases, km ticks and a scale bar. Drawn once per town and language.
+    the roads (when travel follows them), village names, squad bases, km ticks and a scale bar. Drawn once per town and language.
     """
     f = town_frame(model)
     town = model.town
@@ -111,6 +129,8 @@ def static_map_svg(model, lang: str) -> str:
         out.append(f'<polygon points="{_poly(f, v.box.polygon)}" fill="{fill}" stroke="none"/>')
     grid_paths = "".join(f"M{_poly(f, g.box.polygon)}Z" for g in town.grids)
     out.append(f'<path d="{grid_paths}" fill="none" stroke="#b0b0b0" stroke-width="1.2"/>')
+    if town.roads is not None:
+        out.extend(_roads(f, town.roads))
     for v in town.villages:
         k = owner.get(v.index)
         dash = ' stroke-dasharray="8 4"' if v.land_use == "core" else ""

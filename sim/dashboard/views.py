@@ -25,6 +25,7 @@ from sim.config import (
     read_scenario_data,
     validate_scenario,
 )
+from sim.dashboard.crews import CrewTrips
 from sim.dashboard.drawing import STAGES, Frame, town_frame, zone_owner
 from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
 from sim.model import TownModel
@@ -119,6 +120,7 @@ class Arm:
         self.model = TownModel(self.scenario, seed=settings.seed, keep_stories=True)
         self.frame: Frame = town_frame(self.model)
         self.owner = zone_owner(self.model)
+        self.trips = CrewTrips(self.model.town, self.scenario.squads.mode, self.scenario.squads.dispatch_overhead_min)
         cats = self.model.categories
         self.start_tier = [self.model.centre.escalation.start_tier(c) for c in cats]
         self.cases: OrderedDict[int, Incident] = OrderedDict()  # open, then recently closed
@@ -188,8 +190,8 @@ class Arm:
         """What moves on the map, as compact rows in SVG units.
 
         ``dots``: [id, x, y, stage, tier, overdue, escalations, opacity]; closed cases fade
-        over FADE_MIN. ``crews``: [x, y, zone, busy, job_x, job_y] with crews on the way
-        placed along their trip.
+        over FADE_MIN. ``crews``: [x, y, zone, busy, to_x, to_y, path ahead ("x,y x,y …"),
+        on a road] with crews on the way placed along their trip (sim/dashboard/crews.py).
         """
         m, f = self.model, self.frame
         now = m.env.now
@@ -208,25 +210,26 @@ class Arm:
                 break
             dots.append([inc.id, f.sx(inc.x), f.sy(inc.y), closed_k, self.tier_now(inc), int(inc.alarms > 0),
                          inc.escalations, round(max(0.15, 1 - age / FADE_MIN), 2)])
-        crews: list[list[float]] = []
-        centre = m.centre
+        crews: list[list[Any]] = []
         for k, sq in enumerate(m.squads):
             idle_n = 0
             for crew in sq.crews:
                 assert crew.pos is not None  # placed by the model's space
-                x, y = crew.pos
-                job = crew.job
-                if job is None:
-                    sx, sy = f.sx(x) + 22 * idle_n - 10 * (len(sq.crews) - 1), f.sy(y) + 30
-                    idle_n += 1
-                    crews.append([sx, sy, k, 0, sx, sy])
+                trip = self.trips.trip(crew)
+                if trip is None:  # at base, or at work on scene
+                    x, y = crew.pos
+                    if crew.job is None:
+                        sx, sy = f.sx(x) + 22 * idle_n - 10 * (len(sq.crews) - 1), f.sy(y) + 30
+                        idle_n += 1
+                        crews.append([sx, sy, k, 0, sx, sy, "", 0])
+                    else:
+                        crews.append([f.sx(x), f.sy(y), k, 1, f.sx(x), f.sy(y), "", 0])
                     continue
-                if math.isnan(job.arrived_at) or crew.pos != (job.x, job.y):
-                    depart = job.dispatched_at if not math.isnan(job.dispatched_at) else crew.busy_since
-                    trip = max(1e-9, centre.travel_to(crew, job))
-                    frac = min(1.0, max(0.0, (now - depart) / trip))
-                    x, y = x + frac * (job.x - x), y + frac * (job.y - y)
-                crews.append([f.sx(x), f.sy(y), k, 1, f.sx(job.x), f.sy(job.y)])
+                x, y, nxt, on_road = trip.at(now)
+                ahead = " ".join(f"{f.sx(px)},{f.sy(py)}" for px, py in trip.xy[nxt:])
+                bx, by = trip.xy[-1]
+                crews.append([f.sx(x), f.sy(y), k, 1, f.sx(bx), f.sy(by), f"{f.sx(x)},{f.sy(y)} {ahead}",
+                              int(on_road)])
         return {"dots": dots, "crews": crews}
 
     def measures(self, force: bool = False) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from sim.dashboard.drawing import OVERDUE_COLOUR, SELECTED_COLOUR, STAGE_COLOURS
 class TownMap(ipyvue.VueTemplate):
     """The town map: ``static_svg`` (set once per town and language) under an overlay of
     ``dots`` [id, x, y, stage, tier, overdue, escalations, opacity] and ``crews``
-    [x, y, zone, busy, job_x, job_y]. Tier is the marker's shape (circle grid, diamond
+    [x, y, zone, busy, to_x, to_y, path ahead, on a road] (a moving crew trails the dashed
+    path still ahead of it: along the roads when the town has them). Tier is the marker's shape (circle grid, diamond
     village, square town, hexagon county); overdue cases get a dark-red ring.
     """
 
@@ -28,10 +29,10 @@ class TownMap(ipyvue.VueTemplate):
          style="position:absolute; left:0; top:0; width:100%; height:100%;">
       <g class="gs-crews">
         <g v-for="(c, i) in crews" :key="'c' + i">
-          <line v-if="c[3]" :x1="c[0]" :y1="c[1]" :x2="c[4]" :y2="c[5]" :stroke="zone_colours[c[2] % zone_colours.length]"
-                stroke-width="3" stroke-dasharray="8 6"/>
+          <polyline v-if="c[6]" :points="c[6]" fill="none" :stroke="zone_colours[c[2] % zone_colours.length]"
+                    stroke-width="4" stroke-dasharray="8 6" stroke-linejoin="round" class="gs-crew-path"/>
           <polygon :points="tri(c[0], c[1])" :fill="zone_colours[c[2] % zone_colours.length]" stroke="#111" stroke-width="2"
-                   class="gs-crew"/>
+                   class="gs-crew" :data-x="c[0]" :data-y="c[1]" :data-road="c[7]" :data-busy="c[3]"/>
         </g>
       </g>
       <g class="gs-dots">

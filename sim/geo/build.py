@@ -2,7 +2,8 @@
 
 The counterpart of the lattice generator in :mod:`sim.town`: villages come from
 :func:`sim.geo.layers.read_town_layers`, level-2 grids from the grid layer or from
-:func:`sim.geo.split.split_polygon`, and travel from the road network when the scenario
+:func:`sim.geo.split.split_households` (weighted by household points when the scenario
+has a point layer), and travel from the road network when the scenario
 names one. Reading and checking files is cached per process (a sweep rebuilds the town
 for every run), keyed by the section and the files' modification times.
 """
@@ -14,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shapely
 
 from sim.config.geo import Gis, Roads
 from sim.geo.layers import TownLayers, read_town_layers
 from sim.geo.places import Outline, PolygonLocator, PolygonPlaces
 from sim.geo.roads import RoadNetwork, RoadTravel, load_network
-from sim.geo.split import split_polygon
+from sim.geo.split import Households, split_households
 from sim.vocabulary import LandUse
 from sim.warnings import RunWarning
 
@@ -73,6 +75,16 @@ def grid_count(households: float, scenario: Scenario) -> int:
     return max(1, round(households / div.households_per_grid))
 
 
+def _households_in(geom, layers: TownLayers) -> Households | None:
+    """The household points of the point layer inside ``geom`` (None without a point layer)."""
+    if layers.points is None:
+        return None
+    pts = layers.points
+    x, y = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
+    inside = shapely.contains_xy(geom, x, y) | shapely.intersects_xy(geom.boundary, x, y)
+    return Households(x[inside], y[inside], pts["households"].to_numpy(float)[inside])
+
+
 def build_gis_villages(scenario: Scenario, layers: TownLayers) -> tuple[list[Village], list[Grid]]:
     """Villages and level-2 grids (given, or split from each village) from checked layers."""
     from sim.town import Grid, Village
@@ -99,9 +111,13 @@ def build_gis_villages(scenario: Scenario, layers: TownLayers) -> tuple[list[Vil
             names = [str(n) for n in mine["name"]]
             hh = mine["households"].to_numpy(float)
         else:
-            shapes = split_polygon(v.box.geometry, grid_count(v.households, scenario))  # type: ignore[attr-defined]
+            geom = v.box.geometry  # type: ignore[attr-defined]
+            pieces = split_households(geom, grid_count(v.households, scenario), _households_in(geom, layers))
+            shapes = [p for p, _ in pieces]
             names = [f"{v.name}-{j + 1}" for j in range(len(shapes))]
-            hh = np.full(len(shapes), np.nan)
+            weight = np.array([w for _, w in pieces])
+            # by the household points when the village has any, else by area
+            hh = v.households * weight / weight.sum() if weight.sum() > 0 else np.full(len(shapes), np.nan)
         if np.isnan(hh).any():
             share = np.array([s.area for s in shapes]) / sum(s.area for s in shapes)
             hh = v.households * share

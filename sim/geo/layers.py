@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim import limits
 from sim.config.geo import Gis, GridLayer, PointLayer, VillageLayer
 from sim.geo.errors import GeoError
 from sim.vocabulary import LandUse
@@ -65,8 +66,13 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+# Features a layer may hold: the model's bounds (sim/limits.py), checked from the file's
+# header before anything is read, so an absurd file is refused at once.
+MAX_FEATURES = {"village": limits.MAX_VILLAGES, "grid": limits.MAX_RUN_GRIDS, "point": limits.MAX_POINTS}
+
+
 def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None) -> gpd.GeoDataFrame:
-    """One vector layer, refused in one line when missing, unreadable, empty or without CRS."""
+    """One vector layer, refused in one line when missing, unreadable, too large, empty or without CRS."""
     import geopandas as gpd
     import pyogrio
 
@@ -79,6 +85,10 @@ def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None)
             names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
             if layer not in names:
                 raise GeoError(f"{path}: no layer {layer!r} (layers: {', '.join(names)})")
+        count = int(pyogrio.read_info(path, layer=layer).get("features", -1))
+        if count > MAX_FEATURES[what]:
+            raise GeoError(f"{path}: the {what} layer has {count:,} features, beyond the limit of"
+                           f" {MAX_FEATURES[what]:,} (sim/limits.py)")
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except GeoError:
         raise

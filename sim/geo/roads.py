@@ -155,6 +155,22 @@ class ModeGraph:
             return float(c[i])
         return float(self.row(i)[j])
 
+    def node_path(self, i: int, j: int) -> list[int]:
+        """The shortest path from node ``i`` to node ``j`` (local indices), read back from the
+        kept distance row of ``i``: each step goes to the in-neighbour on a shortest path.
+        """
+        dist = self.row(i)
+        if not np.isfinite(dist[j]):
+            return [i, j]
+        rev = self.reverse
+        seq = [j]
+        while seq[-1] != i and len(seq) <= len(self.nodes):
+            v = seq[-1]
+            lo, hi = rev.indptr[v], rev.indptr[v + 1]
+            us = rev.indices[lo:hi]
+            seq.append(int(us[np.argmin(dist[us] + rev.data[lo:hi])]))
+        return seq[::-1]
+
 
 @dataclass
 class RoadNetwork:
@@ -167,12 +183,29 @@ class RoadNetwork:
     lines: list[np.ndarray]  # edge geometries (km), for drawing
     modes: dict[str, ModeGraph]
     warnings: list[RunWarning]
+    _edge_index: dict[tuple[int, int], int] | None = None
 
     def snap(self, mode: str, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest usable node (local index in the mode's graph) and the straight-line km to it."""
         g = self.modes[mode]
         d, i = g.tree.query(np.column_stack([px, py]))
         return i, d
+
+    def edge_line(self, u: int, v: int) -> np.ndarray:
+        """The drawn geometry (km) of the shortest edge between nodes ``u`` and ``v`` (indices
+        into x/y), oriented from ``u`` to ``v``; a straight segment when there is none.
+        """
+        if self._edge_index is None:
+            order = np.argsort(self.edges.length_km.to_numpy(), kind="stable")[::-1]
+            u_all, v_all = self.edges.u.to_numpy(), self.edges.v.to_numpy()
+            self._edge_index = {(int(u_all[k]), int(v_all[k])): int(k) for k in order}  # shortest wins
+        k = self._edge_index.get((u, v))
+        if k is not None:
+            return self.lines[k]
+        k = self._edge_index.get((v, u))
+        if k is not None:
+            return self.lines[k][::-1]
+        return np.array([[self.x[u], self.y[u]], [self.x[v], self.y[v]]])
 
     def node_xy(self, mode: str, i: int) -> tuple[float, float]:
         """Position (model km) of a mode's local node ``i``, for drawing routes."""
@@ -346,14 +379,34 @@ class RoadTravel:
             g.col(i)
 
     def route(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> np.ndarray:
-        """Give the path a trip takes, as (x, y) km vertices: a, the road nodes, b (for drawing)."""
-        ia, _ = self._snap(a, mode)
-        ib, _ = self._snap(b, mode)
+        """The path a trip takes, as (x, y) km vertices: a, the roads' geometry, b (for drawing)."""
+        return self.trip(a, b, mode)[0]
+
+    def trip(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """A trip as it is timed: vertices (km), the minutes from the start at each vertex, and
+        the vertex indices where the road part begins and ends (before: access from ``a``,
+        after: access to ``b``, both straight at the off-road speed). The last time equals
+        ``minutes(a, b, mode)``; within an edge, time runs in proportion to its length.
+        """
+        ia, da = self._snap(a, mode)
+        ib, db = self._snap(b, mode)
         g = self.network.modes[mode]
-        _, pred = dijkstra(g.graph, directed=True, indices=ia, return_predecessors=True)
-        seq = [ib]
-        while seq[-1] != ia and pred[seq[-1]] >= 0:
-            seq.append(int(pred[seq[-1]]))
-        nodes = g.nodes[np.array(seq[::-1])]
-        pts = np.column_stack([self.network.x[nodes], self.network.y[nodes]])
-        return np.vstack([np.asarray(a, float)[None], pts, np.asarray(b, float)[None]])
+        local = g.node_path(ia, ib)
+        nodes = g.nodes[np.array(local)]
+        speed = self.speed_kmh(mode)
+        pts: list[np.ndarray] = [np.asarray(a, float)[None], np.array([[self.network.x[nodes[0]], self.network.y[nodes[0]]]])]
+        times: list[np.ndarray] = [np.zeros(1), np.array([60.0 * da / speed])]
+        t = float(times[-1][0])
+        for p, q, n_p, n_q in zip(local[:-1], local[1:], nodes[:-1], nodes[1:], strict=True):
+            line = self.network.edge_line(int(n_p), int(n_q))
+            seg = np.hypot(*np.diff(line, axis=0).T)
+            along = np.cumsum(seg) / seg.sum() if seg.sum() > 0 else np.ones(len(seg))
+            w = float(g.graph[p, q])
+            pts.append(line[1:])
+            times.append(t + w * along)
+            t += w
+        start = 1
+        end = sum(len(x) for x in pts) - 1
+        pts.append(np.asarray(b, float)[None])
+        times.append(np.array([t + 60.0 * db / speed]))
+        return np.vstack(pts), np.concatenate(times), start, end

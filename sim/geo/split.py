@@ -1,18 +1,42 @@
-"""Level-2 grids inside a real village: polygons that tile it, with equal shares of its area.
+"""Level-2 grids inside a real village: polygons that tile it, each holding its share of the
+village's households.
 
 The seed's rule is 2–3 level-2 grids per village, sized by households. A village is cut
 by recursive bisection: a straight cut across the longer side of each piece's bounding
-box, placed (by bisection search) so the two sides hold areas in the ratio of the grids
-they must contain. Pieces stay compact and their union is the village.
+box, placed (by bisection search) so the two sides hold households in the ratio of the
+grids they must contain. Households are counted from the scenario's household points
+when it has a point layer (with a trace of area, so a cut between two points lands
+midway); without points they are assumed spread evenly, and the pieces are of equal area.
+Pieces stay compact and their union is the village.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 _ITERATIONS = 50  # bisection steps: the cut is placed to 2^-50 of the side
+_AREA_TRACE = 1e-3  # with points: the share of a piece's mass that is area (breaks ties between points)
+
+
+@dataclass(frozen=True)
+class Households:
+    """Household points inside one polygon (model km) and their weights."""
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+
+    def take(self, mask: np.ndarray) -> Households:
+        return Households(self.x[mask], self.y[mask], self.w[mask])
+
+    @property
+    def total(self) -> float:
+        return float(self.w.sum())
 
 
 def _side(poly: BaseGeometry, along_x: bool, cut: float) -> BaseGeometry:
@@ -22,29 +46,54 @@ def _side(poly: BaseGeometry, along_x: bool, cut: float) -> BaseGeometry:
     return shapely.intersection(poly, half)
 
 
-def _bisect(poly: BaseGeometry, share: float) -> tuple[BaseGeometry, BaseGeometry]:
-    """Cut across the longer side so the first piece (west or south) holds ``share`` of the area."""
+def _bisect(poly: BaseGeometry, share: float,
+            pts: Households | None) -> tuple[BaseGeometry, BaseGeometry, np.ndarray | None]:
+    """Cut across the longer side so the first piece (west or south) holds ``share`` of the
+    households (of the area without points); both pieces, and which points fall in the first.
+    """
     minx, miny, maxx, maxy = poly.bounds
     along_x = (maxx - minx) >= (maxy - miny)
     lo, hi = (minx, maxx) if along_x else (miny, maxy)
-    target = share * poly.area
+    if pts is None or pts.total <= 0:
+        def mass(cut: float) -> float:
+            return float(_side(poly, along_x, cut).area)
+        target = share * poly.area
+    else:
+        coord = pts.x if along_x else pts.y
+        per_km2 = _AREA_TRACE * pts.total / max(poly.area, 1e-12)
+
+        def mass(cut: float) -> float:
+            return float(pts.w[coord < cut].sum()) + per_km2 * float(_side(poly, along_x, cut).area)
+        target = share * pts.total * (1 + _AREA_TRACE)
     for _ in range(_ITERATIONS):
         mid = (lo + hi) / 2
-        if _side(poly, along_x, mid).area < target:
+        if mass(mid) < target:
             lo = mid
         else:
             hi = mid
     cut = (lo + hi) / 2
     first = _side(poly, along_x, cut)
-    return first, shapely.difference(poly, first)
+    inside = None if pts is None else (pts.x if along_x else pts.y) < cut
+    return first, shapely.difference(poly, first), inside
 
 
-def split_polygon(poly: BaseGeometry, k: int) -> list[BaseGeometry]:
-    """``k`` pieces of equal area tiling ``poly``, ordered west/south first."""
+def split_polygon(poly: BaseGeometry, k: int, households: Households | None = None) -> list[BaseGeometry]:
+    """``k`` pieces tiling ``poly``, ordered west/south first: of equal area, or of equal
+    households when ``households`` (the points inside ``poly``) are given.
+    """
+    return [p for p, _ in split_households(poly, k, households)]
+
+
+def split_households(poly: BaseGeometry, k: int, households: Households | None = None) -> list[tuple[BaseGeometry, float]]:
+    """As :func:`split_polygon`, each piece with the weight of the household points in it
+    (NaN without points).
+    """
     if k < 1:
         raise ValueError("k must be >= 1")
     if k == 1:
-        return [poly]
+        return [(poly, households.total if households is not None else float("nan"))]
     left = k // 2
-    a, b = _bisect(poly, left / k)
-    return split_polygon(a, left) + split_polygon(b, k - left)
+    a, b, first = _bisect(poly, left / k, households)
+    if households is None or first is None:
+        return split_households(a, left) + split_households(b, k - left)
+    return split_households(a, left, households.take(first)) + split_households(b, k - left, households.take(~first))
