@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import shapely
 
 solara = pytest.importorskip("solara", reason="solara is not installed (pip install 'gridsim[dashboard]')")
 v = pytest.importorskip("ipyvuetify")
@@ -21,7 +22,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 from sim.dashboard import labels as L  # noqa: E402
 from sim.dashboard.app import Dashboard, Page  # noqa: E402
-from sim.dashboard.drawing import STAGES, series_svg, static_map_svg  # noqa: E402
+from sim.dashboard.drawing import MARGIN, STAGES, UNIT, series_svg, static_map_svg  # noqa: E402
 from sim.dashboard.sessions import Registry  # noqa: E402
 from sim.dashboard.views import (  # noqa: E402
     DASHBOARD_TICK_MIN,
@@ -37,6 +38,7 @@ from sim.policies import DISPATCH_RULES  # noqa: E402
 from sim.vocabulary import Reason, Stage, Tier  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "xuxiake_1plus4.toml"
+GIS_SCENARIO = SCENARIO.with_name("xuxiake_gis.toml")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
@@ -210,6 +212,39 @@ def test_static_map_and_series_are_labelled(played):
     xs, ys = played.arm.series("backlog")
     svg = series_svg(xs, ys, "#000", "simulated day", "cases", title="Backlog")
     assert "simulated day" in svg and "cases" in svg and svg.count(",") <= 2 * 250
+
+
+def _km(arm, sx: float, sy: float) -> tuple[float, float]:
+    f = arm.frame
+    return sx / UNIT + f.x0 - MARGIN, f.y1 + MARGIN - sy / UNIT
+
+
+def test_real_town_map_shows_its_polygons_and_roads_and_crews_move_along_them():
+    s = Session(GIS_SCENARIO)
+    town = s.model.town
+    zh = static_map_svg(s.model, "zh")
+    assert zh.count('class="gs-roads ') >= 1 and zh.count('class="gs-village-name"') == len(town.villages)
+    # real outlines, not rectangles: the village paths carry the polygons' vertices
+    vertices = sum(len(list(v.box.geometry.exterior.coords)) - 1 for v in town.villages
+                   if v.box.geometry.geom_type == "Polygon")
+    assert vertices > 4 * len(town.villages)
+    roads = shapely.MultiLineString(list(town.roads.lines))
+    on_road = moving = 0
+    for _ in range(6 * 30):  # thirty hours, one tick at a time
+        s.step(1)
+        for crew, row in zip([c for sq in s.model.squads for c in sq.crews], s.arm.overlay()["crews"], strict=True):
+            if crew.leg is None:
+                continue
+            moving += 1
+            x, y = _km(s.arm, row[0], row[1])
+            trip = s.arm.trips.trip(crew)
+            assert trip is not None and trip.t[-1] == pytest.approx(
+                crew.leg[3] + s.model.centre.travel_minutes(crew.leg[0], crew.leg[1]), rel=1e-9)
+            if row[7]:  # on the road part of the trip: on a road line (SVG rounds to 1 m)
+                on_road += 1
+                assert roads.distance(shapely.Point(x, y)) < 0.0015, (x, y)
+            assert row[6].startswith(f"{row[0]},{row[1]}")  # the dashed path ahead starts at the crew
+    assert moving >= 20 and on_road >= 10, (moving, on_road)
 
 
 def test_labels_cover_both_languages_and_english_has_no_chinese():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ from sim.config.geo import Roads
 from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
 from sim.geo.errors import GeoError
 from sim.geo.export import export_town, grid_frame, village_frame
-from sim.geo.roads import RoadTravel, build_network, read_road_graph
+from sim.geo.roads import WITHIN_POINTS, RoadTravel, _points_in, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
 from sim.town import EuclideanTravel, build_town
@@ -110,6 +111,48 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
     found = {w.code: w.values for w in town_warnings(sc, build_town(sc))}
     assert found["village_grids_out_of_range"]["villages"] == 4  # 5–9 grids each
     assert found["grid_households_out_of_range"]["grids"] == 6 + 9 + 5 + 8  # 100 households each
+    # by name: the villages with their grid counts, the first grids with their households
+    assert found["village_grids_out_of_range"]["names"] == "村1 (6), 村2 (9), 村3 (5), 村4 (8)"
+    assert found["grid_households_out_of_range"]["names"].startswith("村1-1 (100), 村1-2 (100), ")
+    assert found["grid_households_out_of_range"]["names"].endswith(", … 20 more")
+    en = text(next(w for w in town_warnings(sc, build_town(sc)) if w.code == "village_grids_out_of_range"))
+    assert en.endswith("outside the stated 2–3: 村1 (6), 村2 (9), 村3 (5), 村4 (8)")
+    # the scenario's own household range, not a fixed 200–500
+    (tmp_path / "town.toml").unlink()
+    sc = load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"
+                                                    "households_range = [80, 120]\n"))
+    assert "grid_households_out_of_range" not in {w.code for w in town_warnings(sc, build_town(sc))}
+    (tmp_path / "town.toml").unlink()
+    with pytest.raises(ScenarioError, match="households_range"):
+        load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"
+                                                      "households_range = [300, 200]\n"))
+
+
+def test_level2_grids_split_by_household_points(tmp_path):
+    """With a household point layer, each grid holds an equal share of the points, not of the area."""
+    frame = _villages_frame(2, households=(600, 900))
+    rng = np.random.default_rng(5)
+    # village 1: 90% of its 200 households in its western fifth; village 2: spread evenly
+    xs = np.concatenate([X0 + rng.uniform(0, 200, 180), X0 + rng.uniform(200, 1000, 20), X0 + 1000 + rng.uniform(0, 1000, 300)])
+    ys = Y0 + rng.uniform(0, 1000, len(xs))
+    pts = gpd.GeoDataFrame({"hh": np.ones(len(xs))}, geometry=gpd.points_from_xy(xs, ys), crs=UTM)
+    pts.to_file(tmp_path / "hh.gpkg", engine="pyogrio")
+    sc = load_scenario(_gis_scenario(tmp_path, frame, extra='[town.gis.points]\npath = "hh.gpkg"\nhouseholds = "hh"\n'
+                                                           "[town.grid_division]\nhouseholds_per_grid = 300\n"))
+    town = build_town(sc)
+    v1, v2 = town.villages
+    assert len(v1.grids) == 2 and len(v2.grids) == 3
+    g1 = [town.grids[g] for g in v1.grids]
+    # equal households (100 points each side, the cut between two points) …
+    assert [g.households for g in g1] == pytest.approx([300, 300], abs=3)
+    # … so the western grid is small: the cut lies inside the dense fifth
+    assert g1[0].box.area < 0.2 * v1.box.area
+    inside = [int(shapely.contains_xy(g.box.geometry, (xs - town.origin_m[0]) / 1000,
+                                      (ys - town.origin_m[1]) / 1000).sum()) for g in g1]
+    assert inside == [100, 100]
+    g2 = [town.grids[g] for g in v2.grids]  # even points: close to equal areas still
+    assert [g.households for g in g2] == pytest.approx([300, 300, 300], abs=3)
+    assert max(g.box.area for g in g2) / min(g.box.area for g in g2) < 1.3
 
 
 def test_grid_layer_is_used_as_given(tmp_path):
@@ -198,6 +241,12 @@ def _bad_cases(tmp: Path) -> dict[str, tuple[Path, str]]:
     over = _villages_frame()
     over.loc[1, "geometry"] = box(X0 + 500, Y0, X0 + 2000, Y0 + 1000)
     cases["overlap"] = (case("overlap", over), "villages '村1' and '村2' overlap")
+    zone = '[squads]\ncount = 0\n[[squads.units]]\nid = "S1"\nzone = ["村1", "村9"]\n'
+    cases["zone names a village not in the layer"] = (
+        case("zone", extra=zone), "squads.units.S1.zone: unknown village '村9' (not in ")
+    huge = _villages_frame(households=(1_000_000,) * 4)
+    cases["run too big for the layer's households"] = (
+        case("huge", huge, extra="[town.grid_division]\nhouseholds_per_grid = 10\n"), "staff, beyond the limit of 200,000")
     return cases
 
 
@@ -306,6 +355,42 @@ def test_travel_on_an_osm_extract_equals_networkx_shortest_paths():
     pa = (xy[a][0] + 0.03, xy[a][1] + 0.04)  # 50 m off node a, nearer to it than to any other
     expected = nx.shortest_path_length(D, a, b, weight="w") + 60 * 0.05 / sc.town.travel.car_kmh
     assert travel.minutes(pa, xy[b], "car") == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_trip_follows_the_roads_and_takes_the_time_travel_is_charged():
+    """The path a trip is drawn on is the shortest path its time comes from: every road
+    vertex lies on a road line, and the time at the end equals ``minutes(a, b)``."""
+    _, town = _example_network()
+    travel = town.travel
+    roads = shapely.MultiLineString(list(town.roads.lines))
+    rng = np.random.default_rng(3)
+    pts = [tuple(p) for p in rng.uniform(0.3, 6.0, size=(12, 2))]
+    for a, b in itertools.pairwise(pts):
+        for mode in ("car", "walk"):
+            xy, t, start, end = travel.trip(a, b, mode)
+            assert t[-1] == pytest.approx(travel.minutes(a, b, mode), rel=1e-9)
+            assert (np.diff(t) >= 0).all() and tuple(xy[0]) == a and tuple(xy[-1]) == b
+            for x, y in xy[start:end + 1]:
+                assert roads.distance(Point(x, y)) < 1e-9
+            assert np.array_equal(travel.route(a, b, mode), xy)
+
+
+def test_trips_inside_a_grid_take_the_roads_where_they_are_quicker():
+    sc, town = _example_network()
+    travel = town.travel
+    detour = sc.town.travel.detour_factor
+    quicker = 0
+    for g in town.grids[::17]:
+        for mode in ("walk", "ebike"):
+            pts = _points_in(g.box, WITHIN_POINTS)
+            assert len(pts) == WITHIN_POINTS and all(g.box.geometry.covers(Point(p)) for p in pts)
+            pairs = [(a, b) for i, a in enumerate(pts) for j, b in enumerate(pts) if i != j]
+            straight = [60 * detour * float(np.hypot(*(a - b))) / travel.speed_kmh(mode) for a, b in pairs]
+            road = [travel.minutes(tuple(a), tuple(b), mode) for a, b in pairs]
+            expected = float(np.mean(np.minimum(road, straight)))
+            assert travel.within_box_minutes(g.box, mode) == pytest.approx(expected, rel=1e-9)
+            quicker += expected < float(np.mean(straight))
+    assert quicker >= 3  # in some grids some trips are quicker by road
 
 
 def test_one_way_streets_and_messy_osm_are_reported_not_hidden():

@@ -83,6 +83,22 @@ def _poly(f: Frame, pts: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{f.sx(x)},{f.sy(y)}" for x, y in pts)
 
 
+def _outline_d(f: Frame, box) -> str:
+    """SVG path data of a village or grid: every ring of every part of a real polygon, or the
+    lattice rectangle.
+    """
+    geom = getattr(box, "geometry", None)
+    if geom is None:
+        return f"M{_poly(f, box.polygon)}Z"
+    out = []
+    for part in getattr(geom, "geoms", [geom]):
+        if part.geom_type != "Polygon":
+            continue
+        for ring in (part.exterior, *part.interiors):
+            out.append(f"M{_poly(f, list(ring.coords)[:-1])}Z")
+    return "".join(out)
+
+
 def _nice_km(span: float) -> float:
     """A round scale-bar length near a fifth of the town's width."""
     target = max(span / 5, 0.1)
@@ -95,7 +111,8 @@ MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary"})
 
 def _roads(f: Frame, roads) -> list[str]:
     """The road network as two paths (major roads wider), white-cased so they read on any tint."""
-    minor, major = [], []
+    minor: list[str] = []
+    major: list[str] = []
     for cls, line in zip(roads.edges.highway, roads.lines, strict=True):
         (major if cls in MAJOR_ROADS else minor).append("M" + " ".join(f"{f.sx(x)},{f.sy(y)}" for x, y in line))
     out = []
@@ -126,16 +143,15 @@ def static_map_svg(model, lang: str) -> str:
     for v in town.villages:
         k = owner.get(v.index)
         fill = zone_tint(k) if k is not None else "#f0f0f0"
-        out.append(f'<polygon points="{_poly(f, v.box.polygon)}" fill="{fill}" stroke="none"/>')
-    grid_paths = "".join(f"M{_poly(f, g.box.polygon)}Z" for g in town.grids)
+        out.append(f'<path d="{_outline_d(f, v.box)}" fill="{fill}" fill-rule="evenodd" stroke="none"/>')
+    grid_paths = "".join(_outline_d(f, g.box) for g in town.grids)
     out.append(f'<path d="{grid_paths}" fill="none" stroke="#b0b0b0" stroke-width="1.2"/>')
     if town.roads is not None:
         out.extend(_roads(f, town.roads))
     for v in town.villages:
         k = owner.get(v.index)
         dash = ' stroke-dasharray="8 4"' if v.land_use == "core" else ""
-        out.append(f'<polygon points="{_poly(f, v.box.polygon)}" fill="none" stroke="#455a64" '
-                   f'stroke-width="3"{dash}/>')
+        out.append(f'<path d="{_outline_d(f, v.box)}" fill="none" stroke="#455a64" stroke-width="3"{dash}/>')
     size = max(14.0, min(30.0, 0.09 * UNIT * min(min(v.box.x1 - v.box.x0, v.box.y1 - v.box.y0)
                                                      for v in town.villages) * 2.2))
     for v in town.villages:

@@ -5,8 +5,8 @@ The seed's rule is 2–3 level-2 grids per village, sized by households. A villa
 by recursive bisection: a straight cut across the longer side of each piece's bounding
 box, placed (by bisection search) so the two sides hold households in the ratio of the
 grids they must contain. Households are counted from the scenario's household points
-when it has a point layer (with a trace of area, so a cut between two points lands
-midway); without points they are assumed spread evenly, and the pieces are of equal area.
+when it has a point layer (the cut lies midway between the two points either side of the
+share); without points they are assumed spread evenly, and the pieces are of equal area.
 Pieces stay compact and their union is the village.
 """
 
@@ -20,7 +20,6 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 _ITERATIONS = 50  # bisection steps: the cut is placed to 2^-50 of the side
-_AREA_TRACE = 1e-3  # with points: the share of a piece's mass that is area (breaks ties between points)
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,19 @@ class Households:
         return float(self.w.sum())
 
 
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygon parts of a cut (a cut along an edge can leave a stray line or point)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
 def _side(poly: BaseGeometry, along_x: bool, cut: float) -> BaseGeometry:
     minx, miny, maxx, maxy = poly.bounds
     pad = 1.0 + (maxx - minx) + (maxy - miny)
     half = box(minx - pad, miny - pad, cut, maxy + pad) if along_x else box(minx - pad, miny - pad, maxx + pad, cut)
-    return shapely.intersection(poly, half)
+    return _polygonal(shapely.intersection(poly, half))
 
 
 def _bisect(poly: BaseGeometry, share: float,
@@ -54,27 +61,25 @@ def _bisect(poly: BaseGeometry, share: float,
     minx, miny, maxx, maxy = poly.bounds
     along_x = (maxx - minx) >= (maxy - miny)
     lo, hi = (minx, maxx) if along_x else (miny, maxy)
-    if pts is None or pts.total <= 0:
-        def mass(cut: float) -> float:
-            return float(_side(poly, along_x, cut).area)
-        target = share * poly.area
-    else:
+    if pts is not None and pts.total > 0:  # midway between the points either side of the share
         coord = pts.x if along_x else pts.y
-        per_km2 = _AREA_TRACE * pts.total / max(poly.area, 1e-12)
-
-        def mass(cut: float) -> float:
-            return float(pts.w[coord < cut].sum()) + per_km2 * float(_side(poly, along_x, cut).area)
-        target = share * pts.total * (1 + _AREA_TRACE)
-    for _ in range(_ITERATIONS):
-        mid = (lo + hi) / 2
-        if mass(mid) < target:
-            lo = mid
-        else:
-            hi = mid
+        order = np.argsort(coord, kind="stable")
+        cum = np.cumsum(pts.w[order])
+        k = int(np.searchsorted(cum, share * pts.total - 1e-9 * pts.total))
+        nxt = coord[order[k + 1]] if k + 1 < len(order) else hi
+        lo = hi = (coord[order[k]] + nxt) / 2
+    else:  # households spread evenly: by area
+        target = share * poly.area
+        for _ in range(_ITERATIONS):
+            mid = (lo + hi) / 2
+            if _side(poly, along_x, mid).area < target:
+                lo = mid
+            else:
+                hi = mid
     cut = (lo + hi) / 2
     first = _side(poly, along_x, cut)
     inside = None if pts is None else (pts.x if along_x else pts.y) < cut
-    return first, shapely.difference(poly, first), inside
+    return first, _polygonal(shapely.difference(poly, first)), inside
 
 
 def split_polygon(poly: BaseGeometry, k: int, households: Households | None = None) -> list[BaseGeometry]:
