@@ -21,7 +21,7 @@ import solara.widgets  # noqa: E402, F811  (the submodule, after the skip check)
 from typer.testing import CliRunner  # noqa: E402
 
 from sim.dashboard import labels as L  # noqa: E402
-from sim.dashboard.app import Dashboard, Page  # noqa: E402
+from sim.dashboard.app import Dashboard, Page, _story_rows, stage_limits  # noqa: E402
 from sim.dashboard.drawing import MARGIN, STAGES, UNIT, series_svg, static_map_svg  # noqa: E402
 from sim.dashboard.sessions import Registry  # noqa: E402
 from sim.dashboard.views import (  # noqa: E402
@@ -192,6 +192,38 @@ def test_story_tells_stages_in_order_with_who(played):
         zh, en = render_story(e, "zh").why, render_story(e, "en").why
         assert " → " in zh and not re.search("[A-Za-z]{3,}", zh), zh
         assert " → " in en and not CJK.search(en), en
+
+
+def test_every_stage_with_a_limit_says_the_time_against_it(played):
+    """Arriving is measured against the response limit, closing against the closure limit,
+    both from the report, on every case, not only when an alarm or escalation names them."""
+    cats = played.model.categories
+    arrived_over = closed_rows = 0
+    for inc in played.arm.cases.values():
+        entries = list(inc.history or [])
+        if not any(e.stage == Stage.REPORTED for e in entries):
+            continue
+        zh, en = _story_rows(entries, "zh", cats), _story_rows(entries, "en", cats)
+        rows = re.findall(r'<tr[^>]*data-stage="(\w+)"[^>]*?(?: data-over="(\d)")?>(.*?)</tr>', zh)
+        limits = stage_limits(entries, cats)
+        cat = cats[inc.category]
+        for (stage, over, _), lim, e in zip(rows, limits, entries, strict=True):
+            if e.stage == Stage.ARRIVED and e is next(x for x in entries if x.stage == Stage.ARRIVED):
+                assert lim == ("respond", pytest.approx(inc.arrived_at - inc.reported_at), cat.respond_limit_min)
+                assert over == str(int(inc.arrived_at - inc.reported_at > cat.respond_limit_min))
+                arrived_over += over == "1"
+            elif e.stage == Stage.CLOSED:
+                assert lim == ("close", pytest.approx(inc.closed_at - inc.reported_at), cat.close_limit_min)
+                closed_rows += 1
+            else:
+                assert lim is None and over == ""
+        if any(lim is not None and lim[1] > lim[2] for lim in limits):
+            assert "超出" in zh and " over" in en and not CJK.search(re.sub(r"<[^>]+>", "", en))
+    assert arrived_over >= 3 and closed_rows >= 20, (arrived_over, closed_rows)
+    # the words, both ways
+    assert L.against_limit("respond", 23, 15, "zh") == "超过到场时限 15分：用时 23分，超出 8分"
+    assert L.against_limit("close", 90, 240, "en") == "took 1 h 30 min, within the closure limit of 4 h 00 min"
+    assert L.against_limit("close", 5 * 1440 + 120, 3 * 1440, "en").endswith("2 d 2 h over")
 
 
 def test_start_note_explains_a_severity_escalation():

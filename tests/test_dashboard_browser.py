@@ -6,6 +6,7 @@ skipped with the reason otherwise. Saves screenshots at three window sizes to do
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import socket
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "xuxiake_1plus4.toml"
+GIS_SCENARIO = ROOT / "scenarios" / "xuxiake_gis.toml"
 DOCS = ROOT / "docs"
 SIZES = {"1920x1080": (1920, 1080), "1440x900": (1440, 900), "960x1080": (960, 1080)}
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
@@ -42,13 +44,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``solara run`` of the dashboard on a free loopback port; stopped after the module."""
+def _serve(scenario: Path, log: Path):
+    """``solara run`` of the dashboard on ``scenario`` on a free loopback port, until closed."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(server_command(port), env=server_env(SCENARIO), cwd=ROOT,
+        proc = subprocess.Popen(server_command(port), env=server_env(scenario), cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
@@ -70,6 +70,18 @@ def server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on the default scenario; stopped after the module."""
+    yield from _serve(SCENARIO, tmp_path_factory.mktemp("dashboard") / "server.log")
+
+
+@pytest.fixture(scope="module")
+def gis_server(tmp_path_factory):
+    """The dashboard on the real-geometry example (villages from a GeoPackage, roads from OSM)."""
+    yield from _serve(GIS_SCENARIO, tmp_path_factory.mktemp("dashboard-gis") / "server.log")
 
 
 @pytest.fixture(scope="module")
@@ -212,5 +224,57 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
             assert page.evaluate("() => document.documentElement.scrollWidth") <= w
             box = page.locator(".gs-map-a .gs-map-static svg").bounding_box()
             assert box["width"] >= min(0.45 * w, 600), (name, box)
+    finally:
+        ctx.close()
+
+
+def _segments(d: str) -> list[tuple[float, float, float, float]]:
+    """The straight pieces of an SVG path made of ``M x,y x,y …`` runs."""
+    out = []
+    for run in d.split("M")[1:]:
+        pts = [tuple(float(v) for v in p.split(",")) for p in run.split()]
+        out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+    return out
+
+
+def _distance(px: float, py: float, seg: tuple[float, float, float, float]) -> float:
+    x0, y0, x1, y1 = seg
+    dx, dy = x1 - x0, y1 - y0
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(px - x0 - t * dx, py - y0 - t * dy)
+
+
+def test_real_town_shows_roads_and_crews_move_along_them(gis_server, browser):
+    ctx, page = _open(browser, gis_server, 1440, 900)
+    try:
+        roads = page.locator(".gs-map-a .gs-map-static path.gs-roads")
+        assert roads.count() >= 1
+        segments = [seg for d in roads.evaluate_all("ps => ps.map(p => p.getAttribute('d'))") for seg in _segments(d)]
+        assert len(segments) >= 100
+        # real village outlines: paths with many vertices, not four-cornered boxes
+        names = page.locator(".gs-map-a .gs-village-name").count()
+        assert names >= 20
+        # step ten minutes at a time until a crew is on the road part of a trip
+        for _ in range(150):
+            before = _clock(page)
+            page.locator(".gs-step").click()
+            _wait_clock(page, lambda m, b=before: m > b)
+            page.wait_for_timeout(150)
+            if page.locator('.gs-map-a .gs-crew[data-road="1"]').count():
+                break
+        crews = page.locator(".gs-map-a .gs-crew").evaluate_all(
+            "cs => cs.map(c => [+c.dataset.x, +c.dataset.y, +c.dataset.road, +c.dataset.busy])")
+        on_road = [c for c in crews if c[2] == 1]
+        assert on_road, crews
+        for x, y, _, _ in on_road:  # SVG units: 100 a km, so 1.5 is 15 m (coordinates are rounded to 1 m)
+            nearest = min(_distance(x, y, seg) for seg in segments)
+            assert nearest < 1.5, (x, y, nearest)
+        # and it trails the road path still ahead of it
+        assert page.locator(".gs-map-a .gs-crew-path").count() >= len(on_road)
+        print(f"\ncrews on roads: {len(on_road)} of {len(crews)}; road segments drawn: {len(segments)}")
+        DOCS.mkdir(exist_ok=True)
+        path = DOCS / "dashboard-gis-1440x900.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 20_000
     finally:
         ctx.close()

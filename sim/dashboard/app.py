@@ -392,7 +392,7 @@ def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Ca
                     solara.Text(L.t("run_a" if k == 0 else "run_b", lang), classes=["gs-ab-tag"])
                 TownMap.element(static_svg=static, view_box=vb, dots=ov["dots"], crews=ov["crews"],
                                 selected=selected if selected is not None else -1, on_clicked=clicked)
-    solara.HTML(tag="div", unsafe_innerHTML=_legend(lang), classes=["gs-legend"])
+    solara.HTML(tag="div", unsafe_innerHTML=_legend(lang, session.arm.model.town.roads is not None), classes=["gs-legend"])
 
 
 @solara.component
@@ -426,7 +426,7 @@ def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, i
     ]
 
 
-def _legend(lang: str) -> str:
+def _legend(lang: str, roads: bool = False) -> str:
     parts = [f'<span><i class="gs-swatch" style="background:{STAGE_COLOURS[s]}"></i>{html.escape(L.map_stage(s, lang))}</span>'
              for s in STAGES]
     parts.append(f'<span><i class="gs-swatch" style="background:white;border:3px solid {OVERDUE_COLOUR}"></i>'
@@ -434,7 +434,9 @@ def _legend(lang: str) -> str:
     parts.append(f'<span>{html.escape(L.t("legend_tier", lang))}</span>')
     parts.append(f'<span>{html.escape(L.t("legend_esc", lang))}</span>')
     parts.append(f'<span>■ {html.escape(L.t("base", lang))} ▲ {html.escape(L.t("crew", lang))} '
-                 f'{html.escape(L.t("crew_on_way", lang))}</span>')
+                 f'{html.escape(L.t("crew_on_roads" if roads else "crew_on_way", lang))}</span>')
+    if roads:
+        parts.append(f'<span>{html.escape(L.t("roads", lang))}</span>')
     parts.append(f'<span>{html.escape(L.t("legend_zone", lang))}</span>')
     return "".join(parts)
 
@@ -644,12 +646,41 @@ def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named
     head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "elapsed", "stage", "who", "why"))
     out = [f"<tr>{head}</tr>"]
     start = entries[0].time if entries else 0.0
-    for e in entries:
+    for e, limit in zip(entries, stage_limits(entries, categories), strict=True):
         words = render_story(e, lang, categories)
         style = f' style="color:{OVERDUE_COLOUR}"' if e.stage in (Stage.ALARM, Stage.ESCALATED) else ""
+        why = html.escape(words.why)
+        over = ""
+        if limit is not None:
+            kind, took, lim = limit
+            over = f' data-over="{int(took > lim)}"'
+            said = html.escape(L.against_limit(kind, took, lim, lang))
+            said = f'<b style="color:{OVERDUE_COLOUR}">{said}</b>' if took > lim else said
+            why = f"{why} · {said}" if why else said
         out.append(
-            f'<tr{style} data-stage="{e.stage.key}" data-reason="{e.reason.key}">'
+            f'<tr{style} data-stage="{e.stage.key}" data-reason="{e.reason.key}"{over}>'
             f"<td>{html.escape(L.clock(e.time, lang))}</td><td>{html.escape(L.elapsed(e.time - start, lang))}</td>"
-            f"<td>{html.escape(words.stage)}</td><td>{html.escape(words.who)}</td><td>{html.escape(words.why)}</td></tr>"
+            f"<td>{html.escape(words.stage)}</td><td>{html.escape(words.who)}</td><td>{why}</td></tr>"
         )
     return "".join(out)
+
+
+def stage_limits(entries: list[StoryEntry], categories: Sequence[Any]) -> list[tuple[str, float, float] | None]:
+    """For each stage a limit applies to, (which limit, minutes taken, limit): arriving on
+    scene against the category's response limit, closing against its closure limit, both
+    counted from the report (as the alarms and the on-time measures count them).
+    """
+    cat_i = next((e.values.get("category") for e in entries if e.stage == Stage.OCCURRED), None)
+    reported = next((e.time for e in entries if e.stage == Stage.REPORTED), None)
+    out: list[tuple[str, float, float] | None] = [None] * len(entries)
+    if cat_i is None or reported is None or not categories:
+        return out
+    cat = categories[int(cat_i)]
+    first_arrival = True
+    for k, e in enumerate(entries):
+        if e.stage == Stage.ARRIVED and first_arrival:  # the response: the first on scene
+            out[k] = ("respond", e.time - reported, float(cat.respond_limit_min))
+            first_arrival = False
+        elif e.stage == Stage.CLOSED:
+            out[k] = ("close", e.time - reported, float(cat.close_limit_min))
+    return out

@@ -110,15 +110,16 @@ MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary"})
 
 
 def _roads(f: Frame, roads) -> list[str]:
-    """The road network as two paths (major roads wider), white-cased so they read on any tint."""
+    """The road network as on a street map: white streets, cream major roads, each with a grey
+    casing, so they read on every zone tint and cannot be taken for village borders."""
     minor: list[str] = []
     major: list[str] = []
     for cls, line in zip(roads.edges.highway, roads.lines, strict=True):
         (major if cls in MAJOR_ROADS else minor).append("M" + " ".join(f"{f.sx(x)},{f.sy(y)}" for x, y in line))
     out = []
-    for d, width, colour, cls in (("".join(minor), 3.0, "#8a8f94", "minor"), ("".join(major), 5.5, "#5f6368", "major")):
+    for d, width, colour, cls in (("".join(minor), 4.0, "#ffffff", "minor"), ("".join(major), 7.0, "#fff3c4", "major")):
         if d:
-            out.append(f'<path d="{d}" fill="none" stroke="#ffffff" stroke-width="{width + 3:g}" '
+            out.append(f'<path d="{d}" fill="none" stroke="#9e9e9e" stroke-width="{width + 3:g}" '
                        f'stroke-linecap="round" stroke-linejoin="round"/>'
                        f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width:g}" stroke-linecap="round" '
                        f'stroke-linejoin="round" class="gs-roads gs-roads-{cls}"/>')

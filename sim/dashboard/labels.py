@@ -116,6 +116,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "base": ("中队驻地", "Squad base"),
     "crew": ("车组", "Crew"),
     "crew_on_way": ("虚线＝车组在途", "dashed = crew on its way"),
+    "limit_respond": ("到场时限", "response limit"),
+    "limit_close": ("结案时限", "closure limit"),
+    "limit_ok": ("用时 {took}，在{kind} {limit} 内", "took {took}, within the {kind} of {limit}"),
+    "limit_over": ("超过{kind} {limit}：用时 {took}，超出 {over}", "{kind} of {limit} broken: took {took}, {over} over"),
+    "crew_on_roads": ("虚线＝车组沿道路在途", "dashed = crew on its way along the roads"),
+    "roads": ("白/黄线＝道路", "white/cream lines = roads"),
     "km": ("公里", "km"),
     "minutes_axis": ("天", "day"),
 }
@@ -142,6 +148,18 @@ def funnel(name: str, lang: str) -> str:
 
 
 
+def duration(minutes: float, lang: str) -> str:
+    """A span of time: '42分' / '2小时05分' / '3天4小时' / '42 min' / '2 h 05 min' / '3 d 4 h'."""
+    m = round(minutes)
+    d, rest = divmod(m, int(MINUTES_PER_DAY))
+    h, mm = divmod(rest, 60)
+    if d:
+        return f"{d}天{h}小时" if lang == "zh" else f"{d} d {h} h"
+    if lang == "zh":
+        return f"{h}小时{mm:02d}分" if h else f"{mm}分"
+    return f"{h} h {mm:02d} min" if h else f"{mm} min"
+
+
 def elapsed(minutes: float, lang: str) -> str:
     """How long after the case began: '+42分' / '+2小时05分' / '+42 min' / '+2 h 05 min'."""
     m = round(minutes)
@@ -149,6 +167,13 @@ def elapsed(minutes: float, lang: str) -> str:
     if lang == "zh":
         return f"+{h}小时{mm:02d}分" if h else f"+{mm}分"
     return f"+{h} h {mm:02d} min" if h else f"+{mm} min"
+
+
+def against_limit(kind: str, took: float, limit: float, lang: str) -> str:
+    """A stage's time against its limit (``kind``: "respond" or "close"), said either way."""
+    words = {"kind": t(f"limit_{kind}", lang), "limit": duration(limit, lang), "took": duration(took, lang),
+             "over": duration(took - limit, lang)}
+    return t("limit_over" if took > limit else "limit_ok", lang, **words)
 
 
 def clock(minutes: float, lang: str) -> str:
