@@ -3,12 +3,14 @@ the Solara page rendered to widgets, and the command's signal handling."""
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,7 @@ from sim.policies import DISPATCH_RULES  # noqa: E402
 from sim.vocabulary import Reason, Stage, Tier  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "xuxiake_1plus4.toml"
+SMALL = SCENARIO.with_name("small_rural_town.toml")
 GIS_SCENARIO = SCENARIO.with_name("xuxiake_gis.toml")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -208,6 +211,7 @@ def test_every_stage_with_a_limit_says_the_time_against_it(played):
         limits = stage_limits(entries, cats)
         cat = cats[inc.category]
         for (stage, over, _), lim, e in zip(rows, limits, entries, strict=True):
+            assert stage == e.stage.key
             if e.stage == Stage.ARRIVED and e is next(x for x in entries if x.stage == Stage.ARRIVED):
                 assert lim == ("respond", pytest.approx(inc.arrived_at - inc.reported_at), cat.respond_limit_min)
                 assert over == str(int(inc.arrived_at - inc.reported_at > cat.respond_limit_min))
@@ -311,6 +315,27 @@ def test_registry_keeps_a_run_across_reloads_and_frees_it():
     assert not a.closed
     time.sleep(0.4)
     assert a.closed and len(reg) == 1
+
+
+def test_a_dropped_session_is_freed_with_its_models():
+    """The registry's last page gone: the session's runner stops and its models are garbage."""
+    reg: Registry[Session] = Registry(grace_s=0)
+    s = reg.attach("viewer", "page", lambda: Session(SMALL))
+    s.pin_baseline()  # A/B: two models to free
+    s.speed = 1440.0
+    s.play()
+    deadline = time.monotonic() + 20
+    while s.now < 30 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert s.running and s.arm_b is not None
+    refs = [weakref.ref(s), weakref.ref(s.arm.model), weakref.ref(s.arm_b.model), weakref.ref(s.arm.model.town)]
+    runner = s._thread
+    del s
+    reg.detach("viewer", "page")
+    assert len(reg) == 0
+    assert runner is not None and not runner.is_alive()
+    gc.collect()
+    assert [r() is None for r in refs] == [True] * 4
 
 
 # ---- the page, rendered to widgets -----------------------------------------------------------

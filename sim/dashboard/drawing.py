@@ -111,7 +111,8 @@ MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary"})
 
 def _roads(f: Frame, roads) -> list[str]:
     """The road network as on a street map: white streets, cream major roads, each with a grey
-    casing, so they read on every zone tint and cannot be taken for village borders."""
+    casing, so they read on every zone tint and cannot be taken for village borders.
+    """
     minor: list[str] = []
     major: list[str] = []
     for cls, line in zip(roads.edges.highway, roads.lines, strict=True):
