@@ -178,6 +178,7 @@ class TownModel(mesa.Model):
         for d in range(days):
             batch = self.stream.day(d)
             grids = self.town.locate_many(batch.village, batch.x, batch.y)
+            self.town.travel.places(batch.x, batch.y)
             rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
                        grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), strict=True)
             for t, c, v, g, x, y, u in rows:

@@ -97,6 +97,8 @@ class TravelModel(Protocol):
     def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
         """Prepare trips from ``points`` (squad bases, village centres) before the run asks for them."""
 
+    def places(self, x: np.ndarray, y: np.ndarray) -> None: ...
+
 
 @dataclass(frozen=True)
 class EuclideanTravel:
@@ -120,6 +122,9 @@ class EuclideanTravel:
 
     def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
         """Nothing to prepare for straight lines."""
+
+    def places(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Nothing to prepare for straight lines (a road network snaps a day's places at once)."""
 
 
 @dataclass

@@ -185,6 +185,95 @@ def test_watch_pause_click_a_dot_reload_and_refuse_a_bad_seed(server, browser):
         ctx.close()
 
 
+def _rows(page) -> list[str]:
+    return page.locator(".gs-incident").all_inner_texts()
+
+
+def _ids(page) -> list[str]:
+    return page.locator(".gs-incident").evaluate_all("rs => rs.map(r => r.dataset.id)")
+
+
+def _check(page, cls: str, on: bool) -> None:
+    page.locator(f".{cls} label").click()
+    page.locator(f".{cls} input[aria-checked='{str(on).lower()}']").wait_for(state="attached")
+
+
+def _rows_when(page, ok, timeout: float = 30.0) -> list[str]:
+    """The list's rows once ``ok(rows)`` holds (the list redraws on the next frame)."""
+    end = time.monotonic() + timeout
+    while True:
+        rows = _rows(page)
+        if rows and ok(rows):
+            return rows
+        if time.monotonic() > end:
+            raise AssertionError(f"list never matched: {rows[:5]}")
+        time.sleep(0.1)
+
+
+def test_list_filters_freeze_and_follow(server, browser):
+    ctx, page = _open(browser, server, 1440, 900)
+    try:
+        _run_to_day(page, 2)
+        everything = _rows(page)
+        assert len(everything) >= 50
+        # escalated: every row shows ↑n, and there are some
+        _check(page, "gs-f-esc", True)
+        rows = _rows_when(page, lambda rs: all("↑" in r for r in rs))
+        assert len(rows) < len(everything)
+        _check(page, "gs-f-esc", False)
+        # overdue: every row says 超时
+        _check(page, "gs-f-overdue", True)
+        rows = _rows_when(page, lambda rs: all(r.endswith("超时") for r in rs))
+        _check(page, "gs-f-overdue", False)
+        # one tier: the village's cases only
+        _toggle(page, "gs-f-tier", "村")
+        rows = _rows_when(page, lambda rs: all(r.split(" · ")[2] == "村" for r in rs))
+        _toggle(page, "gs-f-tier", "全部层级")
+        _rows_when(page, lambda rs: len(rs) == len(everything))
+        # one category, picked from the menu
+        page.locator(".gs-f-cat").click()
+        page.locator(".v-menu__content .v-list-item", has_text="暴露垃圾").first.click()
+        rows = _rows_when(page, lambda rs: all(r.split(" · ")[0].split(" ", 1)[1] == "暴露垃圾" for r in rs))
+        count = page.locator(".gs-list-count").inner_text()
+        assert f"共 {len(rows)} 件" in count or len(rows) == 150, count
+        page.locator(".gs-f-cat").click()
+        page.locator(".v-menu__content .v-list-item", has_text="全部类别").first.click()
+        _rows_when(page, lambda rs: len(rs) == len(everything))
+        # freeze: the list stays as it was while the run goes on; unfrozen it moves again
+        _check(page, "gs-freeze", True)
+        frozen = _ids(page)
+        sync_api.expect(page.locator(".gs-list-count")).to_contain_text("列表已冻结")
+        _run_to_day(page, 3)
+        assert _ids(page) == frozen
+        _check(page, "gs-freeze", False)
+        _rows_when(page, lambda rs: _ids(page) != frozen)
+        # follow an open case (one at the county: it stays open for days): time slows to
+        # 10 simulated minutes a second until it closes
+        _check(page, "gs-f-open", True)
+        _toggle(page, "gs-f-tier", "县（市）")
+        _rows_when(page, lambda rs: all(r.split(" · ")[2] == "县（市）" for r in rs))
+        page.locator(".gs-incident").first.click()
+        page.locator(".gs-follow").click()
+        sync_api.expect(page.locator(".gs-follow")).to_contain_text("停止跟踪")
+        _toggle(page, "gs-speed", "1天/秒")
+        page.locator(".gs-play").click()
+        page.locator('.gs-clock[data-running="true"]').wait_for()
+        t0, m0 = time.monotonic(), _clock(page)
+        time.sleep(3)
+        followed = (_clock(page) - m0) / (time.monotonic() - t0)
+        page.locator(".gs-follow").click()  # stop following: full speed again
+        sync_api.expect(page.locator(".gs-follow")).to_contain_text("跟踪此事件")
+        t0, m0 = time.monotonic(), _clock(page)
+        time.sleep(3)
+        free = (_clock(page) - m0) / (time.monotonic() - t0)
+        page.locator(".gs-pause").click()
+        print(f"\nsimulated minutes a second: following {followed:.1f}, not following {free:.0f}")
+        assert followed <= 10 * 1.5 + 10 / 3  # 10 min/s, a tick's rounding over three seconds
+        assert free > 5 * followed
+    finally:
+        ctx.close()
+
+
 def test_english_ab_lockstep_and_screenshots(server, browser):
     ctx, page = _open(browser, server, 1440, 900)
     try:

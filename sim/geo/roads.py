@@ -184,6 +184,7 @@ class RoadNetwork:
     modes: dict[str, ModeGraph]
     warnings: list[RunWarning]
     _edge_index: dict[tuple[int, int], int] | None = None
+    within: dict[tuple, float] = field(default_factory=dict)  # mean in-grid trips (RoadTravel), by grid and mode
 
     def snap(self, mode: str, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest usable node (local index in the mode's graph) and the straight-line km to it."""
@@ -361,11 +362,16 @@ class RoadTravel:
     network: RoadNetwork
     offroad: EuclideanTravel
     _snaps: dict = field(default_factory=dict)
-    _within: dict = field(default_factory=dict)
+    _recent: dict = field(default_factory=dict)  # the last two days' incident places, snapped
+    _older: dict = field(default_factory=dict)
+    _within: dict = field(default_factory=dict)  # by id of the grid's box (the town keeps its boxes)
+    _speeds: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._speeds = {m: self.offroad.speed_kmh(m) for m in MODES}
 
     def speed_kmh(self, mode: str) -> float:
-        """Give the mode's off-road speed: the estimate for trips without a route."""
-        return self.offroad.speed_kmh(mode)
+        return self._speeds[mode]
 
     def within_box_minutes(self, box: Box, mode: str) -> float:
         """Mean trip between two points of a grid (staff going to a case in their own grid):
@@ -373,12 +379,17 @@ class RoadTravel:
         (the same points on every run), the quicker of the road trip and the straight line
         × detour factor (the lanes and paths road extracts rarely hold). Once per grid and mode.
         """
-        key = (box, mode)
-        m = self._within.get(key)
+        m = self._within.get((id(box), mode))
+        if m is not None:
+            return m
+        cfg = self.offroad.cfg  # the network is shared by scenarios (and runs); speeds may differ
+        key = (box.x0, box.y0, box.x1, box.y1, box.area, mode, self.speed_kmh(mode), cfg.detour_factor)
+        m = self.network.within.get(key)
         if m is None:
             pts = _points_in(box, WITHIN_POINTS)
             m = self._mean_trip(pts, mode) if len(pts) >= 2 else self.offroad.within_box_minutes(box, mode)
-            self._within[key] = m
+            self.network.within[key] = m
+        self._within[(id(box), mode)] = m
         return m
 
     def _mean_trip(self, pts: np.ndarray, mode: str) -> float:
@@ -404,9 +415,21 @@ class RoadTravel:
         n = len(pts)
         return float((trip.sum() - np.trace(trip)) / (n * (n - 1)))
 
+    def places(self, x: np.ndarray, y: np.ndarray) -> None:
+        """A day's incident places, snapped to every mode's graph in one query each (a query
+        per trip would cost more than the rest of the trip); kept for two days.
+        """
+        batch: dict[tuple[float, float, str], tuple[int, float]] = {}
+        xs, ys = x.tolist(), y.tolist()
+        for mode in self.network.modes:
+            i, d = self.network.snap(mode, x, y)
+            batch.update(zip([(a, b, mode) for a, b in zip(xs, ys, strict=True)],
+                             zip(i.tolist(), d.tolist(), strict=True), strict=True))
+        self._older, self._recent = self._recent, batch
+
     def _snap(self, p: tuple[float, float], mode: str) -> tuple[int, float]:
         key = (p[0], p[1], mode)
-        s = self._snaps.get(key)
+        s = self._snaps.get(key) or self._recent.get(key) or self._older.get(key)
         if s is None:
             i, d = self.network.snap(mode, np.array([p[0]]), np.array([p[1]]))
             s = (int(i[0]), float(d[0]))
