@@ -11,7 +11,7 @@ The baseline draws the same model state the first version's way, in the same run
 
 Target (issue 17): a frame ≤ 150 ms of server time at any speed.
 
-    .venv/bin/python benchmarks/bench_dashboard.py [--frames 20] [--days 1,10,27]
+    .venv/bin/python benchmarks/bench_dashboard.py [--frames 20] [--days 1,10,27] [--scenario FILE]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.dashboard.app import FRAME_MS, Dashboard
-from sim.dashboard.views import DASHBOARD_TICK_MIN, SPEEDS, Session
+from sim.dashboard.views import DASHBOARD_TICK_MIN, DEFAULT_SCENARIO, SPEEDS, Session
 from sim.dashboard.widgets import FrameTimer
 
 TARGET_MS = 150.0
@@ -65,15 +65,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=20)
     ap.add_argument("--days", default="1,10,27", help="days into the run at which frames are measured")
+    ap.add_argument("--scenario", default=str(DEFAULT_SCENARIO),
+                    help="e.g. scenarios/xuxiake_gis.toml: real polygons, roads, crews along them")
     args = ap.parse_args()
     days = [int(d) for d in args.days.split(",")]
     header("Dashboard frame: server CPU and wall time per frame (shared 2-core box: wall holds others' load)",
-           frames=args.frames, days=args.days, frame_interval_ms=FRAME_MS)
+           frames=args.frames, days=args.days, frame_interval_ms=FRAME_MS, scenario=args.scenario)
     rows = []
     worst = 0.0
     for day in days:
         for speed_key in ("1h", "1d"):
-            s = Session()
+            s = Session(args.scenario)
             s.step(int(day * 1440 / DASHBOARD_TICK_MIN))
             _box, rc = solara.render(Dashboard(s), handle_error=False)
             timer = rc.find(FrameTimer).widget

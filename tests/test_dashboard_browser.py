@@ -305,6 +305,7 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
         DOCS.mkdir(exist_ok=True)
         for name, (w, h) in SIZES.items():
             page.set_viewport_size({"width": w, "height": h})
+            page.evaluate("() => window.scrollTo(0, 0)")  # the top of the page (clicking a row may scroll)
             page.wait_for_timeout(400)
             path = DOCS / f"dashboard-{name}.png"
             page.screenshot(path=str(path))
