@@ -31,9 +31,11 @@ def _named(pairs: list[tuple[str, str]], shown: int = 8) -> str:
 
 
 def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
-    """Grids and villages outside the stated sizes, by name: households per grid outside the
-    scenario's ``town.grid_division.households_range`` (default 200–500, DESIGN.md §2),
-    people per grid above 2,500, villages split into other than 2–3 grids.
+    """Warn of grids and villages outside the stated sizes, naming them.
+
+    Households per grid outside the scenario's ``town.grid_division.households_range``
+    (default 200–500, DESIGN.md §2), people per grid above 2,500, villages split into other
+    than 2–3 grids.
     """
     out: list[RunWarning] = []
     div = scenario.town.grid_division

@@ -97,7 +97,9 @@ class TravelModel(Protocol):
     def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
         """Prepare trips from ``points`` (squad bases, village centres) before the run asks for them."""
 
-    def places(self, x: np.ndarray, y: np.ndarray) -> None: ...
+    def places(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Prepare trips to a day's incident places (``x``, ``y`` km) before the run asks for them."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -147,8 +147,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
 
 def check_town_files(scenario: Scenario, source: str = "<scenario>") -> None:
-    """Read and check a real town's layers and roads now, so a bad file is refused before any
-    run; squad zones must name villages of the layer (the scenario check cannot know them).
+    """Read and check a real town's layers and roads now, so a bad file is refused before any run.
+
+    Squad zones must name villages of the layer (the scenario check cannot know them).
     """
     if scenario.town.gis is None and scenario.town.roads is None:
         return

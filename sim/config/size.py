@@ -64,9 +64,10 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
 
 
 def gis_counts(sc: Scenario) -> tuple[int, float, float, int | None]:
-    """Villages, households, residents and given level-2 grids of a real town's layers
-    (``town.gis``), read once and cached; zeros when the layers cannot be read (they are
-    refused, naming the file, when the town is built).
+    """Count the villages, households, residents and given level-2 grids of ``town.gis``.
+
+    The layers are read once and cached; zeros when they cannot be read (they are refused,
+    naming the file, when the town is built).
     """
     from sim.geo.build import town_layers
     from sim.geo.errors import GeoError

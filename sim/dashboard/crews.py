@@ -1,5 +1,4 @@
-"""Where a squad crew is on its trip, for the map: along the roads when the town has a road
-network, on the straight line otherwise.
+"""Where a squad crew is on its trip, for the map: along the roads, or the straight line.
 
 The model moves a crew only when it arrives (a SimPy timeout covers the whole trip), so
 the map places it by time: after the dispatch overhead at its start, a crew covers its
@@ -24,8 +23,9 @@ Leg = tuple[tuple[float, float], tuple[float, float], float, float]  # from, to,
 
 @dataclass(frozen=True)
 class Trip:
-    """One leg's path (km) and the minutes since departure at each vertex (overhead included);
-    the road part runs from vertex ``road_from`` to vertex ``road_to``.
+    """One leg's path (km) and the minutes since departure at each vertex (overhead included).
+
+    The road part runs from vertex ``road_from`` to vertex ``road_to``.
     """
 
     leg: Leg
@@ -49,7 +49,7 @@ class Trip:
 
 
 def plan_trip(town: TownMap, mode: str, leg: Leg) -> Trip:
-    """The path of ``leg`` as the town's travel model times it."""
+    """Plan the path of ``leg`` as the town's travel model times it."""
     a, b, _, overhead = leg
     trip = getattr(town.travel, "trip", None)
     if trip is not None:  # a road network: access, shortest path, access
@@ -61,8 +61,9 @@ def plan_trip(town: TownMap, mode: str, leg: Leg) -> Trip:
 
 
 def crew_leg(crew: Crew, overhead: float) -> Leg | None:
-    """The trip a crew is on: to its job (``crew.leg``, dispatch overhead first) or back to
-    base (``crew.homing``); None at base or on scene.
+    """Give the trip a crew is on; None at base or on scene.
+
+    To its job (``crew.leg``, dispatch overhead first) or back to base (``crew.homing``).
     """
     if crew.leg is not None and crew.job is not None:
         start, _, origin = crew.leg
@@ -83,6 +84,7 @@ class CrewTrips:
         self._trips: dict[str, Trip] = {}
 
     def trip(self, crew: Crew) -> Trip | None:
+        """Give the crew's trip under way (planned when it set off), or None."""
         leg = crew_leg(crew, self.overhead)
         if leg is None:
             self._trips.pop(crew.crew_id, None)

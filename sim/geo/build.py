@@ -76,7 +76,7 @@ def grid_count(households: float, scenario: Scenario) -> int:
 
 
 def _households_in(geom, layers: TownLayers) -> Households | None:
-    """The household points of the point layer inside ``geom`` (None without a point layer)."""
+    """Give the household points of the point layer inside ``geom`` (None without a point layer)."""
     if layers.points is None:
         return None
     pts = layers.points

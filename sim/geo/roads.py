@@ -156,8 +156,10 @@ class ModeGraph:
         return float(self.row(i)[j])
 
     def node_path(self, i: int, j: int) -> list[int]:
-        """The shortest path from node ``i`` to node ``j`` (local indices), read back from the
-        kept distance row of ``i``: each step goes to the in-neighbour on a shortest path.
+        """Give the shortest path from node ``i`` to node ``j`` (local indices).
+
+        Read back from the kept distance row of ``i``: each step goes to the in-neighbour on
+        a shortest path.
         """
         dist = self.row(i)
         if not np.isfinite(dist[j]):
@@ -193,8 +195,9 @@ class RoadNetwork:
         return i, d
 
     def edge_line(self, u: int, v: int) -> np.ndarray:
-        """The drawn geometry (km) of the shortest edge between nodes ``u`` and ``v`` (indices
-        into x/y), oriented from ``u`` to ``v``; a straight segment when there is none.
+        """Give the geometry (km) of the shortest edge from node ``u`` to ``v`` (indices into x/y).
+
+        Oriented from ``u`` to ``v``; a straight segment when there is no such edge.
         """
         if self._edge_index is None:
             order = np.argsort(self.edges.length_km.to_numpy(), kind="stable")[::-1]
@@ -371,11 +374,13 @@ class RoadTravel:
         self._speeds = {m: self.offroad.speed_kmh(m) for m in MODES}
 
     def speed_kmh(self, mode: str) -> float:
+        """Give the mode's off-road speed (access legs)."""
         return self._speeds[mode]
 
     def within_box_minutes(self, box: Box, mode: str) -> float:
-        """Mean trip between two points of a grid (staff going to a case in their own grid):
-        over every ordered pair of WITHIN_POINTS fixed points spread uniformly over the grid
+        """Give the mean trip between two points of a grid (staff going to a case in their grid).
+
+        Over every ordered pair of WITHIN_POINTS fixed points spread uniformly over the grid
         (the same points on every run), the quicker of the road trip and the straight line
         × detour factor (the lanes and paths road extracts rarely hold). Once per grid and mode.
         """
@@ -416,8 +421,9 @@ class RoadTravel:
         return float((trip.sum() - np.trace(trip)) / (n * (n - 1)))
 
     def places(self, x: np.ndarray, y: np.ndarray) -> None:
-        """A day's incident places, snapped to every mode's graph in one query each (a query
-        per trip would cost more than the rest of the trip); kept for two days.
+        """Snap a day's incident places to every mode's graph, one query each; kept two days.
+
+        A query per trip would cost more than the rest of the trip.
         """
         batch: dict[tuple[float, float, str], tuple[int, float]] = {}
         xs, ys = x.tolist(), y.tolist()
@@ -456,13 +462,14 @@ class RoadTravel:
             g.col(i)
 
     def route(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> np.ndarray:
-        """The path a trip takes, as (x, y) km vertices: a, the roads' geometry, b (for drawing)."""
+        """Give the path a trip takes, as (x, y) km vertices: a, the roads' geometry, b (for drawing)."""
         return self.trip(a, b, mode)[0]
 
     def trip(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """A trip as it is timed: vertices (km), the minutes from the start at each vertex, and
-        the vertex indices where the road part begins and ends (before: access from ``a``,
-        after: access to ``b``, both straight at the off-road speed). The last time equals
+        """Give a trip as it is timed: vertices (km), minutes from the start at each, road part.
+
+        The road part begins and ends at the two vertex indices returned (before: access from
+        ``a``, after: access to ``b``, both straight at the off-road speed). The last time equals
         ``minutes(a, b, mode)``; within an edge, time runs in proportion to its length.
         """
         ia, da = self._snap(a, mode)

@@ -1,5 +1,4 @@
-"""Level-2 grids inside a real village: polygons that tile it, each holding its share of the
-village's households.
+"""Level-2 grids inside a real village: polygons that tile it, each with its share of households.
 
 The seed's rule is 2–3 level-2 grids per village, sized by households. A village is cut
 by recursive bisection: a straight cut across the longer side of each piece's bounding
@@ -31,15 +30,17 @@ class Households:
     w: np.ndarray
 
     def take(self, mask: np.ndarray) -> Households:
+        """Give the points where ``mask`` holds."""
         return Households(self.x[mask], self.y[mask], self.w[mask])
 
     @property
     def total(self) -> float:
+        """Give the summed weight (households) of the points."""
         return float(self.w.sum())
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """The polygon parts of a cut (a cut along an edge can leave a stray line or point)."""
+    """Keep the polygon parts of a cut (a cut along an edge can leave a stray line or point)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
@@ -55,8 +56,9 @@ def _side(poly: BaseGeometry, along_x: bool, cut: float) -> BaseGeometry:
 
 def _bisect(poly: BaseGeometry, share: float,
             pts: Households | None) -> tuple[BaseGeometry, BaseGeometry, np.ndarray | None]:
-    """Cut across the longer side so the first piece (west or south) holds ``share`` of the
-    households (of the area without points); both pieces, and which points fall in the first.
+    """Cut across the longer side so the first piece (west or south) holds ``share`` of the households.
+
+    Of the area without points. Returns both pieces, and which points fall in the first.
     """
     minx, miny, maxx, maxy = poly.bounds
     along_x = (maxx - minx) >= (maxy - miny)
@@ -83,15 +85,18 @@ def _bisect(poly: BaseGeometry, share: float,
 
 
 def split_polygon(poly: BaseGeometry, k: int, households: Households | None = None) -> list[BaseGeometry]:
-    """``k`` pieces tiling ``poly``, ordered west/south first: of equal area, or of equal
-    households when ``households`` (the points inside ``poly``) are given.
+    """Split ``poly`` into ``k`` pieces that tile it, ordered west/south first.
+
+    Of equal area, or of equal households when ``households`` (the points inside ``poly``)
+    are given.
     """
     return [p for p, _ in split_households(poly, k, households)]
 
 
 def split_households(poly: BaseGeometry, k: int, households: Households | None = None) -> list[tuple[BaseGeometry, float]]:
-    """As :func:`split_polygon`, each piece with the weight of the household points in it
-    (NaN without points).
+    """Split as :func:`split_polygon`, each piece with the weight of its household points.
+
+    The weight is NaN without points.
     """
     if k < 1:
         raise ValueError("k must be >= 1")
