@@ -8,8 +8,8 @@ from conftest import DEFAULT
 
 from sim.config import ScenarioError, apply_overrides, read_scenario_data, validate_scenario
 from sim.policies import DISPATCH_RULES, ESCALATION_POLICIES
-from sim.policies.dispatch import HomeZoneFirst, NearestIdle
-from sim.policies.escalation import ThresholdEscalation
+from sim.policies.dispatch import DispatchRule, HomeZoneFirst, NearestIdle
+from sim.policies.escalation import EscalationPolicy, ThresholdEscalation
 
 
 def _with(overrides):
@@ -80,3 +80,22 @@ def test_every_policy_explains_itself_in_both_languages():
         zh, en = p.explain("zh"), p.explain("en")
         assert "4" in zh and "4" in en  # the default threshold to the village is in the words
         assert not any("a" <= ch <= "z" for ch in zh)
+
+
+@pytest.mark.parametrize("base, concrete, name_field", [
+    (DispatchRule, DISPATCH_RULES, "rule"), (EscalationPolicy, ESCALATION_POLICIES, "policy"),
+])
+def test_the_bases_are_abstract_and_every_rule_and_policy_is_complete(base, concrete, name_field):
+    """A base cannot be built; a class that forgets a hook fails at once, not mid-run."""
+    with pytest.raises(TypeError, match="abstract"):
+        base(**{name_field: "x"})
+    for cls in concrete.values():
+        made = cls()
+        assert isinstance(made, base) and made.name("zh") and made.name("en")
+        assert made.explain("zh") and made.explain("en")
+
+    class Forgetful(base):  # type: ignore[valid-type, misc]
+        pass
+
+    with pytest.raises(TypeError, match="abstract"):
+        Forgetful(**{name_field: "x"})

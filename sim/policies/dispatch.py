@@ -13,6 +13,7 @@ from the town's travel model through ``minutes_to``, so a road graph changes eve
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
@@ -29,8 +30,8 @@ class MinutesTo(Protocol):
     def __call__(self, crew: Any, inc: Incident) -> float: ...
 
 
-class DispatchRule(Strict):
-    """What every rule offers; ``label`` is its (zh, en) name."""
+class DispatchRule(Strict, ABC):
+    """What every rule offers; ``label`` is its (zh, en) name. Abstract: a rule defines ``rank``."""
 
     rule: str
     label: ClassVar[tuple[str, str]]
@@ -42,9 +43,9 @@ class DispatchRule(Strict):
         data = handler(self)
         return self.rule if set(data) == {"rule"} else data
 
+    @abstractmethod
     def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
         """Sort key of a crew for a case (lower is sent first); ties go to the first listed."""
-        raise NotImplementedError
 
     def choose(self, idle: Sequence[Any], inc: Incident, minutes_to: MinutesTo) -> Any:
         """The idle crew to send (each crew has ``.squad.zone``)."""

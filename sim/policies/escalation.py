@@ -10,6 +10,7 @@ and to ``EscalationConfig``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
@@ -32,29 +33,34 @@ class IntakeNote:
     tier: Tier
 
 
-class EscalationPolicy(Strict):
-    """What the command centre asks of an escalation policy; ``label`` is its (zh, en) name."""
+class EscalationPolicy(Strict, ABC):
+    """What the command centre asks of an escalation policy; ``label`` is its (zh, en) name.
+
+    Abstract: a policy defines every ``@abstractmethod`` below, or it cannot be built.
+    """
 
     policy: str
     label: ClassVar[tuple[str, str]]
 
+    @abstractmethod
     def start_tier(self, cat: Category) -> Tier:
-        raise NotImplementedError
+        """The tier a new case of ``cat`` starts at."""
 
+    @abstractmethod
     def spot_fix_allowed(self, cat: Category) -> bool:
-        raise NotImplementedError
+        """Whether whoever finds a case of ``cat`` may settle it on the spot."""
 
+    @abstractmethod
     def tier_budget(self, cat: Category, tier: Tier) -> float:
         """Minutes a tier may hold the case before handing it up."""
-        raise NotImplementedError
 
     def intake_note(self, cat: Category) -> IntakeNote | None:
         """Why the case starts above its lowest tier, if the policy sent it there."""
         return None
 
+    @abstractmethod
     def explain(self, lang: str) -> str:
         """What the policy does, in plain words."""
-        raise NotImplementedError
 
     def name(self, lang: str) -> str:
         return self.label[0] if lang == "zh" else self.label[1]
