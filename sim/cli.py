@@ -9,19 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from sim.config import Scenario, ScenarioError, load_scenario
-from sim.config.size import check_run_size
 from sim.console import (
     Stopped,
     catch_stop_signals,
     check_days,
-    err_console,
     fail,
     fmt,
     out_console,
@@ -35,13 +30,16 @@ from sim.geo.cli import register as register_geo
 from sim.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from sim.plan.cli import register as register_plan
 from sim.report.cli import register as register_report
-from sim.report.sources import write_snapshot
-from sim.runner import combine, run_replication, run_replications, write_json
 from sim.sweep.cli import register as register_sweep
-from sim.vocabulary import MINUTES_PER_DAY
-from sim.warnings import merge as merge_warnings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+if TYPE_CHECKING:
+    from sim.config import Scenario
+
+# Start-up: `gridsim --help` and a refusal must not wait for the model, pandas, scipy, rich's
+# tables or the scenario schema; each command imports what it uses (tests/test_cli.py checks).
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Simulate Jiangsu's '1+4' town governance: grids, command centre, squads.")
 
 
@@ -59,6 +57,8 @@ Force = Annotated[bool, typer.Option("--force", help=(
 
 def print_summary(s: dict[str, Any], title: str) -> None:
     """Print the headline measures as a table a planner can read."""
+    from rich.table import Table
+
     t = Table(title=title, show_header=True, header_style="bold")
     t.add_column("measure")
     t.add_column("value", justify="right")
@@ -107,6 +107,8 @@ def print_summary(s: dict[str, Any], title: str) -> None:
 
 def print_roles(s: dict[str, Any]) -> None:
     """Staff by role: headcount, FTE, workload (mean, max, routine and case parts), overtime, balance."""
+    from rich.table import Table
+
     t = Table(title="staff by role (workload = busy ÷ on-duty; routine = patrol, visits, entry, liaison, "
                     "supervision, meetings)", show_header=True, header_style="bold")
     cols = ("role", "headcount", "FTE", "workload mean", "max", "routine", "case", "overtime h/month (all)", "Gini")
@@ -142,6 +144,11 @@ def run(
     if n_days <= sc.run.warmup_days:
         fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
     _check_size(sc, n_days, scenario)
+    # the model and pandas load once the input is good
+    from sim.report.sources import write_snapshot
+    from sim.runner import combine, run_replication, run_replications, write_json
+    from sim.vocabulary import MINUTES_PER_DAY
+
     show = sys.stderr.isatty()
     if replications == 1:
         with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
@@ -168,6 +175,9 @@ def run(
 
 def _check_size(sc: Scenario, days: float, source: str) -> None:
     """Refuse, in one line, a run too big to finish (sim.config.size), before anything is built."""
+    from sim.config import ScenarioError
+    from sim.config.size import check_run_size
+
     try:
         check_run_size(sc, days, source)
     except ScenarioError as exc:
@@ -175,6 +185,8 @@ def _check_size(sc: Scenario, days: float, source: str) -> None:
 
 
 def _load_or_fail(path: str) -> Scenario:
+    from sim.config import ScenarioError, load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -201,10 +213,13 @@ def compare(
     measure that differs); compare.csv keeps every measure, and a/ and b/ hold each option's
     summary, replications and scenario for ``gridsim report``.
     """
+    from rich.table import Table
+
     from sim.compare import identical_measures, paired_table, plot_groups
     from sim.report.catalogue import is_headline
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replications, write_json
+    from sim.warnings import merge as merge_warnings
 
     a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
     n_days = a.run.days if days is None else days
@@ -261,6 +276,9 @@ def analytic(
         "Days per checking replication (default: the scenario's run.days)"))] = None,
 ) -> None:
     """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
+    import numpy as np
+    from rich.table import Table
+
     from sim.analytic.approx import approximate_hypercube
     from sim.analytic.erlang import erlang_c
     from sim.analytic.from_scenario import hall_pools, squad_system
@@ -339,6 +357,9 @@ def validate(
     workers: Workers = 0,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
+    from rich.table import Table
+
+    from sim.config import load_scenario
     from sim.validate import CASES, LEVEL, TEXTBOOK
     from sim.validate import validate as run_validation
 
@@ -386,13 +407,13 @@ def main() -> None:
             sys.exit(0)
         where = f"{ctx.command_path}: " if ctx is not None else ""
         message = " ".join(exc.format_message().split())
-        err_console.print(f"error: {where}{message}", markup=False, highlight=False, soft_wrap=True)
+        sys.stderr.write(f"error: {where}{message}\n")
         code = exc.exit_code
     except typer.Abort:
-        err_console.print("error: aborted", markup=False, highlight=False)
+        sys.stderr.write("error: aborted\n")
         code = 1
     except Stopped as exc:
-        err_console.print(stopped_message(exc), markup=False, highlight=False, soft_wrap=True)
+        sys.stderr.write(stopped_message(exc) + "\n")
         code = exc.exit_code
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -7,19 +7,47 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-out_console = Console(width=None if sys.stdout.isatty() else 140)
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+
+class LazyConsole:
+    """A rich Console made on first use.
+
+    Importing rich costs a third of ``import numpy``, and ``gridsim --help`` or a one-line
+    refusal never needs it (``fail`` writes plain text).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """Make the console now (rich is imported here), or return the one made before."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """Print as rich's ``Console.print`` does."""
+        self.rich.print(*objects, **options)
+
+
+out_console = LazyConsole(width=None if sys.stdout.isatty() else 140)
+err_console = LazyConsole(stderr=True)
 
 
 def fail(message: str) -> NoReturn:
     """One line on stderr, exit 2."""
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.stderr.write(f"error: {message}\n")
     raise typer.Exit(2)
 
 
@@ -79,8 +107,16 @@ def check_days(value: float | None) -> float | None:
 
 def progress_bar(enabled: bool) -> Progress:
     """Show runs done, a bar and time left on stderr, and only when someone is watching a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeRemainingColumn(), console=err_console,
+                    MofNCompleteColumn(), TimeRemainingColumn(), console=err_console.rich,
                     transient=True, disable=not enabled)
 
 

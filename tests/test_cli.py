@@ -144,3 +144,29 @@ def test_failed_run_leaves_nothing_behind(tmp_path):
         (staged.path / "summary.json").write_text("{}")
         raise RuntimeError("killed mid-run")
     assert list(out.iterdir()) == []
+
+
+# What start-up must not import: the model, data frames, scientific and plotting libraries,
+# the sweep machinery, and rich (fail() writes a plain line; help is click's plain text).
+HEAVY = ("pandas", "scipy", "mesa", "simpy", "duckdb", "dask", "matplotlib", "pyarrow", "geopandas",
+         "rich", "sim.runner", "sim.model", "sim.sweep.store", "sim.sweep.runners", "sim.report.build")
+_PROBE = """
+import sys
+sys.argv = ["gridsim", *{argv!r}]
+from sim.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("loaded:", *sorted({heavy!r} & {{m.split(".")[0] if not m.startswith("sim.") else m for m in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "{bad}"], ["plan", "--help"], ["sweep", "--help"]])
+def test_help_and_a_refusal_import_nothing_heavy(tmp_path, argv):
+    """The fast start (issue 13) as a guard: a regression shows the module that came back."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[meta]\nname = "bad"\n\n[run]\ndays = -5\n', encoding="utf-8")
+    code = _PROBE.format(argv=[a.format(bad=bad) for a in argv], heavy=set(HEAVY))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.strip().splitlines()[-1] == "loaded:", r.stdout[-300:] + r.stderr[-300:]

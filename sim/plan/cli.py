@@ -13,17 +13,14 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from sim.config.base import ScenarioError
 from sim.console import err_console, fail, fmt, out_console, output_folder, progress_bar
 
 if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
     import pandas as pd
 
-plan_app = typer.Typer(add_completion=False, no_args_is_help=True,
+plan_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
 
 
@@ -66,6 +63,8 @@ def _bases_table(plans, front, current) -> pd.DataFrame:
 
 
 def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], title: str) -> None:
+    from rich.table import Table
+
     t = Table(title=title)
     for col in ("plan", "measure", "today (A)", "proposal (B)", "B − A [95% CI]"):
         t.add_column(col, justify="left" if col in ("plan", "measure") else "right")
@@ -96,9 +95,10 @@ def bases(
     workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
 ) -> None:
     """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
+    import numpy as np
     import pandas as pd
 
-    from sim.config import load_scenario
+    from sim.config import ScenarioError, load_scenario
     from sim.plan.bases import current_plan, pareto_front, propose_bases
     from sim.plan.figures import bases_map, pareto_figure
     from sim.plan.inputs import PlanError, SolverError, plan_town
@@ -195,6 +195,8 @@ def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[s
 
 
 def _print_bases(table: pd.DataFrame, town) -> None:
+    from rich.table import Table
+
     t = Table(title=f"Squad plans (hypercube predictions; travel budget {town.budget_min:g} min, "
                     f"{town.calls_per_day().sum():.0f} squad calls a day)")
     cols = ["plan", "crews", "bases", "15-min share", "mean trip (min)", "P(wait)", "max/mean load", "Pareto"]
@@ -234,7 +236,9 @@ def grids(
     workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
-    from sim.config import load_scenario, read_scenario_data
+    from rich.table import Table
+
+    from sim.config import ScenarioError, load_scenario, read_scenario_data
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town

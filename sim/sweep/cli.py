@@ -17,18 +17,19 @@ import typer
 
 from sim.console import Stopped, err_console, fail, out_console, warn
 from sim.limits import MAX_WORKERS
-from sim.outputs import OutputError
-from sim.sweep.experiment import ExperimentError, Plan, load_plan
-from sim.sweep.runners import ClusterLostError, Task, check_scheduler, execute, scheduler_address
-from sim.sweep.store import DATABASE, META, Store, run_key
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sweep machinery (pandas, DuckDB, Dask) loads when a command runs
     import pandas as pd
+
+    from sim.sweep.experiment import Plan
+    from sim.sweep.runners import Task
+    from sim.sweep.store import Store
 
 
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
     """Every (point, replication) not yet in the store; seed = base_seed + replication (CRN)."""
     from sim.sweep.runners import Task
+    from sim.sweep.store import run_key
 
     meta = plan.experiment.experiment
     done = store.done_keys()
@@ -50,6 +51,8 @@ def run_sweep(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = N
 
 def _run_pending(plan: Plan, store: Store, workers: int, scheduler: str | None,
                  on_update: Callable[[int, int], None] | None) -> list[tuple[str, str]]:
+    from sim.sweep.runners import execute
+
     tasks = pending_tasks(plan, store)
     failures: list[tuple[str, str]] = []
     done = 0
@@ -81,6 +84,10 @@ def sweep(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
 ) -> None:
     """Run every design point × replication; resumes where a previous run of it stopped."""
+    from sim.sweep.experiment import ExperimentError, load_plan
+    from sim.sweep.runners import check_scheduler, scheduler_address
+    from sim.sweep.store import Store
+
     address = scheduler_address(scheduler)
     if address is not None:
         try:
@@ -112,6 +119,9 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
         TimeRemainingColumn,
     )
 
+    from sim.sweep.runners import ClusterLostError
+    from sim.sweep.store import Store
+
     folder = store.out
     already = plan.n_runs - len(pending_tasks(plan, store))
     resume = f"gridsim sweep {experiment} --out {folder}" + (f" --scheduler {address}" if address else "")
@@ -122,7 +132,7 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
                       f"({already} already done) on {where}", highlight=False, soft_wrap=True)
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TextColumn("{task.fields[failures]} failed"),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console.rich,
                         transient=False, disable=not sys.stderr.isatty())
     started = time.monotonic()
     with progress:
@@ -162,6 +172,8 @@ QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {"enable_externa
 
 def _check_export(option: str, path: Path, store: Store) -> None:
     """Refuse an export file inside the store itself (anywhere else is fine)."""
+    from sim.sweep.store import DATABASE, META
+
     target = path.resolve()
     protected = [store.runs_dir.resolve(), (store.out / DATABASE).resolve(), (store.out / META).resolve()]
     if any(target == p or p in target.parents for p in protected):
@@ -201,6 +213,9 @@ def query(
     """
     import duckdb
     from rich.table import Table
+
+    from sim.sweep.experiment import ExperimentError
+    from sim.sweep.store import DATABASE, Store
 
     if not sql.strip():
         fail("query: the SQL is empty; e.g. \"SELECT * FROM summary LIMIT 10\"")
@@ -249,6 +264,7 @@ def summarize(
     """
     from rich.table import Table
 
+    from sim.outputs import OutputError
     from sim.report.catalogue import fmt_ci, headline_order
     from sim.report.sweep import base_point, by_replication, constant, paired_vs
     from sim.stats import mean_ci
