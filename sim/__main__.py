@@ -4,6 +4,7 @@ The imports take a second or two; a Ctrl-C or SIGTERM in that time stops the com
 with one line, not a traceback from deep inside an import (sim.cli then takes over).
 """
 
+import os
 import signal
 import sys
 
@@ -18,6 +19,9 @@ def main() -> None:
     """Run the gridsim command; a Ctrl-C or SIGTERM while the heavy imports load still ends in one line."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stopped_while_starting)
+    # gridsim uses no pydantic plugin; looking for them reads every installed package's metadata,
+    # a sixth of a refusal's start-up. A value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from sim.cli import main as cli_main
 
     cli_main()

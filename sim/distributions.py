@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from functools import cached_property
 from statistics import NormalDist
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from sim import limits
 from sim.config.base import NoCoercion
+
+if TYPE_CHECKING:  # numpy loads when a run draws (ppf), not when a scenario is read or refused
+    import numpy as np
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
 _NORMAL = NormalDist()
@@ -37,6 +39,8 @@ class Fixed(NoCoercion):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Return the value for every uniform, so a fixed time still consumes the case's uniform column."""
+        import numpy as np
+
         return np.full_like(np.asarray(u, dtype=float), self.value)
 
     def draw(self, u: float) -> float:
@@ -53,6 +57,8 @@ class Exponential(NoCoercion):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF for many uniforms at once (analyses and batch checks)."""
+        import numpy as np
+
         return -self.mean * np.log1p(-np.asarray(u, dtype=float))
 
     def draw(self, u: float) -> float:
@@ -81,6 +87,8 @@ class Uniform(NoCoercion):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF for many uniforms at once (analyses and batch checks)."""
+        import numpy as np
+
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
     def draw(self, u: float) -> float:
@@ -103,6 +111,7 @@ class LogNormal(NoCoercion):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF for many uniforms at once through the normal quantile."""
+        import numpy as np
         from scipy import (
             special,  # the inverse CDFs alone, and only when drawn: scipy slows start-up
         )
@@ -129,6 +138,7 @@ class Gamma(NoCoercion):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF through the regularised incomplete gamma function (shape 1/cv², scale mean·cv²)."""
+        import numpy as np
         from scipy import special
 
         shape = 1 / self.cv**2
@@ -136,6 +146,8 @@ class Gamma(NoCoercion):
 
     def draw(self, u: float) -> float:
         """Invert the CDF for one uniform; no closed form, so through ``ppf``."""
+        import numpy as np
+
         return float(self.ppf(np.asarray(u)))
 
 

@@ -148,12 +148,12 @@ def test_failed_run_leaves_nothing_behind(tmp_path):
 
 # What start-up must not import: the model, data frames, scientific and plotting libraries,
 # the sweep machinery, and rich (fail() writes a plain line; help is click's plain text).
-HEAVY = ("pandas", "scipy", "mesa", "simpy", "duckdb", "dask", "matplotlib", "pyarrow", "geopandas",
+HEAVY = ("numpy", "pandas", "scipy", "mesa", "simpy", "duckdb", "dask", "matplotlib", "pyarrow", "geopandas",
          "rich", "sim.runner", "sim.model", "sim.sweep.store", "sim.sweep.runners", "sim.report.build")
 _PROBE = """
 import sys
 sys.argv = ["gridsim", *{argv!r}]
-from sim.cli import main
+from sim.__main__ import main
 try:
     main()
 except SystemExit:

@@ -17,12 +17,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
-import numpy as np
 from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, model_serializer
 
 from sim.config.base import Strict
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy loads when the hypercube asks for preferences, not when a scenario is read
+    import numpy as np
+
     from sim.records import Incident
 
 
@@ -58,6 +59,8 @@ class DispatchRule(Strict, ABC):
         minutes, ``unit_zone`` each unit's zone (village numbers), ``atom_village`` each
         atom's village.
         """
+        import numpy as np
+
         n_units, n_atoms = travel.shape
         return np.array([
             sorted(range(n_units), key=lambda n: (*self.rank(atom_village[j] in unit_zone[n], travel[n, j]), n))
