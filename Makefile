@@ -24,7 +24,7 @@ test: setup
 # Style (ruff, the rule families Mesa uses) and types (mypy with the pydantic plugin); zero findings.
 lint: setup
 	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/mypy sim
+	$(BIN)/mypy sim tests
 
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"

@@ -123,6 +123,7 @@ def test_two_unit_loss_system_by_hand() -> None:
         travel_times=[[1.0, 3.0], [4.0, 2.0]],
         home=[0, 1],
     )
+    assert r.state_probs is not None
     np.testing.assert_allclose(r.state_probs, np.array([40, 34, 26, 45]) / 145, rtol=1e-12)
     np.testing.assert_allclose(r.workload, [79 / 145, 71 / 145], rtol=1e-12)
     assert r.p_queue == pytest.approx(9 / 29, rel=1e-12)
@@ -186,6 +187,7 @@ def test_uor_three_unit_example_approximation() -> None:
 def test_single_unit_infinite_queue_is_mm1(lam: float, utilisation: float, atoms: int) -> None:
     mu = lam / utilisation
     r = solve_hypercube([lam / atoms] * atoms, [[0]] * atoms, service_rates=mu)
+    assert r.state_probs is not None
     np.testing.assert_allclose(r.state_probs, [1 - utilisation, utilisation], rtol=1e-9)
     assert r.workload[0] == pytest.approx(utilisation, rel=1e-9)
     assert r.p_queue == pytest.approx(utilisation, rel=1e-9)
@@ -214,6 +216,7 @@ def test_exact_equal_rates_invariants(
     lam = lam * mu  # keep lambda/(N mu) as drawn
     units, total = prefs.shape[1], lam.sum()
     r = solve_hypercube(lam, prefs, service_rates=mu, queue=queue)  # type: ignore[arg-type]
+    assert r.state_probs is not None
     assert r.state_probs.min() >= 0.0
     assert r.state_probs.sum() == pytest.approx(1.0, abs=1e-9)
     assert np.all((r.workload >= 0) & (r.workload <= 1))
@@ -245,6 +248,7 @@ def test_exact_unequal_rates_flow_balance(
     mu = np.array(rates[: prefs.shape[1]])
     lam = lam * mu.mean()  # lambda / sum(mu) stays below 0.95
     r = solve_hypercube(lam, prefs, service_rates=mu, queue=queue)  # type: ignore[arg-type]
+    assert r.state_probs is not None
     assert r.state_probs.sum() == pytest.approx(1.0, abs=1e-9)
     # Each unit finishes calls at rate mu_n * workload_n, which must equal the rate of
     # calls it is given (at once or, in the infinite variant, from the queue).
@@ -284,6 +288,7 @@ def test_twelve_units_solve() -> None:
     lam *= 0.7 * units / lam.sum()
     prefs = np.array([rng.permutation(units) for _ in range(atoms)])
     r = solve_hypercube(lam, prefs)
+    assert r.state_probs is not None
     assert r.state_probs.shape == (4096,)
     assert r.state_probs.sum() == pytest.approx(1.0, abs=1e-9)
     assert r.workload.sum() == pytest.approx(lam.sum(), rel=1e-9)
@@ -414,6 +419,7 @@ def test_approximation_scales_beyond_exact_limit() -> None:
     r = approximate_hypercube(lam, prefs, service_rates=2.0, travel_times=travel, home=prefs[:, 0])
     assert r.workload.sum() == pytest.approx(0.8 * units, rel=1e-9)
     assert r.p_queue == pytest.approx(erlang_c(lam.sum(), 2.0, units).p_wait, rel=1e-9)
+    assert r.outside_home_share is not None and r.mean_travel_time is not None
     assert 0.0 < r.outside_home_share < 1.0
     assert 0.0 < r.mean_travel_time < 1.0
 

@@ -14,7 +14,7 @@ import pytest
 from sim.analytic.erlang import erlang_c
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
-from sim.config import apply_overrides, read_scenario_data, validate_scenario
+from sim.config import Scenario, apply_overrides, read_scenario_data, validate_scenario
 from sim.measures import staff_table
 from sim.model import TownModel
 from sim.records import Incident
@@ -23,7 +23,7 @@ from sim.stats import mean_ci
 from sim.validate import TEXTBOOK
 
 
-def _textbook(overrides: dict) -> object:
+def _textbook(overrides: dict) -> Scenario:
     data = read_scenario_data(TEXTBOOK / "hypercube_3squads.toml")
     return validate_scenario(apply_overrides(data, overrides))
 
@@ -49,7 +49,7 @@ def test_preferences_follow_the_dispatch_rule_when_zones_overlap_or_miss():
     crews = model.centre.crews
     for j, g in enumerate(model.town.grids):
         x, y = g.box.centroid
-        inc = Incident(0, 0, g.village, g.index, x, y, 0.0, [0.5] * 20)
+        inc = Incident(0, 0, g.village, g.index, x, y, 0.0, np.full(20, 0.5))
         idle = list(crews)
         for expected in ss.preferences[j]:  # busy the first choices one by one
             picked = rule.choose(idle, inc, model.centre.travel_to)

@@ -99,7 +99,7 @@ def test_a_high_priority_call_overtakes_in_the_squads_queue(priority):
     x, y = g.box.centroid
 
     def call(k: int, cat: int, t: float) -> Incident:
-        inc = Incident(k, cat, g.village, g.index, x, y, t, [0.5] * 32)
+        inc = Incident(k, cat, g.village, g.index, x, y, t, np.full(32, 0.5))
         m.env.process(m.centre._squad(inc))
         return inc
 

@@ -82,7 +82,7 @@ def small_store(tmp_path: Path) -> Path:
 
 
 # --- options: every refusal is one line --------------------------------------------------
-OPTION_CASES = {
+OPTION_CASES: dict[str, tuple[list[str | Path], str]] = {
     "days_not_a_number": (["run", DEFAULT, "--days", "abc"], "--days"),
     "days_negative": (["run", DEFAULT, "--days", "-1"], "--days"),
     "days_huge": (["run", DEFAULT, "--days", "1e9"], "3650"),

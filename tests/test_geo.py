@@ -21,6 +21,7 @@ from sim.config.geo import Roads
 from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
 from sim.geo.errors import GeoError
 from sim.geo.export import export_town, grid_frame, village_frame
+from sim.geo.places import Outline
 from sim.geo.roads import WITHIN_POINTS, RoadTravel, _points_in, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
@@ -33,6 +34,12 @@ EXAMPLE = ROOT / "scenarios" / "xuxiake_gis.toml"
 EXAMPLE_OSM = ROOT / "scenarios" / "gis" / "xuxiake_roads.osm"
 UTM = "EPSG:32651"
 X0, Y0 = 250_000.0, 3_525_000.0  # metres in UTM 51N, near 120.4°E 31.8°N
+
+
+def _outline(box: object) -> Outline:
+    """A real town's villages and grids are polygons (``Outline``), not the lattice's boxes."""
+    assert isinstance(box, Outline), type(box)
+    return box
 
 
 def _villages_frame(n: int = 4, size_m: float = 1000.0, households=(600, 900, 500, 800)) -> gpd.GeoDataFrame:
@@ -103,8 +110,8 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
         hh = [town.grids[g].households for g in v.grids]
         assert sum(hh) == pytest.approx(v.households)
         assert hh == pytest.approx([v.households / len(v.grids)] * len(v.grids))
-        union = shapely.union_all([town.grids[g].box.geometry for g in v.grids])
-        assert union.symmetric_difference(v.box.geometry).area < 1e-9
+        union = shapely.union_all([_outline(town.grids[g].box).geometry for g in v.grids])
+        assert union.symmetric_difference(_outline(v.box).geometry).area < 1e-9
     assert town_warnings(sc, town) == []  # 2–3 grids of 250–300 households each
     (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"))
@@ -181,7 +188,7 @@ def test_incidents_are_drawn_inside_real_polygons_and_at_household_points(tmp_pa
     town = build_town(sc)
     rng = np.random.default_rng(3)
     x, y = town.places.draw(np.zeros(4000, dtype=int), rng.random((4000, 2)), np.zeros(4000, dtype=bool))
-    assert shapely.contains_xy(town.villages[0].box.geometry.buffer(1e-9), x, y).all()
+    assert shapely.contains_xy(_outline(town.villages[0].box).geometry.buffer(1e-9), x, y).all()
     assert np.mean(x) == pytest.approx(1.0, abs=0.05)  # a triangle's centroid is a third along
     pts = gpd.GeoDataFrame({"hh": [1, 3, 0]}, geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 1000, Y0 + 200),
                                                           Point(X0 + 9000, Y0 + 9000)], crs=UTM)

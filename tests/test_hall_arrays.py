@@ -27,7 +27,9 @@ MMC = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
 
 def plain_hall(model: TownModel) -> tuple[list[list], list[tuple]]:
     """Cases [requested, done, visits needed, visits made] and visits (case, k, arrival, start, end, window)."""
-    hall, cfg, cal, horizon = model.hall, model.hall.cfg, model.hall.calendar, model.horizon
+    hall = model.hall
+    assert hall is not None
+    cfg, cal, horizon = hall.cfg, hall.calendar, model.horizon
     free = [[(0.0, w.index) for w in p.windows] for p in hall.pools]  # (free at, hall-wide index)
     cases: list[list] = []
     visits: list[tuple] = []
@@ -96,7 +98,7 @@ def test_hall_arrays_equal_the_plain_booking(case):
     model = TownModel(sc, seed=3, days=days)
     model.run()
     hall = model.hall
-    assert len(visits) > 100
+    assert hall is not None and len(visits) > 100
     c = np.array(cases, dtype=float)
     got = hall.cases
     assert np.array_equal(got["requested_at"], c[:, 0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from conftest import DEFAULT, ROOT, make_scenario
@@ -17,6 +18,7 @@ from sim.labels import (
     staff_role,
 )
 from sim.model import TownModel
+from sim.records import Incident
 from sim.vocabulary import ActorRole, Reason, Stage, Tier
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word; ids such as V47-1 or S2 are not
@@ -59,9 +61,13 @@ def test_a_chinese_story_has_no_english_words():
     seen: set[Stage] = set()
     for base in (DEFAULT, ROOT / "scenarios" / "xuxiake_pre_reform.toml"):
         m = TownModel(make_scenario({"run.days": 2}, base), keep_stories=True)
-        closed = []
-        keep = m.log.add
-        m.log.add = lambda inc, closed=closed, keep=keep: (closed.append(inc), keep(inc))  # type: ignore[method-assign]
+        closed: list[Incident] = []
+
+        def add(inc: Incident, closed: list[Incident] = closed, keep: Callable[[Incident], None] = m.log.add) -> None:
+            closed.append(inc)
+            keep(inc)
+
+        m.log.add = add  # type: ignore[method-assign]
         m.run()
         entries = [e for inc in [*closed, *m.centre.live.values()] for e in inc.history or []]
         seen |= {e.stage for e in entries}

@@ -30,7 +30,9 @@ def test_patrol_delay_matches_cycle_theory():
     grid = m.town.grids[0]
     patroller = next(p for p in m.teams[0].members if "patrol" in p.duties)
     solo = GridTeam(0, [patroller], grid.street_km, 4.5)
-    cycle = solo.beat("urban_management").cycle_min
+    beat = solo.beat("urban_management")
+    assert beat is not None
+    cycle = beat.cycle_min
     assert cycle == pytest.approx(60 * grid.street_km / 4.5 / (patroller.duty_share * patroller.patrol_share))
     rng = np.random.default_rng(0)
     for p in (1.0, 0.4):
@@ -53,6 +55,7 @@ def test_patrol_waits_for_the_shift():
     m = TownModel(make_scenario(), days=1)
     team = m.teams[0]
     t, who = team.patrol_finds(60.0, 0.5, 0.0, 1.0, "urban_management")  # occurs at 01:00
+    assert who is not None
     cal = who.calendar
     assert cal.on_duty(t) and t >= 8 * 60
 
@@ -89,7 +92,7 @@ def _dispatch_model(rule: str) -> TownModel:
 
 def _incident(m: TownModel, x: float, y: float) -> Incident:
     village = 0 if x < 5 else 1
-    return Incident(0, 0, village, m.town.locate(village, x, y), x, y, 0.0, [0.5] * 20)
+    return Incident(0, 0, village, m.town.locate(village, x, y), x, y, 0.0, np.full(20, 0.5))
 
 
 def test_nearest_idle_picks_the_nearest_idle_crew():

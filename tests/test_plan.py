@@ -113,7 +113,7 @@ def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path)
     assert "extends" not in text  # today's plan lists its own units: the variant is written in full
     sc = load_scenario(variant)
     assert [u.id for u in sc.squads.units] == ["S1", "S2"]
-    s1, s2 = (set(u.zone) for u in sc.squads.units)
+    s1, s2 = (set(u.zone or []) for u in sc.squads.units)
     assert {"L0", "L1", "L2"} <= s1 and {"L6", "L7", "L8"} <= s2 and s1 | s2 == {f"L{i}" for i in range(9)}
     assert (out / "pareto.png").stat().st_size > 10_000 and (out / "maps" / "pmedian_k2.png").exists()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pytest
 from conftest import DEFAULT
@@ -43,7 +45,7 @@ def test_unknown_or_bad_policy_is_refused_in_one_line(overrides, words):
 @pytest.mark.parametrize("name", list(DISPATCH_RULES))
 def test_preferences_order_units_as_the_rule_chooses(name):
     """The hypercube's preference list is the order ``choose`` would send free crews in."""
-    rule = DISPATCH_RULES[name]()
+    rule = DISPATCH_RULES[name].model_validate({})
     rng = np.random.default_rng(7)
     travel = rng.uniform(1, 30, size=(5, 8))
     zones = [{0, 1}, {2, 3}, {4, 5}, {6}, set()]
@@ -65,19 +67,19 @@ def test_preferences_order_units_as_the_rule_chooses(name):
         free = [Crew(n) for n in range(5)]
         order = []
         while free:  # take the chosen crew out and choose again: the full order
-            c = rule.choose(free, Case(j), lambda crew, inc, j=j: travel[crew.n, j])
+            c = rule.choose(free, cast(Any, Case(j)), lambda crew, inc, j=j: travel[crew.n, j])
             order.append(c.n)
             free.remove(c)
         assert order == list(prefs[j])
 
 
 def test_every_policy_explains_itself_in_both_languages():
-    for cls in DISPATCH_RULES.values():
-        p = cls()
+    for rule in DISPATCH_RULES.values():
+        p = rule.model_validate({})
         assert p.explain("zh") and p.explain("en") and p.name("zh") and p.name("en")
-    for cls in ESCALATION_POLICIES.values():
-        p = cls()
-        zh, en = p.explain("zh"), p.explain("en")
+    for policy in ESCALATION_POLICIES.values():
+        q = policy.model_validate({})
+        zh, en = q.explain("zh"), q.explain("en")
         assert "4" in zh and "4" in en  # the default threshold to the village is in the words
         assert not any("a" <= ch <= "z" for ch in zh)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import make_scenario
 
@@ -33,7 +34,7 @@ def _run_calls(m: TownModel, calls: list[tuple[str, float]]) -> tuple[dict[int, 
     resolved: dict[int, float] = {}
 
     def call(k: int, cat: str, t: float):
-        inc = Incident(k, names.index(cat), g.village, g.index, x, y, t, [0.5] * 32)
+        inc = Incident(k, names.index(cat), g.village, g.index, x, y, t, np.full(32, 0.5))
         inc.u[U.RESOLVE_TOWN] = 0.0  # resolved by the squad, not referred
         inc.history = []
         cases[k] = inc
@@ -50,7 +51,7 @@ def _run_calls(m: TownModel, calls: list[tuple[str, float]]) -> tuple[dict[int, 
 def _drive(m: TownModel) -> float:
     g = m.town.grids[0]
     x, y = g.box.centroid
-    return m.centre.travel_to(m.centre.crews[0], Incident(99, 0, g.village, g.index, x, y, 0.0, [0.5] * 32))
+    return m.centre.travel_to(m.centre.crews[0], Incident(99, 0, g.village, g.index, x, y, 0.0, np.full(32, 0.5)))
 
 
 @pytest.mark.parametrize("how, left", [("resume", 30.0), ("restart", 40.0)])
@@ -71,7 +72,7 @@ def test_a_graver_call_preempts_and_the_low_one_completes_later_with_correct_tim
     assert parking.dispatched_at == 0.0 and parking.arrived_at == pytest.approx(drive)
     assert parking.squad_wait == pytest.approx(resolved[1] - hazard_at)  # its one spell in the queue
     assert resolved[0] == pytest.approx(resolved[1] + overhead + left)
-    assert (Stage.QUEUED, Reason.PREEMPTED) in [(e.stage, e.reason) for e in parking.history]
+    assert (Stage.QUEUED, Reason.PREEMPTED) in [(e.stage, e.reason) for e in parking.history or []]
     assert crew.busy_minutes(m.env.now) == pytest.approx(resolved[0])  # busy throughout
 
 

@@ -72,7 +72,7 @@ def test_before_the_reform_departments_see_only_their_categories():
     assert len(fixed_by_inspector) > 50
     for h, cat in zip(fixed_by_inspector.handler, fixed_by_inspector.category.astype(str), strict=True):
         role = h.split("/")[1].rsplit("-", 1)[0]
-        assert domain_of[cat] in roles[role].domains
+        assert domain_of[cat] in (roles[role].domains or [])
     # Siloed teams: a crew only ever takes its own domains.
     squads = {s.squad_id: s for s in m.squads}
     by_crew = rec[rec.handler.str.match(r"^(UM1|UM2|SAFE|ENV)-\d+$")]

@@ -58,6 +58,7 @@ def test_mmc_hall_matches_erlang_c():
     """DESIGN §5: c windows, Poisson arrivals, exponential service: the mean wait is Erlang C's."""
     sc = load_scenario(MMC)
     hall = sc.service_hall
+    assert hall is not None
     lam = hall.cases_per_year / (365 * 1440)
     theory = erlang_c(lam, 1 / hall.case_types[0].service_min.mean, hall.windows)
     runs = [run_replication(sc, seed, 60) for seed in range(1, 13)]
@@ -90,6 +91,7 @@ def test_pooling_cuts_the_wait_at_equal_staff():
     """Departmental windows vs the same windows pooled: same visits, same window minutes, longer wait."""
     pooled = _hall()
     siloed = _hall({"service_hall.pooling": "departmental", "service_hall.department_windows": SILOED})
+    assert pooled.hall is not None and siloed.hall is not None
     a, b = pooled.hall.visit_frame(), siloed.hall.visit_frame()
     assert len(a) == len(b) > 1000
     assert np.array_equal(a.arrival.to_numpy(), b.arrival.to_numpy())  # common random numbers
@@ -107,6 +109,7 @@ def test_one_visit_cuts_visits_and_processing_time():
     assert before["hall_visits_per_case"] > after["hall_visits_per_case"] * 1.1
     assert before["hall_processing_days_mean"] > after["hall_processing_days_mean"]
     assert after["hall_visits_per_case"] <= 1.0
+    assert old.hall is not None
     cases = old.hall.case_frame()
     done = cases.done_at <= old.horizon
     assert (cases.visits[done] == cases.visits_needed[done]).all()
@@ -114,7 +117,9 @@ def test_one_visit_cuts_visits_and_processing_time():
 
 
 def test_online_share_reduces_hall_visits():
-    names = [c.name for c in make_scenario().service_hall.case_types]
+    hall = make_scenario().service_hall
+    assert hall is not None
+    names = [c.name for c in hall.case_types]
     more_online = {f"service_hall.case_types.{n}.online_share": 0.8 for n in names}
     more_online.update({f"service_hall.case_types.{n}.proxy_share": 0.1 for n in names})
     base, online = _summary(), _summary(more_online)

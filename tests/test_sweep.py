@@ -121,7 +121,9 @@ def test_dispatch_rule_points_share_the_incident_stream(tmp_path: Path) -> None:
     assert sorted(df.seed.unique()) == [7, 8]
     # the store answers SQL, one summary row per point and measure
     con = duckdb.connect(str(tmp_path / "out" / "results.duckdb"), read_only=True)
-    n_runs, n_points = con.execute("SELECT count(DISTINCT (point, replication)), count(DISTINCT point) FROM runs").fetchone()
+    row = con.execute("SELECT count(DISTINCT (point, replication)), count(DISTINCT point) FROM runs").fetchone()
+    assert row is not None
+    n_runs, n_points = row
     assert (n_runs, n_points) == (8, 4)
     n = con.execute("SELECT min(n), max(n) FROM summary WHERE measure = 'incidents'").fetchone()
     assert n == (2, 2)

@@ -76,7 +76,9 @@ def test_overtime_is_work_past_the_shift_end():
     cal = DutyCalendar.of(Shift(start_h=8, end_h=17))
     p = BookableStaff.__new__(BookableStaff)  # no Mesa model needed for the arithmetic
     p.horizon, p.calendar, p.busy_until, p.busy_min, p.overtime_min, p.cases = 10 * MINUTES_PER_DAY, cal, 0.0, 0.0, 0.0, 0
-    start, _, end = p.book(16 * 60, 30.0, 90.0)  # 16:00 + 2 h: one hour past 17:00
+    booked = p.book(16 * 60, 30.0, 90.0)  # 16:00 + 2 h: one hour past 17:00
+    assert booked is not None
+    start, _, end = booked
     assert (start, end) == (16 * 60, 18 * 60)
     assert p.busy_min == pytest.approx(120) and p.overtime_min == pytest.approx(60)
     p.book(18 * 60 + 30, 0.0, 60.0)  # booked after hours: starts at 08:00 next day, no overtime
