@@ -35,6 +35,7 @@ from sim.dashboard.views import (  # noqa: E402
     start_note,
 )
 from sim.dashboard.widgets import CaseRows, FrameTimer, TownMap  # noqa: E402
+from sim.geo.places import Outline  # noqa: E402
 from sim.labels import render_story  # noqa: E402
 from sim.policies import DISPATCH_RULES  # noqa: E402
 from sim.vocabulary import Reason, Stage, Tier  # noqa: E402
@@ -261,8 +262,9 @@ def test_real_town_map_shows_its_polygons_and_roads_and_crews_move_along_them():
     zh = static_map_svg(s.model, "zh")
     assert zh.count('class="gs-roads ') >= 1 and zh.count('class="gs-village-name"') == len(town.villages)
     # real outlines, not rectangles: the village paths carry the polygons' vertices
-    vertices = sum(len(list(v.box.geometry.exterior.coords)) - 1 for v in town.villages
-                   if v.box.geometry.geom_type == "Polygon")
+    outlines = [v.box.geometry for v in town.villages if isinstance(v.box, Outline)]
+    assert len(outlines) == len(town.villages)
+    vertices = sum(len(list(g.exterior.coords)) - 1 for g in outlines if g.geom_type == "Polygon")
     assert vertices > 4 * len(town.villages)
     roads = shapely.MultiLineString(list(town.roads.lines))
     on_road = moving = 0
@@ -281,7 +283,7 @@ def test_real_town_map_shows_its_polygons_and_roads_and_crews_move_along_them():
             if row[7]:  # on the road part of the trip: on a road line (SVG rounds to 1 m)
                 on_road += 1
                 assert roads.distance(shapely.Point(x, y)) < 0.0015, (x, y)
-            assert row[6].startswith(f"{row[0]},{row[1]}")  # the dashed path ahead starts at the crew
+            assert str(row[6]).startswith(f"{row[0]},{row[1]}")  # the dashed path ahead starts at the crew
     assert moving >= 20 and on_road >= 10, (moving, on_road)
 
 
@@ -330,7 +332,8 @@ def test_a_dropped_session_is_freed_with_its_models():
     while s.now < 30 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert s.running and s.arm_b is not None
-    refs = [weakref.ref(s), weakref.ref(s.arm.model), weakref.ref(s.arm_b.model), weakref.ref(s.arm.model.town)]
+    refs: list[weakref.ref] = [weakref.ref(s), weakref.ref(s.arm.model), weakref.ref(s.arm_b.model),
+                               weakref.ref(s.arm.model.town)]
     runner = s._thread
     del s
     reg.detach("viewer", "page")

@@ -323,7 +323,7 @@ def _segments(d: str) -> list[tuple[float, float, float, float]]:
     out = []
     for run in d.split("M")[1:]:
         pts = [tuple(float(v) for v in p.split(",")) for p in run.split()]
-        out += [(*a, *b) for a, b in itertools.pairwise(pts)]
+        out += [(a[0], a[1], b[0], b[1]) for a, b in itertools.pairwise(pts)]
     return out
 
 
