@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim import limits
 from sim.config.base import ScenarioError
 from sim.config.scenario import Scenario
@@ -69,6 +67,8 @@ def gis_counts(sc: Scenario) -> tuple[int, float, float, int | None]:
     The layers are read once and cached; zeros when they cannot be read (they are refused,
     naming the file, when the town is built).
     """
+    import numpy as np  # only for a real town's layers: reading a scenario needs no numpy
+
     from sim.geo.build import town_layers
     from sim.geo.errors import GeoError
 
