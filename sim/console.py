@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -138,6 +139,37 @@ def fmt(v: Any, pct: bool | str = False) -> str:
     if pct:
         return f"{100 * v:.1f}%"
     return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+
+
+@contextmanager
+def output_file(path: Path, option: str = "--out") -> Iterator[Path]:
+    """Write one output file whole or not at all.
+
+    The block writes a temporary file beside it (same suffix), renamed into place at the end
+    and removed on any error or stop. A path under a file, in a missing or unwritable folder,
+    or that is a folder is one line.
+    """
+    if path.is_dir():
+        fail(f"{option} {path}: is a folder; give a file name")
+    tmp = path.with_name(f".partial-{os.getpid()}-{path.name}")
+    for above in (path.parent, *path.parent.parents):
+        if above.exists():
+            if not above.is_dir():
+                fail(f"{option} {path}: {above} is a file, not a folder")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.touch()  # can we write here at all? (a folder under a file, /proc, read-only)
+        tmp.unlink()
+    except OSError as exc:
+        fail(f"{option} {path}: cannot write there ({exc.strerror or exc})")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        fail(f"{option} {path}: could not write it ({exc.strerror or exc}); nothing was written")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -62,6 +62,21 @@ MAX_SQUADS = 200  # a town has 1–5 zoned squads
 MAX_CREWS_PER_SQUAD = 100  # a squad fields 2–10 crews
 MAX_WINDOWS = 1_000  # a comprehensive hall has 10–50 windows
 MAX_CENTRE_HOUSEHOLDS_PER_GRID = 1_000  # Party centre households: a handful per grid
+MAX_OFFICERS_PER_SQUAD = 1_000  # a squad's roll is 8–15 officers
+# Staff of one town or county department serving the town: a bureau's case handlers are
+# tens; each is simulated as a server, so 10^12 would never finish building.
+MAX_DEPARTMENT_STAFF = 1_000
+# Queue priority classes of the squads (0 first): a handful are used; more than 1,000
+# classes cannot be told apart by anyone setting them.
+MAX_PRIORITY_CLASS = 1_000
+# Routine duties: hours a week cannot exceed the week (168 h); minutes of information entry
+# per case at most a day; household-visit minutes per household a month at most the month.
+MAX_HOURS_PER_WEEK = 168.0
+MAX_ENTRY_MIN_PER_CASE = 1_440.0
+MAX_VISIT_MIN_PER_HOUSEHOLD_MONTH = 43_200.0
+# Yearly cost of one person: a township cadre earns ≈ 10^5 yuan; 10^8 is a typo (and larger
+# numbers overflow the staff cost to inf).
+MAX_SALARY_PER_YEAR = 100_000_000.0
 
 # --- rates ----------------------------------------------------------------------------------
 # Problems per 10,000 residents per year: Xu Xiake's calibration is 6,000; 100,000 is ten a
@@ -94,3 +109,6 @@ MAX_DESIGN_POINTS = 100_000
 MAX_SWEEP_RUNS = 1_000_000
 MAX_LEVELS = 1_000  # levels of one factor
 MAX_MORRIS_LEVELS = 100  # grid levels of a Morris design (4–10 is usual)
+# A location model's solver time limit (``gridsim plan bases --time-limit``): the models
+# solve in seconds; a day is beyond any wait a planner accepts.
+MAX_SOLVER_SECONDS = 86_400.0

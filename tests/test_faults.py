@@ -98,6 +98,31 @@ OPTION_CASES: dict[str, tuple[list[str | Path], str]] = {
     "sweep_workers_negative": (["sweep", ROOT / "experiments" / "grid_size.toml", "--workers", "-1"], "--workers"),
     "sweep_scheduler_not_an_address": (["sweep", ROOT / "experiments" / "grid_size.toml",
                                         "--scheduler", "not an address"], "--scheduler"),
+    "plan_bases_squads_huge": (["plan", "bases", SMALL, "--squads", "1000000000000"], "--squads"),
+    "plan_bases_time_limit_huge": (["plan", "bases", SMALL, "--time-limit", "1e308"], "--time-limit"),
+    "plan_bases_time_limit_nan": (["plan", "bases", SMALL, "--time-limit", "nan"], "--time-limit"),
+    "plan_bases_verify_huge": (["plan", "bases", SMALL, "--verify", "1000000000000"], "--verify"),
+    "plan_bases_verify_one": (["plan", "bases", SMALL, "--verify", "1"], "--verify"),
+    "plan_bases_days_huge": (["plan", "bases", SMALL, "--verify", "2", "--days", "1e9"], "--days"),
+    "plan_bases_seed_negative": (["plan", "bases", SMALL, "--seed", "-1"], "--seed"),
+    "plan_bases_workers_negative": (["plan", "bases", SMALL, "--workers", "-1"], "--workers"),
+    "plan_grids_households_huge": (["plan", "grids", SMALL, "--households", "1e308..1e308"], "--households"),
+    "plan_grids_households_tiny": (["plan", "grids", SMALL, "--households", "0.001..1"], "--households"),
+    "plan_grids_first_seed_negative": (["plan", "grids", SMALL, "--first-seed", "-1"], "--first-seed"),
+    "plan_grids_seed_huge": (["plan", "grids", SMALL, "--seed", str(2**64)], "--seed"),
+    "plan_grids_days_nan": (["plan", "grids", SMALL, "--verify", "2", "--days", "nan"], "--days"),
+    "dashboard_port_zero": (["dashboard", SMALL, "--port", "0"], "--port"),
+    "dashboard_port_huge": (["dashboard", SMALL, "--port", "99999"], "--port"),
+    "report_lang_unknown": (["report", ROOT, "--lang", "fr"], "--lang"),
+    "report_no_folder": (["report", "no_such_folder"], "no_such_folder"),
+    "map_lang_unknown": (["map", ROOT, "--lang", "fr"], "--lang"),
+    "map_no_folder": (["map", "no_such_folder"], "no_such_folder"),
+    "town_out_not_gpkg": (["town", SMALL, "--out", "town.txt"], "--out"),
+    "query_no_folder": (["query", "no_such_folder", "SELECT 1"], "no_such_folder"),
+    "summarize_no_folder": (["summarize", "no_such_folder"], "no_such_folder"),
+    "compare_replications_huge": (["compare", SMALL, SMALL, "--replications", "1000000000000"], "--replications"),
+    "validate_replications_one": (["validate", "--replications", "1"], "--replications"),
+    "sweep_workers_huge": (["sweep", ROOT / "experiments" / "grid_size.toml", "--workers", "1000000"], "--workers"),
     "unknown_option": (["run", DEFAULT, "--dayz", "3"], "--dayz"),
     "missing_argument": (["run"], "scenario"),
     "unknown_command": (["runn"], "runn"),
@@ -130,6 +155,36 @@ def test_unusable_out_is_one_line(where: str, tmp_path: Path, capsys: pytest.Cap
     code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out)
     assert_refused(code, err, "--out", str(out))
     assert (tmp_path / "file").read_text() == "x"
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run of the small town (for the commands that read one)."""
+    out = tmp_path_factory.mktemp("run") / "out"
+    subprocess.run([sys.executable, "-m", "sim", "run", str(SMALL), "--days", "1.5", "--out", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("command", ["report", "map", "town"])
+@pytest.mark.parametrize("where", ["under_a_file", "under_proc"])
+def test_unusable_out_of_other_commands_is_one_line(command: str, where: str, run_folder: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    name = {"report": "r.html", "map": "maps", "town": "t.gpkg"}[command]
+    out = tmp_path / "file" / name if where == "under_a_file" else Path("/proc") / name
+    source = SMALL if command == "town" else run_folder
+    before = sorted(p.name for p in run_folder.rglob("*"))
+    code, _, err = gridsim(capsys, command, source, "--out", out)
+    assert_refused(code, err, "--out", str(out))
+    assert (tmp_path / "file").read_text() == "x"
+    assert sorted(p.name for p in run_folder.rglob("*")) == before
+
+
+def test_map_with_an_unknown_measure_leaves_no_folder(run_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = gridsim(capsys, "map", run_folder, "--measure", "happiness")
+    assert_refused(code, err, "'happiness'")
+    assert not (run_folder / "maps").exists()
 
 
 def test_run_into_a_used_folder_replaces_the_older_run_whole(tmp_path: Path,
@@ -233,6 +288,18 @@ def test_a_refused_second_sweep_touches_nothing_of_the_running_one(tmp_path: Pat
         os.close(fd)
 
 
+def test_a_database_build_cut_short_is_removed_by_the_next_sweep(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = small_store(tmp_path)
+    dead = [out / ".results.duckdb.tmp-999999", out / ".results.duckdb.tmp-999999.wal"]  # kill -9 mid-build
+    live = out / f".results.duckdb.tmp-{os.getppid()}"  # a query building it right now (a live process)
+    for p in (*dead, live):
+        p.write_bytes(b"half a database")
+    code, _, err = gridsim(capsys, "sweep", experiment(tmp_path), "--out", out, "--workers", "1")
+    assert code == 0, err
+    assert not any(p.exists() for p in dead) and live.exists()
+
+
 def test_corrupt_experiment_json_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = small_store(tmp_path)
     (out / "experiment.json").write_text("{ not json")
@@ -302,8 +369,14 @@ SCHEMA_CASES = {
                    "events_per_10k_residents_per_year"),
     "area_1e308": (_with("area_km2 = 110", "area_km2 = 1e308"), "town.area_km2"),
     "speed_1e308": (_with("car_kmh = 30 ", "car_kmh = 1e308 "), "car_kmh"),
-    "work_time_1e308": (_with("camera_delay_min = { dist = \"exponential\", mean = 5 }",
-                              "camera_delay_min = { dist = \"exponential\", mean = 1e308 }"), "camera_delay_min"),
+    "delay_1e308": (_with("camera_delay_min = { dist = \"exponential\", mean = 5 }",
+                          "camera_delay_min = { dist = \"exponential\", mean = 1e308 }"), "camera_delay_min"),
+    "work_time_1e308": (_with('work_min = { dist = "lognormal", mean = 30, cv = 0.6 }',
+                              'work_min = { dist = "lognormal", mean = 1e308, cv = 0.6 }'), "work_min.mean"),
+    "hall_rate_1e308": (_with("cases_per_year = 120000", "cases_per_year = 1e308"), "service_hall.cases_per_year"),
+    "routine_hours_1e308": (_with("meetings_h_per_week = 4 }", "meetings_h_per_week = 1e308 }"),
+                            "tiers.village_routine.meetings_h_per_week"),
+    "salary_1e308": (_with("chief = 90000,", "chief = 1e308,"), "staff_cost.salary_per_year.chief"),
     "squads_1e12": (_with("count = 3                   #", "count = 1000000000000 #"), "squads.count"),
     # hangs
     "villages_1e12": (_with("villages = 60 ", "villages = 1000000000000 "), "town.villages"),
@@ -311,6 +384,17 @@ SCHEMA_CASES = {
     "crews_1e12": (_with("crews_per_squad = 3 ", "crews_per_squad = 1000000000000 "), "crews_per_squad"),
     "cadres_1e12": (_with("village_cadres = 3 ", "village_cadres = 1000000000000 "), "village_cadres"),
     "windows_1e12": (_with("windows = 14 ", "windows = 1000000000000 "), "windows"),
+    "grid_staff_count_1e12": (_with("chief = { count = 1,", "chief = { count = 1000000000000,"),
+                              "grid_staff.roles.chief.count"),
+    "department_staff_1e12": (_with("town_departments = { staff = 1,", "town_departments = { staff = 1000000000000,"),
+                              "tiers.town_departments.staff"),
+    "department_by_domain_1e12": (_with("by_domain = { utilities = 5 }", "by_domain = { utilities = 1000000000000 }"),
+                                  "tiers.town_departments.by_domain.utilities"),
+    "squad_officers_1e12": (_with("count = 3                   #", "count = 0 #")
+                            + UNIT.replace("crews = 3", "officers = 1000000000000"), "officers"),
+    "priority_class_1e30": (_with('squad_priority = "severity"', 'squad_priority = "severity"\n'
+                                  "squad_priority_classes = { safety_hazard = 1000000000000000000000000000000 }"),
+                            "squad_priority_classes.safety_hazard"),
     "days_1e308_in_file": (_with("days = 30", "days = 1e308"), "run.days"),
     "run_too_big": (_with("residents = 180000", "residents = 5000000").replace(
         "events_per_10k_residents_per_year = 6000", "events_per_10k_residents_per_year = 90000").replace(
@@ -322,6 +406,8 @@ SCHEMA_CASES = {
     "street_density_negative": (_with("core = 20.0, industrial", "core = -1.0, industrial"), "street_km_per_km2"),
     "squad_domain_unknown": (_with("crews_per_squad = 3 ", 'domains = ["astrology"]\ncrews_per_squad = 3 '),
                              "unknown domain 'astrology'"),
+    "department_domain_unknown": (_with("by_domain = { utilities = 5 }", "by_domain = { astrology = 5 }"),
+                                  "tiers.town_departments.by_domain: unknown domain 'astrology'"),
 }
 
 

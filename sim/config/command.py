@@ -5,9 +5,9 @@ The dispatch rule and the escalation policy are sections owned by ``sim.policies
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim import limits
 from sim.config.base import Shift, Strict
@@ -30,7 +30,8 @@ class CommandCentre(Strict):
     # listed in squad_priority_classes take that class instead (0 first, e.g. safety before
     # parking).
     squad_priority: Literal["fcfs", "severity"] = "fcfs"
-    squad_priority_classes: dict[str, int] = Field(default_factory=dict)
+    squad_priority_classes: dict[str, Annotated[int, Field(ge=0, le=limits.MAX_PRIORITY_CLASS)]] = Field(
+        default_factory=dict)
     # Preemption: "none" (a crew finishes the job it is on); "resume" (a call of a more urgent
     # class with no crew free takes a crew off a less urgent job, which goes back to the
     # queue and is later finished with only its remaining on-scene minutes); "restart" (the
@@ -59,17 +60,11 @@ class DepartmentStaffing(Strict):
     ``staff = 0`` (the default) leaves the tier a pure response delay with unlimited capacity.
     """
 
-    staff: int = Field(default=0, ge=0)  # per department (domain)
-    by_domain: dict[str, int] = Field(default_factory=dict)  # departments staffed otherwise
+    staff: int = Field(default=0, ge=0, le=limits.MAX_DEPARTMENT_STAFF)  # per department (domain)
+    by_domain: dict[str, Annotated[int, Field(ge=0, le=limits.MAX_DEPARTMENT_STAFF)]] = Field(
+        default_factory=dict)  # departments staffed otherwise
     shift: Shift = Shift(start_h=8.5, end_h=17.5)
     days_per_week: int = Field(default=5, ge=1, le=7)
-
-    @model_validator(mode="after")
-    def _counts(self) -> DepartmentStaffing:
-        for k, v in self.by_domain.items():
-            if v < 0:
-                raise ValueError(f"by_domain.{k} must be >= 0")
-        return self
 
     def staff_of(self, domain: str) -> int:
         """Staff of the department for ``domain``: its own count if listed, else the common one."""

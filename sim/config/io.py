@@ -48,13 +48,15 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
              labels: tuple[str, ...] = ("name", "id")) -> str:
     """Turn the first validation error into ``source: field: what is wrong``, the CLI's one line."""
     err = exc.errors()[0]
-    field = field_path(tuple(err["loc"]), data, labels) or "(top level)"
+    field = field_path(tuple(err["loc"]), data, labels)
     msg = {
         "extra_forbidden": "unknown field",
         "missing": "missing field",
         "finite_number": "must be a finite number (no NaN or inf)",
     }.get(err["type"], err["msg"].removeprefix("Value error, "))
-    if msg.startswith(".") and field != "(top level)":  # a sub-field's own path (NoCoercion)
+    if not field:  # a check across sections names its own fields
+        return f"{source}: {msg.removeprefix('.')}"
+    if msg.startswith("."):  # a sub-field's own path (NoCoercion)
         return f"{source}: {field}{msg}"
     return f"{source}: {field}: {msg.removeprefix('.')}"
 

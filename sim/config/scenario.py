@@ -58,6 +58,10 @@ class Scenario(Strict):
                 d is None or c.domain in d for d in team_domains
             ):
                 raise ValueError(f"squads: no squad serves domain {c.domain!r} (category {c.name!r})")
+        for tier in ("town_departments", "county_departments"):
+            strangers = sorted(set(getattr(self.tiers, tier).by_domain) - domains)
+            if strangers:
+                raise ValueError(f"tiers.{tier}.by_domain: unknown domain {strangers[0]!r} (no category has it)")
         for role, spec in self.grid_staff.all_roles().items():
             for d in spec.domains or []:
                 if d not in domains:

@@ -33,7 +33,7 @@ class RunSize:
 
 
 def expected_size(sc: Scenario, days: float) -> RunSize:
-    """Estimate the incidents and hall cases, staff, grids and clock steps of one run, before building it."""
+    """Estimate the incidents and hall cases, staff (department staff too), grids and clock steps of one run, before building it."""
     t = sc.town
     households: float
     residents = float(t.residents or 0)
@@ -52,7 +52,9 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
              else households / (g.households_per_grid or 1.0) + villages)  # at least one per village
     per_grid = sum(r.count for r in sc.grid_staff.all_roles().values())
     hall = sc.service_hall
-    staff = (grids * per_grid + villages * sc.tiers.village_cadres + sc.squads.total_crews
+    domains = {c.domain for c in sc.incidents.categories}
+    departments = sum(d.staff_of(x) for d in (sc.tiers.town_departments, sc.tiers.county_departments) for x in domains)
+    staff = (grids * per_grid + villages * sc.tiers.village_cadres + sc.squads.total_crews + departments
              + (hall.windows if hall is not None else 0))
     years = days / 365.0
     return RunSize(

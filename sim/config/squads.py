@@ -17,7 +17,7 @@ class SquadUnit(Strict):
     base: tuple[Coord, Coord] | None = None  # km; None: placed by the generator
     crews: int | None = Field(default=None, ge=1, le=limits.MAX_CREWS_PER_SQUAD)  # None: the section's crews_per_squad
     zone: list[str] | None = None  # village names; None: villages nearest this base
-    officers: int | None = Field(default=None, ge=1)  # None: the section's officers_per_squad
+    officers: int | None = Field(default=None, ge=1, le=limits.MAX_OFFICERS_PER_SQUAD)  # None: the section's officers_per_squad
     domains: list[str] | None = None  # a siloed team's domains; None: all-round
 
 
@@ -27,7 +27,7 @@ class Squads(Strict):
     count: int = Field(default=0, ge=0, le=limits.MAX_SQUADS)
     crews_per_squad: int = Field(default=2, ge=1, le=limits.MAX_CREWS_PER_SQUAD)
     # People on the squad's roll (all shifts); staff headcount and cost count these, not crews.
-    officers_per_squad: int = Field(default=10, ge=1, le=1000)
+    officers_per_squad: int = Field(default=10, ge=1, le=limits.MAX_OFFICERS_PER_SQUAD)
     units: list[SquadUnit] = Field(default_factory=list, max_length=limits.MAX_SQUADS)
     shift: Shift = Shift(start_h=7, end_h=22)
     domains: list[str] | None = None  # for generated squads; None: all-round

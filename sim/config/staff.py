@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -18,11 +18,13 @@ class Routine(Strict):
     No public figure gives these; a preset marks each value as an assumption.
     """
 
-    household_visit_min_per_month: float = Field(default=0, ge=0)  # per household of the unit, shared by the role
-    entry_min_per_case: float = Field(default=0, ge=0)  # information entry per case reported in the unit, shared
-    liaison_h_per_week: float = Field(default=0, ge=0)  # Party centre households, mediation rounds
-    supervision_h_per_week: float = Field(default=0, ge=0)  # supervision and checks beyond case verification
-    meetings_h_per_week: float = Field(default=0, ge=0)
+    # per household of the unit, shared by the role
+    household_visit_min_per_month: float = Field(default=0, ge=0, le=limits.MAX_VISIT_MIN_PER_HOUSEHOLD_MONTH)
+    # information entry per case reported in the unit, shared
+    entry_min_per_case: float = Field(default=0, ge=0, le=limits.MAX_ENTRY_MIN_PER_CASE)
+    liaison_h_per_week: float = Field(default=0, ge=0, le=limits.MAX_HOURS_PER_WEEK)  # Party centre households, mediation
+    supervision_h_per_week: float = Field(default=0, ge=0, le=limits.MAX_HOURS_PER_WEEK)  # beyond case verification
+    meetings_h_per_week: float = Field(default=0, ge=0, le=limits.MAX_HOURS_PER_WEEK)
 
 
 class StaffCost(Strict):
@@ -32,14 +34,8 @@ class StaffCost(Strict):
     without a salary has no cost in the summary.
     """
 
-    salary_per_year: dict[str, float] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _positive(self) -> StaffCost:
-        for k, v in self.salary_per_year.items():
-            if v < 0:
-                raise ValueError(f"salary_per_year.{k} must be >= 0")
-        return self
+    salary_per_year: dict[str, Annotated[float, Field(ge=0, le=limits.MAX_SALARY_PER_YEAR)]] = Field(
+        default_factory=dict)
 
 
 class Role(Strict):

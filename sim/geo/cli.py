@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.console import fail, out_console
+from sim.console import fail, out_console, output_file, output_folder
 
 
 def register(app: typer.Typer) -> None:
@@ -20,15 +21,24 @@ def register(app: typer.Typer) -> None:
             help="Per-grid measure (repeatable); default: discovery delay, 15-minute share, closure on time, workload")] = None,
         lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
         out: Annotated[Path | None, typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
+        force: Annotated[bool, typer.Option("--force", help=(
+            "Write into a folder that also holds files gridsim did not write (they are left alone)"))] = False,
     ) -> None:
         """Choropleth maps (PNG and SVG) of a run's per-grid measures, with squads and roads."""
         from sim.geo.maps import MapError, map_run
 
         if lang is not None and lang not in ("zh", "en"):
             fail(f"--lang: must be zh or en, got {lang!r}")
+        if not run_dir.is_dir():
+            fail(f"{run_dir}: no such run folder")
+        folder = out or run_dir / "maps"
+        existed = folder.exists()
         try:
-            written = map_run(run_dir, measure or None, lang, out)
+            with output_folder(folder, "gridsim map", force) as tmp:
+                written = [folder / p.name for p in map_run(run_dir, measure or None, lang, tmp)]
         except MapError as exc:
+            if not existed:  # the folder made for the maps, now empty: leave no trace of a refusal
+                shutil.rmtree(folder, ignore_errors=True)
             fail(str(exc))
         for p in written:
             out_console.print(f"wrote {p}")
@@ -52,11 +62,6 @@ def register(app: typer.Typer) -> None:
         if out.exists():
             fail(f"--out: {out}: already exists (remove it first)")
         town = build_town(sc)
-        tmp = out.with_name(f".partial-{out.name}")
-        tmp.unlink(missing_ok=True)
-        try:
+        with output_file(out) as tmp:
             export_town(town, tmp)
-            tmp.replace(out)
-        finally:
-            tmp.unlink(missing_ok=True)
         out_console.print(f"wrote {out} ({len(town.villages)} villages, {len(town.grids)} grids, {town.crs})")

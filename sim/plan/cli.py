@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sim.console import err_console, fail, fmt, out_console, output_folder, progress_bar
+from sim.console import check_days, err_console, fail, fmt, out_console, output_folder, progress_bar
+from sim.limits import (
+    MAX_HOUSEHOLDS_PER_GRID,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_SOLVER_SECONDS,
+    MAX_SQUADS,
+    MAX_WORKERS,
+    MIN_HOUSEHOLDS_PER_GRID,
+)
 
 if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
     import pandas as pd
@@ -31,18 +40,27 @@ def parse_squads(text: str) -> list[int]:
         raise ValueError(f"--squads: expected a number or a range like 2..6, got {text!r}")
     lo = int(m.group(1))
     hi = int(m.group(2)) if m.group(2) else lo
-    if lo < 1 or hi < lo:
-        raise ValueError(f"--squads: need 1 <= first <= last, got {text!r}")
+    if lo < 1 or hi < lo or hi > MAX_SQUADS:
+        raise ValueError(f"--squads: need 1 <= first <= last <= {MAX_SQUADS}, got {text!r}")
     if hi - lo > 20:
         raise ValueError(f"--squads: at most 21 values of K at once, got {text!r}")
     return list(range(lo, hi + 1))
 
 
 def _check_verify(replications: int, days: float | None, warmup: float) -> None:
-    if replications == 1 or replications < 0:
+    if replications == 1:
         fail(f"--verify: need at least 2 replications for a confidence interval (0: no verification), got {replications}")
-    if days is not None and not (warmup < days < float("inf")):
+    if days is not None and days <= warmup:
         fail(f"--days: must be a number longer than the warm-up ({warmup:g} days), got {days:g}")
+
+
+# The options both plan commands share, bounded like every other command's (sim/limits.py).
+Verify = Annotated[int, typer.Option(min=0, max=MAX_REPLICATIONS, help=(
+    "Replications of today's plan and each proposal (0: none)"))]
+VerifyDays = Annotated[float | None, typer.Option(callback=check_days, help=(
+    "Days per verifying replication (default: scenario)"))]
+Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help=(
+    "Processes for the verification (default: all cores)"))]
 
 
 def _bases_table(plans, front, current) -> pd.DataFrame:
@@ -88,11 +106,13 @@ def bases(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_bases"),
     dispatch_rule: Annotated[str, typer.Option(help="Rule the zones are balanced for and the proposals use")]
     = "home_zone_first",
-    time_limit: Annotated[float, typer.Option(help="Solver time limit per model, seconds")] = 30.0,
-    verify: Annotated[int, typer.Option(help="Replications of today's plan and each proposal (0: none)")] = 0,
-    days: Annotated[float | None, typer.Option(help="Days per verifying replication (default: scenario)")] = None,
-    seed: Annotated[int, typer.Option(help="First seed of the verification (common random numbers)")] = 1,
-    workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
+    time_limit: Annotated[float, typer.Option(help=(
+        f"Solver time limit per model, seconds (at most {MAX_SOLVER_SECONDS:g})"))] = 30.0,
+    verify: Verify = 0,
+    days: VerifyDays = None,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help=(
+        "First seed of the verification (common random numbers)"))] = 1,
+    workers: Workers = 0,
 ) -> None:
     """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
     import numpy as np
@@ -116,8 +136,8 @@ def bases(
         fail(str(exc))
     if dispatch_rule not in DISPATCH_RULES:
         fail(f"--dispatch-rule: unknown rule {dispatch_rule!r} (known: {', '.join(sorted(DISPATCH_RULES))})")
-    if not (0 < time_limit < float("inf")):
-        fail(f"--time-limit: must be a positive number of seconds, got {time_limit:g}")
+    if not 0 < time_limit <= MAX_SOLVER_SECONDS:  # NaN fails too
+        fail(f"--time-limit: must be a number of seconds in (0, {MAX_SOLVER_SECONDS:g}], got {time_limit:g}")
     _check_verify(verify, days, sc.run.warmup_days)
     show = sys.stderr.isatty()
     try:
@@ -218,8 +238,10 @@ def _print_bases(table: pd.DataFrame, town) -> None:
 def parse_households(text: str) -> tuple[float, float]:
     """``200..500``."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*\.\.\s*(\d+(?:\.\d*)?)\s*", text)
-    if not m or not 0 < float(m.group(1)) <= float(m.group(2)):
-        raise ValueError(f"--households: expected a range like 200..500 with 0 < low <= high, got {text!r}")
+    lo, hi = MIN_HOUSEHOLDS_PER_GRID, MAX_HOUSEHOLDS_PER_GRID
+    if not m or not lo <= float(m.group(1)) <= float(m.group(2)) <= hi:
+        raise ValueError(f"--households: expected a range like 200..500 with {lo:g} <= low <= high <= {hi:,.0f}, "
+                         f"got {text!r}")
     return float(m.group(1)), float(m.group(2))
 
 
@@ -229,11 +251,12 @@ def grids(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_grids"),
     households: Annotated[str, typer.Option(help="Households per grid, low..high (DESIGN §2: 200..500)")]
     = "200..500",
-    seed: Annotated[int, typer.Option(help="Seed of the regionalisation (AZP)")] = 0,
-    verify: Annotated[int, typer.Option(help="Replications of today's division and the proposal (0: none)")] = 0,
-    days: Annotated[float | None, typer.Option(help="Days per verifying replication (default: scenario)")] = None,
-    first_seed: Annotated[int, typer.Option("--first-seed", help="First seed of the verification")] = 1,
-    workers: Annotated[int, typer.Option(help="Processes for the verification (default: all cores)")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the regionalisation (AZP)")] = 0,
+    verify: Verify = 0,
+    days: VerifyDays = None,
+    first_seed: Annotated[int, typer.Option("--first-seed", min=0, max=MAX_SEED, help=(
+        "First seed of the verification"))] = 1,
+    workers: Workers = 0,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
     from rich.table import Table

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.console import fail, out_console
+from sim.console import fail, out_console, output_file
 
 
 def report(
@@ -24,15 +23,13 @@ def report(
         fail(f"--lang: must be zh or en, got {lang!r}")
     target = out or Path(directory) / "report.html"
     if target.is_dir():
-        fail(f"--out: {target} is a folder; give a file name")
+        fail(f"--out {target}: is a folder; give a file name")
     try:
         html = render(Path(directory), lang)  # type: ignore[arg-type]
     except ReportError as exc:
         fail(str(exc))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, target)
+    with output_file(target) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     out_console.print(f"report written to {target} ({len(html) / 1e6:.1f} MB)", highlight=False)
 
 
