@@ -23,7 +23,6 @@ from sim.limits import (
     MAX_SOLVER_SECONDS,
     MAX_SQUADS,
     MAX_WORKERS,
-    MIN_HOUSEHOLDS_PER_GRID,
 )
 
 if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
@@ -238,7 +237,7 @@ def _print_bases(table: pd.DataFrame, town) -> None:
 def parse_households(text: str) -> tuple[float, float]:
     """``200..500``."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*\.\.\s*(\d+(?:\.\d*)?)\s*", text)
-    lo, hi = MIN_HOUSEHOLDS_PER_GRID, MAX_HOUSEHOLDS_PER_GRID
+    lo, hi = 1, MAX_HOUSEHOLDS_PER_GRID  # a lone household can be a village's only grid
     if not m or not lo <= float(m.group(1)) <= float(m.group(2)) <= hi:
         raise ValueError(f"--households: expected a range like 200..500 with {lo:g} <= low <= high <= {hi:,.0f}, "
                          f"got {text!r}")
