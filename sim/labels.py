@@ -88,6 +88,7 @@ REASONS: dict[Reason, tuple[str, str]] = {
     Reason.VERIFY_FAILED: ("核查未通过，退回返工", "not fixed, sent back"),
     Reason.VERIFIED: ("核查通过", "verified"),
     Reason.NOT_VERIFIED: ("部门自行办结（无独立核查）", "closed by the department itself (no independent check)"),
+    Reason.REFERRED: ("移交县（市）部门（镇无此权限）", "referred to the county department (powers the town does not hold)"),
     Reason.PREEMPTED: ("车组被调往更紧急的案件，重新排队（{waiting}件等待）",
                        "its crew was called to a more urgent case; queued again ({waiting} waiting)"),
 }

@@ -17,7 +17,15 @@ from sim.checks import summary_servers, threshold_warnings, town_warnings, utili
 from sim.duties import ROUTINE_KINDS, routine_minutes
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
-from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY, GridRole, StaffRole, Tier
+from sim.vocabulary import (
+    DAYS_PER_MONTH,
+    DAYS_PER_WEEK,
+    FULL_TIME_DAYS_PER_WEEK,
+    MINUTES_PER_DAY,
+    GridRole,
+    StaffRole,
+    Tier,
+)
 from sim.warnings import as_dicts
 
 if TYPE_CHECKING:
@@ -27,7 +35,7 @@ FIFTEEN = 15.0
 SQUAD_OFFICER = "squad_officer"  # a person on a squad's roll (staff counts); crews are what is dispatched
 
 
-STAFF_COLUMNS = ["id", "role", "unit", "duty_share", "on_duty_min", "case_min", *ROUTINE_KINDS, "routine_min",
+STAFF_COLUMNS = ["id", "role", "unit", "duty_share", "fte", "on_duty_min", "case_min", *ROUTINE_KINDS, "routine_min",
                  "busy_min", "overtime_min", "cases", "workload", "case_workload", "routine_workload"]
 
 
@@ -37,6 +45,7 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
     ``busy_min`` = case work + routine duties (patrol, household visits, information entry,
     liaison, supervision, meetings: sim/duties.py); ``workload`` = busy ÷ on-duty, with the
     case and routine parts beside it. Routine duties count for grid staff and village cadres.
+    ``fte`` = duty share × working days a week ÷ 5 (a full-time post works five days a week).
     """
     h = model.horizon
     rec = model.log.frame() if records is None else records
@@ -51,24 +60,25 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
         for s in team.members:
             on_duty = s.on_duty_minutes(0, h)
             routine = routine_minutes(
-                roles[s.role].routine, span_min=h, on_duty_min=on_duty,
+                roles[s.role].routine, span_min=_routine_span(s, h), on_duty_min=on_duty,
                 patrol_share=s.patrol_share if "patrol" in s.duties else 0.0, households=grid.households,
                 cases=int(reported.get(grid.id, 0)), sharers=per_role[s.role])
-            rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, on_duty_min=on_duty,
+            rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, fte=_fte(s), on_duty_min=on_duty,
                              case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
     village_reported = {v.name: sum(int(reported.get(model.town.grids[g].id, 0)) for g in v.grids)
                         for v in model.town.villages}
     for v, cadres in zip(model.town.villages, model.cadres, strict=False):
         for s in cadres:
             on_duty = s.on_duty_minutes(0, h)
-            routine = routine_minutes(model.config.tiers.village_routine, span_min=h, on_duty_min=on_duty,
+            routine = routine_minutes(model.config.tiers.village_routine, span_min=_routine_span(s, h), on_duty_min=on_duty,
                                       patrol_share=0.0, households=v.households, cases=village_reported[v.name],
                                       sharers=len(cadres))
-            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, duty_share=s.duty_share, on_duty_min=on_duty,
+            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, duty_share=s.duty_share, fte=_fte(s), on_duty_min=on_duty,
                              case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
     for dept in model.departments.values():
         for s in dept.staff:
             rows.append({"id": s.staff_id, "role": s.role, "unit": f"{dept.tier.key}:{dept.domain}", "duty_share": 1.0,
+                         "fte": _fte(s),
                              "on_duty_min": s.on_duty_minutes(0, h), "case_min": s.busy_min, "overtime_min": s.overtime_min,
                              "cases": s.cases})
     for squad in model.squads:
@@ -78,7 +88,8 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
                              "on_duty_min": duty, "case_min": c.busy_minutes(h), "overtime_min": c.overtime_min, "cases": c.cases})
     if model.hall is not None:
         for r in hall_staff_rows(model):
-            rows.append({**r, "duty_share": 1.0, "case_min": r["busy_min"], "overtime_min": 0.0})
+            rows.append({**r, "duty_share": 1.0, "fte": model.hall.calendar.days_per_week / FULL_TIME_DAYS_PER_WEEK,
+                         "case_min": r["busy_min"], "overtime_min": 0.0})
     df = pd.DataFrame(rows).reindex(columns=STAFF_COLUMNS)
     df[list(ROUTINE_KINDS)] = df[list(ROUTINE_KINDS)].fillna(0.0)
     df["routine_min"] = df[list(ROUTINE_KINDS)].sum(axis=1)
@@ -90,15 +101,33 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
     return df
 
 
+def _routine_span(person: Any, horizon: float) -> float:
+    """The calendar span whose weeks and months a person's routine duties are counted over.
+
+    On a rota of fewer than 7 days it is their own working weeks (working days × 7 ÷ days a
+    week), so a meeting "an hour a week" is an hour per five working days, whichever weekdays
+    the person's rota leaves inside the run.
+    """
+    cal = person.calendar
+    if cal.days_per_week >= DAYS_PER_WEEK:
+        return horizon
+    return cal.working_days(0.0, horizon) * MINUTES_PER_DAY * DAYS_PER_WEEK / cal.days_per_week
+
+
+def _fte(person: Any) -> float:
+    """Full-time equivalents of one person: duty share of a five-day week (a 7-day rota counts 7/5)."""
+    return float(person.duty_share * person.calendar.days_per_week / FULL_TIME_DAYS_PER_WEEK)
+
+
 def staffing(model: TownModel, staff: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Headcount, full-time equivalents (duty share summed) and yearly cost, per role and in total.
+    """Headcount, full-time equivalents (``fte`` summed) and yearly cost, per role and in total.
 
     Squads count their officers on the roll (``officers_per_squad``), not the crews on the
     road; a hall window is one clerk. Cost is FTE × the scenario's salary for the role.
     """
     people = staff[staff.role != StaffRole.SQUAD_CREW]
     head: dict[str, float] = {k: int(v) for k, v in people.groupby("role").size().items()}
-    fte = people.groupby("role").duty_share.sum().astype(float).to_dict()
+    fte = people.groupby("role").fte.sum().astype(float).to_dict()
     cfg = model.config.squads
     officers = sum(cfg.officers_of(u) for u in cfg.units) if cfg.units else cfg.n * cfg.officers_per_squad
     if officers:
@@ -166,12 +195,14 @@ def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
     return {t.key: float((booked == t.key).sum()) / n if n else math.nan for t in Tier}
 
 
-def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each case's response and close limits, and whether they run on working time."""
     cats = {c.name: c for c in model.categories}
     names = records["category"].astype(str)
     respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)
     close = names.map(lambda n: cats[n].close_limit_min).to_numpy(float)
-    return respond, close
+    working = names.map(lambda n: cats[n].limit_clock == "working").to_numpy(bool)
+    return respond, close, working
 
 
 def _q(x: np.ndarray, q: float) -> float:
@@ -184,6 +215,18 @@ def on_time(reported: np.ndarray, done: np.ndarray, limit: np.ndarray, horizon: 
     finished = ~np.isnan(done)
     hit = finished & (elapsed <= limit)
     counted = finished | (reported + limit <= horizon)
+    return hit, counted
+
+
+def on_time_by_clock(model: TownModel, reported: np.ndarray, done: np.ndarray, limit: np.ndarray,
+                     working: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``on_time`` with the limits of ``working`` cases counted in the town's working time."""
+    hit, counted = on_time(reported, done, limit, model.horizon)
+    if working.any():
+        due = model.centre.clock.due_many(working, reported, limit)
+        finished = ~np.isnan(done)
+        hit = np.where(working, finished & (done <= due), hit)
+        counted = np.where(working, finished | (due <= model.horizon), counted)
     return hit, counted
 
 
@@ -237,10 +280,10 @@ def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | No
     ev = model.config.evaluation
     by_id = (staff_table(model, records) if staff is None else staff).set_index("id")
     records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
-    respond, close = _limits(model, records)
+    respond, close, working = _limits(model, records)
     rep = records.reported_at.to_numpy(float)
-    r_hit, r_cnt = on_time(rep, records.arrived_at.to_numpy(float), respond, model.horizon)
-    c_hit, c_cnt = on_time(rep, records.closed_at.to_numpy(float), close, model.horizon)
+    r_hit, r_cnt = on_time_by_clock(model, rep, records.arrived_at.to_numpy(float), respond, working)
+    c_hit, c_cnt = on_time_by_clock(model, rep, records.closed_at.to_numpy(float), close, working)
     closed = ~records.closed_at.isna()
     fifteen = ~np.isnan(rep) & records.category.astype(str).isin(model.config.fifteen_minute_categories).to_numpy()
     f_hit, f_cnt = on_time(rep, records.arrived_at.to_numpy(float), np.full_like(rep, FIFTEEN), model.horizon)
@@ -312,7 +355,7 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
     sc = model.config
     warm = sc.run.warmup_days * MINUTES_PER_DAY
     rec = records[records.occurred_at >= warm]
-    _respond, close = _limits(model, rec)
+    _respond, close, working = _limits(model, rec)
     rep = rec.reported_at.to_numpy(float)
     arr = rec.arrived_at.to_numpy(float)
     clo = rec.closed_at.to_numpy(float)
@@ -321,7 +364,7 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
     has_resp = ~np.isnan(resp)
     in_class = rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
     squad_called = ~rec.queued_at.isna().to_numpy()
-    c_hit, c_cnt = on_time(rep, clo, close, model.horizon)
+    c_hit, c_cnt = on_time_by_clock(model, rep, clo, close, working)
     tier_share = tier_shares(pd.Categorical(rec.tier, categories=Tier.keys()).codes)
     months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     channels = rec.channel.astype(str)[reported].value_counts(normalize=True)

@@ -26,7 +26,7 @@ from sim.history import Actor, StoryEntry
 from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
 from sim.service_hall.hall import Hall
-from sim.shifts import DutyCalendar
+from sim.shifts import DutyCalendar, rest_day_rota
 from sim.town import TownMap, build_town
 from sim.vocabulary import MINUTES_PER_DAY, ActorRole, StaffRole, Stage, Tier, inspector_role
 
@@ -97,14 +97,17 @@ class TownModel(mesa.Model):
     # ---- building the town's actors ----------------------------------------------------
     def _build_grid_teams(self) -> list[GridTeam]:
         gs = self.config.grid_staff
-        cal = DutyCalendar.of(gs.shift)
+        roles = gs.all_roles()
+        rota = [DutyCalendar.of(gs.shift, gs.days_per_week, first)
+                for first in rest_day_rota(sum(r.count for r in roles.values()), gs.days_per_week,
+                                           gs.rest_days == "staggered")]
         speed = self.town.travel.speed_kmh(gs.patrol_mode)
         rng = self.streams["staff"]
         inspected = {inspector_role(d): d for d in gs.inspectors}  # role name -> its department
         teams = []
         for g in self.town.grids:
             members: list[GridStaffMember] = []
-            for role, spec in gs.all_roles().items():
+            for role, spec in roles.items():
                 domains = frozenset(spec.domains) if spec.domains is not None else None
                 department = inspected.get(role)
                 for k in range(spec.count):
@@ -112,16 +115,18 @@ class TownModel(mesa.Model):
                     actor = (Actor(ActorRole.INSPECTOR, sid, g.id, k + 1, department) if department is not None
                              else Actor(ActorRole(role), sid, g.id, k + 1))
                     m = GridStaffMember(self, sid, role, actor, self.horizon, g.index, frozenset(spec.duties),
-                                        cal, spec.duty_share, spec.patrol_share, domains, float(rng.random()))
+                                        rota[len(members)], spec.duty_share, spec.patrol_share, domains,
+                                        float(rng.random()))
                     members.append(m)
             teams.append(GridTeam(g.index, members, g.street_km, speed))
         return teams
 
     def _build_village_cadres(self) -> list[list[BookableStaff]]:
         t = self.config.tiers
-        cal = DutyCalendar.of(t.village_shift)
+        rota = [DutyCalendar.of(t.village_shift, t.village_days_per_week, first)
+                for first in rest_day_rota(t.village_cadres, t.village_days_per_week)]
         return [
-            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, cal,
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, rota[k],
                            Actor(ActorRole.VILLAGE_CADRE, f"{v.name}/cadre-{k + 1}", v.name, k + 1),
                            self.horizon, tier=Tier.VILLAGE)
              for k in range(t.village_cadres)]

@@ -1,8 +1,9 @@
 """On-duty and opening hours as arithmetic, so nobody needs an event to clock in or out.
 
 Time is in minutes from the start of day 0, a Monday. A calendar is open from ``start``
-for ``length`` minutes on each of the first ``days_per_week`` days of every week (7: every
-day). ``duty_time`` maps the calendar to cumulative on-duty minutes and ``calendar_time``
+for ``length`` minutes on ``days_per_week`` consecutive days of every week, beginning on
+weekday ``first_day`` (0 = Monday; 7 days: every day). Staggered ``first_day`` values give a
+team rest days in turn, so someone covers every day. ``duty_time`` maps the calendar to cumulative on-duty minutes and ``calendar_time``
 inverts it, so "after so many minutes of work", "the next shift" and "three working days
 later" are all arithmetic. Both accept a number or a numpy array.
 """
@@ -29,15 +30,19 @@ class DutyCalendar:
     start: float  # minutes after midnight
     length: float  # minutes on duty per working day
     days_per_week: int = WEEK
+    first_day: int = 0  # weekday the working week begins on (0 = Monday)
 
     def __post_init__(self) -> None:
+        # Days are counted from the first working day's shift start; nothing else depends on it.
+        object.__setattr__(self, "_t0", self.start + (self.first_day % WEEK) * DAY)
         object.__setattr__(self, "_g0", self._g(0.0))  # the origin, asked for on every conversion
         object.__setattr__(self, "_always", self.length >= DAY and self.days_per_week == WEEK)
 
     @classmethod
-    def of(cls, shift: Shift, days_per_week: int = WEEK) -> DutyCalendar:
-        """Build the calendar of a scenario's shift (hours) in minutes."""
-        return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week)
+    def of(cls, shift: Shift, days_per_week: int = WEEK, first_day: int = 0) -> DutyCalendar:
+        """Build the calendar of a scenario's shift (hours) in minutes, its week beginning on ``first_day``."""
+        return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week,
+                   first_day if days_per_week < WEEK else 0)
 
     @property
     def always(self) -> bool:
@@ -47,12 +52,13 @@ class DutyCalendar:
     def _g(self, t: T) -> T:
         """On-duty minutes from an arbitrary origin to ``t`` (only differences matter)."""
         if isinstance(t, np.ndarray):
-            k = np.floor((t - self.start) / DAY)
-            r = t - self.start - k * DAY
+            t0 = self._t0  # type: ignore[attr-defined]
+            k = np.floor((t - t0) / DAY)
+            r = t - t0 - k * DAY
             week, dow = np.divmod(k, WEEK)
             done = week * self.days_per_week + np.minimum(dow, self.days_per_week)
             return done * self.length + np.where(dow < self.days_per_week, np.minimum(self.length, r), 0.0)
-        k, r = divmod(t - self.start, DAY)
+        k, r = divmod(t - self._t0, DAY)  # type: ignore[attr-defined]
         if self.days_per_week == WEEK:
             return k * self.length + min(self.length, r)
         week, dow = divmod(k, WEEK)
@@ -73,10 +79,10 @@ class DutyCalendar:
         if isinstance(g, np.ndarray):
             week, rem = np.divmod(g, self.days_per_week * self.length)
             day, within = np.divmod(rem, self.length)
-            return self.start + (week * WEEK + day) * DAY + within
+            return self._t0 + (week * WEEK + day) * DAY + within  # type: ignore[attr-defined]
         week, rem = divmod(g, self.days_per_week * self.length)
         day = math.floor(rem / self.length)
-        return self.start + (week * WEEK + day) * DAY + (rem - day * self.length)
+        return self._t0 + (week * WEEK + day) * DAY + (rem - day * self.length)  # type: ignore[attr-defined]
 
     def next_on_duty(self, t: float) -> float:
         """``t`` itself when on duty, else the start of the next shift."""
@@ -88,9 +94,20 @@ class DutyCalendar:
         """Whether minute ``t`` falls inside a shift on a working day."""
         if self._always:  # type: ignore[attr-defined]
             return True
-        k, r = divmod(t - self.start, DAY)
+        k, r = divmod(t - self._t0, DAY)  # type: ignore[attr-defined]
         return r < self.length and k % WEEK < self.days_per_week
 
     def working_days(self, t0: float, t1: float) -> float:
         """On-duty time in [t0, t1) counted in whole working days."""
         return float(self.duty_time(t1) - self.duty_time(t0)) / self.length
+
+
+def rest_day_rota(n: int, days_per_week: int, staggered: bool = True) -> list[int]:
+    """The weekday each of ``n`` people begins their working week on.
+
+    Staggered, person k of n starts on day round(7k/n), so their rest days fall in turn and
+    a team of three or more has someone on duty every day; otherwise all work Monday on.
+    """
+    if days_per_week >= WEEK or not staggered:
+        return [0] * n
+    return [round(k * WEEK / n) % WEEK for k in range(n)]

@@ -14,6 +14,7 @@ from enum import IntEnum, StrEnum
 MINUTES_PER_HOUR = 60.0
 MINUTES_PER_DAY = 1440.0
 DAYS_PER_WEEK = 7
+FULL_TIME_DAYS_PER_WEEK = 5  # a full-time post works the national five-day week: FTE counts against it
 DAYS_PER_YEAR = 365.0
 MINUTES_PER_YEAR = DAYS_PER_YEAR * MINUTES_PER_DAY
 DAYS_PER_MONTH = 30.4375  # the average Gregorian month, 365.25 / 12
@@ -117,6 +118,7 @@ class Reason(Coded):
     VERIFIED = 16
     NOT_VERIFIED = 17  # before the reform: the department closed it itself
     PREEMPTED = 18  # its crew was taken off it for a more urgent call: back in the squads' queue
+    REFERRED = 19  # the town refers it to the county department: powers the town does not hold
 
 
 REPORTED_BY: dict[Channel, Reason] = {

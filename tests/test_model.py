@@ -26,7 +26,7 @@ def _run(overrides=None, days=10, seed=3):
 
 def test_patrol_delay_matches_cycle_theory():
     """One patroller, round the clock: wait = T/2 for the first pass + T(1-p)/p for misses."""
-    m = TownModel(make_scenario({"grid_staff.shift": {"start_h": 0, "end_h": 24}}), days=1)
+    m = TownModel(make_scenario({"grid_staff.shift": {"start_h": 0, "end_h": 24}, "grid_staff.days_per_week": 7}), days=1)
     grid = m.town.grids[0]
     patroller = next(p for p in m.teams[0].members if "patrol" in p.duties)
     solo = GridTeam(0, [patroller], grid.street_km, 4.5)

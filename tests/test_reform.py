@@ -49,15 +49,24 @@ def test_party_mediation_settles_disputes_in_the_grid():
     assert np.allclose(other_on.reported_at, other_off.reported_at, equal_nan=True)
 
 
-def test_convening_keeps_hard_cases_in_the_town():
-    more = {"incidents.categories.enterprise_pollution.share": 0.2}
+def test_convening_keeps_hard_cases_the_town_failed_in_the_town():
+    # Illegal construction (severity 4) the squads fail on goes to the county without
+    # convening and stays in the town with it (难事不出镇); referrals and the county's own
+    # categories (enterprise pollution) go to the county either way.
+    more = {"incidents.categories.illegal_construction.share": 0.3,
+            "incidents.categories.illegal_construction.resolve_prob": {"town": 0.2},
+            "incidents.categories.illegal_construction.county_referral_prob": 0.0,
+            "incidents.categories.enterprise_pollution.share": 0.2}
     _, on = _records(more)
     _, off = _records({**more, "party.convening": False})
-    pol_on = on[(on.category == "enterprise_pollution") & on.tier.notna()]
-    pol_off = off[(off.category == "enterprise_pollution") & off.tier.notna()]
-    assert len(pol_on) > 5
-    assert set(pol_on.tier.astype(str)) == {"town"}
-    assert set(pol_off.tier.astype(str)) == {"county"}
+    con_on = on[(on.category == "illegal_construction") & on.tier.notna()]
+    con_off = off[(off.category == "illegal_construction") & off.tier.notna()]
+    assert len(con_on) > 20
+    assert set(con_on.tier.astype(str)) == {"town"}
+    assert (con_off.tier.astype(str) == "county").mean() > 0.5
+    for rec in (on, off):
+        pol = rec[(rec.category == "enterprise_pollution") & rec.tier.notna()]
+        assert len(pol) > 5 and set(pol.tier.astype(str)) == {"county"}
 
 
 def test_before_the_reform_departments_see_only_their_categories():

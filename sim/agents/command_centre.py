@@ -21,6 +21,7 @@ from sim.agents.grid_staff import GridStaffMember
 from sim.agents.protocols import World
 from sim.agents.staff import soonest
 from sim.channels import first_notice
+from sim.clocks import LimitClock
 from sim.config.incidents import Category
 from sim.history import Actor
 from sim.incidents import RESOLVE_COL, WORK_COL, U
@@ -50,6 +51,10 @@ TOWN_COMMITTEE = Actor(ActorRole.TOWN_COMMITTEE)
 EMERGENCY = Actor(ActorRole.EMERGENCY)
 TOWN_DEPARTMENT = Actor(ActorRole.TOWN_DEPARTMENT)
 COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
+# 难事不出镇: the town committee convenes the departments on a grave case that would go to the
+# county because the town failed or ran out of time; a case the county owns (its category
+# starts there) or that needs powers the town does not hold (a referral) goes to the county.
+CONVENABLE = (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED)
 
 
 class CommandCentre(mesa.Agent):
@@ -63,6 +68,7 @@ class CommandCentre(mesa.Agent):
         self.cfg = sc.command_centre
         self.rule = self.cfg.dispatch_rule
         self.escalation = sc.escalation
+        self.clock = LimitClock(sc)  # limits in calendar or working time
         self.crews: list[Crew] = []
         self.departments: dict[tuple[Tier, str], Department] = {}  # staffed town and county departments
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
@@ -96,6 +102,7 @@ class CommandCentre(mesa.Agent):
         yield self._at(t)
         self._intake(inc, cat, channel)
         tier = self.escalation.start_tier(cat)
+        why: Reason | None = None  # why the case last went up a tier
         fixer, travel = self.spot_fixer(inc, channel, finder)
         if fixer is not None:
             if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
@@ -105,7 +112,7 @@ class CommandCentre(mesa.Agent):
             inc.note(env.now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
         yield env.timeout(self._routing_delay(inc, cat, channel))
         while True:
-            if tier == Tier.COUNTY and self._convenes(cat):
+            if tier == Tier.COUNTY and why in CONVENABLE and self._convenes(cat):
                 yield from self._convene(inc)
                 tier = Tier.TOWN
                 break
@@ -116,7 +123,7 @@ class CommandCentre(mesa.Agent):
             inc.escalations += 1
             limit = self.escalation.tier_budget(cat, tier) if outcome == Reason.TIME_LIMIT_USED else None
             inc.note(env.now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
-            tier = Tier(tier + 1)
+            tier, why = Tier(tier + 1), outcome
         yield from self._verify_and_close(inc, cat, tier)
 
     def spot_fixer(self, inc: Incident, channel: Channel,
@@ -157,6 +164,7 @@ class CommandCentre(mesa.Agent):
         return delay
 
     def _convenes(self, cat: Category) -> bool:
+        """难事不出镇 for a grave case the town failed or ran out of time on (see ``CONVENABLE``)."""
         party = self.world.config.party
         return party.convening and not cat.external and cat.severity >= party.convene_min_severity
 
@@ -171,8 +179,9 @@ class CommandCentre(mesa.Agent):
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
-            heapq.heappush(self._alarms, (now + cat.respond_limit_min, inc.id, AlarmKind.RESPONSE, inc))
-            heapq.heappush(self._alarms, (now + cat.close_limit_min, inc.id, AlarmKind.CLOSURE, inc))
+            due = self.clock.due
+            heapq.heappush(self._alarms, (due(cat, now, cat.respond_limit_min), inc.id, AlarmKind.RESPONSE, inc))
+            heapq.heappush(self._alarms, (due(cat, now, cat.close_limit_min), inc.id, AlarmKind.CLOSURE, inc))
         inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
@@ -193,10 +202,12 @@ class CommandCentre(mesa.Agent):
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
         """Let one tier try; the tier that resolved the case, or why it hands the case up."""
         if tier == Tier.TOWN and cat.town_handler == "squad":
-            return Tier.TOWN if (yield from self._squad(inc)) else Reason.NOT_RESOLVED
+            return (yield from self._squad(inc))
         budget = self.escalation.tier_budget(cat, tier)
         if tier in (Tier.GRID, Tier.VILLAGE):
             return (yield from self._staff_tier(inc, cat, tier, budget))
+        if cat.limit_clock == "working":  # the same share of the limit, in working time from now
+            budget = self.clock.due(cat, self.env.now, budget) - self.env.now
         return (yield from self._department(inc, cat, tier, budget))
 
     def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
@@ -215,7 +226,10 @@ class CommandCentre(mesa.Agent):
             v = m.town.villages[inc.village]
             travel = m.town.travel.minutes(v.box.centroid, (inc.x, inc.y), m.config.tiers.village_travel_mode)
         work = cat.work_min.draw(inc.u[WORK_COL[tier]])
-        deadline = who.calendar.next_on_duty(now) + budget  # the tier's time starts with its shift
+        if cat.limit_clock == "working":
+            deadline = self.clock.due(cat, now, budget)
+        else:
+            deadline = who.calendar.next_on_duty(now) + budget  # the tier's time starts with its shift
         booking = who.book(now, travel, work, deadline)
         if booking is None:
             yield self._at(deadline)
@@ -258,9 +272,7 @@ class CommandCentre(mesa.Agent):
             yield env.timeout(budget - delay)
             return Reason.TIME_LIMIT_USED
         yield env.timeout(work)
-        if tier == Tier.COUNTY or cat.town_keeps(inc.u[RESOLVE_COL[Tier.TOWN]]):
-            return tier
-        return Reason.NOT_RESOLVED
+        return self._verdict(cat, tier, inc)
 
     def _staffed_department(self, inc: Incident, cat: Category, tier: Tier, budget: float, lag: float,
                             dept: Department) -> Outcome:
@@ -281,11 +293,17 @@ class CommandCentre(mesa.Agent):
         yield self._at(end)
         if end >= deadline:
             return Reason.TIME_LIMIT_USED
-        if tier == Tier.COUNTY or cat.town_keeps(inc.u[RESOLVE_COL[Tier.TOWN]]):
-            return tier
-        return Reason.NOT_RESOLVED
+        return self._verdict(cat, tier, inc)
 
-    def _squad(self, inc: Incident) -> Generator[simpy.Event, object, bool]:
+    @staticmethod
+    def _verdict(cat: Category, tier: Tier, inc: Incident) -> Tier | Reason:
+        """The town resolves it, refers it to the county (powers it does not hold) or fails; the county resolves."""
+        u = inc.u[RESOLVE_COL[Tier.TOWN]]
+        if tier == Tier.COUNTY or cat.town_keeps(u):
+            return tier
+        return Reason.REFERRED if cat.town_refers(u) else Reason.NOT_RESOLVED
+
+    def _squad(self, inc: Incident) -> Outcome:
         done = self.env.event()
         domain = self.world.categories[inc.category].domain
         idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
@@ -298,11 +316,16 @@ class CommandCentre(mesa.Agent):
             self._queue_changes()
             self.queue.append((inc, done))
             inc.note(self.env.now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
-        solved = yield done
-        return bool(solved)
+        verdict = yield done
+        assert isinstance(verdict, (Tier, Reason))
+        return verdict
 
     def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
-        """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails."""
+        """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails.
+
+        With ``verify_off_duty = "centre"`` the centre also checks grid cases resolved while the
+        grid's supervisors are off duty.
+        """
         env, m = self.env, self.world
         inc.resolved_at, inc.tier = env.now, tier
         inc.note(env.now, Stage.RESOLVED, tier=tier)
@@ -310,7 +333,9 @@ class CommandCentre(mesa.Agent):
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
-        if tier == Tier.GRID and team.verifiers:
+        by_centre = (m.config.grid_staff.verify_off_duty == "centre"
+                     and not any(v.calendar.on_duty(env.now) for v in team.verifiers))
+        if tier == Tier.GRID and team.verifiers and not by_centre:
             who = soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
@@ -417,13 +442,13 @@ class CommandCentre(mesa.Agent):
         assert crew.pos is not None, "the model's space places every crew at its base"
         return self.world.config.squads.dispatch_overhead_min + self.travel_minutes(crew.pos, (inc.x, inc.y))
 
-    def squad_work(self, inc: Incident) -> tuple[float, bool]:
+    def squad_work(self, inc: Incident) -> tuple[float, Tier | Reason]:
         """Give the crew's minutes on scene (what is left of them when a preempted job resumes) and the outcome."""
         cat = self.world.categories[inc.category]
         work = self._work_left.pop(inc.id, None)
         if work is None:
             work = cat.work_min.draw(inc.u[U.WORK_TOWN])
-        return work, cat.town_keeps(inc.u[U.RESOLVE_TOWN])
+        return work, self._verdict(cat, Tier.TOWN, inc)
 
     def priority_class(self, cat: Category) -> int:
         """Give the case's class in the squads' queue (lower goes first; FCFS within a class)."""

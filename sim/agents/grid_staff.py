@@ -7,6 +7,11 @@ on-duty time) and notices a problem there with the category's detection probabil
 each pass. The time a problem waits to be found therefore follows from grid size and
 staffing, and needs no per-minute stepping: it is computed when the problem occurs.
 
+When the patrollers take rest days in turn (a staggered rota) the grid is covered as one
+beat: whoever is on duty walks it, so the streets are passed at the pace of the summed
+effort of those on duty that weekday (``RotaClock``), and a problem is found by one of them
+in proportion to effort.
+
 Before the reform each department patrolled for its own domain only: a role with
 ``domains`` sees (and fixes) only those, so the same streets are walked by several
 departmental inspectors who each overlook the others' problems.
@@ -23,7 +28,7 @@ import mesa
 from sim.agents.staff import BookableStaff
 from sim.history import Actor
 from sim.shifts import DutyCalendar
-from sim.vocabulary import GridRole, Tier
+from sim.vocabulary import DAYS_PER_WEEK, MINUTES_PER_DAY, GridRole, Tier
 
 
 class GridStaffMember(BookableStaff):
@@ -52,12 +57,63 @@ class GridStaffMember(BookableStaff):
 
 
 @dataclass(frozen=True)
+class RotaClock:
+    """Patrol effort-minutes of a team whose members share a daily shift but not their days.
+
+    ``weights[d]`` is the summed patrol effort of those on duty on weekday ``d``; effort time
+    runs at that rate during the shift, so ``effort_time`` and its inverse are arithmetic like
+    a ``DutyCalendar``'s.
+    """
+
+    start: float  # shift start, minutes after midnight
+    length: float  # shift minutes
+    weights: tuple[float, ...]  # per weekday, Monday first
+
+    @classmethod
+    def of(cls, patrollers: tuple[GridStaffMember, ...]) -> RotaClock:
+        cal = patrollers[0].calendar
+        day = MINUTES_PER_DAY
+        weights = tuple(sum(m.effort for m in patrollers if m.calendar.on_duty(d * day + cal.start))
+                        for d in range(DAYS_PER_WEEK))
+        return cls(cal.start, cal.length, weights)
+
+    def _e(self, t: float) -> float:
+        k, r = divmod(t - self.start, MINUTES_PER_DAY)
+        week, dow = divmod(int(k), DAYS_PER_WEEK)
+        return self.length * (week * sum(self.weights) + sum(self.weights[:dow]) + self.weights[dow] * min(r, self.length) / self.length)
+
+    def effort_time(self, t: float) -> float:
+        """Effort-minutes patrolled in [0, t)."""
+        return self._e(t) - self._e(0.0)
+
+    def calendar_time(self, e: float) -> float:
+        """The calendar time at which ``e`` effort-minutes have been patrolled."""
+        g = e + self._e(0.0)
+        per_week = self.length * sum(self.weights)
+        week, rem = divmod(g, per_week)
+        for d, w in enumerate(self.weights):
+            if w > 0 and rem < self.length * w:
+                return self.start + (week * DAYS_PER_WEEK + d) * MINUTES_PER_DAY + rem / w
+            rem -= self.length * w
+        return self.start + (week + 1) * DAYS_PER_WEEK * MINUTES_PER_DAY  # rounding at the week's end
+
+    def on_duty(self, t: float) -> bool:
+        k, r = divmod(t - self.start, MINUTES_PER_DAY)
+        return r < self.length and self.weights[int(k) % DAYS_PER_WEEK] > 0
+
+
+@dataclass(frozen=True)
 class Beat:
-    """The patrollers able to notice one domain's problems, and their common cycle."""
+    """The patrollers able to notice one domain's problems, and their common cycle.
+
+    ``rota`` is set when their working days differ: the grid is then one beat walked by
+    whoever is on duty, and ``cycle_min`` is in effort-minutes of the rota clock.
+    """
 
     patrollers: tuple[GridStaffMember, ...]
     cdf: tuple[float, ...]
     cycle_min: float
+    rota: RotaClock | None = None
 
 
 class GridTeam:
@@ -80,7 +136,11 @@ class GridTeam:
                 self._beats[domain] = None
             else:
                 cdf = tuple(sum(m.effort for m in ps[: i + 1]) / total for i in range(len(ps)))
-                self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh / total)
+                cals = {m.calendar for m in ps}
+                if len(cals) > 1 and len({(c.start, c.length) for c in cals}) == 1:  # a rota: one beat
+                    self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh, RotaClock.of(ps))
+                else:
+                    self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh / total)
         return self._beats[domain]
 
     def fixers(self, domain: str) -> list[GridStaffMember]:
@@ -97,6 +157,9 @@ class GridTeam:
         beat = self.beat(domain)
         if beat is None or p_detect <= 0:
             return math.inf, None
+        passes = 1 if p_detect >= 1 else max(1, math.ceil(math.log1p(-u_detect) / math.log1p(-p_detect)))
+        if beat.rota is not None:
+            return self._rota_finds(beat, beat.rota, occurred_at, u_beat, passes)
         i = min(bisect.bisect_right(beat.cdf, u_beat), len(beat.patrollers) - 1)
         lo = beat.cdf[i - 1] if i else 0.0
         m = beat.patrollers[i]
@@ -107,5 +170,26 @@ class GridTeam:
         first = phase + cycle * (math.ceil((d0 - phase) / cycle - pos) + pos)
         if first <= d0:
             first += cycle
-        passes = 1 if p_detect >= 1 else max(1, math.ceil(math.log1p(-u_detect) / math.log1p(-p_detect)))
         return m.calendar.calendar_time(first + (passes - 1) * cycle), m
+
+    @staticmethod
+    def _rota_finds(beat: Beat, rota: RotaClock, occurred_at: float, u_beat: float,
+                    passes: int) -> tuple[float, GridStaffMember]:
+        """One beat over the whole grid walked by whoever is on duty: ``u_beat`` is the point's
+        place on it; the finder is one of those on duty then, in proportion to effort.
+        """
+        cycle = beat.cycle_min
+        phase = beat.patrollers[0].phase_u * cycle
+        e0 = rota.effort_time(occurred_at)
+        first = phase + cycle * (math.ceil((e0 - phase) / cycle - u_beat) + u_beat)
+        if first <= e0:
+            first += cycle
+        t = rota.calendar_time(first + (passes - 1) * cycle)
+        on = [m for m in beat.patrollers if m.calendar.on_duty(t)] or list(beat.patrollers)
+        total = sum(m.effort for m in on)
+        acc = 0.0
+        for m in on:
+            acc += m.effort / total
+            if u_beat < acc:
+                return t, m
+        return t, on[-1]

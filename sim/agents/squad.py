@@ -110,7 +110,7 @@ class Crew(mesa.Agent):
         self.leg = None
         centre.world.space.move_agent(self, (inc.x, inc.y))
         centre.arrived(inc, self.actor, Tier.TOWN)
-        work, solved = centre.squad_work(inc)
+        work, verdict = centre.squad_work(inc)
         began = env.now
         try:
             yield env.timeout(work)
@@ -121,7 +121,7 @@ class Crew(mesa.Agent):
         self.squad.calls += 1
         if inc.village not in self.squad.zone:
             self.squad.outside_zone_calls += 1
-        done.succeed(solved)
+        done.succeed(verdict)
         return centre.next_for(self)
 
     def _stop_en_route(self, centre: CommandCentre, inc: Incident) -> None:

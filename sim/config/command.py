@@ -37,6 +37,10 @@ class CommandCentre(Strict):
     # queue and is later finished with only its remaining on-scene minutes); "restart" (the
     # same, but the work starts over). Acts only between different classes.
     squad_preemption: Literal["none", "resume", "restart"] = "none"
+    # The town's working time, on which limits given in working hours or days run (a
+    # category's limit_clock = "working"): government office hours, five days a week.
+    working_hours: Shift = Shift(start_h=8.5, end_h=17.5)
+    working_days_per_week: int = Field(default=5, ge=1, le=7)
     # False models the town before the reform: no shared centre, each department dispatches
     # its own cases (see [departments]), no response clock, no overdue alarms, no verification.
     enabled: bool = True
@@ -77,6 +81,7 @@ class Tiers(Strict):
     village_cadres: int = Field(default=3, ge=1, le=limits.MAX_VILLAGE_CADRES)
     village_routine: Routine = Routine()  # each cadre's routine duties
     village_shift: Shift = Shift()
+    village_days_per_week: int = Field(default=7, ge=1, le=7)  # each cadre's; rest days staggered in a village
     village_travel_mode: Literal["walk", "ebike", "car"] = "ebike"
     department_delay_min: Distribution = Field(
         default_factory=lambda: LogNormal(dist="lognormal", mean=240, cv=0.8)

@@ -34,6 +34,10 @@ class Category(Strict):
     external: bool = False  # handed to 110/119 or a county body straight away
     respond_limit_min: float = Field(gt=0, le=limits.MAX_MINUTES)
     close_limit_min: float = Field(gt=0, le=limits.MAX_MINUTES)
+    # The clock both limits (and each tier's share of the close limit) run on: "calendar"
+    # minutes, or "working" minutes of the town's working time (command_centre.working_hours,
+    # working_days_per_week), as local rules state "4 working hours" or "7 working days".
+    limit_clock: Literal["calendar", "working"] = "calendar"
     # Channels: probability each would notice it.
     patrol_detect_prob: float = Field(default=0.5, ge=0, le=1)
     hotline_prob: float = Field(default=0.1, ge=0, le=1)
@@ -65,6 +69,10 @@ class Category(Strict):
     def town_keeps(self, u: float) -> bool:
         """Whether the town tier resolves the case itself (uniform ``u``), neither failing nor referring it."""
         return u < self.resolves_at(Tier.TOWN) * (1.0 - self.county_referral_prob)
+
+    def town_refers(self, u: float) -> bool:
+        """Whether the town, able to act, refers the case to the county (powers it does not hold)."""
+        return not self.town_keeps(u) and u < self.resolves_at(Tier.TOWN)
 
     def resolves_at(self, tier: Tier) -> float:
         """Chance a tier resolves it when it tries; the county always does."""

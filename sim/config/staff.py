@@ -59,6 +59,11 @@ class GridStaff(Strict):
     # spread over the grids appears here as a part-time presence (duty_share < 1) per grid.
     inspectors: dict[str, Role] = Field(default_factory=dict)
     shift: Shift = Shift()
+    # Working days a week per person (7: every day). With fewer, "staggered" rest days rotate
+    # through each grid's members in the order the roles are listed (sim.shifts.rest_day_rota),
+    # so a grid of three or more has someone on duty every day; "together": all Monday to Friday.
+    days_per_week: int = Field(default=7, ge=1, le=7)
+    rest_days: Literal["staggered", "together"] = "staggered"
     street_km_per_km2: dict[LandUse, StreetDensity] = Field(
         default_factory=lambda: {LandUse.CORE: 12.0, LandUse.INDUSTRIAL: 5.0, LandUse.RURAL: 3.0}
     )
@@ -67,6 +72,10 @@ class GridStaff(Strict):
         default_factory=lambda: Exponential(dist="exponential", mean=60)
     )
     verify_work_min: float = Field(default=10, ge=0, le=limits.MAX_MINUTES)
+    # A grid case resolved while every supervisor is off duty: "next_shift" waits for one;
+    # "centre" lets the command centre's round-the-clock staff check it (photo evidence in the
+    # app) with the centre's verify_min.
+    verify_off_duty: Literal["next_shift", "centre"] = "next_shift"
 
     @model_validator(mode="after")
     def _someone(self) -> GridStaff:
