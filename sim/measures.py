@@ -430,6 +430,8 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
         "problem_to_closure_p50_min": _q(to_close, 0.5),
         "problem_to_closure_p90_min": _q(to_close, 0.9),
         "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
+        # Closed at all, of the reported cases whose close limit has passed (DESIGN §2: good systems 99%+).
+        "closed_share": float((~np.isnan(clo[reported & c_cnt])).mean()) if (reported & c_cnt).any() else math.nan,
         "tier_share": tier_share,
         "tier_share_published": published_tier_share(rec),
         "grid_village_share": tier_share["grid"] + tier_share["village"],

@@ -28,7 +28,15 @@ from sim.records import Incident, IncidentLog
 from sim.service_hall.hall import Hall
 from sim.shifts import DutyCalendar, rest_day_rota
 from sim.town import TownMap, build_town
-from sim.vocabulary import MINUTES_PER_DAY, ActorRole, StaffRole, Stage, Tier, inspector_role
+from sim.vocabulary import (
+    DAYS_PER_WEEK,
+    MINUTES_PER_DAY,
+    ActorRole,
+    StaffRole,
+    Stage,
+    Tier,
+    inspector_role,
+)
 
 # Independent random streams, so changing one part of a policy leaves the others' draws alone.
 _STREAMS = ("incidents", "staff", "hall")
@@ -98,14 +106,16 @@ class TownModel(mesa.Model):
     def _build_grid_teams(self) -> list[GridTeam]:
         gs = self.config.grid_staff
         roles = gs.all_roles()
-        rota = [DutyCalendar.of(gs.shift, gs.days_per_week, first)
-                for first in rest_day_rota(sum(r.count for r in roles.values()), gs.days_per_week,
-                                           gs.rest_days == "staggered")]
+        size = sum(r.count for r in roles.values())
+        rotas = [[DutyCalendar.of(gs.shift, gs.days_per_week, first)
+                  for first in rest_day_rota(size, gs.days_per_week, gs.rest_days == "staggered", team)]
+                 for team in range(DAYS_PER_WEEK)]
         speed = self.town.travel.speed_kmh(gs.patrol_mode)
         rng = self.streams["staff"]
         inspected = {inspector_role(d): d for d in gs.inspectors}  # role name -> its department
         teams = []
         for g in self.town.grids:
+            rota = rotas[g.index % DAYS_PER_WEEK]
             members: list[GridStaffMember] = []
             for role, spec in roles.items():
                 domains = frozenset(spec.domains) if spec.domains is not None else None
@@ -123,10 +133,11 @@ class TownModel(mesa.Model):
 
     def _build_village_cadres(self) -> list[list[BookableStaff]]:
         t = self.config.tiers
-        rota = [DutyCalendar.of(t.village_shift, t.village_days_per_week, first)
-                for first in rest_day_rota(t.village_cadres, t.village_days_per_week)]
+        rotas = [[DutyCalendar.of(t.village_shift, t.village_days_per_week, first)
+                  for first in rest_day_rota(t.village_cadres, t.village_days_per_week, team=team)]
+                 for team in range(DAYS_PER_WEEK)]
         return [
-            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, rota[k],
+            [BookableStaff(self, f"{v.name}/cadre-{k + 1}", StaffRole.VILLAGE_CADRE, rotas[v.index % DAYS_PER_WEEK][k],
                            Actor(ActorRole.VILLAGE_CADRE, f"{v.name}/cadre-{k + 1}", v.name, k + 1),
                            self.horizon, tier=Tier.VILLAGE)
              for k in range(t.village_cadres)]

@@ -102,12 +102,13 @@ class DutyCalendar:
         return float(self.duty_time(t1) - self.duty_time(t0)) / self.length
 
 
-def rest_day_rota(n: int, days_per_week: int, staggered: bool = True) -> list[int]:
-    """The weekday each of ``n`` people begins their working week on.
+def rest_day_rota(n: int, days_per_week: int, staggered: bool = True, team: int = 0) -> list[int]:
+    """The weekday each of ``n`` people of team number ``team`` begins their working week on.
 
-    Staggered, person k of n starts on day round(7k/n), so their rest days fall in turn and
-    a team of three or more has someone on duty every day; otherwise all work Monday on.
+    Staggered, person k of n starts on day round(7k/n) + team (mod 7), so their rest days fall
+    in turn, a team of three or more has someone on duty every day, and the same role rests
+    on different days in different teams; otherwise all work Monday to Friday.
     """
     if days_per_week >= WEEK or not staggered:
         return [0] * n
-    return [round(k * WEEK / n) % WEEK for k in range(n)]
+    return [(round(k * WEEK / n) + team) % WEEK for k in range(n)]

@@ -192,7 +192,7 @@ def test_story_tells_stages_in_order_with_who(played):
     escalated = [e for s in stories for e in s if e.stage == Stage.ESCALATED]
     assert escalated, "some case went up a tier within a day"
     for e in escalated:  # says from where to where, and why, in words made from the codes
-        assert e.reason in (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED, Reason.NOBODY_FOR_DOMAIN)
+        assert e.reason in (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED, Reason.NOBODY_FOR_DOMAIN, Reason.REFERRED)
         zh, en = render_story(e, "zh").why, render_story(e, "en").why
         assert " → " in zh and not re.search("[A-Za-z]{3,}", zh), zh
         assert " → " in en and not CJK.search(en), en

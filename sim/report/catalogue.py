@@ -65,6 +65,7 @@ _EXACT: dict[str, Measure] = {
                                              "dispatch"),
     "closure_p50_min": Measure("办结时间中位数（分钟）", "time to closure, median (min)", "minutes", -1, "escalation"),
     "closure_on_time_share": Measure("按时办结率", "closed on time", "share", +1, "escalation"),
+    "closed_share": Measure("办结率（已过时限的事件）", "closed, of cases past their limit", "share", +1, "escalation"),
     "grid_village_share": Measure("网格和村内解决占比", "settled in the grid or village", "share", +1, "escalation"),
     "backlog_mean": Measure("平均积压（未办结事件）", "open problems on average (backlog)", "count", -1),
     "backlog_end": Measure("期末积压", "open problems at the end", "count", -1),
