@@ -202,4 +202,10 @@ def test_a_year_of_xuxiake_is_inside_public_ranges():
     # DESIGN: patrol-based systems find 80–95%; here the grid's eyes are its patrols and its
     # Party centre households.
     assert 0.80 <= s["channel_share"]["patrol"] + s["channel_share"]["party"] <= 0.95
-    assert s["closure_on_time_share"] >= 0.76  # above the weak system's 76% on time
+    # Good systems close 99%+ of cases, 95–99.9% on time (the preset's verification lags are
+    # calibrated to it); the town tier as published is 1–2%; the county stays below its ≈ 20%
+    # for the reasons the README gives, but takes the referrals and its own categories.
+    assert 0.95 <= s["closure_on_time_share"] <= 0.999
+    assert s["closed_share"] >= 0.99
+    assert 0.01 <= s["tier_share_published"]["town"] <= 0.025
+    assert 0.07 <= s["tier_share"]["county"] <= 0.12
