@@ -102,7 +102,7 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
 
 
 def _routine_span(person: Any, horizon: float) -> float:
-    """The calendar span whose weeks and months a person's routine duties are counted over.
+    """Give the calendar span whose weeks and months a person's routine duties are counted over.
 
     On a rota of fewer than 7 days it is their own working weeks (working days × 7 ÷ days a
     week), so a meeting "an hour a week" is an hour per five working days, whichever weekdays

@@ -103,7 +103,7 @@ class DutyCalendar:
 
 
 def rest_day_rota(n: int, days_per_week: int, staggered: bool = True, team: int = 0) -> list[int]:
-    """The weekday each of ``n`` people of team number ``team`` begins their working week on.
+    """Give the weekday each of ``n`` people of team number ``team`` begins their working week on.
 
     Staggered, person k of n starts on day round(7k/n) + team (mod 7), so their rest days fall
     in turn, a team of three or more has someone on duty every day, and the same role rests

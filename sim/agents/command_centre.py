@@ -297,7 +297,7 @@ class CommandCentre(mesa.Agent):
 
     @staticmethod
     def _verdict(cat: Category, tier: Tier, inc: Incident) -> Tier | Reason:
-        """The town resolves it, refers it to the county (powers it does not hold) or fails; the county resolves."""
+        """Decide the outcome: the town resolves, refers to the county (powers it lacks) or fails; the county resolves."""
         u = inc.u[RESOLVE_COL[Tier.TOWN]]
         if tier == Tier.COUNTY or cat.town_keeps(u):
             return tier

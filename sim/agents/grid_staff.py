@@ -71,6 +71,7 @@ class RotaClock:
 
     @classmethod
     def of(cls, patrollers: tuple[GridStaffMember, ...]) -> RotaClock:
+        """Build the clock of patrollers who share a shift: each weekday's summed effort on duty."""
         cal = patrollers[0].calendar
         day = MINUTES_PER_DAY
         weights = tuple(sum(m.effort for m in patrollers if m.calendar.on_duty(d * day + cal.start))
@@ -87,7 +88,7 @@ class RotaClock:
         return self._e(t) - self._e(0.0)
 
     def calendar_time(self, e: float) -> float:
-        """The calendar time at which ``e`` effort-minutes have been patrolled."""
+        """Invert ``effort_time``: the calendar time at which ``e`` effort-minutes have been patrolled."""
         g = e + self._e(0.0)
         per_week = self.length * sum(self.weights)
         week, rem = divmod(g, per_week)
@@ -96,10 +97,6 @@ class RotaClock:
                 return self.start + (week * DAYS_PER_WEEK + d) * MINUTES_PER_DAY + rem / w
             rem -= self.length * w
         return self.start + (week + 1) * DAYS_PER_WEEK * MINUTES_PER_DAY  # rounding at the week's end
-
-    def on_duty(self, t: float) -> bool:
-        k, r = divmod(t - self.start, MINUTES_PER_DAY)
-        return r < self.length and self.weights[int(k) % DAYS_PER_WEEK] > 0
 
 
 @dataclass(frozen=True)
@@ -175,8 +172,10 @@ class GridTeam:
     @staticmethod
     def _rota_finds(beat: Beat, rota: RotaClock, occurred_at: float, u_beat: float,
                     passes: int) -> tuple[float, GridStaffMember]:
-        """One beat over the whole grid walked by whoever is on duty: ``u_beat`` is the point's
-        place on it; the finder is one of those on duty then, in proportion to effort.
+        """Find a problem on a rota: one beat over the whole grid walked by whoever is on duty.
+
+        ``u_beat`` is the point's place on it; the finder is one of those on duty then, in
+        proportion to effort.
         """
         cycle = beat.cycle_min
         phase = beat.patrollers[0].phase_u * cycle
