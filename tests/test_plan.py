@@ -97,7 +97,7 @@ def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path)
     src = tmp_path / "line.toml"
     src.write_text(tomli_w.dumps(data))
     out = tmp_path / "plan"
-    r = plan("bases", str(src), "--squads", "2", "--verify", "3", "--days", "2", "--workers", "1", "--out", str(out))
+    r = plan("bases", str(src), "--squads", "2", "--verify", "3", "--days", "3", "--workers", "1", "--out", str(out))
     assert r.exit_code == 0, r.output
     table = pd.read_csv(out / "bases.csv")
     assert set(table.id) == {"current", "pmedian_k2", "mclp_k2", "pcenter_k2"}
