@@ -77,6 +77,9 @@ MAX_VISIT_MIN_PER_HOUSEHOLD_MONTH = 43_200.0
 # Yearly cost of one person: a township cadre earns ≈ 10^5 yuan; 10^8 is a typo (and larger
 # numbers overflow the staff cost to inf).
 MAX_SALARY_PER_YEAR = 100_000_000.0
+# Candidate squad bases a plan chooses from: every site costs a column of travel times to
+# every grid and a variable in each location model; a town offers tens of usable sites.
+MAX_CANDIDATE_SITES = 1_000
 
 # --- rates ----------------------------------------------------------------------------------
 # Problems per 10,000 residents per year: Xu Xiake's calibration is 6,000; 100,000 is ten a

@@ -195,5 +195,13 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert [v.name for v in town.villages] == [f"L{i}" for i in range(9)]
     v = pd.read_csv(out / "verify.csv")
     assert set(v.plan) == {"grids"} and "workload_gini.worker" in set(v.measure)
+    # Staff per role, paired: every proposed grid brings its own team, the same in every replication.
+    staff = v.set_index("measure")
+    workers = staff.loc["staff_headcount.worker"]
+    assert workers.a_mean == 9 * load_scenario(src).grid_staff.all_roles()["worker"].count
+    assert workers.diff_mean == pytest.approx((len(layer) - 9) * workers.a_mean / 9)
+    assert workers.diff_lo == workers.diff_hi == pytest.approx(workers.diff_mean)
+    assert staff.loc["staff_fte.total"].diff_mean > 0 and "staff_fte.worker" in staff.index
+    assert "staff_headcount.worker" in r.output
     assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
         "confirmed", "unconfirmed")

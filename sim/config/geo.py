@@ -124,12 +124,15 @@ def resolve_paths(data: dict, folder: Path) -> dict:
 
     town = data.get("town")
     if not isinstance(town, dict):
-        return data
+        town = {}
     tables = []
     gis = town.get("gis")
     if isinstance(gis, dict):
         tables += [gis.get(k) for k in ("villages", "grids", "points")]
     tables.append(town.get("roads"))
+    plan = data.get("plan")
+    if isinstance(plan, dict):
+        tables.append(plan.get("site_layer"))
     for t in tables:
         if isinstance(t, dict) and isinstance(t.get("path"), str) and not os.path.isabs(t["path"]):
             t["path"] = os.path.normpath(os.path.join(folder, t["path"]))

@@ -10,6 +10,7 @@ from sim.config.evaluation import Evaluation
 from sim.config.hall import ServiceHall
 from sim.config.incidents import Channels, Incidents
 from sim.config.party import Party
+from sim.config.plan import Plan
 from sim.config.run import Meta, Run
 from sim.config.squads import Squads
 from sim.config.staff import GridStaff, StaffCost
@@ -35,6 +36,7 @@ class Scenario(Strict):
     evaluation: Evaluation = Evaluation()
     staff_cost: StaffCost = StaffCost()
     service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
+    plan: Plan = Plan()  # candidate squad bases for gridsim plan bases
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:

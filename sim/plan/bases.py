@@ -80,6 +80,11 @@ def propose_bases(town: PlanTown, ks: list[int], sites: Sites, rule: str = "home
                         f"- triage {town.triage_min:g} - dispatch overhead {town.overhead_min:g}): nothing can be "
                         "reached in time; the nearest feasible setting keeps command_centre.triage_min + "
                         f"squads.dispatch_overhead_min below {town.respond_limit_min:g} min")
+    if max(ks) > len(sites):
+        fit = [k for k in ks if k <= len(sites)]
+        nearest = f"{fit[0]}..{fit[-1]}" if len(fit) > 1 else str(fit[0] if fit else len(sites))
+        raise PlanError(f"--squads {max(ks)}: there are only {len(sites)} candidate sites "
+                        f"({', '.join(sorted(set(sites.kinds)))}); the nearest feasible setting is --squads {nearest}")
     cost = cost_matrix(town, sites)
     adj = adjacency(town)
     plans = []

@@ -121,7 +121,7 @@ def bases(
     from sim.plan.bases import current_plan, pareto_front, propose_bases
     from sim.plan.figures import bases_map, pareto_figure
     from sim.plan.inputs import PlanError, SolverError, plan_town
-    from sim.plan.locate import village_sites
+    from sim.plan.sites import candidate_sites
     from sim.plan.variants import applied, bases_overlay, write_variant
     from sim.plan.verify import BASES_CLAIM
     from sim.plan.verify import verify as run_verify
@@ -141,7 +141,7 @@ def bases(
     show = sys.stderr.isatty()
     try:
         town = plan_town(sc)
-        sites = village_sites(town)
+        sites = candidate_sites(town, sc.plan, scenario)
         with progress_bar(show) as bar:
             task = bar.add_task("locating", total=len(ks) * 3)
 
@@ -169,6 +169,7 @@ def bases(
         for h in range(24):
             demand[f"h{h:02d}"] = per_hour[:, h]
         demand.to_csv(tmp / "demand.csv", index=False)
+        _sites_frame(town, sites, proposals).to_csv(tmp / "sites.csv", index=False)
         for pid, (data, _) in full.items():
             write_variant(tmp / "scenarios" / f"{pid}.toml", out / "scenarios" / f"{pid}.toml", src, overlays[pid], data)
         (tmp / "maps").mkdir()
@@ -198,6 +199,21 @@ def bases(
         _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
                                     "(A = today, B = proposal; mean [95% CI])")
     out_console.print(f"proposals, scenarios, maps and Pareto figure written to {out}/")
+
+
+def _sites_frame(town, sites, proposals) -> pd.DataFrame:
+    """Every candidate site: name, kind, km, the village it lies in, and the plans that chose it."""
+    import pandas as pd
+    import shapely
+
+    pts = shapely.points(sites.xy)
+    village = ["" for _ in sites.names]
+    for v, poly in enumerate(town.polygons):
+        for i in np.flatnonzero(shapely.covers(poly, pts)):
+            village[i] = village[i] or town.villages[v]
+    chosen = {n: [p.id for p in proposals if n in p.base_names] for n in sites.names}
+    return pd.DataFrame({"site": sites.names, "kind": sites.kinds, "x_km": sites.xy[:, 0], "y_km": sites.xy[:, 1],
+                         "village": village, "chosen_by": ["; ".join(chosen[n]) for n in sites.names]})
 
 
 def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], verify: int,

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.analytic.from_scenario import squad_system
 from sim.config import Scenario
+from sim.geo.places import shape_of
 from sim.model import TownModel
 from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
 
@@ -64,11 +65,16 @@ class PlanTown:
     current_bases: list[Point]
     current_zones: list[list[int]]  # village indices per current squad
     current_rule: str
+    mode: str  # the squads' travel mode
+    roads: Any  # sim.geo.roads.RoadNetwork when travel follows roads, else None
+    crs: str  # km east and north of origin_m (metres) in this CRS
+    origin_m: tuple[float, float]
 
     @property
     def centroids(self) -> np.ndarray:
-        """Each demand polygon's centroid, where the location models put its demand."""
-        return np.array([(p.centroid.x, p.centroid.y) for p in self.polygons])
+        """Each village's centroid, or a point inside it where the centroid falls outside (a crescent)."""
+        pts = [p.centroid if p.contains(p.centroid) else p.point_on_surface() for p in self.polygons]
+        return np.array([(c.x, c.y) for c in pts])
 
     @property
     def budget_min(self) -> float:
@@ -135,14 +141,14 @@ def plan_town(scenario: Scenario) -> PlanTown:
     zone_of = [sorted(s.zone) for s in model.squads]
     return PlanTown(
         villages=[v.name for v in town.villages],
-        polygons=[shapely.box(v.box.x0, v.box.y0, v.box.x1, v.box.y1) for v in town.villages],
+        polygons=[shape_of(v.box) for v in town.villages],
         households=np.array([v.households for v in town.villages], dtype=float),
         land_use=[v.land_use for v in town.villages],
         events_per_month=_events_per_month(model),
         atoms=[g.id for g in town.grids],
         atom_village=atom_village,
         atom_xy=atom_xy,
-        grid_polygons=[shapely.box(g.box.x0, g.box.y0, g.box.x1, g.box.y1) for g in town.grids],
+        grid_polygons=[shape_of(g.box) for g in town.grids],
         grid_households=np.array([g.households for g in town.grids], dtype=float),
         squad_calls=ss.arrival_rates,
         calls_by_hour=hour_share,
@@ -158,5 +164,9 @@ def plan_town(scenario: Scenario) -> PlanTown:
         current_bases=[(float(s.base[0]), float(s.base[1])) for s in model.squads],
         current_zones=zone_of,
         current_rule=scenario.command_centre.dispatch_rule.rule,
+        mode=mode,
+        roads=town.roads,
+        crs=town.crs,
+        origin_m=town.origin_m,
     )
 

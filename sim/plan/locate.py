@@ -1,7 +1,8 @@
 """Where squads should be based: p-median, maximal coverage and p-center with spopt.
 
 Demand points are the current level-2 grids weighted by their expected squad calls;
-candidate sites are the village centroids (or sites the caller lists); the cost of serving a
+candidate sites are the village centroids, road intersections or the scenario's own
+sites (:mod:`sim.plan.sites`); the cost of serving a
 point from a site is the squads' travel time on the scenario's travel model plus the
 dispatch overhead. Each model is an integer programme solved by an open solver (HiGHS
 through PuLP) under a time limit.
@@ -29,10 +30,11 @@ METHODS: tuple[Method, ...] = ("p-median", "mclp", "p-center")
 
 @dataclass(frozen=True)
 class Sites:
-    """Candidate squad bases: names and coordinates in km."""
+    """Candidate squad bases: names, coordinates in km and kind (listed, villages, road_nodes)."""
 
     names: list[str]
     xy: np.ndarray  # (S, 2)
+    kinds: list[str]
 
     def __len__(self) -> int:
         return len(self.names)
@@ -50,8 +52,8 @@ class Location:
 
 
 def village_sites(town: PlanTown) -> Sites:
-    """Every village centroid is a candidate base (a road node near it in a road-network town)."""
-    return Sites(list(town.villages), town.centroids)
+    """Every village centroid is a candidate base."""
+    return Sites(list(town.villages), town.centroids, ["villages"] * len(town.villages))
 
 
 def cost_matrix(town: PlanTown, sites: Sites) -> np.ndarray:

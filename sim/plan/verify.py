@@ -25,7 +25,10 @@ HEADLINE: dict[str, int] = {
     "discovery_p50_min": -1,
     "closure_on_time_share": +1,
 }
-PREFIXES: dict[str, int] = {"workload_gini.": -1, "workload_max_over_mean.": -1, "staff": 0}
+# Staff (headcount, full-time equivalents and cost per role and in total; the keys the
+# workload model writes to summary.json) are the plan's price: reported, never judged (0).
+PREFIXES: dict[str, int] = {"workload_gini.": -1, "workload_max_over_mean.": -1,
+                            "staff_headcount.": 0, "staff_fte.": 0, "staff_cost_per_year.": 0}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 A plan is bases plus zones (the villages each squad answers first under
 ``home_zone_first``). Its crews, demand points and dispatch preferences form a hypercube
-(``sim.analytic``): exact up to 9 crews, Larson's approximation beyond. Starting from
+(``sim.analytic``): exact up to 9 crews, Larson's approximation beyond. The preference
+order is the dispatch rule's own (``DispatchRule.preferences`` in ``sim.policies``), the
+one the simulation and ``gridsim analytic`` use; moving a village between zones changes
+only the rows of that village's grids, so a trial move re-ranks just those. Starting from
 nearest-base zones, villages on a zone's edge move to a neighbouring zone while the
 busiest squad's workload falls, every zone stays contiguous and the share of calls whose
 home base is within the 15-minute budget does not drop.
@@ -21,6 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from sim.analytic.approx import approximate_hypercube
 from sim.analytic.hypercube import MAX_EXACT_UNITS, HypercubeResult, solve_hypercube
 from sim.plan.inputs import PlanError, PlanTown
+from sim.policies import DISPATCH_RULES, DispatchRule
 from sim.stats import gini
 
 EXACT_UP_TO = 9  # crews; beyond, an exact solve takes seconds (2^N states)
@@ -62,23 +66,46 @@ def nearest_zones(town: PlanTown, base_cost: np.ndarray) -> np.ndarray:
     return np.asarray(total.argmin(axis=1))
 
 
-def evaluate(town: PlanTown, base_cost: np.ndarray, zone: np.ndarray, rule: str,
-             exact: bool | None = None) -> Evaluation:
+def dispatch_rule(rule: str) -> DispatchRule:
+    """The rule object of a rule name (plans name rules; the rule owns its preference order)."""
+    return DISPATCH_RULES[rule].model_validate({"rule": rule})
+
+
+def unit_travel(town: PlanTown, base_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each crew's squad, and its trip minutes to every demand point (units × atoms)."""
+    unit_squad = np.repeat(np.arange(base_cost.shape[1]), town.crews_per_squad)
+    return unit_squad, base_cost[:, unit_squad].T
+
+
+def preferences(town: PlanTown, base_cost: np.ndarray, zone: np.ndarray, rule: DispatchRule,
+                atoms: np.ndarray | None = None) -> np.ndarray:
+    """The rule's preference lists (atoms × units) for the zones ``zone`` (village → squad).
+
+    ``atoms`` restricts the answer to those demand points (rows in that order).
+    """
+    unit_squad, travel = unit_travel(town, base_cost)
+    squad_zone = [set(np.flatnonzero(zone == s).tolist()) for s in range(base_cost.shape[1])]
+    atoms = np.arange(travel.shape[1]) if atoms is None else atoms
+    return rule.preferences(travel[:, atoms], [squad_zone[s] for s in unit_squad],
+                            town.atom_village[atoms].tolist())
+
+
+def evaluate(town: PlanTown, base_cost: np.ndarray, zone: np.ndarray, rule: str | DispatchRule,
+             exact: bool | None = None, order: np.ndarray | None = None) -> Evaluation:
     """Hypercube of the plan: each crew a unit at its squad's base, each grid an atom.
 
     ``base_cost[j, s]`` is the trip from squad s's base to demand point j; ``zone[v]`` the
-    squad whose zone holds village v. ``exact=False`` insists on Larson's approximation
-    (RuntimeError where it breaks down); None picks the exact model up to 9 crews.
+    squad whose zone holds village v; ``order`` the rule's preference lists when the caller
+    has them already. ``exact=False`` insists on Larson's approximation (RuntimeError where
+    it breaks down); None picks the exact model up to 9 crews.
     """
     k, c = base_cost.shape[1], town.crews_per_squad
-    unit_squad = np.repeat(np.arange(k), c)
-    travel = base_cost[:, unit_squad].T  # units × atoms
+    rule = dispatch_rule(rule) if isinstance(rule, str) else rule
+    unit_squad, travel = unit_travel(town, base_cost)
     lam = town.squad_calls
     home_squad = zone[town.atom_village]
-    order = np.argsort(travel, axis=0, kind="stable").T  # atoms × units, nearest first
-    if rule == "home_zone_first":
-        is_home = unit_squad[order] == home_squad[:, None]
-        order = np.take_along_axis(order, np.argsort(~is_home, axis=1, kind="stable"), axis=1)
+    if order is None:
+        order = preferences(town, base_cost, zone, rule)
     w = lam / lam.sum()
     first = travel[order[:, 0], np.arange(len(lam))]
     busy = town.work_min + town.overhead_min + town.trips * (float(w @ first) - town.overhead_min)
@@ -132,34 +159,39 @@ def balance_zones(town: PlanTown, base_cost: np.ndarray, base_village: list[int]
     village holding its base, stays contiguous and is never emptied.
     """
     zone = zone.copy()
-    current = evaluate(town, base_cost, zone, rule, exact=False)
+    the_rule = dispatch_rule(rule)
+    order = preferences(town, base_cost, zone, the_rule)
+    current = evaluate(town, base_cost, zone, the_rule, exact=False, order=order)
     floor = current.home_coverage - 1e-9
     moves = 0
     while moves < max_moves:
         worst = int(current.squad_workload.argmax())
         members = np.flatnonzero(zone == worst)
-        best: tuple[float, int, int, Evaluation] | None = None
+        best: tuple[float, int, int, Evaluation, np.ndarray] | None = None
         for v in members:
             if base_village[worst] == v or members.size == 1:
                 continue
             rest = members[members != v]
             if not _connected(rest, adj):
                 continue
+            rows = np.flatnonzero(town.atom_village == v)
             for z in sorted(set(zone[adj[v]]) - {worst}):
                 trial = zone.copy()
                 trial[v] = z
+                trial_order = order.copy()
+                trial_order[rows] = preferences(town, base_cost, trial, the_rule, rows)
                 try:
-                    ev = evaluate(town, base_cost, trial, rule, exact=False)
+                    ev = evaluate(town, base_cost, trial, the_rule, exact=False, order=trial_order)
                 except RuntimeError:  # Larson's approximation breaks down for this trial
                     continue
                 if ev.home_coverage < floor or ev.squad_workload.max() >= current.squad_workload.max() - 1e-6:
                     continue
                 key = float(ev.squad_workload.max())
                 if best is None or key < best[0]:
-                    best = (key, int(v), int(z), ev)
+                    best = (key, int(v), int(z), ev, trial_order)
         if best is None:
             break
         zone[best[1]] = best[2]
-        current = best[3]
+        current, order = best[3], best[4]
         moves += 1
-    return zone, evaluate(town, base_cost, zone, rule), moves
+    return zone, evaluate(town, base_cost, zone, the_rule, order=order), moves
