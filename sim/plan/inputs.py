@@ -65,10 +65,10 @@ class PlanTown:
     current_bases: list[Point]
     current_zones: list[list[int]]  # village indices per current squad
     current_rule: str
-    mode: str  # the squads' travel mode
-    roads: Any  # sim.geo.roads.RoadNetwork when travel follows roads, else None
-    crs: str  # km east and north of origin_m (metres) in this CRS
-    origin_m: tuple[float, float]
+    mode: str = "car"  # the squads' travel mode
+    roads: Any = None  # sim.geo.roads.RoadNetwork when travel follows roads
+    crs: str = ""  # km east and north of origin_m (metres) in this CRS
+    origin_m: tuple[float, float] = (0.0, 0.0)
 
     @property
     def centroids(self) -> np.ndarray:
