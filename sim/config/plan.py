@@ -38,6 +38,8 @@ class SiteLayer(Strict):
 
 
 class Plan(Strict):
+    """Candidate squad bases: listed sites, a site layer, and which kinds the models choose from."""
+
     sites: list[CandidateSite] = Field(default_factory=list, max_length=limits.MAX_CANDIDATE_SITES)
     site_layer: SiteLayer | None = None
     # Kinds of candidate site; None: the listed sites if any, else villages (and road nodes with roads).

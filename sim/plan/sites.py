@@ -23,6 +23,7 @@ from sim.plan.locate import Sites, village_sites
 
 
 def default_kinds(cfg: Plan, has_roads: bool) -> list[str]:
+    """Return the kinds asked for, else the listed sites if any, else villages (and road nodes with roads)."""
     if cfg.candidates is not None:
         return list(cfg.candidates)
     if cfg.sites or cfg.site_layer is not None:
@@ -31,7 +32,7 @@ def default_kinds(cfg: Plan, has_roads: bool) -> list[str]:
 
 
 def candidate_sites(town: PlanTown, cfg: Plan, source: str) -> Sites:
-    """The candidate sites the scenario asks for; ``source`` (the scenario file) names refusals."""
+    """Collect the candidate sites the scenario asks for; ``source`` (the scenario file) names refusals."""
     kinds = default_kinds(cfg, town.roads is not None)
     parts: list[Sites] = []
     for kind in kinds:

@@ -67,7 +67,7 @@ def nearest_zones(town: PlanTown, base_cost: np.ndarray) -> np.ndarray:
 
 
 def dispatch_rule(rule: str) -> DispatchRule:
-    """The rule object of a rule name (plans name rules; the rule owns its preference order)."""
+    """Return the rule object of a rule name (plans name rules; the rule owns its preference order)."""
     return DISPATCH_RULES[rule].model_validate({"rule": rule})
 
 
@@ -79,9 +79,10 @@ def unit_travel(town: PlanTown, base_cost: np.ndarray) -> tuple[np.ndarray, np.n
 
 def preferences(town: PlanTown, base_cost: np.ndarray, zone: np.ndarray, rule: DispatchRule,
                 atoms: np.ndarray | None = None) -> np.ndarray:
-    """The rule's preference lists (atoms × units) for the zones ``zone`` (village → squad).
+    """Rank the crews for each demand point by the rule's own ``preferences()`` (atoms × units).
 
-    ``atoms`` restricts the answer to those demand points (rows in that order).
+    ``zone`` maps village → squad; ``atoms`` restricts the answer to those demand points
+    (rows in that order).
     """
     unit_squad, travel = unit_travel(town, base_cost)
     squad_zone = [set(np.flatnonzero(zone == s).tolist()) for s in range(base_cost.shape[1])]
