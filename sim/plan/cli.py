@@ -203,6 +203,7 @@ def bases(
 
 def _sites_frame(town, sites, proposals) -> pd.DataFrame:
     """Every candidate site: name, kind, km, the village it lies in, and the plans that chose it."""
+    import numpy as np
     import pandas as pd
     import shapely
 
