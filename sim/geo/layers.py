@@ -68,7 +68,8 @@ def _first_line(exc: BaseException) -> str:
 
 # Features a layer may hold: the model's bounds (sim/limits.py), checked from the file's
 # header before anything is read, so an absurd file is refused at once.
-MAX_FEATURES = {"village": limits.MAX_VILLAGES, "grid": limits.MAX_RUN_GRIDS, "point": limits.MAX_POINTS}
+MAX_FEATURES = {"village": limits.MAX_VILLAGES, "grid": limits.MAX_RUN_GRIDS, "point": limits.MAX_POINTS,
+                "candidate site": limits.MAX_CANDIDATE_SITES}
 
 
 def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None) -> gpd.GeoDataFrame:
