@@ -56,7 +56,7 @@ def test_overdue_alarms_follow_the_working_clock():
     m.env.run(until=FRIDAY_5PM)
     for name in ("exposed_garbage", "illegal_parking"):
         cat = m.categories[names.index(name)]
-        inc = Incident(10**6, names.index(name), 0, 0, 1.0, 1.0, FRIDAY_5PM - 5, [0.5] * 32)
+        inc = Incident(10**6, names.index(name), 0, 0, 1.0, 1.0, FRIDAY_5PM - 5, np.full(32, 0.5))
         m.centre._intake(inc, cat, Channel.PATROL)
         alarms = sorted((due, kind) for due, i, kind, _ in m.centre._alarms if i == inc.id)
         m.centre._alarms[:] = [a for a in m.centre._alarms if a[1] != inc.id]
@@ -94,7 +94,7 @@ def test_the_town_refers_what_it_would_resolve_but_lacks_the_powers_for():
     p, r = cat.resolves_at(Tier.TOWN), cat.county_referral_prob
     outcomes = {}
     for k, u in enumerate((0.5 * p * (1 - r), p * (1 - r) + 0.5 * p * r, 0.5 * (1 + p))):
-        inc = Incident(k, names.index("broken_facilities"), 0, 0, 1.0, 1.0, 0.0, [0.0] * 32)
+        inc = Incident(k, names.index("broken_facilities"), 0, 0, 1.0, 1.0, 0.0, np.zeros(32))
         inc.u[U.RESOLVE_TOWN] = u
 
         def attempt(inc=inc, u=u):

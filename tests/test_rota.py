@@ -10,6 +10,7 @@ from sim.measures import staff_table, staffing
 from sim.model import TownModel
 from sim.shifts import DutyCalendar, rest_day_rota
 from sim.vocabulary import MINUTES_PER_DAY as DAY
+from sim.vocabulary import GridRole
 
 
 def test_a_calendar_can_begin_its_week_on_any_day():
@@ -84,7 +85,7 @@ def test_fte_counts_a_five_day_week_as_one():
         m.finish()
         s = staffing(m, staff_table(m))
         grids = len(m.town.grids)
-        role = m.config.grid_staff.roles["worker"]
+        role = m.config.grid_staff.roles[GridRole.WORKER]
         assert s["staff_fte"]["worker"] == pytest.approx(grids * role.count * role.duty_share * factor)
         assert s["staff_headcount"]["worker"] == grids * role.count
 
