@@ -159,12 +159,12 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def label(code: Enum, lang: str) -> str:
-    """The word for a code (a tier, stage, reason, channel, role, ...) in ``lang``."""
+    """Give the word for a code (a tier, stage, reason, channel, role, ...) in ``lang``."""
     return _pick(_TABLES[type(code)][code], lang)
 
 
 def staff_role(role: str, lang: str) -> str:
-    """A staff role as a group; a departmental inspector by its department."""
+    """Name a staff role as a group; a departmental inspector by its department."""
     if role in STAFF_ROLES:
         return _pick(STAFF_ROLES[role], lang)
     department = role.removesuffix("_inspector")
@@ -172,12 +172,12 @@ def staff_role(role: str, lang: str) -> str:
 
 
 def domain(name: str, lang: str) -> str:
-    """A department's name; one the presets do not know shows its key in words."""
+    """Name a department; one the presets do not know shows its key in words."""
     return _pick(DOMAINS[name], lang) if name in DOMAINS else name.replace("_", " ")
 
 
 def actor_name(actor: Actor, lang: str) -> str:
-    """A readable name: 网格长（网格 V47-1）, 执法中队 S2 第1组, 村干部（V12 第2位）, 指挥中心."""
+    """Name an actor readably: 网格长（网格 V47-1）, 执法中队 S2 第1组, 村干部（V12 第2位）, 指挥中心."""
     role, zh = actor.role, lang == "zh"
     if role == ActorRole.SQUAD_CREW:
         return f"执法中队 {actor.unit} 第{actor.number}组" if zh else f"squad {actor.unit}, crew {actor.number}"
@@ -205,14 +205,16 @@ class Named(Protocol):
     """A category as the story needs it (read-only, so a frozen config model fits)."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The category's key, shown in words in English."""
 
     @property
-    def label_zh(self) -> str: ...
+    def label_zh(self) -> str:
+        """The category's Chinese name from the scenario (may be empty)."""
 
 
 def category(cat: Named, lang: str) -> str:
-    """A category's display name: its ``label_zh`` in Chinese, its name in words in English."""
+    """Give a category's display name: its ``label_zh`` in Chinese, its name in words in English."""
     if lang == "zh" and cat.label_zh:
         return cat.label_zh
     return cat.name.replace("_", " ")

@@ -47,6 +47,7 @@ SESSIONS: Registry[Session] = Registry()
 
 
 def scenario_path() -> Path:
+    """Find the scenario the page opens with: ``gridsim dashboard``'s argument (via the environment), else the preset."""
     return Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
 
 
@@ -132,6 +133,7 @@ def Page():
 
 @solara.component
 def Dashboard(session: Session):
+    """Lay out the trainer's page for one viewer's session; redrawn on every beat of the running clock."""
     lang, set_lang_state = solara.use_state(str(session.language))
     frame, set_frame = solara.use_state(session.version)
     selected, set_selected_state = solara.use_state(getattr(session, "selected", None))
@@ -201,6 +203,7 @@ def _map_width(session: Session) -> str:
 
 @solara.component
 def Titles(meta: Any, lang: str):
+    """Show the page title and the scenario's display name."""
     with solara.Div(classes=["gs-row"]):
         solara.Text(L.t("title", lang), classes=["gs-title"])
         solara.Text(L.scenario_title(meta, lang), classes=["gs-scenario"],
@@ -209,6 +212,7 @@ def Titles(meta: Any, lang: str):
 
 @solara.component
 def Clock(now: float, paused_at: float | None, running: bool, lang: str):
+    """Show the simulated clock; its data attributes let the browser tests read it."""
     solara.HTML(tag="span", unsafe_innerHTML=html.escape(L.clock(now, lang)), classes=["gs-clock"],
                 attributes={"data-minutes": f"{now:.0f}",
                             "data-paused-at": "" if paused_at is None else f"{paused_at:.0f}",
@@ -260,6 +264,7 @@ def Transport(session: Session, lang: str, refresh: Callable[[], None], shown: t
 
 @solara.component
 def Options(lang: str, set_lang: Callable[[str], None]):
+    """Switch the page between Chinese and English."""
     with solara.ToggleButtonsSingle(value=lang, on_value=set_lang, dense=True, classes=["gs-lang"]):
         solara.Button("中文", value="zh", text=True)
         solara.Button("English", value="en", text=True)
@@ -268,6 +273,7 @@ def Options(lang: str, set_lang: Callable[[str], None]):
 @solara.component
 def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selected: Callable[[Any], None],
              shown: tuple[Any, ...]):
+    """Offer run, pause, run-to-day and the policies a trainer may change (each change restarts the run)."""
     st = session.settings
     day_to, set_day_state = solara.use_state(cast(int | None, max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1)))
     day_ref = solara.use_ref(day_to)  # what the button reads, whatever render it was bound in
@@ -372,6 +378,7 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
 
 @solara.component
 def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Callable[[Any], None], frame: int):
+    """Draw the map of run A (and of run B beside it in A/B mode) with the live cases and crews."""
     arms = session.arms
     arm_b = session.arm_b or session.arm
     statics = [solara.use_memo(lambda: static_map_svg(session.arm.model, lang), [id(session.arm.model), lang]),
@@ -411,8 +418,10 @@ def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
 
 
 def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, int | None, int]]:
-    """The seven boxes: a verified case is one that closed, so 核查 shows the cases being
-    verified now (resolved, not closed) and the verified so far.
+    """Count the seven boxes of the closed-loop funnel: now in each stage, and reached so far.
+
+    A verified case is one that closed, so 核查 shows the cases being verified now (resolved,
+    not closed) and the verified so far.
     """
     i = {s: k for k, s in enumerate(STAGES)}
     return [
@@ -443,6 +452,7 @@ def _legend(lang: str, roads: bool = False) -> str:
 
 @solara.component
 def Measures(ms: tuple[dict[str, Any], ...], lang: str):
+    """Show the live measures (and, in A/B mode, B and the difference A − B)."""
     with solara.Card(L.t("measures", lang), classes=["gs-card"]):
         solara.HTML(tag="table", unsafe_innerHTML=_measures_rows(list(ms), lang), classes=["gs-measures"])
 
@@ -481,7 +491,7 @@ def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
 
 
 def _diff(a: Any, b: Any, kind: str) -> str:
-    """A − B with its sign; shares as percentage points."""
+    """Format A − B with its sign; shares as percentage points."""
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or math.isnan(a) or math.isnan(b):
         return "–"
     d = a - b
@@ -516,8 +526,10 @@ def _checkbox(cls: str, **kwargs: Any) -> None:
 # ---- the case list and the story -----------------------------------------------------------
 @dataclass(frozen=True)
 class CaseFilter:
-    """What the case list shows: escalated, overdue or open cases, one tier, one category;
-    ``frozen`` holds the ids listed when the trainer froze the list to read.
+    """What the case list shows, so a trainer can pick cases to talk about.
+
+    Escalated, overdue or open cases, one tier, one category; ``frozen`` holds the ids listed
+    when the trainer froze the list to read.
     """
 
     escalated: bool = False
@@ -530,6 +542,7 @@ class CaseFilter:
 
 @solara.component
 def CaseFilters(categories: list[Any], lang: str, f: CaseFilter, set_f: Callable[[CaseFilter], None]):
+    """Offer the case list's filters and the switch that freezes the list while it is read."""
     def on(field: str) -> Callable[[Any], None]:
         return lambda value: set_f(replace(f, **{field: value}))
 
@@ -557,6 +570,7 @@ def CaseFilters(categories: list[Any], lang: str, f: CaseFilter, set_f: Callable
 @solara.component
 def CaseList(session: Session, lang: str, selected: int | None, set_selected: Callable[[Any], None],
              f: CaseFilter, frame: int):
+    """List the cases the filter selects; choosing one shows its story."""
     arm = session.arm
     cats = arm.model.categories
     frozen_ids = solara.use_ref(cast(tuple[int, ...] | None, None))  # the ids on screen when the trainer froze the list
@@ -607,7 +621,7 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
 
 @solara.component
 def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[], None], shown: tuple[Any, ...]):
-    """The chosen case's story; redrawn when it gains a stage (``shown``), not every frame."""
+    """Show the chosen case's story; redrawn when it gains a stage (``shown``), not every frame."""
     arm: Arm = session.arm
     with session.lock:
         chosen = arm.incident(selected) if selected is not None else None
@@ -640,8 +654,9 @@ def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[
 
 
 def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named]) -> str:
-    """Each stage: when, how long after the case began, what, who acted, and why (with the
-    limit involved) — words made from the codes by sim.labels.
+    """Render each stage of a story as a table row, from the codes by sim.labels.
+
+    When, how long after the case began, what, who acted, and why (with the limit involved).
     """
     head = "".join(f"<th>{html.escape(L.t(k, lang))}</th>" for k in ("time", "elapsed", "stage", "who", "why"))
     out = [f"<tr>{head}</tr>"]

@@ -19,7 +19,7 @@ DEFAULT = Path("scenarios/xuxiake_1plus4.toml")
 
 
 def server_command(port: int, host: str = "127.0.0.1") -> list[str]:
-    """The ``solara run`` command line for the dashboard page."""
+    """Build the ``solara run`` command line for the dashboard page."""
     return [sys.executable, "-m", "solara", "run", str(APP), "--port", str(port), "--host", host,
             "--no-open", "--production"]
 
@@ -63,8 +63,9 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
-    """Run the server until it exits; SIGINT or SIGTERM to us stops it (SIGKILL after
-    ``grace_s`` if it lingers), so the port is free when this returns.
+    """Run the server until it exits, and stop it when we are stopped, so the port is free after.
+
+    SIGINT or SIGTERM to us stops it (SIGKILL after ``grace_s`` if it lingers).
     """
     proc = subprocess.Popen(cmd, env=env)
     stopping: list[int] = []

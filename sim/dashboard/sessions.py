@@ -1,6 +1,8 @@
-"""Which run belongs to which viewer: one Session per browser session (cookie), shared by
-that viewer's page loads, so a reload finds its run again; freed ``grace_s`` after the last
-page of the session has gone (a reload closes the old page before the new one attaches).
+"""Which run belongs to which viewer: one Session per browser session (cookie).
+
+A session is shared by that viewer's page loads, so a reload finds its run again; it is
+freed ``grace_s`` after the last page of the session has gone (a reload closes the old page
+before the new one attaches).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import Protocol
 
 
 class Closable(Protocol):
-    def close(self) -> None: ...
+    """What a registry holds: anything with a ``close()`` to free it (a Session stops its runner)."""
+
+    def close(self) -> None:
+        """Free what the object holds; called once, after the last page of its session left."""
 
 
 class Registry[S: Closable]:
@@ -24,7 +29,7 @@ class Registry[S: Closable]:
         self._kernels: dict[str, set[str]] = {}
 
     def attach(self, session_id: str, kernel_id: str, make: Callable[[], S]) -> S:
-        """The viewer's session (made on first use), now also held by ``kernel_id``."""
+        """Give the viewer's session (made on first use), now also held by ``kernel_id``."""
         with self._lock:
             s = self._sessions.get(session_id)
             if s is None:
@@ -33,7 +38,7 @@ class Registry[S: Closable]:
             return s
 
     def detach(self, session_id: str, kernel_id: str) -> None:
-        """A page's kernel closed; the session goes ``grace_s`` later unless a page is back."""
+        """Let a page's kernel go; the session goes ``grace_s`` later unless a page is back."""
         with self._lock:
             kernels = self._kernels.get(session_id)
             if kernels is None:
