@@ -681,9 +681,10 @@ def _story_rows(entries: list[StoryEntry], lang: str, categories: Sequence[Named
 
 
 def stage_limits(entries: list[StoryEntry], categories: Sequence[Any]) -> list[tuple[str, float, float] | None]:
-    """For each stage a limit applies to, (which limit, minutes taken, limit): arriving on
-    scene against the category's response limit, closing against its closure limit, both
-    counted from the report (as the alarms and the on-time measures count them).
+    """Pair each stage a limit applies to with (which limit, minutes taken, limit).
+
+    Arriving on scene counts against the category's response limit, closing against its
+    closure limit, both from the report (as the alarms and the on-time measures count them).
     """
     cat_i = next((e.values.get("category") for e in entries if e.stage == Stage.OCCURRED), None)
     reported = next((e.time for e in entries if e.stage == Stage.REPORTED), None)

@@ -1,5 +1,7 @@
-"""Pictures for the page as SVG text: the town's static map (drawn once per town and
-language), the moving overlay as compact rows, and small time-series charts.
+"""Pictures for the page as SVG text: the static map, the moving overlay, small charts.
+
+The town's static map is drawn once per town and language; the moving overlay goes out as
+compact rows.
 
 The browser draws SVG, so a frame costs the server only the few rows that moved (dots and
 crews), not a raster image. Coordinates are kilometres scaled by ``UNIT`` (y up on the map,
@@ -44,10 +46,12 @@ TIER_SHAPES: tuple[str, ...] = ("circle", "diamond", "square", "hexagon")  # gri
 
 
 def zone_edge(k: int) -> str:
+    """Edge colour of squad zone ``k``, the palette repeating for many zones."""
     return ZONE_EDGES[k % len(ZONE_EDGES)]
 
 
 def zone_tint(k: int) -> str:
+    """Fill tint of squad zone ``k``, light enough to read grid lines over it."""
     return ZONE_TINTS[k % len(ZONE_TINTS)]
 
 
@@ -62,18 +66,21 @@ class Frame:
 
     @property
     def view_box(self) -> str:
+        """The SVG viewBox holding the town with a margin and room for the scale bar."""
         w, h = self.x1 - self.x0 + 2 * MARGIN, self.y1 - self.y0 + 2 * MARGIN + 0.5
         return f"0 0 {w * UNIT:.0f} {h * UNIT:.0f}"
 
     def sx(self, x: float) -> float:
+        """Turn km east into SVG units."""
         return round((x - self.x0 + MARGIN) * UNIT, 1)
 
     def sy(self, y: float) -> float:
+        """Turn km north into SVG units (SVG's y runs down)."""
         return round((self.y1 - y + MARGIN) * UNIT, 1)
 
 
 def town_frame(model) -> Frame:
-    """The extent of villages and squad bases."""
+    """Find the extent of villages and squad bases: the map's paper."""
     xs = [b for v in model.town.villages for b in (v.box.x0, v.box.x1)] + [s.base[0] for s in model.squads]
     ys = [b for v in model.town.villages for b in (v.box.y0, v.box.y1)] + [s.base[1] for s in model.squads]
     return Frame(min(xs), min(ys), max(xs), max(ys))
@@ -84,8 +91,9 @@ def _poly(f: Frame, pts: Sequence[tuple[float, float]]) -> str:
 
 
 def _outline_d(f: Frame, box) -> str:
-    """SVG path data of a village or grid: every ring of every part of a real polygon, or the
-    lattice rectangle.
+    """Give the SVG path data of a village or grid.
+
+    Every ring of every part of a real polygon, or the lattice rectangle.
     """
     geom = getattr(box, "geometry", None)
     if geom is None:
@@ -100,7 +108,7 @@ def _outline_d(f: Frame, box) -> str:
 
 
 def _nice_km(span: float) -> float:
-    """A round scale-bar length near a fifth of the town's width."""
+    """Pick a round scale-bar length near a fifth of the town's width."""
     target = max(span / 5, 0.1)
     p = 10 ** math.floor(math.log10(target))
     return next(m * p for m in (5, 2, 1) if m * p <= target)
@@ -110,8 +118,10 @@ MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary"})
 
 
 def _roads(f: Frame, roads) -> list[str]:
-    """The road network as on a street map: white streets, cream major roads, each with a grey
-    casing, so they read on every zone tint and cannot be taken for village borders.
+    """Draw the road network as on a street map, so roads are not taken for village borders.
+
+    White streets and cream major roads, each with a grey casing, so they read on every zone
+    tint.
     """
     minor: list[str] = []
     major: list[str] = []
@@ -133,8 +143,10 @@ def zone_owner(model) -> dict[int, int]:
 
 
 def static_map_svg(model, lang: str) -> str:
-    """The parts of the map that do not move: villages tinted by squad zone, grid lines,
-    the roads (when travel follows them), village names, squad bases, km ticks and a scale bar. Drawn once per town and language.
+    """Draw the parts of the map that do not move, once per town and language.
+
+    Villages tinted by squad zone, grid lines, village names, squad bases, km ticks and a
+    scale bar.
     """
     f = town_frame(model)
     town = model.town
@@ -198,7 +210,7 @@ def static_map_svg(model, lang: str) -> str:
 # ---- series ----------------------------------------------------------------------------------
 def series_svg(xs: Sequence[float], ys: Sequence[float], colour: str, x_label: str, y_label: str,
                title: str = "", width: int = 420, height: int = 150, max_points: int = 240) -> str:
-    """A small line chart with labelled axes (x: days, y: count); thinned to ``max_points``."""
+    """Draw a small line chart with labelled axes (x: days, y: count), thinned to ``max_points``."""
     n = len(xs)
     if n > max_points:
         stride = math.ceil(n / max_points)

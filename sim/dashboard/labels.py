@@ -127,7 +127,7 @@ _LABELS: dict[str, tuple[str, str]] = {
 }
 
 def t(key: str, lang: str, **fmt: object) -> str:
-    """The label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``."""
+    """Look up the label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``."""
     zh, en = _LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**fmt) if fmt else text
@@ -135,11 +135,12 @@ def t(key: str, lang: str, **fmt: object) -> str:
 
 
 def map_stage(stage: Stage, lang: str) -> str:
-    """The furthest stage a case reached (``Incident.stage``) in the funnel's words."""
+    """Name the furthest stage a case reached (``Incident.stage``) in the funnel's words."""
     return t(f"map.{stage.key}", lang)
 
 
 def funnel(name: str, lang: str) -> str:
+    """Name a box of the stage funnel in ``lang``."""
     return t(f"funnel.{name}", lang)
 
 
@@ -149,7 +150,7 @@ def funnel(name: str, lang: str) -> str:
 
 
 def duration(minutes: float, lang: str) -> str:
-    """A span of time: '42分' / '2小时05分' / '3天4小时' / '42 min' / '2 h 05 min' / '3 d 4 h'."""
+    """Say a span of time: '42分' / '2小时05分' / '3天4小时' / '42 min' / '2 h 05 min' / '3 d 4 h'."""
     m = round(minutes)
     d, rest = divmod(m, int(MINUTES_PER_DAY))
     h, mm = divmod(rest, 60)
@@ -170,7 +171,7 @@ def elapsed(minutes: float, lang: str) -> str:
 
 
 def against_limit(kind: str, took: float, limit: float, lang: str) -> str:
-    """A stage's time against its limit (``kind``: "respond" or "close"), said either way."""
+    """Say a stage's time against its limit (``kind``: "respond" or "close"), either way."""
     words = {"kind": t(f"limit_{kind}", lang), "limit": duration(limit, lang), "took": duration(took, lang),
              "over": duration(took - limit, lang)}
     return t("limit_over" if took > limit else "limit_ok", lang, **words)
@@ -193,7 +194,7 @@ _SCENARIO_TITLES: dict[str, tuple[str, str]] = {
 
 
 def scenario_title(meta: object, lang: str) -> str:
-    """The scenario's display name (never the raw file id when a better name is known)."""
+    """Give the scenario's display name (never the raw file id when a better name is known)."""
     name = str(getattr(meta, "name", ""))
     if name in _SCENARIO_TITLES:
         zh, en = _SCENARIO_TITLES[name]

@@ -1,6 +1,7 @@
-"""What the dashboard shows, apart from how it is shown: a per-viewer session of one or two
-TownModels stepped in lockstep by a background runner, the live measures, the stage funnel,
-the map overlay rows and the incident stories.
+"""What the dashboard shows, apart from how it is shown.
+
+A per-viewer session of one or two TownModels stepped in lockstep by a background runner,
+the live measures, the stage funnel, the map overlay rows and the incident stories.
 
 Nothing here imports solara, so every piece can be tested (and reused) without a browser.
 """
@@ -56,6 +57,7 @@ class Settings:
 
     @classmethod
     def of(cls, scenario: Scenario) -> Settings:
+        """Read the controls' starting values from the scenario."""
         div = scenario.town.grid_division
         return cls(
             seed=scenario.run.seed,
@@ -66,6 +68,7 @@ class Settings:
         )
 
     def overrides(self) -> dict[str, Any]:
+        """Give the settings as scenario overrides by dotted path (what a restart applies)."""
         return {
             "run.seed": self.seed,
             "squads.count": self.squads,
@@ -76,7 +79,7 @@ class Settings:
 
 
 def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scenario>") -> Scenario:
-    """The scenario table with the viewer's policies applied and the dashboard's tick.
+    """Apply the viewer's policies and the dashboard's tick to the scenario table.
 
     Raises ScenarioError (one line naming the field) for a value the scenario refuses.
     """
@@ -134,9 +137,11 @@ class Arm:
 
     @property
     def now(self) -> float:
+        """The run's clock in minutes."""
         return self.model.env.now
 
     def step(self) -> None:
+        """Advance one tick and keep every case seen, open or closed, for the list and stories."""
         m = self.model
         m.step()
         live = m.centre.live
@@ -162,10 +167,11 @@ class Arm:
 
     # ---- what the page shows -----------------------------------------------------------
     def incident(self, iid: int) -> Incident | None:
+        """Find the case with id ``iid`` if this run has seen it."""
         return self.cases.get(iid)
 
     def tier_now(self, inc: Incident) -> int:
-        """The tier holding the case: where it was resolved, else its start plus escalations."""
+        """Give the tier holding the case: where it was resolved, else its start plus escalations."""
         if inc.tier >= 0:
             return inc.tier
         return min(int(Tier.COUNTY), int(self.start_tier[inc.category]) + inc.escalations)
@@ -187,11 +193,11 @@ class Arm:
         return now, reached
 
     def overlay(self, selected: int | None = None) -> dict[str, list[list[float]]]:
-        """What moves on the map, as compact rows in SVG units.
+        """Give what moves on the map, as compact rows in SVG units.
 
-        ``dots``: [id, x, y, stage, tier, overdue, escalations, opacity]; closed cases fade
-        over FADE_MIN. ``crews``: [x, y, zone, busy, to_x, to_y, path ahead ("x,y x,y …"),
-        on a road] with crews on the way placed along their trip (sim/dashboard/crews.py).
+        ``dots``: [id, x, y, stage, tier, overdue, escalations, opacity]; closed cases fade over
+        FADE_MIN. ``crews``: [x, y, zone, busy, job_x, job_y] with crews on the way placed along
+        their trip.
         """
         m, f = self.model, self.frame
         now = m.env.now
@@ -233,7 +239,7 @@ class Arm:
         return {"dots": dots, "crews": crews}
 
     def measures(self, force: bool = False) -> dict[str, Any]:
-        """The live measures, recomputed at most every MEASURES_EVERY_S of wall time."""
+        """Give the live measures, recomputed at most every MEASURES_EVERY_S of wall time."""
         now, wall = self.now, time.monotonic()
         at, last = self._measures_at
         if now != at and (force or wall - last >= MEASURES_EVERY_S or not self._measures):
@@ -254,12 +260,12 @@ class Arm:
 
 
 class Session:
-    """One viewer's run: run A (the policies being tried) and, in A/B mode, run B (the
-    baseline) on the same seed and incidents, stepped in lockstep by a background runner.
+    """One viewer's run A (the policies tried) and, in A/B mode, run B (the baseline).
 
-    Every step and every read for a redraw holds ``lock``, so a redraw never sees a
-    half-done step. The runner checks between ticks whether it should stop, so Pause takes
-    effect within one tick.
+    Both runs share the seed and incidents and are stepped in lockstep by a background runner.
+    Every step and every read for a redraw holds ``lock``, so a redraw never sees a half-done
+    step. The runner checks between ticks whether it should stop, so Pause takes effect within
+    one tick.
     """
 
     def __init__(self, scenario_path: str | Path = DEFAULT_SCENARIO, settings: Settings | None = None) -> None:
@@ -289,14 +295,17 @@ class Session:
     # ---- building -------------------------------------------------------------------------
     @property
     def settings(self) -> Settings:
+        """Run A's settings: what the controls show."""
         return self.arm.settings
 
     @property
     def model(self) -> TownModel:
+        """Run A's model."""
         return self.arm.model
 
     @property
     def scenario(self) -> Scenario:
+        """Run A's scenario."""
         return self.arm.scenario
 
     def reset(self, **changes: Any) -> bool:
@@ -326,7 +335,7 @@ class Session:
         return Arm(self.b_data, self.b_path, replace(self.b_settings, seed=seed))
 
     def pin_baseline(self) -> None:
-        """The current policies become run B (the baseline); both restart at day 0."""
+        """Make the current policies run B (the baseline); both restart at day 0."""
         with self.lock:
             self.b_path, self.b_data, self.b_settings = self.path, self.data, self.settings
         self.reset()
@@ -347,6 +356,7 @@ class Session:
         return self.reset()
 
     def drop_baseline(self) -> None:
+        """Leave A/B mode: stop, and keep run A alone."""
         self.pause()
         with self.lock:
             self.b_path = self.b_data = self.b_settings = None
@@ -355,19 +365,23 @@ class Session:
 
     @property
     def arms(self) -> list[Arm]:
+        """The runs shown: A, and B in A/B mode."""
         return [self.arm] if self.arm_b is None else [self.arm, self.arm_b]
 
     # ---- the clock ------------------------------------------------------------------------
     @property
     def now(self) -> float:
+        """The shared clock (run A's; B steps in lockstep)."""
         return self.arm.now
 
     @property
     def finished(self) -> bool:
+        """Whether run A reached its horizon."""
         return not self.arm.model.running
 
     @property
     def running(self) -> bool:
+        """Whether the background runner is stepping."""
         return self._thread is not None and self._thread.is_alive()
 
     def step(self, n: int = 1) -> float:
@@ -388,14 +402,15 @@ class Session:
         return True
 
     def effective_speed(self) -> float:
-        """Simulated minutes a second: slowed while the followed case is still open."""
+        """Give the simulated minutes a second: slowed while the followed case is still open."""
         if self.follow is not None and self.follow in self.arm.model.centre.live:
             return min(self.speed, FOLLOW_SPEED)
         return self.speed
 
     def play(self, target_min: float | None = None) -> None:
-        """Run in the background: at ``speed`` or, with ``target_min``, as fast as possible
-        up to that minute (``inf``: to the end).
+        """Run in the background at ``speed``, or as fast as possible up to ``target_min``.
+
+        ``target_min`` = ``inf`` runs to the end.
         """
         self.pause()
         with self.lock:
@@ -406,8 +421,9 @@ class Session:
             self._thread.start()
 
     def pause(self) -> None:
-        """Stop the runner at once: taken under the lock, so no tick is under way and none
-        starts after; ``paused_at`` is the clock the run stopped at.
+        """Stop the runner at once, under the lock, so no tick is under way and none starts after.
+
+        ``paused_at`` is the clock the run stopped at.
         """
         with self.lock:
             self._stop.set()
@@ -452,12 +468,7 @@ class Session:
 
 
 def live_measures(model: TownModel, closed: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
-    """The §4 measures so far: closed records plus the cases still open, censored at now.
-
-    ``closed`` holds the closed cases' ``category``, ``reported_at``, ``arrived_at`` and
-    ``tier`` columns when the caller tracked them (the dashboard does, so a frame never
-    converts the whole record log); otherwise they are read from the log.
-    """
+    """Compute the §4 measures so far: closed records plus the cases still open, censored at now."""
     now = model.env.now
     cats = model.categories
     if closed is None:

@@ -14,11 +14,12 @@ from sim.dashboard.drawing import OVERDUE_COLOUR, SELECTED_COLOUR, STAGE_COLOURS
 
 
 class TownMap(ipyvue.VueTemplate):
-    """The town map: ``static_svg`` (set once per town and language) under an overlay of
-    ``dots`` [id, x, y, stage, tier, overdue, escalations, opacity] and ``crews``
-    [x, y, zone, busy, to_x, to_y, path ahead, on a road] (a moving crew trails the dashed
-    path still ahead of it: along the roads when the town has them). Tier is the marker's shape (circle grid, diamond
-    village, square town, hexagon county); overdue cases get a dark-red ring.
+    """The town map as one widget: a static SVG under a moving overlay of cases and crews.
+
+    ``static_svg`` is set once per town and language; ``dots`` are [id, x, y, stage, tier,
+    overdue, escalations, opacity] and ``crews`` [x, y, zone, busy, job_x, job_y]. Tier is the
+    marker's shape (circle grid, diamond village, square town, hexagon county); overdue cases
+    get a dark-red ring.
     """
 
     template = traitlets.Unicode("""
@@ -81,8 +82,10 @@ module.exports = {
 
 
 class FrameTimer(ipyvue.VueTemplate):
-    """While ``active``, bumps ``beats`` ``interval_ms`` after the server acknowledged the
-    last beat (``acked``), so a slow server is never flooded with frame requests.
+    """The page's heartbeat: asks for the next frame only once the last one is drawn.
+
+    While ``active``, it bumps ``beats`` ``interval_ms`` after the server acknowledged the last
+    beat (``acked``), so a slow server is never flooded with frame requests.
     """
 
     template = traitlets.Unicode("""
@@ -121,8 +124,9 @@ module.exports = {
 
 
 class CaseRows(ipyvue.VueTemplate):
-    """The case list as one widget: ``rows`` [id, text, colour]; a click sets ``clicked``
-    ("id:time"). One widget instead of a button per case keeps a frame cheap.
+    """The case list as one widget, so a frame stays cheap (not a button per case).
+
+    ``rows`` are [id, text, colour]; a click sets ``clicked`` ("id:time").
     """
 
     template = traitlets.Unicode("""
