@@ -28,7 +28,10 @@ if TYPE_CHECKING:  # numpy loads when the hypercube asks for preferences, not wh
 
 
 class MinutesTo(Protocol):
-    def __call__(self, crew: Any, inc: Incident) -> float: ...
+    """How a rule learns a crew's minutes to a case, from whatever travel model the town uses."""
+
+    def __call__(self, crew: Any, inc: Incident) -> float:
+        """Minutes until ``crew`` could be at ``inc`` (dispatch overhead plus the trip)."""
 
 
 class DispatchRule(Strict, ABC):
@@ -40,7 +43,7 @@ class DispatchRule(Strict, ABC):
 
     @model_serializer(mode="wrap")
     def _name_if_bare(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A rule without settings of its own is written back as its bare name, as files give it."""
+        """Write a rule without settings of its own back as its bare name, as files give it."""
         data = handler(self)
         return self.rule if set(data) == {"rule"} else data
 
@@ -49,15 +52,16 @@ class DispatchRule(Strict, ABC):
         """Sort key of a crew for a case (lower is sent first); ties go to the first listed."""
 
     def choose(self, idle: Sequence[Any], inc: Incident, minutes_to: MinutesTo) -> Any:
-        """The idle crew to send (each crew has ``.squad.zone``)."""
+        """Pick the idle crew to send (each crew has ``.squad.zone``)."""
         return min(idle, key=lambda c: self.rank(inc.village in c.squad.zone, minutes_to(c, inc)))
 
     def preferences(self, travel: np.ndarray, unit_zone: Sequence[set[int]],
                     atom_village: Sequence[int]) -> np.ndarray:
-        """The hypercube's preference lists: for each atom (a grid), the units (crews) in the
-        order this rule would send them if all were free. ``travel`` is units × atoms in
-        minutes, ``unit_zone`` each unit's zone (village numbers), ``atom_village`` each
-        atom's village.
+        """Give the hypercube's preference lists: for each atom, the units in this rule's order.
+
+        An atom is a grid and a unit a crew; the order is the one this rule would send them in if
+        all were free. ``travel`` is units × atoms in minutes, ``unit_zone`` each unit's zone
+        (village numbers), ``atom_village`` each atom's village.
         """
         import numpy as np
 
@@ -68,14 +72,17 @@ class DispatchRule(Strict, ABC):
         ])
 
     def explain(self, lang: str) -> str:
-        """What the rule does, in plain words."""
+        """Say what the rule does, in plain words (the dashboard shows it)."""
         return self.explanation[0] if lang == "zh" else self.explanation[1]
 
     def name(self, lang: str) -> str:
+        """Give the rule's name in ``lang`` (the dashboard's control and reports)."""
         return self.label[0] if lang == "zh" else self.label[1]
 
 
 class NearestIdle(DispatchRule):
+    """Send the idle crew that can arrive first, whatever its zone: the textbook hypercube's rule."""
+
     rule: Literal["nearest_idle"] = "nearest_idle"
     label = ("最近空闲", "Nearest idle")
     explanation = (
@@ -84,10 +91,13 @@ class NearestIdle(DispatchRule):
     )
 
     def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
+        """Rank by minutes to the case alone."""
         return (minutes,)
 
 
 class HomeZoneFirst(DispatchRule):
+    """Send the home squad's nearest idle crew; another squad only backs up when the home squad is busy."""
+
     rule: Literal["home_zone_first"] = "home_zone_first"
     label = ("本辖区优先", "Home zone first")
     explanation = (
@@ -97,11 +107,12 @@ class HomeZoneFirst(DispatchRule):
     )
 
     def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
+        """Rank home-zone crews before all others, then by minutes to the case."""
         return (0.0 if home else 1.0, minutes)
 
 
 def _by_name(value: object) -> object:
-    """A bare rule name stands for its table; an unknown name is refused by name."""
+    """Read a bare rule name as its table; refuse an unknown name by name."""
     name = value if isinstance(value, str) else value.get("rule") if isinstance(value, dict) else None
     if isinstance(name, str) and name not in DISPATCH_RULES:
         raise ValueError(f"unknown rule {name!r} (known: {', '.join(DISPATCH_RULES)})")

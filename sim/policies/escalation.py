@@ -44,7 +44,7 @@ class EscalationPolicy(Strict, ABC):
 
     @abstractmethod
     def start_tier(self, cat: Category) -> Tier:
-        """The tier a new case of ``cat`` starts at."""
+        """Give the tier a new case of ``cat`` starts at."""
 
     @abstractmethod
     def spot_fix_allowed(self, cat: Category) -> bool:
@@ -60,9 +60,10 @@ class EscalationPolicy(Strict, ABC):
 
     @abstractmethod
     def explain(self, lang: str) -> str:
-        """What the policy does, in plain words."""
+        """Say what the policy does, in plain words (the dashboard shows it)."""
 
     def name(self, lang: str) -> str:
+        """Give the policy's name in ``lang`` (the dashboard's control and reports)."""
         return self.label[0] if lang == "zh" else self.label[1]
 
 
@@ -91,6 +92,7 @@ class ThresholdEscalation(EscalationPolicy):
                 (Tier.COUNTY, self.severity_to_county))
 
     def start_tier(self, cat: Category) -> Tier:
+        """Start at the category's lowest tier, raised by every severity threshold it reaches (external: the county)."""
         tier = cat.lowest_tier
         if cat.external:
             return Tier.COUNTY
@@ -100,8 +102,10 @@ class ThresholdEscalation(EscalationPolicy):
         return tier
 
     def spot_fix_allowed(self, cat: Category) -> bool:
-        """Grid staff who find a problem may settle it on the spot unless it is grave enough
-        that the thresholds send it up.
+        """Allow the finder to settle a case on the spot unless the thresholds send it up.
+
+        Grave matters (at or above ``severity_to_village``) and external ones are never settled
+        by whoever finds them.
         """
         return not cat.external and cat.severity < self.severity_to_village
 
@@ -112,12 +116,14 @@ class ThresholdEscalation(EscalationPolicy):
         return self.overdue_fraction * cat.close_limit_min
 
     def intake_note(self, cat: Category) -> IntakeNote | None:
+        """Note the severity and threshold that lifted a case above its lowest tier (None: it was not lifted)."""
         start = self.start_tier(cat)
         if start <= cat.lowest_tier or cat.external:
             return None
         return IntakeNote(cat.severity, dict(self._thresholds())[start], start)
 
     def explain(self, lang: str) -> str:
+        """Say the thresholds and the time budget in plain words, in ``lang``."""
         f = self.overdue_fraction
         if lang == "zh":
             return (f"严重度达到 {self.severity_to_village} 的事件直接交村处理、达到 {self.severity_to_town} 交镇、"
@@ -130,7 +136,7 @@ class ThresholdEscalation(EscalationPolicy):
 
 
 def _default_policy(value: object) -> object:
-    """A table without ``policy`` is the threshold policy; an unknown name is refused by name."""
+    """Read a table without ``policy`` as the threshold policy; refuse an unknown name by name."""
     if isinstance(value, dict):
         name = value.get("policy", "threshold")
         if name not in ESCALATION_POLICIES:
