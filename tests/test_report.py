@@ -209,11 +209,11 @@ def test_run_report_is_chinese_by_default_and_english_on_request(folders, tmp_pa
     r = gridsim("report", str(folders["run"]), "--lang", "en", "--out", str(out))
     assert r.exit_code == 0, r.output
     en = out.read_text(encoding="utf-8")
-    assert "Headline measures" in en and "Score of each grid" in en and "Squad bases and zones" in en
+    assert "Headline measures" in en and "Score of each grid" in en and "with squad bases and zones" in en
 
 
 @pytest.mark.parametrize("args, message", [
-    (["report", "{tmp}"], "not a run, compare or sweep folder"),
+    (["report", "{tmp}"], "not a run, compare, sweep or plan folder"),
     (["report", "{tmp}/nowhere"], "no such folder"),
     (["report", "{run}", "--lang", "fr"], "--lang: must be zh or en"),
 ])
@@ -293,3 +293,55 @@ def test_two_variants_of_one_preset_are_told_apart_and_their_grids_mapped(folder
     html = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
     assert "Grid division: A: after" in html and "Grid division: B: finer" in html
     assert "town.grid_division.households_per_grid" in html and "assumption: smaller grids" in html
+
+
+def _section(html: str, sid: str) -> str:
+    start = html.index(f'<section id="{sid}">')
+    return html[start:html.index("</section>", start)]
+
+
+def test_plan_bases_report_marks_every_verdict_and_maps_every_plan_with_the_gis_drawing(folders, tmp_path,
+                                                                                          monkeypatch):
+    out = tmp_path / "pb"
+    r = gridsim("plan", "bases", str(folders["b"]), "--squads", "2", "--verify", "2", "--days", "1",
+                "--workers", "1", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    import sim.geo.maps as geo_maps
+
+    drawn = []
+    real = geo_maps.draw_choropleth
+    monkeypatch.setattr(geo_maps, "draw_choropleth", lambda *a, **k: drawn.append(k) or real(*a, **k))
+    r = gridsim("report", str(out))
+    assert r.exit_code == 0, r.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html and "执法中队驻地与辖区方案" in html
+    plans = pd.read_csv(out / "bases.csv")
+    verdicts = json.loads((out / "plan.json").read_text())["verification"]["verdicts"]
+    assert set(verdicts) == set(plans.id) - {"current"}
+    # every proposal's verdict is in the proposals table, unconfirmed ones in their own colour, with a reason
+    table = _section(html, "proposals")
+    for pid, v in verdicts.items():
+        word = "已确认" if v["verdict"] == "confirmed" else "未确认"
+        assert f'class="verdict {v["verdict"]}">{word}' in table, pid
+    check = _section(html, "verify")
+    assert check.count('class="verdict ') == len(verdicts)
+    assert "15分钟到场率（派中队的事件） B − A" in check  # the target measure, paired
+    # one map per plan (today's and each proposal), each drawn by sim.geo with zones and bases
+    maps_html = _section(html, "maps")
+    assert maps_html.count("<figure") == len(plans)
+    assert len(drawn) == len(plans) and all(k["zones"] is not None and k["bases"] is not None for k in drawn)
+    assert "assumption: a small test town" in _section(html, "assumptions")  # town.villages: the demand's layout
+
+
+def test_plan_grids_report_without_verification_says_so_and_maps_both_divisions(folders, tmp_path):
+    out = tmp_path / "pg"
+    r = gridsim("plan", "grids", str(folders["b"]), "--households", "100..500", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    r = gridsim("report", str(out), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Grid division: xuxiake_1plus4" in html and "not verified by simulation" in html
+    assert "grids inside the household range" in html and 'id="verify"' not in html
+    n = len(pd.read_csv(out / "grids.csv"))
+    assert f"Grid division: proposal ({n} grids)" in html and "Grid division: today (" in html
+    assert _section(html, "maps").count("<figure") == 3  # today, proposal, proposal's expected events

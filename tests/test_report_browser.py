@@ -58,14 +58,26 @@ def report(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(report):
+def browser():
+    """One chromium for the module (Playwright's sync API allows one running instance at a time)."""
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 900, "height": 1270})
-        pg.goto(report.as_uri())
-        pg.wait_for_load_state("load")
-        yield pg
-        browser.close()
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, html: Path):
+    pg = browser.new_page(viewport={"width": 900, "height": 1270})
+    pg.goto(html.as_uri())
+    pg.wait_for_load_state("load")
+    return pg
+
+
+@pytest.fixture(scope="module")
+def page(browser, report):
+    pg = _open(browser, report)
+    yield pg
+    pg.close()
 
 
 def _fonts_of(page, selector: str) -> list[dict]:
@@ -112,3 +124,37 @@ def test_the_report_prints_to_a_sensible_number_of_a4_pages(page):
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert 4 <= pages <= 30, pages
     assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+595\.\d+\s+84[12]\.\d+", pdf)  # A4 in points
+
+
+@pytest.fixture(scope="module")
+def plan_report(tmp_path_factory) -> Path:
+    """The Chinese report of a tiny `plan bases --verify` (one squad, 2 replications of 1 day)."""
+    tmp = tmp_path_factory.mktemp("plan_browser")
+    src = tmp / "after.toml"
+    src.write_text(SMALL.format(base=ROOT / "scenarios" / "xuxiake_1plus4.toml"), encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(app, ["plan", "bases", str(src), "--squads", "1", "--verify", "2", "--days", "1",
+                            "--workers", "1", "--out", str(tmp / "plan")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["report", str(tmp / "plan")])
+    assert r.exit_code == 0, r.output
+    return tmp / "plan" / "report.html"
+
+
+def test_the_plan_report_draws_its_chinese_text_and_loads_every_figure_and_map(browser, plan_report):
+    pg = _open(browser, plan_report)
+    try:
+        for selector in ("h1", "section#verify td.verdict", "section#maps figcaption"):
+            n_cjk = len(CJK.findall(pg.inner_text(selector)))
+            assert n_cjk, selector
+            cjk = sum(f["glyphCount"] for f in _fonts_of(pg, selector)
+                      if any(k in f["familyName"] for k in ("WenQuanYi", "Noto Sans CJK", "Noto Sans SC", "Source Han")))
+            assert cjk >= n_cjk, selector
+        images = pg.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+        n_maps = pg.eval_on_selector_all("section#maps img", "els => els.length")
+        assert n_maps == 4 and len(images) >= n_maps + 2  # today + 3 proposals; the Pareto and the forest
+        assert all(complete and width > 0 for complete, width in images)
+        RESULTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(RESULTS / "report_plan.png"), full_page=True)
+    finally:
+        pg.close()

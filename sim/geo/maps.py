@@ -161,12 +161,15 @@ def draw_choropleth(
     bases: gpd.GeoDataFrame | None = None,
     routes: gpd.GeoDataFrame | None = None,
     cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a choropleth of ``frame[column]`` with scale bar, north arrow and legend; return the figure.
 
     Every layer must be in the same CRS (metres) or all in model km (no CRS). Shares
-    (known 0–1 measures) are shown in %. Polygons with no value are hatched grey.
+    (known 0–1 measures) are shown in %. Polygons with no value are hatched grey. ``vmin`` and
+    ``vmax`` fix the colour scale (in the units shown), so maps side by side share one.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -185,7 +188,8 @@ def draw_choropleth(
     cmap = cmap or ("viridis" if spec.higher_is_better else "magma_r")
     has = data["_value"].notna()
     if has.any():
-        data[has].plot(column="_value", ax=ax, cmap=cmap, edgecolor="white", linewidth=0.3, legend=True,
+        data[has].plot(column="_value", ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="white", linewidth=0.3,
+                       legend=True,
                        legend_kwds={"label": f"{title} ({unit})" if unit else title, "shrink": 0.6})
     if (~has).any():
         data[~has].plot(ax=ax, facecolor="#dddddd", edgecolor="white", hatch="///", linewidth=0.3)
@@ -216,7 +220,8 @@ def draw_choropleth(
                    linewidths=1.0, zorder=8)
         for _, b in bases.iterrows():
             ax.annotate(str(b["squad"]), (b.geometry.x, b.geometry.y), xytext=(7, 7), textcoords="offset points",
-                        fontsize=9, zorder=9)
+                        fontsize=9, zorder=9,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
         handles.append(Line2D([], [], marker="*", color="w", markerfacecolor="gold", markeredgecolor="black",
                               markersize=14, label=_TEXT["base"][lang]))
     if villages is not None and village_names:

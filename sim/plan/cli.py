@@ -126,6 +126,7 @@ def bases(
     from sim.plan.verify import BASES_CLAIM
     from sim.plan.verify import verify as run_verify
     from sim.policies import DISPATCH_RULES
+    from sim.report.sources import write_snapshot
     from sim.runner import write_json
 
     try:
@@ -192,8 +193,10 @@ def bases(
             table.loc[table.id == "current", ["sim_mean", "sim_lo", "sim_hi"]] = [
                 base_row.a_mean, base_row.a_lo, base_row.a_hi]
         table.to_csv(tmp / "bases.csv", index=False)
+        write_snapshot(tmp, src)  # the input's files, for `gridsim report`
         pareto_figure(table, tmp / "pareto.png")
-        write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed))
+        write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed,
+                                                 sc.run.days if days is None else days))
     _print_bases(table, town)
     if verify:
         _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
@@ -218,14 +221,14 @@ def _sites_frame(town, sites, proposals) -> pd.DataFrame:
 
 
 def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], verify: int,
-               seed: int) -> dict[str, Any]:
+               seed: int, days: float) -> dict[str, Any]:
     return {
         "scenario": name,
         "budget_min": town.budget_min,
         "squad_calls_per_day": float(town.calls_per_day().sum()),
         "on_duty_call_share": town.on_duty_call_share,
         "plans": table.to_dict(orient="records"),
-        "verification": {"replications": verify, "first_seed": seed,
+        "verification": {"replications": verify, "first_seed": seed, "days": days,
                          "verdicts": {k: {"verdict": v, "reason": r} for k, (v, r) in verdicts.items()}},
     }
 
@@ -284,6 +287,7 @@ def grids(
     from sim.plan.variants import applied, grids_overlay, write_town_layers, write_variant
     from sim.plan.verify import GRIDS_CLAIM
     from sim.plan.verify import verify as run_verify
+    from sim.report.sources import write_snapshot
     from sim.runner import write_json
     from sim.town import build_town
 
@@ -330,12 +334,14 @@ def grids(
             frame.to_file(tmp / "grids.gpkg", layer="grids", driver="GPKG")
         frame.drop(columns="geometry").to_csv(tmp / "grids.csv", index=False)
         proposal.objectives.to_csv(tmp / "objectives.csv", index=False)
+        write_snapshot(tmp, src)  # the input's files, for `gridsim report`
         share = town.grid_households / town.households[town.atom_village]
         grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
                   list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png")
         write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": seed,
                                        "objectives": proposal.objectives.to_dict(orient="records"),
                                        "verification": {"replications": verify, "first_seed": first_seed,
+                                                        "days": sc.run.days if days is None else days,
                                                         "verdicts": {k: {"verdict": v, "reason": r}
                                                                      for k, (v, r) in verdicts.items()}}})
     t = Table(title=f"Grid division of {sc.meta.name}: households per grid {low:g}-{high:g}")

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
-import pandas as pd
 
 from sim.report import catalogue as cat
 from sim.report import figures as figs
@@ -131,6 +129,14 @@ def _how_to_read(lang: Lang, n: int) -> Section:
     return s
 
 
+def _how_to_read_plan(lang: Lang, reps: int) -> Section:
+    s = Section("read", t("how_to_read", lang))
+    s.p(t("plan.read", lang))
+    if reps < 2:
+        s.p(t("plan.unverified", lang), cls="warning")
+    return s
+
+
 def _limits(lang: Lang) -> Section:
     s = Section("limits", t("sec.limits", lang))
     s.list(t("limits", lang).split("|"))
@@ -184,71 +190,33 @@ def _share_figure(options: list[Option], group: str, members: list[str], lang: L
     return figs.bars_ci(labels, [o.name for o in options], values, t(key, lang, reps=n), t("unit.share", lang))
 
 
-# --- maps from the scenario layout and one replication's tables --------------------------------
-@dataclass
-class Layout:
-    """The town and its squads as the model builds them from the scenario."""
+# --- maps: sim.geo's drawing of the run's layers, or of the layout its scenario builds ---------
+def _maps(option: Option, lang: Lang) -> Section | None:
+    """One replication: grid scores, discovery delay and where problems arose (with the squads'
+    zones and bases); several: the layout, grids shaded by households, with the squads.
+    """
+    from sim.report import maps
 
-    town: Any
-    squad_ids: list[str]
-    bases: list[tuple[float, float]]
-    zone_of_village: list[int]  # index of the squad whose zone holds each village (-1: none)
-
-
-def _layout(snapshot: dict[str, Any]) -> Layout | None:
-    """Build the model (not run it) to read its town, squad bases and zones: one definition."""
-    from sim.config import ScenarioError, validate_scenario
-    from sim.model import TownModel
-
-    try:
-        sc = validate_scenario(snapshot["resolved"], source=snapshot["path"])
-    except ScenarioError:
-        return None
-    model = TownModel(sc, seed=0, days=1)
-    zone = [-1] * len(model.town.villages)
-    for i, sq in enumerate(model.squads):
-        for v in sq.zone:
-            zone[v] = i if zone[v] < 0 else zone[v]
-    return Layout(model.town, [sq.squad_id for sq in model.squads], [sq.base for sq in model.squads], zone)
-
-
-def _boxes(items: Any) -> list[tuple[float, float, float, float]]:
-    return [(i.box.x0, i.box.y0, i.box.x1, i.box.y1) for i in items]
-
-
-def _maps(option: Option, lang: Lang, title_key: str = "map.squads") -> Section | None:
-    if option.snapshot is None:
-        return None
-    layout = _layout(option.snapshot)
-    if layout is None:
-        return None
-    town = layout.town
     s = Section("maps", t("sec.maps", lang))
+    layers = maps.of_run(option.folder)
+    if layers is not None:
+        s.p(t("map.note_one", lang, seed=option.summary.get("seed")))
+        for column, key, cmap in (("score", "map.score", "RdYlGn"), ("discovery_p50_min", "map.discovery", None)):
+            if column in layers.grids:
+                s.figure(maps.draw(layers, column, lang, t(key, lang), legend=t(f"{key}_legend", lang), cmap=cmap,
+                                   half=True), t(key, lang), cls="half")
+        if "incidents" in layers.grids:
+            title = t("map.calls_squads", lang)
+            s.figure(maps.draw(layers, "incidents", lang, title, t("map.count_unit", lang),
+                               legend=t("map.count", lang), squads=True, cmap="magma_r"), title)
+        return s if s.blocks else None
+    layers = maps.of_snapshot(option.snapshot)
+    if layers is None:
+        return None
     s.p(t("map.layout", lang))
-    vboxes = _boxes(town.villages)
-    if "grids" in option.files:
-        g = pd.read_parquet(option.files["grids"]).set_index("grid")
-        order = [gr.id for gr in town.grids]
-        if set(order) <= set(g.index):
-            s.p(t("map.note_one", lang, seed=option.summary.get("seed")))
-            gb = _boxes(town.grids)
-            s.figure(figs.grid_map(gb, vboxes, g.loc[order, "score"].to_numpy(float), t("map.score", lang),
-                                   t("map.score", lang), cmap="RdYlGn"), t("map.score", lang))
-            s.figure(figs.grid_map(gb, vboxes, g.loc[order, "discovery_p50_min"].to_numpy(float),
-                                   t("map.discovery", lang), t("unit.minutes", lang), cmap="magma_r"),
-                     t("map.discovery", lang))
-    points = None
-    if "incidents" in option.files:
-        inc = pd.read_parquet(option.files["incidents"], columns=["x_km", "y_km", "queued_at"]
-                              if "queued_at" in _columns(option.files["incidents"]) else ["x_km", "y_km"])
-        xy = inc[["x_km", "y_km"]].to_numpy(float)
-        s.figure(figs.calls_map(vboxes, xy, t("map.calls", lang), t("map.count", lang)), t("map.calls", lang))
-        if "queued_at" in inc:
-            points = inc.loc[inc.queued_at.notna(), ["x_km", "y_km"]].to_numpy(float)
-    if layout.squad_ids:
-        title = t(title_key, lang, opt=option.name)
-        cap = title + ("; " + t("map.points", lang) if points is not None else "")
-        s.figure(figs.squad_map(vboxes, layout.zone_of_village, layout.bases, layout.squad_ids, title, points), cap)
+    title = t("map.squads_opt", lang, opt=option.name)
+    s.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+                       legend=t("map.households", lang), squads=True, cmap="Blues"), title)
     return s
 
 
@@ -256,35 +224,28 @@ def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang:
     """Show side by side what differs on the map between two options.
 
     The grids when the town's division differs, the squads' bases and zones when the squads
-    differ.
+    differ (one colour scale for both options).
     """
+    from sim.report import maps
+
     town_differs = any(k.startswith("town.") for k, _, _ in diffs)
-    squads_differ = any(k.startswith("squads.") for k, _, _ in diffs)
-    if not (town_differs or squads_differ) or a.snapshot is None or b.snapshot is None:
+    squads_differ = any(k.startswith(("squads.", "command_centre.dispatch_rule")) for k, _, _ in diffs)
+    if not (town_differs or squads_differ):
+        return None
+    both = [(o, maps.of_snapshot(o.snapshot)) for o in (a, b)]
+    drawn = [(o, layers) for o, layers in both if layers is not None]
+    if not drawn:
         return None
     s = Section("maps", t("sec.maps", lang))
-    s.p(t("map.layout", lang))
-    for o in (a, b):
-        layout = _layout(o.snapshot) if o.snapshot else None
-        if layout is None:
-            continue
-        vboxes = _boxes(layout.town.villages)
-        if town_differs:
-            title = t("map.grids_opt", lang, opt=o.name, n=len(layout.town.grids))
-            hh = np.array([g.households for g in layout.town.grids], dtype=float)
-            s.figure(figs.grid_map(_boxes(layout.town.grids), vboxes, hh, title, t("map.households", lang),
-                                   cmap="Blues"), title, cls="half")
-        if squads_differ and layout.squad_ids:
-            title = t("map.squads_opt", lang, opt=o.name)
-            s.figure(figs.squad_map(vboxes, layout.zone_of_village, layout.bases, layout.squad_ids, title), title,
-                     cls="half")
+    s.p(t("map.layout_compare", lang))
+    hh = [float(x) for _, layers in drawn for x in layers.grids.households]
+    for o, layers in drawn:
+        title = t("map.grids_opt", lang, opt=o.name, n=len(layers.grids)) if town_differs \
+            else t("map.squads_opt", lang, opt=o.name)
+        s.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+                           legend=t("map.households", lang), squads=squads_differ and layers.bases is not None,
+                           cmap="Blues", vmin=min(hh), vmax=max(hh), half=True), title, cls="half")
     return s if any(blk.type == "figure" for blk in s.blocks) else None
-
-
-def _columns(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
-    return pq.read_schema(path).names
 
 
 # --- run ----------------------------------------------------------------------------------------
@@ -506,6 +467,10 @@ def default_language(folder: Path) -> Lang:
 
     k = kind_of(folder)
     snap = read_snapshot(folder / "a" if k == "compare" else folder) if k != "sweep" else None
+    if k == "plan":
+        from sim.report.plan import plan_language
+
+        return plan_language(folder)
     if k == "sweep":
         from sim.report.sweep import sweep_language
 
@@ -514,7 +479,7 @@ def default_language(folder: Path) -> Lang:
 
 
 def render(folder: Path, lang: Lang | None = None) -> str:
-    """Render the report of a run, compare or sweep folder as one self-contained HTML page."""
+    """Render the report of a run, compare, sweep or plan folder as one self-contained HTML page."""
     folder = Path(folder)
     k = kind_of(folder)
     lang = lang or default_language(folder)
@@ -523,6 +488,10 @@ def render(folder: Path, lang: Lang | None = None) -> str:
         ctx = run_report(folder, lang)
     elif k == "compare":
         ctx = compare_report(folder, lang)
+    elif k == "plan":
+        from sim.report.plan import plan_report
+
+        ctx = plan_report(folder, lang)
     else:
         from sim.report.sweep import sweep_report
 
@@ -532,9 +501,10 @@ def render(folder: Path, lang: Lang | None = None) -> str:
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
     date = dt.date.today().isoformat()
-    days = ctx.pop("days")
-    subtitle = t("subtitle", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?",
-                 reps=ctx.pop("reps"), date=date)
+    days, reps, lead = ctx.pop("days"), ctx.pop("reps"), ctx.pop("subtitle_lead", None)
+    subtitle = t("subtitle", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?", reps=reps, date=date)
+    if lead is not None:
+        subtitle = t("subtitle_plan", lang, lead=lead, date=date)
     return env.get_template("report.html.j2").render(lang=lang, css=css, subtitle=subtitle,
                                                      footer=t("footer", lang, folder=folder.name),
                                                      contents=t("contents", lang), **ctx)

@@ -132,6 +132,8 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "squad_crew": ("执法车组", "squad crew"),
     "squad_officer": ("执法队员", "squad officer"),
     "hall_window": ("服务窗口", "hall window"),
+    "town_department": ("镇职能部门", "town departments"),
+    "county_department": ("县级部门", "county departments"),
     "total": ("合计", "total"),
     "grid": ("网格", "grid"),
     "village": ("村（社区）", "village"),

@@ -1,4 +1,4 @@
-"""``gridsim report DIR``: the folder of a run, compare or sweep as one HTML document."""
+"""``gridsim report DIR``: the folder of a run, compare, sweep or plan as one HTML document."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sim.console import fail, out_console, output_file
 
 
 def report(
-    directory: Annotated[Path, typer.Argument(help="Output folder of gridsim run, compare or sweep")],
+    directory: Annotated[Path, typer.Argument(help="Output folder of gridsim run, compare, sweep or plan")],
     lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
 ) -> None:

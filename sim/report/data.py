@@ -21,7 +21,7 @@ from sim.report.figures import Estimate
 from sim.report.sources import read_snapshot
 from sim.stats import mean_ci
 
-Kind = Literal["run", "compare", "sweep"]
+Kind = Literal["run", "compare", "sweep", "plan"]
 # Where a measure's mean can lie: its CI is clipped to this (t intervals of few replications overshoot).
 RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "load": (0.0, math.inf),
                                          "minutes": (0.0, math.inf),
@@ -75,10 +75,12 @@ def kind_of(folder: Path) -> Kind:
         return "compare"
     if (folder / "experiment.json").is_file():
         return "sweep"
+    if (folder / "plan.json").is_file():
+        return "plan"
     if (folder / "summary.json").is_file():
         return "run"
-    raise ReportError(f"{folder}: not a run, compare or sweep folder (no summary.json, compare.json "
-                      "or experiment.json)")
+    raise ReportError(f"{folder}: not a run, compare, sweep or plan folder (no summary.json, compare.json, "
+                      "experiment.json or plan.json)")
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Figures for the report: matplotlib drawn with a CJK font, embedded as base64 PNG.
 
 Every figure of random replications shows its 95% CI and says how many replications it
-rests on; maps are drawn from the town's own rectangles (no tiles, no network).
+rests on. Maps are drawn by ``sim.geo`` (see ``sim.report.maps``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
-from matplotlib.collections import PatchCollection
-from matplotlib.patches import Rectangle
 
 from sim.report.catalogue import kind
 
@@ -172,77 +170,6 @@ def bars_ci(groups: Sequence[str], options: Sequence[str], values: dict[tuple[st
     return embed(fig)
 
 
-# --- maps --------------------------------------------------------------------------------
-def _boxes(ax: plt.Axes, boxes: Sequence[tuple[float, float, float, float]], values: np.ndarray | None,
-           cmap: str, edge: str = "white", lw: float = 0.4):
-    patches = [Rectangle((x0, y0), x1 - x0, y1 - y0) for x0, y0, x1, y1 in boxes]
-    pc = PatchCollection(patches, cmap=cmap, edgecolor=edge, linewidth=lw)
-    if values is not None:
-        pc.set_array(np.ma.masked_invalid(values))
-    else:
-        pc.set_facecolor("#eeeeee")
-    ax.add_collection(pc)
-    xs = [b[0] for b in boxes] + [b[2] for b in boxes]
-    ys = [b[1] for b in boxes] + [b[3] for b in boxes]
-    ax.set_xlim(min(xs), max(xs))
-    ax.set_ylim(min(ys), max(ys))
-    ax.set_aspect("equal")
-    ax.grid(False)
-    return pc
-
-
-def grid_map(grid_boxes: Sequence[tuple[float, float, float, float]],
-             village_boxes: Sequence[tuple[float, float, float, float]],
-             values: np.ndarray, title: str, colour_label: str, cmap: str = "viridis") -> str:
-    """Draw a value per level-2 grid, village boundaries on top."""
-    _style()
-    fig, ax = plt.subplots(figsize=(5.6, 5.0))
-    pc = _boxes(ax, grid_boxes, values, cmap)
-    for x0, y0, x1, y1 in village_boxes:
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#333333", lw=0.7))
-    fig.colorbar(pc, ax=ax, label=colour_label, shrink=0.8)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel("km")
-    fig.tight_layout()
-    return embed(fig)
-
-
-def squad_map(village_boxes: Sequence[tuple[float, float, float, float]], zone_of_village: Sequence[int],
-              bases: Sequence[tuple[float, float]], squad_ids: Sequence[str], title: str,
-              points: np.ndarray | None = None) -> str:
-    """Squad zones (villages coloured by squad), bases as stars; optionally where calls arose."""
-    _style()
-    fig, ax = plt.subplots(figsize=(5.6, 5.0))
-    cmap = plt.get_cmap("tab10")
-    vals = np.array([z if z >= 0 else np.nan for z in zone_of_village], dtype=float)
-    pc = _boxes(ax, village_boxes, vals, "tab10", edge="#555555", lw=0.5)
-    pc.set_alpha(0.35)
-    pc.set_clim(-0.5, 9.5)
-    if points is not None and len(points):
-        ax.scatter(points[:, 0], points[:, 1], s=1.5, color="#222222", alpha=0.35, linewidths=0)
-    for i, ((bx, by), sid) in enumerate(zip(bases, squad_ids, strict=False)):
-        ax.scatter([bx], [by], marker="*", s=220, color=cmap(i % 10), edgecolor="black", zorder=5)
-        ax.annotate(sid, (bx, by), xytext=(6, 6), textcoords="offset points", fontsize=9)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel("km")
-    fig.tight_layout()
-    return embed(fig)
-
-
-def calls_map(village_boxes: Sequence[tuple[float, float, float, float]], xy: np.ndarray, title: str,
-              colour_label: str) -> str:
-    """Where problems arose: hexagon counts over the town."""
-    _style()
-    fig, ax = plt.subplots(figsize=(5.6, 5.0))
-    _boxes(ax, village_boxes, None, "Greys", edge="#999999", lw=0.5)
-    hb = ax.hexbin(xy[:, 0], xy[:, 1], gridsize=30, cmap="magma_r", mincnt=1, alpha=0.85)
-    fig.colorbar(hb, ax=ax, label=colour_label, shrink=0.8)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel("km")
-    fig.tight_layout()
-    return embed(fig)
-
-
 # --- sweeps ------------------------------------------------------------------------------
 def effect_grid(panels: dict[str, dict[str, list[tuple[str, Estimate]]]], percent: dict[str, bool], title: str,
                 percent_label: str) -> str:
@@ -299,5 +226,45 @@ def pareto(x: np.ndarray, y: np.ndarray, colour: np.ndarray, labels: Sequence[st
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, frameon=False, loc="best")
     ax.set_title(title, fontsize=10, loc="left")
+    fig.tight_layout()
+    return embed(fig)
+
+
+def plan_pareto(crews: np.ndarray, methods: Sequence[str], predicted: np.ndarray, balance: np.ndarray,
+                front: np.ndarray, names: Sequence[str], texts: dict[str, str],
+                simulated: np.ndarray | None = None) -> str:
+    """Squad plans across K: crews against the 15-minute share (predicted; simulated with 95% CI when
+    verified), colour the busiest squad's load over the mean, non-dominated plans ringed and named.
+
+    ``simulated`` rows: mean, lo, hi (NaN where a plan was not simulated).
+    """
+    _style()
+    fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    order = list(dict.fromkeys(methods))
+    markers = dict(zip(order, ("X", "o", "s", "^", "D", "v"), strict=False))
+    shift = dict(zip(order, np.linspace(-0.3, 0.3, len(order)), strict=False)) if len(order) > 1 else {order[0]: 0.0}
+    x = crews + np.array([shift[m] for m in methods])
+    vmax = max(1.01, float(np.nanmax(balance)))
+    sc = None
+    for m in order:
+        sel = np.array([mm == m for mm in methods])
+        sc = ax.scatter(x[sel], 100 * predicted[sel], c=balance[sel], cmap="viridis_r", vmin=1.0, vmax=vmax,
+                        marker=markers[m], s=70, edgecolor="black", zorder=3, label=texts.get(f"method.{m}", m))
+    ax.scatter(x[front], 100 * predicted[front], s=230, facecolor="none", edgecolor=WORSE, linewidth=1.6,
+               zorder=2, label=texts["front"])
+    for xi, yi, nm in zip(x[front], 100 * predicted[front], np.asarray(names)[front], strict=True):
+        ax.annotate(nm, (xi, yi), xytext=(0, 11), textcoords="offset points", fontsize=7, ha="center")
+    if simulated is not None and np.isfinite(simulated[:, 0]).any():
+        ok = np.isfinite(simulated[:, 0])
+        mean, lo, hi = (100 * simulated[ok, i] for i in range(3))
+        ax.errorbar(x[ok] + 0.08, mean, yerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)], fmt="d",
+                    color=CHANGED, ms=4, capsize=3, zorder=4, label=texts["simulated"])
+    if sc is not None:
+        fig.colorbar(sc, ax=ax, label=texts["colour"])
+    ax.set_xticks(sorted(set(crews.tolist())))
+    ax.set_xlabel(texts["x"])
+    ax.set_ylabel(texts["y"])
+    ax.legend(fontsize=7, frameon=False, loc="best")
+    ax.set_title(texts["title"], fontsize=10, loc="left")
     fig.tight_layout()
     return embed(fig)

@@ -9,6 +9,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "title.compare": ("方案比较报告：{a} 与 {b}", "Comparison report: {a} and {b}"),
     "title.sweep": ("试验报告：{name}", "Experiment report: {name}"),
     "subtitle": ("{days}天 × {reps}次重复 · 生成于 {date}", "{days} days × {reps} replications · made {date}"),
+    "subtitle_plan": ("{lead} · 生成于 {date}", "{lead} · made {date}"),
     "contents": ("目录", "Contents"),
     "how_to_read": ("如何阅读", "How to read this report"),
     "how_to_read.text": (
@@ -102,18 +103,24 @@ _TEXT: dict[str, tuple[str, str]] = {
     # maps
     "map.score": ("各网格考核得分（0–100）", "Score of each grid (0–100)"),
     "map.discovery": ("各网格发现时间中位数（分钟）", "Median time to notice a problem, per grid (min)"),
-    "map.squads": ("执法中队驻地与辖区", "Squad bases and zones"),
+    "map.score_legend": ("考核得分", "score"),
+    "map.discovery_legend": ("发现时间中位数", "time to notice, median"),
     "map.squads_opt": ("执法中队驻地与辖区：{opt}", "Squad bases and zones: {opt}"),
-    "map.grids_opt": ("网格划分：{opt}（{n}个网格，颜色为每格户数）", "Grid division: {opt} ({n} grids, coloured by households)"),
+    "map.grids_opt": ("网格划分：{opt}（{n}个网格）", "Grid division: {opt} ({n} grids)"),
     "map.households": ("每格户数", "households per grid"),
-    "map.calls": ("问题发生地点", "Where problems arose"),
+    "map.calls_squads": ("各网格事件数（问题发生地），执法中队驻地与辖区",
+                         "Where problems arose (incidents per grid), with squad bases and zones"),
+    "map.households_unit": ("户", "households"),
+    "map.layout_compare": ("两个方案在地图上的不同之处，由各自情景文件重建的镇域布局绘制（两图使用同一色标）。",
+                           "What differs on the map between the options, drawn from the layout each scenario "
+                           "builds (one colour scale for both)."),
     "map.count": ("事件数", "incidents"),
-    "map.points": ("点：需派中队的问题发生地（一次重复）", "dots: problems a squad was sent to (one replication)"),
+    "map.count_unit": ("件", "count"),
     "map.note_one": ("地图来自一次重复（种子 {seed}）：单次结果，无置信区间。",
                      "The maps come from one replication (seed {seed}): a single draw, without a confidence "
                      "interval."),
-    "map.layout": ("地图由情景文件重建的镇域布局绘制（无地理数据）。",
-                   "Maps are drawn from the town layout rebuilt from the scenario (no geometry given)."),
+    "map.layout": ("地图由情景文件重建的镇域布局绘制（网格按户数着色）。",
+                   "The map is drawn from the town layout the scenario builds (grids shaded by households)."),
     # assumptions
     "as.intro.compare": ("下列取值在情景文件中标注为“假设”，且正是两个方案不同的字段：结论直接依赖于它们。",
                          "These values are marked “assumption” in the scenario files and are among the fields the "
@@ -198,8 +205,162 @@ _TEXT: dict[str, tuple[str, str]] = {
     "all.note": ("省略了两个方案完全相同的指标。", "Measures identical in A and B are left out."),
     "yes": ("是", "yes"),
     "reps_n": ("重复次数", "replications"),
+    # plans
+    "title.plan_bases": ("执法中队驻地与辖区方案：{name}", "Squad bases and zones: {name}"),
+    "title.plan_grids": ("网格划分方案：{name}", "Grid division: {name}"),
+    "plan.subtitle_verified": ("方案经仿真验证：{days}天 × {reps}次配对重复",
+                               "proposals verified by simulation: {days} days × {reps} paired replications"),
+    "plan.subtitle_unverified": ("方案未经仿真验证（仅为模型预测）", "proposals not verified by simulation (predictions only)"),
+    "plan.read": (
+        "方案由优化模型提出，先用解析模型预测其效果（执法中队：Larson排队超立方体模型；网格：事件模型的期望事件数）。"
+        "随后在完整仿真中验证：今天的方案与每个新方案使用相同的随机种子各运行若干次，差值（新方案 − 今天）按每次重复配对计算，"
+        "方括号内为95%置信区间。只有当目标指标的区间整体落在“更好”一侧、且其他把关指标都没有显著变差时，方案才算“已确认”；"
+        "其余方案标为“未确认”，并说明原因。只有区间不含0的差值才着色：绿色变好，红色变差，蓝色有变化但无好坏之分。",
+        "Each proposal comes from an optimisation model, and its effect is first predicted analytically (squads: "
+        "Larson's hypercube queueing model; grids: the incident model's expected events). It is then checked in "
+        "the full simulation: today's plan and each proposal run on the same seeds, and the difference (proposal − "
+        "today) is taken replication by replication (paired), with its 95% confidence interval in brackets. A "
+        "proposal is confirmed only when the interval of its target measure lies wholly on the better side and no "
+        "guard measure is significantly worse; every other proposal is unconfirmed, with the reason. Only "
+        "differences whose interval excludes 0 are coloured: green better, red worse, blue changed without a "
+        "better side."),
+    "plan.unverified": ("这些方案没有经过仿真验证（未使用 --verify），表中数字只是解析模型的预测，所有方案均视为未确认。"
+                        "请用 gridsim plan … --verify R 运行R次配对重复。",
+                        "These proposals were not checked by simulation (no --verify): the numbers are the analytic "
+                        "model's predictions and every proposal counts as unconfirmed. Run gridsim plan … --verify R "
+                        "for R paired replications."),
+    "sec.proposals": ("方案", "The proposals"),
+    "sec.proposal": ("方案", "The proposal"),
+    "sec.verify": ("仿真验证：配对差异与结论", "Verification by simulation: paired differences and verdicts"),
+    "sec.verify_all": ("附录：验证的全部指标", "Appendix: every measure of the verification"),
+    "plan.q_bases": ("执法中队应驻在哪里、每个中队优先负责哪些村？对 K = {ks} 个中队分别求解。情景 {name}："
+                     "每天约 {calls} 次需要派中队的事件；15分钟内到场要求扣除分诊和派单后，留给行车的时间为 {budget} 分钟。",
+                     "Where should the enforcement squads be based, and which villages should each answer first? "
+                     "Solved for K = {ks} squads. Scenario {name}: about {calls} squad calls a day; the 15-minute "
+                     "rule less triage and dispatch leaves {budget} minutes of driving."),
+    "plan.q_today": ("今天的方案：{k}个中队、{crews}个车组，驻地 {bases}。",
+                     "Today's plan: {k} squads, {crews} crews, based at {bases}."),
+    "plan.q_grids": ("每个村应如何划分为二级网格，使每格户数在 {low}–{high} 户之间、网格连片紧凑、各网格的预期事件数尽量均衡？"
+                     "情景 {name}。",
+                     "How should each village be divided into level-2 grids so that every grid holds {low}–{high} "
+                     "households, grids are contiguous and compact, and expected events per grid are as even as "
+                     "possible? Scenario {name}."),
+    "plan.today": ("今天的方案", "today's plan"),
+    "plan.proposal": ("新方案", "proposal"),
+    "short.current": ("今天的方案", "today"),
+    "short.p-median": ("p-中位", "p-median"),
+    "short.mclp": ("最大覆盖", "MCLP"),
+    "short.p-center": ("p-中心", "p-center"),
+    "method.p-median": ("p-中位：每次出车的平均行程最短（每个村整体归一个驻地）。",
+                        "p-median: the shortest mean trip per call (villages assigned whole)."),
+    "method.mclp": ("最大覆盖（MCLP）：在行车时限内可到达的事件最多。",
+                    "maximal covering (MCLP): the most calls within the driving budget."),
+    "method.p-center": ("p-中心：最远一次出车的行程最短。", "p-center: the shortest longest trip."),
+    "plan.proposals_bases": ("每个K用三种选址模型求驻地，再按负荷均衡调整辖区。预测值来自排队超立方体模型；"
+                             "●表示非劣方案（没有其他方案车组更少、15分钟到场率更高且负荷更均衡）。",
+                             "For each K, three location models choose the bases; zones are then balanced by "
+                             "workload. Predictions come from the hypercube queueing model; ● marks a non-dominated "
+                             "plan (no other plan has fewer crews, a higher 15-minute share and more even work)."),
+    "plan.col_plan": ("方案", "plan"),
+    "plan.col_crews": ("车组", "crews"),
+    "plan.col_bases": ("驻地", "bases"),
+    "plan.col_pred": ("预测15分钟到场率", "predicted 15-min share"),
+    "plan.col_trip": ("平均行程（分钟）", "mean trip (min)"),
+    "plan.col_wait": ("需等待的概率", "P(wait)"),
+    "plan.col_balance": ("中队负荷 最大÷平均（1 = 均衡）", "squad load max ÷ mean (1 = even)"),
+    "plan.col_front": ("非劣", "non-dominated"),
+    "plan.col_sim": ("仿真15分钟到场率（派中队事件）[95%置信区间，{reps}次重复]",
+                     "simulated 15-min share of squad calls [95% CI, {reps} replications]"),
+    "plan.col_verdict": ("结论", "verdict"),
+    "plan.col_objective": ("目标", "objective"),
+    "plan.col_today": ("今天", "today"),
+    "plan.col_proposal": ("新方案", "proposal"),
+    "verdict.confirmed": ("已确认", "confirmed"),
+    "verdict.unconfirmed": ("未确认", "unconfirmed"),
+    "plan.front": ("非劣方案", "non-dominated"),
+    "plan.simulated": ("仿真（派中队事件）与95%置信区间", "simulated (squad calls), 95% CI"),
+    "plan.pareto_x": ("在岗车组数（同一K的方案并排）", "crews on shift (plans of one K side by side)"),
+    "plan.pareto_y": ("15分钟到场率（派中队的事件，%）", "15-minute share of squad calls (%)"),
+    "plan.pareto_title": ("各K的方案：车组数、15分钟到场率与负荷均衡", "Plans across K: crews, 15-minute share and balance"),
+    "plan.pareto_sim": ("（菱形：仿真值与95%置信区间，{reps}次重复）",
+                        " (diamonds: simulated, with 95% CI over {reps} replications)"),
+    "plan.pareto_read": ("标记为预测值；颜色越浅，最忙中队与平均负荷越接近。",
+                         "Markers are predictions; the lighter the colour, the closer the busiest squad is to the "
+                         "mean load."),
+    "plan.verify_intro": ("目标指标：{target}；把关指标（不得显著变差）：{guards}。每行为新方案减今天的方案，按重复配对。",
+                          "Target measure: {target}; guards (must not get significantly worse): {guards}. Each row is "
+                          "proposal − today, paired by replication."),
+    "plan.list_sep": ("、", ", "),
+    "plan.why_confirmed": ("{target}显著改善（{diff}），把关指标均未显著变差",
+                           "{target} better ({diff}) and no guard significantly worse"),
+    "plan.why_none": ("{target}没有显著变化（{diff}）", "{target}: no significant change ({diff})"),
+    "plan.why_worse": ("{target}显著变差（{diff}）", "{target} significantly worse ({diff})"),
+    "plan.why_guard": ("{target}改善，但{guard}显著变差（{diff}）", "{target} better, but {guard} significantly worse ({diff})"),
+    "plan.why_missing": ("没有测到{target}", "{target} was not measured"),
+    "plan.forest": ("{target}：新方案 − 今天（95%置信区间）；绿色为已确认", "{target}: proposal − today (95% CI); green: confirmed"),
+    "plan.verify_all": ("每个方案与今天相比有差异的全部指标（均值[95%置信区间]；完全相同的行已省略）。",
+                        "Every measure that differs between a proposal and today (mean [95% CI]; identical rows left "
+                        "out)."),
+    "plan.maps_bases": ("每个方案的驻地（★）与辖区（虚线），网格按每天需派中队的预期事件数着色（所有地图同一色标）。",
+                        "Each plan's bases (★) and zones (dashed), grids shaded by expected squad calls a day (one "
+                        "colour scale for every map)."),
+    "plan.maps_bases_hh": ("每个方案的驻地（★）与辖区（虚线），网格按户数着色。",
+                           "Each plan's bases (★) and zones (dashed), grids shaded by households."),
+    "plan.map_title": ("{plan}（预测15分钟到场率 {share}）", "{plan} (predicted 15-min share {share})"),
+    "plan.calls_legend": ("每天派中队事件", "squad calls a day"),
+    "plan.calls_unit": ("次/天", "per day"),
+    "plan.proposal_grids": ("今天的划分与新方案的目标对比（事件数为事件模型的期望值）。",
+                            "Today's division against the proposal (events are the incident model's expectation)."),
+    "plan.maps_grids": ("今天的网格与新方案（细线为网格，粗线为村界；两图同一色标），以及新方案各网格的预期事件数。",
+                        "Today's grids and the proposal (thin lines grids, thick lines villages; one colour scale), "
+                        "and the proposal's expected events per grid."),
+    "plan.map_events": ("新方案：各网格每月预期事件数", "Proposal: expected events per grid a month"),
+    "plan.events_legend": ("每月预期事件数", "expected events a month"),
+    "plan.events_unit": ("件/月", "per month"),
+    "obj.grids": ("网格数", "grids"),
+    "obj.villages with 2-3 grids (share)": ("划为2–3个网格的村占比", "villages with 2–3 grids"),
+    "obj.grids inside the household range (share)": ("户数在范围内的网格占比", "grids inside the household range"),
+    "obj.households per grid, min": ("每格户数，最少", "households per grid, min"),
+    "obj.households per grid, max": ("每格户数，最多", "households per grid, max"),
+    "obj.events per grid per month, mean": ("每格每月事件数，平均", "events per grid per month, mean"),
+    "obj.events per grid per month, CV": ("每格每月事件数，变异系数", "events per grid per month, CV"),
+    "obj.events per grid per month, max/mean": ("每格每月事件数，最大÷平均", "events per grid per month, max/mean"),
+    "obj.events within a village, max/mean (worst village)": ("村内各格事件数，最大÷平均（最不均的村）",
+                                                              "events within a village, max/mean (worst village)"),
+    "obj.compactness (Polsby-Popper), mean": ("紧凑度（Polsby–Popper），平均", "compactness (Polsby–Popper), mean"),
+    "plan.as_bases": ("方案建立在以下方法假设上：", "The proposals rest on these assumptions of the method:"),
+    "plan.as_grids": ("方案建立在以下方法假设上：", "The proposal rests on these assumptions of the method:"),
+    "plan.method_bases": (
+        "候选驻地为各村中心点；行程时间来自情景的出行模型（直线×绕行系数，或路网），加上派单开销。|"
+        "需求为事件模型给出的各网格预期派中队事件数（不需派中队、当场处置的事件不计）。|"
+        "超立方体模型假设到达为泊松过程、服务时间按指数分布近似，9个车组以上为近似解；预测值需经仿真验证。|"
+        "辖区必须连片，调整辖区时不得降低驻地覆盖率。",
+        "Candidate bases are the village centroids; travel times come from the scenario's travel model "
+        "(straight line × detour, or roads) plus the dispatch overhead.|"
+        "Demand is each grid's expected squad calls from the incident model (calls settled on the spot do not "
+        "count).|"
+        "The hypercube assumes Poisson arrivals and exponential service, exact up to 9 crews and approximate "
+        "beyond: its predictions are checked by simulation.|"
+        "Zones stay contiguous, and balancing them may not lower the share of calls within the budget of their "
+        "home base."),
+    "plan.method_grids": (
+        "每个村单独划分；网格由规则网格单元拼成，只在村内连片。|"
+        "预期事件数来自事件模型（按户数和企业数），不是历史记录。|"
+        "验证时每个新网格配备与今天相同的人员编制（一长五员），因此网格越多，人员越多。",
+        "Each village is divided on its own; grids are unions of lattice cells, contiguous within the village.|"
+        "Expected events come from the incident model (by households and enterprises), not from records.|"
+        "In the verification each new grid carries the same team as today's (一长五员), so more grids mean more "
+        "staff."),
+    "plan.as_rest": ("输入情景的其他假设：{n}项（见情景文件 {files}）。",
+                     "Other assumptions of the input scenario: {n} (in its files {files})."),
+    "plan.as_files": ("输入情景中与方案相关、标注为“假设”的取值：",
+                      "Values marked “assumption” in the input scenario on the fields the plan rests on:"),
     "footer": ("由 gridsim report 生成；数字来自 {folder}。", "Made by gridsim report from {folder}."),
 }
+
+
+def has(key: str) -> bool:
+    return key in _TEXT
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:

@@ -1,0 +1,378 @@
+"""The report of a ``gridsim plan bases`` or ``gridsim plan grids`` folder.
+
+The plan folder is read by its documented file names (``plan.json``, ``bases.csv``,
+``objectives.csv``, ``grids.csv``, ``demand.csv``, ``verify.csv``, ``scenarios/*.toml``,
+``scenario.json``); a file that is missing leaves its part out. The verdicts are the
+plan's own (``plan.json``); their reasons are worded here from ``verify.csv`` by the same
+claim ``sim.plan.verify`` judged them with, so they read in either language.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.report import catalogue as cat
+from sim.report import figures as figs
+from sim.report import maps
+from sim.report.catalogue import Lang
+from sim.report.data import RANGE, ReportError, read_json
+from sim.report.figures import Estimate
+from sim.report.sources import assumptions, language, read_snapshot, touching
+from sim.report.text import has, t
+
+PlanKind = Literal["bases", "grids"]
+# The scenario fields each kind of plan rests on (their `# assumption` values are listed).
+RESTS_ON: dict[PlanKind, list[str]] = {
+    "bases": ["squads", "command_centre", "town.travel", "town.villages", "town.area_km2"],
+    "grids": ["town.grid_division", "grid_staff", "town.villages", "town.persons_per_household"],
+}
+
+
+def plan_kind(folder: Path) -> PlanKind:
+    if (folder / "bases.csv").is_file():
+        return "bases"
+    if (folder / "objectives.csv").is_file():
+        return "grids"
+    meta = read_json(folder / "plan.json")
+    if "plans" in meta:
+        return "bases"
+    if "objectives" in meta:
+        return "grids"
+    raise ReportError(f"{folder}: plan.json names neither squad plans nor a grid division")
+
+
+def plan_language(folder: Path) -> Lang:
+    return "en" if language(read_snapshot(folder)) == "en" else "zh"
+
+
+def _csv(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot be read: {exc}") from None
+
+
+def _plan_name(row: Any, lang: Lang) -> str:
+    if row["method"] == "current":
+        return t("plan.today", lang)
+    return f"{t('short.' + str(row['method']), lang)} K={int(row['k'])}"
+
+
+def _share(v: Any) -> str:
+    return "–" if v is None or not math.isfinite(float(v)) else f"{100 * float(v):.1f}%"
+
+
+def _est(row: Any, prefix: str) -> Estimate:
+    return Estimate(float(row[f"{prefix}_mean"]), float(row[f"{prefix}_lo"]), float(row[f"{prefix}_hi"]))
+
+
+def _clipped(e: Estimate, measure: str) -> Estimate:
+    low, high = RANGE.get(cat.kind(measure), (-math.inf, math.inf))
+    return Estimate(e.mean, max(e.lo, low), min(e.hi, high))
+
+
+def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
+    """Mean, and its CI on a second line (narrow columns); no bracket when there is no interval."""
+    mean = cat.fmt(e.mean, measure, signed)
+    if not (math.isfinite(e.lo) and math.isfinite(e.hi)) or e.lo == e.hi == e.mean:
+        return mean
+    return f"{mean}\n[{cat.fmt(e.lo, measure, signed)}, {cat.fmt(e.hi, measure, signed)}]"
+
+
+def _unchanged(r: Any, tol: float = 1e-9) -> bool:
+    """The same value in today's plan and the proposal in every replication (rounding aside)."""
+    return all(abs(float(x)) <= tol or math.isnan(float(x)) for x in (r.diff_mean, r.diff_lo, r.diff_hi))
+
+
+def _claim(kind: PlanKind) -> Any:
+    from sim.plan.verify import BASES_CLAIM, GRIDS_CLAIM
+
+    return BASES_CLAIM if kind == "bases" else GRIDS_CLAIM
+
+
+def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
+    """Why a proposal is (un)confirmed, from its paired differences, in the reader's language."""
+    by = rows.set_index("measure")
+    label = cat.label(claim.target, lang)
+    if claim.target not in by.index:
+        return t("plan.why_missing", lang, target=label)
+    r = by.loc[claim.target]
+    diff = cat.fmt_ci(r.diff_mean, r.diff_lo, r.diff_hi, claim.target, signed=True)
+    good = cat.better(claim.target) or 1
+    lo, hi = sorted((good * r.diff_lo, good * r.diff_hi))
+    if verdict == "confirmed":
+        return t("plan.why_confirmed", lang, target=label, diff=diff)
+    if not lo > 0:
+        return t("plan.why_worse" if hi < 0 else "plan.why_none", lang, target=label, diff=diff)
+    for g in claim.guards:
+        if g in by.index:
+            rg, dg = by.loc[g], cat.better(g) or 1
+            if max(dg * rg.diff_lo, dg * rg.diff_hi) < 0:
+                return t("plan.why_guard", lang, target=label, guard=cat.label(g, lang),
+                         diff=cat.fmt_ci(rg.diff_mean, rg.diff_lo, rg.diff_hi, g, signed=True))
+    return t("plan.why_none", lang, target=label, diff=diff)
+
+
+def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    from sim.report.build import Section, _how_to_read_plan, _limits
+
+    kind = plan_kind(folder)
+    meta = read_json(folder / "plan.json")
+    snap = read_snapshot(folder)
+    ver = meta.get("verification") or {}
+    reps = int(ver.get("replications") or 0)
+    days = ver.get("days") or (snap or {}).get("resolved", {}).get("run", {}).get("days")
+    verify = _csv(folder / "verify.csv") if reps else None
+    sections: list[Section] = [_how_to_read_plan(lang, reps)]
+    if kind == "bases":
+        sections += _bases(folder, meta, snap, verify, lang)
+    else:
+        sections += _grids(folder, meta, snap, verify, lang)
+    if snap is not None:
+        found = touching(assumptions(snap["files"]), RESTS_ON[kind])
+        a = Section("assumptions", t("sec.assumptions", lang))
+        a.p(t(f"plan.as_{kind}", lang))
+        a.list(t(f"plan.method_{kind}", lang).split("|"))
+        a.p(t("plan.as_files", lang))
+        if found:
+            from sim.report.build import _assumption_rows
+
+            a.table([t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)],
+                    _assumption_rows(found), cls="small assume")
+        else:
+            a.p(t("as.none", lang))
+        a.p(t("plan.as_rest", lang, n=len(assumptions(snap["files"])) - len(found),
+              files=" → ".join(Path(f["path"]).name for f in snap["files"])))
+        sections.append(a)
+    sections.append(_limits(lang))
+    title = t(f"title.plan_{kind}", lang, name=meta.get("scenario", folder.name))
+    sub = t("plan.subtitle_verified", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?", reps=reps) \
+        if reps else t("plan.subtitle_unverified", lang)
+    return {"title": title, "days": days, "reps": reps, "subtitle_lead": sub, "sections": sections}
+
+
+# --- squad bases -----------------------------------------------------------------------------
+def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, verify: pd.DataFrame | None,
+           lang: Lang) -> list[Any]:
+    from sim.report.build import Cell, Section
+
+    table = _csv(folder / "bases.csv")
+    if table is None:
+        table = pd.DataFrame(meta.get("plans") or [])
+    if table.empty:
+        raise ReportError(f"{folder}: no squad plans in bases.csv or plan.json")
+    table = table.assign(name=[_plan_name(r, lang) for _, r in table.iterrows()])
+    verdicts = {k: v.get("verdict", "") for k, v in ((meta.get("verification") or {}).get("verdicts") or {}).items()}
+    claim = _claim("bases")
+    proposals = table[table.method != "current"]
+    ks = sorted(int(k) for k in proposals.k.unique())
+    out = []
+
+    q = Section("question", t("sec.question", lang))
+    q.p(t("plan.q_bases", lang, ks=f"{ks[0]}–{ks[-1]}" if len(ks) > 1 else str(ks[0]) if ks else "?",
+          calls=f"{float(meta.get('squad_calls_per_day', math.nan)):.0f}",
+          budget=f"{float(meta.get('budget_min', math.nan)):g}", name=meta.get("scenario", "")))
+    today = table[table.method == "current"]
+    if len(today):
+        r = today.iloc[0]
+        q.p(t("plan.q_today", lang, k=int(r.k), crews=int(r.crews), bases=r.bases))
+    out.append(q)
+
+    p = Section("proposals", t("sec.proposals", lang))
+    p.p(t("plan.proposals_bases", lang))
+    p.list([t(f"method.{m}", lang) for m in ("p-median", "mclp", "p-center") if m in set(table.method)])
+    head = [t("plan.col_plan", lang), t("plan.col_crews", lang), t("plan.col_bases", lang),
+            t("plan.col_pred", lang), t("plan.col_trip", lang), t("plan.col_wait", lang),
+            t("plan.col_balance", lang), t("plan.col_front", lang)]
+    sim = "sim_mean" in table and table.sim_mean.notna().any()
+    if sim:
+        head += [t("plan.col_sim", lang, reps=int(meta["verification"]["replications"])), t("plan.col_verdict", lang)]
+    rows = []
+    for _, r in table.iterrows():
+        row = [Cell(r["name"]), Cell(str(int(r.crews)), "num"), Cell(str(r.bases)),
+               Cell(_share(r.predicted_fifteen_share), "num"), Cell(f"{r.predicted_mean_travel_min:.1f}", "num"),
+               Cell(_share(r.predicted_p_wait), "num"), Cell(f"{r.squad_max_over_mean:.2f}", "num"),
+               Cell("●" if bool(r.pareto) else "", "num")]
+        if sim:
+            e = _clipped(Estimate(r.sim_mean, r.sim_lo, r.sim_hi), "share_within_15min_dispatched")
+            v = verdicts.get(r["id"], "")
+            row += [Cell(cat.fmt_ci(e.mean, e.lo, e.hi, "share_within_15min_dispatched"), "num"),
+                    Cell(t(f"verdict.{v}", lang) if v else "—", f"verdict {v}")]
+        rows.append(row)
+    p.table(head, rows, cls="small plans")
+    front = table.pareto.astype(bool).to_numpy()
+    simulated = None
+    if sim:
+        simulated = table[["sim_mean", "sim_lo", "sim_hi"]].to_numpy(float)
+        simulated[:, 1] = np.maximum(simulated[:, 1], 0.0)
+        simulated[:, 2] = np.minimum(simulated[:, 2], 1.0)
+    texts = {f"method.{m}": t(f"short.{m}", lang) for m in ("current", "p-median", "mclp", "p-center")}
+    texts.update(front=t("plan.front", lang), simulated=t("plan.simulated", lang), colour=t("plan.col_balance", lang),
+                 x=t("plan.pareto_x", lang), y=t("plan.pareto_y", lang), title=t("plan.pareto_title", lang))
+    title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])
+                                            if sim else "")
+    p.figure(figs.plan_pareto(table.crews.to_numpy(float), list(table.method), table.predicted_fifteen_share.to_numpy(float),
+                              table.squad_max_over_mean.to_numpy(float), front, list(table["name"]), texts, simulated),
+             title)
+    p.p(t("plan.pareto_read", lang))
+    out.append(p)
+
+    if verify is not None and not verify.empty:
+        out += _verification(verify, table.set_index("id")["name"].to_dict(), verdicts, claim, lang)
+    m = _bases_maps(folder, table, snap, lang)
+    if m is not None:
+        out.append(m)
+    return out
+
+
+def _bases_maps(folder: Path, table: pd.DataFrame, snap: dict[str, Any] | None, lang: Lang) -> Any:
+    from sim.config import ScenarioError, load_scenario
+    from sim.geo import GeoError
+    from sim.report.build import Section
+
+    demand = _csv(folder / "demand.csv")
+    drawn: list[tuple[str, maps.TownLayers]] = []
+    for _, r in table.iterrows():
+        if r["method"] == "current":
+            layers = maps.of_snapshot(snap)
+        else:
+            try:
+                layers = maps.of_scenario(load_scenario(folder / "scenarios" / f"{r['id']}.toml"))
+            except (ScenarioError, GeoError, OSError):
+                layers = None
+        if layers is None:
+            continue
+        if demand is not None and {"point", "squad_calls_per_day"} <= set(demand.columns):
+            calls = demand.groupby("point").squad_calls_per_day.sum()
+            layers = layers.with_grid_values("squad_calls", layers.grids.grid.map(calls).to_numpy(float))
+        else:
+            layers = layers.with_grid_values("squad_calls", layers.grids.households.to_numpy(float))
+        title = t("plan.map_title", lang, plan=r["name"], share=_share(r.predicted_fifteen_share))
+        drawn.append((title, layers))
+    if not drawn:
+        return None
+    s = Section("maps", t("sec.maps", lang))
+    s.p(t("plan.maps_bases" if demand is not None else "plan.maps_bases_hh", lang))
+    values = np.concatenate([layers.grids.squad_calls.to_numpy(float) for _, layers in drawn])
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    legend = t("plan.calls_legend" if demand is not None else "map.households", lang)
+    unit = t("plan.calls_unit" if demand is not None else "map.households_unit", lang)
+    for title, layers in drawn:
+        s.figure(maps.draw(layers, "squad_calls", lang, title, unit, legend=legend, squads=True, cmap="Oranges",
+                           vmin=lo, vmax=hi, half=True), title, cls="half")
+    return s
+
+
+# --- verification ------------------------------------------------------------------------------
+def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[str, str], claim: Any,
+                  lang: Lang) -> list[Any]:
+    from sim.plan.verify import verdict as judge
+    from sim.report.build import COLOURS, Cell, Section, diff_class, unit_titles
+
+    s = Section("verify", t("sec.verify", lang))
+    s.p(t("plan.verify_intro", lang, target=cat.label(claim.target, lang),
+          guards=t("plan.list_sep", lang).join(cat.label(g, lang) for g in claim.guards)))
+    head = [t("plan.col_plan", lang), cat.label(claim.target, lang) + " B − A",
+            *[cat.label(g, lang) + " B − A" for g in claim.guards], t("plan.col_verdict", lang)]
+    rows, forest = [], []
+    for pid, part in verify.groupby("plan", sort=False):
+        v = verdicts.get(str(pid)) or judge(part, claim)[0]
+        by = part.set_index("measure")
+        cells = [Cell(names.get(str(pid), str(pid)))]
+        for m in (claim.target, *claim.guards):
+            if m in by.index:
+                e = _est(by.loc[m], "diff")
+                cells.append(Cell(_two_lines(e, m, True), "num ci diff " + diff_class(m, e)))
+                if m == claim.target:
+                    forest.append((m, names.get(str(pid), str(pid)), e,
+                                   figs.BETTER if v == "confirmed" else COLOURS[diff_class(m, e)]))
+            else:
+                cells.append(Cell("–", "num"))
+        cells.append(Cell(f"{t('verdict.' + v, lang)}: {_reason(part, claim, v, lang)}", f"verdict {v}"))
+        rows.append(cells)
+    s.table(head, rows, cls="small verify")
+    if forest:
+        title = t("plan.forest", lang, target=cat.label(claim.target, lang))
+        s.figure(figs.forest(forest, title, unit_titles(lang, diff=True)), title)
+    # every reported measure that differs, per proposal
+    d = Section("verify-all", t("sec.verify_all", lang))
+    d.p(t("plan.verify_all", lang))
+    rows = []
+    for _, r in verify.iterrows():
+        if _unchanged(r):
+            continue  # identical under common random numbers: the plan does not touch it
+        a, b, e = (_est(r, k) for k in ("a", "b", "diff"))
+        a, b = _clipped(a, r.measure), _clipped(b, r.measure)
+        rows.append([Cell(names.get(str(r.plan), str(r.plan))), Cell(cat.label(r.measure, lang)),
+                     Cell(_two_lines(a, r.measure), "num ci"), Cell(_two_lines(b, r.measure), "num ci"),
+                     Cell(_two_lines(e, r.measure, True), "num ci diff " + diff_class(r.measure, e))])
+    d.table([t("plan.col_plan", lang), t("measure", lang), t("plan.col_today", lang), t("plan.col_proposal", lang),
+             t("diff_ci", lang)], rows, cls="small")
+    return [s, d]
+
+
+# --- grid divisions ------------------------------------------------------------------------------
+def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, verify: pd.DataFrame | None,
+           lang: Lang) -> list[Any]:
+    from sim.config import ScenarioError, load_scenario
+    from sim.geo import GeoError
+    from sim.report.build import Cell, Section
+
+    low, high = (meta.get("households_range") or [math.nan, math.nan])[:2]
+    out = []
+    q = Section("question", t("sec.question", lang))
+    q.p(t("plan.q_grids", lang, name=meta.get("scenario", ""), low=f"{low:g}", high=f"{high:g}"))
+    out.append(q)
+
+    obj = _csv(folder / "objectives.csv")
+    if obj is None and meta.get("objectives"):
+        obj = pd.DataFrame(meta["objectives"])
+    p = Section("proposals", t("sec.proposal", lang))
+    p.p(t("plan.proposal_grids", lang))
+    if obj is not None:
+        rows = []
+        for r in obj.itertuples():
+            label = t(f"obj.{r.objective}", lang) if has(f"obj.{r.objective}") else str(r.objective)
+            share = "share" in str(r.objective)
+            f = _share if share else (lambda v: f"{float(v):.3g}" if abs(float(v)) < 1000 else f"{float(v):,.0f}")
+            rows.append([Cell(label), Cell(f(r.today), "num"), Cell(f(r.proposal), "num")])
+        p.table([t("plan.col_objective", lang), t("plan.col_today", lang), t("plan.col_proposal", lang)], rows)
+    out.append(p)
+
+    claim = _claim("grids")
+    if verify is not None and not verify.empty:
+        verdicts = {k: v.get("verdict", "") for k, v in ((meta.get("verification") or {}).get("verdicts") or {}).items()}
+        out += _verification(verify, {"grids": t("plan.proposal", lang)}, verdicts, claim, lang)
+
+    today = maps.of_snapshot(snap)
+    try:
+        proposal = maps.of_scenario(load_scenario(folder / "scenarios" / "grids.toml"))
+    except (ScenarioError, GeoError, OSError):
+        proposal = None
+    pairs = [(t("plan.col_today", lang), today), (t("plan.proposal", lang), proposal)]
+    drawn = [(name, layers) for name, layers in pairs if layers is not None]
+    if drawn:
+        m = Section("maps", t("sec.maps", lang))
+        m.p(t("plan.maps_grids", lang))
+        hh = np.concatenate([layers.grids.households.to_numpy(float) for _, layers in drawn])
+        for name, layers in drawn:
+            title = t("map.grids_opt", lang, opt=name, n=len(layers.grids))
+            m.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+                               legend=t("map.households", lang), cmap="Blues", vmin=float(hh.min()),
+                               vmax=float(hh.max()), half=True), title, cls="half")
+        grids = _csv(folder / "grids.csv")
+        if proposal is not None and grids is not None and {"grid", "events_per_month"} <= set(grids.columns):
+            ev = proposal.grids.grid.map(grids.set_index("grid").events_per_month).to_numpy(float)
+            title = t("plan.map_events", lang)
+            m.figure(maps.draw(proposal.with_grid_values("events", ev), "events", lang, title,
+                               t("plan.events_unit", lang), legend=t("plan.events_legend", lang), cmap="YlOrRd",
+                               half=True), title, cls="half")
+        out.append(m)
+    return out
