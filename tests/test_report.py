@@ -197,13 +197,29 @@ def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders)
     assert html.count("data:image/png;base64,") >= 3
     # the squads differ, so both options' bases and zones are drawn
     assert "Squad bases and zones: xuxiake_pre_reform" in html and "Squad bases and zones: xuxiake_1plus4" in html
+    # workload per role with its CI over the replications, for each option and paired B − A
+    from sim.report.workload import two_lines
+    from sim.stats import mean_ci
+
+    wl = _section(html, "workload")
+    reps = pd.read_parquet(folders["compare"] / "b" / "replications.parquet")
+    worker = two_lines(figs_estimate(mean_ci(reps["workload_mean.worker"].to_numpy(float))), "workload_mean.worker")
+    assert "\n[" in worker and worker in wl and "grid worker" in wl
+    assert "Differences B − A (paired, 2 replications, 95% CI)" in wl and "Town and county departments" in wl
+    assert "town departments" in wl and "overtime (h/month)" in wl and "FTE" in wl
+
+
+def figs_estimate(mlh):
+    from sim.report.figures import Estimate
+
+    return Estimate(*mlh)
 
 
 def test_run_report_is_chinese_by_default_and_english_on_request(folders, tmp_path):
     r = gridsim("report", str(folders["run"]))
     assert r.exit_code == 0, r.output
     zh = (folders["run"] / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="zh-CN">' in zh and "主要指标" in zh and "地图" in zh
+    assert '<html lang="zh-CN">' in zh and "主要指标" in zh and "地图" in zh and "工作量与人员" in zh
     assert "本结果只有1次重复" in zh  # one replication: says there is no interval
     out = tmp_path / "en" / "run.html"
     r = gridsim("report", str(folders["run"]), "--lang", "en", "--out", str(out))
@@ -260,6 +276,7 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     html = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
     assert "judged by squad measures" in html and "Paired differences against the base point" in html
     assert "point 1 (squads=3)" in html
+    assert "judged by the squad crews" in _section(html, "workload")
     assert html.count("data:image/png;base64,") >= 2
 
 

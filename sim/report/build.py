@@ -13,6 +13,7 @@ import jinja2
 
 from sim.report import catalogue as cat
 from sim.report import figures as figs
+from sim.report import workload
 from sim.report.catalogue import Lang
 from sim.report.data import (
     RANGE,
@@ -266,7 +267,7 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(q)
 
     h = Section("headline", t("sec.headline", lang))
-    names = cat.headline_order(o.measures())
+    names = [n for n in cat.headline_order(o.measures()) if not workload.shown_here(n)]
     warn = _warnings([o], lang)
     if warn:
         h.p(t("warnings", lang), cls="warning")
@@ -279,6 +280,9 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
                                 t("fig.headline", lang, reps=o.n), unit_titles(lang)),
                  t("fig.headline", lang, reps=o.n))
     sections.append(h)
+    wl = workload.section([o], lang)
+    if wl is not None:
+        sections.append(wl)
     sections += _tiers_categories([o], lang)
     m = _maps(o, lang)
     if m is not None:
@@ -418,7 +422,7 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     names = [m for m in cat.headline_order(list(dict.fromkeys(a.measures() + b.measures())))
              if not identical(a, b, m)]
     rows, forest_rows = [], []
-    for m in names:
+    for m in [m for m in names if not workload.shown_here(m)]:
         d = paired(a, b, m)
         cls = diff_class(m, d)
         rows.append([Cell(cat.label(m, lang)), Cell(cat.fmt_ci(*_e(a.estimate(m)), m), "num"),
@@ -428,9 +432,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
             forest_rows.append((m, cat.label(m, lang), d, COLOURS[cls]))
     h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows)
     h.p(t("headline.note", lang))
-    pairs = [(m, cat.label(m, lang)) for m in names]
+    pairs = [(m, cat.label(m, lang)) for m in names if not workload.shown_here(m)]
     if pairs:
-        vals = {(o.name, m): o.estimate(m) for o in (a, b) for m in names}
+        vals = {(o.name, m): o.estimate(m) for o in (a, b) for m, _ in pairs}
         h.figure(figs.ci_panels(pairs, [a.name, b.name], vals, t("fig.headline", lang, reps=n), unit_titles(lang)),
                  t("fig.headline", lang, reps=n))
     sections.append(h)
@@ -448,7 +452,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
         diff_sec.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
         diff_sec.list(story.lines)
     sections.append(diff_sec)
-
+    wl = workload.section([a, b], lang)
+    if wl is not None:
+        sections.append(wl)
     sections += _tiers_categories([a, b], lang)
     maps = _compare_maps(a, b, diffs, lang)
     if maps is not None:

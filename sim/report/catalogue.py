@@ -111,6 +111,9 @@ _GROUPS: dict[str, Measure] = {
     "workload_case_mean": Measure("平均案件工作量：{m}", "case workload, mean: {m}", "load", 0),
     "workload_routine_mean": Measure("平均日常工作量：{m}", "routine workload, mean: {m}", "load", 0),
     "overtime_hours_per_month": Measure("每月加班小时：{m}", "overtime hours a month: {m}", "count", -1),
+    "department_utilisation": Measure("{m}职能部门利用率", "{m} departments: utilisation", "share", 0, "escalation"),
+    "department_wait_mean_min": Measure("{m}职能部门平均等待（分钟）", "{m} departments: mean wait (min)", "minutes", -1,
+                                        "escalation"),
 }
 
 _SQUAD_FIELDS: dict[str, Measure] = {
@@ -163,7 +166,8 @@ DEPARTMENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _member(m: str, lang: Lang) -> str:
+def member(m: str, lang: Lang) -> str:
+    """A role, tier, channel or department name in plain words."""
     pair = MEMBERS.get(m)
     if pair is None and m.endswith("_inspector"):  # before the reform: <department>_inspector
         dept = m.removesuffix("_inspector")
@@ -201,7 +205,7 @@ def label(name: str, lang: Lang) -> str:
     text = m.zh if lang == "zh" else m.en
     parts = name.split(".")
     if "{m}" in text:
-        text = text.replace("{m}", _member(parts[1], lang))
+        text = text.replace("{m}", member(parts[1], lang))
     return text
 
 
@@ -247,6 +251,8 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
         return f"{sign}{100 * v:.1f}" + (" pt" if signed else "%")
     if k == "gini" or k == "ratio":
         return f"{sign}{v:.3f}"
+    if name.startswith("staff_headcount."):  # people
+        return f"{sign}{v:,.0f}"
     if abs(v) >= 1000:
         return f"{sign}{v:,.0f}"
     if abs(v) >= 100:

@@ -224,6 +224,13 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     v.table(head, point_rows, cls="small")
     sections.append(v)
 
+    # workload and staff of the role the experiment is about
+    from sim.report import workload
+
+    wl = workload.sweep_section(runs, design, factors, gini.split(".", 1)[1], base, lang)
+    if wl is not None:
+        sections.append(wl)
+
     # trade-off
     tr = _tradeoff(runs, design, meta, share, gini, lang, n)
     if tr is not None:

@@ -205,6 +205,33 @@ _TEXT: dict[str, tuple[str, str]] = {
     "all.note": ("省略了两个方案完全相同的指标。", "Measures identical in A and B are left out."),
     "yes": ("是", "yes"),
     "reps_n": ("重复次数", "replications"),
+    # workload
+    "sec.workload": ("工作量与人员", "Workload and staff"),
+    "wl.intro": ("工作量 = 忙碌时间 ÷ 在岗时间（含日常工作和案件），平均为该角色所有人员的平均，最大为最忙的一人；"
+                 "基尼系数衡量人员之间是否均衡（0 = 完全均衡）；加班为每人每月小时数。每格为{reps}次重复的平均值，"
+                 "第二行为95%置信区间（各次重复相同的人数、成本不列区间）。",
+                 "Workload = busy time ÷ on-duty time (routine duties and cases); mean over the people of a role, "
+                 "max the busiest one; the Gini says how evenly the work is spread (0 = perfectly even); overtime in "
+                 "hours per person a month. Each cell is the mean over {reps} replications, its 95% CI on the "
+                 "second line (headcounts and costs that every replication shares have none)."),
+    "wl.role": ("角色", "role"),
+    "wl.workload_mean": ("平均工作量", "workload, mean"),
+    "wl.workload_max": ("最大工作量", "workload, max"),
+    "wl.workload_gini": ("基尼系数", "Gini"),
+    "wl.overtime_hours_per_month": ("每月加班（小时）", "overtime (h/month)"),
+    "wl.staff_headcount": ("人数", "headcount"),
+    "wl.staff_fte": ("折合全职", "FTE"),
+    "wl.staff_cost_per_year": ("年成本（元）", "cost a year (CNY)"),
+    "wl.diff": ("差异 B − A（按重复配对，{reps}次，95%置信区间）", "Differences B − A (paired, {reps} replications, 95% CI)"),
+    "wl.fig": ("各角色平均工作量（平均值与95%置信区间，{reps}次重复）",
+               "Mean workload per role (mean and 95% CI, {reps} replications)"),
+    "wl.sweep_intro": ("本试验按{role}的工作量衡量。每个设计点：{reps}次重复的平均值与95%置信区间；"
+                       "“较基准”为与基准点（★，第{point}点）逐次重复配对的差异及其区间。",
+                       "This experiment is judged by the {role}s' workload. Per design point: the mean and 95% CI "
+                       "over {reps} replications; \u201cvs base\u201d is the paired difference from the base point "
+                       "(★, point {point}) with its interval."),
+    "wl.vs_base": ("较基准", "vs base"),
+    "wl.departments": ("镇、县职能部门", "Town and county departments"),
     # plans
     "title.plan_bases": ("执法中队驻地与辖区方案：{name}", "Squad bases and zones: {name}"),
     "title.plan_grids": ("网格划分方案：{name}", "Grid division: {name}"),
