@@ -193,7 +193,9 @@ def _share_figure(options: list[Option], group: str, members: list[str], lang: L
 
 # --- maps: sim.geo's drawing of the run's layers, or of the layout its scenario builds ---------
 def _maps(option: Option, lang: Lang) -> Section | None:
-    """One replication: grid scores, discovery delay and where problems arose (with the squads'
+    """Map a run: one replication's layers, else the layout its scenario builds.
+
+    One replication: grid scores, discovery delay and where problems arose (with the squads'
     zones and bases); several: the layout, grids shaded by households, with the squads.
     """
     from sim.report import maps

@@ -167,7 +167,7 @@ DEPARTMENTS: dict[str, tuple[str, str]] = {
 
 
 def member(m: str, lang: Lang) -> str:
-    """A role, tier, channel or department name in plain words."""
+    """Name a role, tier, channel or department in plain words."""
     pair = MEMBERS.get(m)
     if pair is None and m.endswith("_inspector"):  # before the reform: <department>_inspector
         dept = m.removesuffix("_inspector")

@@ -233,10 +233,11 @@ def pareto(x: np.ndarray, y: np.ndarray, colour: np.ndarray, labels: Sequence[st
 def plan_pareto(crews: np.ndarray, methods: Sequence[str], predicted: np.ndarray, balance: np.ndarray,
                 front: np.ndarray, names: Sequence[str], texts: dict[str, str],
                 simulated: np.ndarray | None = None) -> str:
-    """Squad plans across K: crews against the 15-minute share (predicted; simulated with 95% CI when
-    verified), colour the busiest squad's load over the mean, non-dominated plans ringed and named.
+    """Plot squad plans across K: crews against the 15-minute share, non-dominated plans ringed.
 
-    ``simulated`` rows: mean, lo, hi (NaN where a plan was not simulated).
+    The share is the hypercube's prediction, and the simulated one with its 95% CI when
+    verified; the colour is the busiest squad's load over the mean. ``simulated`` rows: mean,
+    lo, hi (NaN where a plan was not simulated).
     """
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 4.6))

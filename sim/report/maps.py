@@ -33,11 +33,12 @@ class TownLayers:
     roads: gpd.GeoDataFrame | None = None
 
     def with_grid_values(self, column: str, values: Any) -> TownLayers:
+        """Return the layers with one more per-grid column to shade."""
         return replace(self, grids=self.grids.assign(**{column: values}))
 
 
 def of_scenario(sc: Scenario) -> TownLayers:
-    """The town and squads the model builds from a scenario (built, not run), in model km."""
+    """Build the town and squads of a scenario (the model built, not run), in model km."""
     from sim.geo.export import grid_frame, squad_frames, village_frame
     from sim.model import TownModel
 
@@ -49,7 +50,7 @@ def of_scenario(sc: Scenario) -> TownLayers:
 
 
 def of_snapshot(snapshot: dict[str, Any] | None) -> TownLayers | None:
-    """The layout of a folder's scenario snapshot (None: no snapshot, or it no longer validates)."""
+    """Build the layout of a folder's scenario snapshot (None: no snapshot, or it no longer validates)."""
     from sim.config import ScenarioError, validate_scenario
     from sim.geo import GeoError
 
@@ -62,7 +63,7 @@ def of_snapshot(snapshot: dict[str, Any] | None) -> TownLayers | None:
 
 
 def of_run(folder: Path) -> TownLayers | None:
-    """The layers ``gridsim run`` wrote beside one replication's results (None: not there)."""
+    """Read the layers ``gridsim run`` wrote beside one replication's results (None: not there)."""
     from sim.geo.maps import MapError, read_run_layers
 
     if not (folder / "grids.gpkg").is_file():

@@ -34,6 +34,7 @@ RESTS_ON: dict[PlanKind, list[str]] = {
 
 
 def plan_kind(folder: Path) -> PlanKind:
+    """Tell a squad plan from a grid division by the files the plan wrote."""
     if (folder / "bases.csv").is_file():
         return "bases"
     if (folder / "objectives.csv").is_file():
@@ -47,6 +48,7 @@ def plan_kind(folder: Path) -> PlanKind:
 
 
 def plan_language(folder: Path) -> Lang:
+    """Return the input scenario's language (Chinese unless it says ``en``)."""
     return "en" if language(read_snapshot(folder)) == "en" else "zh"
 
 
@@ -87,7 +89,7 @@ def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
 
 
 def _unchanged(r: Any, tol: float = 1e-9) -> bool:
-    """The same value in today's plan and the proposal in every replication (rounding aside)."""
+    """Tell whether today's plan and the proposal agree in every replication (rounding aside)."""
     return all(abs(float(x)) <= tol or math.isnan(float(x)) for x in (r.diff_mean, r.diff_lo, r.diff_hi))
 
 
@@ -121,6 +123,7 @@ def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
 
 
 def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
+    """Assemble the sections of a plan folder's report."""
     from sim.report.build import Section, _how_to_read_plan, _limits
 
     kind = plan_kind(folder)

@@ -387,6 +387,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 
 def has(key: str) -> bool:
+    """Tell whether the table has words for ``key``."""
     return key in _TEXT
 
 

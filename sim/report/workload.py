@@ -1,6 +1,8 @@
-"""Workload and staff in a report: per role the mean and busiest workload, its balance, overtime,
-headcount, FTE and cost, each with its 95% CI over the replications; the town and county
-departments' utilisation and waits. For a comparison, the paired differences B − A as well.
+"""Workload and staff in a report, per role, with 95% CIs over the replications.
+
+Per role the mean and busiest workload, its balance, overtime, headcount, FTE and cost; the
+town and county departments' utilisation and waits; for a comparison, the paired differences
+B − A as well.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ SHOWN_HERE: tuple[str, ...] = ("workload_mean.", "workload_max.", "workload_gini
 
 
 def shown_here(name: str) -> bool:
+    """Tell whether the workload section shows a measure (so the headline table can leave it out)."""
     return name.startswith(SHOWN_HERE)
 
 
 def roles(options: list[Option]) -> list[str]:
+    """List the roles the options have workload or staff measures for, in reading order."""
     found = {n.split(".", 1)[1] for o in options for n in o.measures()
              if "." in n and n.split(".", 1)[0] in COLUMNS}
     known = [r for r in ROLES if r in found and r != "total"]
@@ -50,7 +54,7 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
 
 
 def section(options: list[Option], lang: Lang) -> Any:
-    """The "Workload and staff" section (None when the runs carry no workload measures)."""
+    """Build the "Workload and staff" section (None when the runs carry no workload measures)."""
     from sim.report.build import Cell, Section, diff_class
 
     rs = roles(options)
@@ -111,8 +115,10 @@ def section(options: list[Option], lang: Lang) -> Any:
 
 
 def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: int, lang: Lang) -> Any:
-    """Per design point: the workload of the role the experiment is about, overtime and the staff it
-    costs, each mean with its 95% CI over replications, and (second part) paired against the base point.
+    """Build a sweep's workload section: per design point, the role the experiment is about.
+
+    Its workload, overtime and the staff it costs, each mean with its 95% CI over replications,
+    and paired against the base point.
     """
     import pandas as pd
 
