@@ -209,7 +209,7 @@ def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders)
     assert "town departments" in wl and "overtime (h/month)" in wl and "FTE" in wl
 
 
-def figs_estimate(mlh):
+def figs_estimate(mlh: tuple[float, float, float]):
     from sim.report.figures import Estimate
 
     return Estimate(*mlh)
@@ -325,9 +325,14 @@ def test_plan_bases_report_marks_every_verdict_and_maps_every_plan_with_the_gis_
     assert r.exit_code == 0, r.output
     import sim.geo.maps as geo_maps
 
-    drawn = []
+    drawn: list[dict] = []
     real = geo_maps.draw_choropleth
-    monkeypatch.setattr(geo_maps, "draw_choropleth", lambda *a, **k: drawn.append(k) or real(*a, **k))
+
+    def spy(*args, **kwargs):
+        drawn.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(geo_maps, "draw_choropleth", spy)
     r = gridsim("report", str(out))
     assert r.exit_code == 0, r.output
     html = (out / "report.html").read_text(encoding="utf-8")
