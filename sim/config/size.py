@@ -71,13 +71,14 @@ def gis_counts(sc: Scenario) -> tuple[int, float, float, int | None]:
     """
     import numpy as np  # only for a real town's layers: reading a scenario needs no numpy
 
-    from sim.geo.build import town_layers
     from sim.geo.errors import GeoError
 
     assert sc.town.gis is not None
     try:
+        from sim.geo.build import town_layers
+
         layers = town_layers(sc.town.gis)
-    except GeoError:
+    except (GeoError, ImportError):  # refused (or the geo extra missing) when the town is built
         return 0, 0.0, 0.0, None
     vf = layers.villages
     households = float(vf["households"].sum())
