@@ -142,7 +142,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "巡查员被派案件时仍在巡查；兼职角色的忙碌时间按其兼职时长计算，因此工作量可能超过1。核查不通过后的返工只是延迟，不占用人员。|"
         "移交110/119的紧急事件计入县级。|"
         "大厅办理时间只统计运行结束前办完的事项，短期运行会低估多次到访的慢事项；请比较同样长度的运行。|"
-        "镇域由矩形村落组成（或给定的矩形），出行时间为直线距离乘绕行系数，而非路网。|"
+        "除非情景给出地理数据（[town.gis]），镇域由生成的矩形村落组成；除非给出路网，出行时间为直线距离乘绕行系数。|"
         "概率、作业时间等标注为“假设”的数值并非实测，结论只在这些假设成立时成立。",
         "Close limits are in calendar minutes, not working hours; shifts and opening hours repeat every day (only "
         "the service hall knows weekends).|"
@@ -154,8 +154,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Emergencies handed to 110/119 count in the county tier.|"
         "Hall processing times count the cases finished by the end of the run, so a short run understates slow "
         "(multi-visit) cases: compare runs of the same length.|"
-        "The town is a set of rectangular villages (or given rectangles) and travel is straight-line distance times "
-        "a detour factor, not a road network.|"
+        "Unless the scenario gives GIS layers ([town.gis]), the town is a generated lattice of rectangular villages; "
+        "unless it gives roads, travel is straight-line distance times a detour factor.|"
         "Probabilities, work times and other values marked “assumption” are not measured: the conclusions hold "
         "only as far as those assumptions do."),
     # sweeps
