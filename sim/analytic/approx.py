@@ -83,18 +83,12 @@ def _log_correction_factors(
         util = load * (1.0 - p_all_busy)
     log_p = log_terms - log_norm
 
-    log_q = np.empty(n)
-    for j in range(n):
-        kk = k[j:]
-        log_first_free = logsumexp(
-            log_p[j:]
-            + gammaln(kk + 1)
-            + gammaln(n - j)
-            + np.log(n - kk)
-            - gammaln(kk - j + 1)
-            - gammaln(n + 1)
-        )
-        log_q[j] = log_first_free - j * np.log(util) - np.log1p(-util)
+    # All j at once: row j sums over k = j..N-1 (the other entries are -inf, i.e. 0).
+    j, kk = k[:, None], k[None, :]
+    terms = (log_p[None, :] + gammaln(kk + 1) + gammaln(n - j) + np.log(n - kk)
+             - gammaln(np.maximum(kk - j, 0) + 1) - gammaln(n + 1))
+    log_first_free = logsumexp(np.where(kk >= j, terms, -np.inf), axis=1)
+    log_q = log_first_free - k * np.log(util) - np.log1p(-util)
     return log_q, util, p_all_busy
 
 

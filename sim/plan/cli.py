@@ -175,7 +175,8 @@ def bases(
             write_variant(tmp / "scenarios" / f"{pid}.toml", out / "scenarios" / f"{pid}.toml", src, overlays[pid], data)
         (tmp / "maps").mkdir()
         for p in plans:
-            bases_map(town, p, today, tmp / "maps" / f"{p.id}.png")
+            bases_map(town, p, today, tmp / "maps" / f"{p.id}.png", sc.meta.language,
+                      sites.xy[[k != "villages" for k in sites.kinds]])
         if verify:
             n_days = sc.run.days if days is None else days
             with progress_bar(show) as bar:
@@ -337,7 +338,7 @@ def grids(
         write_snapshot(tmp, src)  # the input's files, for `gridsim report`
         share = town.grid_households / town.households[town.atom_village]
         grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
-                  list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png")
+                  list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png", sc.meta.language)
         write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": seed,
                                        "objectives": proposal.objectives.to_dict(orient="records"),
                                        "verification": {"replications": verify, "first_seed": first_seed,

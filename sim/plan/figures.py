@@ -1,65 +1,104 @@
-"""Pictures of plans: a map per plan (villages, zones, bases, grids) and the Pareto figure across K."""
+"""Pictures of plans: a map per plan (grids, zones, bases) and the Pareto figure across K.
+
+Maps are drawn with the GIS maps' own :func:`sim.geo.maps.draw_choropleth` (scale bar,
+north arrow, legend, Chinese or English labels), so a plan looks like a run's map:
+today's level-2 grids shaded by the plan's demand, village outlines and names, squad
+zones as dashed outlines, bases as stars, the roads when the town has a road network.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
+from sim.geo.maps import draw_choropleth
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
+from sim.policies import DISPATCH_RULES
+
+_TEXT: dict[str, dict[str, str]] = {
+    "calls": {"en": "Squad calls per day", "zh": "每日中队出警需求"},
+    "calls_unit": {"en": "calls per grid per day", "zh": "次/网格/日"},
+    "plan": {"en": "{id}: {k} squads, dispatch {rule}", "zh": "{id}：{k} 个中队，派遣规则：{rule}"},
+    "current": {"en": "today", "zh": "现状"},
+    "predicted": {"en": "predicted 15-min share of squad calls {share:.1f}%, squad workload max/mean {mm:.2f}",
+                  "zh": "预测中队事件15分钟到场率 {share:.1f}%，中队负荷最大/平均 {mm:.2f}"},
+    "today_bases": {"en": "today's bases", "zh": "现有驻地"},
+    "candidates": {"en": "candidate sites", "zh": "候选驻地"},
+    "events": {"en": "Expected events per grid per month", "zh": "每网格每月预期事件数"},
+    "events_unit": {"en": "events", "zh": "件"},
+    "grids_today": {"en": "Today: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
+                    "zh": "现状：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
+    "grids_proposal": {"en": "Proposal: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
+                       "zh": "方案：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
+}
 
 
-def _draw(ax, geom: BaseGeometry, face, edge: str = "white", lw: float = 0.6) -> None:
-    polys = getattr(geom, "geoms", [geom])
-    for p in polys:
-        x, y = p.exterior.xy
-        ax.fill(x, y, facecolor=face, edgecolor=edge, linewidth=lw)
+def _t(key: str, lang: str, **values: Any) -> str:
+    return _TEXT[key][lang].format(**values)
 
 
-def _frame(ax, town: PlanTown, title: str) -> None:
-    ax.set_aspect("equal")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("km")
-    ax.set_ylabel("km")
-    xs = [p.bounds for p in town.polygons]
-    ax.set_xlim(min(b[0] for b in xs) - 0.2, max(b[2] for b in xs) + 0.2)
-    ax.set_ylim(min(b[1] for b in xs) - 0.2, max(b[3] for b in xs) + 0.2)
+def _villages(town: PlanTown) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": town.villages}, geometry=town.polygons)
 
 
-def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Path) -> Path:
-    """Villages coloured by zone, shaded by squad calls; the plan's bases as stars, today's as crosses."""
-    fig, ax = plt.subplots(figsize=(7.5, 7))
-    cmap = plt.get_cmap("tab10")
-    calls = np.bincount(town.atom_village, weights=town.calls_per_day(), minlength=len(town.villages))
-    shade = 0.35 + 0.65 * calls / calls.max()
-    for v, poly in enumerate(town.polygons):
-        r, g, b, _ = cmap(int(plan.zone[v]) % 10)
-        _draw(ax, poly, (r, g, b, float(shade[v])))
-        c = poly.centroid
-        ax.text(c.x, c.y, town.villages[v], ha="center", va="center", fontsize=5.5, color="0.15")
-    for s, (x, y) in enumerate(plan.bases):
-        ax.plot(x, y, marker="*", markersize=18, color=cmap(s % 10), markeredgecolor="black")
-        ax.annotate(f"S{s + 1}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9, weight="bold")
+def _roads(town: PlanTown) -> gpd.GeoDataFrame | None:
+    return town.roads.frame() if town.roads is not None else None
+
+
+def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Path, lang: str = "en",
+              candidates: np.ndarray | None = None) -> Path:
+    """Today's grids shaded by squad calls, the plan's zones (dashed) and bases (stars); today's bases as crosses.
+
+    ``candidates`` (km) are drawn as small dots: pass the sites that are not village
+    centroids (those sit under the village names).
+    """
+    grids = gpd.GeoDataFrame({"calls": town.calls_per_day()}, geometry=town.grid_polygons)
+    zones = gpd.GeoDataFrame({"squad": [f"S{s + 1}" for s in range(plan.k)]},
+                             geometry=[shapely.union_all([town.polygons[v] for v in np.flatnonzero(plan.zone == s)])
+                                       for s in range(plan.k)])
+    bases = gpd.GeoDataFrame({"squad": [f"S{s + 1} {n}" if plan.method != "current" else f"S{s + 1}"
+                                        for s, n in enumerate(plan.base_names)]},
+                             geometry=[shapely.Point(b) for b in plan.bases])
+    ev = plan.predicted
+    fig = draw_choropleth(grids, "calls", lang=lang, title=_t("calls", lang), unit=_t("calls_unit", lang),
+                          villages=_villages(town), roads=_roads(town), zones=zones, bases=bases, cmap="Blues")
+    ax = fig.axes[0]
+    name = _t("current", lang) if plan.method == "current" else plan.id
+    rule = DISPATCH_RULES[plan.rule].label[0 if lang == "zh" else 1]
+    ax.set_title(f"{_t('plan', lang, id=name, k=plan.k, rule=rule)}\n"
+                 f"{_t('predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)
+    handles: list[Any] = []
+    labels: list[str] = []
+    if candidates is not None and len(candidates):
+        handles.append(ax.scatter(candidates[:, 0], candidates[:, 1], s=14, c="0.3", marker="o", zorder=8,
+                                  linewidths=0))
+        labels.append(_t("candidates", lang))
     if current is not None and current is not plan:
         cx, cy = zip(*current.bases, strict=False)
-        ax.plot(cx, cy, "x", color="black", markersize=10, mew=2, label="today's bases")
-        ax.legend(loc="upper right", fontsize=8)
-    ev = plan.predicted
-    _frame(ax, town, f"{plan.id}: {plan.k} squads, rule {plan.rule}\n"
-                     f"predicted 15-min share of squad calls {100 * ev.fifteen_share:.1f}%, "
-                     f"squad workload max/mean {ev.max_over_mean:.2f} (hypercube)\n"
-                     "colour: zone; darker: more squad calls")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+        handles += ax.plot(cx, cy, "x", color="crimson", markersize=11, mew=2.5, zorder=9)
+        labels.append(_t("today_bases", lang))
+    if handles:
+        legend = ax.get_legend()
+        if legend is not None:
+            handles = [*legend.legend_handles, *handles]
+            labels = [*(t.get_text() for t in legend.get_texts()), *labels]
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8, frameon=False,
+                  ncol=min(len(handles), 3))
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
+
 
 
 def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_share",
@@ -98,28 +137,20 @@ def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_s
     plt.close(fig)
     return path
 
-
 def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarray, proposal: list[BaseGeometry],
-              proposal_events: np.ndarray, path: Path) -> Path:
-    """Today's grids and the proposal side by side, shaded by expected events per grid per month."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), layout="constrained")
-    vmax = float(max(today_events.max(), proposal_events.max()))
+              proposal_events: np.ndarray, path: Path, lang: str = "en") -> Path:
+    """Today's grids and the proposal side by side, on one scale of expected events per grid per month."""
+    fig, axes = plt.subplots(1, 2, figsize=(17, 8.5), dpi=110)
     vmin = float(min(today_events.min(), proposal_events.min()))
-    cmap = plt.get_cmap("YlOrRd")
-    for ax, polys, ev, title in ((axes[0], today, today_events, "today"),
-                                 (axes[1], proposal, proposal_events, "proposal")):
-        for p, e in zip(polys, ev, strict=False):
-            _draw(ax, p, cmap((e - vmin) / max(vmax - vmin, 1e-9)), edge="0.3", lw=0.7)
-        for v, poly in enumerate(town.polygons):
-            x, y = poly.exterior.xy
-            ax.plot(x, y, color="black", linewidth=1.8)
-            c = poly.centroid
-            ax.text(c.x, c.y, town.villages[v], ha="center", va="center", fontsize=5, color="0.1")
-        _frame(ax, town, f"{title}: {len(polys)} grids\nevents per grid per month: "
-                         f"CV {ev.std() / ev.mean():.2f}, max/mean {ev.max() / ev.mean():.2f}")
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(vmin, vmax))
-    fig.colorbar(sm, ax=axes, shrink=0.8, label="expected events per grid per month (incident model)")
-    fig.suptitle("Level-2 grids (thin lines) inside villages (thick lines)", fontsize=11)
-    fig.savefig(path, dpi=110)
+    vmax = float(max(today_events.max(), proposal_events.max()))
+    villages = _villages(town)
+    for ax, polys, ev, key in ((axes[0], today, today_events, "grids_today"),
+                               (axes[1], proposal, proposal_events, "grids_proposal")):
+        frame = gpd.GeoDataFrame({"events": ev}, geometry=list(polys))
+        draw_choropleth(frame, "events", lang=lang, title=_t("events", lang), unit=_t("events_unit", lang),
+                        villages=villages, roads=_roads(town), cmap="YlOrRd", ax=ax, vmin=vmin, vmax=vmax)
+        frame.boundary.plot(ax=ax, color="0.35", linewidth=0.35, zorder=3)  # the grids' own lines
+        ax.set_title(_t(key, lang, n=len(polys), cv=ev.std() / ev.mean(), mm=ev.max() / ev.mean()), fontsize=11)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
