@@ -75,6 +75,8 @@ class Stopped(BaseException):
 
 
 def _stop(signum: int, frame: object) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second Ctrl-C must not cut the clean-up
+        signal.signal(sig, signal.SIG_IGN)                      # short (a traceback from deep inside it)
     if signum == signal.SIGINT:
         raise Stopped("Ctrl-C", 130)
     raise Stopped(signal.Signals(signum).name, 128 + signum)

@@ -462,3 +462,122 @@ def test_experiment_corpus_is_refused_in_one_line(case: str, tmp_path: Path, cap
     code, _, err = gridsim(capsys, "sweep", path, "--workers", "1")
     assert_refused(code, err, str(path), words)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]
+
+
+# --- a lost Dask cluster: one line and the command that resumes ------------------------------
+def test_a_dask_cluster_without_workers_gives_up_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from distributed import LocalCluster
+
+    monkeypatch.setattr("sim.sweep.runners.NO_WORKERS_TIMEOUT_S", 1.0)
+    path, out = experiment(tmp_path), tmp_path / "sweep"
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        code, _, err = gridsim(capsys, "sweep", path, "--scheduler", address, "--out", out)
+    lines = err.strip().splitlines()
+    assert code == 2 and "Traceback" not in err, err
+    assert len(lines) == 2 and "on Dask at" in lines[0], err  # the sweep's opening line, then the loss
+    assert lines[1] == (f"error: the Dask cluster at {address} has had no worker for 1 s; 0 finished runs are kept "
+                        f"in {out}/runs/; resume with: gridsim sweep {path} --out {out} --scheduler {address}")
+
+
+@pytest.mark.slow  # a scheduler and a worker start as processes (≈ 10 s)
+def test_a_killed_dask_scheduler_ends_the_sweep_in_one_line(tmp_path: Path) -> None:
+    exp = experiment(tmp_path, days=20).read_text().replace("replications = 1", "replications = 8")
+    path, out = tmp_path / "long.toml", tmp_path / "sweep"
+    path.write_text(exp)
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    port = 30000 + os.getpid() % 20000
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
+                                  "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                               "--nthreads", "1", "--no-dashboard"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        r = _start_and_kill(["sweep", str(path), "--scheduler", address, "--out", str(out)],
+                            lambda: bool(list((out / "runs").glob("*.parquet"))), scheduler)
+    finally:
+        for proc in (worker, scheduler):
+            proc.kill()
+            proc.wait()
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(lines) == 2, r.stderr
+    assert lines[1].startswith(f"error: lost the Dask scheduler at {address}")
+    kept = len(list((out / "runs").glob("*.parquet")))
+    assert kept >= 1 and f"; {kept} finished runs are kept in {out}/runs/; resume with: " \
+        f"gridsim sweep {path} --out {out} --scheduler {address}" in lines[1]
+
+
+def _start_and_kill(args: list[str], ready: Callable[[], bool], victim: subprocess.Popen[bytes],
+                    timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    """Start gridsim, kill -9 another process (the scheduler) once ``ready()``, wait for gridsim."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None and not ready():
+        time.sleep(0.05)
+    victim.kill()
+    _, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
+
+
+# --- Ctrl-C: one line saying it stopped and what was kept, for every long command ----------
+def _ctrl_c(args: list[str], ready: Callable[[], bool], timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    """Start gridsim in its own process group and press Ctrl-C (SIGINT to the group) once ``ready()``."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None and not ready():
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
+
+
+def _serving(port: str) -> bool:
+    """True once a dashboard server process for this port has started (it may still be loading)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"solara" in words and port.encode() in words:
+            return True
+    return False
+
+
+def _after(seconds: float) -> Callable[[], bool]:
+    start = time.monotonic()
+    return lambda: time.monotonic() - start > seconds
+
+
+@pytest.mark.slow  # five commands started and stopped as processes
+@pytest.mark.parametrize("command", ["run", "compare_starting_workers", "sweep_starting_workers", "plan", "dashboard"])
+def test_ctrl_c_says_it_stopped_and_what_was_kept(command: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    path = experiment(tmp_path, days=20)
+    partial = lambda: bool(list(out.glob(".partial-*")))  # noqa: E731  # the command is writing
+    port = str(20000 + os.getpid() % 20000)
+    args, ready, kept = {
+        "run": (["run", str(SMALL), "--days", "300", "--out", str(out)], partial, f"nothing was written to {out}/"),
+        "compare_starting_workers": (["compare", str(SMALL), str(SMALL), "--days", "20", "--replications", "2",
+                                      "--workers", "2", "--out", str(out)], partial, f"nothing was written to {out}/"),
+        "sweep_starting_workers": (["sweep", str(path), "--workers", "2", "--out", str(out)],
+                                   lambda: (out / "experiment.json").exists(),
+                                   f"0 finished runs are kept in {out}/runs/; resume with: gridsim sweep {path} "
+                                   f"--out {out}"),
+        "plan": (["plan", "bases", str(SMALL), "--squads", "2..4", "--out", str(out)], _after(3), ""),
+        "dashboard": (["dashboard", str(SMALL), "--port", port], lambda: _serving(port),
+                      f"the dashboard server at http://127.0.0.1:{port} is stopped; nothing was written"),
+    }[command]
+    r = _ctrl_c(args, ready)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr
+    assert lines[-1].startswith("stopped (Ctrl-C): ") and kept in lines[-1], r.stderr
+    assert len(lines) <= 2, r.stderr  # the line, after the command's own opening line
+    assert not list(out.glob(".partial-*"))
+    if command == "plan":
+        assert not out.exists() or not any(out.iterdir())

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from sim.console import fail
+from sim.console import Stopped, fail
 
 APP = Path(__file__).with_name("app.py")
 DEFAULT = Path("scenarios/xuxiake_1plus4.toml")
@@ -59,23 +59,33 @@ def register(app: typer.Typer) -> None:
         except ImportError:
             fail("the dashboard needs solara: pip install 'gridsim[dashboard]'")
         typer.echo(f"dashboard for {scenario} at http://127.0.0.1:{port}  (Ctrl+C stops it)", err=True)
-        raise typer.Exit(serve(server_command(port), server_env(scenario)))
+        signals: list[int] = []
+        code = serve(server_command(port), server_env(scenario), stopped=signals)
+        if signals:  # one line, as every command stopped by the user (sim.cli.main prints it)
+            how = "Ctrl-C" if signals[0] == signal.SIGINT else signal.Signals(signals[0]).name
+            stop = Stopped(how, 130 if signals[0] == signal.SIGINT else 128 + signals[0])
+            stop.add_note(f"the dashboard server at http://127.0.0.1:{port} is stopped; nothing was written")
+            raise stop
+        raise typer.Exit(code)
 
 
-def serve(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
+def serve(cmd: list[str], env: dict[str, str], grace_s: float = 5.0, stopped: list[int] | None = None) -> int:
     """Run the server until it exits, and stop it when we are stopped, so the port is free after.
 
-    SIGINT or SIGTERM to us stops it (SIGKILL after ``grace_s`` if it lingers).
+    SIGINT, SIGTERM or SIGHUP to us stops it (SIGKILL after ``grace_s`` if it lingers); the
+    signals that stopped it are appended to ``stopped``.
     """
-    proc = subprocess.Popen(cmd, env=env)
-    stopping: list[int] = []
+    # its own session: a terminal's Ctrl-C reaches only us, and we stop it in order (a server
+    # interrupted while it starts would print its own traceback)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    stopping: list[int] = [] if stopped is None else stopped
 
     def stop(signum: int, _frame: object) -> None:
         stopping.append(signum)
         if proc.poll() is None:
             proc.terminate()
 
-    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     deadline: float | None = None
     try:
         while True:

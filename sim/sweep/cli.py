@@ -86,7 +86,7 @@ def sweep(
     """Run every design point × replication; resumes where a previous run of it stopped."""
     from sim.sweep.experiment import ExperimentError, load_plan
     from sim.sweep.runners import check_scheduler, scheduler_address
-    from sim.sweep.store import Store
+    from sim.sweep.store import META, Store
 
     address = scheduler_address(scheduler)
     if address is not None:
@@ -100,15 +100,20 @@ def sweep(
         fail(str(exc))
     folder = out or Path("results/sweeps") / plan.experiment.experiment.name
     store = Store(folder)
+    resume = f"gridsim sweep {experiment} --out {folder}" + (f" --scheduler {address}" if address else "")
     try:
         with store.writing():
             store.init(plan)
-            _sweep_into(plan, store, experiment, workers, address)
+            _sweep_into(plan, store, resume, workers, address)
     except ExperimentError as exc:
         fail(str(exc))
+    except Stopped as exc:  # at any moment once the sweep's folder exists, workers starting included
+        if (folder / META).exists():
+            exc.add_note(f"{len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
+        raise
 
 
-def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, address: str | None) -> None:
+def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: str | None) -> None:
     """Run the sweep once the folder is ours: progress, the runs, the closing line."""
     from rich.progress import (
         BarColumn,
@@ -124,7 +129,6 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
 
     folder = store.out
     already = plan.n_runs - len(pending_tasks(plan, store))
-    resume = f"gridsim sweep {experiment} --out {folder}" + (f" --scheduler {address}" if address else "")
     n_workers = workers or os.cpu_count() or 1
     where = f"Dask at {address}" if address else f"{n_workers} local worker(s)"
     err_console.print(f"{plan.experiment.experiment.name}: {len(plan.points)} points × "
@@ -147,9 +151,6 @@ def _sweep_into(plan: Plan, store: Store, experiment: Path, workers: int, addres
             fail(f"{exc}; {len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
         except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
-        except Stopped as exc:
-            exc.add_note(f"{len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
-            raise
     for w in Store(folder).read_warnings():
         where = "" if w["point"] is None else f"point {w['point']}: "
         warn([w], where)

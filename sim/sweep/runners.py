@@ -97,7 +97,9 @@ def run_local(tasks: Iterable[Task], workers: int, on_done: OnDone, on_failed: O
 @contextmanager
 def _quiet_dask() -> Iterator[None]:
     """Dask logs every lost connection at length; the sweep reports a loss in one line."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    names = ["tornado", "asyncio", *(n for n in list(logging.root.manager.loggerDict)  # children set their own levels
+                                     if n == "distributed" or n.startswith("distributed."))]
+    loggers = [logging.getLogger(name) for name in dict.fromkeys(["distributed", *names])]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL + 1)
@@ -109,12 +111,13 @@ def _quiet_dask() -> Iterator[None]:
 
 
 def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: OnFailed,
-             job: Job = run_task, retries: int = 2, no_workers_timeout: float = NO_WORKERS_TIMEOUT_S) -> None:
+             job: Job = run_task, retries: int = 2, no_workers_timeout: float | None = None) -> None:
     """Run tasks on a Dask distributed cluster; the scheduler reruns the tasks of a worker that died.
 
     Raises ClusterLostError when the scheduler goes away, or when it has had no worker for
-    ``no_workers_timeout`` seconds (its queue would wait forever).
+    ``no_workers_timeout`` seconds (default NO_WORKERS_TIMEOUT_S; its queue would wait forever).
     """
+    give_up_s = NO_WORKERS_TIMEOUT_S if no_workers_timeout is None else no_workers_timeout
     from distributed import Client
     from distributed import as_completed as dask_completed
 
@@ -145,9 +148,9 @@ def run_dask(tasks: Iterable[Task], address: str, on_done: OnDone, on_failed: On
                     idle_since = None
                 elif idle_since is None:
                     idle_since = time.monotonic()
-                elif time.monotonic() - idle_since > no_workers_timeout:
+                elif time.monotonic() - idle_since > give_up_s:
                     raise ClusterLostError(f"the Dask cluster at {address} has had no worker for "
-                                      f"{no_workers_timeout:g} s")
+                                           f"{give_up_s:g} s")
                 time.sleep(0.2)
         except (OSError, CancelledError) as exc:
             raise ClusterLostError(f"lost the Dask scheduler at {address} ({type(exc).__name__})") from None
