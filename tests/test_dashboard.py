@@ -427,7 +427,7 @@ def test_dashboard_command_serves_solara_without_badge(monkeypatch):
 
     seen = {}
 
-    def fake_serve(cmd, env):
+    def fake_serve(cmd, env, **_):
         seen["cmd"], seen["env"] = cmd, env
         return 0
 
