@@ -148,6 +148,15 @@ def _assumption_rows(found: list[Any]) -> list[list[Cell]]:
     return [[Cell(a.path, "code"), Cell(a.value, "code"), Cell(a.note), Cell(a.file)] for a in found]
 
 
+def assumption_table(s: Section, found: list[Any], lang: Lang) -> None:
+    """Add the table of the assumption values the results rest on, or say there are none."""
+    if found:
+        head = [t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)]
+        s.table(head, _assumption_rows(found), cls="small assume")
+    else:
+        s.p(t("as.none", lang))
+
+
 def _warnings(options: list[Option], lang: Lang) -> list[str]:
     out: list[str] = []
     for o in options:
@@ -335,10 +344,7 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
     if len(options) > 1:
         s.p(t("as.intro.compare", lang))
         hit = touching({f"{k[0]}@{k[1]}@{k[2]}": a for k, a in found.items()}, compared)
-        if hit:
-            s.table(head, _assumption_rows(hit), cls="small assume")
-        else:
-            s.p(t("as.none", lang))
+        assumption_table(s, hit, lang)
         rest = [a for a in found.values() if a not in hit]
         s.p(t("as.shared", lang, n=len(rest)))
         out = [s]

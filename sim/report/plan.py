@@ -124,7 +124,7 @@ def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
 
 def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
     """Assemble the sections of a plan folder's report."""
-    from sim.report.build import Section, _how_to_read_plan, _limits
+    from sim.report.build import Section, _how_to_read_plan, _limits, assumption_table
 
     kind = plan_kind(folder)
     meta = read_json(folder / "plan.json")
@@ -144,13 +144,7 @@ def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
         a.p(t(f"plan.as_{kind}", lang))
         a.list(t(f"plan.method_{kind}", lang).split("|"))
         a.p(t("plan.as_files", lang))
-        if found:
-            from sim.report.build import _assumption_rows
-
-            a.table([t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)],
-                    _assumption_rows(found), cls="small assume")
-        else:
-            a.p(t("as.none", lang))
+        assumption_table(a, found, lang)
         a.p(t("plan.as_rest", lang, n=len(assumptions(snap["files"])) - len(found),
               files=" → ".join(Path(f["path"]).name for f in snap["files"])))
         sections.append(a)

@@ -125,7 +125,15 @@ def _est_text(e: Estimate, m: str, signed: bool = False) -> str:
 
 def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     """Build the report's sections for a sweep folder: the question (design, base point, warnings) and each factor's effects."""
-    from sim.report.build import Cell, Section, _how_to_read, _limits, diff_class, value_text
+    from sim.report.build import (
+        Cell,
+        Section,
+        _how_to_read,
+        _limits,
+        assumption_table,
+        diff_class,
+        value_text,
+    )
 
     store = Store(folder)
     try:
@@ -259,13 +267,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
                          for k, x, y in diffs], cls="small fields")
         hit = touching(found, varied)
         a.p(t("as.intro.sweep", lang))
-        if hit:
-            from sim.report.build import _assumption_rows
-
-            a.table([t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)],
-                    _assumption_rows(hit), cls="small assume")
-        else:
-            a.p(t("as.none", lang))
+        assumption_table(a, hit, lang)
         a.p(t("q.files", lang, files=" → ".join(Path(p).name for p in chain(meta["scenario"]))))
         sections.append(a)
     sections.append(_limits(lang))
