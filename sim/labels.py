@@ -1,9 +1,16 @@
-"""Words for the codes, in Chinese and English: the only place a record becomes text.
+"""The domain's words in Chinese and English, once: the only place a code or a name becomes text.
 
-The engine stores codes (``sim.vocabulary``, ``sim.history``); the dashboard, reports and
-any other reader call :func:`label`, :func:`actor_name` and :func:`render_story` here, so
-a Chinese page never shows an English phrase and nobody parses text back into meaning.
-Every code has a ``(zh, en)`` pair (``tests/test_labels.py`` checks it).
+The engine stores codes (``sim.vocabulary``, ``sim.history``), measures by name
+(``sim.measures``) and warnings as a code with values (``sim.warnings``); every edge (the
+CLI's tables, reports, the dashboard, maps) takes its words from the tables here through
+:func:`label`, :func:`staff_role`, :func:`domain`, :func:`measure`, :func:`warning` and
+:func:`render_story`, so a Chinese page never shows an English phrase, nobody parses text
+back into meaning, and no word has two definitions. Page layout text (headings, buttons)
+stays with its page. Every entry has a ``(zh, en)`` pair (``tests/test_labels.py`` checks it).
+
+Stages follow the closed loop of DESIGN.md §3 and issue 17: 发生 occurred → 发现/上报 reported
+→ 派遣 dispatched → 到场 on scene → 办结 resolved (``resolved_at``) → 核查 verified → 结案
+closed (``closed_at``). So closure and "closed on time" are 结案, and a tier resolves (办结) a case.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sim.history import Actor, StoryEntry
 from sim.vocabulary import (
@@ -52,21 +59,21 @@ HALL_CHANNELS: dict[HallChannel, tuple[str, str]] = {
 }
 ALARMS: dict[AlarmKind, tuple[str, str]] = {
     AlarmKind.RESPONSE: ("到场超时", "response overdue"),
-    AlarmKind.CLOSURE: ("办结超时", "closure overdue"),
+    AlarmKind.CLOSURE: ("结案超时", "closure overdue"),
 }
 STAGES: dict[Stage, tuple[str, str]] = {
     Stage.OCCURRED: ("发生", "occurred"),
-    Stage.REPORTED: ("上报", "reported"),
+    Stage.REPORTED: ("发现/上报", "found/reported"),
     Stage.SPOT_FIX_FAILED: ("未能当场处置", "spot fix failed"),
     Stage.HANDED_OFF: ("部门转交", "handed off"),
     Stage.QUEUED: ("排队", "queued"),
     Stage.DISPATCHED: ("派遣", "dispatched"),
     Stage.ARRIVED: ("到场", "on scene"),
     Stage.ESCALATED: ("升级", "escalated"),
-    Stage.RESOLVED: ("解决", "resolved"),
+    Stage.RESOLVED: ("办结", "resolved"),
     Stage.ALARM: ("预警", "alarm"),
     Stage.REWORK: ("返工", "rework"),
-    Stage.CLOSED: ("办结", "closed"),
+    Stage.CLOSED: ("结案", "closed"),
 }
 # Reasons may use {limit_h}, {limit_min}, {waiting}, {domain}.
 REASONS: dict[Reason, tuple[str, str]] = {
@@ -81,13 +88,13 @@ REASONS: dict[Reason, tuple[str, str]] = {
     Reason.NO_CREW_FREE: ("车组全忙或不在班（{waiting}件等待）", "no crew free: busy or off shift ({waiting} waiting)"),
     Reason.CONVENED: ("镇党委召集部门会商（难事不出镇）", "the town committee convenes the departments"),
     Reason.TIME_LIMIT_USED: ("时限用尽（{limit_h}小时）", "time limit used ({limit_h} h)"),
-    Reason.NOT_RESOLVED: ("本级未能解决", "not resolved at this tier"),
+    Reason.NOT_RESOLVED: ("本级未能办结", "not resolved at this tier"),
     Reason.NOBODY_FOR_DOMAIN: ("本级无人负责该类事项", "nobody at this tier handles this kind of problem"),
     Reason.RESPONSE_OVERDUE: ("到场超时（时限{limit_min}分钟）", "response overdue (limit {limit_min} min)"),
-    Reason.CLOSURE_OVERDUE: ("办结超时（时限{limit_h}小时）", "closure overdue (limit {limit_h} h)"),
+    Reason.CLOSURE_OVERDUE: ("结案超时（时限{limit_h}小时）", "closure overdue (limit {limit_h} h)"),
     Reason.VERIFY_FAILED: ("核查未通过，退回返工", "not fixed, sent back"),
     Reason.VERIFIED: ("核查通过", "verified"),
-    Reason.NOT_VERIFIED: ("部门自行办结（无独立核查）", "closed by the department itself (no independent check)"),
+    Reason.NOT_VERIFIED: ("部门自行结案（无独立核查）", "closed by the department itself (no independent check)"),
     Reason.REFERRED: ("移交县（市）部门（镇无此权限）", "referred to the county department (powers the town does not hold)"),
     Reason.PREEMPTED: ("车组被调往更紧急的案件，重新排队（{waiting}件等待）",
                        "its crew was called to a more urgent case; queued again ({waiting} waiting)"),
@@ -123,6 +130,7 @@ STAFF_ROLES: dict[str, tuple[str, str]] = {
     StaffRole.TOWN_DEPARTMENT: ("镇职能部门人员", "town department staff"),
     StaffRole.COUNTY_DEPARTMENT: ("县级部门人员", "county department staff"),
     StaffRole.SQUAD_OFFICER: ("执法队员", "squad officers"),
+    ActorRole.INSPECTOR: ("部门巡查员", "department inspectors"),
 }
 DUTIES: dict[Duty, tuple[str, str]] = {
     Duty.PATROL: ("巡查", "patrol"),
@@ -147,6 +155,166 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "work_safety": ("安全生产", "work safety"),
     "utilities": ("市政公用", "utilities"),
 }
+# Measures: the flat names of ``sim.measures.flat`` (``tier_share.grid``, ``squads.S1.utilisation``),
+# the per-grid columns of grids.parquet (maps) and the dashboard's live counts. How each is shown
+# and which way is better is the report's business (``sim.report.catalogue``); its words are here.
+MEASURES: dict[str, tuple[str, str]] = {
+    "incidents": ("事件数", "incidents"),
+    "reported": ("已上报事件数", "incidents reported"),
+    "grids": ("网格数", "grids"),
+    "unreported_share": ("期末仍未发现的问题占比", "share of problems never noticed"),
+    "events_per_grid_per_month": ("每网格每月事件数", "events per grid per month"),
+    "discovery_p50_min": ("发现时间中位数（分钟）", "time to notice a problem, median (min)"),
+    "response_p50_min": ("到场时间中位数（分钟）", "response time, median (min)"),
+    "response_p90_min": ("到场时间90分位（分钟）", "response time, 90th percentile (min)"),
+    "response_mean_min": ("平均到场时间（分钟）", "response time, mean (min)"),
+    "share_within_15min": ("15分钟到场率（15分钟类事件）", "15-minute share (15-minute-class problems)"),
+    "share_within_15min_dispatched": ("15分钟到场率（派中队的事件）", "15-minute share of problems a squad was sent to"),
+    "closure_p50_min": ("结案时间中位数（分钟）", "time to closure, median (min)"),
+    "closure_on_time_share": ("按时结案率", "closed on time"),
+    "closed_share": ("结案率（已过时限的事件）", "closed, of cases past their limit"),
+    "grid_village_share": ("网格和村内办结占比", "resolved in the grid or village"),
+    "backlog_mean": ("平均积压（未结案事件）", "open problems on average (backlog)"),
+    "backlog_end": ("期末积压", "open problems at the end"),
+    "squad_wait_share": ("需排队等中队的占比", "share of squad calls that wait for a crew"),
+    "squad_wait_mean_min": ("等中队的平均时间（分钟）", "mean wait for a squad crew (min)"),
+    "squad_queue_littles_ratio": ("中队队列利特尔定律比值", "squad queue: Little's law ratio"),
+    "squad_preemptions": ("中队任务被抢占次数", "squad jobs preempted by a graver call"),
+    "overdue_alarms": ("超时预警次数", "overdue alarms"),
+    "hall_cases": ("政务服务办件数", "service-hall cases"),
+    "hall_visits": ("大厅到访次数", "service-hall visits"),
+    "hall_cases_per_day": ("每开放日办件数", "service-hall cases per open day"),
+    "hall_wait_mean_min": ("大厅平均等候（分钟）", "service hall: mean wait (min)"),
+    "hall_wait_share": ("大厅需等候的占比", "service hall: share who wait"),
+    "hall_wait_p90_min": ("大厅等候90分位（分钟）", "service hall: wait, 90th percentile (min)"),
+    "hall_time_in_system_mean_min": ("大厅平均逗留（分钟）", "service hall: time in the hall (min)"),
+    "hall_visits_per_case": ("每件到访次数", "service hall: visits per case"),
+    "hall_online_share": ("网上办理占比", "service hall: share done online"),
+    "hall_processing_days_mean": ("平均办理天数", "service hall: processing days, mean"),
+    "hall_complex_processing_days_mean": ("复杂事项平均办理天数", "service hall: complex matters, days"),
+    "hall_window_utilisation": ("窗口利用率", "service hall: window utilisation"),
+    "hall_window_gini": ("窗口负荷基尼系数", "service hall: window load Gini"),
+    "hall_littles_law_ratio": ("大厅利特尔定律比值", "service hall: Little's law ratio"),
+    # per grid (grids.parquet and its maps)
+    "workload": ("网格人员工作负荷", "grid staff workload"),
+    "response_on_time_share": ("按时响应率", "response on time"),
+    "verified_first_time_share": ("一次核查通过率", "verified first time"),
+    "score": ("考核得分", "evaluation score"),
+    "incidents_per_month": ("每月事件数", "incidents per month"),
+    "households": ("户数", "households"),
+    "staff": ("网格人员", "grid staff"),
+    "area_km2": ("面积", "area"),
+    # live on the dashboard: now, or so far in the run
+    "backlog": ("待办积压", "backlog"),
+    "closed": ("已结案", "closed"),
+    "crews_busy": ("忙碌车组", "crews busy"),
+    "queued_for_squad": ("等待中队", "queued for squads"),
+}
+# Groups: "group.member" with {m} the member's words (a tier, a channel, a staff role).
+MEASURE_GROUPS: dict[str, tuple[str, str]] = {
+    "tier_share": ("{m}办结占比", "resolved at {m}"),
+    "channel_share": ("经{m}发现的占比", "noticed by {m}"),
+    "workload_gini": ("工作量基尼系数：{m}", "workload balance (Gini): {m}"),
+    "workload_cv": ("工作量变异系数：{m}", "workload CV: {m}"),
+    "workload_max_over_mean": ("最大÷平均工作量：{m}", "workload max ÷ mean: {m}"),
+    "workload_mean": ("平均工作量：{m}", "workload, mean: {m}"),
+    "workload_max": ("最大工作量：{m}", "workload, max: {m}"),
+    "staff_headcount": ("人数：{m}", "headcount: {m}"),
+    "staff_fte": ("折合全职人数：{m}", "full-time equivalents: {m}"),
+    "staff_cost_per_year": ("年人员成本：{m}", "staff cost a year: {m}"),
+    "workload_case_mean": ("平均案件工作量：{m}", "case workload, mean: {m}"),
+    "workload_routine_mean": ("平均日常工作量：{m}", "routine workload, mean: {m}"),
+    "overtime_hours_per_month": ("每月加班小时：{m}", "overtime hours a month: {m}"),
+    "department_utilisation": ("{m}职能部门利用率", "{m} departments: utilisation"),
+    "department_wait_mean_min": ("{m}职能部门平均等待（分钟）", "{m} departments: mean wait (min)"),
+}
+# A group as a heading over its members (the dashboard's live table).
+GROUP_TITLES: dict[str, tuple[str, str]] = {
+    "tier_share": ("各层级办结占比", "share resolved at each tier"),
+    "workload_gini": ("工作量均衡（基尼系数）", "workload balance (Gini)"),
+}
+SQUAD_MEASURES: dict[str, tuple[str, str]] = {
+    "utilisation": ("中队{m}利用率", "squad {m}: utilisation"),
+    "calls_share": ("中队{m}出警占比", "squad {m}: share of calls"),
+    "outside_zone_share": ("中队{m}跨区出警占比", "squad {m}: calls outside its zone"),
+}
+# problem_to_scene_p50_min, problem_to_closure_p90_days, ...: what, which statistic, which unit.
+PROBLEM_TO: dict[str, tuple[str, str]] = {
+    "problem_to_scene": ("问题发生到到场", "problem to someone on scene"),
+    "problem_to_closure": ("问题发生到结案", "problem to closure"),
+}
+STATISTICS: dict[str, tuple[str, str]] = {"p50": ("中位数", "median"), "p90": ("90分位", "90th percentile"),
+                                          "mean": ("平均", "mean")}
+TOTAL = ("合计", "total")
+# The model's parts a measure passes through (``sim.report.catalogue``'s ``stage``), for
+# explaining where a difference arose.
+MODEL_STAGES: dict[str, tuple[str, str]] = {
+    "discovery": ("发现", "discovery"),
+    "dispatch": ("派遣", "dispatch"),
+    "escalation": ("逐级处置", "escalation"),
+    "hall": ("政务服务大厅", "service hall"),
+    "staffing": ("人员配置", "staffing"),
+}
+# Warnings (``sim.warnings``): code → (zh, en) templates over the entry's values.
+WARNINGS: dict[str, tuple[str, str]] = {
+    "unstable_queue": (
+        "{server} 利用率 {utilisation:.0%} ≥ 100%：队列无限增长，等待时间取决于运行时长",
+        "{server} utilisation {utilisation:.0%} is at or above 100%: the queue grows without bound and its waits depend on the run length",
+    ),
+    "grid_households_out_of_range": (
+        "{total} 个网格中有 {grids} 个户数为 {low:.0f}–{high:.0f}，超出每格 {range_low:.0f}–{range_high:.0f} 户的规定范围：{names}",
+        "{grids} of {total} grids hold {low:.0f}–{high:.0f} households, outside the stated {range_low:.0f}–{range_high:.0f} per grid: {names}",
+    ),
+    "grid_people_out_of_range": (
+        "{total} 个网格中有 {grids} 个人口超过 {limit:.0f} 人（最多 {high:.0f} 人）：{names}",
+        "{grids} of {total} grids hold more than {limit:.0f} people (up to {high:.0f}): {names}",
+    ),
+    "village_grids_out_of_range": (
+        "{total} 个村（社区）中有 {villages} 个划分为 {low}–{high} 个网格，超出规定的 {range_low}–{range_high} 个：{names}",
+        "{villages} of {total} villages are split into {low}–{high} grids, outside the stated {range_low}–{range_high}: {names}",
+    ),
+    "spot_fix_impossible": (
+        "{category}：严重度 {severity} 达到 escalation.severity_to_village = {threshold}，该阈值同时禁止就地处置，spot_fix_prob {spot_fix_prob:g} 不起作用",
+        "{category}: severity {severity} reaches escalation.severity_to_village = {threshold}, which also forbids the on-the-spot fix, so its spot_fix_prob {spot_fix_prob:g} is never used",
+    ),
+    "threshold_without_effect": (
+        "escalation.{threshold} = {value} 不改变任何类别的起始层级：调整它没有效果",
+        "escalation.{threshold} = {value} changes no category's starting tier (categories already start there or higher): varying it has no effect",
+    ),
+    "geometry_repaired": (
+        "{file}：{count} 个无效的{layer}多边形已用 make_valid 修复（首个：{first}，{reason}）",
+        "{file}: {count} invalid {layer} polygon(s) repaired with make_valid (first: {first}, {reason})",
+    ),
+    "points_outside_villages": (
+        "{file}：{total} 个住户/企业点中有 {outside} 个不在任何村（社区）内，已忽略",
+        "{file}: {outside} of {total} household/enterprise points lie outside every village and are ignored",
+    ),
+    "villages_without_points": (
+        "{file}：{villages} 个村（社区）没有住户/企业点（{names}），其事件在村域内均匀生成",
+        "{file}: {villages} villages have no household/enterprise point ({names}); their incidents are drawn uniformly over the village",
+    ),
+    "roads_untagged": (
+        "{file}：{total} 条边中有 {edges} 条没有 highway 标签，已忽略",
+        "{file}: {edges} of {total} edges have no highway tag and are ignored",
+    ),
+    "roads_without_speed": (
+        "{file}：{edges} 条边的道路等级没有速度（{classes}），已忽略（可在 town.roads.speeds 中设定）",
+        "{file}: {edges} edges of road classes with no speed ({classes}) are ignored (give them speeds in town.roads.speeds)",
+    ),
+    "roads_outside_connected_part": (
+        "{file}：{total} 个道路节点中有 {nodes} 个（{km:.1f} 公里道路）不在 {mode} 的最大强连通部分内；这些地点的出行从最近的连通节点开始",
+        "{file}: {nodes} of {total} road nodes ({km:.1f} km of road) are outside the largest strongly connected part for {mode}; trips there start at the nearest connected node",
+    ),
+    "grids_far_from_roads": (
+        "{file}：{total} 个网格中有 {grids} 个中心 {max_km:g} 公里内没有道路（{names}）；这些网格的出行包含到最近道路的直线距离",
+        "{file}: no road reaches {grids} of {total} grids within town.roads.max_access_km = {max_km:g} km of their centre ({names}); trips there include the straight-line distance to the nearest road",
+    ),
+    "factor_without_effect": (
+        "扫描因素 {factor}：各水平 {levels} 的结果完全相同",
+        "sweep factor {factor}: its levels {levels} give identical results in every measure",
+    ),
+}
+
 _TABLES: dict[type[Enum], dict] = {
     Tier: TIERS, Channel: CHANNELS, HallChannel: HALL_CHANNELS, AlarmKind: ALARMS, Stage: STAGES,
     Reason: REASONS, ActorRole: ACTOR_ROLES, Duty: DUTIES, LandUse: LAND_USES,
@@ -167,6 +335,8 @@ def staff_role(role: str, lang: str) -> str:
     """Name a staff role as a group; a departmental inspector by its department."""
     if role in STAFF_ROLES:
         return _pick(STAFF_ROLES[role], lang)
+    if not role.endswith("_inspector"):
+        return role.replace("_", " ")
     department = role.removesuffix("_inspector")
     return f"{domain(department, 'zh')}巡查员" if lang == "zh" else f"{domain(department, 'en')} inspectors"
 
@@ -174,6 +344,50 @@ def staff_role(role: str, lang: str) -> str:
 def domain(name: str, lang: str) -> str:
     """Name a department; one the presets do not know shows its key in words."""
     return _pick(DOMAINS[name], lang) if name in DOMAINS else name.replace("_", " ")
+
+
+def staff_or_total(role: str, lang: str) -> str:
+    """Name a staff role as a group, or the total over all roles (``total``)."""
+    return _pick(TOTAL, lang) if role == "total" else staff_role(role, lang)
+
+
+def _member(group: str, key: str, lang: str) -> str:
+    """Name a group's member: a tier, a channel, the total, or a staff role."""
+    if group in ("tier_share", "department_utilisation", "department_wait_mean_min") and key.upper() in Tier.__members__:
+        return label(Tier[key.upper()], lang)
+    if group == "channel_share" and key.upper() in Channel.__members__:
+        return label(Channel[key.upper()], lang)
+    return staff_or_total(key, lang)
+
+
+def measure(name: str, lang: str) -> str:
+    """Name a measure in words; a name the table does not know is shown as it is."""
+    if name in MEASURES:
+        return _pick(MEASURES[name], lang)
+    parts = name.split(".")
+    if parts[0] == "squads" and len(parts) == 3 and parts[2] in SQUAD_MEASURES:
+        return _pick(SQUAD_MEASURES[parts[2]], lang).replace("{m}", parts[1])
+    if len(parts) == 2 and parts[0] in MEASURE_GROUPS:
+        return _pick(MEASURE_GROUPS[parts[0]], lang).replace("{m}", _member(parts[0], parts[1], lang))
+    if name in GROUP_TITLES:
+        return _pick(GROUP_TITLES[name], lang)
+    for prefix, what in PROBLEM_TO.items():
+        if name.startswith(prefix):
+            stat = next((s for s in STATISTICS if f"_{s}" in name), "mean")
+            unit = ("天", "days") if name.endswith("_days") else ("分钟", "min")
+            return (f"{what[0]}{STATISTICS[stat][0]}（{unit[0]}）" if lang == "zh"
+                    else f"{what[1]}, {STATISTICS[stat][1]} ({unit[1]})")
+    return name
+
+
+def model_stage(name: str, lang: str) -> str:
+    """Name a part of the model (discovery, dispatch, escalation, hall, staffing)."""
+    return _pick(MODEL_STAGES[name], lang)
+
+
+def warning(code: str, values: dict[str, Any], lang: str) -> str:
+    """Make a warning's sentence from its code and values."""
+    return _pick(WARNINGS[code], lang).format(**values)
 
 
 def actor_name(actor: Actor, lang: str) -> str:

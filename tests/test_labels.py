@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from conftest import DEFAULT, ROOT, make_scenario
 
+from sim import labels
 from sim.history import Actor, StoryEntry
 from sim.labels import (
     _TABLES,
@@ -19,7 +20,8 @@ from sim.labels import (
 )
 from sim.model import TownModel
 from sim.records import Incident
-from sim.vocabulary import ActorRole, Reason, Stage, Tier
+from sim.report import catalogue as cat
+from sim.vocabulary import ActorRole, Channel, Duty, Reason, Stage, Tier
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word; ids such as V47-1 or S2 are not
 
@@ -79,3 +81,87 @@ def test_a_chinese_story_has_no_english_words():
             en = render_story(e, "en", m.categories)
             assert not re.search(r"[\u4e00-\u9fff]", en.stage + en.who), (e, en)
     assert seen >= set(Stage) - {Stage.REWORK}, set(Stage) - seen  # rework is rare (3%): may not occur
+
+
+# One table for every edge: measures, warnings, the dashboard's live table and the maps.
+
+PLACEHOLDER = re.compile(r"\{(\w+)")
+
+
+def _catalogued_names() -> list[str]:
+    """A flat name for every entry of the report's catalogue (groups with a member each)."""
+    names = list(cat._EXACT)
+    for g in cat._GROUPS:
+        members = {"tier_share": Tier.keys(), "channel_share": Channel.keys(), "department_utilisation": Tier.keys(),
+                   "department_wait_mean_min": Tier.keys()}.get(
+            g, ("worker", "squad_crew", "total", "urban_management_inspector"))
+        names += [f"{g}.{m}" for m in members]
+    names += [f"squads.S1.{f}" for f in cat._SQUAD_FIELDS]
+    names += [f"{p}_{s}_{u}" for p in labels.PROBLEM_TO for s in labels.STATISTICS for u in ("min", "days")]
+    return names
+
+
+def test_every_measure_has_words_in_both_languages():
+    for name in [*labels.MEASURES, *labels.GROUP_TITLES, *_catalogued_names()]:
+        zh, en = labels.measure(name, "zh"), labels.measure(name, "en")
+        assert zh != name and zh != en and "_" not in en, (name, en)  # words, not the key
+        assert not LATIN_WORD.search(re.sub(r"Gini|CV|S1", "", zh)), (name, zh)
+        assert not re.search(r"[\u4e00-\u9fff]", en), (name, en)
+    # every catalogued measure has words, and every word a catalogue entry or an edge that shows it
+    assert set(cat._EXACT) <= set(labels.MEASURES)
+    assert set(cat._GROUPS) == set(labels.MEASURE_GROUPS) and set(cat._SQUAD_FIELDS) == set(labels.SQUAD_MEASURES)
+
+
+def test_group_members_take_the_codes_words():
+    assert labels.measure("tier_share.county", "zh") == f"{label(Tier.COUNTY, 'zh')}办结占比"
+    assert labels.measure("channel_share.hotline", "en") == "noticed by 12345 hotline"
+    assert labels.measure("workload_gini.worker", "en") == "workload balance (Gini): grid workers"
+    assert labels.measure("staff_headcount.total", "zh") == "人数：合计"
+    assert labels.measure("workload_mean.work_safety_inspector", "zh") == "平均工作量：安全生产巡查员"
+
+
+@pytest.mark.parametrize("code", sorted(labels.WARNINGS))
+def test_every_warning_has_both_texts_over_the_same_values(code):
+    zh, en = labels.WARNINGS[code]
+    assert zh and en and zh != en
+    assert set(PLACEHOLDER.findall(zh)) == set(PLACEHOLDER.findall(en)), code
+
+
+def test_the_dashboard_and_maps_read_the_same_measure_words():
+    from sim.dashboard import labels as dash
+    from sim.geo.maps import MEASURES as MAP_MEASURES
+
+    for lang in LANGUAGES:
+        assert dash.t("share_within_15min", lang) == labels.measure("share_within_15min", lang)
+        assert dash.t("alarms", lang) == labels.measure("overdue_alarms", lang)
+        assert dash.t("tier_share", lang) == labels.measure("tier_share", lang)
+        for name, spec in MAP_MEASURES.items():
+            assert name in labels.MEASURES and spec.title(lang) == labels.measure(name, lang)
+        # the funnel's boxes are the stages' own words
+        assert [dash.funnel(k, lang) for k in ("occurred", "resolved", "verify", "closed")] == [
+            label(Stage.OCCURRED, lang), label(Stage.RESOLVED, lang), label(Duty.VERIFY, lang),
+            label(Stage.CLOSED, lang)]
+    with pytest.raises(KeyError):
+        dash.t("no_such_key", "en")
+
+
+def test_resolved_verified_closed_are_banjie_hecha_jiean():
+    """DESIGN.md §3 and issue 17: resolved_at 办结, verification 核查, closed_at 结案; no 解决."""
+    assert (label(Stage.RESOLVED, "zh"), label(Duty.VERIFY, "zh"), label(Stage.CLOSED, "zh")) == ("办结", "核查", "结案")
+    assert labels.measure("closure_on_time_share", "zh") == "按时结案率"
+    words = [zh for table in (*labels._TABLES.values(), labels.MEASURES, labels.MEASURE_GROUPS, labels.GROUP_TITLES,
+                              labels.WARNINGS) for zh, _ in table.values()]
+    assert not [w for w in words if "解决" in w]
+
+
+def test_no_page_redefines_a_domain_word():
+    """The dashboard's and the report's own tables hold layout text only: none of their
+    entries repeats a word the label table defines (a tier, a stage, a measure, ...)."""
+    from sim.dashboard.labels import _LABELS
+    from sim.report.text import _TEXT
+
+    domain = {w for table in (*labels._TABLES.values(), labels.MEASURES, labels.GROUP_TITLES, labels.DOMAINS)
+              for pair in table.values() for w in pair if w}
+    for page in (_LABELS, _TEXT):
+        repeated = {k: pair for k, pair in page.items() if set(pair) & domain}
+        assert not repeated, repeated

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
 from sim.cli import app
 from sim.config import apply_overrides, read_scenario_data, validate_scenario
+from sim.labels import WARNINGS
 from sim.model import TownModel
 from sim.runner import run_replication
 from sim.sweep.cli import run_sweep
@@ -19,7 +20,7 @@ from sim.sweep.experiment import load_plan
 from sim.sweep.store import Store
 from sim.town import build_town
 from sim.validate import TEXTBOOK
-from sim.warnings import TEXT, RunWarning, merge, text
+from sim.warnings import RunWarning, merge, text
 
 
 def codes(entries) -> list[str]:
@@ -84,7 +85,7 @@ def test_threshold_without_effect_is_warned():
     assert "severity_to_town" not in {w.values["threshold"] for w in lowered}
 
 
-@pytest.mark.parametrize("code", sorted(TEXT))
+@pytest.mark.parametrize("code", sorted(WARNINGS))
 def test_every_warning_has_english_and_chinese_text(code):
     values = {"server": "squad S1", "utilisation": 1.04, "grids": 3, "total": 10, "low": 510.0, "high": 600.0,
               "range_low": 200.0, "range_high": 500.0, "limit": 2500.0, "villages": 2, "category": "x",

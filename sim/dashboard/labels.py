@@ -1,12 +1,14 @@
 """Chinese and English words of the dashboard's own controls (one table, looked up by key).
 
-Words for the model's codes (tiers, stages, reasons, roles, who acted) come from
-``sim.labels``, shared with every other reader of the records.
+Domain words (tiers, stages, reasons, roles, who acted, the names of measures) come from
+``sim.labels``, shared with every other edge; a key this table does not hold is looked up
+there as a measure, so the live table and the report call a measure by the same name.
 """
 
 from __future__ import annotations
 
-from sim.vocabulary import MINUTES_PER_DAY, Stage
+from sim.labels import GROUP_TITLES, MEASURES, label, measure
+from sim.vocabulary import MINUTES_PER_DAY, Channel, Duty, Stage, Tier
 
 _LABELS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
@@ -41,20 +43,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "seed_n": ("随机种子 {n}", "seed {n}"),
     "refused": ("未采用：", "Not applied: "),
     "day_range": ("天数须在 1 到 {n} 之间（输入为 {got}）", "the day must be between 1 and {n} (got {got})"),
-    # the six stages a case on the map can be at, in the funnel's words
-    "map.occurred": ("发生（未发现）", "occurred (unnoticed)"),
-    "map.reported": ("发现/上报", "found/reported"),
-    "map.dispatched": ("派遣", "dispatched"),
-    "map.arrived": ("到场", "on scene"),
-    "map.resolved": ("办结（核查中）", "resolved (being verified)"),
-    "map.closed": ("结案", "closed"),
-    "funnel.occurred": ("发生", "occurred"),
-    "funnel.reported": ("发现/上报", "found/reported"),
-    "funnel.dispatched": ("派遣", "dispatched"),
-    "funnel.arrived": ("到场", "on scene"),
-    "funnel.resolved": ("办结", "resolved"),
-    "funnel.verify": ("核查", "verified"),
-    "funnel.closed": ("结案", "closed"),
+    # a case on the map that is resolved but not yet closed
+    "being_verified": ("核查中", "being verified"),
     "ab": ("A/B 对比", "A/B comparison"),
     "ab_note": ("B 为基准方案：与 A 同一随机种子、同一批事件，同步运行",
                 "B is the baseline: same seed and the same incidents as A, run in lockstep"),
@@ -72,7 +62,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "following": ("正在跟踪 #{id}", "Following #{id}"),
     "unfollow": ("停止跟踪", "Stop following"),
     "filter": ("筛选", "Filter"),
-    "f_escalated": ("已升级", "escalated"),
     "f_overdue": ("超时", "overdue"),
     "f_open": ("未结案", "open"),
     "all_tiers": ("全部层级", "all tiers"),
@@ -83,22 +72,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "axis_day": ("仿真天数", "simulated day"),
     "axis_cases": ("件数", "cases"),
     "axis_crews": ("车组数", "crews"),
-    "legend_tier": ("形状＝当前层级：● 网格 ◆ 村 ■ 镇 ⬢ 县（市）", "Shape = tier now: ● grid ◆ village ■ town ⬢ county"),
+    "legend_tier": ("形状＝当前层级：● {grid} ◆ {village} ■ {town} ⬢ {county}",
+                    "Shape = tier now: ● {grid} ◆ {village} ■ {town} ⬢ {county}"),
     "legend_esc": ("↑n 升级次数", "↑n escalations"),
     "legend_zone": ("底色＝中队辖区", "Tint = squad zone"),
     "map": ("镇域地图", "Town map"),
     "map_count": ("地图上的事件: {n}（超时 {k}）", "Incidents on map: {n} (overdue {k})"),
     "measures": ("实时指标", "Live measures"),
-    "share_within_15min": ("15分钟到场率", "15-minute share"),
-    "response_p50_min": ("到场时间中位数（分）", "Response p50 (min)"),
-    "response_mean_min": ("平均到场时间（分）", "Response mean (min)"),
-    "backlog": ("待办积压", "Backlog"),
-    "closed": ("已办结", "Closed"),
-    "alarms": ("超时预警", "Overdue alarms"),
-    "tier_share": ("各层级解决占比", "Share resolved per tier"),
-    "workload_gini": ("工作量均衡（基尼系数）", "Workload balance (Gini)"),
-    "crews_busy": ("忙碌车组", "Crews busy"),
-    "queued_for_squad": ("等待中队", "Queued for squads"),
     "series": ("时间序列", "Time series"),
     "incidents": ("事件列表", "Cases"),
     "choose_incident": ("选择事件", "Choose an incident"),
@@ -126,27 +106,46 @@ _LABELS: dict[str, tuple[str, str]] = {
     "minutes_axis": ("天", "day"),
 }
 
+# The live table's keys that name a measure differently from sim.measures.
+_MEASURE_KEYS = {"alarms": "overdue_alarms"}
+# Controls named by a code's own word (the filter of escalated cases).
+_CODE_KEYS = {"f_escalated": Stage.ESCALATED}
+
+
 def t(key: str, lang: str, **fmt: object) -> str:
-    """Look up the label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``."""
+    """Give the label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``.
+
+    The tiers' words are always at hand as ``{grid}``, ``{village}``, ``{town}``, ``{county}``;
+    a key not in the page's own table is a code's word or a measure's name (``sim.labels``).
+    """
+    if key in _CODE_KEYS:
+        return label(_CODE_KEYS[key], lang)
+    if key not in _LABELS:
+        name = _MEASURE_KEYS.get(key, key)
+        if name not in MEASURES and name not in GROUP_TITLES:
+            raise KeyError(key)
+        return measure(name, lang)
     zh, en = _LABELS[key]
     text = zh if lang == "zh" else en
-    return text.format(**fmt) if fmt else text
-
+    tiers = {tier.key: label(tier, lang) for tier in Tier}
+    if fmt or any(f"{{{k}}}" in text for k in tiers):
+        return text.format(**tiers, **fmt)
+    return text
 
 
 def map_stage(stage: Stage, lang: str) -> str:
-    """Name the furthest stage a case reached (``Incident.stage``) in the funnel's words."""
-    return t(f"map.{stage.key}", lang)
+    """Name the furthest stage a case reached (``Incident.stage``) as the map's legend says it."""
+    sep = ("（", "）") if lang == "zh" else (" (", ")")
+    if stage == Stage.OCCURRED:  # nobody has noticed it yet
+        return f"{label(stage, lang)}{sep[0]}{label(Channel.NONE, lang)}{sep[1]}"
+    if stage == Stage.RESOLVED:  # waiting for the check before it is closed
+        return f"{label(stage, lang)}{sep[0]}{t('being_verified', lang)}{sep[1]}"
+    return label(stage, lang)
 
 
 def funnel(name: str, lang: str) -> str:
-    """Name a box of the stage funnel in ``lang``."""
-    return t(f"funnel.{name}", lang)
-
-
-
-
-
+    """Name a box of the stage funnel: a stage's word, or the verification between 办结 and 结案."""
+    return label(Duty.VERIFY, lang) if name == "verify" else label(Stage[name.upper()], lang)
 
 
 def duration(minutes: float, lang: str) -> str:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.labels import measure
+
 if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
@@ -30,41 +32,40 @@ _CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/font
 
 @dataclass(frozen=True)
 class MeasureLabel:
-    """How a map names a per-grid measure in both languages, its unit, and which way is better (colours)."""
+    """How a map draws a per-grid measure: its unit and which way is better (colours).
 
-    en: str
-    zh: str
+    Its name is the column of grids.parquet, and its words are ``sim.labels``'s.
+    """
+
+    name: str
     unit_en: str
     unit_zh: str
     share: bool = False  # a 0–1 share, shown in %
     higher_is_better: bool = True
 
     def title(self, lang: str) -> str:
-        """Give the measure's title in ``lang``."""
-        return self.zh if lang == "zh" else self.en
+        """Give the measure's title in ``lang`` (``sim.labels.measure``)."""
+        return measure(self.name, lang)
 
     def unit(self, lang: str) -> str:
         """Give the unit in ``lang``; shares are drawn in %."""
         return "%" if self.share else (self.unit_zh if lang == "zh" else self.unit_en)
 
 
-MEASURES: dict[str, MeasureLabel] = {
-    "discovery_p50_min": MeasureLabel("Discovery delay (median)", "发现时延（中位数）", "min", "分钟",
-                                      higher_is_better=False),
-    "share_within_15min": MeasureLabel("15-minute response share", "15分钟响应率", "", "", share=True),
-    "closure_on_time_share": MeasureLabel("Closure on time", "按时办结率", "", "", share=True),
-    "workload": MeasureLabel("Grid staff workload", "网格人员工作负荷", "busy ÷ on-duty time", "忙碌÷在岗时间",
-                             higher_is_better=False),
-    "response_on_time_share": MeasureLabel("Response on time", "按时响应率", "", "", share=True),
-    "verified_first_time_share": MeasureLabel("Verified first time", "一次核查通过率", "", "", share=True),
-    "score": MeasureLabel("Evaluation score", "考核得分", "0–100", "0–100"),
-    "incidents_per_month": MeasureLabel("Incidents per month", "每月事件数", "per grid", "件/网格",
-                                        higher_is_better=False),
-    "incidents": MeasureLabel("Incidents", "事件数", "count", "件", higher_is_better=False),
-    "households": MeasureLabel("Households", "户数", "households", "户", higher_is_better=False),
-    "staff": MeasureLabel("Grid staff", "网格人员", "people", "人"),
-    "area_km2": MeasureLabel("Area", "面积", "km²", "平方公里"),
-}
+MEASURES: dict[str, MeasureLabel] = {m.name: m for m in (
+    MeasureLabel("discovery_p50_min", "min", "分钟", higher_is_better=False),
+    MeasureLabel("share_within_15min", "", "", share=True),
+    MeasureLabel("closure_on_time_share", "", "", share=True),
+    MeasureLabel("workload", "busy ÷ on-duty time", "忙碌÷在岗时间", higher_is_better=False),
+    MeasureLabel("response_on_time_share", "", "", share=True),
+    MeasureLabel("verified_first_time_share", "", "", share=True),
+    MeasureLabel("score", "0–100", "0–100"),
+    MeasureLabel("incidents_per_month", "per grid", "件/网格", higher_is_better=False),
+    MeasureLabel("incidents", "count", "件", higher_is_better=False),
+    MeasureLabel("households", "households", "户", higher_is_better=False),
+    MeasureLabel("staff", "people", "人"),
+    MeasureLabel("area_km2", "km²", "平方公里"),
+)}
 DEFAULT_MEASURES = ("discovery_p50_min", "share_within_15min", "closure_on_time_share", "workload")
 _TEXT = {
     "north": {"en": "N", "zh": "北"},
@@ -100,7 +101,7 @@ def use_cjk_font() -> str | None:
 
 def label_for(column: str) -> MeasureLabel:
     """Give the label of a column, or the column's own name for a measure the catalogue does not know."""
-    return MEASURES.get(column, MeasureLabel(column, column, "", ""))
+    return MEASURES.get(column, MeasureLabel(column, "", ""))
 
 
 def _metres_per_unit(frame: gpd.GeoDataFrame) -> float:

@@ -128,7 +128,7 @@ class ThresholdEscalation(EscalationPolicy):
         if lang == "zh":
             return (f"严重度达到 {self.severity_to_village} 的事件直接交村处理、达到 {self.severity_to_town} 交镇、"
                     f"达到 {self.severity_to_county} 交县（市）；较轻的由网格当场处置或处理。每一级最多用办结时限的"
-                    f" {f:g} 倍，未解决或超时就上交上一级。")
+                    f" {f:g} 倍，未办结或超时就上交上一级。")
         return (f"A case of severity {self.severity_to_village} or more starts at the village, "
                 f"{self.severity_to_town} or more at the town, {self.severity_to_county} or more at the county; "
                 f"lighter ones are settled or handled in the grid. Each tier may use {f:g} × the close "

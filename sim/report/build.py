@@ -220,7 +220,7 @@ def _maps(option: Option, lang: Lang) -> Section | None:
         if "incidents" in layers.grids:
             title = t("map.calls_squads", lang)
             s.figure(maps.draw(layers, "incidents", lang, title, t("map.count_unit", lang),
-                               legend=t("map.count", lang), squads=True, cmap="magma_r"), title)
+                               legend=cat.label("incidents", lang), squads=True, cmap="magma_r"), title)
         return s if s.blocks else None
     layers = maps.of_snapshot(option.snapshot)
     if layers is None:
@@ -324,8 +324,9 @@ def _tiers_categories(options: list[Option], lang: Lang) -> list[Section]:
         c = Section("category", t("sec.category", lang))
         c.p(t("cat.note", lang, reps=min(o.n for o in options)))
         head = [t("category", lang)]
-        for col in ("cat.incidents", "cat.response", "cat.on_time"):
-            head += [f"{t(col, lang)} · {o.name}" if len(options) > 1 else t(col, lang) for o in options]
+        for col in ("incidents", "response_p50_min", "closure_on_time_share"):
+            head += [f"{cat.label(col, lang)} · {o.name}" if len(options) > 1 else cat.label(col, lang)
+                     for o in options]
         c.table(head, rows, cls="small cats")
         out.append(c)
     return out

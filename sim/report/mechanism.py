@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sim.labels import model_stage
 from sim.report import catalogue as cat
 from sim.report.catalogue import Lang
 from sim.report.data import Option, paired
@@ -123,6 +124,6 @@ def explain(a: Option, b: Option, measures: list[str], diffs: list[tuple[str, An
             parts = [f"{t('diff.changed_fields', lang)}: {field_text}" if changed else t("diff.no_field", lang)]
             if moved:
                 parts.append(f"{t('diff.moved', lang)}: {moved_text}")
-            lines.append(Markup("<b>{}</b> — {}").format(t("stage." + st, lang), " — ".join(parts)))
+            lines.append(Markup("<b>{}</b> — {}").format(model_stage(st, lang).capitalize(), " — ".join(parts)))
         stories.append(Story(head, lines, diff_class(m, d)))
     return stories

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.labels import staff_role
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report.catalogue import Lang
@@ -24,6 +25,7 @@ from sim.stats import mean_ci
 from sim.sweep.analysis import non_dominated, tradeoff_measures
 from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
 from sim.sweep.store import Store
+from sim.vocabulary import StaffRole
 from sim.warnings import text as warning_text
 
 
@@ -307,7 +309,7 @@ def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], sh
     else:
         grids = by_replication(runs, "grids").mean() if "grids" in present else pd.Series(0.0, index=d.index)
         staff = d["squad_crews"] if squad_exp else d["squad_crews"] + d["grid_staff_per_grid"] * grids.reindex(d.index)
-        staff_label = t("par.staff_squad" if squad_exp else "par.staff", lang)
+        staff_label = staff_role(StaffRole.SQUAD_CREW, lang) if squad_exp else t("par.staff", lang)
     df = pd.DataFrame({"share": stats[share]["mean"], "gini": stats[gini]["mean"], "staff": staff}).dropna()
     if df.empty:
         return None

@@ -1,8 +1,12 @@
-"""The report's words in Chinese and English (one table, looked up by key)."""
+"""The report's own page text in Chinese and English (one table, looked up by key).
+
+Domain words (measures, tiers, channels, roles, the model's stages, warnings) are
+``sim.labels``'s; this table holds headings, explanations and figure captions only.
+"""
 
 from __future__ import annotations
 
-from sim.report.catalogue import Lang
+from sim.labels import Lang
 
 _TEXT: dict[str, tuple[str, str]] = {
     "title.run": ("仿真结果报告：{name}", "Simulation report: {name}"),
@@ -28,7 +32,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec.question": ("问题与方案", "The question and the options"),
     "sec.headline": ("主要指标", "Headline measures"),
     "sec.diff": ("差异（B − A）及其原因", "Differences B − A and why"),
-    "sec.tiers": ("问题在哪里被发现、在哪一级解决", "Where problems are noticed and settled"),
+    "sec.tiers": ("问题在哪里被发现、在哪一级办结", "Where problems are noticed and resolved"),
     "sec.category": ("各类问题", "By kind of problem"),
     "sec.maps": ("地图", "Maps"),
     "sec.assumptions": ("结果所依赖的假设", "The assumptions the results rest on"),
@@ -84,20 +88,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "diff.changed_fields": ("情景改动", "scenario changes"),
     "diff.moved": ("该环节的指标", "this stage's measures"),
     "diff.no_field": ("该环节的设置未改动", "no setting of this stage changed"),
-    "stage.discovery": ("发现", "Discovery"),
-    "stage.dispatch": ("派遣", "Dispatch"),
-    "stage.escalation": ("逐级处置", "Escalation"),
-    "stage.hall": ("政务服务大厅", "Service hall"),
-    "stage.staffing": ("人员配置", "Staffing"),
     # tiers and categories
-    "fig.tiers": ("各层级解决占比（平均值与95%置信区间，{reps}次重复）",
+    "fig.tiers": ("各层级办结占比（平均值与95%置信区间，{reps}次重复）",
                   "Share resolved at each tier (mean and 95% CI, {reps} replications)"),
     "fig.channels": ("各渠道发现占比（平均值与95%置信区间，{reps}次重复）",
                      "Share noticed by each channel (mean and 95% CI, {reps} replications)"),
     "category": ("类别", "category"),
-    "cat.incidents": ("事件数", "incidents"),
-    "cat.response": ("到场时间中位数（分钟）", "response median (min)"),
-    "cat.on_time": ("按时办结率", "closed on time"),
     "cat.note": ("每类问题的数值为{reps}次重复的平均值与95%置信区间。",
                  "Per kind of problem: mean and 95% CI over {reps} replications."),
     # maps
@@ -114,7 +110,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "map.layout_compare": ("两个方案在地图上的不同之处，由各自情景文件重建的镇域布局绘制（两图使用同一色标）。",
                            "What differs on the map between the options, drawn from the layout each scenario "
                            "builds (one colour scale for both)."),
-    "map.count": ("事件数", "incidents"),
     "map.count_unit": ("件", "count"),
     "map.note_one": ("地图来自一次重复（种子 {seed}）：单次结果，无置信区间。",
                      "The maps come from one replication (seed {seed}): a single draw, without a confidence "
@@ -137,7 +132,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "as.file": ("文件", "file"),
     # limits
     "limits": (
-        "办结时限按自然时间计算，而非工作时间；班次与开放时间每天重复（只有服务大厅区分周末）。|"
+        "结案时限按自然时间计算，而非工作时间；班次与开放时间每天重复（只有服务大厅区分周末）。|"
         "到场时间分位数包含发现者当场处置的0分钟事件；运行结束时仍在等待的事件不计入中位数（按时率在期限过后计入）。|"
         "巡查员被派案件时仍在巡查；兼职角色的忙碌时间按其兼职时长计算，因此工作量可能超过1。核查不通过后的返工只是延迟，不占用人员。|"
         "移交110/119的紧急事件计入县级。|"
@@ -198,7 +193,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fig.pareto": ("各设计点的权衡（平均值与95%置信区间，{reps}次重复；标签为设计点编号）",
                    "Trade-off per design point (means with 95% CI, {reps} replications; labels: point)"),
     "par.staff": ("人员（网格人员 + 执法车组）", "staff (grid staff + squad crews)"),
-    "par.staff_squad": ("执法车组数", "squad crews"),
     "par.front": ("非劣设计点", "Non-dominated design points"),
     "warnings": ("注意：以下情况使结果不可靠或超出规定范围：",
                  "Warning: these conditions make the results untrustworthy or out of their stated range:"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim import labels
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report.catalogue import Lang
@@ -71,7 +72,7 @@ def section(options: list[Option], lang: Lang) -> Any:
         for r in rs:
             if not any(f"{c}.{r}" in o.reps for c in COLUMNS):
                 continue  # a role this option does not have
-            row = [Cell(cat.member(r, lang))]
+            row = [Cell(labels.staff_or_total(r, lang))]
             row += [Cell(two_lines(o.estimate(f"{c}.{r}"), f"{c}.{r}"), "num ci") for c in COLUMNS]
             rows.append(row)
         s.table(head, rows, cls="small wl")
@@ -82,7 +83,7 @@ def section(options: list[Option], lang: Lang) -> Any:
         for r in rs:
             if not any(f"{c}.{r}" in a.reps and f"{c}.{r}" in b.reps for c in COLUMNS):
                 continue  # in one option only: its own table says it
-            row = [Cell(cat.member(r, lang))]
+            row = [Cell(labels.staff_or_total(r, lang))]
             for c in COLUMNS:
                 d = paired(a, b, f"{c}.{r}")
                 row.append(Cell(two_lines(d, f"{c}.{r}", signed=True), "num ci diff " + diff_class(f"{c}.{r}", d)))
@@ -90,11 +91,11 @@ def section(options: list[Option], lang: Lang) -> Any:
         s.table(head, rows, cls="small wl")
     bars = [r for r in rs if any(math.isfinite(o.estimate(f"workload_mean.{r}").mean) for o in options)]
     if bars:
-        labels = [cat.member(r, lang) for r in bars]
+        names = [labels.staff_or_total(r, lang) for r in bars]
         values = {(o.name, lab): o.estimate(f"workload_mean.{r}") for o in options
-                  for r, lab in zip(bars, labels, strict=True)}
+                  for r, lab in zip(bars, names, strict=True)}
         title = t("wl.fig", lang, reps=n)
-        s.figure(figs.bars_ci(labels, [o.name for o in options], values, title, t("unit.load", lang)), title)
+        s.figure(figs.bars_ci(names, [o.name for o in options], values, title, t("unit.load", lang)), title)
     dept = [(g, m) for g in DEPARTMENTS for m in ("town", "county")
             if any(f"{g}.{m}" in o.reps for o in options)]
     if dept:
@@ -135,7 +136,7 @@ def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: i
     tables = {m: by_replication(runs, m) for m in names}
     n = int(runs.groupby("point").replication.nunique().min())
     s = Section("workload", t("sec.workload", lang))
-    s.p(t("wl.sweep_intro", lang, role=cat.member(role, lang), reps=n, point=base))
+    s.p(t("wl.sweep_intro", lang, role=labels.staff_or_total(role, lang), reps=n, point=base))
     head = [t("point", lang), *factors, *[cat.label(m, lang) for m in names]]
     rows = []
     for _, row in pd.DataFrame(design).iterrows():
