@@ -213,10 +213,12 @@ def _maps(option: Option, lang: Lang) -> Section | None:
     layers = maps.of_run(option.folder)
     if layers is not None:
         s.p(t("map.note_one", lang, seed=option.summary.get("seed")))
-        for column, key, cmap in (("score", "map.score", "RdYlGn"), ("discovery_p50_min", "map.discovery", None)):
+        for column, key, legend, cmap in (("score", "map.score", cat.label("score", lang), "RdYlGn"),
+                                          ("discovery_p50_min", "map.discovery", t("map.discovery_legend", lang),
+                                           None)):
             if column in layers.grids:
-                s.figure(maps.draw(layers, column, lang, t(key, lang), legend=t(f"{key}_legend", lang), cmap=cmap,
-                                   half=True), t(key, lang), cls="half")
+                s.figure(maps.draw(layers, column, lang, t(key, lang), legend=legend, cmap=cmap, half=True),
+                         t(key, lang), cls="half")
         if "incidents" in layers.grids:
             title = t("map.calls_squads", lang)
             s.figure(maps.draw(layers, "incidents", lang, title, t("map.count_unit", lang),
@@ -227,7 +229,7 @@ def _maps(option: Option, lang: Lang) -> Section | None:
         return None
     s.p(t("map.layout", lang))
     title = t("map.squads_opt", lang, opt=option.name)
-    s.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+    s.figure(maps.draw(layers, "households", lang, title, None,
                        legend=t("map.households", lang), squads=True, cmap="Blues"), title)
     return s
 
@@ -254,7 +256,7 @@ def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang:
     for o, layers in drawn:
         title = t("map.grids_opt", lang, opt=o.name, n=len(layers.grids)) if town_differs \
             else t("map.squads_opt", lang, opt=o.name)
-        s.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+        s.figure(maps.draw(layers, "households", lang, title, None,
                            legend=t("map.households", lang), squads=squads_differ and layers.bases is not None,
                            cmap="Blues", vmin=min(hh), vmax=max(hh), half=True), title, cls="half")
     return s if any(blk.type == "figure" for blk in s.blocks) else None

@@ -78,6 +78,13 @@ def of_run(folder: Path) -> TownLayers | None:
     return TownLayers(grids, layers["villages"], layers["zones"], layers["bases"], layers["roads"])
 
 
+def unit_of(column: str, lang: Lang) -> str:
+    """Give the unit a map shows a per-grid column in (``sim.geo.maps``'s, one definition)."""
+    from sim.geo.maps import label_for
+
+    return label_for(column).unit(lang)
+
+
 def draw(layers: TownLayers, column: str, lang: Lang, title: str, unit: str | None = None, *,
          legend: str | None = None, squads: bool = False, cmap: str | None = None, vmin: float | None = None, vmax: float | None = None,
          half: bool = False) -> str:

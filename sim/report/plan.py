@@ -260,7 +260,7 @@ def _bases_maps(folder: Path, table: pd.DataFrame, snap: dict[str, Any] | None, 
     values = np.concatenate([layers.grids.squad_calls.to_numpy(float) for _, layers in drawn])
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     legend = t("plan.calls_legend" if demand is not None else "map.households", lang)
-    unit = t("plan.calls_unit" if demand is not None else "map.households_unit", lang)
+    unit = t("plan.calls_unit", lang) if demand is not None else maps.unit_of("households", lang)
     for title, layers in drawn:
         s.figure(maps.draw(layers, "squad_calls", lang, title, unit, legend=legend, squads=True, cmap="Oranges",
                            vmin=lo, vmax=hi, half=True), title, cls="half")
@@ -336,7 +336,7 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
     if obj is not None:
         rows = []
         for r in obj.itertuples():
-            label = t(f"obj.{r.objective}", lang) if has(f"obj.{r.objective}") else str(r.objective)
+            label = t(f"obj.{r.objective}", lang) if has(f"obj.{r.objective}") else cat.label(str(r.objective), lang)
             share = "share" in str(r.objective)
             f = _share if share else (lambda v: f"{float(v):.3g}" if abs(float(v)) < 1000 else f"{float(v):,.0f}")
             rows.append([Cell(label), Cell(f(r.today), "num"), Cell(f(r.proposal), "num")])
@@ -361,7 +361,7 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
         hh = np.concatenate([layers.grids.households.to_numpy(float) for _, layers in drawn])
         for name, layers in drawn:
             title = t("map.grids_opt", lang, opt=name, n=len(layers.grids))
-            m.figure(maps.draw(layers, "households", lang, title, t("map.households_unit", lang),
+            m.figure(maps.draw(layers, "households", lang, title, None,
                                legend=t("map.households", lang), cmap="Blues", vmin=float(hh.min()),
                                vmax=float(hh.max()), half=True), title, cls="half")
         grids = _csv(folder / "grids.csv")

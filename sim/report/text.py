@@ -99,14 +99,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     # maps
     "map.score": ("各网格考核得分（0–100）", "Score of each grid (0–100)"),
     "map.discovery": ("各网格发现时间中位数（分钟）", "Median time to notice a problem, per grid (min)"),
-    "map.score_legend": ("考核得分", "score"),
     "map.discovery_legend": ("发现时间中位数", "time to notice, median"),
     "map.squads_opt": ("执法中队驻地与辖区：{opt}", "Squad bases and zones: {opt}"),
     "map.grids_opt": ("网格划分：{opt}（{n}个网格）", "Grid division: {opt} ({n} grids)"),
     "map.households": ("每格户数", "households per grid"),
     "map.calls_squads": ("各网格事件数（问题发生地），执法中队驻地与辖区",
                          "Where problems arose (incidents per grid), with squad bases and zones"),
-    "map.households_unit": ("户", "households"),
     "map.layout_compare": ("两个方案在地图上的不同之处，由各自情景文件重建的镇域布局绘制（两图使用同一色标）。",
                            "What differs on the map between the options, drawn from the layout each scenario "
                            "builds (one colour scale for both)."),
@@ -338,7 +336,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.map_events": ("新方案：各网格每月预期事件数", "Proposal: expected events per grid a month"),
     "plan.events_legend": ("每月预期事件数", "expected events a month"),
     "plan.events_unit": ("件/月", "per month"),
-    "obj.grids": ("网格数", "grids"),
     "obj.villages with 2-3 grids (share)": ("划为2–3个网格的村占比", "villages with 2–3 grids"),
     "obj.grids inside the household range (share)": ("户数在范围内的网格占比", "grids inside the household range"),
     "obj.households per grid, min": ("每格户数，最少", "households per grid, min"),
