@@ -22,6 +22,7 @@ from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
 from sim.channels import party_notice_prob
 from sim.config import Scenario
+from sim.flow import Flow
 from sim.history import Actor, StoryEntry
 from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
@@ -206,7 +207,7 @@ class TownModel(mesa.Model):
                     inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
                 self._next_id += 1
                 self.centre.live[inc.id] = inc
-                env.process(self.centre.case(inc))
+                Flow(env, self.centre.case(inc))
 
     def _shift_starts(self, squad: Squad):
         """At each shift start, idle crews pick up what queued while they were off."""

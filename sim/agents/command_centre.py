@@ -23,6 +23,7 @@ from sim.agents.staff import soonest
 from sim.channels import first_notice
 from sim.clocks import LimitClock
 from sim.config.incidents import Category
+from sim.flow import Wait
 from sim.history import Actor
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.records import Incident
@@ -42,9 +43,10 @@ if TYPE_CHECKING:
     from sim.agents.department import Department
     from sim.agents.squad import Crew
 
-Process = Generator[simpy.Event, object, None]
+# A case's flow (sim/flow.py) yields minutes to wait or an event to wait for.
+Process = Generator[Wait, object, None]
 # A tier's attempt: the tier that resolved the case, or why it handed the case up.
-Outcome = Generator[simpy.Event, object, Tier | Reason]
+Outcome = Generator[Wait, object, Tier | Reason]
 
 COMMAND_CENTRE = Actor(ActorRole.COMMAND_CENTRE)
 TOWN_COMMITTEE = Actor(ActorRole.TOWN_COMMITTEE)
@@ -87,13 +89,13 @@ class CommandCentre(mesa.Agent):
         self._queue_area = 0.0
         self._queue_since = 0.0
 
-    def _at(self, t: float) -> simpy.Timeout:
-        """Wait until calendar time ``t`` (never a negative delay from rounding)."""
-        return self.env.timeout(max(0.0, t - self.env.now))
+    def _at(self, t: float) -> float:
+        """Minutes to wait until calendar time ``t`` (never a negative delay from rounding)."""
+        return max(0.0, t - self.env.now)
 
     # ---- the closed loop -------------------------------------------------------------
     def case(self, inc: Incident) -> Process:
-        """One case from occurrence to closure (a SimPy process)."""
+        """One case from occurrence to closure (a flow on SimPy's clock: it yields minutes to wait)."""
         env, m = self.env, self.world
         cat = m.categories[inc.category]
         t, channel, finder = first_notice(m, inc)
@@ -110,7 +112,7 @@ class CommandCentre(mesa.Agent):
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
             inc.note(env.now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
-        yield env.timeout(self._routing_delay(inc, cat, channel))
+        yield self._routing_delay(inc, cat, channel)
         while True:
             if tier == Tier.COUNTY and why in CONVENABLE and self._convenes(cat):
                 yield from self._convene(inc)
@@ -171,7 +173,7 @@ class CommandCentre(mesa.Agent):
     def _convene(self, inc: Incident) -> Process:
         """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
         self._dispatched(inc, TOWN_COMMITTEE, Tier.TOWN, Reason.CONVENED)
-        yield self.env.timeout(self.world.config.party.convene_min.draw(inc.u[U.CONVENE]))
+        yield self.world.config.party.convene_min.draw(inc.u[U.CONVENE])
         self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
     def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
@@ -251,7 +253,7 @@ class CommandCentre(mesa.Agent):
 
     def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Let a town department, the county, or 110/119 act: a response delay, then the work."""
-        env, tiers = self.env, self.world.config.tiers
+        tiers = self.world.config.tiers
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
         elif tier == Tier.TOWN:
@@ -263,15 +265,15 @@ class CommandCentre(mesa.Agent):
             return (yield from self._staffed_department(inc, cat, tier, budget, delay, dept))
         self._dispatched(inc, who, tier)
         if delay >= budget:
-            yield env.timeout(budget)
+            yield budget
             return Reason.TIME_LIMIT_USED
-        yield env.timeout(delay)
+        yield delay
         self.arrived(inc, who, tier)
         work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         if delay + work >= budget:
-            yield env.timeout(budget - delay)
+            yield budget - delay
             return Reason.TIME_LIMIT_USED
-        yield env.timeout(work)
+        yield work
         return self._verdict(cat, tier, inc)
 
     def _staffed_department(self, inc: Incident, cat: Category, tier: Tier, budget: float, lag: float,
@@ -342,14 +344,14 @@ class CommandCentre(mesa.Agent):
             yield self._at(start + lag)
             verifier = who.actor
         else:
-            yield env.timeout(self.cfg.verify_min.draw(inc.u[U.VERIFY]))
+            yield self.cfg.verify_min.draw(inc.u[U.VERIFY])
             verifier = COMMAND_CENTRE
         if inc.u[U.VERIFY_FAIL] < self.cfg.verify_fail_prob:
             inc.reworks = 1
             inc.note(env.now, Stage.REWORK, Reason.VERIFY_FAILED, verifier, tier)
-            yield env.timeout(cat.work_min.draw(inc.u[U.REWORK]))
+            yield cat.work_min.draw(inc.u[U.REWORK])
             inc.resolved_at = env.now
-            yield env.timeout(self.cfg.verify_min.draw(inc.u[U.REVERIFY]))
+            yield self.cfg.verify_min.draw(inc.u[U.REVERIFY])
         self._close(inc, Reason.VERIFIED, verifier)
 
     def _close(self, inc: Incident, how: Reason, by: Actor) -> None:

@@ -1,0 +1,68 @@
+"""Light SimPy processes: a case as one generator, without a Process or Timeout object per wait.
+
+A flow is a generator that yields either a number of minutes to wait or a SimPy event to
+wait for (its value is sent back). It runs on SimPy's own clock and event queue, in the
+same order a ``simpy.Process`` would run it:
+
+* its first step is scheduled like SimPy's ``Initialize`` (urgent, now);
+* a wait of ``d`` minutes is one entry on the queue at ``now + d`` with normal priority,
+  pushed at the moment ``env.timeout(d)`` would have been created, so ties between equal
+  times are broken exactly as before (by the order the waits were made);
+* an event is waited for through its callbacks, as ``Process`` does.
+
+What it leaves out is what nobody reads: a ``Timeout`` object per wait, the ``Process``
+object and the event SimPy schedules when a process ends (nothing waits for a case to
+end). The flow itself is the queue entry: it waits for one thing at a time, so one object
+serves every wait. A flow cannot be interrupted, so a crew's busy period, which the centre
+interrupts to preempt it, stays a ``simpy.Process``. ``tests/test_flow.py`` checks a flow against the same
+generator run as ``simpy.Process`` (same steps at the same times in the same order), and
+that whole runs give the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL, URGENT, Event
+
+# What a flow yields: minutes to wait, or an event to wait for.
+Wait = float | Event
+FlowGen = Generator[Wait, Any, Any]
+
+
+class Flow:
+    """Drive ``gen`` on ``env``'s queue (see the module docstring); started at once, like ``env.process``."""
+
+    __slots__ = ("_ok", "_value", "callbacks", "env", "gen", "resume")
+
+    def __init__(self, env: simpy.Environment, gen: FlowGen) -> None:
+        self.env = env
+        self.gen = gen
+        self._ok = True  # read by Environment.step for every event it pops
+        self._value: Any = None
+        self.resume: Callable[[Any], None] = self._resume
+        self.callbacks: list[Callable[[Any], None]] | None = [self.resume]
+        env.schedule(self, URGENT)  # type: ignore[arg-type]  # SimPy's Initialize: urgent, now
+
+    def _resume(self, event: Any) -> None:
+        """One step of the generator: resumed with ``event``'s value, until its next wait."""
+        value = event._value
+        env = self.env
+        while True:
+            try:
+                nxt = self.gen.send(value)
+            except StopIteration:
+                return  # nobody waits for a flow's end: no event for it
+            if not isinstance(nxt, Event):  # minutes to wait
+                if nxt < 0:
+                    raise ValueError(f"negative wait {nxt}")
+                self._value = None
+                self.callbacks = [self.resume]
+                env.schedule(self, NORMAL, nxt)  # type: ignore[arg-type]
+                return
+            if nxt.callbacks is not None:  # not yet processed: resume when it is
+                nxt.callbacks.append(self.resume)
+                return
+            value = nxt._value  # already processed: go on at once, as Process does

@@ -1,0 +1,97 @@
+"""Light flows (sim/flow.py) against plain SimPy processes: same steps, same order, same records."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+import simpy
+from conftest import ROOT, make_scenario
+from simpy.events import Event
+
+import sim.model
+from sim.config import load_scenario
+from sim.flow import Flow, FlowGen
+from sim.model import TownModel
+
+
+def as_process(env: simpy.Environment, gen: FlowGen) -> simpy.Process:
+    """The plain version: the same generator as a ``simpy.Process``, each wait an ``env.timeout``."""
+    def run():
+        value = None
+        while True:
+            try:
+                wait = gen.send(value)
+            except StopIteration:
+                return
+            value = yield (wait if isinstance(wait, Event) else env.timeout(wait))
+    return env.process(run())
+
+
+def _trace(start) -> list[tuple[float, str, object]]:
+    """Run a tangle of flows with ties (equal times, zero waits, shared events) and log every step."""
+    env = simpy.Environment()
+    log: list[tuple[float, str, object]] = []
+    rng = random.Random(7)
+    gates = [env.event() for _ in range(5)]
+
+    def worker(name: str, gate: int, waits: list[float]) -> FlowGen:
+        log.append((env.now, name, "start"))
+        for k, w in enumerate(waits):
+            yield w
+            log.append((env.now, name, k))
+            if k == 1:
+                got = yield gates[gate]
+                log.append((env.now, name, got))
+
+    def opener() -> FlowGen:
+        for k, gate in enumerate(gates):
+            yield 1.5
+            gate.succeed(k)
+            start(env, worker(f"late{k}", k, [0.0, 0.5]))  # started from inside another flow's step
+
+    for i in range(40):
+        waits = [rng.choice([0.0, 0.5, 1.0, 1.0, rng.random()]) for _ in range(4)]
+        start(env, worker(f"w{i}", i % 5, waits))
+    start(env, opener())
+    env.run(until=20)
+    return log
+
+
+def test_a_flow_takes_the_same_steps_in_the_same_order_as_a_simpy_process():
+    plain = _trace(as_process)
+    assert len(plain) > 200
+    assert _trace(Flow) == plain
+
+
+def test_a_negative_wait_is_refused():
+    env = simpy.Environment()
+
+    def bad() -> FlowGen:
+        yield -1.0
+
+    Flow(env, bad())
+    with pytest.raises(ValueError, match="negative wait"):
+        env.run()
+
+
+@pytest.mark.parametrize(("path", "days"), [
+    (ROOT / "scenarios" / "xuxiake_1plus4.toml", 6),
+    (ROOT / "scenarios" / "textbook" / "hypercube_5squads.toml", 8),
+    (ROOT / "scenarios" / "xuxiake_pre_reform.toml", 6),
+])
+def test_a_run_with_flows_keeps_every_record_of_the_run_with_plain_processes(monkeypatch, path, days):
+    def run() -> tuple[pd.DataFrame, list]:
+        m = TownModel(load_scenario(path) if path.exists() else make_scenario(), seed=3, days=days)
+        m.run()
+        m.finish()
+        crews = [(c.crew_id, c.busy_min, c.cases, c.overtime_min) for c in m.centre.crews]
+        return m.log.frame(), crews
+
+    fast = run()
+    monkeypatch.setattr(sim.model, "Flow", as_process)
+    plain = run()
+    assert len(fast[0]) > 500
+    pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
+    assert fast[1] == plain[1]
