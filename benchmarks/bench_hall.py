@@ -26,7 +26,17 @@ from pathlib import Path
 import ciw
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
-from common import Series, agree, batch_means, header, mean_ci, median, table, timed, verdict
+from common import (
+    Series,
+    agree,
+    batch_means,
+    header,
+    mean_ci,
+    median,
+    table,
+    timed_cpu,
+    verdict,
+)
 
 from sim.analytic.erlang import erlang_c
 from sim.config import load_scenario
@@ -116,16 +126,16 @@ def main() -> None:
     for k in range(args.repeats):
         seed = args.seed + k
         if "model" in chosen:
-            secs, (n, model) = timed(partial(run_model, sc, seed, days))
-            runs["model"].add(secs, n, batch_means(model_waits(model)[WARMUP:]))
+            secs, cpu, (n, model) = timed_cpu(partial(run_model, sc, seed, days))
+            runs["model"].add(secs, n, batch_means(model_waits(model)[WARMUP:]), cpu)
             del model
         if "simpy" in chosen:
-            secs, waits = timed(partial(run_simpy, lam, mu, c, args.n, seed))
-            runs["simpy"].add(secs, len(waits), batch_means(waits[WARMUP:]))
+            secs, cpu, waits = timed_cpu(partial(run_simpy, lam, mu, c, args.n, seed))
+            runs["simpy"].add(secs, len(waits), batch_means(waits[WARMUP:]), cpu)
         if "ciw" in chosen:
-            secs, q = timed(partial(run_ciw, lam, mu, c, args.n, seed))
+            secs, cpu, q = timed_cpu(partial(run_ciw, lam, mu, c, args.n, seed))
             waits = ciw_waits(q)
-            runs["ciw"].add(secs, len(waits), batch_means(waits[WARMUP:]))
+            runs["ciw"].add(secs, len(waits), batch_means(waits[WARMUP:]), cpu)
             del q
         print(f"repeat {k + 1}/{args.repeats}: " + ", ".join(
             f"{runs[i].name} {runs[i].rates[-1]:,.0f}/s" for i in chosen), flush=True)
@@ -137,9 +147,10 @@ def main() -> None:
         bm = [b for run in s.stats for b in run]
         m, hw = mean_ci(bm)
         ok = "yes" if abs(m - ec.mean_wait) <= hw else "NO"
-        rows.append([s.name, median(s.items), median(s.seconds), s.rate, min(s.rates), max(s.rates), m, hw, ok])
+        rows.append([s.name, median(s.items), median(s.seconds), s.rate, min(s.rates), max(s.rates), s.cpu_rate,
+                     m, hw, ok])
     print(table(rows, ["implementation", "customers", "median s", "customers/s", "min/s", "max/s",
-                       "mean wait", "±99% CI", "Erlang C in CI"]))
+                       "per CPU s", "mean wait", "±99% CI", "Erlang C in CI"]))
     print(f"Erlang C mean wait: {ec.mean_wait:.4f} min (P(wait) {ec.p_wait:.4f}, utilisation {ec.utilisation:.2f})")
     if "model" in chosen:
         model_bm = [b for run in runs["model"].stats for b in run]
@@ -152,8 +163,10 @@ def main() -> None:
         print()
         for key, target in (("simpy", TARGET_SIMPY), ("ciw", TARGET_CIW)):
             if key in chosen:
-                ratio = runs["model"].rate / runs[key].rate
-                print(f"ratio model/{key:<5}: {ratio:5.2f}x  (target >= {target:g}x)  {verdict(ratio, target)}")
+                wall = runs["model"].rate / runs[key].rate
+                ratio = runs["model"].cpu_rate / runs[key].cpu_rate
+                print(f"ratio model/{key:<5}: {ratio:5.2f}x by CPU time, {wall:5.2f}x by wall time  "
+                      f"(target >= {target:g}x, judged by CPU time)  {verdict(ratio, target)}")
 
 
 if __name__ == "__main__":

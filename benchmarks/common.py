@@ -32,6 +32,23 @@ def timed[T](fn: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - start, out
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended (``os.times``).
+
+    On a shared box the wall clock also counts whatever else runs; CPU time counts only
+    the work measured, so ratios of CPU time change little with the load.
+    """
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def timed_cpu[T](fn: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall seconds and CPU seconds (``cpu_seconds``: this process and its waited-for children) of one call."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    out = fn()
+    return time.perf_counter() - wall, cpu_seconds() - cpu, out
+
+
 def median(xs: Sequence[float]) -> float:
     return float(statistics.median(xs)) if xs else math.nan
 
@@ -74,17 +91,24 @@ def machine() -> str:
 
 @dataclass
 class Series:
-    """Repeated measurements of one implementation: wall seconds, items done, and any statistic."""
+    """Repeated measurements of one implementation: wall seconds, items done, any statistic, CPU seconds."""
 
     name: str
     seconds: list[float] = field(default_factory=list)
     items: list[int] = field(default_factory=list)
     stats: list[Any] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
-    def add(self, seconds: float, items: int, stat: Any = None) -> None:
+    def add(self, seconds: float, items: int, stat: Any = None, cpu: float = math.nan) -> None:
         self.seconds.append(seconds)
         self.items.append(items)
         self.stats.append(stat)
+        self.cpu.append(cpu)
+
+    @property
+    def cpu_rate(self) -> float:
+        """Median items per CPU second over the repeats."""
+        return median([n / c for n, c in zip(self.items, self.cpu, strict=True)])
 
     @property
     def rates(self) -> list[float]:

@@ -306,6 +306,12 @@ class CommandCentre(mesa.Agent):
         return Reason.REFERRED if cat.town_refers(u) else Reason.NOT_RESOLVED
 
     def _squad(self, inc: Incident) -> Outcome:
+        verdict = yield self.request_squad(inc)
+        assert isinstance(verdict, (Tier, Reason))
+        return verdict
+
+    def request_squad(self, inc: Incident) -> simpy.Event:
+        """Send an idle crew the rule picks, or queue the case; the event fires with the crew's verdict."""
         done = self.env.event()
         domain = self.world.categories[inc.category].domain
         idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
@@ -318,9 +324,7 @@ class CommandCentre(mesa.Agent):
             self._queue_changes()
             self.queue.append((inc, done))
             inc.note(self.env.now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
-        verdict = yield done
-        assert isinstance(verdict, (Tier, Reason))
-        return verdict
+        return done
 
     def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
         """Verify the fix (grid supervisor for grid cases, else the centre); rework once if it fails.
