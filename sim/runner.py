@@ -55,10 +55,13 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
         staff.to_parquet(out / "staff.parquet", index=False)
         grids = grid_table(model, records, staff)
         grids.to_parquet(out / "grids.parquet", index=False)
-        write_run_layers(model, grids, summary, out)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
         if model.hall is not None:
             model.hall.visit_frame().to_parquet(out / "hall.parquet", index=False)
+        # The frames that grow with the run are written and let go before the GeoPackages,
+        # whose libraries (GDAL through pyogrio) would otherwise add to their peak.
+        del records, staff
+        write_run_layers(model, grids, summary, out)
         write_json(out / "summary.json", summary)
     return summary
 
