@@ -100,7 +100,7 @@ def test_a_high_priority_call_overtakes_in_the_squads_queue(priority):
 
     def call(k: int, cat: int, t: float) -> Incident:
         inc = Incident(k, cat, g.village, g.index, x, y, t, np.full(32, 0.5))
-        m.env.process(m.centre._squad(inc))
+        m.centre.request_squad(inc)
         return inc
 
     first = call(0, parking, 0.0)  # takes the one crew
