@@ -8,6 +8,7 @@ import pytest
 from conftest import make_scenario
 
 from sim.clocks import LimitClock
+from sim.flow import Flow
 from sim.incidents import U
 from sim.labels import REASONS
 from sim.measures import on_time_by_clock, staff_table, summarize
@@ -99,7 +100,7 @@ def test_the_town_refers_what_it_would_resolve_but_lacks_the_powers_for():
 
         def attempt(inc=inc, u=u):
             outcomes[u] = yield from m.centre._handle_at(inc, cat, Tier.TOWN)
-        m.env.process(attempt())
+        Flow(m.env, attempt())  # a case's steps run as a flow (sim/flow.py)
     m.env.run(until=3 * DAY)
     assert list(outcomes.values()) == [Tier.TOWN, Reason.REFERRED, Reason.NOT_RESOLVED]
     assert "county" in REASONS[Reason.REFERRED][1]

@@ -7,6 +7,7 @@ import pytest
 from conftest import make_scenario
 
 from sim.analytic.from_scenario import squad_system
+from sim.flow import Flow
 from sim.incidents import U
 from sim.model import TownModel
 from sim.records import Incident
@@ -38,12 +39,12 @@ def _run_calls(m: TownModel, calls: list[tuple[str, float]]) -> tuple[dict[int, 
         inc.u[U.RESOLVE_TOWN] = 0.0  # resolved by the squad, not referred
         inc.history = []
         cases[k] = inc
-        yield m.env.timeout(t)
+        yield t
         yield from m.centre._squad(inc)
         resolved[k] = m.env.now
 
     for k, (cat, t) in enumerate(calls):
-        m.env.process(call(k, cat, t))
+        Flow(m.env, call(k, cat, t))  # as the model runs a case (sim/flow.py)
     m.env.run(until=600.0)
     return cases, resolved
 
