@@ -25,7 +25,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL, URGENT, Event
+from simpy.events import NORMAL, URGENT, Event, Interrupt
 
 # What a flow yields: minutes to wait, or an event to wait for.
 Wait = float | Event
@@ -66,3 +66,23 @@ class Flow:
                 nxt.callbacks.append(self.resume)
                 return
             value = nxt._value  # already processed: go on at once, as Process does
+
+
+def interruptible(env: simpy.Environment, gen: FlowGen) -> Generator[Event, Any, Any]:
+    """Run a flow's generator as the body of a ``simpy.Process``, so it can be interrupted.
+
+    Each wait becomes an ``env.timeout`` made at the moment a flow would queue it; an
+    ``Interrupt`` of the process is thrown into ``gen``.
+    """
+    step: Callable[[Any], Wait] = gen.send
+    value: Any = None
+    while True:
+        try:
+            nxt = step(value)
+        except StopIteration as end:
+            return end.value
+        try:
+            value = yield (nxt if isinstance(nxt, Event) else env.timeout(nxt))
+            step = gen.send
+        except Interrupt as stop:
+            value, step = stop, gen.throw

@@ -22,7 +22,7 @@ from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
 from sim.channels import party_notice_prob
 from sim.config import Scenario
-from sim.flow import Flow
+from sim.flow import Flow, FlowGen
 from sim.history import Actor, StoryEntry
 from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
@@ -87,10 +87,10 @@ class TownModel(mesa.Model):
         self.hall = Hall(self) if scenario.service_hall else None
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
         self._next_id = 0
-        self.env.process(self._arrivals())
+        Flow(self.env, self._arrivals())
         for squad in self.squads:
             if not squad.calendar.always:
-                self.env.process(self._shift_starts(squad))
+                Flow(self.env, self._shift_starts(squad))
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "day": lambda m: m.env.now / MINUTES_PER_DAY,
@@ -188,7 +188,7 @@ class TownModel(mesa.Model):
         return space
 
     # ---- processes -----------------------------------------------------------------------
-    def _arrivals(self):
+    def _arrivals(self) -> FlowGen:
         """Release each day's incidents at their times; each becomes a case process."""
         env = self.env
         days = int(np.ceil(self.days))
@@ -201,7 +201,7 @@ class TownModel(mesa.Model):
             for t, c, v, g, x, y, u in rows:
                 if t >= self.horizon:
                     return
-                yield env.timeout(max(0.0, t - env.now))
+                yield max(0.0, t - env.now)
                 inc = Incident(self._next_id, c, v, g, x, y, t, u)
                 if self.keep_stories:
                     inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
@@ -209,15 +209,15 @@ class TownModel(mesa.Model):
                 self.centre.live[inc.id] = inc
                 Flow(env, self.centre.case(inc))
 
-    def _shift_starts(self, squad: Squad):
+    def _shift_starts(self, squad: Squad) -> FlowGen:
         """At each shift start, idle crews pick up what queued while they were off."""
         cal = squad.calendar
         while True:
             start = cal.next_on_duty(self.env.now + 1e-9)
-            yield self.env.timeout(max(0.0, start - self.env.now))
+            yield max(0.0, start - self.env.now)
             for crew in squad.crews:
                 self.centre.crew_free(crew)
-            yield self.env.timeout(cal.length)
+            yield cal.length
 
     # ---- stepping --------------------------------------------------------------------------
     @property

@@ -58,6 +58,10 @@ class DutyCalendar:
             week, dow = np.divmod(k, WEEK)
             done = week * self.days_per_week + np.minimum(dow, self.days_per_week)
             return done * self.length + np.where(dow < self.days_per_week, np.minimum(self.length, r), 0.0)
+        return self._g_scalar(t)
+
+    def _g_scalar(self, t: float) -> float:
+        """``_g`` of one time (the case flows' path: no array checks)."""
         k, r = divmod(t - self._t0, DAY)  # type: ignore[attr-defined]
         if self.days_per_week == WEEK:
             return k * self.length + min(self.length, r)
@@ -88,12 +92,14 @@ class DutyCalendar:
         """``t`` itself when on duty, else the start of the next shift."""
         if self.on_duty(t):
             return t
-        return max(t, self.calendar_time(self.duty_time(t)))
+        return max(t, self.calendar_time(self._g_scalar(t) - self._g0))  # type: ignore[attr-defined]  # duty_time(t)
 
     def on_duty(self, t: float) -> bool:
         """Whether minute ``t`` falls inside a shift on a working day."""
         if self._always:  # type: ignore[attr-defined]
             return True
+        if self.days_per_week == WEEK:  # every day: only the time of day matters (% is divmod's remainder)
+            return (t - self._t0) % DAY < self.length  # type: ignore[attr-defined]
         k, r = divmod(t - self._t0, DAY)  # type: ignore[attr-defined]
         return r < self.length and k % WEEK < self.days_per_week
 

@@ -10,9 +10,10 @@ import simpy
 from conftest import ROOT, make_scenario
 from simpy.events import Event
 
+import sim.agents.command_centre
 import sim.model
 from sim.config import load_scenario
-from sim.flow import Flow, FlowGen
+from sim.flow import Flow, FlowGen, interruptible
 from sim.model import TownModel
 
 
@@ -90,8 +91,50 @@ def test_a_run_with_flows_keeps_every_record_of_the_run_with_plain_processes(mon
         return m.log.frame(), crews
 
     fast = run()
-    monkeypatch.setattr(sim.model, "Flow", as_process)
+    monkeypatch.setattr(sim.model, "Flow", as_process)  # arrivals, shift starts, cases
+    monkeypatch.setattr(sim.agents.command_centre, "Flow", as_process)  # crews' busy periods
     plain = run()
     assert len(fast[0]) > 500
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
     assert fast[1] == plain[1]
+
+
+def test_an_interruptible_flow_is_interrupted_as_a_process_written_with_timeouts():
+    def trace(make) -> list[tuple[float, object]]:
+        env = simpy.Environment()
+        log: list[tuple[float, object]] = []
+        job = env.process(make(env, log))
+
+        def boss():
+            for t in (3.0, 4.0):
+                yield env.timeout(t)
+                job.interrupt(env.now)
+
+        env.process(boss())
+        env.run()
+        return log
+
+    def plain(env: simpy.Environment, log: list):
+        for w in (2.0, 5.0, 5.0):
+            try:
+                yield env.timeout(w)
+                log.append((env.now, "done"))
+            except simpy.Interrupt as stop:
+                log.append((env.now, stop.cause))
+                yield env.timeout(0.5)
+        return log
+
+    def flow(env: simpy.Environment, log: list):
+        def gen() -> FlowGen:
+            for w in (2.0, 5.0, 5.0):
+                try:
+                    yield w
+                    log.append((env.now, "done"))
+                except simpy.Interrupt as stop:
+                    log.append((env.now, stop.cause))
+                    yield 0.5
+        return interruptible(env, gen())
+
+    expected = trace(plain)
+    assert expected == [(2.0, "done"), (3.0, 3.0), (7.0, 7.0)]
+    assert trace(flow) == expected

@@ -23,7 +23,7 @@ from sim.agents.staff import soonest
 from sim.channels import first_notice
 from sim.clocks import LimitClock
 from sim.config.incidents import Category
-from sim.flow import Wait
+from sim.flow import Flow, Wait, interruptible
 from sim.history import Actor
 from sim.incidents import RESOLVE_COL, WORK_COL, U
 from sim.records import Incident
@@ -385,7 +385,11 @@ class CommandCentre(mesa.Agent):
         crew.busy_since = self.env.now
         self._end_wait(inc)
         self._dispatched(inc, crew.actor, Tier.TOWN)
-        crew.process = self.env.process(crew.run_job(self, inc, done))
+        job = crew.run_job(self, inc, done)
+        if self.cfg.squad_preemption == "none":  # never interrupted: a light flow (sim/flow.py)
+            Flow(self.env, job)
+        else:
+            crew.process = self.env.process(interruptible(self.env, job))
 
     def _end_wait(self, inc: Incident) -> None:
         """Add the spell just ended in the queue to the case's wait (a crew takes it)."""

@@ -78,10 +78,16 @@ class RotaClock:
                         for d in range(DAYS_PER_WEEK))
         return cls(cal.start, cal.length, weights)
 
+    def __post_init__(self) -> None:
+        # The weekday sums ``_e`` needs, added in the same order as ``sum`` would each time.
+        object.__setattr__(self, "_week", sum(self.weights))
+        object.__setattr__(self, "_before", tuple(sum(self.weights[:d]) for d in range(DAYS_PER_WEEK)))
+
     def _e(self, t: float) -> float:
         k, r = divmod(t - self.start, MINUTES_PER_DAY)
         week, dow = divmod(int(k), DAYS_PER_WEEK)
-        return self.length * (week * sum(self.weights) + sum(self.weights[:dow]) + self.weights[dow] * min(r, self.length) / self.length)
+        return self.length * (week * self._week + self._before[dow]  # type: ignore[attr-defined]
+                              + self.weights[dow] * min(r, self.length) / self.length)
 
     def effort_time(self, t: float) -> float:
         """Effort-minutes patrolled in [0, t)."""
@@ -123,6 +129,8 @@ class GridTeam:
         self.speed_kmh = speed_kmh
         self.verifiers = [m for m in members if "verify" in m.duties]
         self._beats: dict[str, Beat | None] = {}
+        self._fixers: dict[str, list[GridStaffMember]] = {}  # by domain: duties never change in a run
+        self._mediators: dict[str, list[GridStaffMember]] = {}
 
     def beat(self, domain: str) -> Beat | None:
         """Give the beat structure for a domain (built once), None if nobody patrols for it."""
@@ -141,12 +149,17 @@ class GridTeam:
         return self._beats[domain]
 
     def fixers(self, domain: str) -> list[GridStaffMember]:
-        """Members who may fix a problem of ``domain`` themselves."""
-        return [m for m in self.members if "fix" in m.duties and m.sees(domain)]
+        """Members who may fix a problem of ``domain`` themselves (one list per domain: do not change it)."""
+        if (known := self._fixers.get(domain)) is None:
+            known = self._fixers[domain] = [m for m in self.members if "fix" in m.duties and m.sees(domain)]
+        return known
 
     def mediators(self, domain: str) -> list[GridStaffMember]:
-        """Members who mediate disputes of ``domain``; the fixers when the grid has no mediator."""
-        return [m for m in self.members if "mediate" in m.duties and m.sees(domain)] or self.fixers(domain)
+        """Members who mediate disputes of ``domain``; the fixers when the grid has no mediator (one list per domain)."""
+        if (known := self._mediators.get(domain)) is None:
+            known = self._mediators[domain] = ([m for m in self.members if "mediate" in m.duties and m.sees(domain)]
+                                               or self.fixers(domain))
+        return known
 
     def patrol_finds(self, occurred_at: float, u_beat: float, u_detect: float, p_detect: float,
                      domain: str) -> tuple[float, GridStaffMember | None]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import simpy
 
+from sim.flow import FlowGen, Wait
 from sim.history import Actor
 from sim.shifts import DutyCalendar
 from sim.vocabulary import ActorRole, Tier
@@ -72,9 +73,8 @@ class Crew(mesa.Agent):
         """Busy time up to ``now``, the job under way included."""
         return self.busy_min + (0.0 if self.idle else now - self.busy_since)
 
-    def run_job(self, centre: CommandCentre, inc: Incident,
-                done: simpy.Event) -> Generator[simpy.Event, object, None]:
-        """Serve ``inc``, then any queued cases, then go home (a SimPy process)."""
+    def run_job(self, centre: CommandCentre, inc: Incident, done: simpy.Event) -> FlowGen:
+        """Serve ``inc``, then any queued cases, then go home (a flow: it yields minutes to wait)."""
         env = centre.env
         job: tuple[Incident, simpy.Event] | None = (inc, done)
         while job is not None:
@@ -83,7 +83,7 @@ class Crew(mesa.Agent):
         if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
             assert self.pos is not None, "the model's space places every crew at its base"
             self.homing = (env.now, self.pos)
-            yield env.timeout(centre.travel_minutes(self.pos, self.squad.base))
+            yield centre.travel_minutes(self.pos, self.squad.base)
             self.homing = None
             centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
@@ -94,7 +94,7 @@ class Crew(mesa.Agent):
         centre.crew_free(self)
 
     def _serve(self, centre: CommandCentre, inc: Incident,
-               done: simpy.Event) -> Generator[simpy.Event, object, tuple[Incident, simpy.Event] | None]:
+               done: simpy.Event) -> Generator[Wait, object, tuple[Incident, simpy.Event] | None]:
         """Drive to ``inc`` and work it; the next job: a queued case, or the call that preempted it."""
         env = centre.env
         self.job, self.preempted_by = inc, None
@@ -102,7 +102,7 @@ class Crew(mesa.Agent):
         assert self.pos is not None, "the model's space places every crew at its base"
         self.leg = (env.now, travel, self.pos)
         try:
-            yield env.timeout(travel)
+            yield travel
         except simpy.Interrupt as stop:
             self._stop_en_route(centre, inc)
             centre.preempted(inc, done, None)
@@ -113,7 +113,7 @@ class Crew(mesa.Agent):
         work, verdict = centre.squad_work(inc)
         began = env.now
         try:
-            yield env.timeout(work)
+            yield work
         except simpy.Interrupt as stop:
             centre.preempted(inc, done, work - (env.now - began))
             return stop.cause

@@ -88,5 +88,15 @@ class BookableStaff(mesa.Agent):
 
 
 def soonest(people: Sequence[BookableStaff], ready: float) -> BookableStaff:
-    """Pick the one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue)."""
-    return min(people, key=lambda m: (m.free_at(ready), m.busy_min))
+    """Pick the one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue).
+
+    The first such in ``people`` on a full tie, as ``min`` keyed on ``(free_at, busy_min)``
+    would; written out because every case asks it several times.
+    """
+    best = people[0]
+    best_free = best.calendar.next_on_duty(max(ready, best.busy_until))
+    for m in people[1:]:
+        free = m.calendar.next_on_duty(max(ready, m.busy_until))  # m.free_at(ready)
+        if free < best_free or (free == best_free and m.busy_min < best.busy_min):
+            best, best_free = m, free
+    return best

@@ -1,0 +1,59 @@
+"""Issue 14's shortcuts in the per-case arithmetic give exactly what the plain versions give."""
+
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from sim.agents.grid_staff import RotaClock
+from sim.agents.staff import soonest
+from sim.shifts import DutyCalendar
+from sim.vocabulary import DAYS_PER_WEEK as WEEK
+from sim.vocabulary import MINUTES_PER_DAY as DAY
+
+CALENDARS = [DutyCalendar(510.0, 540.0, 5, 2), DutyCalendar(480.0, 600.0), DutyCalendar(0.0, DAY),
+             DutyCalendar(1320.0, 600.0, 6, 4), DutyCalendar(450.0, 720.0, 7)]
+
+
+def _times(n: int = 4000) -> list[float]:
+    rng = random.Random(14)
+    # random minutes, and the shift edges themselves (where rounding would show)
+    edges = [d * DAY + c.start + e for c in CALENDARS for d in range(-1, 15) for e in (0.0, c.length, -1e-9)]
+    return [rng.uniform(0, 60 * DAY) for _ in range(n)] + edges
+
+
+@pytest.mark.parametrize("cal", CALENDARS)
+def test_on_duty_and_next_on_duty_equal_the_divmod_formula(cal):
+    for t in _times():
+        k, r = divmod(t - cal._t0, DAY)
+        plain = cal.always or (r < cal.length and k % WEEK < cal.days_per_week)
+        assert cal.on_duty(t) == plain
+        nxt = t if plain else max(t, cal.calendar_time(cal.duty_time(t)))
+        assert cal.next_on_duty(t) == nxt
+
+
+def test_soonest_is_min_keyed_on_free_time_then_load():
+    rng = random.Random(3)
+    cals = CALENDARS[:2]
+    for _ in range(2000):
+        people = [SimpleNamespace(calendar=rng.choice(cals), busy_until=rng.choice([0.0, 500.0, rng.uniform(0, 3000)]),
+                                  busy_min=rng.choice([0.0, 10.0, 20.0]))
+                  for _ in range(rng.randint(1, 6))]
+        ready = rng.choice([0.0, 500.0, rng.uniform(0, 3000)])
+        plain = min(people, key=lambda m: (m.calendar.next_on_duty(max(ready, m.busy_until)), m.busy_min))
+        assert soonest(people, ready) is plain  # type: ignore[arg-type]
+
+
+def test_rota_effort_time_with_weekday_sums_kept_equals_summing_each_time():
+    rota = RotaClock(510.0, 540.0, (0.3, 0.55, 0.1, 0.7, 0.45, 0.25, 0.6))
+
+    def plain(t: float) -> float:
+        k, r = divmod(t - rota.start, DAY)
+        week, dow = divmod(int(k), WEEK)
+        return rota.length * (week * sum(rota.weights) + sum(rota.weights[:dow])
+                              + rota.weights[dow] * min(r, rota.length) / rota.length)
+
+    for t in _times():
+        assert rota._e(t) == plain(t)
