@@ -19,10 +19,47 @@ from test_service_hall import SILOED
 
 from sim.config import load_scenario
 from sim.model import TownModel
-from sim.service_hall.arrivals import IN_PERSON, ONLINE
+from sim.service_hall.arrivals import (
+    DELAY0,
+    IN_PERSON,
+    MAX_VISITS,
+    N_UNIFORMS,
+    ONLINE,
+    PROXY,
+    SERVICE0,
+    Col,
+    RequestStream,
+)
 from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 MMC = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
+
+
+def eager_day(s: RequestStream, day: int) -> dict[str, np.ndarray]:
+    """A day's requests with every uniform converted at once, as the hall drew them before the lazy batch."""
+    rng = s.rng
+    counts = rng.poisson(s.hourly_rate[day % 7])
+    n = int(counts.sum())
+    hours = np.repeat(np.arange(24), counts)
+    u = rng.random((n, N_UNIFORMS))
+    a = day * DAY + hours * 60.0
+    d0, d1 = s.calendar.duty_time(a), s.calendar.duty_time(a + 60.0)
+    inside = s.calendar.calendar_time(d0 + u[:, Col.TIME] * (d1 - d0))
+    t = np.where(d1 > d0, np.maximum(inside, a), a + 60.0 * u[:, Col.TIME])
+    order = np.argsort(t, kind="stable")
+    t, u = t[order], u[order]
+    kind = np.minimum(np.searchsorted(s.type_cdf, u[:, Col.TYPE], side="right"), len(s.types) - 1)
+    uc = u[:, Col.CHANNEL]
+    channel = np.where(uc < s.online[kind], ONLINE, np.where(uc < s.online[kind] + s.proxy[kind], PROXY, IN_PERSON))
+    cx = u[:, Col.COMPLEX] < s.complex[kind]
+    service = np.empty((n, MAX_VISITS))
+    for j, ct in enumerate(s.types):
+        for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
+            service[mask] = dist.ppf(u[mask, SERVICE0:DELAY0])
+    return {"requested_at": t, "case_type": kind, "channel": channel, "complex": cx, "service_min": service,
+            "online_days": s.online_dist.ppf(u[:, Col.ONLINE_DAYS]),
+            "back_office_days": s.back_office_dist.ppf(u[:, Col.BACK_OFFICE]),
+            "revisit_days": s.revisit_dist.ppf(u[:, DELAY0:])}
 
 
 def plain_hall(model: TownModel) -> tuple[list[list], list[tuple]]:
@@ -54,18 +91,18 @@ def plain_hall(model: TownModel) -> tuple[list[list], list[tuple]]:
 
     for d in range(int(np.ceil(model.days))):
         day_end = min((d + 1) * DAY, horizon)
-        b = hall.stream.day(d)
-        for i, t in enumerate(b.requested_at.tolist()):
+        b = eager_day(hall.stream, d)
+        for i, t in enumerate(b["requested_at"].tolist()):
             if t >= horizon:
                 break
-            kind, channel, cx = int(b.case_type[i]), int(b.channel[i]), bool(b.complex[i])
+            kind, channel, cx = int(b["case_type"][i]), int(b["channel"][i]), bool(b["complex"][i])
             n = 0 if channel == ONLINE else (
                 cfg.case_types[kind].visits_before if channel == IN_PERSON and cx and not cfg.one_visit else 1)
-            cases.append([t, t + b.online_days[i] * DAY if n == 0 else math.nan, n, 0])
+            cases.append([t, t + b["online_days"][i] * DAY if n == 0 else math.nan, n, 0])
             if n == 0:
                 continue
-            item = (cal.next_on_duty(t), len(cases) - 1, 0, b.service_min[i].tolist(), b.revisit_days[i].tolist(),
-                    float(b.back_office_days[i]), cx, kind)
+            item = (cal.next_on_duty(t), len(cases) - 1, 0, b["service_min"][i].tolist(),
+                    b["revisit_days"][i].tolist(), float(b["back_office_days"][i]), cx, kind)
             while pending and pending[0][0] <= item[0] and pending[0][0] < day_end:
                 book(*heapq.heappop(pending))
             if item[0] >= day_end:
@@ -115,3 +152,28 @@ def test_hall_arrays_equal_the_plain_booking(case):
         for start, end in mine[:, 3:5].tolist():
             total += max(0.0, min(end, model.horizon) - start)
         assert busy[w] == total and served[w] == len(mine)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_batch_converts_any_rows_as_converting_them_all(case):
+    """The lazy batch's columns, asked for in pieces, equal converting every uniform at once."""
+    build, _ = CASES[case]
+    sc = build()
+    eager, lazy = (TownModel(sc, seed=5, days=4).hall for _ in range(2))
+    assert eager is not None and lazy is not None
+    for d in range(4):
+        want, b = eager_day(eager.stream, d), lazy.stream.day(d)
+        n = len(b)
+        rows = np.arange(n)
+        odd, even = rows[1::2], rows[::2]  # converted separately, then interleaved
+        for name in ("requested_at", "case_type", "channel", "complex"):
+            assert np.array_equal(getattr(b, name), want[name]), name
+        got = np.empty((n, MAX_VISITS))
+        got[odd], got[even] = b.services(odd), b.services(even)
+        assert np.array_equal(got, want["service_min"])
+        assert np.array_equal(b.service(rows, 2), want["service_min"][:, 2])
+        assert np.array_equal(b.revisit_days(rows), want["revisit_days"])
+        for name in ("online_days", "back_office_days"):
+            col = np.empty(n)
+            col[odd], col[even] = getattr(b, name)(odd), getattr(b, name)(even)
+            assert np.array_equal(col, want[name]), name

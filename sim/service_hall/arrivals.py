@@ -15,7 +15,6 @@ in-person requests to the next opening, where they queue at the door.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -46,18 +45,61 @@ ONLINE, PROXY, IN_PERSON = HallChannel.ONLINE, HallChannel.PROXY, HallChannel.IN
 CHANNELS = HallChannel.keys()
 
 
-@dataclass
 class RequestBatch:
-    """One day's requests as parallel arrays, sorted by request time."""
+    """One day's requests, sorted by request time: time, type, channel and complexity as arrays.
 
-    requested_at: np.ndarray
-    case_type: np.ndarray
-    channel: np.ndarray
-    complex: np.ndarray
-    online_days: np.ndarray
-    back_office_days: np.ndarray  # working days of approval after a complex case's last visit
-    service_min: np.ndarray  # (n, MAX_VISITS)
-    revisit_days: np.ndarray  # (n, MAX_VISITS - 1), working days before visits 2, 3, …
+    Window minutes, revisit delays, online and back-office days are converted from the
+    request's uniforms only for the rows asked for (``service``, ``revisit_days``, …).
+    Shortcut: converting every uniform of every request (five window times and four delays
+    each) cost more than the hall's booking, yet an online case needs none of them and only
+    complex cases without 一次办 revisit. The same inverse CDF of the same uniform gives the
+    same value whichever rows are converted together (tests/test_hall_arrays.py checks every
+    column against converting them all, as the hall used to).
+    """
+
+    def __init__(self, stream: RequestStream, u: np.ndarray, requested_at: np.ndarray, case_type: np.ndarray,
+                 channel: np.ndarray, complex_: np.ndarray) -> None:
+        self._stream = stream
+        self._u = u  # (n, N_UNIFORMS), rows in request order
+        self.requested_at = requested_at
+        self.case_type = case_type
+        self.channel = channel
+        self.complex = complex_
+
+    def __len__(self) -> int:
+        return len(self.requested_at)
+
+    def service(self, rows: np.ndarray, visit: int = 0) -> np.ndarray:
+        """Window minutes of visit ``visit`` (0-based) of each request in ``rows``."""
+        s = self._stream
+        u = self._u[rows, SERVICE0 + visit]
+        if s.one_service is not None:  # one distribution for every request: no masks (same values)
+            return s.one_service.ppf(u)
+        out = np.empty(len(rows))
+        kind, cx = self.case_type[rows], self.complex[rows]
+        for j, ct in enumerate(s.types):
+            for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
+                if mask.any():
+                    out[mask] = dist.ppf(u[mask])
+        return out
+
+    def services(self, rows: np.ndarray) -> np.ndarray:
+        """Window minutes of every possible visit, (len(rows), MAX_VISITS)."""
+        if len(rows) == 0:
+            return np.empty((0, MAX_VISITS))
+        return np.stack([self.service(rows, k) for k in range(MAX_VISITS)], axis=1)
+
+    def revisit_days(self, rows: np.ndarray) -> np.ndarray:
+        """Working days before visits 2, 3, … of each request in ``rows``, (len(rows), MAX_VISITS - 1)."""
+        return self._stream.revisit_dist.ppf(self._u[rows, DELAY0:])
+
+    def online_days(self, rows: np.ndarray) -> np.ndarray:
+        """Calendar days each online request in ``rows`` takes to finish."""
+        return self._stream.online_dist.ppf(self._u[rows, Col.ONLINE_DAYS])
+
+    def back_office_days(self, rows: np.ndarray) -> np.ndarray:
+        """Working days of approval after a complex case's last visit, for each request in ``rows``."""
+        return self._stream.back_office_dist.ppf(self._u[rows, Col.BACK_OFFICE])
 
 
 def hourly_weights(cfg: ServiceHall) -> np.ndarray:
@@ -97,9 +139,13 @@ class RequestStream:
         self.online_dist = cfg.online_days
         self.revisit_dist = cfg.revisit_delay_days
         self.back_office_dist = cfg.back_office_days
+        self.one_type = len(self.types) == 1  # searchsorted over one share gives 0 for every u < 1
+        self._hours = np.arange(24)
 
     def _times(self, day: int, hours: np.ndarray, u: np.ndarray) -> np.ndarray:
         a = day * DAY + hours * 60.0
+        if self.calendar.always:  # open all hour: inside = a + u·((a + 60) − a) = a + u·60 ≥ a, exactly
+            return a + u * 60.0
         d0 = self.calendar.duty_time(a)
         d1 = self.calendar.duty_time(a + 60.0)
         inside = self.calendar.calendar_time(d0 + u * (d1 - d0))
@@ -110,26 +156,17 @@ class RequestStream:
         rng = self.rng
         counts = rng.poisson(self.hourly_rate[day % WEEK])
         n = int(counts.sum())
-        hours = np.repeat(np.arange(24), counts)
+        hours = np.repeat(self._hours, counts)
         u = rng.random((n, N_UNIFORMS))
         t = self._times(day, hours, u[:, Col.TIME])
         order = np.argsort(t, kind="stable")
         t, u = t[order], u[order]
-        kind = np.minimum(np.searchsorted(self.type_cdf, u[:, Col.TYPE], side="right"), len(self.types) - 1)
-        uc = u[:, Col.CHANNEL]
-        channel = np.where(uc < self.online[kind], ONLINE,
-                           np.where(uc < self.online[kind] + self.proxy[kind], PROXY, IN_PERSON))
-        cx = u[:, Col.COMPLEX] < self.complex[kind]
-        service = np.empty((n, MAX_VISITS))
-        if self.one_service is not None:  # one distribution for every request: no masks (same values)
-            service[:] = self.one_service.ppf(u[:, SERVICE0:DELAY0])
+        if self.one_type:
+            kind = np.zeros(n, dtype=np.int64)
         else:
-            for j, ct in enumerate(self.types):
-                for mask, dist in ((kind == j) & ~cx, ct.service_min), ((kind == j) & cx, ct.complex_service):
-                    service[mask] = dist.ppf(u[mask, SERVICE0:DELAY0])
-        return RequestBatch(
-            requested_at=t, case_type=kind, channel=channel, complex=cx,
-            online_days=self.online_dist.ppf(u[:, Col.ONLINE_DAYS]),
-            back_office_days=self.back_office_dist.ppf(u[:, Col.BACK_OFFICE]),
-            service_min=service, revisit_days=self.revisit_dist.ppf(u[:, DELAY0:]),
-        )
+            kind = np.minimum(np.searchsorted(self.type_cdf, u[:, Col.TYPE], side="right"), len(self.types) - 1)
+        uc = u[:, Col.CHANNEL]
+        online, proxy = self.online[kind], self.proxy[kind]
+        channel = np.where(uc < online, ONLINE, np.where(uc < online + proxy, PROXY, IN_PERSON))
+        cx = u[:, Col.COMPLEX] < self.complex[kind]
+        return RequestBatch(self, u, t, kind, channel, cx)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.service_hall import records
-from sim.service_hall.arrivals import IN_PERSON, ONLINE, RequestStream
+from sim.service_hall.arrivals import IN_PERSON, ONLINE, RequestBatch, RequestStream
 from sim.service_hall.window import HallWindow, WindowPool
 from sim.shifts import DutyCalendar
 from sim.vocabulary import MINUTES_PER_DAY as DAY
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 # A visit still to come: (arrival, case id, visit index k from 0, window minutes of every
 # visit, working days before each revisit, back-office days after the last visit).
 Pending = tuple[float, int, int, list[float], list[float], float]
-_ROOT = np.dtype([("free_at", np.float64), ("window", np.int64)])  # a window heap's entry
 
 
 class Hall:
@@ -49,6 +49,7 @@ class Hall:
         self.stream = RequestStream(cfg, self.calendar, model.streams["hall"])
         self.pools = self._build_pools()
         self.windows = [w for p in self.pools for w in p.windows]
+        self._first_window = np.array([p.windows[0].index for p in self.pools], dtype=np.int64)
         names = [p.name for p in self.pools]
         self.pool_of_type = np.array(
             [0 if cfg.pooling == "comprehensive" else names.index(c.department) for c in cfg.case_types],
@@ -97,7 +98,10 @@ class Hall:
         t, kind, channel, cx = b.requested_at[:n], b.case_type[:n], b.channel[:n], b.complex[:n]
         needed = np.where(channel == ONLINE, 0,
                           np.where((channel == IN_PERSON) & cx, self._complex_trips[kind], 1))
-        done = np.where(needed == 0, t + b.online_days[:n] * DAY, math.nan)
+        done = np.full(n, math.nan)
+        online = np.flatnonzero(needed == 0)
+        if len(online):
+            done[online] = t[online] + b.online_days(online) * DAY
         first = self.cases.extend(requested_at=t, done_at=done, case_type=kind, channel=channel, complex=cx,
                                   visits_needed=needed, visits=np.zeros(n, dtype=np.int8))
         go = np.flatnonzero(needed > 0)
@@ -111,8 +115,8 @@ class Hall:
         else:
             self._book_merged(first, go, arrival, b, day_end, pending)
 
-    def _book_first_visits(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
-                           pending: list[Pending]) -> None:
+    def _book_first_visits(self, first: int, go: np.ndarray, arrival: np.ndarray, b: RequestBatch,
+                           day_end: float, pending: list[Pending]) -> None:
         """Book a day with no revisits due and single-visit cases only: the FCFS recursion over arrays.
 
         Shortcut, equal to ``_book_merged`` on such a day (tests/test_hall_arrays.py): with
@@ -122,48 +126,58 @@ class Hall:
         """
         cut = int(np.searchsorted(arrival, day_end, side="left"))
         rows = go[:cut]
-        service = b.service_min[rows, 0]
-        pools = self.pool_of_type[b.case_type[rows]]
-        # Per visit only the heap: the root (free at, window) it replaces is kept; start and end
+        service = b.service(rows)
+        # Per visit only the heap: the root (free at, window) it replaces is noted; start and end
         # follow as arrays, start = max(arrival, free at), end = start + minutes (the same
         # float operations as booking one by one).
-        booked: list[tuple[float, int]] = []
-        keep = booked.append
+        free_at, at = array("d"), array("q")
+        note_free, note_at = free_at.append, at.append
         replace = heapq.heapreplace
         if len(self.pools) == 1:
             free = self.pools[0].free
             for a, minutes in zip(arrival[:cut].tolist(), service.tolist(), strict=False):
                 f, k = free[0]
-                keep(replace(free, ((a if a > f else f) + minutes, k)))
+                replace(free, ((a if a > f else f) + minutes, k))
+                note_free(f)
+                note_at(k)
+            window = np.frombuffer(at, dtype=np.int64) + int(self._first_window[0])
         else:
+            pools = self.pool_of_type[b.case_type[rows]]
             frees = [p.free for p in self.pools]
             for a, minutes, p in zip(arrival[:cut].tolist(), service.tolist(), pools.tolist(), strict=False):
                 free = frees[p]
                 f, k = free[0]
-                keep(replace(free, ((a if a > f else f) + minutes, k)))
-        roots = np.fromiter(booked, dtype=_ROOT, count=cut)
-        start = np.maximum(arrival[:cut], roots["free_at"])
+                replace(free, ((a if a > f else f) + minutes, k))
+                note_free(f)
+                note_at(k)
+            window = np.frombuffer(at, dtype=np.int64) + self._first_window[pools]
+        start = np.maximum(arrival[:cut], np.frombuffer(free_at, dtype=np.float64))
         end = start + service
-        window = roots["window"] + np.array([p.windows[0].index for p in self.pools], dtype=np.int64)[pools]
         ids = first + rows
         self.visits.extend(case_id=ids, visit=np.ones(cut, dtype=np.int8), arrival=arrival[:cut],
                            service_start=start, service_end=end, window=window)
         self.cases["visits"][ids] = 1
         done = self.cases["done_at"]
         done[ids] = end
-        for j in np.flatnonzero(b.complex[rows] & (b.back_office_days[rows] > 0)).tolist():
-            done[ids[j]] = self._approved(True, float(end[j]), float(b.back_office_days[rows[j]]))
-        horizon = self.model.horizon
-        for r, a in zip(go[cut:].tolist(), arrival[cut:].tolist(), strict=False):  # asked while closed: come when it opens
-            if a < horizon:
-                heapq.heappush(pending, (a, first + r, 0, b.service_min[r].tolist(), b.revisit_days[r].tolist(),
-                                         float(b.back_office_days[r])))
+        cx = np.flatnonzero(b.complex[rows])
+        if len(cx):
+            back_office = b.back_office_days(rows[cx])
+            for j, days in zip(cx[back_office > 0].tolist(), back_office[back_office > 0].tolist(), strict=True):
+                done[ids[j]] = self._approved(True, float(end[j]), days)
+        late = go[cut:]  # asked while closed: come when it opens
+        if len(late):
+            horizon = self.model.horizon
+            service_all, delays, back_office = b.services(late).tolist(), b.revisit_days(late).tolist(), \
+                b.back_office_days(late).tolist()
+            for j, (r, a) in enumerate(zip(late.tolist(), arrival[cut:].tolist(), strict=True)):
+                if a < horizon:
+                    heapq.heappush(pending, (a, first + r, 0, service_all[j], delays[j], back_office[j]))
 
-    def _book_merged(self, first: int, go: np.ndarray, arrival: np.ndarray, b, day_end: float,
+    def _book_merged(self, first: int, go: np.ndarray, arrival: np.ndarray, b: RequestBatch, day_end: float,
                      pending: list[Pending]) -> None:
         """Book the plain way: the day's first visits merged with revisits due, one at a time."""
         booked: list[tuple[int, int, float, float, float, int]] = []
-        service, delays, back_office = b.service_min[go].tolist(), b.revisit_days[go].tolist(), b.back_office_days[go]
+        service, delays, back_office = b.services(go).tolist(), b.revisit_days(go).tolist(), b.back_office_days(go)
         for j, (r, a) in enumerate(zip(go.tolist(), arrival.tolist(), strict=False)):
             while pending and pending[0][0] <= a and pending[0][0] < day_end:
                 self._book(heapq.heappop(pending), pending, booked)
