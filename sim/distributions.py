@@ -20,7 +20,7 @@ from sim.config.base import NoCoercion
 if TYPE_CHECKING:  # numpy loads when a run draws (ppf), not when a scenario is read or refused
     import numpy as np
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True, defer_build=True)
 _NORMAL = NormalDist()
 _TINY = 1e-300
 

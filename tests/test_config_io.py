@@ -117,3 +117,72 @@ def test_field_path_skips_union_tags_and_numbers_unnamed_items():
     assert field_path(("a", 0, "x"), data) == "a[0].x"
     assert field_path(("a", 1, "d", "lognormal", "cv"), data) == "a[n].d.cv"
 
+
+
+# --- the kept scenario schema (fast start, issue 13) ---------------------------------------------
+_BAD_FIELDS: list[tuple[str, str, Any]] = [
+    ("run", "days", -5), ("squads", "count", "two"), ("command_centre", "triage_min", {"dist": "gamma"}),
+    ("town", "area_km2", float("nan")), ("party", "nope", 1), ("escalation", "policy", "other"),
+    ("command_centre", "dispatch_rule", "fastest"), ("run", "seed", True),
+]
+
+
+def test_the_kept_schema_validates_and_refuses_as_pydantic_does(tmp_path, monkeypatch):
+    """Kept, read back and used: same scenario, same one-line refusal as ``Scenario.model_validate``."""
+    import copy
+
+    from pydantic_core import SchemaValidator
+
+    from sim.config import schema_cache
+
+    monkeypatch.setattr(schema_cache, "FOLDER", tmp_path)
+    monkeypatch.setattr(schema_cache, "_validator", None)
+    monkeypatch.setattr(schema_cache.sys, "dont_write_bytecode", False)
+    first = schema_cache.scenario_validator()
+    kept = list(tmp_path.glob("scenario-schema.*.pickle"))
+    assert len(kept) == 1 and kept[0].name == f"scenario-schema.{schema_cache.key()}.pickle"
+    monkeypatch.setattr(schema_cache, "_validator", None)
+    monkeypatch.setattr(schema_cache, "built_schema", lambda: pytest.fail("the kept schema was not used"))
+    read_back = schema_cache.scenario_validator()
+    assert isinstance(read_back, SchemaValidator) and read_back is not first
+
+    data = read_scenario_data(DEFAULT)
+    ours, theirs = read_back.validate_python(data), Scenario.model_validate(data)
+    assert type(ours) is Scenario and ours == theirs
+    assert ours.model_dump(mode="json") == theirs.model_dump(mode="json")
+    for section, field, value in _BAD_FIELDS:
+        bad = copy.deepcopy(data)
+        bad[section][field] = value
+        with pytest.raises(ValidationError) as ours_err:
+            read_back.validate_python(bad)
+        with pytest.raises(ValidationError) as theirs_err:
+            Scenario.model_validate(bad)
+        assert one_line(ours_err.value, bad, "s") == one_line(theirs_err.value, bad, "s")
+        assert ours_err.value.errors(include_context=False) == theirs_err.value.errors(include_context=False)
+
+
+def test_a_stale_or_broken_kept_schema_is_rebuilt(tmp_path, monkeypatch):
+    from sim.config import schema_cache
+
+    monkeypatch.setattr(schema_cache, "FOLDER", tmp_path)
+    monkeypatch.setattr(schema_cache, "_validator", None)
+    monkeypatch.setattr(schema_cache.sys, "dont_write_bytecode", False)
+    (tmp_path / "scenario-schema.0123.pickle").write_bytes(b"old")  # another key: dropped
+    (tmp_path / f"scenario-schema.{schema_cache.key()}.pickle").write_bytes(b"not a pickle")
+    v = schema_cache.scenario_validator()
+    assert v.validate_python(read_scenario_data(DEFAULT)).run.days > 0
+    assert [p.name for p in tmp_path.iterdir()] == [f"scenario-schema.{schema_cache.key()}.pickle"]
+
+
+def test_no_section_is_built_at_import_and_defaults_are_tables():
+    """Importing the schema builds no model (defer_build; defaults as tables, not instances)."""
+    code = ("import sys, pydantic, sim.config.io\n"
+            "built = sorted({f'{c.__module__}.{c.__qualname__}' for m in list(sys.modules.values()) if m\n"
+            "  for c in vars(m).values() if isinstance(c, type) and issubclass(c, pydantic.BaseModel)\n"
+            "  and c is not pydantic.BaseModel and c.__dict__.get('__pydantic_complete__')})\n"
+            "print(built, 'pydantic.plugin._loader' in sys.modules)")
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert r.stdout.strip() == "[] False", r.stdout + r.stderr[-500:]

@@ -4,10 +4,10 @@ Nothing here imports another part of the simulation, so sections, policies and t
 hall can all build on it without an import cycle.
 """
 
-from __future__ import annotations
-
+from collections.abc import Callable
+from functools import partial
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -57,6 +57,8 @@ class NoCoercion(BaseModel):
     error formatter appends to the model's path.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     @model_validator(mode="before")
     @classmethod
     def _as_written(cls, data: Any) -> Any:
@@ -73,13 +75,26 @@ StreetDensity = Annotated[float, Field(gt=0, le=limits.MAX_STREET_KM_PER_KM2)]
 Coord = Annotated[float, Field(ge=-limits.MAX_COORD_KM, le=limits.MAX_COORD_KM)]
 
 
+def table[M: BaseModel](model: type[M], **values: Any) -> Callable[[], M]:
+    """Give a section's default as the table a scenario file would hold, validated with the file.
+
+    Sections are built lazily (``defer_build``), so a refused file need not build them: a
+    default made by calling ``model`` would build its validator at import; a table is turned
+    into ``model`` by the scenario's own validator (``validate_default``) and pickles with
+    the kept schema (``sim.config.schema_cache``).
+    """
+    del model  # for the type only
+    return partial(dict, **values)  # type: ignore[return-value]  # validate_default makes it a model
+
+
 class Strict(NoCoercion):
     """A section of a scenario: unknown fields, NaN, inf, text for numbers refused; frozen once loaded.
 
     Every number has an upper bound from ``sim.limits`` (each with its reason there).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, validate_default=True,
+                              defer_build=True)
 
 
 class Shift(Strict):
@@ -89,7 +104,7 @@ class Shift(Strict):
     end_h: float = Field(default=17.5, gt=0, le=48)
 
     @model_validator(mode="after")
-    def _length(self) -> Shift:
+    def _length(self) -> Self:
         if not 0 < self.end_h - self.start_h <= 24:
             raise ValueError("end_h must be after start_h and at most 24 h later")
         return self

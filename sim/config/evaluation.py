@@ -1,7 +1,5 @@
 """The ``[evaluation]`` section: weights of the score each grid and squad gets."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from sim import limits

@@ -7,10 +7,9 @@ scenario file that states them. Only the *shape* of the section is checked here;
 files themselves are checked by :mod:`sim.geo.layers` and :mod:`sim.geo.roads` before a run.
 """
 
-from __future__ import annotations
-
+from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -74,23 +73,23 @@ class ModeSpeeds(_Strict):
 
 # Speeds by OSM highway class. Walking 4–5, e-bike 12–18, car 25–40 km/h are public figures
 # (DESIGN.md §2); how they vary by class is an assumption (town traffic, not free-flow).
-DEFAULT_SPEEDS: dict[str, ModeSpeeds] = {
-    "motorway": ModeSpeeds(walk=0, ebike=0, car=60),
-    "trunk": ModeSpeeds(walk=4.5, ebike=16, car=40),
-    "primary": ModeSpeeds(walk=4.5, ebike=16, car=35),
-    "secondary": ModeSpeeds(walk=4.5, ebike=15, car=30),
-    "tertiary": ModeSpeeds(walk=4.5, ebike=15, car=30),
-    "unclassified": ModeSpeeds(walk=4.5, ebike=15, car=25),
-    "road": ModeSpeeds(walk=4.5, ebike=15, car=25),
-    "residential": ModeSpeeds(walk=4.5, ebike=14, car=20),
-    "living_street": ModeSpeeds(walk=4.5, ebike=12, car=10),
-    "service": ModeSpeeds(walk=4.5, ebike=12, car=15),
-    "track": ModeSpeeds(walk=4.5, ebike=10, car=15),
-    "pedestrian": ModeSpeeds(walk=4.5, ebike=0, car=0),
-    "footway": ModeSpeeds(walk=4.5, ebike=0, car=0),
-    "path": ModeSpeeds(walk=4.5, ebike=10, car=0),
-    "cycleway": ModeSpeeds(walk=4.5, ebike=15, car=0),
-    "steps": ModeSpeeds(walk=2.0, ebike=0, car=0),
+DEFAULT_SPEEDS: dict[str, tuple[float, float, float]] = {  # walk, e-bike, car
+    "motorway": (0, 0, 60),
+    "trunk": (4.5, 16, 40),
+    "primary": (4.5, 16, 35),
+    "secondary": (4.5, 15, 30),
+    "tertiary": (4.5, 15, 30),
+    "unclassified": (4.5, 15, 25),
+    "road": (4.5, 15, 25),
+    "residential": (4.5, 14, 20),
+    "living_street": (4.5, 12, 10),
+    "service": (4.5, 12, 15),
+    "track": (4.5, 10, 15),
+    "pedestrian": (4.5, 0, 0),
+    "footway": (4.5, 0, 0),
+    "path": (4.5, 10, 0),
+    "cycleway": (4.5, 15, 0),
+    "steps": (2.0, 0, 0),
 }
 
 
@@ -101,21 +100,22 @@ class Roads(_Strict):
     # Overrides by highway class (``*_link`` roads use their class); other classes keep the defaults.
     speeds: dict[str, ModeSpeeds] = Field(default_factory=dict)
     # Modes that must respect one-way streets (walkers and e-bikes use both directions).
-    oneway_modes: list[Mode] = Field(default_factory=lambda: list[Mode](["car"]))
+    oneway_modes: list[Mode] = Field(default_factory=partial(list, ["car"]))
     # A place farther than this from every road node is reported as not reached by roads.
     max_access_km: float = Field(default=1.0, gt=0, le=limits.MAX_COORD_KM)
     # Refuse a graph whose largest connected part holds less than this share of its nodes.
     min_connected_share: float = Field(default=0.9, gt=0, le=1)
 
     @model_validator(mode="after")
-    def _unique_modes(self) -> Roads:
+    def _unique_modes(self) -> Self:
         if len(set(self.oneway_modes)) != len(self.oneway_modes):
             raise ValueError("oneway_modes: listed twice")
         return self
 
     def speed_table(self) -> dict[str, ModeSpeeds]:
         """Speeds per road class and mode: the defaults, with the scenario's own classes on top."""
-        return {**DEFAULT_SPEEDS, **self.speeds}
+        defaults = {k: ModeSpeeds(walk=w, ebike=e, car=c) for k, (w, e, c) in DEFAULT_SPEEDS.items()}
+        return {**defaults, **self.speeds}
 
 
 def resolve_paths(data: dict, folder: Path) -> dict:

@@ -7,14 +7,12 @@ compares them by editing a file. Cross-field checks run as field validators so t
 error names the offending field (``service_hall.department_windows: …``).
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from sim import limits
-from sim.config.base import Shift, Strict, Weight
+from sim.config.base import Shift, Strict, Weight, table
 from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
@@ -55,7 +53,7 @@ class ServiceHall(Strict):
     pooling: Literal["comprehensive", "departmental"] = "comprehensive"
     # Windows per department when pooling is departmental (each serves only its department).
     department_windows: dict[str, int] = Field(default_factory=dict)
-    shift: Shift = Shift(start_h=8.5, end_h=17)
+    shift: Shift = Field(default_factory=table(Shift, start_h=8.5, end_h=17))
     open_weekdays: int = Field(default=5, ge=1, le=7)  # day 0 is a Monday; Mon–Fri open
     cases_per_year: float = Field(gt=0, le=limits.MAX_HALL_CASES_PER_YEAR)  # all channels, online included
     # Relative requests per hour of day / day of week; None: flat over opening hours / open days.
@@ -63,13 +61,13 @@ class ServiceHall(Strict):
     weekday_profile: list[Weight] | None = None
     one_visit: bool = True  # 一次办: a complex case needs a single visit
     revisit_delay_days: Distribution = Field(  # working days between visits of a complex case
-        default_factory=lambda: Exponential(dist="exponential", mean=3)
+        default_factory=table(Exponential, dist="exponential", mean=3)
     )
     # Working days of approval after a complex case's last visit: sequential sign-offs by
     # several departments before the reform, parallel approval after it.
-    back_office_days: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0))
+    back_office_days: Distribution = Field(default_factory=table(Fixed, dist="fixed", value=0))
     online_days: Distribution = Field(  # calendar days an online case takes to finish
-        default_factory=lambda: LogNormal(dist="lognormal", mean=2, cv=0.5)
+        default_factory=table(LogNormal, dist="lognormal", mean=2, cv=0.5)
     )
     case_types: list[CaseType]
 

@@ -1,18 +1,22 @@
 """The ``[incidents]`` and ``[channels]`` sections: the taxonomy of problems and how they become known."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from sim import limits
-from sim.config.base import Strict, Weight
+from sim.config.base import Strict, Weight, table
 from sim.distributions import Distribution, Exponential
 from sim.vocabulary import LandUse, Tier
 
+
 # A tier as scenario files spell it ("village"), held as the code the engine uses.
-TierName = Annotated[Tier, BeforeValidator(Tier.parse), PlainSerializer(lambda t: t.key, return_type=str)]
+def _tier_key(tier: Tier) -> str:
+    return tier.key
+
+
+TierName = Annotated[Tier, BeforeValidator(Tier.parse), PlainSerializer(_tier_key, return_type=str)]
 
 
 class Category(Strict):
@@ -27,7 +31,7 @@ class Category(Strict):
     severity: int = Field(ge=1, le=5)
     source: Literal["residents", "enterprises"] = "residents"
     land_use_weight: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {LandUse.CORE: 1.0, LandUse.INDUSTRIAL: 1.0, LandUse.RURAL: 1.0}
+        default_factory=partial(dict, {LandUse.CORE: 1.0, LandUse.INDUSTRIAL: 1.0, LandUse.RURAL: 1.0})
     )
     lowest_tier: TierName = Tier.GRID
     town_handler: Literal["squad", "department"] = "department"
@@ -42,13 +46,13 @@ class Category(Strict):
     patrol_detect_prob: float = Field(default=0.5, ge=0, le=1)
     hotline_prob: float = Field(default=0.1, ge=0, le=1)
     hotline_delay_min: Distribution = Field(
-        default_factory=lambda: Exponential(dist="exponential", mean=60)
+        default_factory=table(Exponential, dist="exponential", mean=60)
     )
     camera: bool = False
     spot_fix_prob: float = Field(default=0.0, ge=0, le=1)
     needs_mediation: bool = False  # disputes: the grid's mediators (chief, Party members) act
     external_response_min: Distribution = Field(
-        default_factory=lambda: Exponential(dist="exponential", mean=12)
+        default_factory=table(Exponential, dist="exponential", mean=12)
     )
     resolve_prob: dict[TierName, float] = Field(default_factory=dict)
     # Referral to the county (条块: powers the town does not hold — a permit, a penalty beyond
@@ -58,7 +62,7 @@ class Category(Strict):
     work_min: Distribution
 
     @model_validator(mode="after")
-    def _probs(self) -> Category:
+    def _probs(self) -> Self:
         for k, v in self.resolve_prob.items():
             if not 0 <= v <= 1:
                 raise ValueError(f"resolve_prob.{k} must be in [0, 1]")
@@ -85,11 +89,11 @@ class Incidents(Strict):
     """How often problems arise (per 10,000 residents a year, by hour of day) and of which kinds."""
 
     events_per_10k_residents_per_year: float = Field(gt=0, le=limits.MAX_EVENTS_PER_10K_PER_YEAR)
-    hourly_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
+    hourly_profile: list[Weight] = Field(default_factory=partial(list, [1.0] * 24))
     categories: list[Category] = Field(max_length=1000)  # a taxonomy has tens
 
     @model_validator(mode="after")
-    def _check(self) -> Incidents:
+    def _check(self) -> Self:
         if len(self.hourly_profile) != 24 or any(h < 0 for h in self.hourly_profile):
             raise ValueError("hourly_profile needs 24 non-negative numbers")
         if sum(self.hourly_profile) <= 0:
@@ -106,14 +110,14 @@ class Channels(Strict):
     """How problems become known besides patrol: camera coverage by land use, and the delays of each channel."""
 
     camera_coverage: dict[LandUse, float] = Field(
-        default_factory=lambda: {LandUse.CORE: 0.5, LandUse.INDUSTRIAL: 0.3, LandUse.RURAL: 0.05}
+        default_factory=partial(dict, {LandUse.CORE: 0.5, LandUse.INDUSTRIAL: 0.3, LandUse.RURAL: 0.05})
     )
     camera_delay_min: Distribution = Field(
-        default_factory=lambda: Exponential(dist="exponential", mean=5)
+        default_factory=table(Exponential, dist="exponential", mean=5)
     )
 
     @model_validator(mode="after")
-    def _cov(self) -> Channels:
+    def _cov(self) -> Self:
         for k, v in self.camera_coverage.items():
             if not 0 <= v <= 1:
                 raise ValueError(f"camera_coverage.{k} must be in [0, 1]")

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sim.config.base import ScenarioError
 from sim.config.geo import resolve_paths
 from sim.config.scenario import Scenario
+from sim.config.schema_cache import scenario_validator
 from sim.config.size import check_run_size
 
 
@@ -64,7 +65,7 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a parsed TOML table; raise ScenarioError naming the first bad field."""
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = scenario_validator().validate_python(data)
     except ValidationError as exc:
         raise ScenarioError(one_line(exc, data, source)) from None
     except (TypeError, KeyError) as exc:  # malformed nesting pydantic cannot locate

@@ -1,11 +1,9 @@
 """The ``[party]`` section: Party eyes, mediation and convening, each switchable."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from sim import limits
-from sim.config.base import Strict
+from sim.config.base import Strict, table
 from sim.distributions import Distribution, Exponential, LogNormal
 
 
@@ -18,12 +16,12 @@ class Party(Strict):
     notice_prob_per_household: float = Field(default=0.1, ge=0, le=1)
     eyes_categories: list[str] = Field(default_factory=list)
     report_delay_min: Distribution = Field(
-        default_factory=lambda: Exponential(dist="exponential", mean=120)
+        default_factory=table(Exponential, dist="exponential", mean=120)
     )
     mediation: bool = False  # Party members join grid mediation of disputes
     mediation_resolve_prob: float = Field(default=0.5, ge=0, le=1)
     convening: bool = False  # hard cases convened by the town committee (难事不出镇)
     convene_min_severity: int = Field(default=4, ge=1, le=5)
     convene_min: Distribution = Field(
-        default_factory=lambda: LogNormal(dist="lognormal", mean=2880, cv=0.5)
+        default_factory=table(LogNormal, dist="lognormal", mean=2880, cv=0.5)
     )

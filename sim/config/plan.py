@@ -9,9 +9,7 @@ whether a site lies inside the town is checked against the built town
 (:mod:`sim.plan.sites`).
 """
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -50,7 +48,7 @@ class Plan(Strict):
     min_road_degree: int = Field(default=3, ge=1, le=10)
 
     @model_validator(mode="after")
-    def _names(self) -> Plan:
+    def _names(self) -> Self:
         names = [s.name for s in self.sites]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

@@ -1,7 +1,5 @@
 """The ``[meta]`` and ``[run]`` sections: what the scenario is called and how long it runs."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,10 +1,10 @@
 """The whole scenario: every section, and the checks that span sections."""
 
-from __future__ import annotations
+from typing import Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
-from sim.config.base import Strict
+from sim.config.base import Strict, table
 from sim.config.command import CommandCentre, Departments, Tiers
 from sim.config.evaluation import Evaluation
 from sim.config.hall import ServiceHall
@@ -22,24 +22,24 @@ class Scenario(Strict):
     """One town and all its policies: every section of a scenario file, checked against each other."""
 
     meta: Meta
-    run: Run = Run()
+    run: Run = Field(default_factory=table(Run))
     town: Town
     incidents: Incidents
     grid_staff: GridStaff
-    channels: Channels = Channels()
-    command_centre: CommandCentre = CommandCentre()
-    escalation: EscalationConfig = ThresholdEscalation()
-    tiers: Tiers = Tiers()
-    squads: Squads = Squads()
-    departments: Departments = Departments()
-    party: Party = Party()
-    evaluation: Evaluation = Evaluation()
-    staff_cost: StaffCost = StaffCost()
+    channels: Channels = Field(default_factory=table(Channels))
+    command_centre: CommandCentre = Field(default_factory=table(CommandCentre))
+    escalation: EscalationConfig = Field(default_factory=table(ThresholdEscalation, policy="threshold"))
+    tiers: Tiers = Field(default_factory=table(Tiers))
+    squads: Squads = Field(default_factory=table(Squads))
+    departments: Departments = Field(default_factory=table(Departments))
+    party: Party = Field(default_factory=table(Party))
+    evaluation: Evaluation = Field(default_factory=table(Evaluation))
+    staff_cost: StaffCost = Field(default_factory=table(StaffCost))
     service_hall: ServiceHall | None = None  # 审批服务一窗口; None: no hall in this run
-    plan: Plan = Plan()  # candidate squad bases for gridsim plan bases
+    plan: Plan = Field(default_factory=table(Plan))  # candidate squad bases for gridsim plan bases
 
     @model_validator(mode="after")
-    def _cross(self) -> Scenario:
+    def _cross(self) -> Self:
         for field, names in (
             ("command_centre.fifteen_minute_rule", self.command_centre.fifteen_minute_rule),
             ("party.eyes_categories", self.party.eyes_categories),

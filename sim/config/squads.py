@@ -1,13 +1,11 @@
 """The ``[squads]`` section: zoned all-round enforcement squads and their crews."""
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
 from sim import limits
-from sim.config.base import Coord, Shift, Strict
+from sim.config.base import Coord, Shift, Strict, table
 
 
 class SquadUnit(Strict):
@@ -29,14 +27,14 @@ class Squads(Strict):
     # People on the squad's roll (all shifts); staff headcount and cost count these, not crews.
     officers_per_squad: int = Field(default=10, ge=1, le=limits.MAX_OFFICERS_PER_SQUAD)
     units: list[SquadUnit] = Field(default_factory=list, max_length=limits.MAX_SQUADS)
-    shift: Shift = Shift(start_h=7, end_h=22)
+    shift: Shift = Field(default_factory=table(Shift, start_h=7, end_h=22))
     domains: list[str] | None = None  # for generated squads; None: all-round
     mode: Literal["walk", "ebike", "car"] = "car"
     dispatch_overhead_min: float = Field(default=1.0, ge=0, le=limits.MAX_MINUTES)
     return_to_base: bool = True
 
     @model_validator(mode="after")
-    def _units(self) -> Squads:
+    def _units(self) -> Self:
         if self.units and self.count and self.count != len(self.units):
             raise ValueError("count disagrees with the number of units given")
         ids = [u.id for u in self.units]

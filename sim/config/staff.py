@@ -1,13 +1,12 @@
 """The ``[grid_staff]`` section: 一长五员 per grid, departmental inspectors, patrol and verification."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
 from sim import limits
-from sim.config.base import Shift, StreetDensity, Strict
+from sim.config.base import Shift, StreetDensity, Strict, table
 from sim.distributions import Distribution, Exponential
 from sim.vocabulary import Duty, GridRole, LandUse, inspector_role
 
@@ -48,7 +47,7 @@ class Role(Strict):
     # A departmental inspector sees and fixes only these domains' problems; None: all
     # (the comprehensive grid of the reform).
     domains: list[str] | None = None
-    routine: Routine = Routine()
+    routine: Routine = Field(default_factory=table(Routine))
 
 
 class GridStaff(Strict):
@@ -58,18 +57,18 @@ class GridStaff(Strict):
     # Departmental inspectors (before the reform), keyed by department; a town-wide team
     # spread over the grids appears here as a part-time presence (duty_share < 1) per grid.
     inspectors: dict[str, Role] = Field(default_factory=dict)
-    shift: Shift = Shift()
+    shift: Shift = Field(default_factory=table(Shift))
     # Working days a week per person (7: every day). With fewer, "staggered" rest days rotate
     # through each grid's members in the order the roles are listed (sim.shifts.rest_day_rota),
     # so a grid of three or more has someone on duty every day; "together": all Monday to Friday.
     days_per_week: int = Field(default=7, ge=1, le=7)
     rest_days: Literal["staggered", "together"] = "staggered"
     street_km_per_km2: dict[LandUse, StreetDensity] = Field(
-        default_factory=lambda: {LandUse.CORE: 12.0, LandUse.INDUSTRIAL: 5.0, LandUse.RURAL: 3.0}
+        default_factory=partial(dict, {LandUse.CORE: 12.0, LandUse.INDUSTRIAL: 5.0, LandUse.RURAL: 3.0})
     )
     patrol_mode: Literal["walk", "ebike"] = "ebike"
     verify_min: Distribution = Field(
-        default_factory=lambda: Exponential(dist="exponential", mean=60)
+        default_factory=table(Exponential, dist="exponential", mean=60)
     )
     verify_work_min: float = Field(default=10, ge=0, le=limits.MAX_MINUTES)
     # A grid case resolved while every supervisor is off duty: "next_shift" waits for one;
@@ -78,7 +77,7 @@ class GridStaff(Strict):
     verify_off_duty: Literal["next_shift", "centre"] = "next_shift"
 
     @model_validator(mode="after")
-    def _someone(self) -> GridStaff:
+    def _someone(self) -> Self:
         staffed = [r for r in self.all_roles().values() if r.count]
         if not staffed:
             raise ValueError("a grid needs at least one staff member")

@@ -4,14 +4,13 @@ The villages are a generated lattice, an explicit list of rectangles, or real la
 (``[town.gis]``, :mod:`sim.config.geo`); ``[town.roads]`` puts travel on a road network.
 """
 
-from __future__ import annotations
-
-from typing import Literal
+from functools import partial
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
 from sim import limits
-from sim.config.base import Strict, Weight
+from sim.config.base import Strict, Weight, table
 from sim.config.geo import Gis, Roads
 from sim.vocabulary import LandUse
 
@@ -35,7 +34,7 @@ class Village(Strict):
     land_use: LandUse = LandUse.RURAL
 
     @model_validator(mode="after")
-    def _box(self) -> Village:
+    def _box(self) -> Self:
         if self.x1 <= self.x0 or self.y1 <= self.y0:
             raise ValueError("x1 > x0 and y1 > y0 are required")
         return self
@@ -52,7 +51,7 @@ class GridDivision(Strict):
     households_range: tuple[float, float] = (200.0, 500.0)
 
     @model_validator(mode="after")
-    def _one_rule(self) -> GridDivision:
+    def _one_rule(self) -> Self:
         if (self.households_per_grid is None) == (self.grids_per_village is None):
             raise ValueError("give exactly one of households_per_grid, grids_per_village")
         lo, hi = self.households_range
@@ -87,21 +86,21 @@ class Town(Strict):
     industrial_share: float = Field(default=0.1, ge=0, le=1)
     # Relative residential density of each land use (core denser than rural).
     density: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {LandUse.CORE: 4.0, LandUse.INDUSTRIAL: 0.5, LandUse.RURAL: 1.0}
+        default_factory=partial(dict, {LandUse.CORE: 4.0, LandUse.INDUSTRIAL: 0.5, LandUse.RURAL: 1.0})
     )
     # Relative enterprise density (industrial parks hold most firms); an assumption.
     enterprise_density: dict[LandUse, Weight] = Field(
-        default_factory=lambda: {LandUse.CORE: 2.0, LandUse.INDUSTRIAL: 10.0, LandUse.RURAL: 0.5}
+        default_factory=partial(dict, {LandUse.CORE: 2.0, LandUse.INDUSTRIAL: 10.0, LandUse.RURAL: 0.5})
     )
     village_list: list[Village] = Field(default_factory=list, max_length=limits.MAX_VILLAGES)
     incidents_at_centroids: bool = False
     grid_division: GridDivision
-    travel: Travel = Travel()
+    travel: Travel = Field(default_factory=table(Travel))
     gis: Gis | None = None  # real village (and grid, point) layers instead of the lattice
     roads: Roads | None = None  # a road network instead of straight-line travel
 
     @model_validator(mode="after")
-    def _layout(self) -> Town:
+    def _layout(self) -> Self:
         if self.gis is not None:  # the lattice's villages, area_km2 and residents do not apply
             if self.village_list:
                 raise ValueError("give either gis (real villages) or a village_list, not both")
