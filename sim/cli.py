@@ -55,59 +55,61 @@ Force = Annotated[bool, typer.Option("--force", help=(
     "Write into a folder that also holds files gridsim did not write (they are left alone)"))]
 
 
+# The headline rows, by flat measure name (sim.measures.flat), each named by sim.labels.
+SUMMARY: tuple[str, ...] = (
+    "incidents", "events_per_grid_per_month", "response_p50_min", "response_p90_min", "share_within_15min",
+    "share_within_15min_dispatched", "closure_on_time_share", "problem_to_scene_p50_min", "problem_to_scene_p90_min",
+    "problem_to_closure_p50_min", "problem_to_closure_p90_min", "grid_village_share", "tier_share.*",
+    "staff_headcount.total", "staff_fte.total", "staff_cost_per_year.total", "department_utilisation.*",
+    "department_wait_mean_min.*", "squads.*.utilisation", "squads.*.calls_share", "hall_cases_per_day",
+    "hall_wait_mean_min", "hall_visits_per_case", "hall_processing_days_mean", "hall_window_utilisation",
+)
+
+
 def print_summary(s: dict[str, Any], title: str) -> None:
-    """Print the headline measures as a table a planner can read."""
+    """Print the headline measures as a table a planner can read, named as reports name them."""
+    from fnmatch import fnmatchcase
+
     from rich.table import Table
 
+    from sim.labels import measure
+    from sim.report.catalogue import kind
+
+    values = _by_flat_name(s)
     t = Table(title=title, show_header=True, header_style="bold")
     t.add_column("measure")
     t.add_column("value", justify="right")
-    rows: list[tuple[str, Any, bool | str]] = [
-        ("incidents", s["incidents"], False),
-        ("events per grid per month", s["events_per_grid_per_month"], False),
-        ("response p50 (min)", s["response_p50_min"], False),
-        ("response p90 (min)", s["response_p90_min"], False),
-        ("share within 15 min (15-minute class)", s["share_within_15min"], True),
-        ("  … of those dispatched to a squad", s["share_within_15min_dispatched"], True),
-        ("closure on time", s["closure_on_time_share"], True),
-        ("problem to scene p50 / p90 (min)", None, False),
-        ("problem to closure p50 / p90 (min)", None, False),
-        ("closed in grid + village", s["grid_village_share"], True),
-    ]
-    pairs = {"problem to scene p50 / p90 (min)": ("problem_to_scene_p50_min", "problem_to_scene_p90_min"),
-             "problem to closure p50 / p90 (min)": ("problem_to_closure_p50_min", "problem_to_closure_p90_min")}
-    rows = [(n, tuple(s.get(k) for k in pairs[n]) if n in pairs else v, pct) for n, v, pct in rows]
-    rows += [(f"tier share: {k}  (as published: {fmt(s['tier_share_published'][k], True)})", v, True)
-             for k, v in s["tier_share"].items()]
-    rows += [("staff headcount / FTE (total)", (s["staff_headcount"]["total"], s["staff_fte"]["total"]), False)]
-    if "staff_cost_per_year" in s:
-        rows.append(("staff cost a year (yuan)", s["staff_cost_per_year"]["total"], False))
-    for tier, u in s.get("department_utilisation", {}).items():
-        rows.append((f"{tier} departments: utilisation / mean wait (min)",
-                     (u, s["department_wait_mean_min"].get(tier)), "mixed"))
-    for sq in s["squads"]:
-        rows.append((f"squad {sq['id']} utilisation", sq["utilisation"], True))
-        rows.append((f"squad {sq['id']} share of calls", sq["calls_share"], True))
-    if "hall_cases" in s:
-        rows += [
-            ("service hall: cases per open day", s["hall_cases_per_day"], False),
-            ("service hall: mean wait (min)", s["hall_wait_mean_min"], False),
-            ("service hall: visits per case", s["hall_visits_per_case"], False),
-            ("service hall: processing days (mean)", s["hall_processing_days_mean"], False),
-            ("service hall: window utilisation", s["hall_window_utilisation"], True),
-        ]
-    for name, v, pct in rows:
-        if pct == "mixed":  # a share, then minutes
-            t.add_row(name, f"{fmt(v[0], True)} / {fmt(v[1])}")
-        else:
-            t.add_row(name, " / ".join(fmt(x, pct) for x in v) if isinstance(v, tuple) else fmt(v, pct))
+    for pattern in SUMMARY:
+        for name in [n for n in values if fnmatchcase(n, pattern)]:
+            label = measure(name, "en")
+            if name.startswith("tier_share."):
+                label += f"  (as published: {fmt(s['tier_share_published'][name.split('.')[1]], True)})"
+            t.add_row(label, fmt(values[name], kind(name) in ("share", "load")))
     out_console.print(t)
     print_roles(s)
+
+
+def _by_flat_name(s: dict[str, Any]) -> dict[str, Any]:
+    """Give a summary's values (numbers, or a mean with its CI) by flat name, as sim.measures.flat names them."""
+    def value(v: Any) -> bool:
+        return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and "mean" in v)
+
+    out: dict[str, Any] = {}
+    for k, v in s.items():
+        if value(v):
+            out[k] = v
+        elif isinstance(v, dict):
+            out |= {f"{k}.{kk}": vv for kk, vv in v.items() if value(vv)}
+        elif k == "squads":
+            out |= {f"squads.{sq['id']}.{kk}": vv for sq in v for kk, vv in sq.items() if kk != "id" and value(vv)}
+    return out
 
 
 def print_roles(s: dict[str, Any]) -> None:
     """Staff by role: headcount, FTE, workload (mean, max, routine and case parts), overtime, balance."""
     from rich.table import Table
+
+    from sim.labels import staff_or_total
 
     t = Table(title="staff by role (workload = busy ÷ on-duty; routine = patrol, visits, entry, liaison, "
                     "supervision, meetings)", show_header=True, header_style="bold")
@@ -116,12 +118,13 @@ def print_roles(s: dict[str, Any]) -> None:
         t.add_column(c, justify="left" if c == "role" else "right")
     roles = [r for r in s["workload_mean"] if r in s["staff_headcount"] or r == "squad_crew"]
     for r in roles:
-        t.add_row(r, fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r)), fmt(s["workload_mean"][r], True),
+        t.add_row(staff_or_total(r, "en"), fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r)),
+                  fmt(s["workload_mean"][r], True),
                   fmt(s["workload_max"].get(r), True), fmt(s["workload_routine_mean"].get(r), True),
                   fmt(s["workload_case_mean"].get(r), True), fmt(s["overtime_hours_per_month"].get(r)),
                   fmt(s["workload_gini"].get(r), "gini"))
     for r in (k for k in s["staff_headcount"] if k not in roles and k != "total"):  # on the roll, not dispatched
-        t.add_row(r, fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r)), *("–",) * 6)
+        t.add_row(staff_or_total(r, "en"), fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r)), *("–",) * 6)
     out_console.print(t)
 
 

@@ -3,10 +3,11 @@
 The engine stores codes (``sim.vocabulary``, ``sim.history``), measures by name
 (``sim.measures``) and warnings as a code with values (``sim.warnings``); every edge (the
 CLI's tables, reports, the dashboard, maps) takes its words from the tables here through
-:func:`label`, :func:`staff_role`, :func:`domain`, :func:`measure`, :func:`warning` and
-:func:`render_story`, so a Chinese page never shows an English phrase, nobody parses text
-back into meaning, and no word has two definitions. Page layout text (headings, buttons)
-stays with its page. Every entry has a ``(zh, en)`` pair (``tests/test_labels.py`` checks it).
+:func:`label`, :func:`staff_role`, :func:`domain`, :func:`measure`, :func:`map_feature`,
+:func:`plan_side`, :func:`warning` and :func:`render_story`, so a Chinese page never shows an
+English phrase, nobody parses text back into meaning, and no word has two definitions. Page
+layout text (headings, buttons) stays with its page. Every entry has a ``(zh, en)`` pair
+(``tests/test_labels.py`` checks it).
 
 Stages follow the closed loop of DESIGN.md §3 and issue 17: 发生 occurred → 发现/上报 reported
 → 派遣 dispatched → 到场 on scene → 办结 resolved (``resolved_at``) → 核查 verified → 结案
@@ -204,6 +205,9 @@ MEASURES: dict[str, tuple[str, str]] = {
     "households": ("户数", "households"),
     "staff": ("网格人员", "grid staff"),
     "area_km2": ("面积", "area"),
+    # plans (gridsim plan): what a proposal is judged on, per grid
+    "squad_calls_per_day": ("每天派中队事件", "squad calls a day"),
+    "expected_events_per_month": ("每网格每月预期事件数", "expected events per grid a month"),
     # live on the dashboard: now, or so far in the run
     "backlog": ("待办积压", "backlog"),
     "closed": ("已结案", "closed"),
@@ -254,6 +258,21 @@ MODEL_STAGES: dict[str, tuple[str, str]] = {
     "escalation": ("逐级处置", "escalation"),
     "hall": ("政务服务大厅", "service hall"),
     "staffing": ("人员配置", "staffing"),
+}
+# What a map draws besides its shading (legends of sim.geo's maps, the dashboard, plan maps).
+MAP_FEATURES: dict[str, tuple[str, str]] = {
+    "squad_base": ("中队驻地", "squad base"),
+    "squad_zone": ("中队辖区", "squad zone"),
+    "squad_route": ("中队路线（道路）", "squad route (roads)"),
+    "road": ("道路", "road"),
+    "crew": ("车组", "crew"),
+    "todays_bases": ("现有驻地", "today's bases"),
+    "candidate_sites": ("候选驻地", "candidate sites"),
+}
+# The two sides of a plan (gridsim plan and its report).
+PLANS: dict[str, tuple[str, str]] = {
+    "today": ("今天的方案", "today's plan"),
+    "proposal": ("新方案", "proposal"),
 }
 # Warnings (``sim.warnings``): code → (zh, en) templates over the entry's values.
 WARNINGS: dict[str, tuple[str, str]] = {
@@ -378,6 +397,16 @@ def measure(name: str, lang: str) -> str:
             return (f"{what[0]}{STATISTICS[stat][0]}（{unit[0]}）" if lang == "zh"
                     else f"{what[1]}, {STATISTICS[stat][1]} ({unit[1]})")
     return name
+
+
+def map_feature(name: str, lang: str) -> str:
+    """Name something a map draws (a squad base, a zone, a road, ...)."""
+    return _pick(MAP_FEATURES[name], lang)
+
+
+def plan_side(name: str, lang: str) -> str:
+    """Name a side of a plan: ``today`` or ``proposal``."""
+    return _pick(PLANS[name], lang)
 
 
 def model_stage(name: str, lang: str) -> str:

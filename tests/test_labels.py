@@ -155,13 +155,30 @@ def test_resolved_verified_closed_are_banjie_hecha_jiean():
 
 
 def test_no_page_redefines_a_domain_word():
-    """The dashboard's and the report's own tables hold layout text only: none of their
-    entries repeats a word the label table defines (a tier, a stage, a measure, ...)."""
+    """The dashboard's, the report's, the maps' and the plan figures' own tables hold layout
+    text only: none of their entries repeats a word the label table defines (a tier, a stage,
+    a measure, a map feature, ...), whatever its case."""
     from sim.dashboard.labels import _LABELS
+    from sim.geo.maps import _TEXT as MAP_TEXT
+    from sim.plan.figures import _TEXT as PLAN_TEXT
     from sim.report.text import _TEXT
 
-    domain = {w for table in (*labels._TABLES.values(), labels.MEASURES, labels.GROUP_TITLES, labels.DOMAINS)
+    domain = {w.casefold() for table in (*labels._TABLES.values(), labels.MEASURES, labels.GROUP_TITLES,
+                                         labels.DOMAINS, labels.MAP_FEATURES, labels.PLANS)
               for pair in table.values() for w in pair if w}
-    for page in (_LABELS, _TEXT):
-        repeated = {k: pair for k, pair in page.items() if set(pair) & domain}
+    pages = [_LABELS, _TEXT, *({k: (v["zh"], v["en"]) for k, v in t.items()} for t in (MAP_TEXT, PLAN_TEXT))]
+    for page in pages:
+        repeated = {k: pair for k, pair in page.items() if {w.casefold() for w in pair} & domain}
         assert not repeated, repeated
+
+
+def test_map_legends_and_plan_sides_come_from_the_label_table():
+    """The dashboard's legend, sim.geo's map legend and the plan report name map marks alike."""
+    from sim.dashboard import labels as dash
+
+    for lang in LANGUAGES:
+        assert dash.t("base", lang).casefold() == labels.map_feature("squad_base", lang).casefold()
+        assert labels.map_feature("squad_zone", lang) in dash.t("legend_zone", lang)
+    assert labels.plan_side("today", "zh") == "今天的方案" and labels.map_feature("squad_base", "zh") == "中队驻地"
+    for zh, en in (*labels.MAP_FEATURES.values(), *labels.PLANS.values()):
+        assert re.search(r"[\u4e00-\u9fff]", zh) and en and not re.search(r"[\u4e00-\u9fff]", en), (zh, en)

@@ -7,7 +7,7 @@ there as a measure, so the live table and the report call a measure by the same 
 
 from __future__ import annotations
 
-from sim.labels import GROUP_TITLES, MEASURES, label, measure
+from sim.labels import GROUP_TITLES, MAP_FEATURES, MEASURES, label, map_feature, measure
 from sim.vocabulary import MINUTES_PER_DAY, Channel, Duty, Stage, Tier
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -75,7 +75,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "legend_tier": ("形状＝当前层级：● {grid} ◆ {village} ■ {town} ⬢ {county}",
                     "Shape = tier now: ● {grid} ◆ {village} ■ {town} ⬢ {county}"),
     "legend_esc": ("↑n 升级次数", "↑n escalations"),
-    "legend_zone": ("底色＝中队辖区", "Tint = squad zone"),
+    "legend_zone": ("底色＝{squad_zone}", "Tint = {squad_zone}"),
     "map": ("镇域地图", "Town map"),
     "map_count": ("地图上的事件: {n}（超时 {k}）", "Incidents on map: {n} (overdue {k})"),
     "measures": ("实时指标", "Live measures"),
@@ -91,10 +91,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "why": ("说明", "Why / detail"),
     "start_tier": ("按严重度 {sev} ≥ {thr} 直接交由{tier}处理", "severity {sev} ≥ {thr}: starts at the {tier}"),
     "overdue": ("超时", "overdue"),
-    "village_bounds": ("村/社区边界", "Village boundary"),
-    "grid_bounds": ("网格边界", "Grid boundary"),
-    "base": ("中队驻地", "Squad base"),
-    "crew": ("车组", "Crew"),
     "crew_on_way": ("虚线＝车组在途", "dashed = crew on its way"),
     "limit_respond": ("到场时限", "response limit"),
     "limit_close": ("结案时限", "closure limit"),
@@ -110,16 +106,22 @@ _LABELS: dict[str, tuple[str, str]] = {
 _MEASURE_KEYS = {"alarms": "overdue_alarms"}
 # Controls named by a code's own word (the filter of escalated cases).
 _CODE_KEYS = {"f_escalated": Stage.ESCALATED}
+# The map legend's marks, named by sim.labels' map words (sentence case in English).
+_FEATURE_KEYS = {"base": "squad_base", "crew": "crew"}
 
 
 def t(key: str, lang: str, **fmt: object) -> str:
     """Give the label ``key`` in ``lang`` ("zh" or "en"), formatted with ``fmt``.
 
-    The tiers' words are always at hand as ``{grid}``, ``{village}``, ``{town}``, ``{county}``;
+    The tiers' and map features' words are always at hand as ``{grid}``, ``{village}``, ``{town}``,
+    ``{county}``, ``{squad_zone}``, ...;
     a key not in the page's own table is a code's word or a measure's name (``sim.labels``).
     """
     if key in _CODE_KEYS:
         return label(_CODE_KEYS[key], lang)
+    if key in _FEATURE_KEYS:
+        word = map_feature(_FEATURE_KEYS[key], lang)
+        return word[:1].upper() + word[1:]
     if key not in _LABELS:
         name = _MEASURE_KEYS.get(key, key)
         if name not in MEASURES and name not in GROUP_TITLES:
@@ -127,9 +129,9 @@ def t(key: str, lang: str, **fmt: object) -> str:
         return measure(name, lang)
     zh, en = _LABELS[key]
     text = zh if lang == "zh" else en
-    tiers = {tier.key: label(tier, lang) for tier in Tier}
-    if fmt or any(f"{{{k}}}" in text for k in tiers):
-        return text.format(**tiers, **fmt)
+    words = {tier.key: label(tier, lang) for tier in Tier} | {k: map_feature(k, lang) for k in MAP_FEATURES}
+    if fmt or any(f"{{{k}}}" in text for k in words):
+        return text.format(**words, **fmt)
     return text
 
 

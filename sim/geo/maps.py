@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.labels import measure
+from sim.labels import map_feature, measure
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -70,10 +70,6 @@ DEFAULT_MEASURES = ("discovery_p50_min", "share_within_15min", "closure_on_time_
 _TEXT = {
     "north": {"en": "N", "zh": "北"},
     "no_data": {"en": "no data", "zh": "无数据"},
-    "base": {"en": "squad base", "zh": "中队驻地"},
-    "zone": {"en": "squad zone", "zh": "中队辖区"},
-    "road": {"en": "road", "zh": "道路"},
-    "route": {"en": "squad route (roads)", "zh": "中队路线（道路）"},
 }
 
 
@@ -202,20 +198,20 @@ def draw_choropleth(
         roads.plot(ax=ax, color="#555555", linewidth=0.5, alpha=0.7, zorder=3)
         if major is not None and major.any():
             roads[major].plot(ax=ax, color="#333333", linewidth=1.2, alpha=0.8, zorder=3)
-        handles.append(Line2D([], [], color="#555555", linewidth=1, label=_TEXT["road"][lang]))
+        handles.append(Line2D([], [], color="#555555", linewidth=1, label=map_feature("road", lang)))
     if villages is not None:
         villages.boundary.plot(ax=ax, color="#222222", linewidth=0.8, zorder=4)
     colours = plt.get_cmap("tab10")
     if zones is not None and len(zones):
         for i, (_, z) in enumerate(zones.iterrows()):
             ax.plot(*_boundary_xy(z.geometry), color=colours(i % 10), linewidth=2.2, linestyle="--", zorder=5)
-        handles.append(Line2D([], [], color="black", linewidth=2, linestyle="--", label=_TEXT["zone"][lang]))
+        handles.append(Line2D([], [], color="black", linewidth=2, linestyle="--", label=map_feature("squad_zone", lang)))
     if routes is not None and len(routes):
         for i, sq in enumerate(zones["squad"] if zones is not None else []):
             mine = routes[routes["squad"] == sq]
             if len(mine):
                 mine.plot(ax=ax, color=colours(i % 10), linewidth=0.8, alpha=0.6, zorder=6)
-        handles.append(Line2D([], [], color="black", linewidth=1, label=_TEXT["route"][lang]))
+        handles.append(Line2D([], [], color="black", linewidth=1, label=map_feature("squad_route", lang)))
     if bases is not None and len(bases):
         ax.scatter(bases.geometry.x, bases.geometry.y, marker="*", s=260, c="gold", edgecolors="black",
                    linewidths=1.0, zorder=8)
@@ -224,7 +220,7 @@ def draw_choropleth(
                         fontsize=9, zorder=9,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
         handles.append(Line2D([], [], marker="*", color="w", markerfacecolor="gold", markeredgecolor="black",
-                              markersize=14, label=_TEXT["base"][lang]))
+                              markersize=14, label=map_feature("squad_base", lang)))
     if villages is not None and village_names:
         size = 7 if len(villages) <= 30 else 5
         for _, v in villages.iterrows():

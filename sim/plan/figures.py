@@ -22,25 +22,19 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.geo.maps import draw_choropleth
+from sim.labels import map_feature, measure, plan_side
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
 from sim.policies import DISPATCH_RULES
 
 _TEXT: dict[str, dict[str, str]] = {
-    "calls": {"en": "Squad calls per day", "zh": "每日中队出警需求"},
     "calls_unit": {"en": "calls per grid per day", "zh": "次/网格/日"},
     "plan": {"en": "{id}: {k} squads, dispatch {rule}", "zh": "{id}：{k} 个中队，派遣规则：{rule}"},
-    "current": {"en": "today", "zh": "现状"},
     "predicted": {"en": "predicted 15-min share of squad calls {share:.1f}%, squad workload max/mean {mm:.2f}",
                   "zh": "预测中队事件15分钟到场率 {share:.1f}%，中队负荷最大/平均 {mm:.2f}"},
-    "today_bases": {"en": "today's bases", "zh": "现有驻地"},
-    "candidates": {"en": "candidate sites", "zh": "候选驻地"},
-    "events": {"en": "Expected events per grid per month", "zh": "每网格每月预期事件数"},
     "events_unit": {"en": "events", "zh": "件"},
-    "grids_today": {"en": "Today: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
-                    "zh": "现状：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
-    "grids_proposal": {"en": "Proposal: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
-                       "zh": "方案：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
+    "grids": {"en": "{side}: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
+              "zh": "{side}：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
 }
 
 
@@ -71,10 +65,11 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
                                         for s, n in enumerate(plan.base_names)]},
                              geometry=[shapely.Point(b) for b in plan.bases])
     ev = plan.predicted
-    fig = draw_choropleth(grids, "calls", lang=lang, title=_t("calls", lang), unit=_t("calls_unit", lang),
+    fig = draw_choropleth(grids, "calls", lang=lang, title=measure("squad_calls_per_day", lang),
+                          unit=_t("calls_unit", lang),
                           villages=_villages(town), roads=_roads(town), zones=zones, bases=bases, cmap="Blues")
     ax = fig.axes[0]
-    name = _t("current", lang) if plan.method == "current" else plan.id
+    name = plan_side("today", lang) if plan.method == "current" else plan.id
     rule = DISPATCH_RULES[plan.rule].label[0 if lang == "zh" else 1]
     ax.set_title(f"{_t('plan', lang, id=name, k=plan.k, rule=rule)}\n"
                  f"{_t('predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)
@@ -83,11 +78,11 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
     if candidates is not None and len(candidates):
         handles.append(ax.scatter(candidates[:, 0], candidates[:, 1], s=14, c="0.3", marker="o", zorder=8,
                                   linewidths=0))
-        labels.append(_t("candidates", lang))
+        labels.append(map_feature("candidate_sites", lang))
     if current is not None and current is not plan:
         cx, cy = zip(*current.bases, strict=False)
         handles += ax.plot(cx, cy, "x", color="crimson", markersize=11, mew=2.5, zorder=9)
-        labels.append(_t("today_bases", lang))
+        labels.append(map_feature("todays_bases", lang))
     if handles:
         legend = ax.get_legend()
         if legend is not None:
@@ -144,13 +139,15 @@ def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarra
     vmin = float(min(today_events.min(), proposal_events.min()))
     vmax = float(max(today_events.max(), proposal_events.max()))
     villages = _villages(town)
-    for ax, polys, ev, key in ((axes[0], today, today_events, "grids_today"),
-                               (axes[1], proposal, proposal_events, "grids_proposal")):
+    for ax, polys, ev, side in ((axes[0], today, today_events, "today"),
+                                (axes[1], proposal, proposal_events, "proposal")):
         frame = gpd.GeoDataFrame({"events": ev}, geometry=list(polys))
-        draw_choropleth(frame, "events", lang=lang, title=_t("events", lang), unit=_t("events_unit", lang),
+        draw_choropleth(frame, "events", lang=lang, title=measure("expected_events_per_month", lang),
+                        unit=_t("events_unit", lang),
                         villages=villages, roads=_roads(town), cmap="YlOrRd", ax=ax, vmin=vmin, vmax=vmax)
         frame.boundary.plot(ax=ax, color="0.35", linewidth=0.35, zorder=3)  # the grids' own lines
-        ax.set_title(_t(key, lang, n=len(polys), cv=ev.std() / ev.mean(), mm=ev.max() / ev.mean()), fontsize=11)
+        ax.set_title(_t("grids", lang, side=plan_side(side, lang), n=len(polys), cv=ev.std() / ev.mean(),
+                        mm=ev.max() / ev.mean()), fontsize=11)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -122,23 +122,17 @@ KEY_FIELDS: tuple[str, ...] = (
 
 
 # --- shared sections ---------------------------------------------------------------------------
-def _how_to_read(lang: Lang, n: int) -> Section:
+def how_to_read(lang: Lang, reps: int, text: str = "how_to_read.text", few: str = "one_rep") -> Section:
+    """Build the "how to read" section; a warning (``few``) when fewer than two replications back it."""
     s = Section("read", t("how_to_read", lang))
-    s.p(t("how_to_read.text", lang))
-    if n < 2:
-        s.p(t("one_rep", lang), cls="warning")
-    return s
-
-
-def _how_to_read_plan(lang: Lang, reps: int) -> Section:
-    s = Section("read", t("how_to_read", lang))
-    s.p(t("plan.read", lang))
+    s.p(t(text, lang))
     if reps < 2:
-        s.p(t("plan.unverified", lang), cls="warning")
+        s.p(t(few, lang), cls="warning")
     return s
 
 
-def _limits(lang: Lang) -> Section:
+def limits_section(lang: Lang) -> Section:
+    """Build the section of the model's known limits."""
     s = Section("limits", t("sec.limits", lang))
     s.list(t("limits", lang).split("|"))
     return s
@@ -265,7 +259,7 @@ def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang:
 # --- run ----------------------------------------------------------------------------------------
 def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     o = load_option(folder)
-    sections = [_how_to_read(lang, o.n)]
+    sections = [how_to_read(lang, o.n)]
     q = Section("question", t("sec.question", lang))
     if o.snapshot is None:
         q.p(t("q.no_snapshot", lang))
@@ -301,7 +295,7 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if m is not None:
         sections.append(m)
     sections += _assumption_sections([o], [], lang)
-    sections.append(_limits(lang))
+    sections.append(limits_section(lang))
     sections.append(_all_measures([o], lang))
     days = o.summary.get("days")
     return {"title": t("title.run", lang, name=o.name), "days": days, "reps": o.n, "sections": sections}
@@ -404,7 +398,7 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
         for o, tag in ((a, "A"), (b, "B")):
             o.label = f"{tag}: {Path(o.snapshot['path']).stem}" if o.snapshot else f"{tag}: {o.name}"
     n = min(a.n, b.n)
-    sections = [_how_to_read(lang, n)]
+    sections = [how_to_read(lang, n)]
 
     q = Section("question", t("sec.question", lang))
     q.p(t("q.compare", lang, a=a.name, b=b.name))
@@ -471,7 +465,7 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if maps is not None:
         sections.append(maps)
     sections += _assumption_sections([a, b], [k for k, _, _ in diffs], lang)
-    sections.append(_limits(lang))
+    sections.append(limits_section(lang))
     sections.append(_all_measures([a, b], lang))
     return {"title": t("title.compare", lang, a=a.name, b=b.name), "days": meta.get("days"), "reps": n,
                 "sections": sections}

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim import labels
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import maps
@@ -63,7 +64,7 @@ def _csv(path: Path) -> pd.DataFrame | None:
 
 def _plan_name(row: Any, lang: Lang) -> str:
     if row["method"] == "current":
-        return t("plan.today", lang)
+        return labels.plan_side("today", lang)
     return f"{t('short.' + str(row['method']), lang)} K={int(row['k'])}"
 
 
@@ -124,7 +125,7 @@ def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
 
 def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
     """Assemble the sections of a plan folder's report."""
-    from sim.report.build import Section, _how_to_read_plan, _limits, assumption_table
+    from sim.report.build import Section, assumption_table, how_to_read, limits_section
 
     kind = plan_kind(folder)
     meta = read_json(folder / "plan.json")
@@ -133,7 +134,7 @@ def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
     reps = int(ver.get("replications") or 0)
     days = ver.get("days") or (snap or {}).get("resolved", {}).get("run", {}).get("days")
     verify = _csv(folder / "verify.csv") if reps else None
-    sections: list[Section] = [_how_to_read_plan(lang, reps)]
+    sections: list[Section] = [how_to_read(lang, reps, "plan.read", "plan.unverified")]
     if kind == "bases":
         sections += _bases(folder, meta, snap, verify, lang)
     else:
@@ -148,7 +149,7 @@ def plan_report(folder: Path, lang: Lang) -> dict[str, Any]:
         a.p(t("plan.as_rest", lang, n=len(assumptions(snap["files"])) - len(found),
               files=" → ".join(Path(f["path"]).name for f in snap["files"])))
         sections.append(a)
-    sections.append(_limits(lang))
+    sections.append(limits_section(lang))
     title = t(f"title.plan_{kind}", lang, name=meta.get("scenario", folder.name))
     sub = t("plan.subtitle_verified", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?", reps=reps) \
         if reps else t("plan.subtitle_unverified", lang)
@@ -210,7 +211,8 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
         simulated = table[["sim_mean", "sim_lo", "sim_hi"]].to_numpy(float)
         simulated[:, 1] = np.maximum(simulated[:, 1], 0.0)
         simulated[:, 2] = np.minimum(simulated[:, 2], 1.0)
-    texts = {f"method.{m}": t(f"short.{m}", lang) for m in ("current", "p-median", "mclp", "p-center")}
+    texts = {f"method.{m}": t(f"short.{m}", lang) for m in ("p-median", "mclp", "p-center")}
+    texts["method.current"] = labels.plan_side("today", lang)
     texts.update(front=t("plan.front", lang), simulated=t("plan.simulated", lang), colour=t("plan.col_balance", lang),
                  x=t("plan.pareto_x", lang), y=t("plan.pareto_y", lang), title=t("plan.pareto_title", lang))
     title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])
@@ -259,7 +261,7 @@ def _bases_maps(folder: Path, table: pd.DataFrame, snap: dict[str, Any] | None, 
     s.p(t("plan.maps_bases" if demand is not None else "plan.maps_bases_hh", lang))
     values = np.concatenate([layers.grids.squad_calls.to_numpy(float) for _, layers in drawn])
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-    legend = t("plan.calls_legend" if demand is not None else "map.households", lang)
+    legend = cat.label("squad_calls_per_day", lang) if demand is not None else t("map.households", lang)
     unit = t("plan.calls_unit", lang) if demand is not None else maps.unit_of("households", lang)
     for title, layers in drawn:
         s.figure(maps.draw(layers, "squad_calls", lang, title, unit, legend=legend, squads=True, cmap="Oranges",
@@ -310,7 +312,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
         rows.append([Cell(names.get(str(r.plan), str(r.plan))), Cell(cat.label(r.measure, lang)),
                      Cell(_two_lines(a, r.measure), "num ci"), Cell(_two_lines(b, r.measure), "num ci"),
                      Cell(_two_lines(e, r.measure, True), "num ci diff " + diff_class(r.measure, e))])
-    d.table([t("plan.col_plan", lang), t("measure", lang), t("plan.col_today", lang), t("plan.col_proposal", lang),
+    d.table([t("plan.col_plan", lang), t("measure", lang), t("plan.col_today", lang), labels.plan_side("proposal", lang),
              t("diff_ci", lang)], rows, cls="small")
     return [s, d]
 
@@ -340,20 +342,20 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
             share = "share" in str(r.objective)
             f = _share if share else (lambda v: f"{float(v):.3g}" if abs(float(v)) < 1000 else f"{float(v):,.0f}")
             rows.append([Cell(label), Cell(f(r.today), "num"), Cell(f(r.proposal), "num")])
-        p.table([t("plan.col_objective", lang), t("plan.col_today", lang), t("plan.col_proposal", lang)], rows)
+        p.table([t("plan.col_objective", lang), t("plan.col_today", lang), labels.plan_side("proposal", lang)], rows)
     out.append(p)
 
     claim = _claim("grids")
     if verify is not None and not verify.empty:
         verdicts = {k: v.get("verdict", "") for k, v in ((meta.get("verification") or {}).get("verdicts") or {}).items()}
-        out += _verification(verify, {"grids": t("plan.proposal", lang)}, verdicts, claim, lang)
+        out += _verification(verify, {"grids": labels.plan_side("proposal", lang)}, verdicts, claim, lang)
 
     today = maps.of_snapshot(snap)
     try:
         proposal = maps.of_scenario(load_scenario(folder / "scenarios" / "grids.toml"))
     except (ScenarioError, GeoError, OSError):
         proposal = None
-    pairs = [(t("plan.col_today", lang), today), (t("plan.proposal", lang), proposal)]
+    pairs = [(t("plan.col_today", lang), today), (labels.plan_side("proposal", lang), proposal)]
     drawn = [(name, layers) for name, layers in pairs if layers is not None]
     if drawn:
         m = Section("maps", t("sec.maps", lang))
@@ -369,7 +371,7 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
             ev = proposal.grids.grid.map(grids.set_index("grid").events_per_month).to_numpy(float)
             title = t("plan.map_events", lang)
             m.figure(maps.draw(proposal.with_grid_values("events", ev), "events", lang, title,
-                               t("plan.events_unit", lang), legend=t("plan.events_legend", lang), cmap="YlOrRd",
-                               half=True), title, cls="half")
+                               t("plan.events_unit", lang), legend=cat.label("expected_events_per_month", lang),
+                               cmap="YlOrRd", half=True), title, cls="half")
         out.append(m)
     return out

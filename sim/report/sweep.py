@@ -130,10 +130,10 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     from sim.report.build import (
         Cell,
         Section,
-        _how_to_read,
-        _limits,
         assumption_table,
         diff_class,
+        how_to_read,
+        limits_section,
         value_text,
     )
 
@@ -155,7 +155,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     headline = cat.headline_order(present)
     share, gini, _ = tradeoff_measures([f["path"] for f in meta["factors"]])
     focus = [m for m in dict.fromkeys([share, gini, *headline]) if m in present and not constant(runs, m)]
-    sections = [_how_to_read(lang, n)]
+    sections = [how_to_read(lang, n)]
 
     q = Section("question", t("sec.question", lang))
     q.p(t("q.sweep", lang, name=meta["name"], points=len(design), reps=n, design=meta["design"]["kind"]))
@@ -272,7 +272,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
         assumption_table(a, hit, lang)
         a.p(t("q.files", lang, files=" → ".join(Path(p).name for p in chain(meta["scenario"]))))
         sections.append(a)
-    sections.append(_limits(lang))
+    sections.append(limits_section(lang))
     return {"title": t("title.sweep", lang, name=meta["name"]), "days": meta.get("days") or _days(meta), "reps": n,
                 "sections": sections}
 

@@ -264,9 +264,6 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "How should each village be divided into level-2 grids so that every grid holds {low}–{high} "
                      "households, grids are contiguous and compact, and expected events per grid are as even as "
                      "possible? Scenario {name}."),
-    "plan.today": ("今天的方案", "today's plan"),
-    "plan.proposal": ("新方案", "proposal"),
-    "short.current": ("今天的方案", "today"),
     "short.p-median": ("p-中位", "p-median"),
     "short.mclp": ("最大覆盖", "MCLP"),
     "short.p-center": ("p-中心", "p-center"),
@@ -281,7 +278,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                              "workload. Predictions come from the hypercube queueing model; ● marks a non-dominated "
                              "plan (no other plan has fewer crews, a higher 15-minute share and more even work)."),
     "plan.col_plan": ("方案", "plan"),
-    "plan.col_crews": ("车组", "crews"),
+    "plan.col_crews": ("车组数", "crews"),
     "plan.col_bases": ("驻地", "bases"),
     "plan.col_pred": ("预测15分钟到场率", "predicted 15-min share"),
     "plan.col_trip": ("平均行程（分钟）", "mean trip (min)"),
@@ -293,7 +290,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.col_verdict": ("结论", "verdict"),
     "plan.col_objective": ("目标", "objective"),
     "plan.col_today": ("今天", "today"),
-    "plan.col_proposal": ("新方案", "proposal"),
     "verdict.confirmed": ("已确认", "confirmed"),
     "verdict.unconfirmed": ("未确认", "unconfirmed"),
     "plan.front": ("非劣方案", "non-dominated"),
@@ -326,7 +322,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.maps_bases_hh": ("每个方案的驻地（★）与辖区（虚线），网格按户数着色。",
                            "Each plan's bases (★) and zones (dashed), grids shaded by households."),
     "plan.map_title": ("{plan}（预测15分钟到场率 {share}）", "{plan} (predicted 15-min share {share})"),
-    "plan.calls_legend": ("每天派中队事件", "squad calls a day"),
     "plan.calls_unit": ("次/天", "per day"),
     "plan.proposal_grids": ("今天的划分与新方案的目标对比（事件数为事件模型的期望值）。",
                             "Today's division against the proposal (events are the incident model's expectation)."),
@@ -334,7 +329,6 @@ _TEXT: dict[str, tuple[str, str]] = {
                         "Today's grids and the proposal (thin lines grids, thick lines villages; one colour scale), "
                         "and the proposal's expected events per grid."),
     "plan.map_events": ("新方案：各网格每月预期事件数", "Proposal: expected events per grid a month"),
-    "plan.events_legend": ("每月预期事件数", "expected events a month"),
     "plan.events_unit": ("件/月", "per month"),
     "obj.villages with 2-3 grids (share)": ("划为2–3个网格的村占比", "villages with 2–3 grids"),
     "obj.grids inside the household range (share)": ("户数在范围内的网格占比", "grids inside the household range"),
