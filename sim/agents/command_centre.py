@@ -181,9 +181,13 @@ class CommandCentre(mesa.Agent):
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
-            due = self.clock.due
-            heapq.heappush(self._alarms, (due(cat, now, cat.respond_limit_min), inc.id, AlarmKind.RESPONSE, inc))
-            heapq.heappush(self._alarms, (due(cat, now, cat.close_limit_min), inc.id, AlarmKind.CLOSURE, inc))
+            if cat.limit_clock == "working":
+                due = self.clock.due
+                respond, close = due(cat, now, cat.respond_limit_min), due(cat, now, cat.close_limit_min)
+            else:  # calendar minutes: LimitClock.due is the sum
+                respond, close = now + cat.respond_limit_min, now + cat.close_limit_min
+            heapq.heappush(self._alarms, (respond, inc.id, AlarmKind.RESPONSE, inc))
+            heapq.heappush(self._alarms, (close, inc.id, AlarmKind.CLOSURE, inc))
         inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
@@ -339,9 +343,9 @@ class CommandCentre(mesa.Agent):
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
-        by_centre = (m.config.grid_staff.verify_off_duty == "centre"
-                     and not any(v.calendar.on_duty(env.now) for v in team.verifiers))
-        if tier == Tier.GRID and team.verifiers and not by_centre:
+        if tier == Tier.GRID and team.verifiers and not (  # the centre checks while the supervisors are off
+                m.config.grid_staff.verify_off_duty == "centre"
+                and not any(v.calendar.on_duty(env.now) for v in team.verifiers)):
             who = soonest(team.verifiers, env.now)
             lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
