@@ -141,12 +141,11 @@ def run(
     force: Force = False,
 ) -> None:
     """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
-    sc = _load_or_fail(scenario)
+    sc = _load_or_fail(scenario, days)  # sized by --days when given
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
         fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
-    _check_size(sc, n_days, scenario)
     # the model and pandas load once the input is good
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replication, run_replications, write_json
@@ -176,22 +175,16 @@ def run(
     out_console.print(f"results written to {out}/")
 
 
-def _check_size(sc: Scenario, days: float, source: str) -> None:
-    """Refuse, in one line, a run too big to finish (sim.config.size), before anything is built."""
-    from sim.config import ScenarioError
-    from sim.config.size import check_run_size
+def _load_or_fail(path: str, days: float | None = None, days_from: str = "--days") -> Scenario:
+    """Load a scenario or fail in one line; a run too big to finish is refused here too.
 
-    try:
-        check_run_size(sc, days, source)
-    except ScenarioError as exc:
-        fail(str(exc))
-
-
-def _load_or_fail(path: str) -> Scenario:
+    ``days``: the run length the command will use when not the file's ``run.days`` (the
+    run-size check then uses it and names ``days_from``).
+    """
     from sim.config import ScenarioError, load_scenario
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, days=days, days_from=days_from)
     except ScenarioError as exc:
         fail(str(exc))
 
@@ -224,13 +217,12 @@ def compare(
     from sim.runner import combine, run_replications, write_json
     from sim.warnings import merge as merge_warnings
 
-    a, b = _load_or_fail(scenario_a), _load_or_fail(scenario_b)
+    a = _load_or_fail(scenario_a, days)
     n_days = a.run.days if days is None else days
+    b = _load_or_fail(scenario_b, n_days, "--days" if days is not None else f"{scenario_a}'s run.days")
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
         fail(f"--days: {n_days:g} days leave nothing after the warm-up "
              f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
-    _check_size(a, n_days, scenario_a)
-    _check_size(b, n_days, scenario_b)
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
     with output_folder(out, "gridsim compare", force) as tmp, progress_bar(sys.stderr.isatty()) as bar:
@@ -289,12 +281,11 @@ def analytic(
     from sim.runner import run_replications
     from sim.stats import mean_ci
 
-    sc = _load_or_fail(scenario)
+    sc = _load_or_fail(scenario, days)
     check_days_ = sc.run.days if days is None else days
     if check and check_days_ <= sc.run.warmup_days:
         fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
              f"({sc.run.warmup_days:g})")
-    _check_size(sc, check_days_, scenario)
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:

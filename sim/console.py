@@ -187,6 +187,6 @@ def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
     except OSError as exc:  # e.g. the disk filled up while writing
         fail(f"--out {out}: could not write the results ({exc.strerror or exc}); nothing was written")
     if staged.replaced:
-        shown = ", ".join(staged.replaced[:4]) + (", …" if len(staged.replaced) > 4 else "")
+        shown = ", ".join(staged.replaced[:12]) + (", …" if len(staged.replaced) > 12 else "")
         err_console.print(f"replaced the earlier results in {out}/ ({shown})",
                           markup=False, highlight=False, soft_wrap=True)

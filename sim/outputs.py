@@ -78,6 +78,26 @@ def _write_manifest(out: Path, files: list[str], command: str) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
+def record_derived(path: Path, results: Path) -> None:
+    """List a report or maps folder written inside a results folder in that folder's manifest.
+
+    They are made from those results: the next command into the folder replaces them with
+    the results (and says so), instead of refusing them as files gridsim did not write or
+    leaving a report of the old run beside the new one. Elsewhere, or beside files gridsim
+    did not write (no manifest), nothing is recorded.
+    """
+    if path.parent.resolve() != results.resolve():
+        return
+    data = _manifest(results)
+    listed = data.get("files")
+    if not isinstance(listed, list) or path.name in listed:
+        return
+    data["files"] = sorted([*map(str, listed), path.name])
+    tmp = results / f"{MANIFEST}.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, results / MANIFEST)
+
+
 def prepare(out: Path, force: bool = False) -> list[str]:
     """Check and create the output folder; return the files of earlier results it holds.
 

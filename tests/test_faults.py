@@ -21,8 +21,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.config import load_scenario
+from sim.config.size import expected_size
 from sim.outputs import MANIFEST, OutputError, prepare
-from sim.sweep.experiment import load_plan
+from sim.pool import _stop_signals_held, run_pool
+from sim.sweep.experiment import ExperimentError, load_plan
 from sim.sweep.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -396,9 +399,6 @@ SCHEMA_CASES = {
                                   "squad_priority_classes = { safety_hazard = 1000000000000000000000000000000 }"),
                             "squad_priority_classes.safety_hazard"),
     "days_1e308_in_file": (_with("days = 30", "days = 1e308"), "run.days"),
-    "run_too_big": (_with("residents = 180000", "residents = 5000000").replace(
-        "events_per_10k_residents_per_year = 6000", "events_per_10k_residents_per_year = 90000").replace(
-        "days = 30", "days = 3000"), "beyond the limit"),
     # accepted but wrong
     "area_as_text": (_with("area_km2 = 110", 'area_km2 = "110"'), "town.area_km2"),
     "camera_as_text": (_with("camera = true", 'camera = "yes"'), "camera"),
@@ -409,6 +409,37 @@ SCHEMA_CASES = {
     "department_domain_unknown": (_with("by_domain = { utilities = 5 }", "by_domain = { astrology = 5 }"),
                                   "tiers.town_departments.by_domain: unknown domain 'astrology'"),
 }
+
+
+BIG = _with("residents = 180000", "residents = 5000000").replace(
+    "events_per_10k_residents_per_year = 6000", "events_per_10k_residents_per_year = 90000").replace(
+    "days = 30", "days = 3000")  # 5 million residents, 9 problems a resident a year, 3,000 days
+
+
+def test_run_size_is_checked_at_the_length_the_command_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The file's run.days sizes a run only when --days (or an experiment's days) is not given."""
+    path = tmp_path / "big.toml"
+    path.write_text(BIG, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = gridsim(capsys, "run", path, "--out", out)
+    assert (code, err) == (2, f"error: {path}: a 3000-day run (run.days) would have ≈ 370,849,315 incidents and "
+                              "hall cases, beyond the limit of 10,000,000 (sim/limits.py); shorten the run or shrink "
+                              "the town\n")
+    code, _, err = gridsim(capsys, "compare", DEFAULT, path, "--days", "2000", "--out", out)
+    assert code == 2 and "big.toml: a 2000-day run (--days) would have ≈ 247,232,877 incidents" in err, err
+    long_a = tmp_path / "long_small.toml"
+    long_a.write_text(f'extends = "{SMALL}"\n[run]\ndays = 2000\n', encoding="utf-8")
+    code, _, err = gridsim(capsys, "compare", long_a, path, "--out", out)  # B runs as long as A
+    assert code == 2 and f"big.toml: a 2000-day run ({long_a}'s run.days) would have" in err, err
+    assert not out.exists()
+    # a 1.5-day run of the same file is 185,425 events: sized, not refused
+    assert expected_size(load_scenario(path, days=1.5), 1.5).events == pytest.approx(185_424.7, abs=0.1)
+    short = experiment(tmp_path, days=1.5).read_text().replace(str(SMALL), str(path))
+    (tmp_path / "short.toml").write_text(short, encoding="utf-8")
+    assert len(load_plan(tmp_path / "short.toml").scenarios) == 1
+    (tmp_path / "long.toml").write_text(short.replace("days = 1.5", "days = 2000"), encoding="utf-8")
+    with pytest.raises(ExperimentError, match=r"a 2000-day run \(experiment.days\) would have"):
+        load_plan(tmp_path / "long.toml")
 
 
 @pytest.mark.parametrize("case", sorted(SCHEMA_CASES))
@@ -555,15 +586,32 @@ def _after(seconds: float) -> Callable[[], bool]:
     return lambda: time.monotonic() - start > seconds
 
 
+def test_pool_workers_ignore_ctrl_c_and_the_parent_keeps_its_handler() -> None:
+    """Only the parent acts on Ctrl-C (it stops the workers); the pool leaves its handler as it was."""
+    before = signal.getsignal(signal.SIGINT)
+    got: dict[int, object] = {}
+    run_pool(signal.getsignal, {0: (signal.SIGINT,), 1: (signal.SIGINT,)}, 2, got.__setitem__,
+             lambda key, exc: pytest.fail(repr(exc)))
+    assert got == {0: signal.SIG_IGN, 1: signal.SIG_IGN}
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_stop_while_workers_start_is_delivered_once_they_have_started() -> None:
+    """A stop inside pool.submit would orphan the worker being started (issue 15's forkserver traceback)."""
+    order: list[str] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: order.append("stopped"))
+    try:
+        with _stop_signals_held():
+            signal.raise_signal(signal.SIGTERM)
+            order.append("workers started")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert order == ["workers started", "stopped"]
+
+
 @pytest.mark.slow  # five commands started and stopped as processes
 @pytest.mark.parametrize("command", [
-    "run",
-    # Known open bug (issue 15): a Ctrl-C while compare's pool starts its workers can leave a
-    # forkserver child unpickling a semaphore the parent has already unlinked; the child prints
-    # a FileNotFoundError traceback after the one-line message. Intermittent (about 3 in 4 on
-    # an idle 2-core box); not strict so that a pass does not fail the suite.
-    pytest.param("compare_starting_workers", marks=pytest.mark.xfail(
-        reason="forkserver child outlives Ctrl-C during worker start-up (open bug)", strict=False)),
+    "run", "compare_starting_workers",
     "sweep_starting_workers", "plan", "dashboard"])
 def test_ctrl_c_says_it_stopped_and_what_was_kept(command: str, tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -159,12 +159,19 @@ def gridsim(*args: str | Path) -> tuple[int, str]:
         return int(exit_.value.code or 0), err.read()
 
 
+def output_folders(results: Path) -> set[str]:
+    """The folders up to two levels down in ``results`` (every default output of gridsim is a folder)."""
+    return {str(p.relative_to(results)) for p in (*results.glob("*"), *results.glob("*/*")) if p.is_dir()}
+
+
 def check_example(name: str, data: dict[str, Any], change: str, accepts: Callable[[Path], bool],
                   command: Callable[[Path, Path], list[str | Path]], written: str, ran: list[str]) -> None:
     """Write the perturbed file, ask the schema, run the command and hold it to the schema's answer.
 
     The command works in a fresh folder (also its working directory) and writes into
-    ``out`` there; ``written`` is the file a finished run must leave in ``out``.
+    ``out`` there; ``written`` is the file a finished run must leave in ``out``. Nothing else
+    may appear in that folder, nor a new output folder in the ``results/`` of the directory
+    the tests run from.
     """
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -172,6 +179,7 @@ def check_example(name: str, data: dict[str, Any], change: str, accepts: Callabl
         path.write_text(toml_dumps(data), encoding="utf-8")
         legal = accepts(path)
         cwd = os.getcwd()
+        results_before = output_folders(Path(cwd) / "results")
         os.chdir(folder)  # default output folders, had a refusal written any, would land here
         cpu = time.process_time()
         try:
@@ -181,9 +189,11 @@ def check_example(name: str, data: dict[str, Any], change: str, accepts: Callabl
             os.chdir(cwd)
         assert time.process_time() - cpu < CPU_LIMIT_S, change
         assert "Traceback" not in err, (change, err)
+        assert output_folders(Path(cwd) / "results") == results_before, change
         if legal:
             assert code == 0, (change, err)
             assert (out / written).exists(), change
+            assert sorted(p.name for p in folder.iterdir()) == sorted([name, "out"]), change
             ran.append(change)
         else:
             lines = err.strip().splitlines()
@@ -192,8 +202,9 @@ def check_example(name: str, data: dict[str, Any], change: str, accepts: Callabl
 
 
 def scenario_accepted(path: Path) -> bool:
+    """The schema's answer for the run the test makes (sized by its --days, as the command sizes it)."""
     try:
-        load_scenario(path)
+        load_scenario(path, days=float(run_days(path)))
     except ScenarioError:
         return False
     return True

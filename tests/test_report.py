@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.outputs import MANIFEST
 from sim.report import catalogue as cat
 from sim.report.sources import MISSING, assumptions, differences
 from sim.report.sweep import main_effects
@@ -226,6 +228,24 @@ def test_run_report_is_chinese_by_default_and_english_on_request(folders, tmp_pa
     assert r.exit_code == 0, r.output
     en = out.read_text(encoding="utf-8")
     assert "Headline measures" in en and "Score of each grid" in en and "with squad bases and zones" in en
+
+
+def test_a_report_and_maps_in_a_run_folder_are_replaced_by_the_next_run(folders, tmp_path):
+    """They are made from the run: the next run into the folder replaces them and says so (no --force)."""
+    run = tmp_path / "run"
+    shutil.copytree(folders["run"], run)
+    (run / "report.html").unlink(missing_ok=True)  # written by another test of the shared folder
+    assert gridsim("report", str(run)).exit_code == 0
+    assert gridsim("map", str(run), "--measure", "score").exit_code == 0
+    assert {"report.html", "maps"} <= set(json.loads((run / MANIFEST).read_text())["files"])
+    r = gridsim("run", str(folders["b"]), "--days", "2", "--seed", "2", "--out", str(run))
+    assert r.exit_code == 0, r.output
+    assert "replaced the earlier results" in r.output and "maps" in r.output and "report.html" in r.output
+    assert not (run / "report.html").exists() and not (run / "maps").exists()  # no report of the old run
+    assert json.loads((run / "summary.json").read_text())["seed"] == 2
+    (run / "notes.txt").write_text("the user's own file")
+    r = gridsim("run", str(folders["b"]), "--days", "2", "--out", str(run))
+    assert r.exit_code == 2 and "holds files gridsim did not write there (notes.txt)" in r.output
 
 
 @pytest.mark.parametrize("args, message", [

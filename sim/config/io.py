@@ -62,8 +62,13 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
     return f"{source}: {field}: {msg.removeprefix('.')}"
 
 
-def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a parsed TOML table; raise ScenarioError naming the first bad field."""
+def validate_scenario(data: dict[str, Any], source: str = "<scenario>", days: float | None = None,
+                      days_from: str = "--days") -> Scenario:
+    """Validate a parsed TOML table; raise ScenarioError naming the first bad field.
+
+    The run-size check uses ``days`` when the command runs that long (named ``days_from`` in
+    the refusal), else the file's ``run.days``.
+    """
     try:
         scenario = scenario_validator().validate_python(data)
     except ValidationError as exc:
@@ -72,7 +77,10 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
         raise ScenarioError(f"{source}: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"{source}: nested too deeply") from None
-    check_run_size(scenario, scenario.run.days, source)
+    if days is None:
+        check_run_size(scenario, scenario.run.days, source, "run.days")
+    else:
+        check_run_size(scenario, days, source, days_from)
     return scenario
 
 
@@ -139,12 +147,16 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     return _merge(read_scenario_data(base_path, (*_seen, p.resolve())), data)
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read and validate a scenario file, after applying ``{"a.b.c": value}`` overrides."""
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, days: float | None = None,
+                  days_from: str = "--days") -> Scenario:
+    """Read and validate a scenario file, after applying ``{"a.b.c": value}`` overrides.
+
+    ``days``: the run length the command will use, if not the file's ``run.days`` (sized by it).
+    """
     data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
-    scenario = validate_scenario(data, source=str(path))
+    scenario = validate_scenario(data, source=str(path), days=days, days_from=days_from)
     check_town_files(scenario, str(path))
     return scenario
 

@@ -87,13 +87,17 @@ def gis_counts(sc: Scenario) -> tuple[int, float, float, int | None]:
     return len(vf), households, residents, (len(layers.grids) if layers.grids is not None else None)
 
 
-def check_run_size(sc: Scenario, days: float, source: str) -> None:
-    """Refuse (ScenarioError, one line) a run beyond MAX_RUN_EVENTS/STAFF/GRIDS/TICKS."""
+def check_run_size(sc: Scenario, days: float, source: str, days_from: str = "run.days") -> None:
+    """Refuse (ScenarioError, one line) a run beyond MAX_RUN_EVENTS/STAFF/GRIDS/TICKS.
+
+    ``days_from`` names where the run length came from (``run.days``, ``--days``,
+    ``experiment.days``), so the refusal points at what to shorten.
+    """
     size = expected_size(sc, days)
     for what, value, limit in (("incidents and hall cases", size.events, limits.MAX_RUN_EVENTS),
                                ("staff", size.staff, limits.MAX_RUN_STAFF),
                                ("grids", size.grids, limits.MAX_RUN_GRIDS),
                                ("clock steps", size.ticks, limits.MAX_RUN_TICKS)):
         if not math.isfinite(value) or value > limit:
-            raise ScenarioError(f"{source}: a {days:g}-day run would have ≈ {value:,.0f} {what}, beyond the "
+            raise ScenarioError(f"{source}: a {days:g}-day run ({days_from}) would have ≈ {value:,.0f} {what}, beyond the "
                                 f"limit of {limit:,} (sim/limits.py); shorten the run or shrink the town")

@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Choropleth maps (PNG and SVG) of a run's per-grid measures, with squads and roads."""
         from sim.geo.maps import MapError, map_run
+        from sim.outputs import record_derived
 
         if lang is not None and lang not in ("zh", "en"):
             fail(f"--lang: must be zh or en, got {lang!r}")
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
             if not existed:  # the folder made for the maps, now empty: leave no trace of a refusal
                 shutil.rmtree(folder, ignore_errors=True)
             fail(str(exc))
+        record_derived(folder, run_dir)  # the run's next results replace its maps
         for p in written:
             out_console.print(f"wrote {p}")
 

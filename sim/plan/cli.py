@@ -130,7 +130,7 @@ def bases(
     from sim.runner import write_json
 
     try:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, days=days)  # sized by --days when given
         ks = parse_squads(squads)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
@@ -158,7 +158,7 @@ def bases(
     src = Path(scenario)
     overlays = {p.id: bases_overlay(p, town.villages, town.crews_per_squad, sc.meta.name) for p in proposals}
     try:
-        full = {pid: applied(src, o) for pid, o in overlays.items()}
+        full = {pid: applied(src, o, days) for pid, o in overlays.items()}
     except ScenarioError as exc:
         fail(str(exc))
     verdicts: dict[str, tuple[str, str]] = {}
@@ -293,7 +293,7 @@ def grids(
     from sim.town import build_town
 
     try:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, days=days)  # sized by --days when given
         low, high = parse_households(households)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
@@ -317,7 +317,7 @@ def grids(
         town_file = tmp / "town.gpkg"
         write_town_layers(build_town(sc), frame, town_file)
         try:
-            data, variant = applied(src, grids_overlay(src_data, sc.meta.name, str(town_file.resolve()), desc, True))
+            data, variant = applied(src, grids_overlay(src_data, sc.meta.name, str(town_file.resolve()), desc, True), days)
         except ScenarioError as exc:
             fail(str(exc))
         write_variant(tmp / "scenarios" / "grids.toml", out / "scenarios" / "grids.toml", src,

@@ -31,14 +31,14 @@ def bases_overlay(plan: BasePlan, villages: list[str], crews_per_squad: int, nam
     }
 
 
-def applied(input_path: Path, overlay: dict[str, Any]) -> tuple[dict[str, Any], Scenario]:
-    """Lay the overlay's tables over the input scenario's table and validate the result."""
+def applied(input_path: Path, overlay: dict[str, Any], days: float | None = None) -> tuple[dict[str, Any], Scenario]:
+    """Lay the overlay's tables over the input scenario's table and validate the result (sized by ``days`` if given)."""
     data = copy.deepcopy(read_scenario_data(input_path))
     for section, table in overlay.items():
         merged = dict(data.get(section, {}))
         merged.update(table)  # lists (units) replace, they do not merge
         data[section] = merged
-    return data, validate_scenario(data, source=f"{input_path} + plan {overlay['meta']['name']}")
+    return data, validate_scenario(data, source=f"{input_path} + plan {overlay['meta']['name']}", days=days)
 
 
 def write_variant(path: Path, final_path: Path, input_path: Path, overlay: dict[str, Any],

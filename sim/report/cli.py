@@ -16,6 +16,7 @@ def report(
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
 ) -> None:
     """Write one self-contained HTML report (figures embedded, prints to clean A4 pages)."""
+    from sim.outputs import record_derived
     from sim.report.build import render
     from sim.report.data import ReportError
 
@@ -30,6 +31,7 @@ def report(
         fail(str(exc))
     with output_file(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
+    record_derived(target, Path(directory))  # the folder's next results replace the report
     out_console.print(f"report written to {target} ({len(html) / 1e6:.1f} MB)", highlight=False)
 
 

@@ -29,7 +29,6 @@ from sim.config import (
     validate_scenario,
 )
 from sim.config.base import NoCoercion
-from sim.config.size import check_run_size
 
 # A factor with this path varies the whole scenario file (levels: paths relative to the
 # experiment file), e.g. before vs after the reform; other factors apply on top of it.
@@ -260,12 +259,12 @@ def load_plan(path: str | Path) -> Plan:
         overrides = {k: val for k, val in v.items() if k != SCENARIO_FACTOR}
         try:
             data_i = apply_overrides(base_i, overrides, source=str(scenario_path))
-            sc = validate_scenario(data_i, source=str(scenario_path))
+            sc = validate_scenario(data_i, source=str(scenario_path), days=exp.experiment.days,
+                                   days_from="experiment.days")
             days = exp.experiment.days or sc.run.days
             if days <= sc.run.warmup_days:
                 raise ScenarioError(f"experiment.days: {days:g} days leave nothing after run.warmup_days "
                                     f"({sc.run.warmup_days:g})")
-            check_run_size(sc, days, str(scenario_path))
             scenarios.append(sc)
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={val!r}" for k, val in v.items())
