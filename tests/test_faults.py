@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing import forkserver
 from pathlib import Path
 from unittest.mock import patch
 
@@ -590,8 +591,11 @@ def test_pool_workers_ignore_ctrl_c_and_the_parent_keeps_its_handler() -> None:
     """Only the parent acts on Ctrl-C (it stops the workers); the pool leaves its handler as it was."""
     before = signal.getsignal(signal.SIGINT)
     got: dict[int, object] = {}
-    run_pool(signal.getsignal, {0: (signal.SIGINT,), 1: (signal.SIGINT,)}, 2, got.__setitem__,
-             lambda key, exc: pytest.fail(repr(exc)))
+    try:
+        run_pool(signal.getsignal, {0: (signal.SIGINT,), 1: (signal.SIGINT,)}, 2, got.__setitem__,
+                 lambda key, exc: pytest.fail(repr(exc)))
+    finally:  # the server keeps this test's environment: later tests of this process start their own
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]  # CPython's own test hook
     assert got == {0: signal.SIG_IGN, 1: signal.SIG_IGN}
     assert signal.getsignal(signal.SIGINT) is before
 
