@@ -16,7 +16,6 @@ Target (issue 17): a frame ≤ 150 ms of server time at any speed.
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
@@ -24,7 +23,7 @@ import time
 import common  # noqa: F401  (puts the repo root on sys.path)
 import numpy as np
 import solara
-from common import header, median, table, verdict
+from common import header, median, options, table, verdict
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -62,7 +61,7 @@ def baseline_frame(session: Session) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = options(__doc__)
     ap.add_argument("--frames", type=int, default=20)
     ap.add_argument("--days", default="1,10,27", help="days into the run at which frames are measured")
     ap.add_argument("--scenario", default=str(DEFAULT_SCENARIO),

@@ -26,18 +26,16 @@ compared with each other across repeats and with the exact hypercube solution.
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import itertools
 import math
 import random
 from collections import deque
 from functools import partial
-from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
-from common import Series, agree, header, mean_ci, median, table, timed_cpu, verdict
+from common import ROOT, Series, agree, header, mean_ci, median, options, table, timed_cpu, verdict
 
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
@@ -46,7 +44,6 @@ from sim.flow import Flow, FlowGen
 from sim.model import TownModel
 from sim.records import Incident
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "textbook" / "hypercube_5squads.toml"
 TARGET_SQUADS = 3.0  # the squad subsystem vs textbook SimPy
 TARGET_LOOP = 0.5  # the whole closed loop vs textbook SimPy
@@ -135,9 +132,8 @@ def run_simpy(rates: list[float], prefs: list[list[int]], mean_busy: float, hori
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = options(__doc__, repeats=5)
     ap.add_argument("--n", type=int, default=100_000, help="calls expected per run (default 100,000)")
-    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
     ap.add_argument("--only", choices=["model", "squads", "simpy"], help="time one implementation (for profiling)")
     args = ap.parse_args()

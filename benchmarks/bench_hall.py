@@ -18,21 +18,21 @@ as warm-up) is checked against the others and against Erlang C.
 
 from __future__ import annotations
 
-import argparse
 import random
 from functools import partial
-from pathlib import Path
 
 import ciw
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
 from common import (
+    ROOT,
     Series,
     agree,
     batch_means,
     header,
     mean_ci,
     median,
+    options,
     table,
     timed_cpu,
     verdict,
@@ -42,7 +42,6 @@ from sim.analytic.erlang import erlang_c
 from sim.config import load_scenario
 from sim.model import TownModel
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "textbook" / "mmc_hall.toml"
 WARMUP = 1000  # customers dropped from the start of each run before taking the mean wait
 TARGET_SIMPY, TARGET_CIW = 8.0, 15.0  # issue 14
@@ -103,9 +102,8 @@ def ciw_waits(q) -> list[float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = options(__doc__, repeats=5)
     ap.add_argument("--n", type=int, default=200_000, help="customers per run (default 200,000)")
-    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
     ap.add_argument("--only", choices=["model", "simpy", "ciw"], help="time one implementation (for profiling)")
     args = ap.parse_args()

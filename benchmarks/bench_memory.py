@@ -13,7 +13,6 @@ Targets (issue 14): a year peaks at <= 300 MB; three years at <= 1.1x one year.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -22,9 +21,8 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import header, table, verdict
+from common import ROOT, header, options, table, verdict
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB, TARGET_GROWTH = 300.0, 1.1
 
 
@@ -42,9 +40,7 @@ def peak_of_run(scenario: str, days: float, out: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
-    ap.add_argument("--days", type=float, default=365)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365)
     ap.add_argument("--times", type=float, default=3, help="the longer run is this many times --days")
     args = ap.parse_args()
     header("Peak memory of a whole gridsim run: one horizon against a longer one", scenario=Path(args.scenario).name,

@@ -14,7 +14,6 @@ counts waiting for a core, the CPU time does not.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import ROOT, header, median, table, verdict
+from common import ROOT, header, median, options, table, verdict
 
 from sim.config import load_scenario
 from sim.runner import run_replication
@@ -71,8 +70,7 @@ def command(args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=3)
+    ap = options(__doc__, repeats=3)
     ap.add_argument("--only", choices=("bases", "grids"))
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
     args = ap.parse_args()

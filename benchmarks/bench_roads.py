@@ -14,17 +14,14 @@ Target (issue 10): a year on roads costs at most 1.3x the same year with straigh
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import header, median, table, verdict
+from common import header, median, options, table, verdict
 
 from sim.config import load_scenario
 from sim.model import TownModel
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.3
 
 
@@ -44,11 +41,7 @@ def one_year(sc, seed: int, days: float) -> tuple[float, float, int, float, int]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_gis.toml"))
-    ap.add_argument("--days", type=float, default=365)
-    ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = options(__doc__, scenario="xuxiake_gis.toml", days=365, repeats=2, seed=1)
     args = ap.parse_args()
     roads = load_scenario(args.scenario)
     if roads.town.roads is None:

@@ -18,7 +18,6 @@ Target (issue 14): whole command <= 1.5x the simulation alone.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -26,12 +25,11 @@ from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import Series, header, median, table, timed_cpu, verdict
+from common import ROOT, Series, header, median, options, table, timed_cpu, verdict
 
 from sim.config import load_scenario
 from sim.model import TownModel
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.5
 
 
@@ -52,10 +50,7 @@ def imports_alone() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
-    ap.add_argument("--days", type=float, default=30)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=30, repeats=5)
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     header("gridsim run: whole command vs the simulation alone", scenario=Path(args.scenario).name,

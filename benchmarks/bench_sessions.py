@@ -20,18 +20,16 @@ grows the resident set by at most 10% of what the first round's open sessions to
 
 from __future__ import annotations
 
-import argparse
 import gc
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import header, table, verdict
+from common import ROOT, header, options, table, verdict
 
 from sim.dashboard.sessions import Registry
 from sim.dashboard.views import Session
 from sim.model import TownModel
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_REGROWTH = 0.10
 
 
@@ -124,8 +122,7 @@ def server_rounds(scenario: str, sessions: int, rounds: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml")
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--ticks", type=int, default=144, help="10-minute ticks each viewer plays (144 = a day)")
     ap.add_argument("--rounds", type=int, default=2)

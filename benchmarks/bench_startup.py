@@ -21,7 +21,6 @@ refuses at once (typer builds one pydantic TypeAdapter per option) (see BENCHMAR
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import subprocess
@@ -31,9 +30,8 @@ from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import Series, header, median, table, timed, verdict
+from common import ROOT, Series, header, median, options, table, timed, verdict
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.0
 GRIDSIM = Path(sys.executable).with_name("gridsim")
 BAD = '[meta]\nname = "bad"\n\n[run]\ndays = -5\n'
@@ -74,8 +72,7 @@ def call(argv: list[str], expect: int) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=15)
+    ap = options(__doc__, repeats=15)
     args = ap.parse_args()
     header("start-up of the command line against importing numpy", repeats=args.repeats)
     with tempfile.TemporaryDirectory() as tmp:

@@ -16,18 +16,16 @@ the box is quiet, see BENCHMARKS.md).
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import cpu_seconds, header, median, table, verdict
+from common import ROOT, cpu_seconds, header, median, options, table, verdict
 
 from sim.config import load_scenario
 from sim.runner import run_replication
 from sim.sweep.runners import Task, run_local
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.90  # issue 7: >= 90% scaling efficiency from 1 to 2 workers
 TARGET_MINUTES = 4.0  # issue 14: 1,000 30-day runs on 2 workers, extrapolated
 
@@ -44,7 +42,7 @@ def rate(tasks: list[Task], workers: int) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = options(__doc__)
     ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "xuxiake_1plus4.toml")
     ap.add_argument("--runs", type=int, default=16)
     ap.add_argument("--days", type=float, default=5)

@@ -14,19 +14,17 @@ memory of the whole command is measured by bench_memory.py.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
-from common import cpu_seconds, header, median, table, verdict
+from common import cpu_seconds, header, median, options, table, verdict
 
 from sim.config import load_scenario
 from sim.model import TownModel
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.0  # issue 14: model <= 2x the like-for-like bare loop
 
 
@@ -68,11 +66,7 @@ BARE_OVERHEAD = 3
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "xuxiake_1plus4.toml"))
-    ap.add_argument("--days", type=float, default=365)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365, repeats=3, seed=1)
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     header("A simulated year: model vs a like-for-like bare SimPy loop", scenario=sc.meta.name,

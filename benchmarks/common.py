@@ -6,6 +6,7 @@ so they see the same machine load; ratios are taken between medians over repeats
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import platform
@@ -23,6 +24,25 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python benchmarks/bench_x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
+
+
+def options(doc: str | None, *, scenario: str | None = None, days: float | None = None,
+            repeats: int | None = None, seed: int | None = None) -> argparse.ArgumentParser:
+    """Start a benchmark's command line: its docstring's first line, and the shared options it takes.
+
+    ``scenario`` (a file under scenarios/) becomes the optional first argument; ``--days``,
+    ``--repeats`` and ``--seed`` are added with the given defaults. The script adds its own.
+    """
+    ap = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    if scenario is not None:
+        ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / scenario))
+    if days is not None:
+        ap.add_argument("--days", type=float, default=days)
+    if repeats is not None:
+        ap.add_argument("--repeats", type=int, default=repeats)
+    if seed is not None:
+        ap.add_argument("--seed", type=int, default=seed)
+    return ap
 
 
 def timed[T](fn: Callable[[], T]) -> tuple[float, T]:
