@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/xuxiake_1plus4.toml
 
-.PHONY: setup run test test-fast lint bench clean
+.PHONY: setup run test test-fast lint bench docs-images clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_year.py
+
+# The README's images in docs/ from real Xu Xiake runs (≈ 25 min of CPU); the tests never write docs/.
+docs-images: setup
+	$(BIN)/python docs/make_images.py
 
 clean:
 	rm -rf $(VENV) results/run

@@ -1,13 +1,15 @@
 """End to end: the dashboard served by ``solara run``, driven by Debian's chromium.
 
 Needs /usr/bin/chromium (``apt-get install chromium``) and the Playwright Python package;
-skipped with the reason otherwise. Saves screenshots at three window sizes to docs/.
+skipped with the reason otherwise. Saves screenshots at three window sizes to
+results/screenshots/ (or $GRIDSIM_SCREENSHOTS: ``make docs-images`` points it at docs/).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import socket
 import statistics
@@ -24,7 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "xuxiake_1plus4.toml"
 GIS_SCENARIO = ROOT / "scenarios" / "xuxiake_gis.toml"
-DOCS = ROOT / "docs"
+SHOTS = Path(os.environ.get("GRIDSIM_SCREENSHOTS") or ROOT / "results" / "screenshots")  # never docs/ by default
 SIZES = {"1920x1080": (1920, 1080), "1440x900": (1440, 900), "960x1080": (960, 1080)}
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -302,12 +304,12 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
         page.locator(".gs-f-esc input[aria-checked='true']").wait_for(state="attached")
         page.locator(".gs-incident", has_text="↑").first.click()  # an escalated case (↑n in its row)
         page.locator(".gs-story tr[data-stage='escalated']").first.wait_for()
-        DOCS.mkdir(exist_ok=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
         for name, (w, h) in SIZES.items():
             page.set_viewport_size({"width": w, "height": h})
             page.evaluate("() => window.scrollTo(0, 0)")  # the top of the page (clicking a row may scroll)
             page.wait_for_timeout(400)
-            path = DOCS / f"dashboard-{name}.png"
+            path = SHOTS / f"dashboard-{name}.png"
             page.screenshot(path=str(path))
             assert path.stat().st_size > 20_000
             # nothing wider than the window (no clipped controls), the map large
@@ -362,8 +364,8 @@ def test_real_town_shows_roads_and_crews_move_along_them(gis_server, browser):
         # and it trails the road path still ahead of it
         assert page.locator(".gs-map-a .gs-crew-path").count() >= len(on_road)
         print(f"\ncrews on roads: {len(on_road)} of {len(crews)}; road segments drawn: {len(segments)}")
-        DOCS.mkdir(exist_ok=True)
-        path = DOCS / "dashboard-gis-1440x900.png"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / "dashboard-gis-1440x900.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size > 20_000
     finally:

@@ -205,3 +205,31 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert "staff_headcount.worker" in r.output
     assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
         "confirmed", "unconfirmed")
+
+
+def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
+    """Today and three methods at K = 3 within a point of each other (the README figure's crowded spot)."""
+    import matplotlib.pyplot as plt
+
+    from sim.plan.figures import pareto_plot
+
+    rows = [("current", "current", 0.850, 0.856), ("pmedian_k3", "p-median", 0.848, 0.876),
+            ("mclp_k3", "mclp", 0.845, 0.824), ("pcenter_k3", "p-center", 0.846, 0.828),
+            ("pmedian_k2", "p-median", 0.637, 0.631), ("pmedian_k4", "p-median", 0.902, 0.926)]
+    table = pd.DataFrame({"id": [r[0] for r in rows], "method": [r[1] for r in rows],
+                          "crews": [9, 9, 9, 9, 6, 12], "predicted_fifteen_share": [r[2] for r in rows],
+                          "sim_mean": [r[3] for r in rows], "sim_lo": [r[3] - 0.01 for r in rows],
+                          "sim_hi": [r[3] + 0.01 for r in rows], "squad_max_over_mean": 1.05,
+                          "pareto": True})
+    fig = pareto_plot(table)
+    try:
+        fig.canvas.draw()
+        names = [a for a in fig.axes[0].texts if a.get_text() in set(table.id)]
+        assert sorted(a.get_text() for a in names) == sorted(table.id)
+        boxes = [a.get_window_extent() for a in names]
+        axes_box = fig.axes[0].get_window_extent()
+        for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+            assert not a.overlaps(b), (names[i].get_text(), names[j].get_text())
+        assert all(axes_box.y0 <= b.y0 and b.y1 <= axes_box.y1 for b in boxes)  # inside the plot, none clipped
+    finally:
+        plt.close(fig)

@@ -170,17 +170,24 @@ def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, 
 
 # --- the report ----------------------------------------------------------------------------
 def _cells(html: str) -> list[tuple[str, str]]:
-    return re.findall(r'<td class="num diff ?([a-z]*)">([^<]*)</td>', html)
+    return re.findall(r'<td class="num diff ?([a-z]*)(?: ci)?">([^<]*)</td>', html)
 
 
-def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders):
+def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders, tmp_path):
     r = gridsim("report", str(folders["compare"]), "--lang", "en")
     assert r.exit_code == 0, r.output
-    html = (folders["compare"] / "report.html").read_text(encoding="utf-8")
+    short = (folders["compare"] / "report.html").read_text(encoding="utf-8")
+    # the default is the document for the reader: the appendix is left out, and the end says how to add it
+    assert 'id="all"' not in short and 'id="appendix-assumptions"' not in short
+    assert f"gridsim report {folders['compare']} --appendix adds it" in _section(short, "appendix")
+    r = gridsim("report", str(folders["compare"]), "--lang", "en", "--appendix", "--out", str(tmp_path / "full.html"))
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "full.html").read_text(encoding="utf-8")
+    assert 'id="all"' in html and 'id="appendix"' not in html and len(short) < len(html)
     assert "<script" not in html and "http://" not in html and "https://" not in html  # nothing to fetch
     coloured = uncoloured = 0
     for cls, text in _cells(html):
-        m = re.fullmatch(r"([+-]?[\d.,]+)(?: pt)? \[([+-]?[\d.,]+)(?: pt)?, ([+-]?[\d.,]+)(?: pt)?\]", text.strip())
+        m = re.fullmatch(r"([+-]?[\d.,]+)(?: pt)?\s\[([+-]?[\d.,]+)(?: pt)?, ([+-]?[\d.,]+)(?: pt)?\]", text.strip())
         if m is None:
             continue
         lo, hi = float(m.group(2).replace(",", "")), float(m.group(3).replace(",", ""))
@@ -297,7 +304,12 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     assert "judged by squad measures" in html and "Paired differences against the base point" in html
     assert "point 1 (squads=3)" in html
     assert "judged by the squad crews" in _section(html, "workload")
-    assert html.count("data:image/png;base64,") >= 2
+    # a map of the squads at each level of the squad factor, the base point starred
+    maps = _section(html, "maps")
+    assert "at each level of squads" in maps
+    assert "Squad bases and zones: point 0 (squads=2)" in maps and "Squad bases and zones: point 1 ★ (squads=3)" in maps
+    assert maps.count("data:image/png;base64,") == 2
+    assert html.count("data:image/png;base64,") >= 4
 
 
 def test_figures_keep_the_cjk_font_after_seaborn_resets_the_defaults():
@@ -373,6 +385,7 @@ def test_plan_bases_report_marks_every_verdict_and_maps_every_plan_with_the_gis_
     assert maps_html.count("<figure") == len(plans)
     assert len(drawn) == len(plans) and all(k["zones"] is not None and k["bases"] is not None for k in drawn)
     assert "assumption: a small test town" in _section(html, "assumptions")  # town.villages: the demand's layout
+    assert 'id="verify-all"' not in html and "--appendix" in _section(html, "appendix")  # every measure: on request
 
 
 def test_plan_grids_report_without_verification_says_so_and_maps_both_divisions(folders, tmp_path):

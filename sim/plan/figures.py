@@ -98,7 +98,16 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
 
 def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_share",
                   y_label: str = "predicted 15-min share of squad calls (hypercube)") -> Path:
-    """Crews against the 15-minute share, colour = workload max/mean; non-dominated plans ringed."""
+    """Save :func:`pareto_plot` as a PNG."""
+    fig = pareto_plot(table, y, y_label)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def pareto_plot(table: pd.DataFrame, y: str = "predicted_fifteen_share",
+                y_label: str = "predicted 15-min share of squad calls (hypercube)") -> Any:
+    """Crews against the 15-minute share, colour = workload max/mean; non-dominated plans ringed and named."""
     fig, ax = plt.subplots(figsize=(8, 5))
     markers = {"current": "X", "p-median": "o", "mclp": "s", "p-center": "^"}
     shift = {"current": -0.45, "p-median": -0.15, "mclp": 0.15, "p-center": 0.45}  # side by side per K
@@ -111,14 +120,20 @@ def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_s
     front = table[table.pareto]
     ax.scatter(front.x, 100 * front[y], s=260, facecolor="none", edgecolor="crimson", linewidth=1.8,
                label="non-dominated", zorder=2)
-    for r in table[table.pareto].itertuples():  # name the non-dominated plans only: the rest by marker
-        ax.annotate(r.id, (r.x, 100 * getattr(r, y)), xytext=(0, 14), textcoords="offset points", fontsize=7,
-                    ha="center")
+    # Name the non-dominated plans only (the rest by marker), upright below their markers: plans of
+    # one K stand 0.3 crews apart, too close for level labels (they overlapped at K = 3), and the
+    # simulated CIs sit above and just right of the markers.
+    for r in table[table.pareto].itertuples():
+        ax.annotate(r.id, (r.x, 100 * getattr(r, y)), xytext=(-2, -11), textcoords="offset points", fontsize=7,
+                    ha="center", va="top", rotation=90,
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     if "sim_mean" in table.columns:
         sim = table.dropna(subset=["sim_mean"])
         ax.errorbar(sim.x + 0.08, 100 * sim.sim_mean, yerr=[100 * (sim.sim_mean - sim.sim_lo),
                     100 * (sim.sim_hi - sim.sim_mean)], fmt="d", color="crimson", ms=4, capsize=3,
                     label="simulated, 95% CI", zorder=4)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low - 0.12 * (high - low), high)  # room for the lowest plan's name
     if sc is not None:
         fig.colorbar(sc, ax=ax, label="squad workload max/mean (1 = balanced)")
     ax.set_xticks(sorted(table.crews.unique()))
@@ -128,9 +143,7 @@ def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_s
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarray, proposal: list[BaseGeometry],
               proposal_events: np.ndarray, path: Path, lang: str = "en") -> Path:

@@ -184,6 +184,11 @@ def _two_lines(e: Estimate | None, name: str) -> str:
     return f"{cat.fmt(e.mean, name)}\n[{cat.fmt(max(e.lo, low), name)}, {cat.fmt(min(e.hi, high), name)}]"
 
 
+def _ci_below(text: str) -> str:
+    """Put a "mean [lo, hi]" text's interval on its own line (yearly costs make one line too wide)."""
+    return text.replace(" [", "\n[", 1)
+
+
 def _share_figure(options: list[Option], group: str, members: list[str], lang: Lang, key: str) -> str | None:
     names = [f"{group}.{m}" for m in members if any(f"{group}.{m}" in o.reps for o in options)]
     if not names:
@@ -430,12 +435,12 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     for m in [m for m in names if not workload.shown_here(m)]:
         d = paired(a, b, m)
         cls = diff_class(m, d)
-        rows.append([Cell(cat.label(m, lang)), Cell(cat.fmt_ci(*_e(a.estimate(m)), m), "num"),
-                     Cell(cat.fmt_ci(*_e(b.estimate(m)), m), "num"),
-                     Cell(cat.fmt_ci(*_e(d), m, signed=True), "num diff " + cls)])
+        rows.append([Cell(cat.label(m, lang)), Cell(_ci_below(cat.fmt_ci(*_e(a.estimate(m)), m)), "num ci"),
+                     Cell(_ci_below(cat.fmt_ci(*_e(b.estimate(m)), m)), "num ci"),
+                     Cell(_ci_below(cat.fmt_ci(*_e(d), m, signed=True)), "num diff " + cls + " ci")])
         if math.isfinite(d.mean):
             forest_rows.append((m, cat.label(m, lang), d, COLOURS[cls]))
-    h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows)
+    h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows, cls="headline")
     h.p(t("headline.note", lang))
     pairs = [(m, cat.label(m, lang)) for m in names if not workload.shown_here(m)]
     if pairs:
@@ -450,7 +455,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
                         t("fig.diff", lang, reps=n))
     diff_sec.h3(t("diff.large", lang))
     diff_sec.p(t("diff.mech_intro", lang))
-    stories = explain(a, b, names, diffs, lang)
+    # workload and staff have their own section (their mechanism is the staffing change itself)
+    stories = explain(a, b, [m for m in names if not workload.shown_here(m) and not m.startswith("staff_")],
+                      diffs, lang)
     if not stories:
         diff_sec.p(t("diff.none", lang))
     for story in stories:
@@ -489,8 +496,26 @@ def default_language(folder: Path) -> Lang:
     return "en" if language(snap) == "en" else "zh"
 
 
-def render(folder: Path, lang: Lang | None = None) -> str:
-    """Render the report of a run, compare, sweep or plan folder as one self-contained HTML page."""
+# Sections for the analyst rather than the reader (every measure, every other assumption):
+# left out unless asked for, so that the default is a document a county leader reads.
+APPENDIX_SECTIONS = ("all", "appendix-assumptions", "verify-all")
+
+
+def _without_appendix(sections: list[Section], folder: Path, lang: Lang) -> list[Section]:
+    """Drop the appendix sections and say, at the end, how to get them (and where the data is)."""
+    kept = [s for s in sections if s.id not in APPENDIX_SECTIONS]
+    if len(kept) < len(sections):
+        note = Section("appendix", t("sec.appendix", lang))
+        note.p(t("appendix.left_out", lang, folder=folder))
+        kept.append(note)
+    return kept
+
+
+def render(folder: Path, lang: Lang | None = None, appendix: bool = False) -> str:
+    """Render the report of a run, compare, sweep or plan folder as one self-contained HTML page.
+
+    ``appendix``: add every measure and the assumptions the compared fields do not touch.
+    """
     folder = Path(folder)
     k = kind_of(folder)
     lang = lang or default_language(folder)
@@ -507,6 +532,8 @@ def render(folder: Path, lang: Lang | None = None) -> str:
         from sim.report.sweep import sweep_report
 
         ctx = sweep_report(folder, lang)
+    if not appendix:
+        ctx["sections"] = _without_appendix(ctx["sections"], folder, lang)
     env = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)

@@ -14,6 +14,8 @@ def report(
     directory: Annotated[Path, typer.Argument(help="Output folder of gridsim run, compare, sweep or plan")],
     lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
     out: Annotated[Path | None, typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
+    appendix: Annotated[bool, typer.Option("--appendix", help=(
+        "Add the appendix: every measure, and the assumptions the compared fields do not touch"))] = False,
 ) -> None:
     """Write one self-contained HTML report (figures embedded, prints to clean A4 pages)."""
     from sim.outputs import record_derived
@@ -26,7 +28,7 @@ def report(
     if target.is_dir():
         fail(f"--out {target}: is a folder; give a file name")
     try:
-        html = render(Path(directory), lang)  # type: ignore[arg-type]
+        html = render(Path(directory), lang, appendix)  # type: ignore[arg-type]
     except ReportError as exc:
         fail(str(exc))
     with output_file(target) as tmp:

@@ -243,7 +243,8 @@ def plan_pareto(crews: np.ndarray, methods: Sequence[str], predicted: np.ndarray
     fig, ax = plt.subplots(figsize=(7.2, 4.6))
     order = list(dict.fromkeys(methods))
     markers = dict(zip(order, ("X", "o", "s", "^", "D", "v"), strict=False))
-    shift = dict(zip(order, np.linspace(-0.3, 0.3, len(order)), strict=False)) if len(order) > 1 else {order[0]: 0.0}
+    # side by side per K, far enough apart for an upright name each (0.3 crews for four methods)
+    shift = dict(zip(order, np.linspace(-0.45, 0.45, len(order)), strict=False)) if len(order) > 1 else {order[0]: 0.0}
     x = crews + np.array([shift[m] for m in methods])
     vmax = max(1.01, float(np.nanmax(balance)))
     sc = None
@@ -253,13 +254,19 @@ def plan_pareto(crews: np.ndarray, methods: Sequence[str], predicted: np.ndarray
                         marker=markers[m], s=70, edgecolor="black", zorder=3, label=texts.get(f"method.{m}", m))
     ax.scatter(x[front], 100 * predicted[front], s=230, facecolor="none", edgecolor=WORSE, linewidth=1.6,
                zorder=2, label=texts["front"])
+    # names upright below the markers: plans of one K stand 0.2 crews apart, too close for level
+    # labels (they overlapped at K = 3), and the simulated CIs sit above and right of the markers
     for xi, yi, nm in zip(x[front], 100 * predicted[front], np.asarray(names)[front], strict=True):
-        ax.annotate(nm, (xi, yi), xytext=(0, 11), textcoords="offset points", fontsize=7, ha="center")
+        ax.annotate(nm, (xi, yi), xytext=(-2, -10), textcoords="offset points", fontsize=6.5, ha="center", va="top",
+                    rotation=90, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                                       "alpha": 0.8})
     if simulated is not None and np.isfinite(simulated[:, 0]).any():
         ok = np.isfinite(simulated[:, 0])
         mean, lo, hi = (100 * simulated[ok, i] for i in range(3))
         ax.errorbar(x[ok] + 0.08, mean, yerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)], fmt="d",
                     color=CHANGED, ms=4, capsize=3, zorder=4, label=texts["simulated"])
+    low, high = ax.get_ylim()
+    ax.set_ylim(low - 0.15 * (high - low), high)  # room for the lowest plan's name
     if sc is not None:
         fig.colorbar(sc, ax=ax, label=texts["colour"])
     ax.set_xticks(sorted(set(crews.tolist())))

@@ -116,7 +116,7 @@ def sweep_language(folder: Path) -> Lang:
     return "en" if lang == "en" else "zh"
 
 
-def _point_label(row: pd.Series, factors: list[str]) -> str:
+def _point_label(row: pd.Series | dict[str, Any], factors: list[str]) -> str:
     return ", ".join(f"{f}={row[f]}" for f in factors)
 
 
@@ -246,6 +246,10 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if tr is not None:
         sections.append(tr)
 
+    m_sec = _maps(meta, base, lang)
+    if m_sec is not None:
+        sections.append(m_sec)
+
     # assumptions on the fields varied
     a = Section("assumptions", t("sec.assumptions", lang))
     try:
@@ -275,6 +279,71 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(limits_section(lang))
     return {"title": t("title.sweep", lang, name=meta["name"]), "days": meta.get("days") or _days(meta), "reps": n,
                 "sections": sections}
+
+
+# A factor with one of these paths changes what a map shows (the grids, or the squads' bases and zones).
+MAP_PATHS = ("town.", "squads.")
+MAX_SWEEP_MAPS = 4
+
+
+def _point_scenario(meta: dict[str, Any], point: dict[str, Any]) -> Any:
+    """Rebuild one design point's scenario from the sweep's record (its base file and factor values)."""
+    from sim.config import apply_overrides, read_scenario_data, validate_scenario
+
+    path = Path(meta["scenario"])
+    overrides: dict[str, Any] = {}
+    for f in meta["factors"]:
+        if f["path"] == SCENARIO_FACTOR:
+            path = Path(meta["source"]).parent / str(point[f["column"]])
+        else:
+            overrides[f["path"]] = point[f["column"]]
+    data = apply_overrides(read_scenario_data(path), overrides, source=str(path))
+    return validate_scenario(data, source=str(path), days=1.0, days_from="a map")  # only built, never run
+
+
+def _map_points(meta: dict[str, Any], base: int) -> tuple[str | None, list[dict[str, Any]]]:
+    """Pick the points to map: the base point, or one per level of the first factor that changes the map."""
+    points = {int(p["point"]): p for p in meta["points"]}
+    base_point = points[base]
+    factor = next((f for f in meta["factors"] if f["path"].startswith(MAP_PATHS)), None)
+    if factor is None:
+        return None, [base_point]
+    col = factor["column"]
+    others = [f["column"] for f in meta["factors"] if f["column"] != col]
+    same = [p for p in points.values() if all(_key(p[o]) == _key(base_point[o]) for o in others)]
+    same.sort(key=lambda p: _key(p[col]))
+    return (col, same[:MAX_SWEEP_MAPS]) if len(same) > 1 else (None, [base_point])
+
+
+def _maps(meta: dict[str, Any], base: int, lang: Lang) -> Any:
+    """Map the sweep's town (sim.geo's drawing) at the base point and at each level of a town or squad factor.
+
+    None when the scenario cannot be rebuilt (a file moved or changed since the sweep).
+    """
+    from sim.config import ScenarioError
+    from sim.geo import GeoError
+    from sim.report import maps
+    from sim.report.build import Section
+
+    factor, points = _map_points(meta, base)
+    drawn = []
+    for p in points:
+        try:
+            drawn.append((p, maps.of_scenario(_point_scenario(meta, p))))
+        except (ScenarioError, GeoError, OSError, KeyError):
+            return None
+    s = Section("maps", t("sec.maps", lang))
+    s.p(t("map.sweep_levels", lang, factor=factor) if factor else t("map.sweep_base", lang))
+    hh = [float(x) for _, layers in drawn for x in layers.grids.households]
+    factors = [f["column"] for f in meta["factors"]]
+    half = len(drawn) > 1
+    for p, layers in drawn:
+        opt = f"{t('point', lang)} {p['point']}{' ★' if int(p['point']) == base else ''} ({_point_label(p, factors)})"
+        title = t("map.squads_opt", lang, opt=opt)
+        s.figure(maps.draw(layers, "households", lang, title, None,
+                           legend=t("map.households", lang), squads=layers.bases is not None, cmap="Blues",
+                           vmin=min(hh), vmax=max(hh), half=half), title, cls="half" if half else "")
+    return s
 
 
 def _days(meta: dict[str, Any]) -> float | None:

@@ -74,7 +74,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "unit.ratio": ("比值", "ratio"),
     "unit.count": ("数量", "count"),
     "unit.money": ("金额", "amount"),
-    "headline.note": ("完整指标见附录“全部指标”。", "Every measure is listed in the appendix “Every measure”."),
+    "headline.note": ("完整指标见 compare.csv 和附录“全部指标”（gridsim report --appendix）。",
+                      "Every measure is in compare.csv and in the appendix “Every measure” (gridsim report "
+                      "--appendix)."),
+    "sec.appendix": ("附录", "Appendix"),
+    "appendix.left_out": ("本报告未附附录（全部指标、其余假设）；需要时运行 gridsim report {folder} --appendix。"
+                          "全部数据在该文件夹的 CSV/JSON 文件中。",
+                          "The appendix (every measure, the other assumptions) is left out; gridsim report "
+                          "{folder} --appendix adds it. The folder's CSV and JSON files hold every number."),
     "diff.none": ("没有哪个主要指标的差异置信区间不含0。", "No headline difference has an interval excluding 0."),
     "diff.large": ("较大的差异及其机制", "Large differences and their mechanism"),
     "diff.mech_intro": (
@@ -101,6 +108,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "map.discovery": ("各网格发现时间中位数（分钟）", "Median time to notice a problem, per grid (min)"),
     "map.discovery_legend": ("发现时间中位数", "time to notice, median"),
     "map.squads_opt": ("执法中队驻地与辖区：{opt}", "Squad bases and zones: {opt}"),
+    "map.sweep_levels": ("基准点及 {factor} 各水平（其他因素取基准点的值）的镇域布局，由情景文件重建：网格按户数着色，"
+                         "星为中队驻地，虚线为辖区（各图使用同一色标）。",
+                         "The town's layout at the base point and at each level of {factor} (the other factors at "
+                         "the base point), rebuilt from the scenario: grids shaded by households, squad bases as stars, "
+                         "zones dashed (one colour scale for all maps)."),
+    "map.sweep_base": ("基准点的镇域布局，由情景文件重建：网格按户数着色，星为中队驻地，虚线为辖区。",
+                       "The town's layout at the base point, rebuilt from the scenario: grids shaded by households, "
+                       "squad bases as stars, zones dashed."),
     "map.grids_opt": ("网格划分：{opt}（{n}个网格）", "Grid division: {opt} ({n} grids)"),
     "map.households": ("每格户数", "households per grid"),
     "map.calls_squads": ("各网格事件数（问题发生地），执法中队驻地与辖区",
@@ -124,7 +139,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "as.intro.sweep": ("试验所改变的字段在基准情景中的假设取值。",
                        "The assumption values of the base scenario on the fields the experiment varies."),
     "as.none": ("所比较的字段中没有标注为假设的取值。", "None of the compared fields carries an assumption value."),
-    "as.shared": ("两个方案共有的其他假设：{n}项（见附录）。", "Other assumptions both options share: {n} (appendix)."),
+    "as.shared": ("两个方案共有的其他假设：{n}项（附录，--appendix）。",
+                  "Other assumptions both options share: {n} (in the appendix, --appendix)."),
     "as.appendix": ("附录：其他假设", "Appendix: other assumptions"),
     "as.note": ("说明", "note"),
     "as.file": ("文件", "file"),
