@@ -1,0 +1,5 @@
+"""gridsim: an agent-based simulation of Jiangsu's '1+4' town governance model."""
+
+from sim.deferred import defer_unused_imports
+
+defer_unused_imports()  # before anything imports Mesa (sim/deferred.py says why)

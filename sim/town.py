@@ -21,6 +21,11 @@ from sim.config.town import Town as TownConfig
 from sim.config.town import Travel, generated_village_names
 from sim.vocabulary import LandUse
 
+# Where the generated lattice town is placed when written out as real layers: UTM zone 51N
+# (EPSG:32651) at about 120.25°E 31.8°N, near Xu Xiake town. Nominal, so GIS software can
+# open the layers; the lattice's km grid maps onto it by whole metres.
+LATTICE_CRS = "EPSG:32651"
+LATTICE_ORIGIN_M = (240_000.0, 3_520_000.0)
 # Expected distance between two uniform points in a unit square (Ghosh 1951).
 _MEAN_DIST_UNIT_SQUARE = 0.5214
 
@@ -240,8 +245,6 @@ def build_town(scenario: Scenario) -> TownMap:
 
 def _lattice_town(scenario: Scenario) -> TownMap:
     """Build the generated town (or an explicit list of rectangles) and split its villages into grids."""
-    from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
-
     cfg = scenario.town
     assert cfg.residents is not None, "the config requires residents without town.gis"
     if cfg.village_list:

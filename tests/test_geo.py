@@ -18,14 +18,13 @@ from sim.checks import town_warnings
 from sim.cli import app
 from sim.config import ScenarioError, load_scenario
 from sim.config.geo import Roads
-from sim.geo.build import LATTICE_CRS, LATTICE_ORIGIN_M
 from sim.geo.errors import GeoError
 from sim.geo.export import export_town, grid_frame, village_frame
 from sim.geo.places import Outline
 from sim.geo.roads import WITHIN_POINTS, RoadTravel, _points_in, build_network, read_road_graph
 from sim.geo.split import split_polygon
 from sim.runner import run_replication
-from sim.town import EuclideanTravel, build_town
+from sim.town import LATTICE_CRS, LATTICE_ORIGIN_M, EuclideanTravel, build_town
 from sim.warnings import text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,11 +29,6 @@ if TYPE_CHECKING:
     from sim.config import Scenario
     from sim.town import Grid, TownMap, Village
 
-# Where the generated lattice town is placed when written out as real layers: UTM zone 51N
-# (EPSG:32651) at about 120.25°E 31.8°N, near Xu Xiake town. Nominal, so GIS software can
-# open the layers; the lattice's km grid maps onto it by whole metres.
-LATTICE_CRS = "EPSG:32651"
-LATTICE_ORIGIN_M = (240_000.0, 3_520_000.0)
 
 
 def _stamp(path: str) -> tuple[str, float]:
