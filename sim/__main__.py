@@ -22,6 +22,11 @@ def main() -> None:
     # gridsim uses no pydantic plugin; looking for them reads every installed package's metadata,
     # a sixth of a refusal's start-up. A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # Arrow's buffers (row groups of the incident log, frames written or converted) from the C
+    # allocator rather than Arrow's own pool, which keeps what it frees for reuse: then what a
+    # run frees can be given back before the end (sim.runner.release_memory). Set before
+    # pyarrow loads; a value the user set is kept.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from sim.cli import main as cli_main
 
     cli_main()

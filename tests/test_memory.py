@@ -1,0 +1,48 @@
+"""What a run does to keep its resident set down: Arrow on the C allocator, freed memory given back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+_POOL = """
+import os, sys
+sys.argv = ["gridsim", "--help"]
+from sim.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+import pyarrow
+print(os.environ["ARROW_DEFAULT_MEMORY_POOL"], pyarrow.default_memory_pool().backend_name)
+"""
+
+_TRIM = """
+from sim.runner import release_memory
+def rss():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1]) // 1024
+junk = [bytes(4000) for i in range(20_000)]  # 80 MB from malloc's heap; every 50th kept, so the
+keep = junk[::50]                             # heap cannot shrink from its top
+del junk
+before = rss()
+release_memory()
+print(before - rss())
+"""
+
+
+def _python(code: str) -> str:
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-500:]
+    return r.stdout.strip().splitlines()[-1]
+
+
+def test_the_gridsim_command_puts_arrow_on_the_c_allocator():
+    assert _python(_POOL) == "system system"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
+def test_release_memory_gives_freed_memory_back():
+    assert int(_python(_TRIM)) >= 20  # MB
