@@ -49,7 +49,7 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
     """
     h = model.horizon
     rec = model.log.frame() if records is None else records
-    reported = rec.loc[rec.reported_at.notna(), "grid"].astype(str).value_counts()
+    reported = rec.loc[rec.reported_at.notna(), "grid"].value_counts()  # by grid id (no string per case)
     rows: list[dict[str, Any]] = []
     for team in model.teams:
         grid = model.town.grids[team.grid]
@@ -187,8 +187,8 @@ def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
     A zoned squad's work on a case the grid reported is booked at grid level (the grid closes
     it), so only town departments and the Party's convened cases remain at town.
     """
-    done = rec[rec.tier.notna()]
-    tiers = done.tier.astype(str).to_numpy()
+    done = rec.loc[rec.tier.notna(), ["tier", "queued_at"]]  # the two columns read, not a copy of every field
+    tiers = _labels(done.tier)
     squad = done.queued_at.notna().to_numpy() & (tiers == "town")
     booked = np.where(squad, "grid", tiers)
     n = len(booked)
@@ -198,11 +198,24 @@ def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
 def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each case's response and close limits, and whether they run on working time."""
     cats = {c.name: c for c in model.categories}
-    names = records["category"].astype(str)
-    respond = names.map(lambda n: cats[n].respond_limit_min).to_numpy(float)
-    close = names.map(lambda n: cats[n].close_limit_min).to_numpy(float)
-    working = names.map(lambda n: cats[n].limit_clock == "working").to_numpy(bool)
+    category = records["category"].astype("category")
+    names, codes = category.cat.categories, category.cat.codes.to_numpy()
+    # Looked up by category code: a value per category, then one take (a lambda per row made
+    # an object array of names and one of results per limit: ≈ 20 MB a year of records).
+    respond = np.array([cats[n].respond_limit_min for n in names], dtype=float)[codes]
+    close = np.array([cats[n].close_limit_min for n in names], dtype=float)[codes]
+    working = np.array([cats[n].limit_clock == "working" for n in names], dtype=bool)[codes]
     return respond, close, working
+
+
+def _labels(column: pd.Series) -> np.ndarray:
+    """Give a categorical column's labels, one per row, as the category objects themselves (NaN where missing).
+
+    ``astype(str)`` would make a string per row (≈ 60 bytes a case at the end of a run).
+    """
+    column = column.astype("category")
+    labels = np.array([*column.cat.categories, math.nan], dtype=object)
+    return labels[column.cat.codes.to_numpy()]  # code -1 (missing) picks the NaN at the end
 
 
 def _q(x: np.ndarray, q: float) -> float:
@@ -262,14 +275,15 @@ def workload_gini_so_far(model: TownModel, now: float) -> dict[str, float]:
             StaffRole.SQUAD_CREW: gini(np.array(crews)) if crews else math.nan}
 
 
-def _team_workload(members: list[Any], staff: pd.DataFrame) -> float:
+def _team_workload(members: list[Any], on_duty: np.ndarray, busy: np.ndarray, row_of: dict[str, int]) -> float:
     """Pool a grid team's busy minutes (case work and routine duties) over its on-duty minutes.
 
-    This is the staff table's workload, pooled over the team.
+    This is the staff table's workload, pooled over the team (its rows by position: a label
+    look-up in the table per team was most of the grid table's time).
     """
-    rows = staff.loc[[m.staff_id for m in members]]
-    duty = float(rows.on_duty_min.sum())
-    return float(rows.busy_min.sum()) / duty if duty > 0 else math.nan
+    rows = [row_of[m.staff_id] for m in members]
+    duty = float(on_duty[rows].sum())
+    return float(busy[rows].sum()) / duty if duty > 0 else math.nan
 
 
 def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -278,14 +292,16 @@ def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | No
     ``staff`` is the run's staff table (``staff_table``), made here when not given.
     """
     ev = model.config.evaluation
-    by_id = (staff_table(model, records) if staff is None else staff).set_index("id")
+    table = staff_table(model, records) if staff is None else staff
+    row_of = {sid: k for k, sid in enumerate(table["id"].tolist())}
+    on_duty, busy = table.on_duty_min.to_numpy(float), table.busy_min.to_numpy(float)
     records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
     respond, close, working = _limits(model, records)
     rep = records.reported_at.to_numpy(float)
     r_hit, r_cnt = on_time_by_clock(model, rep, records.arrived_at.to_numpy(float), respond, working)
     c_hit, c_cnt = on_time_by_clock(model, rep, records.closed_at.to_numpy(float), close, working)
     closed = ~records.closed_at.isna()
-    fifteen = ~np.isnan(rep) & records.category.astype(str).isin(model.config.fifteen_minute_categories).to_numpy()
+    fifteen = ~np.isnan(rep) & records.category.isin(model.config.fifteen_minute_categories).to_numpy()
     f_hit, f_cnt = on_time(rep, records.arrived_at.to_numpy(float), np.full_like(rep, FIFTEEN), model.horizon)
     df = pd.DataFrame({
         "grid": records.grid.astype(str),
@@ -305,7 +321,7 @@ def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | No
         {"grid": gr.id, "village": model.town.villages[gr.village].name, "land_use": gr.land_use,
              "households": gr.households, "area_km2": gr.area_km2, "street_km": gr.street_km,
              "staff": len(model.teams[gr.index].members),
-             "workload": _team_workload(model.teams[gr.index].members, by_id)}
+             "workload": _team_workload(model.teams[gr.index].members, on_duty, busy, row_of)}
         for gr in model.town.grids
     ]).set_index("grid")
     out = base.join(g).fillna({"incidents": 0})
@@ -362,7 +378,7 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
     reported = ~np.isnan(rep)
     resp = arr - rep
     has_resp = ~np.isnan(resp)
-    in_class = rec.category.astype(str).isin(sc.fifteen_minute_categories).to_numpy()
+    in_class = rec.category.isin(sc.fifteen_minute_categories).to_numpy()  # by category, no string per case
     squad_called = ~rec.queued_at.isna().to_numpy()
     c_hit, c_cnt = on_time_by_clock(model, rep, clo, close, working)
     tier_share = tier_shares(pd.Categorical(rec.tier, categories=Tier.keys()).codes)
@@ -395,7 +411,7 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
     backlog = model.datacollector.get_model_vars_dataframe()["backlog"]
 
     by_category = []
-    names = rec.category.astype(str).to_numpy()
+    names = _labels(rec.category)
     for c in model.categories:
         m = names == c.name
         rm = m & reported

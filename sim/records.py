@@ -221,6 +221,13 @@ class IncidentLog:
             self._writer = None
         self._closed = True
 
+    def release(self) -> None:
+        """Let go of every column once the measures are computed and the file is closed (the log is empty after)."""
+        self._settle()
+        self._cols = {c: array(col.typecode) for c, col in self._cols.items()}
+        self._handlers = []
+        self._written = self._dropped = 0
+
     def frame(self) -> pd.DataFrame:
         """All records as a DataFrame (categoricals for names, NaN for stages not reached)."""
         self._settle()

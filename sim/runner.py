@@ -75,9 +75,13 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
         if model.hall is not None:
             model.hall.visit_frame().to_parquet(out / "hall.parquet", index=False)
-        # The frames that grow with the run are written and let go before the GeoPackages,
-        # whose libraries (GDAL through pyogrio) would otherwise add to their peak.
+        # What grows with the run (records, the hall's columns, their frames) is written and let
+        # go, and the freed memory given back, before the GeoPackages, whose libraries (GDAL
+        # through pyogrio, PROJ) would otherwise add to their peak.
         del records, staff
+        model.log.release()
+        if model.hall is not None:
+            model.hall.release()
         release_memory()
         write_run_layers(model, grids, summary, out)
         write_json(out / "summary.json", summary)

@@ -6,7 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, make_scenario
+
+import sim.runner as runner
 
 _POOL = """
 import os, sys
@@ -46,3 +48,17 @@ def test_the_gridsim_command_puts_arrow_on_the_c_allocator():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
 def test_release_memory_gives_freed_memory_back():
     assert int(_python(_TRIM)) >= 20  # MB
+
+
+def test_a_run_lets_go_of_its_records_before_the_geopackages(tmp_path, monkeypatch):
+    seen: dict[str, int] = {}
+
+    def layers(model, grids, summary, out):
+        seen.update(log=len(model.log), cases=len(model.hall.cases), visits=len(model.hall.visits),
+                    grids=len(grids), incidents=summary["incidents"])
+
+    monkeypatch.setattr(runner, "write_run_layers", layers)
+    summary = runner.run_replication(make_scenario(), 1, 6, tmp_path)
+    assert seen == {"log": 0, "cases": 0, "visits": 0, "grids": seen["grids"], "incidents": summary["incidents"]}
+    assert seen["grids"] > 0 and summary["incidents"] > 50 and summary["hall_visits"] > 50
+    assert (tmp_path / "hall.parquet").stat().st_size > 0 and (tmp_path / "incidents.parquet").stat().st_size > 0

@@ -8,7 +8,7 @@ from conftest import make_scenario
 
 from sim.agents.staff import BookableStaff
 from sim.config import Shift
-from sim.measures import published_tier_share, staff_table, summarize
+from sim.measures import _limits, published_tier_share, staff_table, summarize
 from sim.model import TownModel
 from sim.shifts import DutyCalendar
 from sim.vocabulary import DAYS_PER_MONTH, MINUTES_PER_DAY
@@ -137,3 +137,16 @@ def test_published_tier_shares_book_squad_work_at_grid_level():
                                                    "village": pytest.approx(np.nan, nan_ok=True),
                                                    "town": pytest.approx(np.nan, nan_ok=True),
                                                    "county": pytest.approx(np.nan, nan_ok=True)}
+
+
+def test_limits_by_category_code_equal_the_lookup_per_case():
+    """The limits looked up by category code (measures._limits) are each case's category's, case by case."""
+    m, rec, _ = _run()  # the default preset: some categories on working time, some on the calendar
+    respond, close, working = _limits(m, rec)
+    cats = {c.name: c for c in m.categories}
+    names = rec.category.astype(str).tolist()
+    assert len(set(names)) > 3
+    assert respond.tolist() == [cats[n].respond_limit_min for n in names]
+    assert close.tolist() == [cats[n].close_limit_min for n in names]
+    assert working.tolist() == [cats[n].limit_clock == "working" for n in names]
+    assert working.any() and not working.all()

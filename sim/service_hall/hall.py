@@ -230,6 +230,11 @@ class Hall:
         """One row per visit (hall.parquet)."""
         return records.visit_frame(self.visits, self.cases, *self._types(), [w.window_id for w in self.windows])
 
+    def release(self) -> None:
+        """Let go of the case and visit columns once the measures and hall.parquet are made (empty after)."""
+        self.cases = records.case_columns()
+        self.visits = records.visit_columns()
+
     def case_frame(self) -> pd.DataFrame:
         """One row per case: type, channel, when requested and finished, visits needed and made."""
         return records.case_frame(self.cases, *self._types())
