@@ -15,6 +15,7 @@ from sim.warnings import (
     GRID_PEOPLE_MAX,
     GRIDS_PER_VILLAGE_RANGE,
     RunWarning,
+    name_list,
 )
 
 if TYPE_CHECKING:
@@ -24,10 +25,9 @@ _THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
 _MAX_SEVERITY = 5
 
 
-def _named(pairs: list[tuple[str, str]], shown: int = 8) -> str:
-    """``name (value), …`` for the first ``shown`` entries, and how many more."""
-    text = ", ".join(f"{n} ({v})" for n, v in pairs[:shown])
-    return text + (f", … {len(pairs) - shown} more" if len(pairs) > shown else "")
+def _named(pairs: list[tuple[str, str]]) -> str:
+    """Give ``name (value), …`` for the first entries (:func:`sim.warnings.name_list`)."""
+    return name_list([f"{n} ({v})" for n, v in pairs])
 
 
 def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:

@@ -9,7 +9,7 @@ finds a doubtful condition adds an entry here, so there is one list and one way 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,16 @@ from sim.labels import WARNINGS, warning
 # Stated ranges the checks compare against (DESIGN.md §2).
 GRID_PEOPLE_MAX = 2500.0  # people per level-2 grid
 GRIDS_PER_VILLAGE_RANGE = (2, 3)  # each level-1 grid (village) split into 2–3 level-2 grids
+
+
+
+def name_list(names: Sequence[str], shown: int = 8) -> str:
+    """Join the first ``shown`` names, with an ellipsis if there are more.
+
+    The sentence around it gives the count, so the list carries no words of either language.
+    """
+    return ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+
 
 @dataclass(frozen=True)
 class RunWarning:

@@ -120,7 +120,10 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
     # by name: the villages with their grid counts, the first grids with their households
     assert found["village_grids_out_of_range"]["names"] == "村1 (6), 村2 (9), 村3 (5), 村4 (8)"
     assert found["grid_households_out_of_range"]["names"].startswith("村1-1 (100), 村1-2 (100), ")
-    assert found["grid_households_out_of_range"]["names"].endswith(", … 20 more")
+    names = found["grid_households_out_of_range"]["names"]
+    assert names.endswith(", …") and names.count("(100)") == 8  # the count is in the sentence
+    zh = text(next(w for w in town_warnings(sc, build_town(sc)) if w.code == "grid_households_out_of_range"), "zh")
+    assert "more" not in zh and zh.endswith("(100), …")  # no English inside the Chinese line
     en = text(next(w for w in town_warnings(sc, build_town(sc)) if w.code == "village_grids_out_of_range"))
     assert en.endswith("outside the stated 2–3: 村1 (6), 村2 (9), 村3 (5), 村4 (8)")
     # the scenario's own household range, not a fixed 200–500

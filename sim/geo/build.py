@@ -23,7 +23,7 @@ from sim.geo.places import Outline, PolygonLocator, PolygonPlaces
 from sim.geo.roads import RoadNetwork, RoadTravel, load_network
 from sim.geo.split import Households, split_households
 from sim.vocabulary import LandUse
-from sim.warnings import RunWarning
+from sim.warnings import RunWarning, name_list
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -144,7 +144,7 @@ def gis_town(scenario: Scenario) -> TownMap:
     warnings = list(layers.warnings)
     empty = places.villages_without_points()
     if len(empty) and cfg.gis.points is not None:
-        names = ", ".join(villages[i].name for i in empty[:5]) + (", …" if len(empty) > 5 else "")
+        names = name_list([villages[i].name for i in empty], shown=5)
         warnings.append(RunWarning("villages_without_points", {
             "file": cfg.gis.points.path, "villages": len(empty), "names": names}))
     _minx, _miny, maxx, maxy = layers.villages.total_bounds
@@ -166,7 +166,7 @@ def attach_roads(town: TownMap, roads: Roads) -> None:
     _, d = net.snap("car", pts[:, 0], pts[:, 1])
     far = np.flatnonzero(d > roads.max_access_km)
     if len(far):
-        names = ", ".join(f"{town.grids[i].id} {d[i]:.1f} km" for i in far[:5]) + (", …" if len(far) > 5 else "")
+        names = name_list([f"{town.grids[i].id} {d[i]:.1f} km" for i in far], shown=5)
         town.warnings.append(RunWarning("grids_far_from_roads", {
             "file": str(net.path), "grids": len(far), "total": len(town.grids), "max_km": roads.max_access_km, "names": names}))
 
