@@ -19,6 +19,8 @@ from sim.warnings import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.town import TownMap
 
 _THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
@@ -98,6 +100,21 @@ def utilisation_warnings(servers: dict[str, float]) -> list[RunWarning]:
     """Servers (squads, window pools, departments) whose measured utilisation is 1 or more."""
     return [RunWarning("unstable_queue", {"server": name, "utilisation": float(u)})
             for name, u in servers.items() if u == u and u >= 1.0]
+
+
+def overload_warnings(staff: pd.DataFrame) -> list[RunWarning]:
+    """Roles in which someone's busy time (cases and routine duties) exceeds their on-duty time.
+
+    A mean below 100% can hide people whose hours do not add up; counts are floats so that
+    merging replications keeps the worst (``sim.warnings.merge``).
+    """
+    out: list[RunWarning] = []
+    for role, g in staff.dropna(subset=["workload"]).groupby("role", sort=True):
+        over = g.workload[g.workload > 1.0]
+        if len(over):
+            out.append(RunWarning("staff_busy_beyond_duty", {
+                "role": str(role), "people": float(len(over)), "total": float(len(g)), "high": float(over.max())}))
+    return out
 
 
 def summary_servers(summary: dict[str, Any]) -> dict[str, float]:

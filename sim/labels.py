@@ -280,6 +280,10 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "{server} 利用率 {utilisation:.0%} ≥ 100%：队列无限增长，等待时间取决于运行时长",
         "{server} utilisation {utilisation:.0%} is at or above 100%: the queue grows without bound and its waits depend on the run length",
     ),
+    "staff_busy_beyond_duty": (
+        "{role}中有 {people:.0f}/{total:.0f} 人的忙碌时间超过在岗时间（工作负荷最高 {high:.0%}）：方案超出其工时，需增加人手或减少例行工作",
+        "{people:.0f} of {total:.0f} {role} are busy longer than they are on duty (workload up to {high:.0%}): the plan does not fit their hours; add staff or cut routine duties",
+    ),
     "grid_households_out_of_range": (
         "{total} 个网格中有 {grids} 个户数为 {low:.0f}–{high:.0f}，超出每格 {range_low:.0f}–{range_high:.0f} 户的规定范围：{names}",
         "{grids} of {total} grids hold {low:.0f}–{high:.0f} households, outside the stated {range_low:.0f}–{range_high:.0f} per grid: {names}",
@@ -415,7 +419,9 @@ def model_stage(name: str, lang: str) -> str:
 
 
 def warning(code: str, values: dict[str, Any], lang: str) -> str:
-    """Make a warning's sentence from its code and values."""
+    """Make a warning's sentence from its code and values; a staff ``role`` code is named here."""
+    if values.get("role") in STAFF_ROLES:
+        values = {**values, "role": _pick(STAFF_ROLES[values["role"]], lang)}
     return _pick(WARNINGS[code], lang).format(**values)
 
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.checks import summary_servers, threshold_warnings, town_warnings, utilisation_warnings
+from sim.checks import (
+    overload_warnings,
+    summary_servers,
+    threshold_warnings,
+    town_warnings,
+    utilisation_warnings,
+)
 from sim.duties import ROUTINE_KINDS, routine_minutes
 from sim.service_hall.measures import hall_staff_rows, hall_summary
 from sim.stats import gini
@@ -465,7 +471,8 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
         "by_category": by_category,
         **(hall_summary(model) if model.hall is not None else {}),
     }
-    found = list(model.town.warnings) + town_warnings(sc, model.town) + threshold_warnings(sc) + utilisation_warnings(summary_servers(summary))
+    found = (list(model.town.warnings) + town_warnings(sc, model.town) + threshold_warnings(sc)
+             + utilisation_warnings(summary_servers(summary)) + overload_warnings(staff))
     summary["warnings"] = as_dicts(found)
     return summary
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from conftest import make_scenario
 from test_sweep import write_experiment
 from typer.testing import CliRunner
 
-from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
+from sim.checks import overload_warnings, threshold_warnings, town_warnings, utilisation_warnings
 from sim.cli import app
 from sim.config import apply_overrides, read_scenario_data, validate_scenario
 from sim.labels import WARNINGS
@@ -94,7 +95,7 @@ def test_every_warning_has_english_and_chinese_text(code):
               # sim.geo's: layers and roads
               "file": "v.gpkg", "count": 1, "layer": "village", "first": "村1", "reason": "Self-intersection",
               "outside": 2, "names": "村1", "edges": 3, "classes": "raceway", "nodes": 4, "km": 0.3,
-              "mode": "car", "max_km": 1.0}
+              "mode": "car", "max_km": 1.0, "role": "liaison", "people": 2.0}
     en, zh = text({"code": code, "values": values}), text({"code": code, "values": values}, "zh")
     assert en and zh and en != zh
     with pytest.raises(KeyError):
@@ -137,3 +138,19 @@ levels = [2, 3]
     assert no_effect == ["severity_to_town"]
     # the scenario checks are stored per design point as well
     assert any(w["code"] == "threshold_without_effect" and w["point"] is not None for w in found)
+
+
+def test_people_busy_beyond_their_duty_time_are_warned_by_role():
+    staff = pd.DataFrame({
+        "role": ["patrol_officer", "patrol_officer", "patrol_officer", "liaison", "squad_crew"],
+        "workload": [0.9, 1.25, 1.05, 0.7, float("nan")],
+    })
+    found = overload_warnings(staff)
+    assert [w.values for w in found] == [{"role": "patrol_officer", "people": 2.0, "total": 3.0, "high": 1.25}]
+    assert text(found[0]) == ("2 of 3 patrol officers are busy longer than they are on duty (workload up to 125%): "
+                              "the plan does not fit their hours; add staff or cut routine duties")
+    assert text(found[0], "zh").startswith("巡查员中有 2/3 人")  # the role named in Chinese, not its code
+    # replications merge into the worst count and workload
+    again = {"code": "staff_busy_beyond_duty", "values": {**found[0].values, "people": 1.0, "high": 1.4}}
+    assert merge([[found[0].as_dict()], [again]])[0]["values"] == {
+        "role": "patrol_officer", "people": 2.0, "total": 3.0, "high": 1.4}
