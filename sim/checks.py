@@ -97,7 +97,7 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
 
 
 def utilisation_warnings(servers: dict[str, float]) -> list[RunWarning]:
-    """Servers (squads, window pools, departments) whose measured utilisation is 1 or more."""
+    """Servers (squads, window pools, departments; by measure name) whose measured utilisation is 1 or more."""
     return [RunWarning("unstable_queue", {"server": name, "utilisation": float(u)})
             for name, u in servers.items() if u == u and u >= 1.0]
 
@@ -118,15 +118,15 @@ def overload_warnings(staff: pd.DataFrame) -> list[RunWarning]:
 
 
 def summary_servers(summary: dict[str, Any]) -> dict[str, float]:
-    """Collect the measured utilisations of one run's summary, by a readable server name."""
-    out = {f"squad {s['id']}": s["utilisation"] for s in summary.get("squads", []) if s.get("utilisation") is not None}
-    if summary.get("squad_offered_load") is not None:
-        out["squads (offered load)"] = summary["squad_offered_load"]
-    if summary.get("hall_window_utilisation") is not None:
-        out["service-hall windows"] = summary["hall_window_utilisation"]
+    """Collect the measured utilisations of one run's summary, by measure name (named in words by ``sim.labels``)."""
+    out = {f"squads.{s['id']}.utilisation": s["utilisation"] for s in summary.get("squads", [])
+           if s.get("utilisation") is not None}
+    for name in ("squad_offered_load", "hall_window_utilisation"):
+        if summary.get(name) is not None:
+            out[name] = summary[name]
     for role, w in summary.get("workload_mean", {}).items():
-        out[f"role {role} (mean workload)"] = w
+        out[f"workload_mean.{role}"] = w
     for d in summary.get("departments", []):
         if d.get("utilisation") is not None:
-            out[f"{d['tier']} department {d['id']}"] = d["utilisation"]
+            out[f"departments.{d['tier']}.{d['id']}.utilisation"] = d["utilisation"]
     return out

@@ -177,6 +177,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "grid_village_share": ("网格和村内办结占比", "resolved in the grid or village"),
     "backlog_mean": ("平均积压（未结案事件）", "open problems on average (backlog)"),
     "backlog_end": ("期末积压", "open problems at the end"),
+    "squad_offered_load": ("中队提供负荷（需求÷在岗车组）", "squads: offered load (demand ÷ crews on duty)"),
     "squad_wait_share": ("需排队等中队的占比", "share of squad calls that wait for a crew"),
     "squad_wait_mean_min": ("等中队的平均时间（分钟）", "mean wait for a squad crew (min)"),
     "squad_queue_littles_ratio": ("中队队列利特尔定律比值", "squad queue: Little's law ratio"),
@@ -277,8 +278,8 @@ PLANS: dict[str, tuple[str, str]] = {
 # Warnings (``sim.warnings``): code → (zh, en) templates over the entry's values.
 WARNINGS: dict[str, tuple[str, str]] = {
     "unstable_queue": (
-        "{server} 利用率 {utilisation:.0%} ≥ 100%：队列无限增长，等待时间取决于运行时长",
-        "{server} utilisation {utilisation:.0%} is at or above 100%: the queue grows without bound and its waits depend on the run length",
+        "{server}为 {utilisation:.0%}，≥ 100%：队列无限增长，等待时间取决于运行时长",
+        "{server} is {utilisation:.0%}, at or above 100%: the queue grows without bound and its waits depend on the run length",
     ),
     "staff_busy_beyond_duty": (
         "{role}中有 {people:.0f}/{total:.0f} 人的忙碌时间超过在岗时间（工作负荷最高 {high:.0%}）：方案超出其工时，需增加人手或减少例行工作",
@@ -390,6 +391,10 @@ def measure(name: str, lang: str) -> str:
     parts = name.split(".")
     if parts[0] == "squads" and len(parts) == 3 and parts[2] in SQUAD_MEASURES:
         return _pick(SQUAD_MEASURES[parts[2]], lang).replace("{m}", parts[1])
+    if parts[0] == "departments" and len(parts) == 4:  # departments.TIER.DOMAIN.utilisation (warnings)
+        tier = label(Tier[parts[1].upper()], lang) if parts[1].upper() in Tier.__members__ else parts[1]
+        return (f"{tier}{domain(parts[2], 'zh')}部门利用率" if lang == "zh"
+                else f"{tier} department {domain(parts[2], 'en')}: utilisation")
     if len(parts) == 2 and parts[0] in MEASURE_GROUPS:
         return _pick(MEASURE_GROUPS[parts[0]], lang).replace("{m}", _member(parts[0], parts[1], lang))
     if name in GROUP_TITLES:
@@ -422,6 +427,8 @@ def warning(code: str, values: dict[str, Any], lang: str) -> str:
     """Make a warning's sentence from its code and values; a staff ``role`` code is named here."""
     if values.get("role") in STAFF_ROLES:
         values = {**values, "role": _pick(STAFF_ROLES[values["role"]], lang)}
+    if "server" in values:  # a measure's name (summary.json keeps the code)
+        values = {**values, "server": measure(values["server"], lang)}
     return _pick(WARNINGS[code], lang).format(**values)
 
 

@@ -11,6 +11,7 @@ from sim.measures import staff_table, summarize
 from sim.model import TownModel
 from sim.records import Incident
 from sim.vocabulary import Tier
+from sim.warnings import text
 
 OFFICE = {"start_h": 8.5, "end_h": 17.5}
 
@@ -58,7 +59,10 @@ def test_more_department_staff_shorten_the_queue():
 def test_overloaded_department_is_warned():
     s = _run({**_utilities(1), "incidents.categories.broken_facilities.share": 3.0}, days=10)[3]
     servers = {w["values"]["server"] for w in s["warnings"] if w["code"] == "unstable_queue"}
-    assert "town department utilities" in servers
+    assert "departments.town.utilities.utilisation" in servers
+    unstable = next(w for w in s["warnings"] if w["values"].get("server") == "departments.town.utilities.utilisation")
+    assert text(unstable, "zh").startswith("镇市政公用部门利用率为 ")
+    assert text(unstable).startswith("town department utilities: utilisation is ")
 
 
 def test_county_referral_hands_town_cases_to_the_county():

@@ -46,7 +46,7 @@ def test_measured_utilisation_at_or_above_one_is_warned(tmp_path):
     s = run_replication(sc, 1, days=3, out=tmp_path)
     unstable = [w for w in s["warnings"] if w["code"] == "unstable_queue"]
     # busy time cannot pass the on-duty time on a round-the-clock shift: the offered load shows it
-    assert len(unstable) == 1 and unstable[0]["values"]["server"] == "squads (offered load)"
+    assert len(unstable) == 1 and unstable[0]["values"]["server"] == "squad_offered_load"
     assert unstable[0]["values"]["utilisation"] >= 1.0
     written = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert written["warnings"] == s["warnings"]

@@ -287,7 +287,7 @@ def sweep_warnings(meta: dict[str, Any], runs: pd.DataFrame, summary: pd.DataFra
     out = list(meta.get("scenario_warnings", []))
     util = summary[summary.measure.str.endswith("utilisation") & (summary["mean"] >= 1.0)]
     for row in util.itertuples():
-        for w in utilisation_warnings({str(row.measure).removesuffix(".utilisation"): float(row.mean)}):
+        for w in utilisation_warnings({str(row.measure): float(row.mean)}):
             out.append({"point": int(row.point), **w.as_dict()})
     factor_cols = [f["column"] for f in meta["factors"]]
     for f in meta["factors"]:
