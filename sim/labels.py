@@ -425,8 +425,8 @@ def model_stage(name: str, lang: str) -> str:
 
 def warning(code: str, values: dict[str, Any], lang: str) -> str:
     """Make a warning's sentence from its code and values; a staff ``role`` code is named here."""
-    if values.get("role") in STAFF_ROLES:
-        values = {**values, "role": _pick(STAFF_ROLES[values["role"]], lang)}
+    if "role" in values:
+        values = {**values, "role": staff_role(str(values["role"]), lang)}
     if "server" in values:  # a measure's name (summary.json keeps the code)
         values = {**values, "server": measure(values["server"], lang)}
     return _pick(WARNINGS[code], lang).format(**values)

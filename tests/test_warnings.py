@@ -150,6 +150,8 @@ def test_people_busy_beyond_their_duty_time_are_warned_by_role():
     assert text(found[0]) == ("2 of 3 patrol officers are busy longer than they are on duty (workload up to 125%): "
                               "the plan does not fit their hours; add staff or cut routine duties")
     assert text(found[0], "zh").startswith("巡查员中有 2/3 人")  # the role named in Chinese, not its code
+    inspectors = overload_warnings(pd.DataFrame({"role": ["work_safety_inspector"], "workload": [1.5]}))
+    assert text(inspectors[0], "zh").startswith("安全生产巡查员中有 1/1 人")
     # replications merge into the worst count and workload
     again = {"code": "staff_busy_beyond_duty", "values": {**found[0].values, "people": 1.0, "high": 1.4}}
     assert merge([[found[0].as_dict()], [again]])[0]["values"] == {
