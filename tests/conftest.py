@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,10 @@ def play_with_stories(scenario: Scenario, seed: int, days: float) -> tuple[Any, 
     m.run()
     m.finish()
     return m, recorded
+
+
+def python_last_line(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (so imports start clean) and give its last printed line."""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-500:]
+    return r.stdout.strip().splitlines()[-1]

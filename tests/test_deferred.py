@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from conftest import ROOT
+from conftest import python_last_line
 
 _RUN = """
 import sys
@@ -31,15 +28,9 @@ print(g.number_of_edges(), nx.shortest_path_length(g, 0, 3), mesa.discrete_space
 """
 
 
-def _python(code: str) -> str:
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-500:]
-    return r.stdout.strip().splitlines()[-1]
-
-
 def test_a_run_imports_neither_scipy_spatial_nor_networkx():
-    assert _python(_RUN) == "True []"
+    assert python_last_line(_RUN) == "True []"
 
 
 def test_a_deferred_module_is_the_real_one_when_used():
-    assert _python(_USE) == "3 3 True mesa.experimental.continuous_space.continuous_space Graph"
+    assert python_last_line(_USE) == "3 3 True mesa.experimental.continuous_space.continuous_space Graph"

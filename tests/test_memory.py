@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, make_scenario
+from conftest import make_scenario, python_last_line
 
 import sim.runner as runner
 
@@ -35,19 +34,13 @@ print(before - rss())
 """
 
 
-def _python(code: str) -> str:
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-500:]
-    return r.stdout.strip().splitlines()[-1]
-
-
 def test_the_gridsim_command_puts_arrow_on_the_c_allocator():
-    assert _python(_POOL) == "system system"
+    assert python_last_line(_POOL) == "system system"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
 def test_release_memory_gives_freed_memory_back():
-    assert int(_python(_TRIM)) >= 20  # MB
+    assert int(python_last_line(_TRIM)) >= 20  # MB
 
 
 def test_a_run_lets_go_of_its_records_before_the_geopackages(tmp_path, monkeypatch):
