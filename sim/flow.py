@@ -13,10 +13,12 @@ same order a ``simpy.Process`` would run it:
 What it leaves out is what nobody reads: a ``Timeout`` object per wait, the ``Process``
 object and the event SimPy schedules when a process ends (nothing waits for a case to
 end). The flow itself is the queue entry: it waits for one thing at a time, so one object
-serves every wait. A flow cannot be interrupted, so a crew's busy period, which the centre
-interrupts to preempt it, stays a ``simpy.Process``. ``tests/test_flow.py`` checks a flow against the same
-generator run as ``simpy.Process`` (same steps at the same times in the same order), and
-that whole runs give the same records.
+serves every wait. A flow cannot be interrupted: where the centre may preempt a crew's busy
+period (``squad_preemption`` on), the same generator runs as a ``simpy.Process`` through
+:func:`interruptible`. A flow does not take failed events (``Process`` throws their exception
+into the generator); nothing in the model fails one. ``tests/test_flow.py`` checks a flow
+against the same generator run as ``simpy.Process`` (same steps at the same times in the
+same order), and that whole runs give the same records.
 """
 
 from __future__ import annotations
