@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import typer
-
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
@@ -46,9 +44,16 @@ out_console = LazyConsole(width=None if sys.stdout.isatty() else 140)
 err_console = LazyConsole(stderr=True)
 
 
+def refusal(message: str) -> str:
+    """Give the line every refusal writes on stderr (the command then exits 2)."""
+    return f"error: {message}\n"
+
+
 def fail(message: str) -> NoReturn:
     """One line on stderr, exit 2."""
-    sys.stderr.write(f"error: {message}\n")
+    import typer  # loaded already: fail runs inside a command; sim.__main__ refuses without it
+
+    sys.stderr.write(refusal(message))
     raise typer.Exit(2)
 
 
@@ -101,6 +106,8 @@ def stopped_message(exc: Stopped) -> str:
 
 def check_days(value: float | None) -> float | None:
     """Check an option's number of days: positive, finite and at most MAX_DAYS (typer callback)."""
+    import typer
+
     from sim.limits import MAX_DAYS
 
     if value is not None and not 0 < value <= MAX_DAYS:  # NaN fails both comparisons

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sim.__main__ import refused_early
 from sim.cli import app
 from sim.outputs import staged_output
 
@@ -126,6 +127,47 @@ def test_bad_scenario_is_refused_end_to_end(tmp_path, case):
     assert "Traceback" not in r.stderr and not out.exists()
 
 
+def _bad_files(tmp_path: Path) -> dict[str, Path]:
+    """Bad scenarios of every kind: fields, checks across sections, run size, files, ``extends``."""
+    files = {}
+    for case, (text, _, _) in BAD_SCENARIOS.items():
+        files[case] = tmp_path / f"{case}.toml"
+        files[case].write_text(text, encoding="utf-8")
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
+    (tmp_path / "huge.toml").write_text(GOOD.replace("\ndays = 30\n", "\ndays = 3650\n", 1)
+                                        .replace("residents = 180000", "residents = 5000000"), encoding="utf-8")
+    (tmp_path / "latin1.toml").write_bytes(b'[meta]\nname = "caf\xe9"\n')
+    return files | {"extends_cycle": tmp_path / "a.toml", "too_big": tmp_path / "huge.toml",
+                    "not_utf8": tmp_path / "latin1.toml", "missing_file": tmp_path / "nope.toml",
+                    "directory": tmp_path}
+
+
+def test_early_refusal_is_the_commands_own(tmp_path):
+    """`gridsim run BAD.toml` is refused before typer loads (sim.__main__) with the very line and
+    exit status of the command itself, for bad fields, cross-section checks, run size and bad files."""
+    for case, path in _bad_files(tmp_path).items():
+        r = gridsim_here("run", str(path))
+        assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, (case, r.stderr)
+        assert refused_early(["run", str(path)]) == r.stderr, case
+
+
+def test_early_refusal_leaves_everything_else_to_the_command(tmp_path):
+    """A good scenario, any option, another command or help: nothing is refused before the command."""
+    bad = _bad_files(tmp_path)["unknown_field"]
+    for argv in (["run", str(DEFAULT)], ["run", str(bad), "--days", "2"], ["run", "--help"], ["run"],
+                 ["compare", str(bad), str(bad)], ["--help"], ["run", str(bad), str(bad)]):
+        assert refused_early(argv) is None, argv
+
+
+def test_early_refusal_end_to_end(tmp_path):
+    """From a fresh process, as a user runs it: exit 2 and the command's own line, no traceback."""
+    path = _bad_files(tmp_path)["negative_rate"]
+    r = gridsim("run", str(path))
+    assert r.returncode == 2 and r.stderr == gridsim_here("run", str(path)).stderr
+    assert "incidents.events_per_10k_residents_per_year" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_missing_path_is_refused(tmp_path):
     r = gridsim_here("run", str(tmp_path / "nope.toml"))
     assert r.returncode == 2
@@ -164,7 +206,8 @@ print("loaded:", *sorted({heavy!r} & {{m.split(".")[0] if not m.startswith("sim.
 """
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "{bad}"], ["plan", "--help"], ["sweep", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "{bad}"], ["run", "{bad}", "--days", "2"], ["plan", "--help"],
+                                  ["sweep", "--help"]])
 def test_help_and_a_refusal_import_nothing_heavy(tmp_path, argv):
     """The fast start (issue 13) as a guard: a regression shows the module that came back."""
     bad = tmp_path / "bad.toml"

@@ -148,16 +148,19 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, days: float | None = None,
-                  days_from: str = "--days") -> Scenario:
+                  days_from: str = "--days", town_files: bool = True) -> Scenario:
     """Read and validate a scenario file, after applying ``{"a.b.c": value}`` overrides.
 
     ``days``: the run length the command will use, if not the file's ``run.days`` (sized by it).
+    ``town_files=False`` leaves a real town's layers unread (sim.__main__'s early check: the
+    command reads them).
     """
     data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     scenario = validate_scenario(data, source=str(path), days=days, days_from=days_from)
-    check_town_files(scenario, str(path))
+    if town_files:
+        check_town_files(scenario, str(path))
     return scenario
 
 
