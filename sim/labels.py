@@ -17,7 +17,7 @@ closed (``closed_at``). So closure and "closed on time" are 结案, and a tier r
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal, Protocol
@@ -275,6 +275,13 @@ PLANS: dict[str, tuple[str, str]] = {
     "today": ("今天的方案", "today's plan"),
     "proposal": ("新方案", "proposal"),
 }
+# How a squad plan placed its bases (``gridsim plan``: sim.plan.bases), short, for legends and tables;
+# today's bases (method ``current``) are named as the plan's side ``today``.
+PLAN_METHODS: dict[str, tuple[str, str]] = {
+    "p-median": ("p-中位", "p-median"),
+    "mclp": ("最大覆盖", "MCLP"),
+    "p-center": ("p-中心", "p-center"),
+}
 # Warnings (``sim.warnings``): code → (zh, en) templates over the entry's values.
 WARNINGS: dict[str, tuple[str, str]] = {
     "unstable_queue": (
@@ -416,6 +423,21 @@ def map_feature(name: str, lang: str) -> str:
 def plan_side(name: str, lang: str) -> str:
     """Name a side of a plan: ``today`` or ``proposal``."""
     return _pick(PLANS[name], lang)
+
+
+def plan_method(name: str, lang: str) -> str:
+    """Name how a squad plan placed its bases; ``current`` is today's plan."""
+    return plan_side("today", lang) if name == "current" else _pick(PLAN_METHODS[name], lang)
+
+
+def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
+    """Give a page's own text ``key`` from its ``(zh, en)`` table in ``lang``, filled with ``values`` if any.
+
+    Layout text (headings, axes, buttons) stays with its page (the report's, the dashboard's
+    and the plan figures' tables); the look-up is this one.
+    """
+    text = _pick(table[key], lang)
+    return text.format(**values) if values else text
 
 
 def model_stage(name: str, lang: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 
 import pytest
@@ -21,8 +22,10 @@ from sim.labels import (
 from sim.model import TownModel
 from sim.records import Incident
 from sim.report import catalogue as cat
+from sim.report import text as report_text
 from sim.vocabulary import ActorRole, Channel, Duty, Reason, Stage, Tier
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word; ids such as V47-1 or S2 are not
 
 
@@ -166,7 +169,7 @@ def test_no_page_redefines_a_domain_word():
     domain = {w.casefold() for table in (*labels._TABLES.values(), labels.MEASURES, labels.GROUP_TITLES,
                                          labels.DOMAINS, labels.MAP_FEATURES, labels.PLANS)
               for pair in table.values() for w in pair if w}
-    pages = [_LABELS, _TEXT, *({k: (v["zh"], v["en"]) for k, v in t.items()} for t in (MAP_TEXT, PLAN_TEXT))]
+    pages = [_LABELS, _TEXT, PLAN_TEXT, {k: (v["zh"], v["en"]) for k, v in MAP_TEXT.items()}]
     for page in pages:
         repeated = {k: pair for k, pair in page.items() if {w.casefold() for w in pair} & domain}
         assert not repeated, repeated
@@ -182,3 +185,50 @@ def test_map_legends_and_plan_sides_come_from_the_label_table():
     assert labels.plan_side("today", "zh") == "今天的方案" and labels.map_feature("squad_base", "zh") == "中队驻地"
     for zh, en in (*labels.MAP_FEATURES.values(), *labels.PLANS.values()):
         assert re.search(r"[\u4e00-\u9fff]", zh) and en and not re.search(r"[\u4e00-\u9fff]", en), (zh, en)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_page_text_has_both_languages_over_the_same_values():
+    """The report's, the dashboard's and the plan figures' own tables, and the plan methods: each key
+    has a Chinese text (with Chinese in it) and an English one (without), filled from the same values."""
+    from sim.dashboard.labels import _LABELS
+    from sim.plan.figures import _TEXT as PLAN_TEXT
+    from sim.report.text import _TEXT
+
+    for table in (_LABELS, _TEXT, PLAN_TEXT, labels.PLAN_METHODS):
+        for key, (zh, en) in table.items():
+            assert zh and en and _fields(zh) == _fields(en), key
+    for key, (zh, en) in (PLAN_TEXT | labels.PLAN_METHODS).items():  # the figure's words: none left in English
+        assert CJK.search(zh) and not CJK.search(en), key
+
+
+def test_one_page_text_lookup_for_report_dashboard_and_plan_figures():
+    """sim.labels.page_text is the look-up of all three pages: the language's text, filled only when given values."""
+    from sim.dashboard import labels as dash
+    from sim.report.text import t
+
+    table = {"n": ("{n} 件", "{n} cases"), "plain": ("共{n}", "all {n}")}
+    assert labels.page_text(table, "n", "zh", n=3) == "3 件" and labels.page_text(table, "n", "en", n=3) == "3 cases"
+    assert labels.page_text(table, "plain", "en") == "all {n}"  # no values: the text as it is
+    assert t("plan.pareto_sim", "en", reps=5) == labels.page_text(report_text._TEXT, "plan.pareto_sim", "en", reps=5)
+    assert "5" in t("plan.pareto_sim", "zh", reps=5)
+    assert dash.t("step", "zh") == "单步" and dash.t("day", "en", day=4) == "Day 4"
+    # the dashboard still fills the tiers' and map features' words without being given them
+    tiered = next(k for k, (zh, _) in dash._LABELS.items() if "{grid}" in zh or "{squad_zone}" in zh)
+    for lang in LANGUAGES:
+        text = dash.t(tiered, lang)
+        assert "{" not in text and (labels.label(Tier.GRID, lang) in text
+                                    or labels.map_feature("squad_zone", lang) in text), (tiered, text)
+    with pytest.raises(KeyError):
+        labels.page_text(table, "missing", "en")
+
+
+def test_plan_methods_are_named_alike_in_the_plan_figure_and_report():
+    """Today's bases are the plan's side ``today``; the three location methods have short names in both languages."""
+    for lang in LANGUAGES:
+        assert labels.plan_method("current", lang) == labels.plan_side("today", lang)
+    assert [labels.plan_method(m, "zh") for m in ("p-median", "mclp", "p-center")] == ["p-中位", "最大覆盖", "p-中心"]
+    assert [labels.plan_method(m, "en") for m in ("p-median", "mclp", "p-center")] == ["p-median", "MCLP", "p-center"]

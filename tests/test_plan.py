@@ -207,6 +207,33 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
         "confirmed", "unconfirmed")
 
 
+def test_pareto_figure_speaks_the_scenarios_language(tmp_path):
+    """`gridsim plan`'s Pareto figure: title, axes, colour bar and legend in Chinese or English, like its maps."""
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from sim.labels import plan_method
+    from sim.plan.figures import pareto_figure, pareto_plot
+
+    table = pd.DataFrame({"id": ["current", "pmedian_k3", "mclp_k3"], "method": ["current", "p-median", "mclp"],
+                          "crews": [9, 9, 9], "predicted_fifteen_share": [0.85, 0.86, 0.84],
+                          "sim_mean": [0.85, 0.87, 0.83], "sim_lo": [0.84, 0.86, 0.82], "sim_hi": [0.86, 0.88, 0.84],
+                          "squad_max_over_mean": [1.1, 1.05, 1.2], "pareto": [True, True, False]})
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for lang in ("zh", "en"):
+        fig = pareto_plot(table, lang)
+        try:
+            ax, bar = fig.axes
+            words = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), bar.get_ylabel()]
+            legend = [t.get_text() for t in ax.get_legend().get_texts()]
+            assert all(bool(cjk.search(w)) == (lang == "zh") for w in words + legend), (lang, words, legend)
+            assert {plan_method(m, lang) for m in table.method} <= set(legend) and len(legend) == 5
+        finally:
+            plt.close(fig)
+    assert pareto_figure(table, tmp_path / "pareto.png", "zh").stat().st_size > 10_000
+
+
 def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
     """Today and three methods at K = 3 within a point of each other (the README figure's crowded spot)."""
     import matplotlib.pyplot as plt

@@ -7,7 +7,7 @@ there as a measure, so the live table and the report call a measure by the same 
 
 from __future__ import annotations
 
-from sim.labels import GROUP_TITLES, MAP_FEATURES, MEASURES, label, map_feature, measure
+from sim.labels import GROUP_TITLES, MAP_FEATURES, MEASURES, label, map_feature, measure, page_text
 from sim.vocabulary import MINUTES_PER_DAY, Channel, Duty, Stage, Tier
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -127,12 +127,9 @@ def t(key: str, lang: str, **fmt: object) -> str:
         if name not in MEASURES and name not in GROUP_TITLES:
             raise KeyError(key)
         return measure(name, lang)
-    zh, en = _LABELS[key]
-    text = zh if lang == "zh" else en
+    template = page_text(_LABELS, key, lang)
     words = {tier.key: label(tier, lang) for tier in Tier} | {k: map_feature(k, lang) for k in MAP_FEATURES}
-    if fmt or any(f"{{{k}}}" in text for k in words):
-        return text.format(**words, **fmt)
-    return text
+    return page_text(_LABELS, key, lang, **{k: w for k, w in words.items() if f"{{{k}}}" in template}, **fmt)
 
 
 def map_stage(stage: Stage, lang: str) -> str:
@@ -198,7 +195,6 @@ def scenario_title(meta: object, lang: str) -> str:
     """Give the scenario's display name (never the raw file id when a better name is known)."""
     name = str(getattr(meta, "name", ""))
     if name in _SCENARIO_TITLES:
-        zh, en = _SCENARIO_TITLES[name]
-        return zh if lang == "zh" else en
+        return page_text(_SCENARIO_TITLES, name, lang)
     desc = str(getattr(meta, "description", "") or "")
     return desc.split(":")[0].strip() or name.replace("_", " ")

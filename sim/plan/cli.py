@@ -195,7 +195,7 @@ def bases(
                 base_row.a_mean, base_row.a_lo, base_row.a_hi]
         table.to_csv(tmp / "bases.csv", index=False)
         write_snapshot(tmp, src)  # the input's files, for `gridsim report`
-        pareto_figure(table, tmp / "pareto.png")
+        pareto_figure(table, tmp / "pareto.png", sc.meta.language)
         write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed,
                                                  sc.run.days if days is None else days))
     _print_bases(table, town)

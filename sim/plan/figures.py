@@ -21,25 +21,31 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sim.geo.maps import draw_choropleth
-from sim.labels import map_feature, measure, plan_side
+from sim.geo.maps import draw_choropleth, use_cjk_font
+from sim.labels import map_feature, measure, page_text, plan_method, plan_side
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
 from sim.policies import DISPATCH_RULES
 
-_TEXT: dict[str, dict[str, str]] = {
-    "calls_unit": {"en": "calls per grid per day", "zh": "次/网格/日"},
-    "plan": {"en": "{id}: {k} squads, dispatch {rule}", "zh": "{id}：{k} 个中队，派遣规则：{rule}"},
-    "predicted": {"en": "predicted 15-min share of squad calls {share:.1f}%, squad workload max/mean {mm:.2f}",
-                  "zh": "预测中队事件15分钟到场率 {share:.1f}%，中队负荷最大/平均 {mm:.2f}"},
-    "events_unit": {"en": "events", "zh": "件"},
-    "grids": {"en": "{side}: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})",
-              "zh": "{side}：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）"},
+# The figures' own words (zh, en); domain words (measures, map marks, plan sides and methods) are sim.labels'.
+_TEXT: dict[str, tuple[str, str]] = {
+    "calls_unit": ("次/网格/日", "calls per grid per day"),
+    "plan": ("{id}：{k} 个中队，派遣规则：{rule}", "{id}: {k} squads, dispatch {rule}"),
+    "predicted": ("预测中队事件15分钟到场率 {share:.1f}%，中队负荷最大/平均 {mm:.2f}",
+                  "predicted 15-min share of squad calls {share:.1f}%, squad workload max/mean {mm:.2f}"),
+    "events_unit": ("件", "events"),
+    "grids": ("{side}：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）",
+              "{side}: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})"),
+    "pareto_title": ("各K的中队方案：车组更少、按时到场更多、负荷均衡",
+                     "Squad plans across K: fewer crews, more calls in time, balanced work"),
+    "pareto_x": ("在岗车组数（中队数 × 每中队车组数）；同一K的方案并排",
+                 "crews on shift (squads × crews per squad); plans of one K side by side"),
+    "pareto_y": ("预测中队事件15分钟到场率（%，排队超立方体模型）",
+                 "predicted 15-min share of squad calls (%, hypercube)"),
+    "pareto_colour": ("中队负荷最大/平均（1＝均衡）", "squad workload max/mean (1 = balanced)"),
+    "pareto_front": ("非劣方案", "non-dominated"),
+    "pareto_simulated": ("仿真值，95%置信区间", "simulated, 95% CI"),
 }
-
-
-def _t(key: str, lang: str, **values: Any) -> str:
-    return _TEXT[key][lang].format(**values)
 
 
 def _villages(town: PlanTown) -> gpd.GeoDataFrame:
@@ -66,13 +72,13 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
                              geometry=[shapely.Point(b) for b in plan.bases])
     ev = plan.predicted
     fig = draw_choropleth(grids, "calls", lang=lang, title=measure("squad_calls_per_day", lang),
-                          unit=_t("calls_unit", lang),
+                          unit=page_text(_TEXT, "calls_unit", lang),
                           villages=_villages(town), roads=_roads(town), zones=zones, bases=bases, cmap="Blues")
     ax = fig.axes[0]
     name = plan_side("today", lang) if plan.method == "current" else plan.id
     rule = DISPATCH_RULES[plan.rule].label[0 if lang == "zh" else 1]
-    ax.set_title(f"{_t('plan', lang, id=name, k=plan.k, rule=rule)}\n"
-                 f"{_t('predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)
+    ax.set_title(f"{page_text(_TEXT, 'plan', lang, id=name, k=plan.k, rule=rule)}\n"
+                 f"{page_text(_TEXT, 'predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)
     handles: list[Any] = []
     labels: list[str] = []
     if candidates is not None and len(candidates):
@@ -96,18 +102,22 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
 
 
 
-def pareto_figure(table: pd.DataFrame, path: Path, y: str = "predicted_fifteen_share",
-                  y_label: str = "predicted 15-min share of squad calls (hypercube)") -> Path:
+def pareto_figure(table: pd.DataFrame, path: Path, lang: str = "en") -> Path:
     """Save :func:`pareto_plot` as a PNG."""
-    fig = pareto_plot(table, y, y_label)
+    fig = pareto_plot(table, lang)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def pareto_plot(table: pd.DataFrame, y: str = "predicted_fifteen_share",
-                y_label: str = "predicted 15-min share of squad calls (hypercube)") -> Any:
-    """Crews against the 15-minute share, colour = workload max/mean; non-dominated plans ringed and named."""
+def pareto_plot(table: pd.DataFrame, lang: str = "en") -> Any:
+    """Crews against the predicted 15-minute share, colour = workload max/mean; non-dominated plans ringed and named.
+
+    Words in ``lang`` (the scenario's ``meta.language``), like the plan's maps.
+    """
+    if lang == "zh":
+        use_cjk_font()
+    y = "predicted_fifteen_share"
     fig, ax = plt.subplots(figsize=(8, 5))
     markers = {"current": "X", "p-median": "o", "mclp": "s", "p-center": "^"}
     shift = {"current": -0.45, "p-median": -0.15, "mclp": 0.15, "p-center": 0.45}  # side by side per K
@@ -116,10 +126,10 @@ def pareto_plot(table: pd.DataFrame, y: str = "predicted_fifteen_share",
     for method, grp in table.groupby("method"):
         sc = ax.scatter(grp.x, 100 * grp[y], c=grp.squad_max_over_mean, cmap="viridis_r",
                         vmin=1.0, vmax=max(1.01, float(table.squad_max_over_mean.max())),
-                        marker=markers.get(str(method), "o"), s=90, edgecolor="black", label=str(method), zorder=3)
+                        marker=markers.get(str(method), "o"), s=90, edgecolor="black", label=plan_method(str(method), lang), zorder=3)
     front = table[table.pareto]
     ax.scatter(front.x, 100 * front[y], s=260, facecolor="none", edgecolor="crimson", linewidth=1.8,
-               label="non-dominated", zorder=2)
+               label=page_text(_TEXT, "pareto_front", lang), zorder=2)
     # Name the non-dominated plans only (the rest by marker), upright below their markers: plans of
     # one K stand 0.3 crews apart, too close for level labels (they overlapped at K = 3), and the
     # simulated CIs sit above and just right of the markers.
@@ -131,19 +141,20 @@ def pareto_plot(table: pd.DataFrame, y: str = "predicted_fifteen_share",
         sim = table.dropna(subset=["sim_mean"])
         ax.errorbar(sim.x + 0.08, 100 * sim.sim_mean, yerr=[100 * (sim.sim_mean - sim.sim_lo),
                     100 * (sim.sim_hi - sim.sim_mean)], fmt="d", color="crimson", ms=4, capsize=3,
-                    label="simulated, 95% CI", zorder=4)
+                    label=page_text(_TEXT, "pareto_simulated", lang), zorder=4)
     low, high = ax.get_ylim()
     ax.set_ylim(low - 0.12 * (high - low), high)  # room for the lowest plan's name
     if sc is not None:
-        fig.colorbar(sc, ax=ax, label="squad workload max/mean (1 = balanced)")
+        fig.colorbar(sc, ax=ax, label=page_text(_TEXT, "pareto_colour", lang))
     ax.set_xticks(sorted(table.crews.unique()))
-    ax.set_xlabel("crews on shift (squads × crews per squad); plans of one K side by side")
-    ax.set_ylabel(y_label.replace("share", "share, %"))
-    ax.set_title("Squad plans across K: fewer crews, more calls in time, balanced work")
+    ax.set_xlabel(page_text(_TEXT, "pareto_x", lang))
+    ax.set_ylabel(page_text(_TEXT, "pareto_y", lang))
+    ax.set_title(page_text(_TEXT, "pareto_title", lang))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
 
 def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarray, proposal: list[BaseGeometry],
               proposal_events: np.ndarray, path: Path, lang: str = "en") -> Path:
@@ -156,10 +167,10 @@ def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarra
                                 (axes[1], proposal, proposal_events, "proposal")):
         frame = gpd.GeoDataFrame({"events": ev}, geometry=list(polys))
         draw_choropleth(frame, "events", lang=lang, title=measure("expected_events_per_month", lang),
-                        unit=_t("events_unit", lang),
+                        unit=page_text(_TEXT, "events_unit", lang),
                         villages=villages, roads=_roads(town), cmap="YlOrRd", ax=ax, vmin=vmin, vmax=vmax)
         frame.boundary.plot(ax=ax, color="0.35", linewidth=0.35, zorder=3)  # the grids' own lines
-        ax.set_title(_t("grids", lang, side=plan_side(side, lang), n=len(polys), cv=ev.std() / ev.mean(),
+        ax.set_title(page_text(_TEXT, "grids", lang, side=plan_side(side, lang), n=len(polys), cv=ev.std() / ev.mean(),
                         mm=ev.max() / ev.mean()), fontsize=11)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -63,9 +63,8 @@ def _csv(path: Path) -> pd.DataFrame | None:
 
 
 def _plan_name(row: Any, lang: Lang) -> str:
-    if row["method"] == "current":
-        return labels.plan_side("today", lang)
-    return f"{t('short.' + str(row['method']), lang)} K={int(row['k'])}"
+    name = labels.plan_method(str(row["method"]), lang)
+    return name if row["method"] == "current" else f"{name} K={int(row['k'])}"
 
 
 def _share(v: Any) -> str:
@@ -211,8 +210,7 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
         simulated = table[["sim_mean", "sim_lo", "sim_hi"]].to_numpy(float)
         simulated[:, 1] = np.maximum(simulated[:, 1], 0.0)
         simulated[:, 2] = np.minimum(simulated[:, 2], 1.0)
-    texts = {f"method.{m}": t(f"short.{m}", lang) for m in ("p-median", "mclp", "p-center")}
-    texts["method.current"] = labels.plan_side("today", lang)
+    texts = {f"method.{m}": labels.plan_method(m, lang) for m in ("current", *labels.PLAN_METHODS)}
     texts.update(front=t("plan.front", lang), simulated=t("plan.simulated", lang), colour=t("plan.col_balance", lang),
                  x=t("plan.pareto_x", lang), y=t("plan.pareto_y", lang), title=t("plan.pareto_title", lang))
     title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])

@@ -6,7 +6,7 @@ Domain words (measures, tiers, channels, roles, the model's stages, warnings) ar
 
 from __future__ import annotations
 
-from sim.labels import Lang
+from sim.labels import Lang, page_text
 
 _TEXT: dict[str, tuple[str, str]] = {
     "title.run": ("仿真结果报告：{name}", "Simulation report: {name}"),
@@ -280,9 +280,6 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "How should each village be divided into level-2 grids so that every grid holds {low}–{high} "
                      "households, grids are contiguous and compact, and expected events per grid are as even as "
                      "possible? Scenario {name}."),
-    "short.p-median": ("p-中位", "p-median"),
-    "short.mclp": ("最大覆盖", "MCLP"),
-    "short.p-center": ("p-中心", "p-center"),
     "method.p-median": ("p-中位：每次出车的平均行程最短（每个村整体归一个驻地）。",
                         "p-median: the shortest mean trip per call (villages assigned whole)."),
     "method.mclp": ("最大覆盖（MCLP）：在行车时限内可到达的事件最多。",
@@ -394,6 +391,4 @@ def has(key: str) -> bool:
 
 def t(key: str, lang: Lang, **kw: object) -> str:
     """Look up a report text in Chinese or English, filled with ``kw``."""
-    zh, en = _TEXT[key]
-    text = zh if lang == "zh" else en
-    return text.format(**kw) if kw else text
+    return page_text(_TEXT, key, lang, **kw)
