@@ -8,11 +8,13 @@ and is left out while its limit is still ahead.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from sim.case_columns import CaseColumns
 from sim.checks import (
     overload_warnings,
     summary_servers,
@@ -28,6 +30,7 @@ from sim.vocabulary import (
     DAYS_PER_WEEK,
     FULL_TIME_DAYS_PER_WEEK,
     MINUTES_PER_DAY,
+    Channel,
     GridRole,
     StaffRole,
     Tier,
@@ -45,17 +48,17 @@ STAFF_COLUMNS = ["id", "role", "unit", "duty_share", "fte", "on_duty_min", "case
                  "busy_min", "overtime_min", "cases", "workload", "case_workload", "routine_workload"]
 
 
-def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.DataFrame:
+def staff_table(model: TownModel, cases: CaseColumns | None = None) -> pd.DataFrame:
     """One row per staff member, squad crew and hall window: on-duty, case and routine minutes.
 
     ``busy_min`` = case work + routine duties (patrol, household visits, information entry,
     liaison, supervision, meetings: sim/duties.py); ``workload`` = busy ÷ on-duty, with the
     case and routine parts beside it. Routine duties count for grid staff and village cadres.
     ``fte`` = duty share × working days a week ÷ 5 (a full-time post works five days a week).
+    ``cases`` are the run's records (every case, warm-up included), read from its log when not given.
     """
     h = model.horizon
-    rec = model.log.frame() if records is None else records
-    reported = rec.loc[rec.reported_at.notna(), "grid"].value_counts()  # by grid id (no string per case)
+    reported = reported_per_grid(model, CaseColumns.of_log(model.log) if cases is None else cases)
     rows: list[dict[str, Any]] = []
     for team in model.teams:
         grid = model.town.grids[team.grid]
@@ -68,11 +71,10 @@ def staff_table(model: TownModel, records: pd.DataFrame | None = None) -> pd.Dat
             routine = routine_minutes(
                 roles[s.role].routine, span_min=_routine_span(s, h), on_duty_min=on_duty,
                 patrol_share=s.patrol_share if "patrol" in s.duties else 0.0, households=grid.households,
-                cases=int(reported.get(grid.id, 0)), sharers=per_role[s.role])
+                cases=int(reported[grid.index]), sharers=per_role[s.role])
             rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, fte=_fte(s), on_duty_min=on_duty,
                              case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
-    village_reported = {v.name: sum(int(reported.get(model.town.grids[g].id, 0)) for g in v.grids)
-                        for v in model.town.villages}
+    village_reported = {v.name: sum(int(reported[g]) for g in v.grids) for v in model.town.villages}
     for v, cadres in zip(model.town.villages, model.cadres, strict=False):
         for s in cadres:
             on_duty = s.on_duty_minutes(0, h)
@@ -187,41 +189,38 @@ def department_measures(model: TownModel, staff: pd.DataFrame) -> dict[str, Any]
     return out
 
 
-def published_tier_share(rec: pd.DataFrame) -> dict[str, float]:
-    """Share cases by tier as published statistics count them.
+def reported_per_grid(model: TownModel, cases: CaseColumns) -> np.ndarray:
+    """Count the reported cases of each grid, by grid index (a count per grid, no label per case)."""
+    grid = cases["grid"][~np.isnan(cases["reported_at"])]
+    return np.bincount(grid, minlength=len(model.town.grids))
+
+
+def published_tier_share(tier: np.ndarray, queued_at: np.ndarray) -> dict[str, float]:
+    """Share cases by tier as published statistics count them, from Tier codes (-1: not resolved).
 
     A zoned squad's work on a case the grid reported is booked at grid level (the grid closes
     it), so only town departments and the Party's convened cases remain at town.
     """
-    done = rec.loc[rec.tier.notna(), ["tier", "queued_at"]]  # the two columns read, not a copy of every field
-    tiers = _labels(done.tier)
-    squad = done.queued_at.notna().to_numpy() & (tiers == "town")
-    booked = np.where(squad, "grid", tiers)
+    done = tier >= 0
+    booked = np.where(~np.isnan(queued_at[done]) & (tier[done] == Tier.TOWN), Tier.GRID, tier[done])
     n = len(booked)
-    return {t.key: float((booked == t.key).sum()) / n if n else math.nan for t in Tier}
+    return {t.key: float((booked == t).sum()) / n if n else math.nan for t in Tier}
 
 
-def _limits(model: TownModel, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each case's response and close limits, and whether they run on working time."""
-    cats = {c.name: c for c in model.categories}
-    category = records["category"].astype("category")
-    names, codes = category.cat.categories, category.cat.codes.to_numpy()
+def _limits(model: TownModel, category: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each case's response and close limits, and whether they run on working time, from category codes."""
+    cats = model.categories
     # Looked up by category code: a value per category, then one take (a lambda per row made
     # an object array of names and one of results per limit: ≈ 20 MB a year of records).
-    respond = np.array([cats[n].respond_limit_min for n in names], dtype=float)[codes]
-    close = np.array([cats[n].close_limit_min for n in names], dtype=float)[codes]
-    working = np.array([cats[n].limit_clock == "working" for n in names], dtype=bool)[codes]
+    respond = np.array([c.respond_limit_min for c in cats], dtype=float)[category]
+    close = np.array([c.close_limit_min for c in cats], dtype=float)[category]
+    working = np.array([c.limit_clock == "working" for c in cats], dtype=bool)[category]
     return respond, close, working
 
 
-def _labels(column: pd.Series) -> np.ndarray:
-    """Give a categorical column's labels, one per row, as the category objects themselves (NaN where missing).
-
-    ``astype(str)`` would make a string per row (≈ 60 bytes a case at the end of a run).
-    """
-    column = column.astype("category")
-    labels = np.array([*column.cat.categories, math.nan], dtype=object)
-    return labels[column.cat.codes.to_numpy()]  # code -1 (missing) picks the NaN at the end
+def _in_categories(model: TownModel, category: np.ndarray, names: Collection[str]) -> np.ndarray:
+    """Tell which cases' category is one of ``names``, from category codes."""
+    return np.array([c.name in names for c in model.categories], dtype=bool)[category]
 
 
 def _q(x: np.ndarray, q: float) -> float:
@@ -249,6 +248,21 @@ def on_time_by_clock(model: TownModel, reported: np.ndarray, done: np.ndarray, l
     return hit, counted
 
 
+CHUNK = 1 << 16  # cases per step of the on-time checks: their temporaries stay the same size over any horizon
+
+
+def _on_time_of_category(model: TownModel, category: np.ndarray, reported: np.ndarray, done: np.ndarray,
+                         limit: Literal["respond", "close"]) -> tuple[np.ndarray, np.ndarray]:
+    """``on_time_by_clock`` against each case's category limit, ``CHUNK`` cases at a time (case by case the same)."""
+    hit, counted = np.empty(len(reported), dtype=bool), np.empty(len(reported), dtype=bool)
+    for lo in range(0, len(reported), CHUNK):
+        part = slice(lo, lo + CHUNK)
+        respond, close, working = _limits(model, category[part])
+        hit[part], counted[part] = on_time_by_clock(model, reported[part], done[part],
+                                                    respond if limit == "respond" else close, working)
+    return hit, counted
+
+
 def fifteen_minute_share(reported: np.ndarray, arrived: np.ndarray, in_class: np.ndarray, now: float,
                          among: np.ndarray | None = None) -> float:
     """Share of reported 15-minute-class cases with someone on scene within 15 minutes.
@@ -260,6 +274,20 @@ def fifteen_minute_share(reported: np.ndarray, arrived: np.ndarray, in_class: np
     if among is not None:
         sel &= among
     return float(hit[sel].mean()) if sel.any() else math.nan
+
+
+def channel_shares(channels: np.ndarray) -> dict[str, float]:
+    """Share of the reported cases by the channel that reported them, from Channel codes.
+
+    Most frequent first; channels equally frequent in the order they first appear (as
+    pandas' ``value_counts`` orders them, which summary.json used before).
+    """
+    codes, first, counts = np.unique(channels, return_index=True, return_counts=True)
+    seen = np.argsort(first, kind="stable")
+    codes, counts = codes[seen], counts[seen]
+    order = np.argsort(-counts, kind="stable")
+    shares = counts / counts.sum()
+    return {Channel(int(codes[k])).key: float(shares[k]) for k in order}
 
 
 def tier_shares(tiers: np.ndarray) -> dict[str, float]:
@@ -292,63 +320,76 @@ def _team_workload(members: list[Any], on_duty: np.ndarray, busy: np.ndarray, ro
     return float(busy[rows].sum()) / duty if duty > 0 else math.nan
 
 
-def grid_table(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame | None = None) -> pd.DataFrame:
+def grid_table(model: TownModel, cases: CaseColumns | None = None, staff: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per grid: households, staff, incidents per month, times, on-time shares and the score.
 
-    ``staff`` is the run's staff table (``staff_table``), made here when not given.
+    ``cases`` are the run's records (read from its log when not given), counted after the
+    warm-up; ``staff`` is the run's staff table (``staff_table``), made here when not given.
+    Each count is a sum per grid index over one column at a time (``np.bincount``).
     """
     ev = model.config.evaluation
-    table = staff_table(model, records) if staff is None else staff
+    cases = CaseColumns.of_log(model.log) if cases is None else cases
+    table = staff_table(model, cases) if staff is None else staff
     row_of = {sid: k for k, sid in enumerate(table["id"].tolist())}
     on_duty, busy = table.on_duty_min.to_numpy(float), table.busy_min.to_numpy(float)
-    records = records[records.occurred_at >= model.config.run.warmup_days * MINUTES_PER_DAY]
-    respond, close, working = _limits(model, records)
-    rep = records.reported_at.to_numpy(float)
-    r_hit, r_cnt = on_time_by_clock(model, rep, records.arrived_at.to_numpy(float), respond, working)
-    c_hit, c_cnt = on_time_by_clock(model, rep, records.closed_at.to_numpy(float), close, working)
-    closed = ~records.closed_at.isna()
-    fifteen = ~np.isnan(rep) & records.category.isin(model.config.fifteen_minute_categories).to_numpy()
-    f_hit, f_cnt = on_time(rep, records.arrived_at.to_numpy(float), np.full_like(rep, FIFTEEN), model.horizon)
-    df = pd.DataFrame({
-        "grid": records.grid.astype(str),
-        "f_hit": f_hit & fifteen, "f_cnt": f_cnt & fifteen,
-        "r_hit": r_hit & ~np.isnan(rep), "r_cnt": r_cnt & ~np.isnan(rep),
-        "c_hit": c_hit & ~np.isnan(rep), "c_cnt": c_cnt & ~np.isnan(rep),
-        "first_time": closed & (records.reworks == 0), "closed": closed,
-        "found_min": records.reported_at - records.occurred_at,
-    })
-    g = df.groupby("grid").agg(
-        incidents=("grid", "size"), f_hit=("f_hit", "sum"), f_cnt=("f_cnt", "sum"),
-        r_hit=("r_hit", "sum"), r_cnt=("r_cnt", "sum"),
-        c_hit=("c_hit", "sum"), c_cnt=("c_cnt", "sum"), first_time=("first_time", "sum"),
-        closed=("closed", "sum"), discovery_p50_min=("found_min", "median"),
-    )
-    base = pd.DataFrame([
+    cases = cases.since(model.config.run.warmup_days * MINUTES_PER_DAY)
+    n = len(model.town.grids)
+    grid = cases["grid"]
+
+    def per_grid(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(grid[mask], minlength=n)
+
+    category = cases["category"]
+    rep, arr, clo = cases["reported_at"], cases["arrived_at"], cases["closed_at"]
+    reported = ~np.isnan(rep)
+    r_hit, r_cnt = _on_time_of_category(model, category, rep, arr, "respond")
+    c_hit, c_cnt = _on_time_of_category(model, category, rep, clo, "close")
+    fifteen = reported & _in_categories(model, category, model.config.fifteen_minute_categories)
+    f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
+    closed = ~np.isnan(clo)
+    counts = {
+        "incidents": np.bincount(grid, minlength=n),
+        "f_hit": per_grid(f_hit & fifteen), "f_cnt": per_grid(f_cnt & fifteen),
+        "r_hit": per_grid(r_hit & reported), "r_cnt": per_grid(r_cnt & reported),
+        "c_hit": per_grid(c_hit & reported), "c_cnt": per_grid(c_cnt & reported),
+        "first_time": per_grid(closed & (cases["reworks"] == 0)), "closed": per_grid(closed),
+    }
+    found = rep - cases["occurred_at"]
+    out = pd.DataFrame([
         {"grid": gr.id, "village": model.town.villages[gr.village].name, "land_use": gr.land_use,
              "households": gr.households, "area_km2": gr.area_km2, "street_km": gr.street_km,
              "staff": len(model.teams[gr.index].members),
              "workload": _team_workload(model.teams[gr.index].members, on_duty, busy, row_of)}
         for gr in model.town.grids
-    ]).set_index("grid")
-    out = base.join(g).fillna({"incidents": 0})
+    ])
+    out["incidents"] = counts["incidents"]
+    out["discovery_p50_min"] = _median_per_grid(grid[reported], found[reported], n)
     months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     out["incidents_per_month"] = out.incidents / months
-    out["share_within_15min"] = out.f_hit / out.f_cnt
-    out["response_on_time_share"] = out.r_hit / out.r_cnt
-    out["closure_on_time_share"] = out.c_hit / out.c_cnt
-    out["verified_first_time_share"] = out.first_time / out.closed
+    with np.errstate(invalid="ignore", divide="ignore"):  # a grid with none counted: NaN
+        out["share_within_15min"] = counts["f_hit"] / counts["f_cnt"]
+        out["response_on_time_share"] = counts["r_hit"] / counts["r_cnt"]
+        out["closure_on_time_share"] = counts["c_hit"] / counts["c_cnt"]
+        out["verified_first_time_share"] = counts["first_time"] / counts["closed"]
     w = np.array([ev.on_time_weight, ev.response_weight, ev.verified_first_time_weight])
     parts = out[["closure_on_time_share", "response_on_time_share", "verified_first_time_share"]].fillna(1.0)
     out["score"] = 100 * (parts.to_numpy() @ w) / (w.sum() or 1)
-    return out.drop(columns=["f_hit", "f_cnt", "r_hit", "r_cnt", "c_hit", "c_cnt", "first_time", "closed"]).reset_index()
+    return out
 
 
-def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
+def _median_per_grid(grid: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Median of ``values`` per grid index (NaN for a grid without any): one sort, then each grid's slice."""
+    order = np.argsort(grid, kind="stable")
+    per = np.split(values[order], np.cumsum(np.bincount(grid, minlength=n))[:-1])
+    return np.array([np.median(v) if len(v) else math.nan for v in per])
+
+
+def squad_queue(model: TownModel, cases: CaseColumns) -> dict[str, float]:
     """Measure the squads' queue: P(wait), mean wait, Little's law L = λW, and preemptions.
 
     The mean wait of a preempted call sums every spell it spent in the queue.
     """
-    wait = rec.squad_wait.to_numpy(float)
+    wait = cases["squad_wait"]
     wait = wait[~np.isnan(wait)]
     span = model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY
     if not len(wait) or span <= 0:
@@ -372,27 +413,92 @@ def squad_queue(model: TownModel, rec: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
-    """Compute the summary of one replication (the keys of summary.json)."""
+def case_measures(model: TownModel, cases: CaseColumns, months: float) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Compute the summary's measures of the cases themselves (counts, times, shares) and its rows per category.
+
+    Columns are read when a measure needs them and let go when it is done, and the on-time
+    checks run a chunk of cases at a time, so a long run's end holds a few columns (8 bytes
+    a case each) rather than a frame of every measured field.
+    """
     sc = model.config
-    warm = sc.run.warmup_days * MINUTES_PER_DAY
-    rec = records[records.occurred_at >= warm]
-    _respond, close, working = _limits(model, rec)
-    rep = rec.reported_at.to_numpy(float)
-    arr = rec.arrived_at.to_numpy(float)
-    clo = rec.closed_at.to_numpy(float)
+    category = cases["category"]
+    rep = cases["reported_at"]
     reported = ~np.isnan(rep)
+    channels = channel_shares(cases["channel"][reported])
+    occ = cases["occurred_at"]
+    discovery = _q((rep - occ)[reported], 0.5)
+    arr = cases["arrived_at"]
+    to_scene = (arr - occ)[~np.isnan(arr)]
+    scene = _q(to_scene, 0.5), _q(to_scene, 0.9)
+    del to_scene
+    clo = cases["closed_at"]
+    to_close = (clo - occ)[~np.isnan(clo)]
+    closure = _q(to_close, 0.5), _q(to_close, 0.9)
+    del to_close, occ
+    closure_p50 = _q((clo - rep)[~np.isnan(clo)], 0.5)
+    c_hit, c_cnt = _on_time_of_category(model, category, rep, clo, "close")
+    judged = reported & c_cnt
+    closure_on_time = float(c_hit[judged].mean()) if judged.any() else math.nan
+    # Closed at all, of the reported cases whose close limit has passed (DESIGN §2: good systems 99%+).
+    closed_share = float((~np.isnan(clo[judged])).mean()) if judged.any() else math.nan
+    del clo, judged
     resp = arr - rep
     has_resp = ~np.isnan(resp)
-    in_class = rec.category.isin(sc.fifteen_minute_categories).to_numpy()  # by category, no string per case
-    squad_called = ~rec.queued_at.isna().to_numpy()
-    c_hit, c_cnt = on_time_by_clock(model, rep, clo, close, working)
-    tier_share = tier_shares(pd.Categorical(rec.tier, categories=Tier.keys()).codes)
+    in_class = _in_categories(model, category, sc.fifteen_minute_categories)
+    queued_at = cases["queued_at"]
+    within = fifteen_minute_share(rep, arr, in_class, model.horizon)
+    # The same, for the cases the centre had to send a squad to (not settled by the finder).
+    within_dispatched = fifteen_minute_share(rep, arr, in_class, model.horizon, ~np.isnan(queued_at))
+    del arr, in_class
+    tier = cases["tier"]
+    tier_share = tier_shares(tier)
+    by_category = []
+    for code, c in enumerate(model.categories):
+        m = category == code
+        hit, cnt = c_hit[m], c_cnt[m]
+        by_category.append({
+            "category": c.name, "incidents": int(m.sum()), "reported": int((m & reported).sum()),
+            "response_p50_min": _q(resp[m & has_resp], 0.5),
+            "closure_on_time_share": float(hit[cnt].mean()) if cnt.any() else math.nan,
+        })
+    n = len(rep)
+    return {
+        "incidents": n,
+        "reported": int(reported.sum()),
+        "unreported_share": float(1 - reported.mean()) if n else math.nan,
+        "events_per_grid_per_month": n / len(model.town.grids) / months,
+        "channel_share": channels,
+        "discovery_p50_min": discovery,
+        "response_p50_min": _q(resp[has_resp], 0.5),
+        "response_p90_min": _q(resp[has_resp], 0.9),
+        "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
+        "share_within_15min": within,
+        "share_within_15min_dispatched": within_dispatched,
+        "closure_p50_min": closure_p50,
+        # What a resident lives through: from the problem arising, where grid size shows.
+        "problem_to_scene_p50_min": scene[0],
+        "problem_to_scene_p90_min": scene[1],
+        "problem_to_closure_p50_min": closure[0],
+        "problem_to_closure_p90_min": closure[1],
+        "closure_on_time_share": closure_on_time,
+        "closed_share": closed_share,
+        "tier_share": tier_share,
+        "tier_share_published": published_tier_share(tier, queued_at),
+        "grid_village_share": tier_share["grid"] + tier_share["village"],
+    }, by_category
+
+
+def summarize(model: TownModel, cases: CaseColumns | None, staff: pd.DataFrame) -> dict[str, Any]:
+    """Compute the summary of one replication (the keys of summary.json).
+
+    ``cases`` are the run's records (read from its log when None), counted after the warm-up;
+    ``staff`` is its staff table (``staff_table``).
+    """
+    sc = model.config
+    warm = sc.run.warmup_days * MINUTES_PER_DAY
+    cases = (CaseColumns.of_log(model.log) if cases is None else cases).since(warm)
     months = max(model.horizon - warm, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
-    channels = rec.channel.astype(str)[reported].value_counts(normalize=True)
-    occ = rec.occurred_at.to_numpy(float)
-    to_scene = (arr - occ)[~np.isnan(arr)]
-    to_close = (clo - occ)[~np.isnan(clo)]
+    of_cases, by_category = case_measures(model, cases, months)
 
     gini_by_role, cv_by_role, maxmean_by_role = {}, {}, {}
     for role, g in staff.groupby("role"):
@@ -414,49 +520,14 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
             "calls_share": s.calls / total_calls if total_calls else math.nan,
             "outside_zone_share": s.outside_zone_calls / s.calls if s.calls else math.nan,
         })
-    backlog = model.datacollector.get_model_vars_dataframe()["backlog"]
-
-    by_category = []
-    names = _labels(rec.category)
-    for c in model.categories:
-        m = names == c.name
-        rm = m & reported
-        hit, cnt = c_hit[m], c_cnt[m]
-        by_category.append({
-            "category": c.name, "incidents": int(m.sum()), "reported": int(rm.sum()),
-            "response_p50_min": _q(resp[m & has_resp], 0.5),
-            "closure_on_time_share": float(hit[cnt].mean()) if cnt.any() else math.nan,
-        })
+    backlog = np.asarray(model.datacollector.model_vars["backlog"])
 
     summary = {
         "scenario": sc.meta.name,
         "seed": model.seed_value,
         "days": model.days,
         "grids": len(model.town.grids),
-        "incidents": len(rec),
-        "reported": int(reported.sum()),
-        "unreported_share": float(1 - reported.mean()) if len(rec) else math.nan,
-        "events_per_grid_per_month": len(rec) / len(model.town.grids) / months,
-        "channel_share": {k: float(v) for k, v in channels.items()},
-        "discovery_p50_min": _q((rep - rec.occurred_at.to_numpy(float))[reported], 0.5),
-        "response_p50_min": _q(resp[has_resp], 0.5),
-        "response_p90_min": _q(resp[has_resp], 0.9),
-        "response_mean_min": float(resp[has_resp].mean()) if has_resp.any() else math.nan,
-        "share_within_15min": fifteen_minute_share(rep, arr, in_class, model.horizon),
-        # The same, for the cases the centre had to send a squad to (not settled by the finder).
-        "share_within_15min_dispatched": fifteen_minute_share(rep, arr, in_class, model.horizon, squad_called),
-        "closure_p50_min": _q((clo - rep)[~np.isnan(clo)], 0.5),
-        # What a resident lives through: from the problem arising, where grid size shows.
-        "problem_to_scene_p50_min": _q(to_scene, 0.5),
-        "problem_to_scene_p90_min": _q(to_scene, 0.9),
-        "problem_to_closure_p50_min": _q(to_close, 0.5),
-        "problem_to_closure_p90_min": _q(to_close, 0.9),
-        "closure_on_time_share": float(c_hit[reported & c_cnt].mean()) if (reported & c_cnt).any() else math.nan,
-        # Closed at all, of the reported cases whose close limit has passed (DESIGN §2: good systems 99%+).
-        "closed_share": float((~np.isnan(clo[reported & c_cnt])).mean()) if (reported & c_cnt).any() else math.nan,
-        "tier_share": tier_share,
-        "tier_share_published": published_tier_share(rec),
-        "grid_village_share": tier_share["grid"] + tier_share["village"],
+        **of_cases,
         "workload_gini": gini_by_role,
         "workload_cv": cv_by_role,
         "workload_max_over_mean": maxmean_by_role,
@@ -465,8 +536,8 @@ def summarize(model: TownModel, records: pd.DataFrame, staff: pd.DataFrame) -> d
         **department_measures(model, staff),
         "squads": squads,
         "backlog_mean": float(backlog.mean()),
-        "backlog_end": int(backlog.iloc[-1]),
-        **squad_queue(model, rec),
+        "backlog_end": int(backlog[-1]),
+        **squad_queue(model, cases),
         "overdue_alarms": int(model.centre.alarms_raised),
         "by_category": by_category,
         **(hall_summary(model) if model.hall is not None else {}),

@@ -238,6 +238,18 @@ class IncidentLog:
             return pq.read_table(self._path).to_pandas()
         return self._table(0, len(self)).to_pandas()
 
+    def measured(self, name: str) -> np.ndarray:
+        """One measured field of every record, as a NumPy view of its column (no copy).
+
+        Names are codes (category and grid index, ``Channel`` and ``Tier`` codes, tier -1 while
+        unresolved), times are minutes with NaN for stages not reached. A view pins the column:
+        drop it before more cases are added (the end-of-run measures read these after ``close()``).
+        """
+        if name not in MEASURED:
+            raise KeyError(f"{name} is not a measured field of the incident log")
+        self._settle()
+        return self._column(name, 0, len(self))
+
     def measure_frame(self) -> pd.DataFrame:
         """Return the fields the measures read, for every record, as in ``frame()`` (kept in memory all run)."""
         self._settle()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.case_columns import CaseColumns
 from sim.config import Scenario
 from sim.geo.export import town_info, write_run_layers
 from sim.measures import flat, grid_table, staff_table, summarize
@@ -63,14 +64,14 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
     model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None)
     model.run(progress)
     model.finish()
-    records = model.log.measure_frame()  # the measured fields only: the rest went to the file
-    staff = staff_table(model, records)
-    summary = summarize(model, records, staff)
+    cases = CaseColumns.of_log(model.log)  # the measured fields, read a column at a time where they are
+    staff = staff_table(model, cases)
+    summary = summarize(model, cases, staff)
     summary["language"] = scenario.meta.language
     summary["town"] = town_info(model.town)
     if out is not None:
         staff.to_parquet(out / "staff.parquet", index=False)
-        grids = grid_table(model, records, staff)
+        grids = grid_table(model, cases, staff)
         grids.to_parquet(out / "grids.parquet", index=False)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
         if model.hall is not None:
@@ -78,7 +79,7 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
         # What grows with the run (records, the hall's columns, their frames) is written and let
         # go, and the freed memory given back, before the GeoPackages, whose libraries (GDAL
         # through pyogrio, PROJ) would otherwise add to their peak.
-        del records, staff
+        del cases, staff
         model.log.release()
         if model.hall is not None:
             model.hall.release()

@@ -21,8 +21,8 @@ def _run(overrides, days=14, seed=4):
     m.run()
     m.finish()
     rec = m.log.frame()
-    staff = staff_table(m, rec)
-    return m, rec, staff, summarize(m, rec, staff)
+    staff = staff_table(m)
+    return m, rec, staff, summarize(m, None, staff)
 
 
 def _utilities(staff: int) -> dict:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import make_scenario
 
+from sim.case_columns import CaseColumns
 from sim.measures import grid_table
 from sim.model import TownModel
 from sim.runner import run_replication
@@ -43,7 +44,7 @@ def test_score_on_a_hand_worked_grid():
     rec = pd.DataFrame(rows, columns=["category", "occurred_at", "reported_at", "arrived_at", "closed_at", "reworks"])
     rec["category"] = rec.category.astype("category")
     rec["grid"] = pd.Categorical([g] * len(rows), categories=[x.id for x in model.town.grids])
-    t = grid_table(model, rec).set_index("grid")
+    t = grid_table(model, CaseColumns.of_frame(rec, model.log.categories, model.log.grids)).set_index("grid")
     row = t.loc[g]
     assert row.incidents == 6
     assert row.incidents_per_month == pytest.approx(6 / (2 / DAYS_PER_MONTH))

@@ -7,6 +7,7 @@ import pytest
 from conftest import make_scenario
 
 from sim.agents.staff import BookableStaff
+from sim.case_columns import CaseColumns
 from sim.config import Shift
 from sim.measures import _limits, published_tier_share, staff_table, summarize
 from sim.model import TownModel
@@ -22,7 +23,13 @@ def _run(overrides=None, days=14, seed=2):
     m.run()
     m.finish()
     rec = m.log.frame()
-    return m, rec, staff_table(m, rec)
+    return m, rec, staff_table(m)
+
+
+def _measured(run):
+    """(model, None, staff): summarize's arguments, the records read from the model's log."""
+    m, _rec, staff = run
+    return m, None, staff
 
 
 def test_each_routine_duty_is_its_stated_time():
@@ -62,8 +69,8 @@ def test_each_routine_duty_is_its_stated_time():
 
 
 def test_routine_shows_apart_from_case_work_in_the_summary():
-    m, rec, staff = _run({"grid_staff.roles.worker.routine": ROUTINE})
-    s = summarize(m, rec, staff)
+    m, _rec, staff = _run({"grid_staff.roles.worker.routine": ROUTINE})
+    s = summarize(m, None, staff)
     w = staff[staff.role == "worker"]
     assert s["workload_mean"]["worker"] == pytest.approx(w.workload.mean())
     assert s["workload_max"]["worker"] == pytest.approx(w.workload.max())
@@ -87,8 +94,8 @@ def test_overtime_is_work_past_the_shift_end():
 
 def test_headcount_fte_and_cost():
     salary = {"worker": 70000.0, "chief": 90000.0, "village_cadre": 80000.0, "squad_officer": 100000.0}
-    m, rec, staff = _run({"staff_cost.salary_per_year": salary, "squads.officers_per_squad": 11}, days=3)
-    s = summarize(m, rec, staff)
+    m, _rec, staff = _run({"staff_cost.salary_per_year": salary, "squads.officers_per_squad": 11}, days=3)
+    s = summarize(m, None, staff)
     grids, villages = len(m.town.grids), len(m.town.villages)
     roles = m.config.grid_staff.roles
     assert s["staff_headcount"]["worker"] == grids * roles["worker"].count
@@ -105,8 +112,8 @@ def test_headcount_fte_and_cost():
 
 
 def test_smaller_grids_cost_more_staff():
-    big = summarize(*_run({"town.grid_division.households_per_grid": 480}, days=2))
-    small = summarize(*_run({"town.grid_division.households_per_grid": 240}, days=2))
+    big = summarize(*_measured(_run({"town.grid_division.households_per_grid": 480}, days=2)))
+    small = summarize(*_measured(_run({"town.grid_division.households_per_grid": 240}, days=2)))
     assert small["grids"] > big["grids"]
     assert small["staff_fte"]["worker"] > big["staff_fte"]["worker"]
     assert small["staff_cost_per_year"]["total"] > big["staff_cost_per_year"]["total"]
@@ -114,7 +121,7 @@ def test_smaller_grids_cost_more_staff():
 
 def test_problem_clocks_start_when_the_problem_arises():
     m, rec, staff = _run()
-    s = summarize(m, rec, staff)
+    s = summarize(m, None, staff)
     arr = rec.arrived_at - rec.occurred_at
     clo = rec.closed_at - rec.occurred_at
     assert s["problem_to_scene_p50_min"] == pytest.approx(np.nanquantile(arr, 0.5))
@@ -125,7 +132,7 @@ def test_problem_clocks_start_when_the_problem_arises():
 
 def test_published_tier_shares_book_squad_work_at_grid_level():
     m, rec, staff = _run()
-    s = summarize(m, rec, staff)
+    s = summarize(m, None, staff)
     pub, model = s["tier_share_published"], s["tier_share"]
     assert sum(pub.values()) == pytest.approx(1.0)
     done = rec[rec.tier.notna()]
@@ -133,7 +140,7 @@ def test_published_tier_shares_book_squad_work_at_grid_level():
     assert pub["grid"] == pytest.approx(model["grid"] + squad.mean())
     assert pub["town"] == pytest.approx(model["town"] - squad.mean())
     assert pub["county"] == model["county"] and pub["village"] == model["village"]
-    assert published_tier_share(rec.iloc[:0]) == {"grid": pytest.approx(np.nan, nan_ok=True),
+    assert published_tier_share(np.array([], dtype=np.int8), np.array([])) == {"grid": pytest.approx(np.nan, nan_ok=True),
                                                    "village": pytest.approx(np.nan, nan_ok=True),
                                                    "town": pytest.approx(np.nan, nan_ok=True),
                                                    "county": pytest.approx(np.nan, nan_ok=True)}
@@ -142,7 +149,7 @@ def test_published_tier_shares_book_squad_work_at_grid_level():
 def test_limits_by_category_code_equal_the_lookup_per_case():
     """The limits looked up by category code (measures._limits) are each case's category's, case by case."""
     m, rec, _ = _run()  # the default preset: some categories on working time, some on the calendar
-    respond, close, working = _limits(m, rec)
+    respond, close, working = _limits(m, CaseColumns.of_frame(rec, m.log.categories, m.log.grids)["category"])
     cats = {c.name: c for c in m.categories}
     names = rec.category.astype(str).tolist()
     assert len(set(names)) > 3
