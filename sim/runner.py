@@ -75,7 +75,7 @@ def run_replication(scenario: Scenario, seed: int, days: float | None = None, ou
         grids.to_parquet(out / "grids.parquet", index=False)
         model.datacollector.get_model_vars_dataframe().to_parquet(out / "timeseries.parquet", index=False)
         if model.hall is not None:
-            model.hall.visit_frame().to_parquet(out / "hall.parquet", index=False)
+            model.hall.write_visits(out / "hall.parquet")
         # What grows with the run (records, the hall's columns, their frames) is written and let
         # go, and the freed memory given back, before the GeoPackages, whose libraries (GDAL
         # through pyogrio, PROJ) would otherwise add to their peak.

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from conftest import DEFAULT, ROOT, make_scenario
 from typer.testing import CliRunner
@@ -16,6 +17,7 @@ from sim.cli import app
 from sim.config import Shift, load_scenario
 from sim.model import TownModel
 from sim.runner import run_replication
+from sim.service_hall import records
 from sim.service_hall.measures import hall_summary, littles_law
 from sim.shifts import DutyCalendar
 from sim.stats import mean_ci
@@ -201,3 +203,14 @@ def test_gridsim_refuses_a_bad_hall(tmp_path):
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "service_hall.case_types" in r.stderr
+
+
+def test_hall_parquet_written_by_row_groups_equals_the_visit_frame(tmp_path):
+    """hall.parquet is written from the columns a row group at a time: the same rows as the frame of every visit."""
+    m = _hall()
+    assert m.hall is not None
+    path = tmp_path / "hall.parquet"
+    records.write_visits(path, m.hall.visits, m.hall.cases, *m.hall._types(), [w.window_id for w in m.hall.windows],
+                         row_group=500)
+    assert pq.ParquetFile(path).metadata.num_row_groups > 2
+    pd.testing.assert_frame_equal(pd.read_parquet(path), m.hall.visit_frame(), check_categorical=True)

@@ -30,6 +30,8 @@ from sim.shifts import DutyCalendar
 from sim.vocabulary import MINUTES_PER_DAY as DAY
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sim.model import TownModel
 
 # A visit still to come: (arrival, case id, visit index k from 0, window minutes of every
@@ -229,6 +231,10 @@ class Hall:
     def visit_frame(self) -> pd.DataFrame:
         """One row per visit (hall.parquet)."""
         return records.visit_frame(self.visits, self.cases, *self._types(), [w.window_id for w in self.windows])
+
+    def write_visits(self, path: Path) -> None:
+        """Write hall.parquet (one row per visit, as ``visit_frame``) from the columns, a row group at a time."""
+        records.write_visits(path, self.visits, self.cases, *self._types(), [w.window_id for w in self.windows])
 
     def release(self) -> None:
         """Let go of the case and visit columns once the measures and hall.parquet are made (empty after)."""

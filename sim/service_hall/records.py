@@ -8,10 +8,16 @@ measures and ``hall.parquet`` are computed from the columns directly.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.service_hall.arrivals import CHANNELS
+
+ROW_GROUP = 65_536  # visits per row group of hall.parquet: what writing holds at once
 
 
 class Columns:
@@ -83,6 +89,43 @@ def case_frame(cases: Columns, type_names: list[str], dept_of_type: np.ndarray, 
         "visits_needed": cases["visits_needed"].astype(np.int64),
         "visits": cases["visits"].astype(np.int64),
     })
+
+
+def _dictionary(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray:
+    """Codes and their names as an Arrow dictionary column, with the index type pandas gives a categorical."""
+    width = np.int8 if len(names) < 2**7 else np.int16 if len(names) < 2**15 else np.int32
+    return pa.DictionaryArray.from_arrays(codes.astype(width), names)
+
+
+def write_visits(path: Path, visits: Columns, cases: Columns, type_names: list[str], dept_of_type: np.ndarray,
+                 departments: list[str], window_ids: list[str], row_group: int = ROW_GROUP) -> None:
+    """Write hall.parquet (the columns of ``visit_frame``) a row group at a time, straight from the columns.
+
+    A frame of every visit and its Arrow copy made a 3-year hall's end ≈ 30 MB taller;
+    here each group's columns are made, written and let go.
+    """
+    with pq.ParquetWriter(path, _visit_schema(type_names, departments, window_ids)) as writer:
+        for lo in range(0, max(len(visits), 1), row_group):
+            case_id = visits["case_id"][lo:lo + row_group]
+            codes = cases["case_type"][case_id].astype(np.int64)
+            writer.write_table(pa.table({
+                "case_id": case_id,
+                "case_type": _dictionary(codes, type_names),
+                "department": _dictionary(dept_of_type[codes], departments),
+                "channel": _dictionary(cases["channel"][case_id], list(CHANNELS)),
+                "visit": visits["visit"][lo:lo + row_group].astype(np.int64),
+                **{c: visits[c][lo:lo + row_group] for c in ("arrival", "service_start", "service_end")},
+                "window": _dictionary(visits["window"][lo:lo + row_group], window_ids),
+            }))
+
+
+def _visit_schema(type_names: list[str], departments: list[str], window_ids: list[str]) -> pa.Schema:
+    def names(n: list[str]) -> pa.DataType:
+        return _dictionary(np.zeros(0, dtype=np.int64), n).type
+
+    return pa.schema([("case_id", pa.int64()), ("case_type", names(type_names)), ("department", names(departments)),
+                      ("channel", names(list(CHANNELS))), ("visit", pa.int64()), ("arrival", pa.float64()),
+                      ("service_start", pa.float64()), ("service_end", pa.float64()), ("window", names(window_ids))])
 
 
 def visit_frame(visits: Columns, cases: Columns, type_names: list[str], dept_of_type: np.ndarray,
