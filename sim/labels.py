@@ -433,8 +433,8 @@ def plan_method(name: str, lang: str) -> str:
 def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
     """Give a page's own text ``key`` from its ``(zh, en)`` table in ``lang``, filled with ``values`` if any.
 
-    Layout text (headings, axes, buttons) stays with its page (the report's, the dashboard's
-    and the plan figures' tables); the look-up is this one.
+    Layout text (headings, axes, buttons) stays with its page (the report's, the dashboard's,
+    the maps' and the plan figures' tables); the look-up is this one.
     """
     text = _pick(table[key], lang)
     return text.format(**values) if values else text

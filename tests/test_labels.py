@@ -169,7 +169,7 @@ def test_no_page_redefines_a_domain_word():
     domain = {w.casefold() for table in (*labels._TABLES.values(), labels.MEASURES, labels.GROUP_TITLES,
                                          labels.DOMAINS, labels.MAP_FEATURES, labels.PLANS)
               for pair in table.values() for w in pair if w}
-    pages = [_LABELS, _TEXT, PLAN_TEXT, {k: (v["zh"], v["en"]) for k, v in MAP_TEXT.items()}]
+    pages = [_LABELS, _TEXT, PLAN_TEXT, MAP_TEXT]
     for page in pages:
         repeated = {k: pair for k, pair in page.items() if {w.casefold() for w in pair} & domain}
         assert not repeated, repeated
@@ -192,16 +192,18 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_page_text_has_both_languages_over_the_same_values():
-    """The report's, the dashboard's and the plan figures' own tables, and the plan methods: each key
-    has a Chinese text (with Chinese in it) and an English one (without), filled from the same values."""
+    """The report's, the dashboard's, the maps' and the plan figures' own tables, and the plan methods:
+    each key has a Chinese and an English text filled from the same values; the figures' words (plan
+    figures, maps, plan methods) have Chinese in the one and none in the other."""
     from sim.dashboard.labels import _LABELS
+    from sim.geo.maps import _TEXT as MAP_TEXT
     from sim.plan.figures import _TEXT as PLAN_TEXT
     from sim.report.text import _TEXT
 
-    for table in (_LABELS, _TEXT, PLAN_TEXT, labels.PLAN_METHODS):
+    for table in (_LABELS, _TEXT, PLAN_TEXT, MAP_TEXT, labels.PLAN_METHODS):
         for key, (zh, en) in table.items():
             assert zh and en and _fields(zh) == _fields(en), key
-    for key, (zh, en) in (PLAN_TEXT | labels.PLAN_METHODS).items():  # the figure's words: none left in English
+    for key, (zh, en) in (PLAN_TEXT | MAP_TEXT | labels.PLAN_METHODS).items():
         assert CJK.search(zh) and not CJK.search(en), key
 
 

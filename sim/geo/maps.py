@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.labels import map_feature, measure
+from sim.labels import map_feature, measure, page_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -67,9 +67,9 @@ MEASURES: dict[str, MeasureLabel] = {m.name: m for m in (
     MeasureLabel("area_km2", "km²", "平方公里"),
 )}
 DEFAULT_MEASURES = ("discovery_p50_min", "share_within_15min", "closure_on_time_share", "workload")
-_TEXT = {
-    "north": {"en": "N", "zh": "北"},
-    "no_data": {"en": "no data", "zh": "无数据"},
+_TEXT: dict[str, tuple[str, str]] = {
+    "north": ("北", "N"),
+    "no_data": ("无数据", "no data"),
 }
 
 
@@ -139,7 +139,7 @@ def add_scale_bar(ax: Axes, metres_per_unit: float, lang: str) -> None:
 
 def add_north_arrow(ax: Axes, lang: str) -> None:
     """Draw a north arrow in the top right corner, labelled in ``lang``."""
-    ax.annotate(_TEXT["north"][lang], xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
+    ax.annotate(page_text(_TEXT, "north", lang), xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
                 ha="center", va="center", fontsize=11, zorder=10,
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
 
@@ -192,7 +192,7 @@ def draw_choropleth(
         data[~has].plot(ax=ax, facecolor="#dddddd", edgecolor="white", hatch="///", linewidth=0.3)
     handles: list[Any] = []
     if (~has).any():
-        handles.append(Patch(facecolor="#dddddd", hatch="///", label=_TEXT["no_data"][lang]))
+        handles.append(Patch(facecolor="#dddddd", hatch="///", label=page_text(_TEXT, "no_data", lang)))
     if roads is not None and len(roads):
         major = roads["highway"].isin(["motorway", "trunk", "primary", "secondary"]) if "highway" in roads else None
         roads.plot(ax=ax, color="#555555", linewidth=0.5, alpha=0.7, zorder=3)
