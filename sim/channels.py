@@ -8,8 +8,12 @@ change the channel.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sim.agents.grid_staff import BEAT_ROW, Beat, beat_row, rota_find_times, rota_finder
 from sim.incidents import U
 from sim.vocabulary import Channel
 
@@ -17,7 +21,13 @@ if TYPE_CHECKING:
     from sim.agents.grid_staff import GridStaffMember
     from sim.agents.protocols import World
     from sim.config import Scenario
+    from sim.distributions import Distribution
     from sim.records import Incident
+
+# The first report of a problem: calendar time (inf if never), channel, and the staff member
+# who found it on patrol (None for every other channel).
+Notice = tuple[float, Channel, "GridStaffMember | None"]
+
 
 def party_notice_prob(config: Scenario, category: str) -> float:
     """Chance that at least one of the grid's centre households notices (0 if the effect is off)."""
@@ -27,7 +37,7 @@ def party_notice_prob(config: Scenario, category: str) -> float:
     return 1.0 - (1.0 - party.notice_prob_per_household) ** party.centre_households_per_grid
 
 
-def first_notice(model: World, inc: Incident) -> tuple[float, Channel, GridStaffMember | None]:
+def first_notice(model: World, inc: Incident) -> Notice:
     """(calendar time, channel, finding staff member) of the first report; inf if never."""
     cat = model.categories[inc.category]
     cfg = model.config
@@ -53,3 +63,109 @@ def first_notice(model: World, inc: Incident) -> tuple[float, Channel, GridStaff
     if math.isinf(best):
         return best, Channel.NONE, None
     return best, channel, finder if channel == Channel.PATROL else None
+
+
+
+class DayNotices:
+    """First notices of a whole day's incidents at once, in arrays (issue 14 shortcut).
+
+    Who notices a problem first and when depends only on its uniforms and on the town's fixed
+    staff, beats and rotas, never on what other cases are doing, so the day's notices are
+    computed together when its incidents are drawn and each case reads its own. The
+    arithmetic is ``first_notice``'s operation for operation (sums, products, quotients, floor
+    division and ceilings give the same bits in NumPy; logarithms and inverse CDFs stay the
+    scalar ``math`` ones), so every time is identical; ``tests/test_shortcuts.py`` checks it
+    against ``first_notice``. Patrols on a shared rota (the presets') are vectorised; a beat of
+    patrollers who keep their own shifts goes through ``GridTeam.patrol_finds`` one by one.
+    """
+
+    def __init__(self, model: World) -> None:
+        self.model = model
+        cfg = model.config
+        cats = model.categories
+        self.n_cat = len(cats)
+        coverage = cfg.channels.camera_coverage
+        camera_cover = np.array([coverage.get(g.land_use, 0.0) for g in model.town.grids])
+        camera_cat = np.array([c.camera for c in cats])
+        hotline_prob = np.array([c.hotline_prob for c in cats])
+        party_prob = np.array(model.party_notice, dtype=float)
+        # The other channels in first_notice's order: whether it reports, and its delay.
+        self.others: tuple[tuple[Channel, U, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+                                 Callable[[int], Distribution]], ...] = (
+            (Channel.HOTLINE, U.HOTLINE_DELAY, lambda u, cat, _: u[:, U.HOTLINE] < hotline_prob[cat],
+             lambda c: cats[c].hotline_delay_min),
+            (Channel.CAMERA, U.CAMERA_DELAY,
+             lambda u, cat, grid: camera_cat[cat] & (u[:, U.CAMERA] < camera_cover[grid]),
+             lambda c: cfg.channels.camera_delay_min),
+            (Channel.PARTY, U.PARTY_DELAY, lambda u, cat, _: u[:, U.PARTY] < party_prob[cat],
+             lambda c: cfg.party.report_delay_min),
+        )
+        self.p_detect = np.array([c.patrol_detect_prob for c in cats])
+        # Each (grid, category)'s beat, looked up once: -1 not yet, -2 nobody patrols for it.
+        self._beat_of = np.full(len(model.teams) * self.n_cat, -1, dtype=np.int64)
+        self._beats: list[Beat] = []
+        self._rows: list[tuple[float, ...]] = []  # beat_row of each beat
+        self._table = np.empty((0, BEAT_ROW))
+
+    def _beat_index(self, grid: np.ndarray, category: np.ndarray) -> np.ndarray:
+        """Each incident's beat (index in ``_beats``; -2: nobody patrols for it), building new ones."""
+        key = grid * self.n_cat + category
+        found = self._beat_of[key]
+        if (found == -1).any():
+            cats = self.model.categories
+            for k in np.unique(key[found == -1]).tolist():
+                g, c = divmod(k, self.n_cat)
+                beat = self.model.teams[g].beat(cats[c].domain)
+                if beat is None:
+                    self._beat_of[k] = -2
+                else:
+                    self._beat_of[k] = len(self._beats)
+                    self._beats.append(beat)
+                    self._rows.append(beat_row(beat))
+            self._table = np.array(self._rows).reshape(-1, BEAT_ROW)
+            found = self._beat_of[key]
+        return found
+
+    def day(self, occurred_at: np.ndarray, category: np.ndarray, grid: np.ndarray,
+            u: np.ndarray) -> list[Notice]:
+        """``first_notice`` of each of a day's incidents (the batch's arrays, its order)."""
+        n = len(occurred_at)
+        best = np.full(n, math.inf)
+        channel = np.full(n, int(Channel.PATROL), dtype=np.int64)
+        finder: list[GridStaffMember | None] = [None] * n
+        beat_ix = self._beat_index(grid, category)
+        p = self.p_detect[category]
+        patrolled = np.flatnonzero((beat_ix >= 0) & (p > 0))
+        if len(patrolled):
+            passes = np.array([1 if pd >= 1 else max(1, math.ceil(math.log1p(-ud) / math.log1p(-pd)))
+                               for ud, pd in zip(u[patrolled, U.PATROL].tolist(), p[patrolled].tolist(),
+                                                 strict=True)], dtype=float)  # as patrol_finds
+            rows = self._table[beat_ix[patrolled]]
+            rota = ~np.isnan(rows[:, 0])
+            best[patrolled[rota]] = rota_find_times(rows[rota], occurred_at[patrolled[rota]],
+                                                    u[patrolled[rota], U.BEAT], passes[rota])
+            cats = self.model.categories
+            for i in patrolled[~rota].tolist():  # patrollers with their own shifts: one by one
+                best[i], finder[i] = self.model.teams[grid[i]].patrol_finds(
+                    float(occurred_at[i]), float(u[i, U.BEAT]), float(u[i, U.PATROL]), float(p[i]),
+                    cats[category[i]].domain)
+        for code, delay_col, reports, dist_of in self.others:
+            told = reports(u, category, grid)
+            t = np.full(n, math.inf)
+            for c in np.unique(category[told]).tolist():
+                ix = np.flatnonzero(told & (category == c))
+                draw = dist_of(c).draw  # one value at a time: the scalar inverse CDF, as first_notice
+                t[ix] = occurred_at[ix] + np.array([draw(x) for x in u[ix, delay_col].tolist()])
+            sooner = t < best
+            best[sooner] = t[sooner]
+            channel[sooner] = int(code)
+        out: list[Notice] = []
+        for i, (t, ch) in enumerate(zip(best.tolist(), channel.tolist(), strict=True)):
+            if math.isinf(t):
+                out.append((t, Channel.NONE, None))
+            elif ch == Channel.PATROL:
+                who = finder[i] or rota_finder(self._beats[beat_ix[i]], t, float(u[i, U.BEAT]))
+                out.append((t, Channel.PATROL, who))
+            else:
+                out.append((t, Channel(ch), None))
+        return out

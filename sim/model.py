@@ -20,7 +20,7 @@ from sim.agents.department import build_departments
 from sim.agents.grid_staff import GridStaffMember, GridTeam
 from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
-from sim.channels import party_notice_prob
+from sim.channels import DayNotices, party_notice_prob
 from sim.config import Scenario
 from sim.flow import Flow, FlowGen
 from sim.history import Actor, StoryEntry
@@ -86,6 +86,7 @@ class TownModel(mesa.Model):
         self.space = self._place_field_agents()
         self.hall = Hall(self) if scenario.service_hall else None
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
+        self.notices = DayNotices(self)  # each day's first notices at once (issue 14 shortcut)
         self._next_id = 0
         Flow(self.env, self._arrivals())
         for squad in self.squads:
@@ -196,9 +197,11 @@ class TownModel(mesa.Model):
             batch = self.stream.day(d)
             grids = self.town.locate_many(batch.village, batch.x, batch.y)
             self.town.travel.places(batch.x, batch.y)
+            notices = self.notices.day(batch.occurred_at, batch.category, grids, batch.uniforms)
             rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
-                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), strict=True)
-            for t, c, v, g, x, y, u in rows:
+                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), notices,
+                       strict=True)
+            for t, c, v, g, x, y, u, notice in rows:
                 if t >= self.horizon:
                     return
                 yield max(0.0, t - env.now)
@@ -207,7 +210,7 @@ class TownModel(mesa.Model):
                     inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
                 self._next_id += 1
                 self.centre.live[inc.id] = inc
-                Flow(env, self.centre.case(inc))
+                Flow(env, self.centre.case(inc, notice))
 
     def _shift_starts(self, squad: Squad) -> FlowGen:
         """At each shift start, idle crews pick up what queued while they were off."""

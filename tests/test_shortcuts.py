@@ -57,3 +57,34 @@ def test_rota_effort_time_with_weekday_sums_kept_equals_summing_each_time():
 
     for t in _times():
         assert rota._e(t) == plain(t)
+
+
+@pytest.mark.parametrize("base, overrides", [
+    ("xuxiake_1plus4.toml", {}),  # staggered rest days: the grid is one rota beat
+    ("xuxiake_pre_reform.toml", {}),  # departmental inspectors, each seeing their own domains
+    ("small_rural_town.toml", {"grid_staff.rest_days": "together"}),  # each patroller on their own shift
+    ("dense_town_core.toml", {"grid_staff.days_per_week": 6}),
+])
+def test_day_notices_equal_first_notice_case_by_case(base, overrides):
+    from conftest import ROOT
+
+    from sim.channels import DayNotices, first_notice
+    from sim.config import apply_overrides, read_scenario_data, validate_scenario
+    from sim.model import TownModel
+    from sim.records import Incident
+
+    path = ROOT / "scenarios" / base
+    sc = validate_scenario(apply_overrides(read_scenario_data(path), overrides), source=str(path))
+    m = TownModel(sc, seed=5, days=1)
+    notices = DayNotices(m)
+    seen = set()
+    for day in range(8):  # every weekday, so every rota day and rest day
+        b = m.stream.day(day)
+        grids = m.town.locate_many(b.village, b.x, b.y)
+        got = notices.day(b.occurred_at, b.category, grids, b.uniforms)
+        for i in range(len(b)):
+            inc = Incident(i, int(b.category[i]), int(b.village[i]), int(grids[i]), float(b.x[i]),
+                           float(b.y[i]), float(b.occurred_at[i]), b.uniforms[i].tolist())
+            assert got[i] == first_notice(m, inc)
+            seen.add(got[i][1])
+    assert len(seen) >= 3  # several channels won somewhere

@@ -20,7 +20,7 @@ import simpy
 from sim.agents.grid_staff import GridStaffMember
 from sim.agents.protocols import World
 from sim.agents.staff import soonest
-from sim.channels import first_notice
+from sim.channels import Notice, first_notice
 from sim.clocks import LimitClock
 from sim.config.incidents import Category
 from sim.flow import Flow, Wait, interruptible
@@ -94,11 +94,14 @@ class CommandCentre(mesa.Agent):
         return max(0.0, t - self.env.now)
 
     # ---- the closed loop -------------------------------------------------------------
-    def case(self, inc: Incident) -> Process:
-        """One case from occurrence to closure (a flow on SimPy's clock: it yields minutes to wait)."""
+    def case(self, inc: Incident, notice: Notice | None = None) -> Process:
+        """One case from occurrence to closure (a flow on SimPy's clock: it yields minutes to wait).
+
+        ``notice`` is its ``first_notice`` when the day's were computed together (``DayNotices``).
+        """
         env, m = self.env, self.world
         cat = m.categories[inc.category]
-        t, channel, finder = first_notice(m, inc)
+        t, channel, finder = first_notice(m, inc) if notice is None else notice
         if math.isinf(t):
             return  # never noticed: stays in `live` and is recorded at the end as unreported
         yield self._at(t)
