@@ -104,8 +104,7 @@ class DayNotices:
         # Each (grid, category)'s beat, looked up once: -1 not yet, -2 nobody patrols for it.
         self._beat_of = np.full(len(model.teams) * self.n_cat, -1, dtype=np.int64)
         self._beats: list[Beat] = []
-        self._rows: list[tuple[float, ...]] = []  # beat_row of each beat
-        self._table = np.empty((0, BEAT_ROW))
+        self._table = np.empty((0, BEAT_ROW))  # beat_row of each beat
 
     def _beat_index(self, grid: np.ndarray, category: np.ndarray) -> np.ndarray:
         """Each incident's beat (index in ``_beats``; -2: nobody patrols for it), building new ones."""
@@ -113,6 +112,7 @@ class DayNotices:
         found = self._beat_of[key]
         if (found == -1).any():
             cats = self.model.categories
+            rows = []
             for k in np.unique(key[found == -1]).tolist():
                 g, c = divmod(k, self.n_cat)
                 beat = self.model.teams[g].beat(cats[c].domain)
@@ -121,8 +121,8 @@ class DayNotices:
                 else:
                     self._beat_of[k] = len(self._beats)
                     self._beats.append(beat)
-                    self._rows.append(beat_row(beat))
-            self._table = np.array(self._rows).reshape(-1, BEAT_ROW)
+                    rows.append(beat_row(beat))
+            self._table = np.concatenate([self._table, np.array(rows).reshape(-1, BEAT_ROW)])
             found = self._beat_of[key]
         return found
 

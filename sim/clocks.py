@@ -31,7 +31,7 @@ class LimitClock:
     def due(self, cat: Category, start: float, minutes: float) -> float:
         """When ``minutes`` of the category's clock have run from ``start``."""
         if cat.limit_clock == "working" and math.isfinite(minutes):
-            return float(self.working.calendar_time(self.working.duty_time(start) + minutes))
+            return self.working.calendar_at(self.working.duty_at(start) + minutes)
         return start + minutes
 
     def due_many(self, working: np.ndarray, start: np.ndarray, minutes: np.ndarray) -> np.ndarray:

@@ -79,20 +79,35 @@ class DutyCalendar:
         """Earliest calendar time at which ``d`` on-duty minutes have been worked."""
         if self._always:  # type: ignore[attr-defined]
             return d
-        g: T = d + self._g0  # type: ignore[attr-defined]
-        if isinstance(g, np.ndarray):
-            week, rem = np.divmod(g, self.days_per_week * self.length)
+        if isinstance(d, np.ndarray):
+            week, rem = np.divmod(d + self._g0, self.days_per_week * self.length)  # type: ignore[attr-defined]
             day, within = np.divmod(rem, self.length)
             return self._t0 + (week * WEEK + day) * DAY + within  # type: ignore[attr-defined]
-        week, rem = divmod(g, self.days_per_week * self.length)
+        return self.calendar_at(d)
+
+    def duty_at(self, t: float) -> float:
+        """``duty_time`` of one time without the array checks (the case flows ask it several times a case)."""
+        return t if self._always else self._g_scalar(t) - self._g0  # type: ignore[attr-defined]
+
+    def calendar_at(self, d: float) -> float:
+        """``calendar_time`` of one duty time without the array checks (the same operations)."""
+        if self._always:  # type: ignore[attr-defined]
+            return d
+        week, rem = divmod(d + self._g0, self.days_per_week * self.length)  # type: ignore[attr-defined]
         day = math.floor(rem / self.length)
         return self._t0 + (week * WEEK + day) * DAY + (rem - day * self.length)  # type: ignore[attr-defined]
 
     def next_on_duty(self, t: float) -> float:
-        """``t`` itself when on duty, else the start of the next shift."""
-        if self.on_duty(t):
+        """``t`` itself when on duty, else the start of the next shift.
+
+        ``on_duty`` written out (the same remainder), as every booking asks it for each candidate.
+        """
+        if self._always:  # type: ignore[attr-defined]
             return t
-        return max(t, self.calendar_time(self._g_scalar(t) - self._g0))  # type: ignore[attr-defined]  # duty_time(t)
+        k, r = divmod(t - self._t0, DAY)  # type: ignore[attr-defined]
+        if r < self.length and (self.days_per_week == WEEK or k % WEEK < self.days_per_week):
+            return t
+        return max(t, self.calendar_at(self._g_scalar(t) - self._g0))  # type: ignore[attr-defined]  # duty_time(t)
 
     def on_duty(self, t: float) -> bool:
         """Whether minute ``t`` falls inside a shift on a working day."""

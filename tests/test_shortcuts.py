@@ -34,6 +34,22 @@ def test_on_duty_and_next_on_duty_equal_the_divmod_formula(cal):
         assert cal.next_on_duty(t) == nxt
 
 
+@pytest.mark.parametrize("cal", CALENDARS)
+def test_scalar_duty_and_calendar_time_equal_the_general_conversions(cal):
+    import math
+
+    def plain_calendar_time(d: float) -> float:  # calendar_time's scalar branch before calendar_at
+        g = d + cal._g0
+        week, rem = divmod(g, cal.days_per_week * cal.length)
+        day = math.floor(rem / cal.length)
+        return cal._t0 + (week * WEEK + day) * DAY + (rem - day * cal.length)
+
+    for t in _times():
+        assert cal.duty_at(t) == cal.duty_time(t)
+        d = t / 3.0  # duty minutes off any grid
+        assert cal.calendar_at(d) == cal.calendar_time(d) == (d if cal.always else plain_calendar_time(d))
+
+
 def test_soonest_is_min_keyed_on_free_time_then_load():
     rng = random.Random(3)
     cals = CALENDARS[:2]

@@ -88,6 +88,15 @@ class CommandCentre(mesa.Agent):
         self._measure_from = sc.run.warmup_days * MINUTES_PER_DAY
         self._queue_area = 0.0
         self._queue_since = 0.0
+        self._walk_min: dict[int, float] = {}
+
+    def _walk(self, grid: int) -> float:
+        """Minutes grid staff walk to a case in their grid (a property of the grid: computed once each)."""
+        if (minutes := self._walk_min.get(grid)) is None:
+            m = self.world
+            minutes = self._walk_min[grid] = m.town.travel.within_box_minutes(
+                m.town.grids[grid].box, m.config.grid_staff.patrol_mode)
+        return minutes
 
     def _at(self, t: float) -> float:
         """Minutes to wait until calendar time ``t`` (never a negative delay from rounding)."""
@@ -146,9 +155,7 @@ class CommandCentre(mesa.Agent):
             fixers = m.teams[inc.grid].fixers(cat.domain)
             if not fixers:
                 return None, 0.0
-            box = m.town.grids[inc.grid].box
-            return soonest(fixers, self.env.now), m.town.travel.within_box_minutes(
-                box, m.config.grid_staff.patrol_mode)
+            return soonest(fixers, self.env.now), self._walk(inc.grid)
         if finder is not None and "fix" in finder.duties:
             return finder, 0.0
         return None, 0.0
@@ -229,7 +236,7 @@ class CommandCentre(mesa.Agent):
             if not people:  # nobody in this grid handles the domain: straight up
                 return Reason.NOBODY_FOR_DOMAIN
             who = soonest(people, now)
-            travel = m.town.travel.within_box_minutes(m.town.grids[inc.grid].box, m.config.grid_staff.patrol_mode)
+            travel = self._walk(inc.grid)
         else:
             who = soonest(m.cadres[inc.village], now)
             v = m.town.villages[inc.village]
@@ -366,7 +373,8 @@ class CommandCentre(mesa.Agent):
         self._close(inc, Reason.VERIFIED, verifier)
 
     def _close(self, inc: Incident, how: Reason, by: Actor) -> None:
-        self.raise_alarms()  # alarms due before now belong in the record written below
+        if self._alarms and self._alarms[0][0] <= self.env.now:  # raise_alarms' own test, without the call
+            self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = self.env.now
         inc.note(self.env.now, Stage.CLOSED, how, by)
         del self.open[inc.id]

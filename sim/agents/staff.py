@@ -78,8 +78,9 @@ class BookableStaff(mesa.Agent):
         """Busy and overtime minutes of one job, within the run's horizon."""
         end = min(end, self.horizon)
         if end > start:
+            cal = self.calendar
             self.busy_min += end - start
-            self.overtime_min += max(0.0, (end - start) - (self.calendar.duty_time(end) - self.calendar.duty_time(start)))
+            self.overtime_min += max(0.0, (end - start) - (cal.duty_at(end) - cal.duty_at(start)))
         self.cases += 1
 
     def on_duty_minutes(self, t0: float, t1: float) -> float:
