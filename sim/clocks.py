@@ -34,6 +34,15 @@ class LimitClock:
             return self.working.calendar_at(self.working.duty_at(start) + minutes)
         return start + minutes
 
+    def due_pair(self, cat: Category, start: float, first: float, second: float) -> tuple[float, float]:
+        """``due`` of two limits from the same start (a case's response and closure): ``start`` converted once."""
+        if cat.limit_clock != "working":
+            return start + first, start + second
+        working = self.working
+        d = working.duty_at(start)
+        return (working.calendar_at(d + first) if math.isfinite(first) else start + first,
+                working.calendar_at(d + second) if math.isfinite(second) else start + second)
+
     def due_many(self, working: np.ndarray, start: np.ndarray, minutes: np.ndarray) -> np.ndarray:
         """``due`` for arrays; ``working`` marks the cases whose category runs on working time."""
         out = start + minutes

@@ -24,6 +24,7 @@ same order), and that whole runs give the same records.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -46,7 +47,9 @@ class Flow:
         self._value: Any = None
         self.resume: Callable[[Any], None] = self._resume
         self.callbacks: list[Callable[[Any], None]] | None = [self.resume]
-        env.schedule(self, URGENT)  # type: ignore[arg-type]  # SimPy's Initialize: urgent, now
+        # SimPy's Initialize: urgent, now. Environment.schedule's one line written out (here and
+        # for each wait below), as a case pushes several entries: the same tuple on the same heap.
+        heappush(env._queue, (env._now, URGENT, next(env._eid), self))  # type: ignore[misc]
 
     def _resume(self, event: Any) -> None:
         """One step of the generator: resumed with ``event``'s value, until its next wait."""
@@ -62,7 +65,7 @@ class Flow:
                     raise ValueError(f"negative wait {nxt}")
                 self._value = None
                 self.callbacks = [self.resume]
-                env.schedule(self, NORMAL, nxt)  # type: ignore[arg-type]
+                heappush(env._queue, (env._now + nxt, NORMAL, next(env._eid), self))  # type: ignore[misc]
                 return
             if nxt.callbacks is not None:  # not yet processed: resume when it is
                 nxt.callbacks.append(self.resume)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from types import SimpleNamespace
 
@@ -36,8 +37,6 @@ def test_on_duty_and_next_on_duty_equal_the_divmod_formula(cal):
 
 @pytest.mark.parametrize("cal", CALENDARS)
 def test_scalar_duty_and_calendar_time_equal_the_general_conversions(cal):
-    import math
-
     def plain_calendar_time(d: float) -> float:  # calendar_time's scalar branch before calendar_at
         g = d + cal._g0
         week, rem = divmod(g, cal.days_per_week * cal.length)
@@ -104,3 +103,17 @@ def test_day_notices_equal_first_notice_case_by_case(base, overrides):
             assert got[i] == first_notice(m, inc)
             seen.add(got[i][1])
     assert len(seen) >= 3  # several channels won somewhere
+
+
+def test_due_pair_equals_due_twice():
+    from conftest import make_scenario
+
+    from sim.clocks import LimitClock
+
+    sc = make_scenario()
+    clock = LimitClock(sc)
+    rng = random.Random(7)
+    for cat in sc.incidents.categories:
+        for t in _times(300):
+            a, b = rng.choice([30.0, 240.0, 2880.0, math.inf]), rng.uniform(0, 20000)
+            assert clock.due_pair(cat, t, a, b) == (clock.due(cat, t, a), clock.due(cat, t, b))

@@ -89,6 +89,7 @@ class CommandCentre(mesa.Agent):
         self._queue_area = 0.0
         self._queue_since = 0.0
         self._walk_min: dict[int, float] = {}
+        self._centre_verifies_off_duty = sc.grid_staff.verify_off_duty == "centre"
 
     def _walk(self, grid: int) -> float:
         """Minutes grid staff walk to a case in their grid (a property of the grid: computed once each)."""
@@ -192,8 +193,7 @@ class CommandCentre(mesa.Agent):
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
             if cat.limit_clock == "working":
-                due = self.clock.due
-                respond, close = due(cat, now, cat.respond_limit_min), due(cat, now, cat.close_limit_min)
+                respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
             else:  # calendar minutes: LimitClock.due is the sum
                 respond, close = now + cat.respond_limit_min, now + cat.close_limit_min
             heapq.heappush(self._alarms, (respond, inc.id, AlarmKind.RESPONSE, inc))
@@ -353,12 +353,13 @@ class CommandCentre(mesa.Agent):
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
+        now = env.now
         if tier == Tier.GRID and team.verifiers and not (  # the centre checks while the supervisors are off
-                m.config.grid_staff.verify_off_duty == "centre"
-                and not any(v.calendar.on_duty(env.now) for v in team.verifiers)):
-            who = soonest(team.verifiers, env.now)
-            lag = m.config.grid_staff.verify_min.draw(inc.u[U.VERIFY])
-            start, _, _ = who.book(env.now, 0.0, m.config.grid_staff.verify_work_min)  # type: ignore[misc]
+                self._centre_verifies_off_duty and not any(v.calendar.on_duty(now) for v in team.verifiers)):
+            gs = m.config.grid_staff
+            who = soonest(team.verifiers, now)
+            lag = gs.verify_min.draw(inc.u[U.VERIFY])
+            start, _, _ = who.book(now, 0.0, gs.verify_work_min)  # type: ignore[misc]
             yield self._at(start + lag)
             verifier = who.actor
         else:
