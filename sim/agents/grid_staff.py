@@ -130,6 +130,7 @@ class GridTeam:
         self.speed_kmh = speed_kmh
         self.verifiers = [m for m in members if "verify" in m.duties]
         self._beats: dict[str, Beat | None] = {}
+        self._beat_of: dict[tuple[GridStaffMember, ...], Beat | None] = {}  # by its patrollers
         self._fixers: dict[str, list[GridStaffMember]] = {}  # by domain: duties never change in a run
         self._mediators: dict[str, list[GridStaffMember]] = {}
 
@@ -137,17 +138,21 @@ class GridTeam:
         """Give the beat structure for a domain (built once), None if nobody patrols for it."""
         if domain not in self._beats:
             ps = tuple(m for m in self.members if "patrol" in m.duties and m.sees(domain))
-            total = sum(m.effort for m in ps)
-            if not ps or total <= 0:
-                self._beats[domain] = None
-            else:
-                cdf = tuple(sum(m.effort for m in ps[: i + 1]) / total for i in range(len(ps)))
-                cals = {m.calendar for m in ps}
-                if len(cals) > 1 and len({(c.start, c.length) for c in cals}) == 1:  # a rota: one beat
-                    self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh, RotaClock.of(ps))
-                else:
-                    self._beats[domain] = Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh / total)
+            if ps not in self._beat_of:  # domains patrolled by the same people share their beat
+                self._beat_of[ps] = self._build_beat(ps)
+            self._beats[domain] = self._beat_of[ps]
         return self._beats[domain]
+
+    def _build_beat(self, ps: tuple[GridStaffMember, ...]) -> Beat | None:
+        """Give the beat walked by patrollers ``ps`` (None if nobody, or nobody with effort)."""
+        total = sum(m.effort for m in ps)
+        if not ps or total <= 0:
+            return None
+        cdf = tuple(sum(m.effort for m in ps[: i + 1]) / total for i in range(len(ps)))
+        cals = {m.calendar for m in ps}
+        if len(cals) > 1 and len({(c.start, c.length) for c in cals}) == 1:  # a rota: one beat
+            return Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh, RotaClock.of(ps))
+        return Beat(ps, cdf, 60.0 * self.street_km / self.speed_kmh / total)
 
     def fixers(self, domain: str) -> list[GridStaffMember]:
         """Members who may fix a problem of ``domain`` themselves (one list per domain: do not change it)."""
