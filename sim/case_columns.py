@@ -10,7 +10,7 @@ when a measure asks for it and let go when that measure is done. Names stay code
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from sim.records import IncidentLog
 
+CHUNK = 1 << 16  # cases per chunk: what per-case arithmetic holds at once, whatever the horizon
 TIME_FIELDS = ("occurred_at", "reported_at", "arrived_at", "closed_at", "queued_at", "squad_wait")
 
 
@@ -73,3 +74,20 @@ class CaseColumns:
             outer[outer] = keep
             keep = outer
         return CaseColumns(self._read, keep)
+
+    def chunks(self, size: int = CHUNK) -> Iterator[CaseColumns]:
+        """Consecutive slices of ``size`` cases in the log's order (at least one, maybe empty), each read like the whole.
+
+        Counts added up over the chunks equal the counts over all cases; arithmetic per case
+        then holds one chunk's temporaries, not the whole run's.
+        """
+        n = len(self._read("occurred_at"))
+        for lo in range(0, max(n, 1), size):
+            part = slice(lo, lo + size)
+            yield CaseColumns(self._slice_reader(part), None if self._keep is None else self._keep[part])
+
+    def _slice_reader(self, part: slice) -> Callable[[str], np.ndarray]:
+        def read(name: str) -> np.ndarray:
+            return self._read(name)[part]
+
+        return read

@@ -334,27 +334,26 @@ def grid_table(model: TownModel, cases: CaseColumns | None = None, staff: pd.Dat
     on_duty, busy = table.on_duty_min.to_numpy(float), table.busy_min.to_numpy(float)
     cases = cases.since(model.config.run.warmup_days * MINUTES_PER_DAY)
     n = len(model.town.grids)
-    grid = cases["grid"]
-
-    def per_grid(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(grid[mask], minlength=n)
-
-    category = cases["category"]
-    rep, arr, clo = cases["reported_at"], cases["arrived_at"], cases["closed_at"]
-    reported = ~np.isnan(rep)
-    r_hit, r_cnt = _on_time_of_category(model, category, rep, arr, "respond")
-    c_hit, c_cnt = _on_time_of_category(model, category, rep, clo, "close")
-    fifteen = reported & _in_categories(model, category, model.config.fifteen_minute_categories)
-    f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
-    closed = ~np.isnan(clo)
-    counts = {
-        "incidents": np.bincount(grid, minlength=n),
-        "f_hit": per_grid(f_hit & fifteen), "f_cnt": per_grid(f_cnt & fifteen),
-        "r_hit": per_grid(r_hit & reported), "r_cnt": per_grid(r_cnt & reported),
-        "c_hit": per_grid(c_hit & reported), "c_cnt": per_grid(c_cnt & reported),
-        "first_time": per_grid(closed & (cases["reworks"] == 0)), "closed": per_grid(closed),
-    }
-    found = rep - cases["occurred_at"]
+    counts = {k: np.zeros(n, dtype=np.int64) for k in ("incidents", "f_hit", "f_cnt", "r_hit", "r_cnt", "c_hit",
+                                                         "c_cnt", "first_time", "closed")}
+    found_grid, found = [], []
+    for part in cases.chunks():  # counts per grid added chunk by chunk: the temporaries of one chunk at a time
+        grid = part["grid"]
+        category = part["category"]
+        rep, arr, clo = part["reported_at"], part["arrived_at"], part["closed_at"]
+        reported = ~np.isnan(rep)
+        r_hit, r_cnt = _on_time_of_category(model, category, rep, arr, "respond")
+        c_hit, c_cnt = _on_time_of_category(model, category, rep, clo, "close")
+        fifteen = reported & _in_categories(model, category, model.config.fifteen_minute_categories)
+        f_hit, f_cnt = on_time(rep, arr, np.full_like(rep, FIFTEEN), model.horizon)
+        closed = ~np.isnan(clo)
+        for key, mask in (("incidents", None), ("f_hit", f_hit & fifteen), ("f_cnt", f_cnt & fifteen),
+                          ("r_hit", r_hit & reported), ("r_cnt", r_cnt & reported),
+                          ("c_hit", c_hit & reported), ("c_cnt", c_cnt & reported),
+                          ("first_time", closed & (part["reworks"] == 0)), ("closed", closed)):
+            counts[key] += np.bincount(grid if mask is None else grid[mask], minlength=n)
+        found_grid.append(grid[reported])
+        found.append((rep - part["occurred_at"])[reported])
     out = pd.DataFrame([
         {"grid": gr.id, "village": model.town.villages[gr.village].name, "land_use": gr.land_use,
              "households": gr.households, "area_km2": gr.area_km2, "street_km": gr.street_km,
@@ -363,7 +362,7 @@ def grid_table(model: TownModel, cases: CaseColumns | None = None, staff: pd.Dat
         for gr in model.town.grids
     ])
     out["incidents"] = counts["incidents"]
-    out["discovery_p50_min"] = _median_per_grid(grid[reported], found[reported], n)
+    out["discovery_p50_min"] = _median_per_grid(np.concatenate(found_grid), np.concatenate(found), n)
     months = max(model.horizon - model.config.run.warmup_days * MINUTES_PER_DAY, 1.0) / MINUTES_PER_DAY / DAYS_PER_MONTH
     out["incidents_per_month"] = out.incidents / months
     with np.errstate(invalid="ignore", divide="ignore"):  # a grid with none counted: NaN

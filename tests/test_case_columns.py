@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from conftest import make_scenario
 
+from sim import measures
 from sim.case_columns import CaseColumns
 from sim.measures import grid_table, on_time, on_time_by_clock, staff_table, summarize
 from sim.model import TownModel
@@ -121,3 +122,20 @@ def test_summary_equals_the_frame_measures(run):
                       else math.nan)
     backlog = m.datacollector.get_model_vars_dataframe()["backlog"]
     assert s["backlog_mean"] == float(backlog.mean()) and s["backlog_end"] == int(backlog.iloc[-1])
+
+
+def test_chunks_add_up_to_the_whole(run, monkeypatch):
+    """Read in chunks (of 37 cases here), every column and every per-grid count is the same as read whole."""
+    m, _, _ = run
+    cases = CaseColumns.of_log(m.log).since(MINUTES_PER_DAY)
+    parts = list(cases.chunks(37))
+    assert len(parts) > 3
+    for name in MEASURED:
+        np.testing.assert_array_equal(np.concatenate([p[name] for p in parts]), cases[name], err_msg=name)
+    whole = grid_table(m)
+    chunks = CaseColumns.chunks
+    monkeypatch.setattr(CaseColumns, "chunks", lambda self, size=37: chunks(self, 37))
+    monkeypatch.setattr(measures, "CHUNK", 37)  # the on-time checks' steps too
+    pd.testing.assert_frame_equal(grid_table(m), whole)
+    assert sum(len(p) for p in CaseColumns.of_log(m.log).since(m.horizon + 1).chunks(37)) == 0
+    assert [len(p) for p in CaseColumns(lambda name: np.zeros(0)).chunks(37)] == [0]  # a run without cases: one empty chunk
