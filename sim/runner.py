@@ -8,7 +8,6 @@ normally a staged folder (sim.outputs) moved into place only when everything is 
 from __future__ import annotations
 
 import ctypes
-import gc
 import json
 import math
 from collections.abc import Callable
@@ -46,11 +45,13 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 def release_memory() -> None:
     """Give the memory the run freed back to the system (glibc's ``malloc_trim``; elsewhere nothing).
 
-    Python and the C allocator keep freed memory for reuse, so a process's resident set
-    only grows; a year of Xu Xiake leaves ≈ 20 MB free but resident, on top of which the
-    GeoPackages' libraries (GDAL through pyogrio, PROJ: ≈ 60 MB) would load.
+    The C allocator keeps freed memory for reuse, so a process's resident set only grows; a
+    year of Xu Xiake leaves ≈ 20 MB free but resident, on top of which the GeoPackages'
+    libraries (GDAL through pyogrio, PROJ: ≈ 60 MB) would load. No ``gc.collect()`` first:
+    what the run lets go is freed by reference counting (the resident set after the trim is
+    the same with or without it, measured on a year), and a full collection over the live
+    model cost 0.07 CPU s, 3% of a 30-day run.
     """
-    gc.collect()
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:  # not glibc: nothing to trim
