@@ -11,6 +11,11 @@ The ratio of the medians says what start-up and output add on top of the simulat
 judged by CPU time (``os.times``: the command's process is a waited-for child), which other
 jobs on a shared box do not inflate; the wall-time ratio is printed beside it.
 
+Then where the rest goes: the CPU of ``import sim.runner`` in a fresh process (the run's
+own imports: Mesa, pandas, PyArrow, the model) and, in this process, of each end-of-run
+step of ``run_replication`` (measures, tables, Parquet files, GeoPackages with their
+first-use imports of GeoPandas and pyogrio/GDAL, summary.json).
+
     .venv/bin/python benchmarks/bench_run.py [SCENARIO] [--days 30] [--repeats 5]
 
 Target (issue 14): whole command <= 1.5x the simulation alone.
@@ -25,8 +30,9 @@ from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import ROOT, Series, header, median, options, table, timed_cpu, verdict
+from common import ROOT, Series, cpu_seconds, header, median, options, table, timed_cpu, verdict
 
+import sim.runner as runner
 from sim.config import load_scenario
 from sim.model import TownModel
 
@@ -45,8 +51,41 @@ def simulation_alone(sc, days: float) -> int:
     return len(model.log)
 
 
-def imports_alone() -> None:
-    subprocess.run([sys.executable, "-c", "import sim.cli"], cwd=ROOT, check=True)
+def imports_alone(module: str = "sim.cli") -> None:
+    subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, check=True)
+
+
+END_STEPS = ("staff_table", "summarize", "grid_table", "release_memory", "write_run_layers", "write_json")
+
+
+def end_of_run_steps(sc, days: float, out: Path) -> dict[str, float]:
+    """CPU seconds of each end-of-run step of one ``run_replication`` (its functions wrapped with a timer)."""
+    spent: dict[str, float] = {}
+    originals = {name: getattr(runner, name) for name in END_STEPS}
+
+    def timing(name: str, fn):
+        def timed_step(*args, **kwargs):
+            start = cpu_seconds()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + cpu_seconds() - start
+        return timed_step
+
+    for name, fn in originals.items():
+        setattr(runner, name, timing(name, fn))
+    model_run, model_finish = TownModel.run, TownModel.finish
+    TownModel.run = timing("simulation", model_run)
+    TownModel.finish = timing("simulation", model_finish)
+    try:
+        start = cpu_seconds()
+        runner.run_replication(sc, sc.run.seed, days, out)
+        spent["Parquet files and the rest"] = cpu_seconds() - start - sum(spent.values())
+    finally:
+        for name, fn in originals.items():
+            setattr(runner, name, fn)
+        TownModel.run, TownModel.finish = model_run, model_finish
+    return spent
 
 
 def main() -> None:
@@ -56,6 +95,7 @@ def main() -> None:
     header("gridsim run: whole command vs the simulation alone", scenario=Path(args.scenario).name,
            days=f"{args.days:g}", repeats=args.repeats)
     whole, alone, start = Series("whole `gridsim run`"), Series("simulation alone"), Series("`import sim.cli` alone")
+    run_imports = Series("`import sim.runner` alone")
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.repeats):
             secs, cpu, _ = timed_cpu(partial(whole_command, args.scenario, args.days, Path(tmp) / f"r{k}"))
@@ -64,12 +104,20 @@ def main() -> None:
             alone.add(secs, n, cpu=cpu)
             secs, cpu, _ = timed_cpu(imports_alone)
             start.add(secs, 1, cpu=cpu)
+            secs, cpu, _ = timed_cpu(partial(imports_alone, "sim.runner"))
+            run_imports.add(secs, 1, cpu=cpu)
             print(f"repeat {k + 1}/{args.repeats}: whole {whole.seconds[-1]:.2f} s ({whole.cpu[-1]:.2f} CPU s), "
                   f"simulation {alone.seconds[-1]:.2f} s ({alone.cpu[-1]:.2f}), "
-                  f"imports {start.seconds[-1]:.2f} s ({start.cpu[-1]:.2f})", flush=True)
+                  f"imports {start.seconds[-1]:.2f} s ({start.cpu[-1]:.2f}), "
+                  f"run's imports {run_imports.seconds[-1]:.2f} s ({run_imports.cpu[-1]:.2f})", flush=True)
+        (Path(tmp) / "steps").mkdir()
+        steps = end_of_run_steps(sc, args.days, Path(tmp) / "steps")
     print()
     print(table([[s.name, median(s.seconds), min(s.seconds), max(s.seconds), median(s.cpu)]
-                 for s in (whole, alone, start)], ["part", "median s", "min s", "max s", "median CPU s"]))
+                 for s in (whole, alone, start, run_imports)], ["part", "median s", "min s", "max s", "median CPU s"]))
+    print()
+    print("one run_replication in this process, CPU s per step: "
+          + ", ".join(f"{name} {secs:.3f}" for name, secs in steps.items()))
     wall = median(whole.seconds) / median(alone.seconds)
     ratio = median(whole.cpu) / median(alone.cpu)
     print()
