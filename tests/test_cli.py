@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import python_last_line
 from typer.testing import CliRunner
 
 from sim.__main__ import refused_early
@@ -166,6 +167,16 @@ def test_early_refusal_end_to_end(tmp_path):
     r = gridsim("run", str(path))
     assert r.returncode == 2 and r.stderr == gridsim_here("run", str(path)).stderr
     assert "incidents.events_per_10k_residents_per_year" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plain_run_of_a_bad_scenario_never_loads_typer(tmp_path):
+    """The early refusal is the one taken: exit 2 with neither typer nor the command line imported;
+    with an option the same file goes through both."""
+    bad = _bad_files(tmp_path)["unknown_field"]
+    probe = ("import sys\nsys.argv = ['gridsim', *{argv!r}]\nfrom sim.__main__ import main\ntry:\n    main()\n"
+             "except SystemExit as exc:\n    print(exc.code, 'typer' in sys.modules, 'sim.cli' in sys.modules)")
+    assert python_last_line(probe.format(argv=["run", str(bad)])) == "2 False False"
+    assert python_last_line(probe.format(argv=["run", str(bad), "--days", "2"])) == "2 True True"
 
 
 def test_missing_path_is_refused(tmp_path):
