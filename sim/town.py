@@ -113,9 +113,15 @@ class EuclideanTravel:
 
     cfg: Travel
 
+    _speeds: dict[str, float] = field(init=False, repr=False, compare=False)  # by mode: every trip reads it
+
+    def __post_init__(self) -> None:
+        speeds = {"walk": self.cfg.walk_kmh, "ebike": self.cfg.ebike_kmh, "car": self.cfg.car_kmh}
+        object.__setattr__(self, "_speeds", speeds)  # frozen: set once, here
+
     def speed_kmh(self, mode: str) -> float:
         """Give the scenario's speed for ``mode`` (walk, ebike or car)."""
-        return {"walk": self.cfg.walk_kmh, "ebike": self.cfg.ebike_kmh, "car": self.cfg.car_kmh}[mode]
+        return self._speeds[mode]
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
         """Straight-line km times the detour factor, at the mode's speed."""

@@ -72,6 +72,8 @@ class CommandCentre(mesa.Agent):
         self.escalation = sc.escalation
         self.clock = LimitClock(sc)  # limits in calendar or working time
         self.crews: list[Crew] = []
+        self._serving: dict[str, tuple[list[Crew], bool]] = {}  # by domain, built at the first request
+        self._quotes: dict[Crew, float] = {}  # the minutes the rule computed for this request's crews
         self.departments: dict[tuple[Tier, str], Department] = {}  # staffed town and county departments
         self.queue: deque[tuple[Incident, simpy.Event]] = deque()
         # Preemption: when each taken-off case went back to the queue, and the on-scene minutes
@@ -327,11 +329,12 @@ class CommandCentre(mesa.Agent):
     def request_squad(self, inc: Incident) -> simpy.Event:
         """Send an idle crew the rule picks, or queue the case; the event fires with the crew's verdict."""
         done = self.env.event()
-        domain = self.world.categories[inc.category].domain
-        idle = [c for c in self.crews if c.idle and c.on_duty(self.env.now) and c.squad.serves(domain)]
+        idle = self._idle_for(self.world.categories[inc.category].domain)
         inc.queued_at = self.env.now
         if idle:
-            self._send(self.rule.choose(idle, inc, self.travel_to), inc, done)
+            self._quotes.clear()
+            crew = self.rule.choose(idle, inc, self._quote)
+            self._send(crew, inc, done, self._quotes.get(crew))
         elif (crew := self._crew_to_preempt(inc)) is not None:
             self._preempt(crew, inc, done)
         else:
@@ -396,12 +399,34 @@ class CommandCentre(mesa.Agent):
         inc.note(self.env.now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
-    def _send(self, crew: Crew, inc: Incident, done: simpy.Event) -> None:
+    def _idle_for(self, domain: str) -> list[Crew]:
+        """Give the idle on-duty crews that may take a case of ``domain``, in the crews' order (rules break ties by it).
+
+        Shortcut: which crews serve a domain never changes in a run, so it is listed once per
+        domain, with whether all their shifts cover every minute (then no shift is checked).
+        """
+        serving = self._serving.get(domain)
+        if serving is None:
+            crews = [c for c in self.crews if c.squad.serves(domain)]
+            serving = self._serving[domain] = (crews, all(c.squad.calendar.always for c in crews))
+        crews, always = serving
+        if always:
+            return [c for c in crews if c.idle]
+        now = self.env.now
+        return [c for c in crews if c.idle and c.on_duty(now)]
+
+    def _quote(self, crew: Crew, inc: Incident) -> float:
+        """Give the rule ``travel_to`` and keep it, so the crew sent does not compute its trip again."""
+        minutes = self._quotes[crew] = self.travel_to(crew, inc)
+        return minutes
+
+    def _send(self, crew: Crew, inc: Incident, done: simpy.Event, travel: float | None = None) -> None:
+        """Start ``crew``'s busy period on ``inc`` (``travel``: its minutes there, if the rule computed them)."""
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
         crew.busy_since = self.env.now
         self._end_wait(inc)
         self._dispatched(inc, crew.actor, Tier.TOWN)
-        job = crew.run_job(self, inc, done)
+        job = crew.run_job(self, inc, done, travel)
         if self.cfg.squad_preemption == "none":  # never interrupted: a light flow (sim/flow.py)
             Flow(self.env, job)
         else:
@@ -486,6 +511,9 @@ class CommandCentre(mesa.Agent):
         """Take the first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
         if not self.queue or not crew.on_duty(self.env.now):
             return None
+        if crew.squad.domains is None and not self.cfg.squad_priority_classes and self.cfg.squad_priority != "severity":
+            self._queue_changes()  # shortcut: one class and a crew that serves every domain take the head
+            return self.queue.popleft()
         cats = self.world.categories
         best = min((k for k, (inc, _) in enumerate(self.queue) if crew.squad.serves(cats[inc.category].domain)),
                    key=lambda k: (self.priority_class(cats[self.queue[k][0].category]), k), default=None)

@@ -73,12 +73,16 @@ class Crew(mesa.Agent):
         """Busy time up to ``now``, the job under way included."""
         return self.busy_min + (0.0 if self.idle else now - self.busy_since)
 
-    def run_job(self, centre: CommandCentre, inc: Incident, done: simpy.Event) -> FlowGen:
-        """Serve ``inc``, then any queued cases, then go home (a flow: it yields minutes to wait)."""
+    def run_job(self, centre: CommandCentre, inc: Incident, done: simpy.Event, travel: float | None = None) -> FlowGen:
+        """Serve ``inc``, then any queued cases, then go home (a flow: it yields minutes to wait).
+
+        ``travel`` is the trip to ``inc`` when the dispatch rule already computed it.
+        """
         env = centre.env
         job: tuple[Incident, simpy.Event] | None = (inc, done)
         while job is not None:
-            job = yield from self._serve(centre, *job)
+            job = yield from self._serve(centre, *job, travel)
+            travel = None
         self.job = None
         if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
             assert self.pos is not None, "the model's space places every crew at its base"
@@ -88,17 +92,19 @@ class Crew(mesa.Agent):
             centre.world.space.move_agent(self, self.squad.base)
         self.busy_min += env.now - self.busy_since
         cal = self.squad.calendar
-        self.overtime_min += max(0.0, (env.now - self.busy_since)
-                                 - (cal.duty_time(env.now) - cal.duty_time(self.busy_since)))
+        if not cal.always:  # shortcut: a shift of every minute has no overtime (the formula gives 0.0)
+            self.overtime_min += max(0.0, (env.now - self.busy_since)
+                                     - (cal.duty_time(env.now) - cal.duty_time(self.busy_since)))
         self.idle = True
         centre.crew_free(self)
 
-    def _serve(self, centre: CommandCentre, inc: Incident,
-               done: simpy.Event) -> Generator[Wait, object, tuple[Incident, simpy.Event] | None]:
+    def _serve(self, centre: CommandCentre, inc: Incident, done: simpy.Event,
+               travel: float | None = None) -> Generator[Wait, object, tuple[Incident, simpy.Event] | None]:
         """Drive to ``inc`` and work it; the next job: a queued case, or the call that preempted it."""
         env = centre.env
         self.job, self.preempted_by = inc, None
-        travel = centre.travel_to(self, inc)
+        if travel is None:
+            travel = centre.travel_to(self, inc)
         assert self.pos is not None, "the model's space places every crew at its base"
         self.leg = (env.now, travel, self.pos)
         try:

@@ -52,7 +52,12 @@ class DispatchRule(Strict, ABC):
         """Sort key of a crew for a case (lower is sent first); ties go to the first listed."""
 
     def choose(self, idle: Sequence[Any], inc: Incident, minutes_to: MinutesTo) -> Any:
-        """Pick the idle crew to send (each crew has ``.squad.zone``)."""
+        """Pick the idle crew to send (each crew has ``.squad.zone``).
+
+        Shortcut: with one idle crew there is nothing to compare (its trip is timed when it sets off).
+        """
+        if len(idle) == 1:
+            return idle[0]
         return min(idle, key=lambda c: self.rank(inc.village in c.squad.zone, minutes_to(c, inc)))
 
     def preferences(self, travel: np.ndarray, unit_zone: Sequence[set[int]],
@@ -109,6 +114,17 @@ class HomeZoneFirst(DispatchRule):
     def rank(self, home: bool, minutes: float) -> tuple[float, ...]:
         """Rank home-zone crews before all others, then by minutes to the case."""
         return (0.0 if home else 1.0, minutes)
+
+    def choose(self, idle: Sequence[Any], inc: Incident, minutes_to: MinutesTo) -> Any:
+        """Pick as ``rank`` orders them: the nearest idle home crew, else the nearest of all.
+
+        Shortcut: the same crew as the minimum over ``rank`` (ties to the first listed), but
+        trips are timed only for the crews compared: the home ones when one is idle.
+        """
+        if len(idle) == 1:
+            return idle[0]
+        home = [c for c in idle if inc.village in c.squad.zone]
+        return min(home or idle, key=lambda c: minutes_to(c, inc))
 
 
 def _by_name(value: object) -> object:
