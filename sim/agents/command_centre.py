@@ -511,18 +511,21 @@ class CommandCentre(mesa.Agent):
         """Take the first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
         if not self.queue or not crew.on_duty(self.env.now):
             return None
-        if crew.squad.domains is None and not self.cfg.squad_priority_classes and self.cfg.squad_priority != "severity":
-            self._queue_changes()  # shortcut: one class and a crew that serves every domain take the head
-            return self.queue.popleft()
-        cats = self.world.categories
-        best = min((k for k, (inc, _) in enumerate(self.queue) if crew.squad.serves(cats[inc.category].domain)),
-                   key=lambda k: (self.priority_class(cats[self.queue[k][0].category]), k), default=None)
+        # shortcut: with one class (FCFS) a crew that serves every domain takes the head
+        one_class = not self.cfg.squad_priority_classes and self.cfg.squad_priority != "severity"
+        best = 0 if one_class and crew.squad.domains is None else self._most_urgent_for(crew)
         if best is None:
             return None
         self._queue_changes()
         inc, done = self.queue[best]
         del self.queue[best]
         return inc, done
+
+    def _most_urgent_for(self, crew: Crew) -> int | None:
+        """Give the place in the queue of the first case of the most urgent class ``crew`` may serve."""
+        cats = self.world.categories
+        return min((k for k, (inc, _) in enumerate(self.queue) if crew.squad.serves(cats[inc.category].domain)),
+                   key=lambda k: (self.priority_class(cats[self.queue[k][0].category]), k), default=None)
 
     def next_for(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
         """Chain a crew that just finished to the oldest queued case it may serve, if on duty."""
