@@ -15,7 +15,8 @@ object and the event SimPy schedules when a process ends (nothing waits for a ca
 end). The flow itself is the queue entry: it waits for one thing at a time, so one object
 serves every wait. A flow cannot be interrupted: where the centre may preempt a crew's busy
 period (``squad_preemption`` on), the same generator runs as a ``simpy.Process`` through
-:func:`interruptible`. A flow does not take failed events (``Process`` throws their exception
+:func:`interruptible`; where nothing can interrupt it and no story is kept, it runs as plain
+callbacks (``sim.agents.squad.BusyPeriod``, queued with :func:`at`). A flow does not take failed events (``Process`` throws their exception
 into the generator); nothing in the model fails one. ``tests/test_flow.py`` checks a flow
 against the same generator run as ``simpy.Process`` (same steps at the same times in the
 same order), and that whole runs give the same records.
@@ -91,3 +92,13 @@ def interruptible(env: simpy.Environment, gen: FlowGen) -> Generator[Event, Any,
             step = gen.send
         except Interrupt as stop:
             value, step = stop, gen.throw
+
+
+def at(env: simpy.Environment, entry: Any, t: float) -> None:
+    """Queue ``entry`` (an event, or an object with its ``_ok``, ``_value``, ``callbacks``) at calendar time ``t``.
+
+    As ``env.schedule(entry, NORMAL, t - now)`` but at ``t`` exactly: a wait that the plain
+    model made in two steps ends at their sum as its clock added it, ``(now + a) + b``,
+    which ``now + (a + b)`` may miss by a rounding.
+    """
+    heappush(env._queue, (t, NORMAL, next(env._eid), entry))  # as SimPy's own schedule() does

@@ -247,6 +247,7 @@ class TownModel(mesa.Model):
 
     def finish(self) -> None:
         """Record the cases still open at the horizon and close the incident file."""
+        self.centre.at_horizon()
         self.centre.raise_alarms()
         for inc in sorted(self.centre.live.values(), key=lambda i: i.id):
             self.log.add(inc)

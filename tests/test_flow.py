@@ -92,7 +92,9 @@ def test_a_run_with_flows_keeps_every_record_of_the_run_with_plain_processes(mon
 
     fast = run()
     monkeypatch.setattr(sim.model, "Flow", as_process)  # arrivals, shift starts, cases
-    monkeypatch.setattr(sim.agents.command_centre, "Flow", as_process)  # crews' busy periods
+    monkeypatch.setattr(sim.agents.command_centre, "Flow", as_process)  # crews' busy periods with stories
+    monkeypatch.setattr(sim.agents.command_centre, "BusyPeriod",  # and without (tests/test_squad_shortcuts.py)
+                        lambda centre, crew, inc, done, travel: as_process(centre.env, crew.run_job(centre, inc, done, travel)))
     plain = run()
     assert len(fast[0]) > 500
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)

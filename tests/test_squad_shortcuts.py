@@ -13,8 +13,17 @@ import pytest
 import simpy
 from conftest import ROOT
 
+import sim.agents.command_centre
 from sim.agents.command_centre import CommandCentre
-from sim.config import load_scenario
+from sim.agents.squad import BusyPeriod
+from sim.config import (
+    Scenario,
+    apply_overrides,
+    load_scenario,
+    read_scenario_data,
+    validate_scenario,
+)
+from sim.flow import Flow
 from sim.model import TownModel
 from sim.policies.dispatch import DISPATCH_RULES, DispatchRule, MinutesTo
 from sim.records import Incident
@@ -80,14 +89,35 @@ def test_fcfs_takes_the_head_of_the_queue_for_a_crew_that_serves_every_domain():
     assert inc is not None and inc.id == 0 and len(m.centre.queue) == 4
 
 
-@pytest.mark.parametrize(("path", "days"), [
-    ("textbook/hypercube_5squads.toml", 6),
-    ("xuxiake_1plus4.toml", 4),
-    ("xuxiake_pre_reform.toml", 4),
+def _scenario(path: str, overrides: dict[str, Any] | None = None) -> Scenario:
+    return validate_scenario(apply_overrides(read_scenario_data(ROOT / "scenarios" / path), overrides or {}),
+                             source=path)
+
+
+SLOW = {"town.travel.car_kmh": 20.0}  # the hypercube with trips of minutes: runs end while crews drive
+
+
+@pytest.mark.parametrize(("path", "overrides", "days"), [
+    ("textbook/hypercube_5squads.toml", None, 6),
+    ("textbook/hypercube_5squads.toml", SLOW, 2.05),
+    ("textbook/hypercube_5squads.toml", SLOW, 1.61),
+    ("xuxiake_1plus4.toml", None, 4),
+    ("xuxiake_pre_reform.toml", {"run.days": 3.45}, 3.45),
 ])
-def test_a_run_with_the_squad_shortcuts_keeps_every_record_of_the_plain_run(monkeypatch, path, days):
+def test_a_run_with_the_squad_shortcuts_keeps_every_record_of_the_plain_run(monkeypatch, path, overrides, days):
+    taken_back: list[float] = []
+    take_back = BusyPeriod.take_back_arrival
+
+    def counted(busy: BusyPeriod, now: float) -> None:
+        before = busy.inc.arrived_at
+        take_back(busy, now)
+        if busy.inc.arrived_at is not before:
+            taken_back.append(before)
+
+    monkeypatch.setattr(BusyPeriod, "take_back_arrival", counted)
+
     def run() -> tuple[pd.DataFrame, list]:
-        m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=2, days=days)
+        m = TownModel(_scenario(path, overrides), seed=2, days=days)
         m.run()
         m.finish()
         crews = [(c.crew_id, c.busy_min, c.cases, c.overtime_min) for c in m.centre.crews]
@@ -99,10 +129,19 @@ def test_a_run_with_the_squad_shortcuts_keeps_every_record_of_the_plain_run(monk
     monkeypatch.setattr(CommandCentre, "_idle_for", plain_idle_for)
     monkeypatch.setattr(CommandCentre, "_quote", CommandCentre.travel_to)  # no trip kept: each timed again
     monkeypatch.setattr(CommandCentre, "_take_queued", _plain_take_queued)
+    monkeypatch.setattr(sim.agents.command_centre, "BusyPeriod", _plain_busy_period)
     plain = run()
-    assert len(fast[0]) > 300
+    assert len(fast[0]) > 200
+    if overrides is SLOW:  # the horizon falls in a trip: the stamped arrival is taken back
+        assert taken_back
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
     assert fast[1] == plain[1]
+
+
+def _plain_busy_period(centre: CommandCentre, crew: Any, inc: Incident, done: simpy.Event,
+                       travel: float | None) -> None:
+    """The plain busy period: ``Crew.run_job`` as a flow, a queue entry per wait."""
+    Flow(centre.env, crew.run_job(centre, inc, done, travel))
 
 
 def _plain_take_queued(centre: CommandCentre, crew: Any) -> Any:

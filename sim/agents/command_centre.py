@@ -19,6 +19,7 @@ import simpy
 
 from sim.agents.grid_staff import GridStaffMember
 from sim.agents.protocols import World
+from sim.agents.squad import BusyPeriod
 from sim.agents.staff import soonest
 from sim.channels import Notice, first_notice
 from sim.clocks import LimitClock
@@ -426,11 +427,18 @@ class CommandCentre(mesa.Agent):
         crew.busy_since = self.env.now
         self._end_wait(inc)
         self._dispatched(inc, crew.actor, Tier.TOWN)
-        job = crew.run_job(self, inc, done, travel)
-        if self.cfg.squad_preemption == "none":  # never interrupted: a light flow (sim/flow.py)
-            Flow(self.env, job)
-        else:
-            crew.process = self.env.process(interruptible(self.env, job))
+        if self.cfg.squad_preemption != "none":  # may be interrupted: a process
+            crew.process = self.env.process(interruptible(self.env, crew.run_job(self, inc, done, travel)))
+        elif self.world.keep_stories:  # never interrupted, told as a story: a light flow (sim/flow.py)
+            Flow(self.env, crew.run_job(self, inc, done, travel))
+        else:  # shortcut: never interrupted, no story: callbacks (see BusyPeriod)
+            BusyPeriod(self, crew, inc, done, travel)
+
+    def at_horizon(self) -> None:
+        """Take back arrivals stamped ahead (``BusyPeriod``) that the clock has not reached: the run ends first."""
+        for crew in self.crews:
+            if crew.busy is not None:
+                crew.busy.take_back_arrival(self.env.now)
 
     def _end_wait(self, inc: Incident) -> None:
         """Add the spell just ended in the queue to the case's wait (a crew takes it)."""

@@ -38,6 +38,7 @@ class World(Protocol):
     cadres: Sequence[Sequence[BookableStaff]]
     log: CaseLog
     space: Space
+    keep_stories: bool  # each case's story is kept for a viewer (the dashboard)
 
     @property
     def categories(self) -> Sequence[Category]:

@@ -9,16 +9,18 @@ scene) and hand it a graver call; the job it leaves goes back to the queue.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import math
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import mesa
 import simpy
+from simpy.events import NORMAL
 
-from sim.flow import FlowGen, Wait
+from sim.flow import FlowGen, Wait, at
 from sim.history import Actor
 from sim.shifts import DutyCalendar
-from sim.vocabulary import ActorRole, Tier
+from sim.vocabulary import ActorRole, Reason, Stage, Tier
 
 if TYPE_CHECKING:
     from sim.agents.command_centre import CommandCentre
@@ -64,6 +66,7 @@ class Crew(mesa.Agent):
         self.leg: tuple[float, float, tuple[float, float]] | None = None  # (start, minutes, from) while en route
         self.preempted_by: Incident | None = None  # set from the moment a preemption is decided
         self.homing: tuple[float, tuple[float, float]] | None = None  # (start, from) while driving back to base
+        self.busy: BusyPeriod | None = None  # the busy period under way when it runs as callbacks
 
     def on_duty(self, t: float) -> bool:
         """Whether the crew's squad is on shift at ``t``: off shift, cases wait in the queue."""
@@ -78,18 +81,32 @@ class Crew(mesa.Agent):
 
         ``travel`` is the trip to ``inc`` when the dispatch rule already computed it.
         """
-        env = centre.env
         job: tuple[Incident, simpy.Event] | None = (inc, done)
         while job is not None:
             job = yield from self._serve(centre, *job, travel)
             travel = None
         self.job = None
-        if centre.world.config.squads.return_to_base and self.pos != self.squad.base:
-            assert self.pos is not None, "the model's space places every crew at its base"
-            self.homing = (env.now, self.pos)
-            yield centre.travel_minutes(self.pos, self.squad.base)
-            self.homing = None
-            centre.world.space.move_agent(self, self.squad.base)
+        if self.goes_home(centre):
+            yield centre.travel_minutes(self.pos, self.squad.base)  # type: ignore[arg-type]  # goes_home: placed
+            self.home(centre)
+        self.free(centre)
+
+    def goes_home(self, centre: CommandCentre) -> bool:
+        """Whether the crew, out of jobs, drives back to base (then it is on its way from now)."""
+        if not centre.world.config.squads.return_to_base or self.pos == self.squad.base:
+            return False
+        assert self.pos is not None, "the model's space places every crew at its base"
+        self.homing = (centre.env.now, self.pos)
+        return True
+
+    def home(self, centre: CommandCentre) -> None:
+        """Put the crew back at its base, the drive over."""
+        self.homing = None
+        centre.world.space.move_agent(self, self.squad.base)
+
+    def free(self, centre: CommandCentre) -> None:
+        """End the busy period: count its minutes (and those past the shift) and take the next case, if any."""
+        env = centre.env
         self.busy_min += env.now - self.busy_since
         cal = self.squad.calendar
         if not cal.always:  # shortcut: a shift of every minute has no overtime (the formula gives 0.0)
@@ -123,12 +140,16 @@ class Crew(mesa.Agent):
         except simpy.Interrupt as stop:
             centre.preempted(inc, done, work - (env.now - began))
             return stop.cause
+        self.finished(inc, done, verdict)
+        return centre.next_for(self)
+
+    def finished(self, inc: Incident, done: simpy.Event, verdict: Tier | Reason) -> None:
+        """Count a job done and hand the case its verdict."""
         self.cases += 1
         self.squad.calls += 1
         if inc.village not in self.squad.zone:
             self.squad.outside_zone_calls += 1
         done.succeed(verdict)
-        return centre.next_for(self)
 
     def _stop_en_route(self, centre: CommandCentre, inc: Incident) -> None:
         """Stop the crew on its way, where it got to, and send it on from there.
@@ -143,3 +164,82 @@ class Crew(mesa.Agent):
         here = (origin[0] + f * (inc.x - origin[0]), origin[1] + f * (inc.y - origin[1]))
         centre.world.space.move_agent(self, here)
         self.leg = None
+
+
+class BusyPeriod:
+    """A crew's busy period as callbacks on SimPy's queue, when nothing can interrupt it and no story is kept.
+
+    The same jobs at the same times as ``Crew.run_job`` with one queue entry per job instead
+    of two, and none to start: the crew sets off in the step that sends it (``run_job`` as a
+    flow starts in an urgent entry at the same moment). Without preemption a crew that sets
+    off is certain to arrive, so its arrival is stamped when it sets off (``arrived_at`` at
+    the time it reaches the scene; nobody reads it in between but the overdue alarms, whose
+    verdict is the same: alarmed when the arrival is after the due time) and the work's end
+    is queued at arrival + work, the same sum the plain run's clock makes. The crew is moved
+    to the scene when the work ends (before anyone else reads its position). Stamps of
+    arrivals the clock has not reached when the run ends are taken back
+    (``CommandCentre.at_horizon``). Only a tie at the very same minute between the end of a
+    job and another event could come out in another order (made earlier, it is queued
+    earlier). ``tests/test_squad_shortcuts.py`` checks whole runs against ``run_job``.
+    """
+
+    __slots__ = ("_ok", "_value", "arrives", "callbacks", "centre", "crew", "done", "inc", "verdict")
+    arrives: float | None  # the arrival this crew stamped, until it is reached
+    callbacks: list[Callable[[object], None]] | None  # what runs when the queue pops this entry
+    inc: Incident
+    done: simpy.Event
+    verdict: Tier | Reason
+
+    def __init__(self, centre: CommandCentre, crew: Crew, inc: Incident, done: simpy.Event,
+                 travel: float | None) -> None:
+        self._ok = True  # read by Environment.step for every entry it pops
+        self._value = None
+        self.centre, self.crew = centre, crew
+        crew.busy = self
+        self._set_off(inc, done, travel)
+
+    def _set_off(self, inc: Incident, done: simpy.Event, travel: float | None) -> None:
+        """Drive to ``inc`` and work it: the arrival stamped, the end of the work queued."""
+        centre, crew = self.centre, self.crew
+        env = centre.env
+        crew.job = inc
+        if travel is None:
+            travel = centre.travel_to(crew, inc)
+        arrive = env.now + travel
+        self.arrives = None
+        if math.isnan(inc.arrived_at):  # the first responder's arrival, as CommandCentre.arrived stamps it
+            inc.arrived_at = self.arrives = arrive
+        inc.note(arrive, Stage.ARRIVED, Reason.NONE, crew.actor, Tier.TOWN)
+        work, self.verdict = centre.squad_work(inc)
+        self.inc, self.done = inc, done
+        self.callbacks = [self._worked]
+        at(env, self, arrive + work)
+
+    def _worked(self, _: object) -> None:
+        centre, crew, inc = self.centre, self.crew, self.inc
+        self.arrives = None
+        centre.world.space.move_agent(crew, (inc.x, inc.y))
+        crew.finished(inc, self.done, self.verdict)
+        job = centre.next_for(crew)
+        if job is not None:
+            self._set_off(*job, None)
+            return
+        crew.job = None
+        if crew.goes_home(centre):
+            self.callbacks = [self._home]
+            centre.env.schedule(self, NORMAL, centre.travel_minutes(crew.pos, crew.squad.base))  # type: ignore[arg-type]  # goes_home: placed
+            return
+        self._free()
+
+    def _home(self, _: object) -> None:
+        self.crew.home(self.centre)
+        self._free()
+
+    def _free(self) -> None:
+        self.crew.busy = None
+        self.crew.free(self.centre)
+
+    def take_back_arrival(self, now: float) -> None:
+        """Unstamp the arrival if the clock has not reached it (the run ends before the crew gets there)."""
+        if self.arrives is not None and self.arrives >= now:
+            self.inc.arrived_at = math.nan
