@@ -49,18 +49,23 @@ TARGET_SQUADS = 3.0  # the squad subsystem vs textbook SimPy
 TARGET_LOOP = 0.5  # the whole closed loop vs textbook SimPy
 
 
-def run_model(sc, seed: int, days: float) -> tuple[int, list[float]]:
-    """Build and run the TownModel; the calls that occurred and each crew's busy share."""
+def queued(env: simpy.Environment) -> int:
+    """Entries ever put on ``env``'s queue (SimPy numbers each one): the events a run cost."""
+    return next(env._eid)
+
+
+def run_model(sc, seed: int, days: float) -> tuple[int, list[float], int]:
+    """Build and run the TownModel; the calls that occurred, each crew's busy share, the queue entries."""
     model = TownModel(sc, seed=seed, days=days)
     model.run()
     centre, h = model.centre, model.horizon
     calls = centre.closed + len(centre.live)
     busy = [c.busy_min + (0.0 if c.idle else h - c.busy_since) for c in centre.crews]
-    return calls, [b / h for b in busy]
+    return calls, [b / h for b in busy], queued(model.env)
 
 
-def run_squads(sc, seed: int, days: float) -> tuple[int, list[float]]:
-    """The model's squad subsystem alone, fed the model's calls; the calls and each crew's busy share."""
+def run_squads(sc, seed: int, days: float) -> tuple[int, list[float], int]:
+    """The model's squad subsystem alone, fed the model's calls; the calls, each crew's busy share, the queue entries."""
     model = TownModel(sc, seed=seed, days=days)
     env = simpy.Environment()  # the squads' own clock: the model's other processes are not started on it
     model.env = model.centre.env = env
@@ -83,12 +88,12 @@ def run_squads(sc, seed: int, days: float) -> tuple[int, list[float]]:
     Flow(env, calls())
     env.run(until=h)
     busy = [c.busy_min + (0.0 if c.idle else h - c.busy_since) for c in centre.crews]
-    return n, [b / h for b in busy]
+    return n, [b / h for b in busy], queued(env)
 
 
 def run_simpy(rates: list[float], prefs: list[list[int]], mean_busy: float, horizon: float,
-              seed: int) -> tuple[int, list[float]]:
-    """Textbook SimPy hypercube queue; the calls that arrived and each unit's busy share."""
+              seed: int) -> tuple[int, list[float], int]:
+    """Textbook SimPy hypercube queue; the calls that arrived, each unit's busy share, the queue entries."""
     rng = random.Random(seed)
     env = simpy.Environment()
     units = len(prefs[0])
@@ -128,7 +133,7 @@ def run_simpy(rates: list[float], prefs: list[list[int]], mean_busy: float, hori
     env.process(source(env))
     env.run(until=horizon)
     busy = [b + (0.0 if idle[u] else horizon - since[u]) for u, b in enumerate(busy)]
-    return calls, [b / horizon for b in busy]
+    return calls, [b / horizon for b in busy], queued(env)
 
 
 def main() -> None:
@@ -154,20 +159,24 @@ def main() -> None:
     runs = {"model": Series("model (TownModel)"), "squads": Series("model squads alone"),
             "simpy": Series("textbook SimPy")}
     chosen = [args.only] if args.only else list(runs)
+    events: dict[str, list[float]] = {key: [] for key in runs}  # queue entries per call
     for k in range(args.repeats):
         seed = args.seed + k
         for key, fn in (("model", partial(run_model, sc, seed, days)), ("squads", partial(run_squads, sc, seed, days)),
                         ("simpy", partial(run_simpy, rates, prefs, mean_busy, horizon, seed))):
             if key in chosen:
-                secs, cpu, (n, load) = timed_cpu(fn)
+                secs, cpu, (n, load, entries) = timed_cpu(fn)
                 runs[key].add(secs, n, load, cpu)
+                events[key].append(entries / n)
         print(f"repeat {k + 1}/{args.repeats}: " + ", ".join(
             f"{runs[i].name} {runs[i].rates[-1]:,.0f} calls/s" for i in chosen), flush=True)
     print()
 
     print(table([[runs[i].name, median(runs[i].items), median(runs[i].seconds), runs[i].rate,
-                  min(runs[i].rates), max(runs[i].rates), runs[i].cpu_rate] for i in chosen],
-                ["implementation", "calls", "median s", "calls/s", "min/s", "max/s", "per CPU s"]))
+                  min(runs[i].rates), max(runs[i].rates), runs[i].cpu_rate, 1e6 / runs[i].cpu_rate,
+                  median(events[i])] for i in chosen],
+                ["implementation", "calls", "median s", "calls/s", "min/s", "max/s", "per CPU s",
+                 "CPU µs/call", "events/call"]))
     print()
     rows = []
     for u, uid in enumerate(ss.unit_ids):
