@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.grid_staff import BEAT_ROW, Beat, beat_row, rota_find_times, rota_finder
+from sim.agents.grid_staff import (
+    BEAT_ROW,
+    PATROLLER_ROW,
+    Beat,
+    beat_row,
+    patroller_rows,
+    rota_find_times,
+    rota_finders,
+)
 from sim.incidents import U
 from sim.vocabulary import Channel
 
@@ -27,6 +35,9 @@ if TYPE_CHECKING:
 # The first report of a problem: calendar time (inf if never), channel, and the staff member
 # who found it on patrol (None for every other channel).
 Notice = tuple[float, Channel, "GridStaffMember | None"]
+
+
+CHANNELS = {int(c): c for c in Channel}  # a channel by its code, without Channel(code)'s look-up
 
 
 def party_notice_prob(config: Scenario, category: str) -> float:
@@ -105,6 +116,8 @@ class DayNotices:
         self._beat_of = np.full(len(model.teams) * self.n_cat, -1, dtype=np.int64)
         self._beats: list[Beat] = []
         self._table = np.empty((0, BEAT_ROW))  # beat_row of each beat
+        self._width = max((len(t.members) for t in model.teams), default=0)  # patrollers a beat can have
+        self._patrollers = np.empty((0, self._width, PATROLLER_ROW))  # patroller_rows of each beat
 
     def _beat_index(self, grid: np.ndarray, category: np.ndarray) -> np.ndarray:
         """Each incident's beat (index in ``_beats``; -2: nobody patrols for it), building new ones."""
@@ -112,7 +125,7 @@ class DayNotices:
         found = self._beat_of[key]
         if (found == -1).any():
             cats = self.model.categories
-            rows = []
+            rows, patrollers = [], []
             for k in np.unique(key[found == -1]).tolist():
                 g, c = divmod(k, self.n_cat)
                 beat = self.model.teams[g].beat(cats[c].domain)
@@ -122,7 +135,10 @@ class DayNotices:
                     self._beat_of[k] = len(self._beats)
                     self._beats.append(beat)
                     rows.append(beat_row(beat))
+                    patrollers.append(patroller_rows(beat, self._width))
             self._table = np.concatenate([self._table, np.array(rows).reshape(-1, BEAT_ROW)])
+            if patrollers:
+                self._patrollers = np.concatenate([self._patrollers, np.array(patrollers)])
             found = self._beat_of[key]
         return found
 
@@ -159,13 +175,17 @@ class DayNotices:
             sooner = t < best
             best[sooner] = t[sooner]
             channel[sooner] = int(code)
+        found = np.flatnonzero((channel == Channel.PATROL) & (beat_ix >= 0) & np.isfinite(best))
+        found = found[[finder[i] is None for i in found.tolist()]]  # on a rota: who of those on duty
+        if len(found):
+            slot = rota_finders(self._patrollers[beat_ix[found]], best[found], u[found, U.BEAT])
+            beats = self._beats
+            for i, b, j in zip(found.tolist(), beat_ix[found].tolist(), slot.tolist(), strict=True):
+                finder[i] = beats[b].patrollers[j]
         out: list[Notice] = []
-        for i, (t, ch) in enumerate(zip(best.tolist(), channel.tolist(), strict=True)):
+        for t, ch, who in zip(best.tolist(), channel.tolist(), finder, strict=True):
             if math.isinf(t):
                 out.append((t, Channel.NONE, None))
-            elif ch == Channel.PATROL:
-                who = finder[i] or rota_finder(self._beats[beat_ix[i]], t, float(u[i, U.BEAT]))
-                out.append((t, Channel.PATROL, who))
             else:
-                out.append((t, Channel(ch), None))
+                out.append((t, CHANNELS[ch], who if ch == Channel.PATROL else None))
         return out

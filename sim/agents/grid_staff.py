@@ -218,6 +218,39 @@ def rota_finder(beat: Beat, t: float, u_beat: float) -> GridStaffMember:
     return on[-1]
 
 
+# Columns of a patroller's row for rota_finders: shift origin (DutyCalendar._t0), length, working
+# days a week, always on duty, patrol effort, and whether the slot holds a patroller at all.
+PATROLLER_ROW = 6
+
+
+def patroller_rows(beat: Beat, width: int) -> np.ndarray:
+    """Give the numbers ``rota_finders`` needs of a beat's patrollers, in slots ``width`` wide (empty ones zero)."""
+    rows = np.zeros((width, PATROLLER_ROW))
+    for j, m in enumerate(beat.patrollers):
+        cal = m.calendar
+        rows[j] = (cal._t0, cal.length, cal.days_per_week, cal.always, m.effort, 1.0)  # type: ignore[attr-defined]
+    return rows
+
+
+def rota_finders(rows: np.ndarray, t: np.ndarray, u_beat: np.ndarray) -> np.ndarray:
+    """``rota_finder`` for many problems at once: the slot in each beat's ``patroller_rows`` of who finds it.
+
+    On duty as ``DutyCalendar.on_duty`` (NumPy's divmod and remainder are Python's); the
+    running shares are sequential sums (``cumsum``) where an off-duty slot adds an exact zero,
+    so the shares, and the pick, are ``rota_finder``'s.
+    """
+    t0, length, days, always, effort, filled = (rows[:, :, c] for c in range(PATROLLER_ROW))
+    k, r = np.divmod(t[:, None] - t0, MINUTES_PER_DAY)
+    on = (filled > 0) & ((always > 0) | ((r < length) & ((days == DAYS_PER_WEEK) | (k % DAYS_PER_WEEK < days))))
+    nobody = ~on.any(axis=1)
+    on[nobody] = filled[nobody] > 0  # nobody on duty then: any of them, as rota_finder
+    share = np.where(on, effort, 0.0)
+    total = np.cumsum(share, axis=1)[:, -1:]
+    hit = on & (u_beat[:, None] < np.cumsum(share / total, axis=1))
+    last_on = on.shape[1] - 1 - on[:, ::-1].argmax(axis=1)
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), last_on)
+
+
 # Columns of a beat's row for rota_find_times: start, length, the week's effort, effort before
 # each weekday (7), each weekday's effort (7), effort_time's origin, the cycle and the phase.
 BEAT_ROW = 20
