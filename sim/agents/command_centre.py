@@ -93,6 +93,10 @@ class CommandCentre(mesa.Agent):
         self._queue_since = 0.0
         self._walk_min: dict[int, float] = {}
         self._centre_verifies_off_duty = sc.grid_staff.verify_off_duty == "centre"
+        # What the escalation policy (fixed for the run) says of each category, asked once, not per case.
+        cats = sc.incidents.categories
+        self._start_tier = [self.escalation.start_tier(c) for c in cats]
+        self._spot_fixable = [c.spot_fix_prob > 0 and self.escalation.spot_fix_allowed(c) for c in cats]
 
     def _walk(self, grid: int) -> float:
         """Minutes grid staff walk to a case in their grid (a property of the grid: computed once each)."""
@@ -119,7 +123,7 @@ class CommandCentre(mesa.Agent):
             return  # never noticed: stays in `live` and is recorded at the end as unreported
         yield self._at(t)
         self._intake(inc, cat, channel)
-        tier = self.escalation.start_tier(cat)
+        tier = self._start_tier[inc.category]
         why: Reason | None = None  # why the case last went up a tier
         fixer, travel = self.spot_fixer(inc, channel, finder)
         if fixer is not None:
@@ -153,7 +157,7 @@ class CommandCentre(mesa.Agent):
         """
         m = self.world
         cat = m.categories[inc.category]
-        if cat.spot_fix_prob <= 0 or not self.escalation.spot_fix_allowed(cat):
+        if not self._spot_fixable[inc.category]:
             return None, 0.0
         if channel == Channel.PARTY:
             fixers = m.teams[inc.grid].fixers(cat.domain)
@@ -205,14 +209,14 @@ class CommandCentre(mesa.Agent):
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """Let the finder settle it there and then (after walking over, if told by a resident)."""
-        env = self.env
+        env, now = self.env, self.env.now
         work = cat.work_min.draw(inc.u[U.WORK_GRID])
         if travel > 0:  # told by a resident: walks over when free
-            _, arrive, end = finder.book(env.now, travel, work)  # type: ignore[misc]
+            _, arrive, end = finder.book(now, travel, work)  # type: ignore[misc]
         else:  # found it on patrol: already there
-            arrive, end = env.now, finder.work_now(env.now, work)
+            arrive, end = now, finder.work_now(now, work)
         inc.handler = finder.staff_id
-        if arrive > env.now:
+        if arrive > now:
             yield self._at(arrive)
         inc.arrived_at = env.now
         inc.note(env.now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
@@ -378,26 +382,29 @@ class CommandCentre(mesa.Agent):
         self._close(inc, Reason.VERIFIED, verifier)
 
     def _close(self, inc: Incident, how: Reason, by: Actor) -> None:
-        if self._alarms and self._alarms[0][0] <= self.env.now:  # raise_alarms' own test, without the call
+        now = self.env.now
+        if self._alarms and self._alarms[0][0] <= now:  # raise_alarms' own test, without the call
             self.raise_alarms()  # alarms due before now belong in the record written below
-        inc.closed_at = self.env.now
-        inc.note(self.env.now, Stage.CLOSED, how, by)
+        inc.closed_at = now
+        inc.note(now, Stage.CLOSED, how, by)
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
         self.world.log.add(inc)
 
     def _dispatched(self, inc: Incident, who: Actor, tier: Tier, why: Reason = Reason.NONE) -> None:
+        now = self.env.now
         if math.isnan(inc.dispatched_at):
-            inc.dispatched_at = self.env.now
+            inc.dispatched_at = now
         inc.handler = who.record_id
-        inc.note(self.env.now, Stage.DISPATCHED, why, who, tier)
+        inc.note(now, Stage.DISPATCHED, why, who, tier)
 
     def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
         """Stamp the first responder's arrival (later ones do not move the response clock)."""
+        now = self.env.now
         if math.isnan(inc.arrived_at):
-            inc.arrived_at = self.env.now
-        inc.note(self.env.now, Stage.ARRIVED, Reason.NONE, who, tier)
+            inc.arrived_at = now
+        inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
     def _idle_for(self, domain: str) -> list[Crew]:
