@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from sim.config.geo import MODES, ModeSpeeds, Roads
+from sim.config.geo import DEFAULT_SPEEDS, MODES, ModeSpeeds, Roads
 from sim.geo.errors import GeoError
 from sim.warnings import RunWarning
 
@@ -80,7 +80,7 @@ def read_road_graph(path: Path) -> nx.MultiDiGraph:
     name = path.name.lower()
     try:
         if name.endswith((".osm", ".osm.bz2", ".xml", ".osm.xml")):
-            return ox.graph_from_xml(path, retain_all=True, simplify=True)
+            return _simplified(ox.graph_from_xml(path, retain_all=True, simplify=False))
         if name.endswith(".osm.pbf") or name.endswith(".pbf"):
             try:
                 import osmium  # noqa: F401
@@ -89,7 +89,7 @@ def read_road_graph(path: Path) -> nx.MultiDiGraph:
             with tempfile.TemporaryDirectory(prefix="gridsim-pbf-") as tmp:
                 xml = Path(tmp) / "roads.osm"
                 _pbf_to_xml(path, xml)
-                return ox.graph_from_xml(xml, retain_all=True, simplify=True)
+                return _simplified(ox.graph_from_xml(xml, retain_all=True, simplify=False))
         if name.endswith(".graphml"):
             return ox.load_graphml(path)
     except GeoError:
@@ -101,12 +101,33 @@ def read_road_graph(path: Path) -> nx.MultiDiGraph:
     raise GeoError(f"{path}: unknown road file type (use .osm, .osm.bz2, .osm.pbf or .graphml)")
 
 
+def _simplified(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Merge chains of ways into edges, but never across a change of road class.
+
+    osmnx's default merges a secondary road and the residential street it runs into into one
+    edge whose class is a list in set order, which varies with Python's hash seed: the edge's
+    speed, and so a run's travel times, would differ from one process to the next.
+    """
+    import osmnx as ox
+
+    return ox.simplify_graph(G, edge_attrs_differ=["highway"])
+
+
+# OSM's road hierarchy, most major first (the order of the default speed table).
+_CLASS_RANK = {cls: k for k, cls in enumerate(DEFAULT_SPEEDS)}
+
+
 def _road_class(highway: Any) -> str | None:
-    if isinstance(highway, list):
-        highway = highway[0] if highway else None
+    if isinstance(highway, list):  # a GraphML file simplified elsewhere: the most major class, whatever the list's order
+        names = [_base_class(str(h)) for h in highway]
+        highway = min(names, key=lambda c: (_CLASS_RANK.get(c, len(_CLASS_RANK)), c)) if names else None
     if highway is None or (isinstance(highway, float) and math.isnan(highway)):
         return None
-    cls = str(highway)
+    return _base_class(str(highway))
+
+
+def _base_class(cls: str) -> str:
+    """Give a ``*_link`` road (a slip road) its class: it has that class's speeds."""
     return cls[: -len("_link")] if cls.endswith("_link") else cls
 
 
