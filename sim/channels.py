@@ -114,7 +114,8 @@ class DayNotices:
         self.p_detect = np.array([c.patrol_detect_prob for c in cats])
         # Each (grid, category)'s beat, looked up once: -1 not yet, -2 nobody patrols for it.
         self._beat_of = np.full(len(model.teams) * self.n_cat, -1, dtype=np.int64)
-        self._beats: list[Beat] = []
+        self._beats: list[Beat] = []  # each once (they live as long as the model, so ids stay theirs)
+        self._index_of: dict[int, int] = {}  # a beat's index in _beats, by id
         self._table = np.empty((0, BEAT_ROW))  # beat_row of each beat
         self._width = max((len(t.members) for t in model.teams), default=0)  # patrollers a beat can have
         self._patrollers = np.empty((0, self._width, PATROLLER_ROW))  # patroller_rows of each beat
@@ -131,8 +132,10 @@ class DayNotices:
                 beat = self.model.teams[g].beat(cats[c].domain)
                 if beat is None:
                     self._beat_of[k] = -2
+                elif (known := self._index_of.get(id(beat))) is not None:  # shared by the grid's domains
+                    self._beat_of[k] = known
                 else:
-                    self._beat_of[k] = len(self._beats)
+                    self._beat_of[k] = self._index_of[id(beat)] = len(self._beats)
                     self._beats.append(beat)
                     rows.append(beat_row(beat))
                     patrollers.append(patroller_rows(beat, self._width))
