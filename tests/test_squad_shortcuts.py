@@ -63,6 +63,9 @@ def test_a_rule_picks_the_crew_the_minimum_over_its_rank_picks(name):
         minutes_to = Trips(minutes)
         picked = rule.choose(crews, inc, minutes_to)
         assert len(crews) > 1 or minutes_to.timed == []  # one idle crew: sent without timing its trip here
+        if name == "home_zone_first":  # only the home crews are timed when one is idle, none if one is
+            home = [c.n for c in crews if inc.village in c.squad.zone]
+            assert minutes_to.timed == ([] if len(home) == 1 or len(crews) == 1 else home or [c.n for c in crews])
         assert picked is plain_choose(rule, crews, inc, minutes_to)
 
 

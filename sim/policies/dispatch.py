@@ -119,12 +119,15 @@ class HomeZoneFirst(DispatchRule):
         """Pick as ``rank`` orders them: the nearest idle home crew, else the nearest of all.
 
         Shortcut: the same crew as the minimum over ``rank`` (ties to the first listed), but
-        trips are timed only for the crews compared: the home ones when one is idle.
+        trips are timed only for the crews compared: the home ones when one is idle, none
+        when there is one to compare.
         """
         if len(idle) == 1:
             return idle[0]
-        home = [c for c in idle if inc.village in c.squad.zone]
-        return min(home or idle, key=lambda c: minutes_to(c, inc))
+        compared = [c for c in idle if inc.village in c.squad.zone] or idle
+        if len(compared) == 1:
+            return compared[0]
+        return min(compared, key=lambda c: minutes_to(c, inc))
 
 
 def _by_name(value: object) -> object:
