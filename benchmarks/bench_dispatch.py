@@ -9,6 +9,10 @@ queue: one process per call, a shared list of idle units, the call takes the fir
 unit in its atom's preference list (read from ``squad_system(scenario).preferences``) or
 waits in a FCFS queue of SimPy events, which a unit that finishes hands itself to.
 
+"Bare callbacks" is issue 14's prototype: the same queue as plain callbacks on SimPy's
+queue, one entry per arrival and per end of service, without call objects, rule, trips or
+records: the floor any squad subsystem on SimPy's queue could reach.
+
 The squad subsystem alone ("model squads") is the model's own crews, queue and dispatch
 rule (``CommandCentre.request_squad``, ``Crew.run_job``) fed the model's calls straight
 from its incident stream on a clock of their own: no notice, triage, verification or
@@ -36,6 +40,7 @@ from functools import partial
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
 from common import ROOT, Series, agree, header, mean_ci, median, options, table, timed_cpu, verdict
+from simpy.events import NORMAL
 
 from sim.analytic.from_scenario import squad_system
 from sim.analytic.hypercube import solve_hypercube
@@ -136,11 +141,79 @@ def run_simpy(rates: list[float], prefs: list[list[int]], mean_busy: float, hori
     return calls, [b / horizon for b in busy], queued(env)
 
 
+class _Entry:
+    """A queue entry that runs its callbacks: what SimPy reads of an event it pops."""
+
+    __slots__ = ("_ok", "_value", "callbacks")
+
+    def __init__(self) -> None:
+        self._ok, self._value, self.callbacks = True, None, None
+
+
+def run_bare(rates: list[float], prefs: list[list[int]], mean_busy: float, horizon: float,
+             seed: int) -> tuple[int, list[float], int]:
+    """Issue 14's prototype: the same queue as bare callbacks on SimPy's queue; calls, busy shares, entries.
+
+    One entry per arrival and one per end of service; no call object, rule, trip, record or
+    position: the floor a squad subsystem on SimPy's queue could reach. Under FCFS a unit
+    that frees up takes the oldest waiting call whatever its atom, so the calls waiting are
+    a count.
+    """
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    units = len(prefs[0])
+    idle = [True] * units
+    since = [0.0] * units
+    busy = [0.0] * units
+    cum = list(itertools.accumulate(rates))
+    total = cum[-1]
+    mu = 1.0 / mean_busy
+    calls = waiting = 0
+    arrival, ends = _Entry(), [_Entry() for _ in range(units)]
+
+    def serve(u: int) -> None:
+        ends[u].callbacks = [freed[u]]
+        env.schedule(ends[u], NORMAL, rng.expovariate(mu))  # type: ignore[arg-type]
+
+    def frees(u: int):
+        def end(_: object) -> None:
+            nonlocal waiting
+            if waiting:  # chain straight to the oldest waiting call
+                waiting -= 1
+                serve(u)
+            else:
+                idle[u] = True
+                busy[u] += env.now - since[u]
+        return end
+
+    freed = [frees(u) for u in range(units)]
+
+    def arrive(_: object) -> None:
+        nonlocal calls, waiting
+        calls += 1
+        for u in prefs[min(bisect.bisect_right(cum, rng.random() * total), len(cum) - 1)]:
+            if idle[u]:
+                idle[u] = False
+                since[u] = env.now
+                serve(u)
+                break
+        else:
+            waiting += 1
+        arrival.callbacks = [arrive]
+        env.schedule(arrival, NORMAL, rng.expovariate(total))  # type: ignore[arg-type]
+
+    arrival.callbacks = [arrive]
+    env.schedule(arrival, NORMAL, rng.expovariate(total))  # type: ignore[arg-type]
+    env.run(until=horizon)
+    busy = [b + (0.0 if idle[u] else horizon - since[u]) for u, b in enumerate(busy)]
+    return calls, [b / horizon for b in busy], queued(env)
+
+
 def main() -> None:
     ap = options(__doc__, repeats=5)
     ap.add_argument("--n", type=int, default=100_000, help="calls expected per run (default 100,000)")
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
-    ap.add_argument("--only", choices=["model", "squads", "simpy"], help="time one implementation (for profiling)")
+    ap.add_argument("--only", choices=["model", "squads", "bare", "simpy"], help="time one implementation (for profiling)")
     args = ap.parse_args()
 
     sc = load_scenario(SCENARIO)
@@ -157,12 +230,13 @@ def main() -> None:
            rule=sc.command_centre.dispatch_rule.rule, n=f"{args.n:,}", days=f"{days:.1f}", repeats=args.repeats)
 
     runs = {"model": Series("model (TownModel)"), "squads": Series("model squads alone"),
-            "simpy": Series("textbook SimPy")}
+            "bare": Series("bare callbacks (prototype)"), "simpy": Series("textbook SimPy")}
     chosen = [args.only] if args.only else list(runs)
     events: dict[str, list[float]] = {key: [] for key in runs}  # queue entries per call
     for k in range(args.repeats):
         seed = args.seed + k
         for key, fn in (("model", partial(run_model, sc, seed, days)), ("squads", partial(run_squads, sc, seed, days)),
+                        ("bare", partial(run_bare, rates, prefs, mean_busy, horizon, seed)),
                         ("simpy", partial(run_simpy, rates, prefs, mean_busy, horizon, seed))):
             if key in chosen:
                 secs, cpu, (n, load, entries) = timed_cpu(fn)
@@ -205,6 +279,9 @@ def main() -> None:
                 ratio = runs[key].cpu_rate / runs["simpy"].cpu_rate
                 print(f"ratio {key}/simpy: {ratio:5.2f}x by CPU time, {wall:5.2f}x by wall time  "
                       f"(target >= {target:g}x, judged by CPU time)  {verdict(ratio, target)}")
+        if "bare" in chosen:
+            ratio = runs["bare"].cpu_rate / runs["simpy"].cpu_rate
+            print(f"ratio bare/simpy: {ratio:5.2f}x by CPU time (the prototype: the floor for the squads' {TARGET_SQUADS:g}x)")
 
 
 if __name__ == "__main__":
