@@ -13,7 +13,7 @@ from conftest import python_last_line
 from typer.testing import CliRunner
 
 from sim.__main__ import refused_early
-from sim.cli import app
+from sim.cli import app, invoked
 from sim.outputs import staged_output
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,6 +177,63 @@ def test_plain_run_of_a_bad_scenario_never_loads_typer(tmp_path):
              "except SystemExit as exc:\n    print(exc.code, 'typer' in sys.modules, 'sim.cli' in sys.modules)")
     assert python_last_line(probe.format(argv=["run", str(bad)])) == "2 False False"
     assert python_last_line(probe.format(argv=["run", str(bad), "--days", "2"])) == "2 True True"
+
+
+def _commands() -> list[tuple[str, ...]]:
+    """Every command as typed: the top-level ones, each group and each command of a group."""
+    tops: list[tuple[str, ...]] = [(c.name or c.callback.__name__.replace("_", "-"),)
+                                   for c in app.registered_commands if c.callback]
+    groups: list[tuple[str, ...]] = [(g.name,) for g in app.registered_groups if g.name]
+    subs: list[tuple[str, ...]] = [(g.name, c.name or c.callback.__name__)
+                                   for g in app.registered_groups if g.name and g.typer_instance
+                                   for c in g.typer_instance.registered_commands if c.callback]
+    return tops + groups + subs
+
+
+def test_invoked_builds_only_the_named_command():
+    """Typer builds only the command named on the line; help, no command and unknown names get the whole app."""
+    assert len(_commands()) >= 14
+    for name in ("run", "compare", "sweep", "report", "map"):
+        only = invoked([name, "x", "--days", "2"])
+        assert [c.name or c.callback.__name__ for c in only.registered_commands if c.callback] == [name]
+        assert only.registered_groups == []
+    plan = invoked(["plan", "bases", "x"])
+    assert plan.registered_commands == [] and [g.name for g in plan.registered_groups] == ["plan"]
+    for argv in ([], ["--help"], ["rnu"], ["-x"]):
+        assert invoked(argv) is app, argv
+    assert len(app.registered_commands) > 1  # the whole app is left as it was
+
+
+def test_a_command_alone_helps_and_refuses_as_in_the_whole_app(tmp_path):
+    """Each command's help, a misspelt option, a missing argument and a bad value read the same
+    (text and exit status) whether typer built the whole app or only that command."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[meta]\nname = "bad"\n\n[run]\ndays = -5\n', encoding="utf-8")
+    groups = [(g.name,) for g in app.registered_groups]
+    for cmd in _commands():
+        # no tail only for a group (its help): a command with no argument may run (validate, dashboard)
+        for tail in (["--help"], *([[]] if len(cmd) == 1 and (cmd[0],) in groups else []), ["--no-such-option"],
+                     [str(bad), "--days", "2", "--seed", "-1"], [str(bad), str(bad), "--days", "2"]):
+            argv = [*cmd, *tail]
+            whole, alone = CliRunner().invoke(app, argv), CliRunner().invoke(invoked(argv), argv)
+            assert (alone.exit_code, alone.stdout, alone.stderr) == (whole.exit_code, whole.stdout, whole.stderr), argv
+    whole, alone = CliRunner().invoke(app, ["run", str(bad), "--days", "2"]), CliRunner().invoke(
+        invoked(["run"]), ["run", str(bad), "--days", "2"])
+    assert alone.exit_code == whole.exit_code == 2 and alone.stderr == whole.stderr and "run.days" in alone.stderr
+
+
+def test_exit_leaves_the_last_collection_nothing_to_scan(tmp_path):
+    """gridsim freezes its objects on the way out (the collection at exit cost a fifth of a refusal);
+    the refusal, its exit status and the atexit handlers are unaffected."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[meta]\nname = "bad"\n\n[run]\ndays = -5\n', encoding="utf-8")
+    probe = ("import atexit, gc, sys\natexit.register(lambda: print('atexit ran'))\n"
+             "sys.argv = ['gridsim', *{argv!r}]\nfrom sim.__main__ import main\ntry:\n    main()\n"
+             "except SystemExit as exc:\n    print(exc.code, gc.get_freeze_count() > 1000)")
+    for argv in (["run", str(bad)], ["run", str(bad), "--days", "2"]):
+        r = subprocess.run([sys.executable, "-c", probe.format(argv=argv)], capture_output=True, text=True, cwd=ROOT)
+        assert r.stdout.split("\n")[:2] == ["2 True", "atexit ran"], r.stdout + r.stderr
+        assert r.stderr == "error: " + str(bad) + ": run.days: Input should be greater than 0\n"
 
 
 def test_missing_path_is_refused(tmp_path):
