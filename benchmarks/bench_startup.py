@@ -6,8 +6,8 @@ Interleaved repeats, each in a fresh process, of
 * ``gridsim --help``;
 * ``gridsim run BAD.toml``: a scenario with one bad field, refused in one line with exit 2
   (before typer loads: ``sim.__main__.refused_early``);
-* ``gridsim run BAD.toml --days 2``: the same refusal through typer and the command (any
-  option sends it there).
+* ``gridsim run BAD.toml --days 2 --seed 3 --out X``: the same refusal through typer and the
+  command (any option sends it there; typer builds only ``run``: ``sim.cli.invoked``).
 
 Heavy libraries (scipy, pandas, mesa, duckdb, matplotlib) load only in the commands that use
 them, so neither of the last two should import them. The ratio of medians is the measure,
@@ -17,8 +17,11 @@ and the kept scenario schema (``sim.config.schema_cache``) written.
 
     .venv/bin/python benchmarks/bench_startup.py [--repeats 15]
 
-Target (issue 13): each at most 2x the baseline. Two floors under a refusal through typer:
-``import typer, pydantic``, and a bare typer app with ``run``'s options that refuses at once (typer builds one pydantic TypeAdapter per option) (see BENCHMARKS.md).
+Target (issue 13): each at most 2x the baseline, the refusal in both forms. Two references
+for the refusal through typer: ``import typer, pydantic``, and a bare typer app with ``run``'s
+options that refuses at once (typer builds one pydantic TypeAdapter per option); both end with
+the interpreter's usual collection at exit, which gridsim skips (``sim.__main__``), so gridsim
+can come out below them (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -84,8 +87,9 @@ def main() -> None:
             "numpy": (Series('python -c "import numpy"'), [sys.executable, "-c", "import numpy"], 0),
             "help": (Series("gridsim --help"), [str(GRIDSIM), "--help"], 0),
             "refused": (Series("gridsim run BAD.toml (refused)"), [str(GRIDSIM), "run", str(bad)], 2),
-            "refused_cli": (Series("gridsim run BAD.toml --days 2 (refused by the command)"),
-                            [str(GRIDSIM), "run", str(bad), "--days", "2"], 2),
+            "refused_cli": (Series("gridsim run BAD.toml --days 2 --seed 3 --out X (through typer)"),
+                            [str(GRIDSIM), "run", str(bad), "--days", "2", "--seed", "3", "--out", str(Path(tmp) / "x")],
+                            2),
             # The floor of any refusal through the command: typer (0.29+ coerces every option through
             # a pydantic TypeAdapter) and pydantic itself, before a single scenario model exists.
             "floor": (Series("python -c 'import typer, pydantic' (floor)"),
@@ -113,11 +117,8 @@ def main() -> None:
     for key in ("help", "refused", "refused_cli", "floor", "typer_run"):
         ratio, cpu_ratio = median(runs[key][0].seconds) / base, median(cpu[key]) / base_cpu
         line = f"{runs[key][0].name} / import numpy: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU"
-        if key == "refused_cli":
-            print(f"{line}  (no target: options are checked by typer first)")
-            continue
         if key in ("floor", "typer_run"):
-            print(f"{line}  (the floor of a refusal through typer)")
+            print(f"{line}  (reference: typer alone, ending with the usual exit collection)")
             continue
         print(f"{line}  (target <= {TARGET:g}x)  {verdict(ratio, TARGET, higher_is_better=False)}")
 

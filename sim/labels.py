@@ -430,6 +430,13 @@ def plan_method(name: str, lang: str) -> str:
     return plan_side("today", lang) if name == "current" else _pick(PLAN_METHODS[name], lang)
 
 
+def dispatch_rule(name: str, lang: str) -> str:
+    """Name a dispatch rule by its config name (``nearest_idle``, ``home_zone_first``): the rule's own label."""
+    from sim.policies.dispatch import DISPATCH_RULES
+
+    return _pick(DISPATCH_RULES[name].label, lang)
+
+
 def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
     """Give a page's own text ``key`` from its ``(zh, en)`` table in ``lang``, filled with ``values`` if any.
 

@@ -234,3 +234,17 @@ def test_plan_methods_are_named_alike_in_the_plan_figure_and_report():
         assert labels.plan_method("current", lang) == labels.plan_side("today", lang)
     assert [labels.plan_method(m, "zh") for m in ("p-median", "mclp", "p-center")] == ["p-中位", "最大覆盖", "p-中心"]
     assert [labels.plan_method(m, "en") for m in ("p-median", "mclp", "p-center")] == ["p-median", "MCLP", "p-center"]
+
+
+def test_dispatch_rules_are_named_by_their_own_label():
+    """The plan map's title and the dashboard's buttons name a rule through one look-up, in each language."""
+    from sim.policies import DISPATCH_RULES
+
+    assert labels.dispatch_rule("nearest_idle", "zh") == "最近空闲"
+    assert labels.dispatch_rule("nearest_idle", "en") == "Nearest idle"
+    for name, rule in DISPATCH_RULES.items():
+        zh, en = labels.dispatch_rule(name, "zh"), labels.dispatch_rule(name, "en")
+        assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"[\u4e00-\u9fff]", en), name
+        assert rule.label == (zh, en)
+    with pytest.raises(KeyError):
+        labels.dispatch_rule("nearest", "en")

@@ -315,9 +315,10 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
 def test_figures_keep_the_cjk_font_after_seaborn_resets_the_defaults():
     import seaborn as sns
 
+    from sim.fonts import cjk_font
     from sim.report import figures as figs
 
-    if figs.cjk_font() is None:
+    if cjk_font() is None:
         pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
     sns.set_theme()  # what compare and summarize do before their own figures
     import warnings

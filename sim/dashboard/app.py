@@ -33,7 +33,7 @@ from sim.dashboard.views import (
 )
 from sim.dashboard.widgets import CaseRows, FrameTimer, TownMap
 from sim.history import StoryEntry
-from sim.labels import Named, category, label, render_story, staff_role
+from sim.labels import Named, category, dispatch_rule, label, render_story, staff_role
 from sim.policies import DISPATCH_RULES
 from sim.vocabulary import MINUTES_PER_DAY, GridRole, StaffRole, Stage, Tier
 
@@ -351,7 +351,7 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
         with solara.ToggleButtonsSingle(value=st.dispatch_rule, on_value=on_policy("dispatch_rule"), dense=True,
                                         classes=["gs-rule"]):
             for name in DISPATCH_RULES:
-                solara.Button(DISPATCH_RULES[name].label[0 if lang == "zh" else 1], value=name, text=True)
+                solara.Button(dispatch_rule(name, lang), value=name, text=True)
         solara.HTML(tag="div", unsafe_innerHTML=html.escape(session.scenario.command_centre.dispatch_rule.explain(lang)),
                     style=NOTE, classes=["gs-rule-explain"])
         solara.Text(L.t("sev_village", lang), classes=["gs-label"])

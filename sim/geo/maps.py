@@ -2,9 +2,8 @@
 
 :func:`draw_choropleth` is the reusable part: any GeoDataFrame and one numeric column,
 with optional villages (outlines and names), roads, squad zones, bases and routes, a
-scale bar, a north arrow and a legend with units, in Chinese or English. The CJK font
-(WenQuanYi Micro Hei, Debian's ``fonts-wqy-microhei``) is registered with matplotlib so
-Chinese names and labels render. :func:`map_run` draws a run folder's default set.
+scale bar, a north arrow and a legend with units, in Chinese or English (Chinese names and
+labels render in the CJK font of ``sim.fonts``). :func:`map_run` draws a run folder's default set.
 """
 
 from __future__ import annotations
@@ -18,17 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.fonts import cjk_font
 from sim.labels import map_feature, measure, page_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-# Fonts that hold Chinese glyphs, best first; the first one found is put before DejaVu Sans.
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
-_CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-
 
 @dataclass(frozen=True)
 class MeasureLabel:
@@ -71,28 +66,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "north": ("北", "N"),
     "no_data": ("无数据", "no data"),
 }
-
-
-def use_cjk_font() -> str | None:
-    """Make matplotlib find a CJK font (registering Debian's file if needed); its name, or None."""
-    import matplotlib as mpl
-    from matplotlib import font_manager
-
-    for f in _CJK_FILES:
-        if Path(f).exists():
-            try:
-                font_manager.fontManager.addfont(f)
-            except (OSError, RuntimeError):
-                continue
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in known:
-            fam = list(mpl.rcParams["font.sans-serif"])
-            mpl.rcParams["font.sans-serif"] = [name] + [f for f in fam if f != name]
-            mpl.rcParams["font.family"] = "sans-serif"
-            mpl.rcParams["axes.unicode_minus"] = False
-            return name
-    return None
 
 
 def label_for(column: str) -> MeasureLabel:
@@ -172,7 +145,7 @@ def draw_choropleth(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    use_cjk_font()
+    cjk_font()
     spec = label_for(column)
     title = title if title is not None else spec.title(lang)
     unit = unit if unit is not None else spec.unit(lang)

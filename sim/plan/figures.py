@@ -21,11 +21,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sim.geo.maps import draw_choropleth, use_cjk_font
-from sim.labels import map_feature, measure, page_text, plan_method, plan_side
+from sim.fonts import cjk_font
+from sim.geo.maps import draw_choropleth
+from sim.labels import dispatch_rule, map_feature, measure, page_text, plan_method, plan_side
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
-from sim.policies import DISPATCH_RULES
 
 # The figures' own words (zh, en); domain words (measures, map marks, plan sides and methods) are sim.labels'.
 _TEXT: dict[str, tuple[str, str]] = {
@@ -76,7 +76,7 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
                           villages=_villages(town), roads=_roads(town), zones=zones, bases=bases, cmap="Blues")
     ax = fig.axes[0]
     name = plan_side("today", lang) if plan.method == "current" else plan.id
-    rule = DISPATCH_RULES[plan.rule].label[0 if lang == "zh" else 1]
+    rule = dispatch_rule(plan.rule, lang)
     ax.set_title(f"{page_text(_TEXT, 'plan', lang, id=name, k=plan.k, rule=rule)}\n"
                  f"{page_text(_TEXT, 'predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)
     handles: list[Any] = []
@@ -116,7 +116,7 @@ def pareto_plot(table: pd.DataFrame, lang: str = "en") -> Any:
     Words in ``lang`` (the scenario's ``meta.language``), like the plan's maps.
     """
     if lang == "zh":
-        use_cjk_font()
+        cjk_font()
     y = "predicted_fifteen_share"
     fig, ax = plt.subplots(figsize=(8, 5))
     markers = {"current": "X", "p-median": "o", "mclp": "s", "p-center": "^"}

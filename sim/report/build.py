@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from sim.fonts import cjk_font
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import workload
@@ -519,7 +520,7 @@ def render(folder: Path, lang: Lang | None = None, appendix: bool = False) -> st
     folder = Path(folder)
     k = kind_of(folder)
     lang = lang or default_language(folder)
-    figs.cjk_font()
+    cjk_font()
     if k == "run":
         ctx = run_report(folder, lang)
     elif k == "compare":

@@ -11,45 +11,18 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import font_manager
 
+from sim.fonts import cjk_font
 from sim.report.catalogue import kind
 
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
 BETTER, WORSE, CHANGED, NEUTRAL = "#1a7f37", "#c62828", "#1f5fbf", "#7a7a7a"
 OPTION_COLOURS = ("#8c6d31", "#1f5fbf", "#2ca02c", "#d62728")
-
-
-@cache
-def _registered_cjk_family() -> str | None:
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    if not any(f in known for f in CJK_FAMILIES):
-        for path in font_manager.findSystemFonts():
-            low = path.lower()
-            if any(k in low for k in ("wqy", "notosanscjk", "noto-cjk", "sourcehansans")):
-                font_manager.fontManager.addfont(path)
-        known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FAMILIES if f in known), None)
-
-
-def cjk_font() -> str | None:
-    """Register a CJK font with matplotlib and make it the default; its family name, or None.
-
-    Set again before every figure: seaborn's ``set_theme`` elsewhere resets the defaults.
-    """
-    family = _registered_cjk_family()
-    if family is not None:
-        plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
-        plt.rcParams["font.family"] = "sans-serif"
-        plt.rcParams["axes.unicode_minus"] = False
-    return family
 
 
 def embed(fig: plt.Figure) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.fonts import cjk_font
 from sim.report.catalogue import Lang
-from sim.report.figures import cjk_font, embed
+from sim.report.figures import embed
 
 if TYPE_CHECKING:
     import geopandas as gpd
