@@ -401,3 +401,91 @@ def test_plan_grids_report_without_verification_says_so_and_maps_both_divisions(
     n = len(pd.read_csv(out / "grids.csv"))
     assert f"Grid division: proposal ({n} grids)" in html and "Grid division: today (" in html
     assert _section(html, "maps").count("<figure") == 3  # today, proposal, proposal's expected events
+
+
+# --- what a reader of the Chinese page met (the squads comparison): words, units, single numbers ----------
+def test_categories_are_named_in_the_readers_language(folders, tmp_path):
+    from sim.report.build import category_names
+    from sim.report.data import load_option
+
+    for lang, name, other in (("zh", "暴露垃圾", "exposed garbage"), ("en", "exposed garbage", "暴露垃圾")):
+        out = tmp_path / f"{lang}.html"
+        r = gridsim("report", str(folders["compare"]), "--lang", lang, "--out", str(out))
+        assert r.exit_code == 0, r.output
+        cats = _section(out.read_text(encoding="utf-8"), "category")
+        assert f"<td class=\"\">{name}</td>" in cats and other not in cats
+        assert "exposed_garbage" not in cats and "illegal_parking" not in cats  # no code on the page
+    b = load_option(folders["compare"] / "b")
+    assert category_names([b], "zh")["illegal_parking"] == "违章停车"
+    b.snapshot = None  # a folder without its scenario: the code is all there is
+    assert category_names([b], "zh") == {}
+
+
+def test_an_interval_without_width_is_a_single_number_and_zero_has_no_sign():
+    assert cat.fmt_ci(1086.0, 1086.0, 1086.0, "staff_headcount.total") == "1,086"
+    assert cat.fmt_ci(-12.0, -12.0, -12.0, "staff_headcount.total", signed=True) == "-12"
+    assert cat.fmt_ci(0.0, -1e-17, 1e-17, "closure_on_time_share", signed=True) == "0.0 pt"
+    assert cat.fmt(-0.0001, "closure_on_time_share", signed=True) == "0.0 pt"
+    assert cat.fmt(-0.0, "problem_to_scene_p50_min", signed=True) == "0.00"
+    assert cat.fmt(0.2, "closure_on_time_share", signed=True) == "+20.0 pt"
+    assert cat.fmt(-1_320_000.0, "staff_cost_per_year.total", signed=True) == "-1,320,000"
+    # an interval with width keeps its brackets, signed both ways
+    assert cat.fmt_ci(-0.001, -0.011, 0.01, "closure_on_time_share", signed=True) == "-0.1 pt [-1.1 pt, +1.0 pt]"
+    assert cat.fmt_ci(0.5, math.nan, math.nan, "closure_on_time_share") == "50.0%"  # one replication
+
+
+def test_the_compare_report_shows_a_headcount_every_replication_shares_as_one_number(folders, tmp_path):
+    out = tmp_path / "en.html"
+    r = gridsim("report", str(folders["compare"]), "--lang", "en", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    head = _section(out.read_text(encoding="utf-8"), "headline")
+    row = re.search(r"<td class=\"\">headcount: total</td>(.*?)</tr>", head, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
+    assert len(cells) == 3 and all("[" not in c for c in cells) and all(re.fullmatch(r"[+-]?[\d,]+", c.strip())
+                                                                        for c in cells), cells
+    assert not re.search(r"-0\.0+(?!\d)", out.read_text(encoding="utf-8"))  # no negative zero anywhere
+
+
+@pytest.mark.parametrize(("lang", "title", "ticks"), [("zh", "金额（万元）", "4,272"),
+                                                      ("en", "amount (million yuan)", "42.7")])
+def test_money_axes_are_in_readable_units_without_an_offset(monkeypatch, lang, title, ticks):
+    import matplotlib.pyplot as plt
+
+    from sim.report import figures as figs
+    from sim.report.build import money_units, unit_titles
+
+    drawn: list = []
+
+    def keep(fig) -> str:  # the figure itself instead of its PNG
+        drawn.append(fig)
+        return ""
+
+    monkeypatch.setattr(figs, "embed", keep)
+    cost = "staff_cost_per_year.total"
+    e = figs.Estimate(42_721_200.0, 42_700_000.0, 42_740_000.0)
+    figs.ci_panels([(cost, "cost"), ("incidents", "n")], ["A"], {("A", cost): e, ("A", "incidents"): e},
+                   "t", unit_titles(lang), money_units(lang))
+    figs.forest([(cost, "cost", figs.Estimate(-1_320_000.0, -1_400_000.0, -1_250_000.0), "red")], "t",
+                unit_titles(lang, diff=True), money_units(lang))
+    assert len(drawn) == 2
+    for fig in drawn:
+        fig.canvas.draw()
+        money = [ax for ax in fig.axes if ax.get_xlabel() == title]
+        assert len(money) == 1, [ax.get_xlabel() for ax in fig.axes]
+        ax = money[0]
+        assert ax.xaxis.get_offset_text().get_text() == ""
+        labels = [tick.get_text() for tick in ax.get_xticklabels()]
+        assert all("e" not in x for x in labels), labels
+    assert any(ticks[:3] in tick.get_text() for tick in drawn[0].axes[0].get_xticklabels())
+    for fig in drawn:
+        plt.close(fig)
+
+
+def test_the_known_limits_say_which_clock_limits_run_on():
+    from sim.report.text import t
+
+    zh, en = t("limits", "zh"), t("limits", "en")
+    assert "工作时间" in zh and "limit_clock" in zh and "轮休" in zh and "而非工作时间" not in zh
+    assert "working time" in en and 'limit_clock = "working"' in en and "rota" in en
+    assert "not working hours" not in en and "repeat every day" not in en

@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from sim import labels
 from sim.fonts import cjk_font
 from sim.report import catalogue as cat
 from sim.report import figures as figs
@@ -82,6 +83,18 @@ def unit_titles(lang: Lang, diff: bool = False) -> dict[str, str]:
     if diff:
         out["share"] = out["load"] = t("unit.share_diff", lang)
     return out
+
+
+# The units money axes are counted in, largest first: 亿元/万元 in Chinese, million/thousand yuan in English.
+MONEY_UNITS: dict[str, tuple[tuple[float, str], ...]] = {
+    "zh": ((1e8, "unit.money_1e8"), (1e4, "unit.money_1e4"), (1.0, "unit.money_1")),
+    "en": ((1e6, "unit.money_1e6"), (1e3, "unit.money_1e3"), (1.0, "unit.money_1")),
+}
+
+
+def money_units(lang: Lang) -> list[tuple[float, str]]:
+    """Give the units a money axis may be shown in, with their axis titles in ``lang``."""
+    return [(scale, t(key, lang)) for scale, key in MONEY_UNITS[lang]]
 
 
 def value_text(v: Any, lang: Lang) -> str:
@@ -160,12 +173,34 @@ def _warnings(options: list[Option], lang: Lang) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Category:
+    name: str
+    label_zh: str
+
+
+def category_names(options: list[Option], lang: Lang) -> dict[str, str]:
+    """Name each incident category of the options' scenarios in ``lang`` (``sim.labels.category``).
+
+    The per-category measures keep the code; the scenario's ``label_zh`` is the Chinese name,
+    its name in words the English one. A code no scenario lists (no snapshot) stays a code.
+    """
+    out: dict[str, str] = {}
+    for o in options:
+        resolved = (o.snapshot or {}).get("resolved") or {}
+        for c in (resolved.get("incidents") or {}).get("categories") or []:
+            if isinstance(c, dict) and "name" in c:
+                out.setdefault(c["name"], labels.category(_Category(c["name"], c.get("label_zh") or ""), lang))
+    return out
+
+
 def _category_table(options: list[Option], lang: Lang) -> list[list[Cell]]:
     per = [{r["category"]: r for r in by_category(o)} for o in options]
     names = list(dict.fromkeys(c for p in per for c in p))
+    words = category_names(options, lang)
     rows = []
     for c in names:
-        row = [Cell(c)]
+        row = [Cell(words.get(c, c))]
         for col, name in (("incidents", "incidents"), ("response_p50_min", "response_p50_min"),
                           ("closure_on_time_share", "closure_on_time_share")):
             for p in per:
@@ -180,9 +215,10 @@ def _two_lines(e: Estimate | None, name: str) -> str:
     if e is None or not math.isfinite(e.mean):
         return "–"
     low, high = RANGE.get(cat.kind(name), (-math.inf, math.inf))
-    if not (math.isfinite(e.lo) and math.isfinite(e.hi)):
+    lo, hi = max(e.lo, low), min(e.hi, high)
+    if cat.no_interval(e.mean, lo, hi, name):
         return cat.fmt(e.mean, name)
-    return f"{cat.fmt(e.mean, name)}\n[{cat.fmt(max(e.lo, low), name)}, {cat.fmt(min(e.hi, high), name)}]"
+    return f"{cat.fmt(e.mean, name)}\n[{cat.fmt(lo, name)}, {cat.fmt(hi, name)}]"
 
 
 def _ci_below(text: str) -> str:
@@ -290,7 +326,7 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     pairs = [(n, cat.label(n, lang)) for n in names if math.isfinite(o.estimate(n).mean)]
     if pairs:
         h.figure(figs.ci_panels(pairs, [o.name], {(o.name, n): o.estimate(n) for n, _ in pairs},
-                                t("fig.headline", lang, reps=o.n), unit_titles(lang)),
+                                t("fig.headline", lang, reps=o.n), unit_titles(lang), money_units(lang)),
                  t("fig.headline", lang, reps=o.n))
     sections.append(h)
     wl = workload.section([o], lang)
@@ -446,13 +482,15 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     pairs = [(m, cat.label(m, lang)) for m in names if not workload.shown_here(m)]
     if pairs:
         vals = {(o.name, m): o.estimate(m) for o in (a, b) for m, _ in pairs}
-        h.figure(figs.ci_panels(pairs, [a.name, b.name], vals, t("fig.headline", lang, reps=n), unit_titles(lang)),
+        h.figure(figs.ci_panels(pairs, [a.name, b.name], vals, t("fig.headline", lang, reps=n), unit_titles(lang),
+                                money_units(lang)),
                  t("fig.headline", lang, reps=n))
     sections.append(h)
 
     diff_sec = Section("differences", t("sec.diff", lang))
     if forest_rows:
-        diff_sec.figure(figs.forest(forest_rows, t("fig.diff", lang, reps=n), unit_titles(lang, diff=True)),
+        diff_sec.figure(figs.forest(forest_rows, t("fig.diff", lang, reps=n), unit_titles(lang, diff=True),
+                                    money_units(lang)),
                         t("fig.diff", lang, reps=n))
     diff_sec.h3(t("diff.large", lang))
     diff_sec.p(t("diff.mech_intro", lang))

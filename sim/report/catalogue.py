@@ -170,29 +170,45 @@ def headline_order(names: list[str]) -> list[str]:
 
 
 def fmt(value: Any, name: str, signed: bool = False) -> str:
-    """Format a number as a reader wants it: shares in %, minutes and days to 3 significant figures."""
+    """Format a number as a reader wants it: shares in %, minutes and days to 3 significant figures.
+
+    A value that rounds to zero carries no sign (a zero difference reads 0.0, not -0.0).
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     v = float(value)
-    k = kind(name)
-    sign = "+" if signed and v > 0 else ""
+    k, a = kind(name), abs(v)
+    unit = ""
     if k in ("share", "load"):
-        return f"{sign}{100 * v:.1f}" + (" pt" if signed else "%")
-    if k == "gini" or k == "ratio":
-        return f"{sign}{v:.3f}"
-    if name.startswith("staff_headcount."):  # people
-        return f"{sign}{v:,.0f}"
-    if abs(v) >= 1000:
-        return f"{sign}{v:,.0f}"
-    if abs(v) >= 100:
-        return f"{sign}{v:.0f}"
-    if abs(v) >= 10:
-        return f"{sign}{v:.1f}"
-    return f"{sign}{v:.2f}"
+        body, unit = f"{100 * a:.1f}", (" pt" if signed else "%")
+    elif k == "gini" or k == "ratio":
+        body = f"{a:.3f}"
+    elif name.startswith("staff_headcount.") or a >= 1000:  # people; large counts and money
+        body = f"{a:,.0f}"
+    elif a >= 100:
+        body = f"{a:.0f}"
+    elif a >= 10:
+        body = f"{a:.1f}"
+    else:
+        body = f"{a:.2f}"
+    zero = not any(c in "123456789" for c in body)
+    sign = "" if zero else "-" if v < 0 else "+" if signed else ""
+    return f"{sign}{body}{unit}"
+
+
+def no_interval(mean: float, lo: float | None, hi: float | None, name: str, signed: bool = False) -> bool:
+    """Tell whether an estimate shows as a single number.
+
+    So it does with no interval (one replication), or one that reads as the mean itself (every
+    replication agrees, e.g. a headcount): ``1,086 [1,086, 1,086]`` says no more than ``1,086``.
+    """
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return True
+    return fmt(lo, name, signed) == fmt(hi, name, signed) == fmt(mean, name, signed)
 
 
 def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False) -> str:
-    """``mean [lo, hi]``; the bracket is left out when there is no interval (one replication)."""
-    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+    """``mean [lo, hi]``; a single number when there is no interval or it has no width."""
+    if no_interval(mean, lo, hi, name, signed):
         return fmt(mean, name, signed)
     return f"{fmt(mean, name, signed)} [{fmt(lo, name, signed)}, {fmt(hi, name, signed)}]"

@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from sim.fonts import cjk_font
 from sim.report.catalogue import kind
@@ -43,6 +44,19 @@ def _scale(name: str) -> float:
     return 100.0 if kind(name) in ("share", "load") else 1.0
 
 
+def _money_axis(ax: plt.Axes, units: Sequence[tuple[float, str]]) -> None:
+    """Label a money axis in a unit a reader says (万元, million yuan), not 1e7 with an offset.
+
+    ``units``: (yuan per unit, axis title), largest first; the largest unit the axis reaches is used.
+    """
+    if not units:
+        return
+    top = max(abs(x) for x in ax.get_xlim())
+    scale, title = next(((s, u) for s, u in units if top >= s), units[-1])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.6g}"))
+    ax.set_xlabel(title)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A mean with its 95% CI (NaN bounds: no interval, e.g. one replication)."""
@@ -53,8 +67,12 @@ class Estimate:
 
 
 def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
-              values: dict[tuple[str, str], Estimate], title: str, unit_titles: dict[str, str]) -> str:
-    """Mean and 95% CI of each measure per option, one panel per unit (%, minutes, …)."""
+              values: dict[tuple[str, str], Estimate], title: str, unit_titles: dict[str, str],
+              money: Sequence[tuple[float, str]] = ()) -> str:
+    """Mean and 95% CI of each measure per option, one panel per unit (%, minutes, …).
+
+    ``money``: the units a money panel's axis may be shown in (see ``_money_axis``).
+    """
     _style()
     by_kind: dict[str, list[tuple[str, str]]] = {}
     for name, lab in measures:
@@ -80,6 +98,8 @@ def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
         ax.set_yticks(y, [lab for _, lab in rows])
         ax.set_xlabel(unit_titles.get(k, ""))
         ax.set_ylim(-0.6, len(rows) - 0.4)
+        if k == "money":
+            _money_axis(ax, money)
     handles, labels = [], []
     for ax in axes[:, 0]:
         h, lab = ax.get_legend_handles_labels()
@@ -94,8 +114,9 @@ def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
     return embed(fig)
 
 
-def forest(rows: Sequence[tuple[str, str, Estimate, str]], title: str, unit_titles: dict[str, str]) -> str:
-    """Paired differences B − A with 95% CI; colour only where the CI excludes 0."""
+def forest(rows: Sequence[tuple[str, str, Estimate, str]], title: str, unit_titles: dict[str, str],
+           money: Sequence[tuple[float, str]] = ()) -> str:
+    """Paired differences B − A with 95% CI; colour only where the CI excludes 0 (``money``: as ``ci_panels``)."""
     _style()
     by_kind: dict[str, list[tuple[str, str, Estimate, str]]] = {}
     for r in rows:
@@ -114,6 +135,8 @@ def forest(rows: Sequence[tuple[str, str, Estimate, str]], title: str, unit_titl
         ax.set_yticks(y, [lab for _, lab, _, _ in part])
         ax.set_xlabel(unit_titles.get(k, ""))
         ax.set_ylim(-0.6, len(part) - 0.4)
+        if k == "money":
+            _money_axis(ax, money)
     fig.suptitle(title, fontsize=10, x=0.01, ha="left")
     fig.tight_layout()
     return embed(fig)

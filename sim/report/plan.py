@@ -83,7 +83,7 @@ def _clipped(e: Estimate, measure: str) -> Estimate:
 def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
     """Mean, and its CI on a second line (narrow columns); no bracket when there is no interval."""
     mean = cat.fmt(e.mean, measure, signed)
-    if not (math.isfinite(e.lo) and math.isfinite(e.hi)) or e.lo == e.hi == e.mean:
+    if cat.no_interval(e.mean, e.lo, e.hi, measure, signed):
         return mean
     return f"{mean}\n[{cat.fmt(e.lo, measure, signed)}, {cat.fmt(e.hi, measure, signed)}]"
 
@@ -271,7 +271,7 @@ def _bases_maps(folder: Path, table: pd.DataFrame, snap: dict[str, Any] | None, 
 def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[str, str], claim: Any,
                   lang: Lang) -> list[Any]:
     from sim.plan.verify import verdict as judge
-    from sim.report.build import COLOURS, Cell, Section, diff_class, unit_titles
+    from sim.report.build import COLOURS, Cell, Section, diff_class, money_units, unit_titles
 
     s = Section("verify", t("sec.verify", lang))
     s.p(t("plan.verify_intro", lang, target=cat.label(claim.target, lang),
@@ -297,7 +297,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
     s.table(head, rows, cls="small verify")
     if forest:
         title = t("plan.forest", lang, target=cat.label(claim.target, lang))
-        s.figure(figs.forest(forest, title, unit_titles(lang, diff=True)), title)
+        s.figure(figs.forest(forest, title, unit_titles(lang, diff=True), money_units(lang)), title)
     # every reported measure that differs, per proposal
     d = Section("verify-all", t("sec.verify_all", lang))
     d.p(t("plan.verify_all", lang))

@@ -74,6 +74,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "unit.ratio": ("比值", "ratio"),
     "unit.count": ("数量", "count"),
     "unit.money": ("金额", "amount"),
+    "unit.money_1e8": ("金额（亿元）", "amount (100 million yuan)"),
+    "unit.money_1e6": ("金额（百万元）", "amount (million yuan)"),
+    "unit.money_1e4": ("金额（万元）", "amount (10 thousand yuan)"),
+    "unit.money_1e3": ("金额（千元）", "amount (thousand yuan)"),
+    "unit.money_1": ("金额（元）", "amount (yuan)"),
     "headline.note": ("完整指标见 compare.csv 和附录“全部指标”（gridsim report --appendix）。",
                       "Every measure is in compare.csv and in the appendix “Every measure” (gridsim report "
                       "--appendix)."),
@@ -146,15 +151,26 @@ _TEXT: dict[str, tuple[str, str]] = {
     "as.file": ("文件", "file"),
     # limits
     "limits": (
-        "结案时限按自然时间计算，而非工作时间；班次与开放时间每天重复（只有服务大厅区分周末）。|"
+        "时限按类别在两种时钟之一上计算：自然时间，或镇的工作时间（limit_clock = \"working\"，即政府办公时间 command_centre.working_hours，"
+        "预设为每周5天），例如周五傍晚上报的问题到周六并不超时；工作日历不含法定节假日。"
+        "执法中队每天排班（预设07:00–22:00），因此夜间的呼叫要等早班车组，结案较晚。|"
+        "每周工作不足7天的人员按固定规则轮休（n人中第k人从第round(7k/n)天开始一周，各网格依次错开），"
+        "服务大厅只在开放日办公；一个网格轮休时的巡查按一人的在岗强度计算，谁替谁顶班不另建模。|"
         "到场时间分位数包含发现者当场处置的0分钟事件；运行结束时仍在等待的事件不计入中位数（按时率在期限过后计入）。|"
         "巡查员被派案件时仍在巡查；兼职角色的忙碌时间按其兼职时长计算，因此工作量可能超过1。核查不通过后的返工只是延迟，不占用人员。|"
         "移交110/119的紧急事件计入县级。|"
         "大厅办理时间只统计运行结束前办完的事项，短期运行会低估多次到访的慢事项；请比较同样长度的运行。|"
         "除非情景给出地理数据（[town.gis]），镇域由生成的矩形村落组成；除非给出路网，出行时间为直线距离乘绕行系数。|"
         "概率、作业时间等标注为“假设”的数值并非实测，结论只在这些假设成立时成立。",
-        "Close limits are in calendar minutes, not working hours; shifts and opening hours repeat every day (only "
-        "the service hall knows weekends).|"
+        "Limits run on one of two clocks, chosen per category: calendar time, or the town's working time "
+        "(limit_clock = \"working\": government office hours, command_centre.working_hours, five days a week in the "
+        "presets), on which "
+        "a problem reported on Friday evening is not late on Saturday; the working calendar has no public holidays. "
+        "Squads keep a shift every day (07:00–22:00 in the presets), so a call at night waits for the morning crew "
+        "and closes late.|"
+        "People who work fewer than seven days a week rest by a fixed rota (person k of n begins the week on day "
+        "round(7k/n), staggered from grid to grid), and the service hall opens on its open weekdays only; a grid's "
+        "patrol on a rota is one beat at the on-duty effort, so who covers for whom is not modelled beyond that.|"
         "Response percentiles include the 0-minute cases a finder settles on the spot; cases still waiting at the "
         "end of a run are left out of the medians (on-time shares count them once their limit has passed).|"
         "A patroller keeps patrolling while booked on a case; a part-time role's busy time is set against its "

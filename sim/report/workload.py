@@ -48,10 +48,10 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     if not math.isfinite(e.mean):
         return "–"
     low, high = (-math.inf, math.inf) if signed else RANGE.get(cat.kind(name), (-math.inf, math.inf))
-    mean = cat.fmt(e.mean, name, signed)
-    if not (math.isfinite(e.lo) and math.isfinite(e.hi)) or cat.fmt(e.lo, name) == cat.fmt(e.hi, name):
+    mean, lo, hi = cat.fmt(e.mean, name, signed), max(e.lo, low), min(e.hi, high)
+    if cat.no_interval(e.mean, lo, hi, name, signed):
         return mean
-    return f"{mean}\n[{cat.fmt(max(e.lo, low), name, signed)}, {cat.fmt(min(e.hi, high), name, signed)}]"
+    return f"{mean}\n[{cat.fmt(lo, name, signed)}, {cat.fmt(hi, name, signed)}]"
 
 
 def section(options: list[Option], lang: Lang) -> Any:
