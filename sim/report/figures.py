@@ -53,7 +53,9 @@ def _money_axis(ax: plt.Axes, units: Sequence[tuple[float, str]]) -> None:
         return
     top = max(abs(x) for x in ax.get_xlim())
     scale, title = next(((s, u) for s, u in units if top >= s), units[-1])
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.6g}"))
+    ticks = [x / scale for x in ax.get_xticks()]
+    decimals = next((d for d in range(7) if all(abs(x - round(x, d)) < 1e-9 for x in ticks)), 6)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.{decimals}f}"))  # 41.8, 42.0, 42.2
     ax.set_xlabel(title)
 
 
