@@ -60,7 +60,12 @@ class Flow:
             try:
                 nxt = self.gen.send(value)
             except StopIteration:
-                return  # nobody waits for a flow's end: no event for it
+                # Nobody waits for a flow's end: no event for it. Its one reference cycle (the flow
+                # holds its own bound ``resume``) is broken here, so reference counting frees the
+                # flow and its generator at once instead of leaving ≈ 5 objects per case to the
+                # cyclic collector (issue 14: its collections were 7-15% of a 30-day run).
+                del self.resume
+                return
             if not isinstance(nxt, Event):  # minutes to wait
                 if nxt < 0:
                     raise ValueError(f"negative wait {nxt}")

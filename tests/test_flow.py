@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pandas as pd
@@ -64,6 +65,34 @@ def test_a_flow_takes_the_same_steps_in_the_same_order_as_a_simpy_process():
     plain = _trace(as_process)
     assert len(plain) > 200
     assert _trace(Flow) == plain
+
+
+def test_finished_flows_leave_nothing_to_the_cyclic_collector():
+    """A flow breaks its own reference cycle when it ends: reference counting frees it (issue 14)."""
+    env = simpy.Environment()
+    gate = env.event()
+
+    def case(k: int) -> FlowGen:
+        yield 1.0 + k % 3
+        if k % 2:
+            yield gate  # waited for through the event's callbacks
+        yield 0.5
+
+    def opener() -> FlowGen:
+        yield 2.0
+        gate.succeed()
+
+    gc.collect()
+    gc.disable()
+    try:
+        for k in range(60):
+            Flow(env, case(k))
+        Flow(env, opener())
+        env.run()
+        assert env.now == 3.5
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_negative_wait_is_refused():

@@ -117,3 +117,30 @@ def test_due_pair_equals_due_twice():
         for t in _times(300):
             a, b = rng.choice([30.0, 240.0, 2880.0, math.inf]), rng.uniform(0, 20000)
             assert clock.due_pair(cat, t, a, b) == (clock.due(cat, t, a), clock.due(cat, t, b))
+
+
+def test_a_run_collecting_rarely_keeps_every_record_and_puts_the_thresholds_back(monkeypatch):
+    """``TownModel.run`` under the raised collector threshold against Python's own (the plain version)."""
+    import gc
+
+    import pandas as pd
+    from conftest import make_scenario
+
+    import sim.model
+    from sim.model import TownModel, collecting_rarely
+
+    def run() -> pd.DataFrame:
+        m = TownModel(make_scenario(), seed=5, days=4)
+        m.run()
+        m.finish()
+        return m.log.frame()
+
+    before = gc.get_threshold()
+    fast = run()
+    assert gc.get_threshold() == before
+    with collecting_rarely():
+        assert gc.get_threshold()[0] == max(before[0], sim.model.RUN_GC_THRESHOLD)
+    monkeypatch.setattr(sim.model, "RUN_GC_THRESHOLD", 0)  # Python's thresholds through the run
+    plain = run()
+    assert len(fast) > 100
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
