@@ -82,7 +82,6 @@ def test_finished_flows_leave_nothing_to_the_cyclic_collector():
         yield 2.0
         gate.succeed()
 
-    gc.collect()
     gc.disable()
     try:
         for k in range(60):
@@ -90,7 +89,8 @@ def test_finished_flows_leave_nothing_to_the_cyclic_collector():
         Flow(env, opener())
         env.run()
         assert env.now == 3.5
-        assert gc.collect() == 0
+        # with the collector off, a flow still in memory is one reference counting could not free
+        assert not [o for o in gc.get_objects() if isinstance(o, Flow) and o.env is env]
     finally:
         gc.enable()
 
