@@ -214,7 +214,8 @@ def test_pareto_figure_speaks_the_scenarios_language(tmp_path):
     import matplotlib.pyplot as plt
 
     from sim.labels import plan_method
-    from sim.plan.figures import pareto_figure, pareto_plot
+    from sim.plan.figures import pareto_figure
+    from sim.plan.pareto import pareto_plot
 
     table = pd.DataFrame({"id": ["current", "pmedian_k3", "mclp_k3"], "method": ["current", "p-median", "mclp"],
                           "crews": [9, 9, 9], "predicted_fifteen_share": [0.85, 0.86, 0.84],
@@ -226,7 +227,9 @@ def test_pareto_figure_speaks_the_scenarios_language(tmp_path):
         try:
             ax, bar = fig.axes
             words = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), bar.get_ylabel()]
-            legend = [t.get_text() for t in ax.get_legend().get_texts()]
+            box = ax.get_legend()
+            assert box is not None
+            legend = [t.get_text() for t in box.get_texts()]
             assert all(bool(cjk.search(w)) == (lang == "zh") for w in words + legend), (lang, words, legend)
             assert {plan_method(m, lang) for m in table.method} <= set(legend) and len(legend) == 5
         finally:
@@ -238,7 +241,7 @@ def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
     """Today and three methods at K = 3 within a point of each other (the README figure's crowded spot)."""
     import matplotlib.pyplot as plt
 
-    from sim.plan.figures import pareto_plot
+    from sim.plan.pareto import pareto_plot
 
     rows = [("current", "current", 0.850, 0.856), ("pmedian_k3", "p-median", 0.848, 0.876),
             ("mclp_k3", "mclp", 0.845, 0.824), ("pcenter_k3", "p-center", 0.846, 0.828),

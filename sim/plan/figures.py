@@ -21,11 +21,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sim.fonts import cjk_font
 from sim.geo.maps import draw_choropleth
-from sim.labels import dispatch_rule, map_feature, measure, page_text, plan_method, plan_side
+from sim.labels import dispatch_rule, map_feature, measure, page_text, plan_side
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
+from sim.plan.pareto import pareto_plot
 
 # The figures' own words (zh, en); domain words (measures, map marks, plan sides and methods) are sim.labels'.
 _TEXT: dict[str, tuple[str, str]] = {
@@ -36,15 +36,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "events_unit": ("件", "events"),
     "grids": ("{side}：{n} 个网格（每网格事件数变异系数 {cv:.2f}，最大/平均 {mm:.2f}）",
               "{side}: {n} grids (events per grid CV {cv:.2f}, max/mean {mm:.2f})"),
-    "pareto_title": ("各K的中队方案：车组更少、按时到场更多、负荷均衡",
-                     "Squad plans across K: fewer crews, more calls in time, balanced work"),
-    "pareto_x": ("在岗车组数（中队数 × 每中队车组数）；同一K的方案并排",
-                 "crews on shift (squads × crews per squad); plans of one K side by side"),
-    "pareto_y": ("预测中队事件15分钟到场率（%，排队超立方体模型）",
-                 "predicted 15-min share of squad calls (%, hypercube)"),
-    "pareto_colour": ("中队负荷最大/平均（1＝均衡）", "squad workload max/mean (1 = balanced)"),
-    "pareto_front": ("非劣方案", "non-dominated"),
-    "pareto_simulated": ("仿真值，95%置信区间", "simulated, 95% CI"),
 }
 
 
@@ -103,57 +94,11 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
 
 
 def pareto_figure(table: pd.DataFrame, path: Path, lang: str = "en") -> Path:
-    """Save :func:`pareto_plot` as a PNG."""
+    """Save the Pareto figure of the plans (:func:`sim.plan.pareto.pareto_plot`) as a PNG."""
     fig = pareto_plot(table, lang)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def pareto_plot(table: pd.DataFrame, lang: str = "en") -> Any:
-    """Crews against the predicted 15-minute share, colour = workload max/mean; non-dominated plans ringed and named.
-
-    Words in ``lang`` (the scenario's ``meta.language``), like the plan's maps.
-    """
-    if lang == "zh":
-        cjk_font()
-    y = "predicted_fifteen_share"
-    fig, ax = plt.subplots(figsize=(8, 5))
-    markers = {"current": "X", "p-median": "o", "mclp": "s", "p-center": "^"}
-    shift = {"current": -0.45, "p-median": -0.15, "mclp": 0.15, "p-center": 0.45}  # side by side per K
-    table = table.assign(x=table.crews + table.method.map(shift).fillna(0.0))
-    sc = None
-    for method, grp in table.groupby("method"):
-        sc = ax.scatter(grp.x, 100 * grp[y], c=grp.squad_max_over_mean, cmap="viridis_r",
-                        vmin=1.0, vmax=max(1.01, float(table.squad_max_over_mean.max())),
-                        marker=markers.get(str(method), "o"), s=90, edgecolor="black", label=plan_method(str(method), lang), zorder=3)
-    front = table[table.pareto]
-    ax.scatter(front.x, 100 * front[y], s=260, facecolor="none", edgecolor="crimson", linewidth=1.8,
-               label=page_text(_TEXT, "pareto_front", lang), zorder=2)
-    # Name the non-dominated plans only (the rest by marker), upright below their markers: plans of
-    # one K stand 0.3 crews apart, too close for level labels (they overlapped at K = 3), and the
-    # simulated CIs sit above and just right of the markers.
-    for r in table[table.pareto].itertuples():
-        ax.annotate(r.id, (r.x, 100 * getattr(r, y)), xytext=(-2, -11), textcoords="offset points", fontsize=7,
-                    ha="center", va="top", rotation=90,
-                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    if "sim_mean" in table.columns:
-        sim = table.dropna(subset=["sim_mean"])
-        ax.errorbar(sim.x + 0.08, 100 * sim.sim_mean, yerr=[100 * (sim.sim_mean - sim.sim_lo),
-                    100 * (sim.sim_hi - sim.sim_mean)], fmt="d", color="crimson", ms=4, capsize=3,
-                    label=page_text(_TEXT, "pareto_simulated", lang), zorder=4)
-    low, high = ax.get_ylim()
-    ax.set_ylim(low - 0.12 * (high - low), high)  # room for the lowest plan's name
-    if sc is not None:
-        fig.colorbar(sc, ax=ax, label=page_text(_TEXT, "pareto_colour", lang))
-    ax.set_xticks(sorted(table.crews.unique()))
-    ax.set_xlabel(page_text(_TEXT, "pareto_x", lang))
-    ax.set_ylabel(page_text(_TEXT, "pareto_y", lang))
-    ax.set_title(page_text(_TEXT, "pareto_title", lang))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    return fig
 
 
 def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarray, proposal: list[BaseGeometry],

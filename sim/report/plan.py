@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim import labels
+from sim.plan.pareto import pareto_plot
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import maps
@@ -204,20 +205,9 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
                     Cell(t(f"verdict.{v}", lang) if v else "—", f"verdict {v}")]
         rows.append(row)
     p.table(head, rows, cls="small plans")
-    front = table.pareto.astype(bool).to_numpy()
-    simulated = None
-    if sim:
-        simulated = table[["sim_mean", "sim_lo", "sim_hi"]].to_numpy(float)
-        simulated[:, 1] = np.maximum(simulated[:, 1], 0.0)
-        simulated[:, 2] = np.minimum(simulated[:, 2], 1.0)
-    texts = {f"method.{m}": labels.plan_method(m, lang) for m in ("current", *labels.PLAN_METHODS)}
-    texts.update(front=t("plan.front", lang), simulated=t("plan.simulated", lang), colour=t("plan.col_balance", lang),
-                 x=t("plan.pareto_x", lang), y=t("plan.pareto_y", lang), title=t("plan.pareto_title", lang))
     title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])
                                             if sim else "")
-    p.figure(figs.plan_pareto(table.crews.to_numpy(float), list(table.method), table.predicted_fifteen_share.to_numpy(float),
-                              table.squad_max_over_mean.to_numpy(float), front, list(table["name"]), texts, simulated),
-             title)
+    p.figure(figs.embed(pareto_plot(table, lang, names="name")), title)
     p.p(t("plan.pareto_read", lang))
     out.append(p)
 
