@@ -97,6 +97,10 @@ BAD_SCENARIOS = {
                            "grid_staff", "at least one staff"),
     "duplicate_key": (GOOD.replace("area_km2 = 110", "area_km2 = 110\narea_km2 = 120"), "", "not valid TOML"),
     "not_toml": ("this is { not toml", "", "not valid TOML"),
+    "misspelt_field": (f'extends = "{DEFAULT}"\n[squads]\ncuont = 2\n', "squads.cuont",
+                       "unknown field (did you mean count?)"),
+    "misspelt_category": (f'extends = "{DEFAULT}"\n[[incidents.categories]]\nname = "illegal_parkng"\nshare = 3.0\n',
+                          "incidents.categories[illegal_parkng]", "unknown category (did you mean illegal_parking?)"),
 }
 
 

@@ -85,6 +85,8 @@ def test_overrides_reach_named_list_items_and_new_tables():
 
 @pytest.mark.parametrize(("path", "value", "words"), [
     ("incidents.categories.jaywalking.share", 1.0, "no list item named 'jaywalking'"),
+    ("incidents.categories.ilegal_parking.share", 1.0,
+     "no list item named 'ilegal_parking' (did you mean illegal_parking?)"),
     ("incidents.categories.illegal_parking", 1.0, "cannot replace a whole list item"),
     ("run.days.half", 1.0, "'half' is not a table"),
     ("run.days", float("nan"), "must be a finite number"),
@@ -98,7 +100,7 @@ def test_bad_override_is_refused_naming_the_path(path, value, words):
 def _first_error(data: dict) -> str:
     with pytest.raises(ValidationError) as err:
         Scenario.model_validate(data)
-    return one_line(err.value, data, "town.toml")
+    return one_line(err.value, data, "town.toml", model=Scenario)
 
 
 def test_error_formatter_names_file_and_field_through_named_items():
@@ -110,6 +112,52 @@ def test_error_formatter_names_file_and_field_through_named_items():
     data = read_scenario_data(DEFAULT)
     del data["incidents"]["categories"][0]["work_min"]
     assert _first_error(data) == "town.toml: incidents.categories[exposed_garbage].work_min: missing field"
+
+
+def test_an_unknown_field_suggests_the_nearest_field_of_its_own_table():
+    data = apply_overrides(read_scenario_data(DEFAULT), {"squads.cuont": 2})
+    assert _first_error(data) == "town.toml: squads.cuont: unknown field (did you mean count?)"
+    data = apply_overrides(read_scenario_data(DEFAULT), {"incidents.categories.illegal_parking.sevrity": 2})
+    assert _first_error(data) == ("town.toml: incidents.categories[illegal_parking].sevrity: "
+                                  "unknown field (did you mean severity?)")
+    # inside a distribution: the fields of the one its tag names (lognormal: mean, cv)
+    data = apply_overrides(read_scenario_data(DEFAULT), {"incidents.categories.illegal_parking.work_min.cvv": 2})
+    assert _first_error(data).endswith("incidents.categories[illegal_parking].work_min.cvv: "
+                                       "unknown field (did you mean cv?)")
+    data = apply_overrides(read_scenario_data(DEFAULT), {"squads.wibble": 2})
+    assert _first_error(data) == "town.toml: squads.wibble: unknown field"  # nothing close: no guess
+
+
+def _variant(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_write(tmp_path / "variant.toml", f'extends = "{DEFAULT}"\n{text}'))
+    return str(err.value)
+
+
+def test_an_incomplete_category_the_base_lacks_is_unknown_with_the_nearest_name(tmp_path):
+    line = _variant(tmp_path, '[[incidents.categories]]\nname = "illegal_parkng"\nshare = 3.0\n')
+    assert line == (f"{tmp_path / 'variant.toml'}: incidents.categories[illegal_parkng]: unknown category"
+                    " (did you mean illegal_parking?); a new category needs every field"
+                    " (missing: severity, respond_limit_min, close_limit_min, work_min)")
+    line = _variant(tmp_path, '[[incidents.categories]]\nname = "meteor_strike"\nshare = 3.0\nseverity = 2\n')
+    assert line.endswith(": incidents.categories[meteor_strike]: unknown category; a new category needs every"
+                         " field (missing: respond_limit_min, close_limit_min, work_min)")
+
+
+def test_a_variant_may_still_add_a_whole_new_category_and_change_a_known_one(tmp_path):
+    new = ('[[incidents.categories]]\nname = "illegal_parking_night"\nshare = 0.1\nseverity = 1\n'
+           'respond_limit_min = 30\nclose_limit_min = 120\nwork_min = { dist = "exponential", mean = 20 }\n'
+           '[[incidents.categories]]\nname = "illegal_parking"\nshare = 0.3\n')
+    sc = load_scenario(_write(tmp_path / "variant.toml", f'extends = "{DEFAULT}"\n{new}'))
+    shares = {c.name: c.share for c in sc.incidents.categories}
+    assert shares["illegal_parking_night"] == 0.1 and shares["illegal_parking"] == 0.3
+    assert len(shares) == len(load_scenario(DEFAULT).incidents.categories) + 1
+
+
+def test_an_incomplete_category_of_a_file_without_extends_is_a_missing_field():
+    data = read_scenario_data(DEFAULT)
+    del data["incidents"]["categories"][0]["severity"]
+    assert _first_error(data) == "town.toml: incidents.categories[exposed_garbage].severity: missing field"
 
 
 def test_field_path_skips_union_tags_and_numbers_unnamed_items():

@@ -9,10 +9,12 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.config.base import ScenarioError
 from sim.config.geo import resolve_paths
@@ -45,16 +47,103 @@ def field_path(loc: tuple[Any, ...], data: dict[str, Any], labels: tuple[str, ..
     return "".join(parts)
 
 
-def one_line(exc: ValidationError, data: dict[str, Any], source: str,
-             labels: tuple[str, ...] = ("name", "id")) -> str:
-    """Turn the first validation error into ``source: field: what is wrong``, the CLI's one line."""
+def did_you_mean(word: str, known: Collection[str]) -> str:
+    """`` (did you mean X?)`` when one of ``known`` is close to ``word`` (difflib), else nothing."""
+    import difflib  # here: only a refusal needs it (1 ms of a refusal's start-up otherwise)
+
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """Give the models a field's annotation can hold at this level (through Annotated, unions, None)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _models(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return [m for a in get_args(annotation) for m in _models(a)]
+    return [annotation] if isinstance(annotation, type) and issubclass(annotation, BaseModel) else []
+
+
+def _inner(annotation: Any, key: Any) -> list[Any]:
+    """Give the annotations one step down ``key`` (a field, a list index, a dict key) from ``annotation``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _inner(get_args(annotation)[0], key)
+    if origin in (Union, UnionType):
+        return [a for arg in get_args(annotation) for a in _inner(arg, key)]
+    if isinstance(key, int) and origin in (list, tuple):
+        return [get_args(annotation)[0]]
+    if isinstance(key, str) and origin is dict:
+        return [get_args(annotation)[1]]
+    if isinstance(key, str) and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if key in annotation.model_fields:
+            return [annotation.model_fields[key].annotation]
+        tags = [a for f in annotation.model_fields.values() if get_origin(f.annotation) is Literal
+                for a in get_args(f.annotation)]
+        return [annotation] if key in tags else []  # a union's tag (``lognormal``): this member, one step on
+    return []
+
+
+def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """Give the field names the table at ``loc`` may hold, following the model's annotations."""
+    here: list[Any] = [model]
+    for key in loc:
+        here = [a for ann in here for a in _inner(ann, key)]
+    return {f for ann in here for m in _models(ann) for f in m.model_fields}
+
+
+# A list of named tables, as its items are called in a refusal.
+ITEM_NOUNS = {"incidents.categories": "category", "squads.units": "squad unit"}
+
+
+def _new_item(exc: ValidationError, data: dict[str, Any], source: str, labels: tuple[str, ...],
+              inherited: Mapping[str, Collection[str]]) -> str | None:
+    """Refuse an incomplete named item that the ``extends`` file lacks (a typo, most often), in one line.
+
+    ``inherited``: the named lists of the file the scenario extends, by dotted path. None when the
+    first error is not a missing field of such an item.
+    """
     err = exc.errors()[0]
-    field = field_path(tuple(err["loc"]), data, labels)
+    loc = tuple(err["loc"])
+    if err["type"] != "missing":
+        return None
+    at = next((i for i, k in enumerate(loc) if isinstance(k, int)), None)
+    if at is None or at + 2 != len(loc):
+        return None
+    where = field_path(loc[:at], data, labels)
+    item = field_path(loc[:at + 1], data, labels)[len(where):]
+    name = item[1:-1]
+    if where not in inherited or name in inherited[where] or item == f"[{loc[at]}]":
+        return None
+    missing = [str(e["loc"][-1]) for e in exc.errors()
+               if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+    noun = ITEM_NOUNS.get(where, "item")
+    return (f"{source}: {where}{item}: unknown {noun}{did_you_mean(name, inherited[where])}; "
+            f"a new {noun} needs every field (missing: {', '.join(missing)})")
+
+
+def one_line(exc: ValidationError, data: dict[str, Any], source: str,
+             labels: tuple[str, ...] = ("name", "id"), model: type[BaseModel] | None = None,
+             inherited: Mapping[str, Collection[str]] | None = None) -> str:
+    """Turn the first validation error into ``source: field: what is wrong``, the CLI's one line.
+
+    With ``model``, an unknown field suggests the nearest field of its table; with ``inherited``
+    (the ``extends`` file's named lists), an incomplete item of a name that file lacks is called
+    unknown, with the nearest name it has.
+    """
+    if inherited and (line := _new_item(exc, data, source, labels, inherited)) is not None:
+        return line
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    field = field_path(loc, data, labels)
     msg = {
         "extra_forbidden": "unknown field",
         "missing": "missing field",
         "finite_number": "must be a finite number (no NaN or inf)",
     }.get(err["type"], err["msg"].removeprefix("Value error, "))
+    if err["type"] == "extra_forbidden" and model is not None and loc:
+        msg += did_you_mean(str(loc[-1]), field_names(model, loc[:-1]))
     if not field:  # a check across sections names its own fields
         return f"{source}: {msg.removeprefix('.')}"
     if msg.startswith("."):  # a sub-field's own path (NoCoercion)
@@ -62,17 +151,33 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
     return f"{source}: {field}: {msg.removeprefix('.')}"
 
 
+def named_lists(data: Any, where: str = "") -> dict[str, list[str]]:
+    """Give the names of each list of named tables in ``data``, by dotted path (``incidents.categories``)."""
+    out: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out |= named_lists(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        key = next((k for k in ("name", "id") if all(isinstance(x.get(k), str) for x in data)), None)
+        if key is not None:
+            out[where] = [x[key] for x in data]
+    return out
+
+
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>", days: float | None = None,
-                      days_from: str = "--days") -> Scenario:
+                      days_from: str = "--days",
+                      inherited: Callable[[], Mapping[str, Collection[str]]] | None = None) -> Scenario:
     """Validate a parsed TOML table; raise ScenarioError naming the first bad field.
 
     The run-size check uses ``days`` when the command runs that long (named ``days_from`` in
-    the refusal), else the file's ``run.days``.
+    the refusal), else the file's ``run.days``. ``inherited`` gives the named lists of the
+    file ``data`` extends (read only for a refusal): see :func:`one_line`.
     """
     try:
         scenario = scenario_validator().validate_python(data)
     except ValidationError as exc:
-        raise ScenarioError(one_line(exc, data, source)) from None
+        raise ScenarioError(one_line(exc, data, source, model=Scenario,
+                                     inherited=inherited() if inherited else None)) from None
     except (TypeError, KeyError) as exc:  # malformed nesting pydantic cannot locate
         raise ScenarioError(f"{source}: {exc}") from None
     except RecursionError:
@@ -130,6 +235,15 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
+def extended_lists(path: str | Path) -> dict[str, list[str]]:
+    """Give the named lists (categories, squad units) of the file ``path`` extends (none if it extends none)."""
+    p = Path(path)
+    parent = read_toml(p).get("extends")
+    if not isinstance(parent, str):
+        return {}
+    return named_lists(read_scenario_data(p.parent / parent))
+
+
 def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read the scenario's table, with ``extends = "other.toml"`` resolved (variants of a preset)."""
     p = Path(path)
@@ -158,7 +272,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, day
     data = read_scenario_data(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
-    scenario = validate_scenario(data, source=str(path), days=days, days_from=days_from)
+    scenario = validate_scenario(data, source=str(path), days=days, days_from=days_from,
+                                 inherited=lambda: extended_lists(path))
     if town_files:
         check_town_files(scenario, str(path))
     return scenario
@@ -208,7 +323,9 @@ def apply_overrides(
             if isinstance(node, list):
                 match = [it for it in node if isinstance(it, dict) and key in (it.get("name"), it.get("id"))]
                 if not match:
-                    raise ScenarioError(f"{source}: {path}: no list item named {key!r}")
+                    names = [n for it in node if isinstance(it, dict) for n in (it.get("name"), it.get("id"))
+                             if isinstance(n, str)]
+                    raise ScenarioError(f"{source}: {path}: no list item named {key!r}{did_you_mean(key, names)}")
                 if last:
                     raise ScenarioError(f"{source}: {path}: cannot replace a whole list item")
                 node = match[0]

@@ -201,7 +201,7 @@ def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:
         return Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ExperimentError(one_line(exc, data, source, labels=("path",))) from None
+        raise ExperimentError(one_line(exc, data, source, labels=("path",), model=Experiment)) from None
 
 
 def _sample(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None]:
