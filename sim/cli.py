@@ -212,9 +212,7 @@ def compare(
     measure that differs); compare.csv keeps every measure, and a/ and b/ hold each option's
     summary, replications and scenario for ``gridsim report``.
     """
-    from rich.table import Table
-
-    from sim.compare import identical_measures, paired_table, plot_groups
+    from sim.compare import identical_measures, paired_table, plot_groups, terminal_table
     from sim.report.catalogue import is_headline
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replications, write_json
@@ -250,13 +248,8 @@ def compare(
             write_snapshot(tmp / sub, path)
     same = identical_measures(runs_a, runs_b)
     shown = table[~table.measure.isin(same) & (table.measure.map(is_headline) | all_measures)]
-    t = Table(title=f"{a.meta.name} (A) vs {b.meta.name} (B): {n_days:g} days × {replications} paired replications")
-    for col in ("measure", "A mean [95% CI]", "B mean [95% CI]", "B − A [95% CI]"):
-        t.add_column(col, justify="left" if col == "measure" else "right")
-    for r in shown.itertuples():
-        t.add_row(r.measure, *(fmt({"mean": m, "ci95": [lo, hi]}) for m, lo, hi in (
-            (r.a_mean, r.a_lo, r.a_hi), (r.b_mean, r.b_lo, r.b_hi), (r.diff_mean, r.diff_lo, r.diff_hi))))
-    out_console.print(t)
+    out_console.print(terminal_table(  # in English, as run's table
+        shown, f"{a.meta.name} (A) vs {b.meta.name} (B): {n_days:g} days × {replications} paired replications", "en"))
     warn(warnings_ab["a"], "A: ")
     warn(warnings_ab["b"], "B: ")
     hidden = len(table) - len(shown) - len(same)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -12,7 +13,9 @@ import pandas as pd
 from conftest import SMALL_TOWN, make_scenario
 
 from sim.config import load_scenario
+from sim.labels import measure
 from sim.model import TownModel
+from sim.report.catalogue import is_headline
 
 ROOT = Path(__file__).resolve().parents[1]
 PRE = ROOT / "scenarios" / "xuxiake_pre_reform.toml"
@@ -132,6 +135,38 @@ def test_compare_command_writes_table_and_figures(tmp_path):
     assert inc.diff_mean == 0 and inc.diff_lo == 0  # same incidents in both (CRN)
     assert {"compare_shares.png", "compare_tiers.png"} <= {p.name for p in out.iterdir()}
     assert json.loads((out / "compare.json").read_text())["b"] == "nearest"
+    shown = [m for m in table.measure[table.diff_mean != 0] if is_headline(m)]  # named by label, not code
+    assert shown and all(measure(m, "en") in r.stdout and m not in r.stdout for m in shown), r.stdout
+
+
+def test_compare_table_names_measures_as_run_does_and_fits_100_columns():
+    """The terminal table: labels (not codes), mean ± CI in the report's units, numbers whole at 100 columns."""
+    from rich.console import Console
+
+    from sim.compare import terminal_table
+
+    rows = pd.DataFrame([
+        {"measure": "share_within_15min_dispatched", "a_mean": 0.0, "a_lo": 0.0, "a_hi": 0.0,
+         "b_mean": 0.857, "b_lo": 0.711, "b_hi": 1.003, "diff_mean": 0.857, "diff_lo": 0.711, "diff_hi": 1.003},
+        {"measure": "problem_to_scene_p90_min", "a_mean": 4299.4, "a_lo": 3420.7, "a_hi": 5178.1,
+         "b_mean": 1235.9, "b_lo": 821.4, "b_hi": 1650.4, "diff_mean": -3063.5, "diff_lo": -3527.6, "diff_hi": -2599.4},
+        {"measure": "workload_max.squad_crew", "a_mean": 0.56, "a_lo": 0.206, "a_hi": 0.914,
+         "b_mean": 0.563, "b_lo": 0.468, "b_hi": 0.658, "diff_mean": 0.002, "diff_lo": -0.447, "diff_hi": 0.451},
+        {"measure": "staff_cost_per_year.total", "a_mean": 31_542_000.0, "a_lo": 31_542_000.0, "a_hi": 31_542_000.0,
+         "b_mean": 42_721_200.0, "b_lo": 42_721_200.0, "b_hi": 42_721_200.0,
+         "diff_mean": 11_179_200.0, "diff_lo": 11_179_200.0, "diff_hi": 11_179_200.0},
+    ])
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(terminal_table(rows, "A vs B: 8 days × 2 paired replications", "en"))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 100
+    for name, numbers in (("share_within_15min_dispatched", "0.0 ± 0%   85.7 ± 14.6%   +85.7 ± 14.6 pt"),
+                          ("problem_to_scene_p90_min", "4,299 ± 879   1,236 ± 415   -3,064 ± 464"),
+                          ("workload_max.squad_crew", "56.0 ± 35.4%   56.3 ± 9.5%   +0.2 ± 44.9 pt"),
+                          ("staff_cost_per_year.total", "31,542,000 ± 0   42,721,200 ± 0   +11,179,200 ± 0")):
+        row = [" ".join(line.split()) for line in lines if " ".join(numbers.split()) in " ".join(line.split())]
+        assert len(row) == 1 and row[0].startswith(measure(name, "en")[:30]), (name, lines)  # a long name may wrap
+    assert not any("share_within_15min" in line or "squad_crew" in line for line in lines)
 
 
 def test_presets_load():
