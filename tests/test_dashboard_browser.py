@@ -216,8 +216,7 @@ def test_list_filters_freeze_and_follow(server, browser):
     ctx, page = _open(browser, server, 1440, 900)
     try:
         _run_to_day(page, 2)
-        everything = _rows(page)
-        assert len(everything) >= 50
+        everything = _rows_when(page, lambda rs: len(rs) >= 50)  # the list redraws on the next frame
         # escalated: every row shows ↑n, and there are some
         _check(page, "gs-f-esc", True)
         rows = _rows_when(page, lambda rs: all("↑" in r for r in rs))
