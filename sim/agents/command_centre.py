@@ -199,10 +199,7 @@ class CommandCentre(mesa.Agent):
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
-            if cat.limit_clock == "working":
-                respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
-            else:  # calendar minutes: LimitClock.due is the sum
-                respond, close = now + cat.respond_limit_min, now + cat.close_limit_min
+            respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
             heapq.heappush(self._alarms, (respond, inc.id, AlarmKind.RESPONSE, inc))
             heapq.heappush(self._alarms, (close, inc.id, AlarmKind.CLOSURE, inc))
         inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
