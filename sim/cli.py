@@ -76,9 +76,10 @@ def print_summary(s: dict[str, Any], title: str) -> None:
     from rich.table import Table
 
     from sim.labels import measure
+    from sim.measures import flat_items, is_number
     from sim.report.catalogue import kind
 
-    values = _by_flat_name(s)
+    values = {k: v for k, v in flat_items(s) if is_number(v) or (isinstance(v, dict) and "mean" in v)}
     t = Table(title=title, show_header=True, header_style="bold")
     t.add_column("measure")
     t.add_column("value", justify="right")
@@ -90,22 +91,6 @@ def print_summary(s: dict[str, Any], title: str) -> None:
             t.add_row(label, fmt(values[name], kind(name) in ("share", "load")))
     out_console.print(t)
     print_roles(s)
-
-
-def _by_flat_name(s: dict[str, Any]) -> dict[str, Any]:
-    """Give a summary's values (numbers, or a mean with its CI) by flat name, as sim.measures.flat names them."""
-    def value(v: Any) -> bool:
-        return (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and "mean" in v)
-
-    out: dict[str, Any] = {}
-    for k, v in s.items():
-        if value(v):
-            out[k] = v
-        elif isinstance(v, dict):
-            out |= {f"{k}.{kk}": vv for kk, vv in v.items() if value(vv)}
-        elif k == "squads":
-            out |= {f"squads.{sq['id']}.{kk}": vv for sq in v for kk, vv in sq.items() if kk != "id" and value(vv)}
-    return out
 
 
 def print_roles(s: dict[str, Any]) -> None:

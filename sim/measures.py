@@ -8,7 +8,7 @@ and is left out while its limit is still ahead.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -547,20 +547,31 @@ def summarize(model: TownModel, cases: CaseColumns | None, staff: pd.DataFrame) 
     return summary
 
 
-def flat(summary: dict[str, Any]) -> dict[str, float]:
-    """Numeric measures of a summary as ``name`` or ``group.key`` → value (for tables and CIs)."""
-    out: dict[str, float] = {}
+# A squad's entries that are measures (its other entries, id and crews, describe it).
+SQUAD_MEASURES = ("utilisation", "calls_share", "outside_zone_share")
+
+
+def flat_items(summary: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Each entry of a summary under its flat name: ``name``, ``group.key`` or ``squads.ID.key``.
+
+    The one naming of measures in tables, sweeps and the terminal. An entry that is a mean
+    with its CI (a combined summary's) stays whole; callers keep the values they can show.
+    """
     for k, v in summary.items():
-        if isinstance(v, bool) or k in ("seed",):
-            continue
-        if isinstance(v, (int, float)):
-            out[k] = float(v)
-        elif isinstance(v, dict):
-            for kk, vv in v.items():
-                if isinstance(vv, (int, float)):
-                    out[f"{k}.{kk}"] = float(vv)
-        elif k == "squads":
-            for s in v:
-                for kk in ("utilisation", "calls_share", "outside_zone_share"):
-                    out[f"squads.{s['id']}.{kk}"] = float(s[kk])
-    return out
+        if k == "squads" and isinstance(v, list):
+            for squad in v:
+                yield from ((f"squads.{squad['id']}.{m}", squad[m]) for m in SQUAD_MEASURES if m in squad)
+        elif isinstance(v, dict) and "mean" not in v:
+            yield from ((f"{k}.{kk}", vv) for kk, vv in v.items())
+        else:
+            yield k, v
+
+
+def is_number(v: Any) -> bool:
+    """Whether ``v`` is a plain number (a bool is not one)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def flat(summary: dict[str, Any]) -> dict[str, float]:
+    """Numeric measures of a summary by flat name → value (for tables and CIs)."""
+    return {k: float(v) for k, v in flat_items(summary) if k != "seed" and is_number(v)}
