@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from sim import limits
 from sim.config.base import NoCoercion
+from sim.deferred import scipy_special
 
 if TYPE_CHECKING:  # numpy loads when a run draws (ppf), not when a scenario is read or refused
     import numpy as np
@@ -112,10 +113,8 @@ class LogNormal(NoCoercion):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF for many uniforms at once through the normal quantile."""
         import numpy as np
-        from scipy import (
-            special,  # the inverse CDFs alone, and only when drawn: scipy slows start-up
-        )
 
+        special = scipy_special()  # the inverse CDFs alone, and only when drawn: scipy slows start-up
         mu, sigma = self._params
         return np.exp(mu + sigma * special.ndtri(np.asarray(u, dtype=float)))  # = scipy.stats.norm.ppf
 
@@ -139,8 +138,8 @@ class Gamma(NoCoercion):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Invert the CDF through the regularised incomplete gamma function (shape 1/cv², scale mean·cv²)."""
         import numpy as np
-        from scipy import special
 
+        special = scipy_special()
         shape = 1 / self.cv**2
         return special.gammaincinv(shape, np.asarray(u, dtype=float)) * (self.mean / shape)  # = stats.gamma.ppf
 

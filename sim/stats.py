@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from sim.deferred import scipy_special
+
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient (0 = all equal, → 1 = one member does everything); NaN if all zero."""
@@ -27,9 +29,6 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     m = float(x.mean())
     if n == 1:
         return m, math.nan, math.nan
-    from scipy import (
-        special,  # here, not at the top: importing scipy would slow every command's start
-    )
-
+    special = scipy_special()  # here, not at the top: importing scipy would slow every command's start
     half = float(special.stdtrit(n - 1, (1 + level) / 2) * x.std(ddof=1) / math.sqrt(n))  # = stats.t.ppf
     return m, m - half, m + half

@@ -34,3 +34,40 @@ def test_a_run_imports_neither_scipy_spatial_nor_networkx():
 
 def test_a_deferred_module_is_the_real_one_when_used():
     assert python_last_line(_USE) == "3 3 True mesa.experimental.continuous_space.continuous_space Graph"
+
+
+_LOGGERS = """
+import inspect, logging, sys
+if {with_sim}:
+    import sim
+    inspect.stack = None  # Mesa must not walk the stack to name its loggers
+import mesa
+import mesa.mesa_logging as ml
+print(sorted(ml._module_loggers), ml._module_loggers["mesa.model"] is logging.getLogger("MESA.mesa.model"))
+"""
+
+
+def test_mesa_names_its_loggers_as_it_would_without_walking_the_stack():
+    plain = python_last_line(_LOGGERS.format(with_sim=False))
+    assert plain == "['mesa.mesa_logging', 'mesa.model'] True"
+    assert python_last_line(_LOGGERS.format(with_sim=True)) == plain
+
+
+_SPECIAL = """
+import sys
+import numpy as np
+import sim.model
+from sim.deferred import NUMPY_UNUSED, Deferred, scipy_special
+special = scipy_special()
+before = [type(sys.modules[n]).__name__ for n in NUMPY_UNUSED]
+import scipy.special
+import numpy.testing as npt
+from numpy.f2py import run_main
+npt.assert_equal(special.ndtri(0.975), scipy.special.ndtri(0.975))
+print(before, special is scipy.special, np.polynomial.Polynomial([1, 2])(2), callable(run_main),
+      np.testing.assert_allclose is npt.assert_allclose, type(sys.modules["numpy.testing"]).__name__)
+"""
+
+
+def test_scipy_special_leaves_numpy_unused_submodules_until_used():
+    assert python_last_line(_SPECIAL) == "['Deferred', 'Deferred', 'Deferred'] True 5.0 True True module"
