@@ -37,11 +37,16 @@ FlowGen = Generator[Wait, Any, Any]
 
 
 class Flow:
-    """Drive ``gen`` on ``env``'s queue (see the module docstring); started at once, like ``env.process``."""
+    """Drive ``gen`` on ``env``'s queue (see the module docstring); started at once, like ``env.process``.
+
+    With ``after``, its first step runs ``after`` minutes from now: the same as a generator whose
+    first wait is ``after`` started at once, without the start entry, when the creator queues
+    nothing between creating it and that start (``sim.model.Arrivals``).
+    """
 
     __slots__ = ("_ok", "_value", "callbacks", "env", "gen", "resume")
 
-    def __init__(self, env: simpy.Environment, gen: FlowGen) -> None:
+    def __init__(self, env: simpy.Environment, gen: FlowGen, after: float | None = None) -> None:
         self.env = env
         self.gen = gen
         self._ok = True  # read by Environment.step for every event it pops
@@ -50,7 +55,10 @@ class Flow:
         self.callbacks: list[Callable[[Any], None]] | None = [self.resume]
         # SimPy's Initialize: urgent, now. Environment.schedule's one line written out (here and
         # for each wait below), as a case pushes several entries: the same tuple on the same heap.
-        heappush(env._queue, (env._now, URGENT, next(env._eid), self))  # type: ignore[misc]
+        if after is None:
+            heappush(env._queue, (env._now, URGENT, next(env._eid), self))  # type: ignore[misc]
+        else:  # started after ``after`` minutes: its first step queued as a wait of that long
+            heappush(env._queue, (env._now + after, NORMAL, next(env._eid), self))  # type: ignore[misc]
 
     def _resume(self, event: Any) -> None:
         """One step of the generator: resumed with ``event``'s value, until its next wait."""

@@ -9,21 +9,24 @@ dashboard and a batch run drive exactly the same model.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from heapq import heappush
 from pathlib import Path
 
 import mesa
 import numpy as np
 import simpy
 from mesa.space import ContinuousSpace
+from simpy.events import NORMAL, URGENT
 
 from sim.agents.command_centre import CommandCentre
 from sim.agents.department import build_departments
 from sim.agents.grid_staff import GridStaffMember, GridTeam
 from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
-from sim.channels import DayNotices, party_notice_prob
+from sim.channels import DayNotices, Notice, party_notice_prob
 from sim.config import Scenario
 from sim.flow import Flow, FlowGen
 from sim.history import Actor, StoryEntry
@@ -114,7 +117,7 @@ class TownModel(mesa.Model):
         self.stream = IncidentStream(scenario, self.town, self.streams["incidents"])
         self.notices = DayNotices(self)  # each day's first notices at once (issue 14 shortcut)
         self._next_id = 0
-        Flow(self.env, self._arrivals())
+        Arrivals(self)
         for squad in self.squads:
             if not squad.calendar.always:
                 Flow(self.env, self._shift_starts(squad))
@@ -215,29 +218,6 @@ class TownModel(mesa.Model):
         return space
 
     # ---- processes -----------------------------------------------------------------------
-    def _arrivals(self) -> FlowGen:
-        """Release each day's incidents at their times; each becomes a case process."""
-        env = self.env
-        days = int(np.ceil(self.days))
-        for d in range(days):
-            batch = self.stream.day(d)
-            grids = self.town.locate_many(batch.village, batch.x, batch.y)
-            self.town.travel.places(batch.x, batch.y)
-            notices = self.notices.day(batch.occurred_at, batch.category, grids, batch.uniforms)
-            rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
-                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), notices,
-                       strict=True)
-            for t, c, v, g, x, y, u, notice in rows:
-                if t >= self.horizon:
-                    return
-                yield max(0.0, t - env.now)
-                inc = Incident(self._next_id, c, v, g, x, y, t, u)
-                if self.keep_stories:
-                    inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
-                self._next_id += 1
-                self.centre.live[inc.id] = inc
-                Flow(env, self.centre.case(inc, notice))
-
     def _shift_starts(self, squad: Squad) -> FlowGen:
         """At each shift start, idle crews pick up what queued while they were off."""
         cal = squad.calendar
@@ -280,6 +260,79 @@ class TownModel(mesa.Model):
             self.log.add(inc)
         self.centre.live.clear()
         self.log.close()
+
+
+
+# One incident of a day's batch: time, category, village, grid, x, y, uniforms, first notice.
+ArrivalRow = tuple[float, int, int, int, float, float, list[float], Notice]
+
+
+class Arrivals:
+    """Release each day's incidents at their times; each becomes a case flow when first noticed.
+
+    Issue 14 shortcut: callbacks on SimPy's queue (as ``sim.agents.squad.BusyPeriod``), not a
+    flow, so that a case's flow starts at the moment of its first notice. The plain way, a
+    generator that starts each case's flow at once (a flow's urgent start entry) which then
+    queues its wait for the notice, costs a queue entry per case that runs only to queue that
+    wait. Here the wait is queued directly, after the arrival queued its own next step: the
+    order the plain start entry queued them in, for nothing runs between an arrival and its
+    case's start entry (urgent and now: no other urgent entry is pending when an arrival, a
+    normal entry, runs). So every tie between equal times is broken as before, and the clock
+    reads the same sums (``now + max(0, t - now)``). ``tests/test_shortcuts.py`` checks whole
+    runs against the plain generator.
+    """
+
+    __slots__ = ("_day", "_next", "_ok", "_rows", "_value", "callbacks", "model")
+
+    def __init__(self, model: TownModel) -> None:
+        self._ok = True  # read by Environment.step for every entry it pops
+        self._value = None
+        self.model = model
+        self._day = 0
+        self._rows: Iterator[ArrivalRow] = iter(())
+        self._next: ArrivalRow | None = None  # the incident whose arrival is queued
+        self.callbacks: list[Callable[[object], None]] | None = [self._arrive]
+        env = model.env
+        heappush(env._queue, (env._now, URGENT, next(env._eid), self))  # type: ignore[misc]  # started as a flow starts
+
+    def _arrive(self, _: object) -> None:
+        """Let the queued incident occur (none at the first step): queue the next arrival, then its case."""
+        m = self.model
+        env = m.env
+        row, self._next = self._next, self._following()
+        self.callbacks = [self._arrive]
+        if self._next is not None:
+            wait = self._next[0] - env._now
+            heappush(env._queue, (env._now + (wait if wait > 0.0 else 0.0), NORMAL, next(env._eid), self))  # type: ignore[misc]
+        if row is None:
+            return
+        t, c, v, g, x, y, u, (noticed, channel, finder) = row
+        inc = Incident(m._next_id, c, v, g, x, y, t, u)
+        if m.keep_stories:
+            inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
+        m._next_id += 1
+        m.centre.live[inc.id] = inc
+        if not math.isinf(noticed):  # never noticed: stays in `live` and is recorded at the end as unreported
+            wait = noticed - env._now
+            Flow(env, m.centre.case(inc, channel, finder), after=wait if wait > 0.0 else 0.0)
+
+    def _following(self) -> ArrivalRow | None:
+        """Give the next incident in time, drawing the next day's when this one's are done; None past the horizon."""
+        m = self.model
+        while True:
+            row = next(self._rows, None)
+            if row is not None:
+                return row if row[0] < m.horizon else None
+            if self._day >= math.ceil(m.days):
+                return None
+            batch = m.stream.day(self._day)
+            self._day += 1
+            grids = m.town.locate_many(batch.village, batch.x, batch.y)
+            m.town.travel.places(batch.x, batch.y)
+            notices = m.notices.day(batch.occurred_at, batch.category, grids, batch.uniforms)
+            self._rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
+                             grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), notices,
+                             strict=True)
 
 
 

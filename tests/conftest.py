@@ -58,3 +58,49 @@ def python_last_line(code: str) -> str:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-500:]
     return r.stdout.strip().splitlines()[-1]
+
+
+def plain_arrivals(model: Any, start: Any) -> None:
+    """The plain arrivals (``sim.model.Arrivals`` without its shortcut), started with ``start(env, gen)``.
+
+    One generator releases each day's incidents; each case's flow starts at once and waits
+    for its first notice itself.
+    """
+    import math
+
+    import numpy as np
+
+    from sim.history import StoryEntry
+    from sim.records import Incident
+    from sim.vocabulary import Stage
+
+    env = model.env
+
+    def noticed(inc: Incident, notice: Any) -> Any:
+        t, channel, finder = notice
+        if math.isinf(t):
+            return  # never noticed: stays in `live`
+        yield max(0.0, t - env.now)
+        yield from model.centre.case(inc, channel, finder)
+
+    def arrivals() -> Any:
+        for d in range(int(np.ceil(model.days))):
+            batch = model.stream.day(d)
+            grids = model.town.locate_many(batch.village, batch.x, batch.y)
+            model.town.travel.places(batch.x, batch.y)
+            notices = model.notices.day(batch.occurred_at, batch.category, grids, batch.uniforms)
+            rows = zip(batch.occurred_at.tolist(), batch.category.tolist(), batch.village.tolist(),
+                       grids.tolist(), batch.x.tolist(), batch.y.tolist(), batch.uniforms.tolist(), notices,
+                       strict=True)
+            for t, c, v, g, x, y, u, notice in rows:
+                if t >= model.horizon:
+                    return
+                yield max(0.0, t - env.now)
+                inc = Incident(model._next_id, c, v, g, x, y, t, u)
+                if model.keep_stories:
+                    inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
+                model._next_id += 1
+                model.centre.live[inc.id] = inc
+                start(env, noticed(inc, notice))
+
+    start(env, arrivals())

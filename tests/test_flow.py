@@ -8,7 +8,7 @@ import random
 import pandas as pd
 import pytest
 import simpy
-from conftest import ROOT, make_scenario
+from conftest import ROOT, make_scenario, plain_arrivals
 from simpy.events import Event
 
 import sim.agents.command_centre
@@ -120,7 +120,8 @@ def test_a_run_with_flows_keeps_every_record_of_the_run_with_plain_processes(mon
         return m.log.frame(), crews
 
     fast = run()
-    monkeypatch.setattr(sim.model, "Flow", as_process)  # arrivals, shift starts, cases
+    monkeypatch.setattr(sim.model, "Flow", as_process)  # shift starts
+    monkeypatch.setattr(sim.model, "Arrivals", lambda m: plain_arrivals(m, as_process))  # arrivals, cases
     monkeypatch.setattr(sim.agents.command_centre, "Flow", as_process)  # crews' busy periods with stories
     monkeypatch.setattr(sim.agents.command_centre, "BusyPeriod",  # and without (tests/test_squad_shortcuts.py)
                         lambda centre, crew, inc, done, travel: as_process(centre.env, crew.run_job(centre, inc, done, travel)))

@@ -144,3 +144,35 @@ def test_a_run_collecting_rarely_keeps_every_record_and_puts_the_thresholds_back
     plain = run()
     assert len(fast) > 100
     pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+
+
+@pytest.mark.parametrize(("path", "keep_stories", "days"), [
+    ("xuxiake_1plus4.toml", False, 5), ("xuxiake_1plus4.toml", True, 2),
+    ("textbook/hypercube_5squads.toml", False, 4), ("xuxiake_pre_reform.toml", False, 3.5),
+])
+def test_cases_started_at_their_first_notice_keep_every_record_of_the_plain_arrivals(monkeypatch, path, keep_stories,
+                                                                                     days):
+    """``sim.model.Arrivals`` (each case's flow queued at its notice) against a generator starting each at once."""
+    import pandas as pd
+    from conftest import ROOT, plain_arrivals
+
+    import sim.model
+    from sim.config import load_scenario
+    from sim.flow import Flow
+    from sim.model import TownModel
+
+    def run() -> tuple[pd.DataFrame, list, list]:
+        m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=4, days=days, keep_stories=keep_stories)
+        m.run()
+        m.finish()
+        staff = [(s.staff_id, s.busy_min, s.cases, s.overtime_min) for t in m.teams for s in t.members]
+        stories = [i.history for i in m.centre.live.values()]
+        return m.log.frame(), staff, stories
+
+    fast = run()
+    monkeypatch.setattr(sim.model, "Arrivals", lambda m: plain_arrivals(m, Flow))
+    plain = run()
+    assert len(fast[0]) > 200
+    pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
+    assert fast[1] == plain[1]
+    assert fast[2] == plain[2]

@@ -21,7 +21,6 @@ from sim.agents.grid_staff import GridStaffMember
 from sim.agents.protocols import World
 from sim.agents.squad import BusyPeriod
 from sim.agents.staff import soonest
-from sim.channels import Notice, first_notice
 from sim.clocks import LimitClock
 from sim.config.incidents import Category
 from sim.flow import Flow, Wait, interruptible
@@ -111,21 +110,18 @@ class CommandCentre(mesa.Agent):
         return max(0.0, t - self.env.now)
 
     # ---- the closed loop -------------------------------------------------------------
-    def case(self, inc: Incident, notice: Notice | None = None) -> Process:
-        """One case from occurrence to closure (a flow on SimPy's clock: it yields minutes to wait).
+    def case(self, inc: Incident, channel: Channel, finder: GridStaffMember | None) -> Process:
+        """One case from its first report to closure (a flow on SimPy's clock: it yields minutes to wait).
 
-        ``notice`` is its ``first_notice`` when the day's were computed together (``DayNotices``).
+        The arrivals start it at the moment someone first notices the problem (``first_notice``:
+        by ``channel``; ``finder`` is the patroller who found it).
         """
         env, m = self.env, self.world
         cat = m.categories[inc.category]
-        t, channel, finder = first_notice(m, inc) if notice is None else notice
-        if math.isinf(t):
-            return  # never noticed: stays in `live` and is recorded at the end as unreported
-        yield self._at(t)
         self._intake(inc, cat, channel)
         tier = self._start_tier[inc.category]
         why: Reason | None = None  # why the case last went up a tier
-        fixer, travel = self.spot_fixer(inc, channel, finder)
+        fixer, travel = self.spot_fixer(inc, channel, finder) if self._spot_fixable[inc.category] else (None, 0.0)
         if fixer is not None:
             if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
                 yield from self._spot_fix(inc, cat, fixer, travel)
