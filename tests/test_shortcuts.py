@@ -49,6 +49,24 @@ def test_scalar_duty_and_calendar_time_equal_the_general_conversions(cal):
         assert cal.calendar_at(d) == cal.calendar_time(d) == (d if cal.always else plain_calendar_time(d))
 
 
+@pytest.mark.parametrize("cal", CALENDARS)
+def test_duty_time_without_min_calls_and_a_job_span_in_one_call_equal_the_plain_formula(cal):
+    def plain_g(t: float) -> float:  # _g_scalar as it was written with min()
+        k, r = divmod(t - cal._t0, DAY)
+        if cal.days_per_week == WEEK:
+            return k * cal.length + min(cal.length, r)
+        week, dow = divmod(k, WEEK)
+        done = week * cal.days_per_week + min(dow, cal.days_per_week)
+        return done * cal.length + (min(cal.length, r) if dow < cal.days_per_week else 0.0)
+
+    times = _times()
+    rng = random.Random(2)
+    for t in times:
+        assert cal._g_scalar(t) == plain_g(t)
+        t1 = t + rng.choice([0.0, 1e-9, 30.0, rng.uniform(0, 3 * DAY)])
+        assert cal.duty_span(t, t1) == cal.duty_at(t1) - cal.duty_at(t)
+
+
 def test_soonest_is_min_keyed_on_free_time_then_load():
     rng = random.Random(3)
     cals = CALENDARS[:2]

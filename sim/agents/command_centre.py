@@ -43,7 +43,10 @@ if TYPE_CHECKING:
     from sim.agents.department import Department
     from sim.agents.squad import Crew
 
-# A case's flow (sim/flow.py) yields minutes to wait or an event to wait for.
+# A case's flow (sim/flow.py) yields minutes to wait or an event to wait for: to wait until
+# calendar time t it yields ``t - now``, never below zero (rounding). The case path reads the
+# clock as ``env._now``, SimPy's own attribute: the ``now`` property is a Python call per read
+# (issue 14: about 15 a case).
 Process = Generator[Wait, object, None]
 # A tier's attempt: the tier that resolved the case, or why it handed the case up.
 Outcome = Generator[Wait, object, Tier | Reason]
@@ -57,6 +60,7 @@ COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 # county because the town failed or ran out of time; a case the county owns (its category
 # starts there) or that needs powers the town does not hold (a referral) goes to the county.
 CONVENABLE = (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED)
+RESPONSE, CLOSURE = AlarmKind.RESPONSE, AlarmKind.CLOSURE  # looked up per case: module names, not enum attributes
 
 
 class CommandCentre(mesa.Agent):
@@ -105,10 +109,6 @@ class CommandCentre(mesa.Agent):
                 m.town.grids[grid].box, m.config.grid_staff.patrol_mode)
         return minutes
 
-    def _at(self, t: float) -> float:
-        """Minutes to wait until calendar time ``t`` (never a negative delay from rounding)."""
-        return max(0.0, t - self.env.now)
-
     # ---- the closed loop -------------------------------------------------------------
     def case(self, inc: Incident, channel: Channel, finder: GridStaffMember | None) -> Process:
         """One case from its first report to closure (a flow on SimPy's clock: it yields minutes to wait).
@@ -127,7 +127,7 @@ class CommandCentre(mesa.Agent):
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
-            inc.note(env.now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
+            inc.note(env._now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
         yield self._routing_delay(inc, cat, channel)
         while True:
             if tier == Tier.COUNTY and why in CONVENABLE and self._convenes(cat):
@@ -140,7 +140,7 @@ class CommandCentre(mesa.Agent):
                 break
             inc.escalations += 1
             limit = self.escalation.tier_budget(cat, tier) if outcome == Reason.TIME_LIMIT_USED else None
-            inc.note(env.now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
+            inc.note(env._now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
             tier, why = Tier(tier + 1), outcome
         yield from self._verify_and_close(inc, cat, tier)
 
@@ -159,7 +159,7 @@ class CommandCentre(mesa.Agent):
             fixers = m.teams[inc.grid].fixers(cat.domain)
             if not fixers:
                 return None, 0.0
-            return soonest(fixers, self.env.now), self._walk(inc.grid)
+            return soonest(fixers, self.env._now), self._walk(inc.grid)
         if finder is not None and "fix" in finder.duties:
             return finder, 0.0
         return None, 0.0
@@ -176,7 +176,7 @@ class CommandCentre(mesa.Agent):
         delay = dep.dispatch_min.draw(inc.u[U.TRIAGE])
         if channel != Channel.PATROL and inc.u[U.HANDOFF] < dep.handoff_prob:
             delay += dep.handoff_min.draw(inc.u[U.HANDOFF_DELAY])
-            inc.note(self.env.now, Stage.HANDED_OFF, Reason.WRONG_DEPARTMENT, domain=cat.domain)
+            inc.note(self.env._now, Stage.HANDED_OFF, Reason.WRONG_DEPARTMENT, domain=cat.domain)
         return delay
 
     def _convenes(self, cat: Category) -> bool:
@@ -191,18 +191,18 @@ class CommandCentre(mesa.Agent):
         self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
     def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
-        now = self.env.now
+        now = self.env._now
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
             respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
-            heapq.heappush(self._alarms, (respond, inc.id, AlarmKind.RESPONSE, inc))
-            heapq.heappush(self._alarms, (close, inc.id, AlarmKind.CLOSURE, inc))
+            heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
+            heapq.heappush(self._alarms, (close, inc.id, CLOSURE, inc))
         inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """Let the finder settle it there and then (after walking over, if told by a resident)."""
-        env, now = self.env, self.env.now
+        env, now = self.env, self.env._now
         work = cat.work_min.draw(inc.u[U.WORK_GRID])
         if travel > 0:  # told by a resident: walks over when free
             _, arrive, end = finder.book(now, travel, work)  # type: ignore[misc]
@@ -210,10 +210,10 @@ class CommandCentre(mesa.Agent):
             arrive, end = now, finder.work_now(now, work)
         inc.handler = finder.staff_id
         if arrive > now:
-            yield self._at(arrive)
-        inc.arrived_at = env.now
-        inc.note(env.now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
-        yield self._at(end)
+            yield wait if (wait := arrive - env._now) > 0.0 else 0.0
+        inc.arrived_at = env._now
+        inc.note(env._now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
+        yield wait if (wait := end - env._now) > 0.0 else 0.0
 
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
         """Let one tier try; the tier that resolved the case, or why it hands the case up."""
@@ -223,13 +223,13 @@ class CommandCentre(mesa.Agent):
         if tier in (Tier.GRID, Tier.VILLAGE):
             return (yield from self._staff_tier(inc, cat, tier, budget))
         if cat.limit_clock == "working":  # the same share of the limit, in working time from now
-            budget = self.clock.due(cat, self.env.now, budget) - self.env.now
+            budget = self.clock.due(cat, self.env._now, budget) - self.env._now
         return (yield from self._department(inc, cat, tier, budget))
 
     def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
         env, m = self.env, self.world
-        now = env.now
+        now = env._now
         if tier == Tier.GRID:
             team = m.teams[inc.grid]
             people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
@@ -248,14 +248,14 @@ class CommandCentre(mesa.Agent):
             deadline = who.calendar.next_on_duty(now) + budget  # the tier's time starts with its shift
         booking = who.book(now, travel, work, deadline)
         if booking is None:
-            yield self._at(deadline)
+            yield wait if (wait := deadline - env._now) > 0.0 else 0.0
             return Reason.TIME_LIMIT_USED
         self._dispatched(inc, who.actor, tier)
         _, arrive, end = booking
         if arrive < end:
-            yield self._at(arrive)
+            yield wait if (wait := arrive - env._now) > 0.0 else 0.0
             self.arrived(inc, who.actor, tier)
-        yield self._at(end)
+        yield wait if (wait := end - env._now) > 0.0 else 0.0
         resolved_tier = who.tier
         if end >= deadline:
             return Reason.TIME_LIMIT_USED
@@ -294,19 +294,19 @@ class CommandCentre(mesa.Agent):
                             dept: Department) -> Outcome:
         """After the response lag the case queues for the department's staff, who drive out and work."""
         env, m = self.env, self.world
-        ready, deadline = env.now + lag, env.now + budget
+        ready, deadline = env._now + lag, env._now + budget
         travel = m.town.travel.minutes(dept.base, (inc.x, inc.y), "car")
         work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         who, booking = dept.book(ready, travel, work, deadline)
         self._dispatched(inc, who.actor, tier)
         if booking is None:
-            yield self._at(deadline)
+            yield wait if (wait := deadline - env._now) > 0.0 else 0.0
             return Reason.TIME_LIMIT_USED
         _, arrive, end = booking
         if arrive < end:
-            yield self._at(arrive)
+            yield wait if (wait := arrive - env._now) > 0.0 else 0.0
             self.arrived(inc, who.actor, tier)
-        yield self._at(end)
+        yield wait if (wait := end - env._now) > 0.0 else 0.0
         if end >= deadline:
             return Reason.TIME_LIMIT_USED
         return self._verdict(cat, tier, inc)
@@ -328,7 +328,7 @@ class CommandCentre(mesa.Agent):
         """Send an idle crew the rule picks, or queue the case; the event fires with the crew's verdict."""
         done = self.env.event()
         idle = self._idle_for(self.world.categories[inc.category].domain)
-        inc.queued_at = self.env.now
+        inc.queued_at = self.env._now
         if idle:
             self._quotes.clear()
             crew = self.rule.choose(idle, inc, self._quote)
@@ -338,7 +338,7 @@ class CommandCentre(mesa.Agent):
         else:
             self._queue_changes()
             self.queue.append((inc, done))
-            inc.note(self.env.now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
+            inc.note(self.env._now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
         return done
 
     def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
@@ -348,34 +348,34 @@ class CommandCentre(mesa.Agent):
         grid's supervisors are off duty.
         """
         env, m = self.env, self.world
-        inc.resolved_at, inc.tier = env.now, tier
-        inc.note(env.now, Stage.RESOLVED, tier=tier)
+        inc.resolved_at, inc.tier = env._now, tier
+        inc.note(env._now, Stage.RESOLVED, tier=tier)
         team = m.teams[inc.grid]
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
-        now = env.now
+        now = env._now
         if tier == Tier.GRID and team.verifiers and not (  # the centre checks while the supervisors are off
-                self._centre_verifies_off_duty and not any(v.calendar.on_duty(now) for v in team.verifiers)):
+                self._centre_verifies_off_duty and not team.verifier_on_duty(now)):
             gs = m.config.grid_staff
             who = soonest(team.verifiers, now)
             lag = gs.verify_min.draw(inc.u[U.VERIFY])
             start, _, _ = who.book(now, 0.0, gs.verify_work_min)  # type: ignore[misc]
-            yield self._at(start + lag)
+            yield wait if (wait := start + lag - env._now) > 0.0 else 0.0
             verifier = who.actor
         else:
             yield self.cfg.verify_min.draw(inc.u[U.VERIFY])
             verifier = COMMAND_CENTRE
         if inc.u[U.VERIFY_FAIL] < self.cfg.verify_fail_prob:
             inc.reworks = 1
-            inc.note(env.now, Stage.REWORK, Reason.VERIFY_FAILED, verifier, tier)
+            inc.note(env._now, Stage.REWORK, Reason.VERIFY_FAILED, verifier, tier)
             yield cat.work_min.draw(inc.u[U.REWORK])
-            inc.resolved_at = env.now
+            inc.resolved_at = env._now
             yield self.cfg.verify_min.draw(inc.u[U.REVERIFY])
         self._close(inc, Reason.VERIFIED, verifier)
 
     def _close(self, inc: Incident, how: Reason, by: Actor) -> None:
-        now = self.env.now
+        now = self.env._now
         if self._alarms and self._alarms[0][0] <= now:  # raise_alarms' own test, without the call
             self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = now
@@ -386,7 +386,7 @@ class CommandCentre(mesa.Agent):
         self.world.log.add(inc)
 
     def _dispatched(self, inc: Incident, who: Actor, tier: Tier, why: Reason = Reason.NONE) -> None:
-        now = self.env.now
+        now = self.env._now
         if math.isnan(inc.dispatched_at):
             inc.dispatched_at = now
         inc.handler = who.record_id
@@ -394,7 +394,7 @@ class CommandCentre(mesa.Agent):
 
     def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
         """Stamp the first responder's arrival (later ones do not move the response clock)."""
-        now = self.env.now
+        now = self.env._now
         if math.isnan(inc.arrived_at):
             inc.arrived_at = now
         inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
@@ -413,7 +413,7 @@ class CommandCentre(mesa.Agent):
         crews, always = serving
         if always:
             return [c for c in crews if c.idle]
-        now = self.env.now
+        now = self.env._now
         return [c for c in crews if c.idle and c.on_duty(now)]
 
     def _quote(self, crew: Crew, inc: Incident) -> float:
@@ -424,7 +424,7 @@ class CommandCentre(mesa.Agent):
     def _send(self, crew: Crew, inc: Incident, done: simpy.Event, travel: float | None = None) -> None:
         """Start ``crew``'s busy period on ``inc`` (``travel``: its minutes there, if the rule computed them)."""
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
-        crew.busy_since = self.env.now
+        crew.busy_since = self.env._now
         self._end_wait(inc)
         self._dispatched(inc, crew.actor, Tier.TOWN)
         if self.cfg.squad_preemption != "none":  # may be interrupted: a process
@@ -438,15 +438,15 @@ class CommandCentre(mesa.Agent):
         """Take back arrivals stamped ahead (``BusyPeriod``) that the clock has not reached: the run ends first."""
         for crew in self.crews:
             if crew.busy is not None:
-                crew.busy.take_back_arrival(self.env.now)
+                crew.busy.take_back_arrival(self.env._now)
 
     def _end_wait(self, inc: Incident) -> None:
         """Add the spell just ended in the queue to the case's wait (a crew takes it)."""
         since = self._requeued_at.pop(inc.id, None)
         if since is None:
-            inc.squad_wait = self.env.now - inc.queued_at
+            inc.squad_wait = self.env._now - inc.queued_at
         else:
-            inc.squad_wait += self.env.now - since
+            inc.squad_wait += self.env._now - since
 
     # ---- preemption ----------------------------------------------------------------------
     def _crew_to_preempt(self, inc: Incident) -> Crew | None:
@@ -457,7 +457,7 @@ class CommandCentre(mesa.Agent):
         """
         if self.cfg.squad_preemption == "none":
             return None
-        cats, now = self.world.categories, self.env.now
+        cats, now = self.world.categories, self.env._now
         cat = cats[inc.category]
         mine = self.priority_class(cat)
         busy = [c for c in self.crews if c.job is not None and c.preempted_by is None and c.process is not None
@@ -487,10 +487,10 @@ class CommandCentre(mesa.Agent):
         if work_left is not None and self.cfg.squad_preemption == "resume":
             self._work_left[inc.id] = max(0.0, work_left)
         self._queue_changes()
-        self._requeued_at[inc.id] = self.env.now
+        self._requeued_at[inc.id] = self.env._now
         k = next((k for k, (q, _) in enumerate(self.queue) if q.queued_at > inc.queued_at), len(self.queue))
         self.queue.insert(k, (inc, done))
-        inc.note(self.env.now, Stage.QUEUED, Reason.PREEMPTED, tier=Tier.TOWN, waiting=len(self.queue))
+        inc.note(self.env._now, Stage.QUEUED, Reason.PREEMPTED, tier=Tier.TOWN, waiting=len(self.queue))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         """Minutes a crew drives from ``a`` to ``b`` by the squads' mode."""
@@ -517,7 +517,7 @@ class CommandCentre(mesa.Agent):
 
     def _take_queued(self, crew: Crew) -> tuple[Incident, simpy.Event] | None:
         """Take the first queued case of the most urgent class this crew may serve (the oldest under FCFS)."""
-        if not self.queue or not crew.on_duty(self.env.now):
+        if not self.queue or not crew.on_duty(self.env._now):
             return None
         # shortcut: with one class (FCFS) a crew that serves every domain takes the head
         one_class = not self.cfg.squad_priority_classes and self.cfg.squad_priority != "severity"
@@ -553,7 +553,7 @@ class CommandCentre(mesa.Agent):
 
     def _queue_changes(self) -> None:
         """Add the area since the last change, before the queue length changes."""
-        now = self.env.now
+        now = self.env._now
         start = max(self._queue_since, self._measure_from)
         if now > start:
             self._queue_area += len(self.queue) * (now - start)
@@ -562,7 +562,7 @@ class CommandCentre(mesa.Agent):
     def mean_queue_length(self) -> float:
         """Time-average number of cases waiting for a crew since the warm-up."""
         self._queue_changes()
-        span = self.env.now - self._measure_from
+        span = self.env._now - self._measure_from
         return self._queue_area / span if span > 0 else math.nan
 
     # ---- tracking ----------------------------------------------------------------------
@@ -572,14 +572,14 @@ class CommandCentre(mesa.Agent):
         Judged against the due time, so a case reached a moment after its limit still
         counts whatever the tick; the alarm is stamped at the due time.
         """
-        now = self.env.now
-        while self._alarms and self._alarms[0][0] <= now:
-            due, _, kind, inc = heapq.heappop(self._alarms)
-            done_at = inc.arrived_at if kind == AlarmKind.RESPONSE else inc.closed_at
-            if not math.isnan(done_at) and done_at <= due:
+        now = self.env._now
+        alarms = self._alarms
+        while alarms and alarms[0][0] <= now:
+            due, _, kind, inc = heapq.heappop(alarms)
+            if (inc.arrived_at if kind == RESPONSE else inc.closed_at) <= due:  # done in time (never if NaN: not done)
                 continue
             inc.alarms += 1
             self.alarms_raised += 1
             cat = self.world.categories[inc.category]
-            limit = cat.respond_limit_min if kind == AlarmKind.RESPONSE else cat.close_limit_min
+            limit = cat.respond_limit_min if kind == RESPONSE else cat.close_limit_min
             inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)

@@ -134,6 +134,13 @@ class GridTeam:
         self._fixers: dict[str, list[GridStaffMember]] = {}  # by domain: duties never change in a run
         self._mediators: dict[str, list[GridStaffMember]] = {}
 
+    def verifier_on_duty(self, t: float) -> bool:
+        """Whether one of the grid's verifiers is on duty at ``t`` (``any`` written out: asked per grid case)."""
+        for v in self.verifiers:  # noqa: SIM110  (any() over a generator costs a generator per case)
+            if v.calendar.on_duty(t):
+                return True
+        return False
+
     def beat(self, domain: str) -> Beat | None:
         """Give the beat structure for a domain (built once), None if nobody patrols for it."""
         if domain not in self._beats:

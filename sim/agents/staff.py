@@ -76,11 +76,13 @@ class BookableStaff(mesa.Agent):
 
     def _tally(self, start: float, end: float) -> None:
         """Busy and overtime minutes of one job, within the run's horizon."""
-        end = min(end, self.horizon)
+        if end > self.horizon:
+            end = self.horizon
         if end > start:
-            cal = self.calendar
             self.busy_min += end - start
-            self.overtime_min += max(0.0, (end - start) - (cal.duty_at(end) - cal.duty_at(start)))
+            overtime = (end - start) - self.calendar.duty_span(start, end)
+            if overtime > 0.0:  # max(0.0, overtime): adding 0.0 changes nothing
+                self.overtime_min += overtime
         self.cases += 1
 
     def on_duty_minutes(self, t0: float, t1: float) -> float:
@@ -92,12 +94,14 @@ def soonest(people: Sequence[BookableStaff], ready: float) -> BookableStaff:
     """Pick the one of ``people`` free soonest, the least loaded on a tie (a shared FCFS queue).
 
     The first such in ``people`` on a full tie, as ``min`` keyed on ``(free_at, busy_min)``
-    would; written out because every case asks it several times.
+    would; written out (``max(ready, busy_until)`` too: the first of equals) because every case
+    asks it several times.
     """
-    best = people[0]
-    best_free = best.calendar.next_on_duty(max(ready, best.busy_until))
-    for m in people[1:]:
-        free = m.calendar.next_on_duty(max(ready, m.busy_until))  # m.free_at(ready)
+    them = iter(people)
+    best = next(them)
+    best_free = best.calendar.next_on_duty(ready if ready >= (t := best.busy_until) else t)  # best.free_at(ready)
+    for m in them:
+        free = m.calendar.next_on_duty(ready if ready >= (t := m.busy_until) else t)  # m.free_at(ready)
         if free < best_free or (free == best_free and m.busy_min < best.busy_min):
             best, best_free = m, free
     return best
