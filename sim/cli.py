@@ -20,11 +20,13 @@ from sim.console import (
     Stopped,
     catch_stop_signals,
     check_days,
+    check_lang,
     fail,
     fmt,
     out_console,
     output_folder,
     progress_bar,
+    say,
     stopped_message,
     warn,
 )
@@ -56,6 +58,9 @@ Days = Annotated[float | None, typer.Option(callback=check_days, help=(
 Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="Processes (default: all cores)")]
 Force = Annotated[bool, typer.Option("--force", help=(
     "Write into a folder that also holds files gridsim did not write (they are left alone)"))]
+# The terminal's language, chosen as the report's is (gridsim report --lang).
+LangOption = Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
+    "zh or en: the language of the tables and warnings (default: the scenario's meta.language)"))]
 
 
 # The headline rows, by flat measure name (sim.measures.flat), each named by sim.labels.
@@ -69,8 +74,8 @@ SUMMARY: tuple[str, ...] = (
 )
 
 
-def print_summary(s: dict[str, Any], title: str) -> None:
-    """Print the headline measures as a table a planner can read, named as reports name them."""
+def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
+    """Print the headline measures as a table a planner can read, named as reports name them, in ``lang``."""
     from fnmatch import fnmatchcase
 
     from rich.table import Table
@@ -81,38 +86,40 @@ def print_summary(s: dict[str, Any], title: str) -> None:
 
     values = {k: v for k, v in flat_items(s) if is_number(v) or (isinstance(v, dict) and "mean" in v)}
     t = Table(title=title, show_header=True, header_style="bold")
-    t.add_column("measure")
-    t.add_column("value", justify="right")
+    t.add_column(say("measure", lang))
+    t.add_column(say("value", lang), justify="right")
     for pattern in SUMMARY:
         for name in [n for n in values if fnmatchcase(n, pattern)]:
-            label = measure(name, "en")
+            label = measure(name, lang)
             if name.startswith("tier_share."):
-                label += f"  (as published: {fmt(s['tier_share_published'][name.split('.')[1]], True)})"
+                label += say("as_published", lang, share=fmt(s["tier_share_published"][name.split(".")[1]], True))
             t.add_row(label, fmt(values[name], kind(name) in ("share", "load")))
     out_console.print(t)
-    print_roles(s)
+    print_roles(s, lang)
 
 
-def print_roles(s: dict[str, Any]) -> None:
+# The staff table's columns, by the key of their head in sim.console.TEXT ("roles.<key>").
+ROLE_COLUMNS = ("role", "headcount", "fte", "workload_mean", "max", "routine", "case", "overtime", "gini")
+
+
+def print_roles(s: dict[str, Any], lang: str = "en") -> None:
     """Staff by role: headcount, FTE, workload (mean, max, routine and case parts), overtime, balance."""
     from rich.table import Table
 
     from sim.labels import staff_or_total
 
-    t = Table(title="staff by role (workload = busy ÷ on-duty; routine = patrol, visits, entry, liaison, "
-                    "supervision, meetings)", show_header=True, header_style="bold")
-    cols = ("role", "headcount", "FTE", "workload mean", "max", "routine", "case", "overtime h/month (all)", "Gini")
-    for c in cols:
-        t.add_column(c, justify="left" if c == "role" else "right")
+    t = Table(title=say("roles.title", lang), show_header=True, header_style="bold")
+    for c in ROLE_COLUMNS:
+        t.add_column(say(f"roles.{c}", lang), justify="left" if c == "role" else "right")
     roles = [r for r in s["workload_mean"] if r in s["staff_headcount"] or r == "squad_crew"]
     for r in roles:
-        t.add_row(staff_or_total(r, "en"), fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r)),
+        t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r)),
                   fmt(s["workload_mean"][r], True),
                   fmt(s["workload_max"].get(r), True), fmt(s["workload_routine_mean"].get(r), True),
                   fmt(s["workload_case_mean"].get(r), True), fmt(s["overtime_hours_per_month"].get(r)),
                   fmt(s["workload_gini"].get(r), "gini"))
     for r in (k for k in s["staff_headcount"] if k not in roles and k != "total"):  # on the roll, not dispatched
-        t.add_row(staff_or_total(r, "en"), fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r)), *("–",) * 6)
+        t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r)), *("–",) * 6)
     out_console.print(t)
 
 
@@ -127,9 +134,11 @@ def run(
         "Independent replications (seeds seed, seed+1, …)"))] = 1,
     workers: Workers = 0,
     force: Force = False,
+    lang: LangOption = None,
 ) -> None:
     """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
     sc = _load_or_fail(scenario, days)  # sized by --days when given
+    lang = lang or sc.meta.language
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
@@ -146,8 +155,8 @@ def run(
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
             write_snapshot(tmp, scenario)
-        print_summary(summary, f"{sc.meta.name}: {n_days:g} days, seed {base_seed}")
-        warn(summary["warnings"])
+        print_summary(summary, say("run.title", lang, name=sc.meta.name, days=n_days, seed=base_seed), lang)
+        warn(summary["warnings"], lang=lang)
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
@@ -158,9 +167,10 @@ def run(
             table.to_parquet(tmp / "replications.parquet", index=False)
             write_json(tmp / "summary.json", combined)
             write_snapshot(tmp, scenario)
-        print_summary(combined, f"{sc.meta.name}: {n_days:g} days × {replications} replications (mean, 95% CI)")
-        warn(combined["warnings"])
-    out_console.print(f"results written to {out}/")
+        print_summary(combined, say("run.title_reps", lang, name=sc.meta.name, days=n_days, reps=replications),
+                      lang)
+        warn(combined["warnings"], lang=lang)
+    out_console.print(say("written", lang, out=out), highlight=False)
 
 
 def _load_or_fail(path: str, days: float | None = None, days_from: str = "--days") -> Scenario:
@@ -190,6 +200,8 @@ def compare(
     workers: Workers = 0,
     all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
     force: Force = False,
+    lang: Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
+        "zh or en: the language of the table and warnings (default: scenario A's meta.language)"))] = None,
 ) -> None:
     """Run A and B with common random numbers; table and figures of every measure and B − A.
 
@@ -206,6 +218,7 @@ def compare(
     a = _load_or_fail(scenario_a, days)
     n_days = a.run.days if days is None else days
     b = _load_or_fail(scenario_b, n_days, "--days" if days is not None else f"{scenario_a}'s run.days")
+    lang = lang or a.meta.language  # as the report of the folder chooses it (its a/ scenario)
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
         fail(f"--days: {n_days:g} days leave nothing after the warm-up "
              f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
@@ -233,14 +246,15 @@ def compare(
             write_snapshot(tmp / sub, path)
     same = identical_measures(runs_a, runs_b)
     shown = table[~table.measure.isin(same) & (table.measure.map(is_headline) | all_measures)]
-    out_console.print(terminal_table(  # in English, as run's table
-        shown, f"{a.meta.name} (A) vs {b.meta.name} (B): {n_days:g} days × {replications} paired replications", "en"))
-    warn(warnings_ab["a"], "A: ")
-    warn(warnings_ab["b"], "B: ")
+    out_console.print(terminal_table(shown, say("compare.title", lang, a=a.meta.name, b=b.meta.name, days=n_days,
+                                                reps=replications), lang))
+    warn(warnings_ab["a"], "A: ", lang)
+    warn(warnings_ab["b"], "B: ", lang)
     hidden = len(table) - len(shown) - len(same)
-    out_console.print(f"{len(same)} measures identical in A and B left out"
-                      + ("" if all_measures else f", {hidden} more with --all") + ".", highlight=False)
-    out_console.print(f"table and figures written to {out}/ (gridsim report {out} for a document)")
+    out_console.print(say("compare.same", lang, n=len(same))
+                      + ("" if all_measures else say("compare.more", lang, n=hidden)) + ("。" if lang == "zh" else "."),
+                      highlight=False)
+    out_console.print(say("compare.written", lang, out=out), highlight=False)
 
 
 @app.command()

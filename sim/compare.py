@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from sim.labels import Lang, measure
+from sim.labels import measure
 from sim.measures import flat
 from sim.report.catalogue import fmt, kind
 from sim.stats import measure_ci
@@ -73,7 +73,7 @@ def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = Fals
     return fmt(mean, name, signed) + pm
 
 
-def terminal_table(rows: pd.DataFrame, title: str, lang: Lang) -> Table:
+def terminal_table(rows: pd.DataFrame, title: str, lang: str) -> Table:
     """Lay out the paired table's rows for the terminal, each measure named as ``gridsim run`` names it.
 
     A, B and B − A read mean ± 95% CI; numbers never wrap, a long label may.
@@ -81,8 +81,10 @@ def terminal_table(rows: pd.DataFrame, title: str, lang: Lang) -> Table:
     from rich import box
     from rich.table import Table
 
-    t = Table(title=title, caption="each: mean ± half-width of its 95% CI", box=box.SIMPLE_HEAD, pad_edge=False)
-    t.add_column("measure")
+    from sim.console import say
+
+    t = Table(title=title, caption=say("compare.caption", lang), box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column(say("measure", lang))
     for col in ("A", "B", "B − A"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in rows.itertuples():

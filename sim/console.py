@@ -57,13 +57,64 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def warn(entries: list[dict[str, Any]], prefix: str = "") -> None:
-    """Each warning entry as one line on stderr, in English (the outputs keep the codes)."""
+# The terminal's own words (titles, column heads, closing lines) in Chinese and English, looked
+# up by say(); the domain's words (measures, roles, warning sentences) come from sim.labels.
+TEXT: dict[str, tuple[str, str]] = {
+    "measure": ("指标", "measure"),
+    "value": ("数值", "value"),
+    "as_published": ("（公开口径：{share}）", "  (as published: {share})"),
+    "run.title": ("{name}：{days:g}天，随机种子 {seed}", "{name}: {days:g} days, seed {seed}"),
+    "run.title_reps": ("{name}：{days:g}天 × {reps}次重复（平均值与95%置信区间）",
+                       "{name}: {days:g} days × {reps} replications (mean, 95% CI)"),
+    "roles.title": ("各岗位人员（工作量 = 忙碌时间 ÷ 在岗时间；日常工作 = 巡查、入户走访、信息录入、联络、督查、会议）",
+                    "staff by role (workload = busy ÷ on-duty; routine = patrol, visits, entry, liaison, "
+                    "supervision, meetings)"),
+    "roles.role": ("岗位", "role"),
+    "roles.headcount": ("人数", "headcount"),
+    "roles.fte": ("折合全职", "FTE"),
+    "roles.workload_mean": ("平均工作量", "workload mean"),
+    "roles.max": ("最大", "max"),
+    "roles.routine": ("日常工作", "routine"),
+    "roles.case": ("案件", "case"),
+    "roles.overtime": ("月加班小时（全部）", "overtime h/month (all)"),
+    "roles.gini": ("基尼系数", "Gini"),
+    "written": ("结果已写入 {out}/", "results written to {out}/"),
+    "warning": ("警告：{text}", "warning: {text}"),
+    "warning.runs": ("（{n}次重复）", " ({n} replication(s))"),
+    "compare.title": ("{a}（A）与 {b}（B）：{days:g}天 × {reps}次配对重复",
+                      "{a} (A) vs {b} (B): {days:g} days × {reps} paired replications"),
+    "compare.caption": ("每格：平均值 ± 95%置信区间的半宽", "each: mean ± half-width of its 95% CI"),
+    "compare.same": ("A与B完全相同的{n}个指标未列出", "{n} measures identical in A and B left out"),
+    "compare.more": ("，另有{n}个用 --all 显示", ", {n} more with --all"),
+    "compare.written": ("表格和图已写入 {out}/（用 gridsim report {out} 生成报告）",
+                        "table and figures written to {out}/ (gridsim report {out} for a document)"),
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """Give the terminal's own text ``key`` in ``lang`` (zh or en), filled with ``values``."""
+    from sim.labels import page_text  # here: --help and a refusal need no label table
+
+    return page_text(TEXT, key, lang, **values)
+
+
+def check_lang(value: str | None) -> str | None:
+    """Check a ``--lang`` option: zh or en; None leaves the choice to the scenario (typer callback)."""
+    import typer
+
+    if value is not None and value not in ("zh", "en"):
+        raise typer.BadParameter(f"must be zh or en, got {value!r}")
+    return value
+
+
+def warn(entries: list[dict[str, Any]], prefix: str = "", lang: str = "en") -> None:
+    """Each warning entry as one line on stderr, in ``lang`` (the outputs keep the codes)."""
     from sim.warnings import text
 
     for w in entries:
-        runs = f" ({w['replications']} replication(s))" if "replications" in w else ""
-        err_console.print(f"warning: {prefix}{text(w)}{runs}", markup=False, highlight=False, soft_wrap=True)
+        runs = say("warning.runs", lang, n=w["replications"]) if "replications" in w else ""
+        err_console.print(say("warning", lang, text=f"{prefix}{text(w, lang)}{runs}"),
+                          markup=False, highlight=False, soft_wrap=True)
 
 
 class Stopped(BaseException):

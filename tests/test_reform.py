@@ -136,7 +136,8 @@ def test_compare_command_writes_table_and_figures(tmp_path):
     assert {"compare_shares.png", "compare_tiers.png"} <= {p.name for p in out.iterdir()}
     assert json.loads((out / "compare.json").read_text())["b"] == "nearest"
     shown = [m for m in table.measure[table.diff_mean != 0] if is_headline(m)]  # named by label, not code
-    assert shown and all(measure(m, "en") in r.stdout and m not in r.stdout for m in shown), r.stdout
+    # in the scenario's language (meta.language = "zh"), as its report
+    assert shown and all(measure(m, "zh") in r.stdout and m not in r.stdout for m in shown), r.stdout
 
 
 def test_compare_table_names_measures_as_run_does_and_fits_100_columns():

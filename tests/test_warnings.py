@@ -114,10 +114,15 @@ def test_run_prints_warnings_on_stderr(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('extends = "%s"\n[town.grid_division]\nhouseholds_per_grid = 900\n'
                     % (TEXTBOOK.parent / "small_rural_town.toml"), encoding="utf-8")
-    r = CliRunner().invoke(app, ["run", str(path), "--days", "2", "--out", str(tmp_path / "out")])
+    r = CliRunner().invoke(app, ["run", str(path), "--days", "2", "--out", str(tmp_path / "out"), "--lang", "en"])
     assert r.exit_code == 0, r.output
     assert "warning: " in r.stderr and "outside the stated 200–500" in r.stderr
     assert "warning: " not in r.stdout
+    # in the scenario's language when --lang is not given (meta.language = "zh"), as its report
+    r = CliRunner().invoke(app, ["run", str(path), "--days", "2", "--out", str(tmp_path / "zh")])
+    assert r.exit_code == 0, r.output
+    stderr = "".join(r.stderr.split())  # a line may wrap at the test terminal's width
+    assert "警告：" in stderr and "超出每格200–500户的规定范围" in stderr and "warning" not in stderr
 
 
 def test_sweep_warns_of_a_factor_without_effect(tmp_path):
