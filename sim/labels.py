@@ -497,12 +497,18 @@ class Named(Protocol):
     def label_zh(self) -> str:
         """The category's Chinese name from the scenario (may be empty)."""
 
+    @property
+    def label_en(self) -> str:
+        """The category's English name from the scenario (may be empty)."""
+
 
 def category(cat: Named, lang: str) -> str:
-    """Give a category's display name: its ``label_zh`` in Chinese, its name in words in English."""
-    if lang == "zh" and cat.label_zh:
-        return cat.label_zh
-    return cat.name.replace("_", " ")
+    """Give a category's display name: the scenario's ``label_zh`` or ``label_en``.
+
+    A user's scenario that gives none in that language shows the code in words.
+    """
+    own = cat.label_zh if lang == "zh" else cat.label_en
+    return own or cat.name.replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -400,6 +400,11 @@ def test_page_frames_map_clicks_and_story():
     assert head.attributes["data-id"] == str(iid)
     assert 'data-stage="occurred"' in _html(rc, "gs-story").unsafe_innerHTML
     assert rc.find(CaseRows).widget.selected == iid
+    cat = s.model.categories[s.arm.cases[iid].category]
+    assert head.unsafe_innerHTML.startswith(f"#{iid} {cat.label_zh}")
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 1  # English: the scenario's label_en, not the code
+    assert _html(rc, "gs-story-head").unsafe_innerHTML.startswith(f"#{iid} {cat.label_en}") and cat.label_en
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 0
     static_before = town.static_svg
     s.speed = 1440.0
     rc.find(v.Btn, class_="gs-play").widget.click()

@@ -195,12 +195,13 @@ def test_every_page_text_has_both_languages_over_the_same_values():
     """The report's, the dashboard's, the maps' and the plan figures' own tables, and the plan methods:
     each key has a Chinese and an English text filled from the same values; the figures' words (plan
     figures, maps, plan methods) have Chinese in the one and none in the other."""
+    from sim.console import TEXT as TERMINAL_TEXT
     from sim.dashboard.labels import _LABELS
     from sim.geo.maps import _TEXT as MAP_TEXT
     from sim.plan.figures import _TEXT as PLAN_TEXT
     from sim.report.text import _TEXT
 
-    for table in (_LABELS, _TEXT, PLAN_TEXT, MAP_TEXT, labels.PLAN_METHODS):
+    for table in (_LABELS, _TEXT, PLAN_TEXT, MAP_TEXT, labels.PLAN_METHODS, TERMINAL_TEXT):
         for key, (zh, en) in table.items():
             assert zh and en and _fields(zh) == _fields(en), key
     for key, (zh, en) in (PLAN_TEXT | MAP_TEXT | labels.PLAN_METHODS).items():
@@ -248,3 +249,27 @@ def test_dispatch_rules_are_named_by_their_own_label():
         assert rule.label == (zh, en)
     with pytest.raises(KeyError):
         labels.dispatch_rule("nearest", "en")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.toml")),
+                         ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
+def test_every_shipped_category_and_case_type_has_a_chinese_and_an_english_name(path):
+    """Pages name categories by the scenario's label_zh / label_en, so the files users copy give both."""
+    from sim.config import load_scenario
+
+    sc = load_scenario(path, town_files=False)
+    items = [*sc.incidents.categories, *(sc.service_hall.case_types if sc.service_hall else [])]
+    for c in items:
+        assert CJK.search(c.label_zh) and c.label_en and not CJK.search(c.label_en), (c.name, c.label_zh, c.label_en)
+        assert labels.category(c, "zh") == c.label_zh and labels.category(c, "en") == c.label_en
+
+
+def test_a_category_without_names_of_its_own_shows_its_code_in_words():
+    from sim.config.incidents import Category
+
+    work = {"dist": "exponential", "mean": 10}
+    bare = Category.model_validate({"name": "roof_leak", "share": 1, "severity": 1, "respond_limit_min": 60,
+                                    "close_limit_min": 120, "work_min": work})
+    assert labels.category(bare, "en") == labels.category(bare, "zh") == "roof leak"
+    named = bare.model_copy(update={"label_en": "leaking roofs"})
+    assert labels.category(named, "en") == "leaking roofs" and labels.category(named, "zh") == "roof leak"

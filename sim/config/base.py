@@ -97,6 +97,19 @@ class Strict(NoCoercion):
                               defer_build=True)
 
 
+class NamedItem(Strict):
+    """An item of a scenario's named list (an incident category, a hall case type) and its display names.
+
+    ``name`` is the code the records and measures keep; ``label_zh`` and ``label_en`` are what
+    reports, terminal tables and the dashboard show in Chinese and English
+    (``sim.labels.category``), the code in words when the scenario gives none.
+    """
+
+    name: str
+    label_zh: str = ""
+    label_en: str = ""
+
+
 class Shift(Strict):
     """Daily on-duty window in hours; end > 24 wraps past midnight, [0, 24] is round the clock."""
 

@@ -12,18 +12,16 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from sim import limits
-from sim.config.base import Shift, Strict, Weight, table
+from sim.config.base import NamedItem, Shift, Strict, Weight, table
 from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 
 # Fixed width of each case's uniforms, so changing visits_before never shifts the stream.
 MAX_VISITS = 5
 
 
-class CaseType(Strict):
+class CaseType(NamedItem):
     """One kind of matter (事项) a resident brings: its department, channels and window time."""
 
-    name: str
-    label_zh: str = ""
     department: str
     share: float = Field(gt=0, le=1)  # of all cases; normalised over the case types
     service_min: Distribution  # window minutes per visit of a simple case

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from sim import limits
-from sim.config.base import Strict, Weight, table
+from sim.config.base import NamedItem, Strict, Weight, table
 from sim.distributions import Distribution, Exponential
 from sim.vocabulary import LandUse, Tier
 
@@ -19,11 +19,9 @@ def _tier_key(tier: Tier) -> str:
 TierName = Annotated[Tier, BeforeValidator(Tier.parse), PlainSerializer(_tier_key, return_type=str)]
 
 
-class Category(Strict):
+class Category(NamedItem):
     """One kind of problem: where it arises, who can notice it, who resolves it, its limits."""
 
-    name: str
-    label_zh: str = ""
     # The department that owns it: who hears of it and acts before the reform, and which
     # squads may take it when teams are siloed by domain.
     domain: str = "urban_management"
