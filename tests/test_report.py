@@ -152,10 +152,13 @@ def test_the_trade_off_uses_squad_measures_for_a_squad_experiment():
 
 
 # --- compare's terminal filter -------------------------------------------------------------
-def _printed(out: str, table: pd.DataFrame) -> set[str]:
-    """The measures whose rows the terminal table shows (each named by its label, as run names it)."""
+def _printed(out: str, table: pd.DataFrame, lang: str = "zh") -> set[str]:
+    """The measures whose rows the terminal table shows (each named by its label, as run names it).
+
+    The tiny scenarios' meta.language is zh, so compare's table is in Chinese unless --lang says otherwise.
+    """
     lines = [line.strip() for line in out.splitlines()]
-    return {m for m in table.measure if any(line.startswith(f"{measure(m, 'en')}  ") for line in lines)}
+    return {m for m in table.measure if any(line.startswith(f"{measure(m, lang)}  ") for line in lines)}
 
 
 def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, tmp_path):
@@ -164,15 +167,16 @@ def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, 
     printed = _printed(out, table)
     assert printed and all(cat.is_headline(m) for m in printed)
     assert "incidents" not in printed  # same incidents in A and B (common random numbers)
-    assert "identical in A and B left out" in out
+    assert "A与B完全相同的" in out and "个指标未列出" in out
     assert len(table) > len(printed)  # the CSV keeps every measure
     a = json.loads((folders["compare"] / "a" / "summary.json").read_text())
     assert a["replications"] == 2 and isinstance(a["by_category"][0]["incidents"], dict)
     r = gridsim("compare", str(folders["a"]), str(folders["b"]), "--days", "2", "--replications", "2",
-                "--workers", "1", "--all", "--out", str(tmp_path / "c"))
-    every = _printed(r.output, table)
+                "--workers", "1", "--all", "--out", str(tmp_path / "c"), "--lang", "en")
+    every = _printed(r.output, table, "en")
     assert printed < every
     assert "incidents" not in every and "events_per_grid_per_month" not in every
+    assert "identical in A and B left out" in r.output and "个指标" not in r.output
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -422,6 +426,10 @@ def test_categories_are_named_in_the_readers_language(folders, tmp_path):
         cats = _section(out.read_text(encoding="utf-8"), "category")
         assert f"<td class=\"\">{name}</td>" in cats and other not in cats
         assert "exposed_garbage" not in cats and "illegal_parking" not in cats  # no code on the page
+    en = _section((tmp_path / "en.html").read_text(encoding="utf-8"), "category")
+    # the scenario's own English names (label_en), not its codes turned into words
+    assert "clutter, laundry and small ads" in en and "noise and cooking fumes" in en
+    assert "clutter laundry ads" not in en and "noise fumes" not in en
     b = load_option(folders["compare"] / "b")
     assert category_names([b], "zh")["illegal_parking"] == "违章停车"
     b.snapshot = None  # a folder without its scenario: the code is all there is
@@ -496,3 +504,63 @@ def test_the_known_limits_say_which_clock_limits_run_on():
     assert "工作时间" in zh and "limit_clock" in zh and "轮休" in zh and "而非工作时间" not in zh
     assert "working time" in en and 'limit_clock = "working"' in en and "rota" in en
     assert "not working hours" not in en and "repeat every day" not in en
+
+
+def _reps(**measures: list[float]):
+    from sim.report.data import Option
+
+    n = len(next(iter(measures.values())))
+    return Option(Path("x"), {}, pd.DataFrame({"seed": range(1, n + 1), **measures}), None)
+
+
+def test_the_compare_report_never_calls_a_deterministic_difference_no_difference():
+    """Staff the scenarios set differ by the same amount in every replication (a CI of zero width): still a difference."""
+    from sim.report.build import _no_story
+
+    cost, share = "staff_cost_per_year.total", "closure_on_time_share"
+    a = _reps(**{cost: [42_721_200.0] * 3, share: [0.98, 0.97, 0.99], "staff_headcount.total": [1086.0] * 3})
+    b = _reps(**{cost: [43_381_200.0] * 3, share: [0.981, 0.972, 0.99], "staff_headcount.total": [1092.0] * 3})
+    names = [cost, share, "staff_headcount.total"]
+    en, zh = _no_story(names, a, b, "en"), _no_story(names, a, b, "zh")
+    assert len(en) == len(zh) == 1  # the share's difference has an interval around 0: not listed
+    assert en[0].startswith("staff cost a year: total (+660,000); headcount: total (+6): staff set by each scenario")
+    assert "No headline difference" not in en[0] and "closed on time" not in en[0]
+    assert zh[0].startswith("年人员成本：合计（+660,000）、人数：合计（+6）：人员由两个情景各自设定") and "不含0。" not in zh[0]
+    # a small difference that is one (1 point in every replication) is named as small, not as none
+    b = _reps(**{cost: [42_721_200.0] * 3, share: [0.99, 0.98, 1.0], "staff_headcount.total": [1086.0] * 3})
+    (line,) = _no_story(names, a, b, "en")
+    assert line.startswith("closed on time (+1.0 pt): the interval of the difference excludes 0, but the change is small")
+    # and only when nothing differs is there no difference
+    assert _no_story(names, a, a, "en") == ["No headline difference has an interval excluding 0."]
+    assert _no_story(names, a, a, "zh") == ["没有哪个主要指标的差异置信区间不含0。"]
+
+
+@pytest.mark.parametrize(("lang", "title"), [("zh", "金额（万元）"), ("en", "amount (million yuan)")])
+def test_the_sweep_effects_chart_reads_money_in_the_reports_units(monkeypatch, lang, title):
+    import matplotlib.pyplot as plt
+
+    from sim.report import figures as figs
+    from sim.report.build import money_units
+
+    drawn: list = []
+
+    def keep(fig) -> str:  # the figure itself instead of its PNG
+        drawn.append(fig)
+        return ""
+
+    monkeypatch.setattr(figs, "embed", keep)
+    levels = [("10", figs.Estimate(42_061_200.0, 42_061_200.0, 42_061_200.0)),
+              ("14", figs.Estimate(43_381_200.0, 43_381_200.0, 43_381_200.0))]
+    share = [("10", figs.Estimate(0.8, 0.7, 0.9)), ("14", figs.Estimate(0.85, 0.8, 0.9))]
+    figs.effect_grid({"cost": {"officers": levels}, "share": {"officers": share}}, {"cost": "money", "share": "share"},
+                     "t", "%", money_units(lang))
+    (fig,) = drawn
+    fig.canvas.draw()
+    money, pct = fig.axes
+    assert money.get_ylabel() == title and pct.get_ylabel() == "%"
+    assert money.yaxis.get_offset_text().get_text() == ""  # no "1e7" above the axis
+    ticks = [tick.get_text() for tick in money.get_yticklabels() if tick.get_text()]
+    low, high = (4206, 4338) if lang == "zh" else (42.06, 43.38)
+    values = [float(x.replace(",", "")) for x in ticks]
+    assert ticks and all("e" not in x for x in ticks) and min(values) <= high and max(values) >= low, ticks
+    plt.close(fig)

@@ -114,7 +114,7 @@ def value_text(v: Any, lang: Lang) -> str:
 
 def diff_class(name: str, e: Estimate) -> str:
     """Coloured only when the CI excludes 0; green/red by the measure's better direction."""
-    if not (math.isfinite(e.lo) and math.isfinite(e.hi)) or e.lo <= 0 <= e.hi:
+    if not e.excludes_zero:
         return ""
     direction = cat.better(name)
     if direction == 0:
@@ -176,20 +176,23 @@ def _warnings(options: list[Option], lang: Lang) -> list[str]:
 class _Category:
     name: str
     label_zh: str
+    label_en: str
 
 
 def category_names(options: list[Option], lang: Lang) -> dict[str, str]:
     """Name each incident category of the options' scenarios in ``lang`` (``sim.labels.category``).
 
-    The per-category measures keep the code; the scenario's ``label_zh`` is the Chinese name,
-    its name in words the English one. A code no scenario lists (no snapshot) stays a code.
+    The per-category measures keep the code; the scenario's ``label_zh`` and ``label_en`` name it
+    (its code in words when the scenario gives none). A code no scenario lists (no snapshot)
+    stays a code.
     """
     out: dict[str, str] = {}
     for o in options:
         resolved = (o.snapshot or {}).get("resolved") or {}
         for c in (resolved.get("incidents") or {}).get("categories") or []:
             if isinstance(c, dict) and "name" in c:
-                out.setdefault(c["name"], labels.category(_Category(c["name"], c.get("label_zh") or ""), lang))
+                named = _Category(c["name"], c.get("label_zh") or "", c.get("label_en") or "")
+                out.setdefault(c["name"], labels.category(named, lang))
     return out
 
 
@@ -496,7 +499,8 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     stories = explain(a, b, [m for m in names if not workload.shown_here(m) and not m.startswith("staff_")],
                       diffs, lang)
     if not stories:
-        diff_sec.p(t("diff.none", lang))
+        for line in _no_story([m for m in names if not workload.shown_here(m)], a, b, lang):
+            diff_sec.p(line)
     for story in stories:
         diff_sec.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
         diff_sec.list(story.lines)
@@ -513,6 +517,29 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(_all_measures([a, b], lang))
     return {"title": t("title.compare", lang, a=a.name, b=b.name), "days": meta.get("days"), "reps": n,
                 "sections": sections}
+
+
+def _no_story(measures: list[str], a: Option, b: Option, lang: Lang, most: int = 6) -> list[str]:
+    """Say why no difference is traced to its mechanism, true in every case.
+
+    None of the headline differences excludes 0; or those that do are small, or are staff
+    numbers each scenario sets (the same difference in every replication: a difference too).
+    """
+    differing = [(m, paired(a, b, m)) for m in measures]
+    differing = [(m, d) for m, d in differing if d.excludes_zero]
+    if not differing:
+        return [t("diff.none", lang)]
+
+    def listed(found: list[tuple[str, Estimate]]) -> str:
+        left, right = ("（", "）") if lang == "zh" else (" (", ")")
+        words = [f"{cat.label(m, lang)}{left}{cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True)}{right}"
+                 for m, d in found[:most]]
+        return ("、" if lang == "zh" else "; ").join(words) + ("…" if len(found) > most else "")
+
+    small = [(m, d) for m, d in differing if not m.startswith("staff_")]
+    staff = [(m, d) for m, d in differing if m.startswith("staff_")]
+    return ([t("diff.small", lang, measures=listed(small))] if small else []) + (
+        [t("diff.staffing", lang, measures=listed(staff), section=t("sec.workload", lang))] if staff else [])
 
 
 # --- entry ---------------------------------------------------------------------------------------

@@ -201,8 +201,8 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
         body, unit = f"{100 * a:.1f}", (" pt" if signed else "%")
     elif k == "gini" or k == "ratio":
         body = f"{a:.3f}"
-    elif name.startswith("staff_headcount.") or a >= 1000:  # people; large counts and money
-        body = f"{a:,.0f}"
+    elif name.startswith("staff_headcount.") or a >= 1000 or (k == "count" and a.is_integer()):
+        body = f"{a:,.0f}"  # people, whole counts (47 incidents, not 47.0); large counts and money
     elif a >= 100:
         body = f"{a:.0f}"
     elif a >= 10:

@@ -44,19 +44,20 @@ def _scale(name: str) -> float:
     return 100.0 if kind(name) in ("share", "load") else 1.0
 
 
-def _money_axis(ax: plt.Axes, units: Sequence[tuple[float, str]]) -> None:
-    """Label a money axis in a unit a reader says (万元, million yuan), not 1e7 with an offset.
+def _money_axis(ax: plt.Axes, units: Sequence[tuple[float, str]], which: str = "x") -> None:
+    """Label a money axis (``which``: x or y) in a unit a reader says (万元, million yuan), not 1e7 with an offset.
 
     ``units``: (yuan per unit, axis title), largest first; the largest unit the axis reaches is used.
     """
     if not units:
         return
-    top = max(abs(x) for x in ax.get_xlim())
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    top = max(abs(x) for x in (ax.get_xlim() if which == "x" else ax.get_ylim()))
     scale, title = next(((s, u) for s, u in units if top >= s), units[-1])
-    ticks = [x / scale for x in ax.get_xticks()]
+    ticks = [x / scale for x in axis.get_ticklocs()]
     decimals = next((d for d in range(7) if all(abs(x - round(x, d)) < 1e-9 for x in ticks)), 6)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.{decimals}f}"))  # 41.8, 42.0, 42.2
-    ax.set_xlabel(title)
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.{decimals}f}"))  # 41.8, 42.0, 42.2
+    axis.set_label_text(title)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ class Estimate:
     mean: float
     lo: float
     hi: float
+
+    @property
+    def excludes_zero(self) -> bool:
+        """Whether a difference is one: its CI lies on one side of 0 (a zero-width CI at a non-zero value too)."""
+        return math.isfinite(self.lo) and math.isfinite(self.hi) and not self.lo <= 0 <= self.hi
 
 
 def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],
@@ -169,15 +175,19 @@ def bars_ci(groups: Sequence[str], options: Sequence[str], values: dict[tuple[st
 
 
 # --- sweeps ------------------------------------------------------------------------------
-def effect_grid(panels: dict[str, dict[str, list[tuple[str, Estimate]]]], percent: dict[str, bool], title: str,
-                percent_label: str) -> str:
-    """Rows: measures; columns: factors; each cell the mean at each level with its 95% CI."""
+def effect_grid(panels: dict[str, dict[str, list[tuple[str, Estimate]]]], kinds: dict[str, str], title: str,
+                percent_label: str, money: Sequence[tuple[float, str]] = ()) -> str:
+    """Rows: measures; columns: factors; each cell the mean at each level with its 95% CI.
+
+    ``kinds``: each measure's kind (``sim.report.catalogue.kind``): shares in %, money in the units
+    of ``money`` (as ``ci_panels``).
+    """
     _style()
     factors = list(dict.fromkeys(f for p in panels.values() for f in p))
     fig, axes = plt.subplots(len(panels), len(factors), figsize=(7.2, 0.6 + 1.9 * len(panels)), squeeze=False,
                              sharey="row")
     for i, (measure, panel) in enumerate(panels.items()):
-        s = 100.0 if percent[measure] else 1.0
+        s = 100.0 if kinds[measure] == "share" else 1.0
         for j, factor in enumerate(factors):
             ax = axes[i, j]
             rows = panel.get(factor)
@@ -195,8 +205,12 @@ def effect_grid(panels: dict[str, dict[str, list[tuple[str, Estimate]]]], percen
             if i == len(panels) - 1 or j >= len(factors):
                 ax.set_xlabel(factor)
             if j == 0:
-                ax.set_ylabel(percent_label if percent[measure] else "", fontsize=8)
+                ax.set_ylabel(percent_label if kinds[measure] == "share" else "", fontsize=8)
                 ax.set_title(measure, fontsize=9, loc="left")
+        shown = [ax for ax in axes[i] if ax.get_visible()]
+        if kinds[measure] == "money" and shown:  # the row shares its y axis: one formatter, titled once
+            _money_axis(shown[0], money, "y")
+            shown[0].yaxis.label.set_fontsize(8)
     for j, factor in enumerate(factors):
         axes[-1, j].set_xlabel(factor)
     fig.suptitle(title, fontsize=10, x=0.01, ha="left")

@@ -59,7 +59,7 @@ def stages_of(measure: str) -> tuple[str, ...]:
 
 def large(measure: str, a: float, d: Any) -> bool:
     """Whether a change is worth explaining: the CI excludes 0 and it moves 5 points (a share) or 10% of A's mean."""
-    if not (math.isfinite(d.lo) and math.isfinite(d.hi)) or d.lo <= 0 <= d.hi:
+    if not d.excludes_zero:
         return False
     if cat.kind(measure) == "share":
         return abs(d.mean) >= 0.05
@@ -112,7 +112,7 @@ def explain(a: Option, b: Option, measures: list[str], diffs: list[tuple[str, An
                     continue
                 dd = paired(a, b, mm)
                 ma = a.estimate(mm).mean
-                if not (math.isfinite(dd.lo) and math.isfinite(dd.hi)) or dd.lo <= 0 <= dd.hi:
+                if not dd.excludes_zero:
                     continue
                 rel = abs(dd.mean) / abs(ma) if math.isfinite(ma) and ma else math.inf
                 moved.append((rel, mm, ma, b.estimate(mm).mean))

@@ -134,6 +134,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
         diff_class,
         how_to_read,
         limits_section,
+        money_units,
         value_text,
     )
 
@@ -192,8 +193,8 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if panels:
         title = t("fig.effects", lang, reps=n)
         e.figure(figs.effect_grid({cat.label(m, lang): p for m, p in panels.items()},
-                                  {cat.label(m, lang): cat.kind(m) == "share" for m in panels}, title,
-                                  t("unit.share", lang)), title)
+                                  {cat.label(m, lang): cat.kind(m) for m in panels}, title,
+                                  t("unit.share", lang), money_units(lang)), title)
     if full:
         effect_rows = []
         for m in focus:

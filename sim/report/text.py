@@ -88,6 +88,12 @@ _TEXT: dict[str, tuple[str, str]] = {
                           "The appendix (every measure, the other assumptions) is left out; gridsim report "
                           "{folder} --appendix adds it. The folder's CSV and JSON files hold every number."),
     "diff.none": ("没有哪个主要指标的差异置信区间不含0。", "No headline difference has an interval excluding 0."),
+    "diff.small": ("{measures}：差值的置信区间不含0，但幅度不大（占比不足5个百分点，其他指标不足A值的10%），此处不分析其机制。",
+                   "{measures}: the interval of the difference excludes 0, but the change is small (under 5 points "
+                   "for a share, under 10% of A's value otherwise), so its mechanism is not traced here."),
+    "diff.staffing": ("{measures}：人员由两个情景各自设定，每次重复的差值都相同，这也是差异；见“{section}”一节。",
+                      "{measures}: staff set by each scenario, the same difference in every replication (a "
+                      "difference all the same); see “{section}”."),
     "diff.large": ("较大的差异及其机制", "Large differences and their mechanism"),
     "diff.mech_intro": (
         "模型把每个问题的经历分为几个环节：发现（巡查、热线、监控、党员中心户）、派遣（指挥中心、执法中队）、"
