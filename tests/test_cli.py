@@ -101,6 +101,9 @@ BAD_SCENARIOS = {
                        "unknown field (did you mean count?)"),
     "misspelt_category": (f'extends = "{DEFAULT}"\n[[incidents.categories]]\nname = "illegal_parkng"\nshare = 3.0\n',
                           "incidents.categories[illegal_parkng]", "unknown category (did you mean illegal_parking?)"),
+    "categories_as_tables": (f'extends = "{DEFAULT}"\n[incidents.categories.illegal_parking]\nshare = 0.3\n',
+                             "incidents.categories", 'write each category as [[incidents.categories]] with name = '
+                             '"illegal_parking" (an array of tables), not as [incidents.categories.illegal_parking]'),
 }
 
 

@@ -154,6 +154,29 @@ def test_a_variant_may_still_add_a_whole_new_category_and_change_a_known_one(tmp
     assert len(shares) == len(load_scenario(DEFAULT).incidents.categories) + 1
 
 
+@pytest.mark.parametrize(("table", "item", "key", "noun"), [
+    ("incidents.categories", "illegal_parking", "name", "category"),
+    ("squads.units", "S1", "id", "squad unit"),
+    ("service_hall.case_types", "health", "name", "case type"),
+])
+def test_a_named_list_written_as_tables_says_how_to_write_it(tmp_path, table, item, key, noun):
+    """``[incidents.categories.X]`` (TOML's table of tables) where an array of tables belongs: how to write it."""
+    line = _variant(tmp_path, f"[{table}.{item}]\nshare = 0.3\n")
+    assert line == (f'{tmp_path / "variant.toml"}: {table}: write each {noun} as [[{table}]] with {key} = "{item}" '
+                    f"(an array of tables), not as [{table}.{item}]")
+    data = read_scenario_data(DEFAULT)  # the same in a file of its own, without extends
+    data["incidents"]["categories"] = {c["name"]: c for c in data["incidents"]["categories"]}
+    assert _first_error(data) == ('town.toml: incidents.categories: write each category as [[incidents.categories]] '
+                                  'with name = "exposed_garbage" (an array of tables), not as '
+                                  "[incidents.categories.exposed_garbage]")
+
+
+def test_a_list_of_plain_values_given_a_table_keeps_pydantics_words():
+    data = read_scenario_data(DEFAULT)
+    data["command_centre"]["fifteen_minute_rule"] = {"a": {"b": 1}}
+    assert _first_error(data) == "town.toml: command_centre.fifteen_minute_rule: Input should be a valid list"
+
+
 def test_an_incomplete_category_of_a_file_without_extends_is_a_missing_field():
     data = read_scenario_data(DEFAULT)
     del data["incidents"]["categories"][0]["severity"]

@@ -94,7 +94,7 @@ def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
 
 
 # A list of named tables, as its items are called in a refusal.
-ITEM_NOUNS = {"incidents.categories": "category", "squads.units": "squad unit"}
+ITEM_NOUNS = {"incidents.categories": "category", "squads.units": "squad unit", "service_hall.case_types": "case type"}
 
 
 def _new_item(exc: ValidationError, data: dict[str, Any], source: str, labels: tuple[str, ...],
@@ -123,6 +123,28 @@ def _new_item(exc: ValidationError, data: dict[str, Any], source: str, labels: t
             f"a new {noun} needs every field (missing: {', '.join(missing)})")
 
 
+def _tables_for_list(err: Any, data: dict[str, Any], source: str, labels: tuple[str, ...],
+                     model: type[BaseModel] | None) -> str | None:
+    """Refuse ``[incidents.categories.X]`` (a table of tables) where an array of tables belongs, saying how to write it.
+
+    None unless the first error is a list of named tables given as a table of tables.
+    """
+    loc = tuple(err["loc"])
+    given = err.get("input")
+    if err["type"] != "list_type" or not isinstance(given, dict) or not given or model is None:
+        return None
+    if not all(isinstance(v, dict) for v in given.values()):
+        return None
+    key = next((k for k in labels if k in field_names(model, (*loc, 0))), None)
+    if key is None:  # a list of plain values, or of tables without a name
+        return None
+    where = field_path(loc, data, labels)
+    first = next(iter(given))
+    noun = ITEM_NOUNS.get(where, "item")
+    return (f"{source}: {where}: write each {noun} as [[{where}]] with {key} = \"{first}\" "
+            f"(an array of tables), not as [{where}.{first}]")
+
+
 def one_line(exc: ValidationError, data: dict[str, Any], source: str,
              labels: tuple[str, ...] = ("name", "id"), model: type[BaseModel] | None = None,
              inherited: Mapping[str, Collection[str]] | None = None) -> str:
@@ -135,6 +157,8 @@ def one_line(exc: ValidationError, data: dict[str, Any], source: str,
     if inherited and (line := _new_item(exc, data, source, labels, inherited)) is not None:
         return line
     err = exc.errors()[0]
+    if (line := _tables_for_list(err, data, source, labels, model)) is not None:
+        return line
     loc = tuple(err["loc"])
     field = field_path(loc, data, labels)
     msg = {
