@@ -284,6 +284,15 @@ PLAN_METHODS: dict[str, tuple[str, str]] = {
 }
 # Warnings (``sim.warnings``): code → (zh, en) templates over the entry's values.
 WARNINGS: dict[str, tuple[str, str]] = {
+    "grids_not_more_even": (
+        "新方案没有使各网格的预期事件数更均衡（变异系数 {cv_today:.3f} → {cv_proposal:.3f}，最大÷平均 {mm_today:.2f} → {mm_proposal:.2f}）："
+        "各村每户每月事件数不同（{epr_low:.3f}–{epr_high:.3f}），网格数先受每格 {low:.0f}–{high:.0f} 户的范围约束（{villages} 个村中有 {range_bound} 个因此达不到每格 {target:.0f} 件的目标），"
+        "再受每村 2–3 个网格的规则约束（{preferred} 个村因此偏离目标）；村内各格是均衡的（最不均的村 最大÷平均 {within:.2f}）",
+        "the proposal does not make expected events per grid more even (CV {cv_today:.3f} → {cv_proposal:.3f}, max/mean {mm_today:.2f} → {mm_proposal:.2f}): "
+        "events per household differ between villages ({epr_low:.3f}–{epr_high:.3f} a month) and grid counts follow the {low:.0f}–{high:.0f} households per grid range first "
+        "({range_bound} of {villages} villages cannot reach the target of {target:.0f} events per grid inside it) and the 2–3 grids per village rule second "
+        "({preferred} villages kept further from it); within villages the grids are even (worst max/mean {within:.2f})",
+    ),
     "unstable_queue": (
         "{server}为 {utilisation:.0%}，≥ 100%：队列无限增长，等待时间取决于运行时长",
         "{server} is {utilisation:.0%}, at or above 100%: the queue grows without bound and its waits depend on the run length",

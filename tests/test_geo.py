@@ -242,7 +242,9 @@ def _bad_cases(tmp: Path) -> dict[str, tuple[Path, str]]:
             p = _gis_scenario(d, frame, fname, extra, **kw)
         return p
 
-    cases["missing file"] = (_write_scenario(_mk(tmp, "missing"), 'path = "nope.gpkg"'), "village file not found")
+    missing = _write_scenario(_mk(tmp, "missing"), 'path = "nope.gpkg"')
+    cases["missing file"] = (missing, f"{missing}: town.gis.villages.path: village file not found: "
+                                      f"{missing.parent / 'nope.gpkg'}")
     cases["unreadable file"] = (case("unreadable", raw=b"this is not GeoJSON", fname="v.geojson"), "cannot read village layer")
     cases["unknown column"] = (case("column", columns='name = "NAME"\nhouseholds = "HOUSEHOLDS"'),
                                "unknown attribute column 'HOUSEHOLDS'")
@@ -312,7 +314,8 @@ def _road_cases(tmp: Path) -> dict[str, tuple[Path, str]]:
     _osm(d / "split.osm", [([1, 2], {"highway": "primary"}), ([3, 5], {"highway": "primary"}),
                            ([11, 12], {"highway": "residential"}), ([13, 4], {"highway": "residential"})], nodes)
     out["disconnected road graph"] = (scen("split", "split.osm"), "road network is disconnected")
-    out["missing road file"] = (scen("missing", "nope.osm"), "road network file not found")
+    gone = scen("missing", "nope.osm")
+    out["missing road file"] = (gone, f"{gone}: town.roads.path: road network file not found: {d / 'nope.osm'}")
     return out
 
 
@@ -491,6 +494,12 @@ def test_runs_write_grids_and_squads_layers_and_maps(tmp_path):
     assert png.stat().st_size > 20_000 and (out / "maps" / "discovery_p50_min.svg").exists()
     r = CliRunner().invoke(app, ["map", str(out), "--measure", "nope"])
     assert r.exit_code == 2 and "no per-grid measure 'nope'" in r.output
+    # --help lists exactly the measures a run's layer holds
+    from sim.geo.cli import MAP_MEASURES
+
+    numeric = {c for c in grids.columns if c != "geometry" and pd.api.types.is_numeric_dtype(grids[c])}
+    assert set(MAP_MEASURES) == numeric
+    assert ", ".join(MAP_MEASURES) in " ".join(CliRunner().invoke(app, ["map", "--help"]).output.split())
 
 
 def test_lattice_town_round_trips_through_a_geopackage(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -203,8 +204,25 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert workers.diff_lo == workers.diff_hi == pytest.approx(workers.diff_mean)
     assert staff.loc["staff_fte.total"].diff_mean > 0 and "staff_fte.worker" in staff.index
     assert "staff_headcount.worker" in r.output
+    # progress on stderr while verifying (not a terminal: one line per plan started)
+    assert "verifying by simulation: 2 plans (today and 1 proposal) × 2 replications of 1 days = 4 runs" in r.output
+    assert "verifying today's division: runs 1–2 of 4" in r.output
+    assert "verifying the proposed grids: runs 3–4 of 4" in r.output
     assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
         "confirmed", "unconfirmed")
+    # The report for leadership states the price in its main body, in both languages, in their money units.
+    from sim.report.plan import money
+
+    people, cost = staff.loc["staff_headcount.total"].diff_mean, staff.loc["staff_cost_per_year.total"].diff_mean
+    assert people > 0 and cost > 0
+    langs: tuple[tuple[Literal["zh", "en"], str], ...] = (("zh", f"+{people:.0f}人"), ("en", f"+{people:.0f} staff"))
+    for lang, staff_words in langs:
+        r = CliRunner().invoke(app, ["report", str(out), "--lang", lang, "--out", str(tmp_path / f"{lang}.html")])
+        assert r.exit_code == 0, r.output
+        html = (tmp_path / f"{lang}.html").read_text(encoding="utf-8")
+        body = html[html.index('<section id="proposals">'):html.index('<section id="maps">')]
+        assert staff_words in body and money(cost, lang, True) in body, lang  # 万元 / thousand yuan, not 1,234,567
+        assert 'id="verify-all"' not in html  # the price is not only in the appendix
 
 
 def test_pareto_figure_speaks_the_scenarios_language(tmp_path):
@@ -263,3 +281,19 @@ def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
         assert all(axes_box.y0 <= b.y0 and b.y1 <= axes_box.y1 for b in boxes)  # inside the plot, none clipped
     finally:
         plt.close(fig)
+
+
+def test_both_plan_commands_take_the_verification_seed_as_seed_and_list_the_dispatch_rules():
+    from sim.plan.cli import DISPATCH_RULE_NAMES
+    from sim.policies import DISPATCH_RULES
+
+    assert sorted(DISPATCH_RULE_NAMES) == sorted(DISPATCH_RULES)
+    bases_help = " ".join(plan("bases", "--help").output.split())
+    grids_help = " ".join(plan("grids", "--help").output.split())
+    assert "use: home_zone_first or nearest_idle" in bases_help
+    for text in (bases_help, grids_help):
+        assert "--seed <int range> First seed of the verification" in text and "--first-seed" not in text
+    assert "--division-seed" in grids_help
+    # the old spelling still works (hidden) and is checked like --seed
+    r = plan("grids", str(DEFAULT), "--first-seed", "-1")
+    assert r.exit_code == 2 and "--first-seed" in r.output

@@ -72,3 +72,45 @@ def test_a_village_too_small_for_the_range_is_refused_with_the_nearest_setting()
     assert not feasible_counts(520, GridRule(300, 500))  # 2 grids < 300 each, 1 grid > 500
     with pytest.raises(PlanError, match=r"--households 260\.\.500 \(or 300\.\.520\)"):
         grid_counts(replace(town, households=np.array([900.0, 520.0])), GridRule(300, 500))
+
+
+def test_a_division_no_more_even_than_today_is_said_plainly(tmp_path):
+    """A small GIS town: two rural villages of 444 households (one grid today, two by the 2–3 rule)
+    and two dense core ones; the division keeps every grid in range but spreads events per grid
+    more, and the terminal, plan.json and the report say so."""
+    import json
+    from pathlib import Path
+
+    import geopandas as gpd
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    x0, y0 = 250_000.0, 3_525_000.0  # UTM 51N
+    frame = gpd.GeoDataFrame(
+        {"NAME": ["甲村", "乙村", "丙社区", "丁社区"], "HH": [444, 444, 1376, 1376],
+         "LU": ["rural", "rural", "core", "core"]},
+        geometry=[shapely.box(x0 + i * 1000, y0, x0 + (i + 1) * 1000, y0 + 1000) for i in range(4)], crs="EPSG:32651")
+    frame.to_file(tmp_path / "v.gpkg", engine="pyogrio")
+    scen = tmp_path / "town.toml"
+    root = Path(__file__).resolve().parents[1]
+    scen.write_text(f'extends = "{root / "scenarios" / "xuxiake_1plus4.toml"}"\n[meta]\nname = "t"\nlanguage = "en"\n'
+                    '[town.gis.villages]\npath = "v.gpkg"\nname = "NAME"\nhouseholds = "HH"\nland_use = "LU"\n',
+                    encoding="utf-8")
+    out = tmp_path / "pg"
+    r = CliRunner().invoke(app, ["plan", "grids", str(scen), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    obj = pd.read_csv(out / "objectives.csv").set_index("objective")
+    cv = obj.loc["events per grid per month, CV"]
+    assert cv.proposal >= cv.today  # the 2–3 rule halves the rural grids' events
+    assert "warning: the proposal does not make expected events per grid more even" in r.output
+    assert "the 2–3 grids per village rule second (2 villages" in r.output
+    warnings = json.loads((out / "plan.json").read_text())["warnings"]
+    assert [w["code"] for w in warnings] == ["grids_not_more_even"]
+    assert warnings[0]["values"]["cv_proposal"] == pytest.approx(cv.proposal)
+    r = CliRunner().invoke(app, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    proposal = html[html.index('<section id="proposals">'):]
+    assert 'class="warning">the proposal does not make expected events per grid more even' in proposal

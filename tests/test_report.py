@@ -392,9 +392,25 @@ def test_plan_bases_report_marks_every_verdict_and_maps_every_plan_with_the_gis_
     check = _section(html, "verify")
     assert check.count('class="verdict ') == len(verdicts)
     assert "15分钟到场率（派中队的事件） B − A" in check  # the target measure, paired
+    # every proposal's price (staff and yuan a year against today) in the main body, in 万元
+    from sim.plan.verify import price
+    from sim.report.plan import money
+
+    v = pd.read_csv(out / "verify.csv")
+    for pid in verdicts:
+        p = price(v[v.plan == pid])
+        assert money(p.cost_per_year, "zh", True) in table and money(p.cost_per_year, "zh", True) in check, pid
+    assert "人员与每年人员成本（较今天）" in table and "元" in table
+    # bases named alike in the table and on the maps: squad, site and village; no raw coordinates
+    assert "(" not in _section(html, "question").split("今天的方案")[1]
+    labels = [b.strip() for row in plans.base_labels for b in row.split(";")]
+    assert all(lab.startswith("S") and " " in lab for lab in labels)
+    assert all(lab in table for lab in labels)
+    assert sorted(n for k in drawn for n in k["bases"].squad) == sorted(labels)
     # one map per plan (today's and each proposal), each drawn by sim.geo with zones and bases
     maps_html = _section(html, "maps")
     assert maps_html.count("<figure") == len(plans)
+    assert "pmedian" not in maps_html and "p-中位 K=2" in maps_html  # methods in words, not ids
     assert len(drawn) == len(plans) and all(k["zones"] is not None and k["bases"] is not None for k in drawn)
     assert "assumption: a small test town" in _section(html, "assumptions")  # town.villages: the demand's layout
     assert 'id="verify-all"' not in html and "--appendix" in _section(html, "appendix")  # every measure: on request
@@ -564,3 +580,27 @@ def test_the_sweep_effects_chart_reads_money_in_the_reports_units(monkeypatch, l
     values = [float(x.replace(",", "")) for x in ticks]
     assert ticks and all("e" not in x for x in ticks) and min(values) <= high and max(values) >= low, ticks
     plt.close(fig)
+
+
+# --- a plan's price, for the leadership that reads the report ----------------------------------------
+def test_money_reads_in_the_units_of_the_readers_language():
+    from sim.report.plan import money
+
+    assert money(5_859_000, "zh", True) == "+585.9万元" and money(5_859_000, "en", True) == "+5.86 million yuan"
+    assert money(-1_320_000, "zh", True) == "-132.0万元" and money(1_320_000, "en") == "1.32 million yuan"
+    assert money(2.5e8, "zh") == "2.50亿元" and money(42_000, "en") == "42.00 thousand yuan"
+    assert money(0.0, "zh", True) == "0元" and money(float("nan"), "en") == "–"
+
+
+def test_a_confirmed_plan_that_costs_more_says_so_in_its_verdict():
+    from sim.plan.verify import Price
+    from sim.report.plan import price_clause, price_text
+
+    dearer, cheaper = Price(210, 84.0, 5_859_000), Price(-12, -12.0, -1_320_000)
+    assert price_clause(dearer, "confirmed", "zh") == "，但每年多花585.9万元（+210人）"
+    assert price_clause(dearer, "confirmed", "en") == ", but it costs 5.86 million yuan more a year (+210 staff)"
+    assert price_clause(cheaper, "confirmed", "en") == ", and it saves 1.32 million yuan a year (-12 staff)"
+    assert price_clause(dearer, "unconfirmed", "en") == (
+        "; price: +210 staff (+84.0 full-time equivalents), +5.86 million yuan a year")
+    assert price_text(Price(0, 0.0, 0.0), "zh") == "人员与成本不变"
+    assert price_text(Price(3, 1.5, float("nan")), "en") == "+3 staff (+1.5 full-time equivalents)"  # no salaries given

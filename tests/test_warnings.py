@@ -95,7 +95,10 @@ def test_every_warning_has_english_and_chinese_text(code):
               # sim.geo's: layers and roads
               "file": "v.gpkg", "count": 1, "layer": "village", "first": "村1", "reason": "Self-intersection",
               "outside": 2, "names": "村1", "edges": 3, "classes": "raceway", "nodes": 4, "km": 0.3,
-              "mode": "car", "max_km": 1.0, "role": "liaison", "people": 2.0}
+              "mode": "car", "max_km": 1.0, "role": "liaison", "people": 2.0,
+              # sim.plan.grids': a division no more even than today's
+              "cv_today": 0.34, "cv_proposal": 0.344, "mm_today": 1.63, "mm_proposal": 1.58, "epr_low": 0.1,
+              "epr_high": 0.18, "target": 67.0, "range_bound": 36, "preferred": 5, "within": 1.09}
     en, zh = text({"code": code, "values": values}), text({"code": code, "values": values}, "zh")
     assert en and zh and en != zh
     with pytest.raises(KeyError):
@@ -161,12 +164,3 @@ def test_people_busy_beyond_their_duty_time_are_warned_by_role():
     again = {"code": "staff_busy_beyond_duty", "values": {**found[0].values, "people": 1.0, "high": 1.4}}
     assert merge([[found[0].as_dict()], [again]])[0]["values"] == {
         "role": "patrol_officer", "people": 2.0, "total": 3.0, "high": 1.4}
-
-
-def test_a_sweeps_warning_raised_at_several_points_is_listed_once_with_its_points():
-    from sim.warnings import by_points
-
-    w = {"code": "escalation_no_effect", "values": {"field": "escalation.severity_to_town", "value": 5}}
-    other = {"code": "escalation_no_effect", "values": {"field": "escalation.severity_to_village", "value": 4}}
-    got = by_points([{**w, "point": 1}, {**w, "point": 0}, {**other, "point": 2}, {**w, "point": None}])
-    assert got == [(w, [0, 1]), (other, [2])]

@@ -60,9 +60,6 @@ COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 # county because the town failed or ran out of time; a case the county owns (its category
 # starts there) or that needs powers the town does not hold (a referral) goes to the county.
 CONVENABLE = (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED)
-# Stories: a case's stages are noted (``Incident.note``) only when a viewer keeps stories; the
-# stages every case passes are guarded where they are noted, as the call and its arguments cost
-# more than the test (issue 14: five a case).
 RESPONSE, CLOSURE = AlarmKind.RESPONSE, AlarmKind.CLOSURE  # looked up per case: module names, not enum attributes
 
 
@@ -121,13 +118,12 @@ class CommandCentre(mesa.Agent):
         """
         env, m = self.env, self.world
         cat = m.categories[inc.category]
-        fixer, travel = self.spot_fixer(inc, channel, finder) if self._spot_fixable[inc.category] else (None, 0.0)
-        fixes_now = fixer is not None and inc.u[U.SPOT_FIX] < cat.spot_fix_prob
-        self._intake(inc, cat, channel, on_scene=fixes_now and travel == 0.0)
+        self._intake(inc, cat, channel)
         tier = self._start_tier[inc.category]
         why: Reason | None = None  # why the case last went up a tier
+        fixer, travel = self.spot_fixer(inc, channel, finder) if self._spot_fixable[inc.category] else (None, 0.0)
         if fixer is not None:
-            if fixes_now:
+            if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
@@ -194,23 +190,15 @@ class CommandCentre(mesa.Agent):
         yield self.world.config.party.convene_min.draw(inc.u[U.CONVENE])
         self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
-    def _intake(self, inc: Incident, cat: Category, channel: Channel, on_scene: bool = False) -> None:
-        """Take the report and start the case's clocks (``on_scene``: whoever found it settles it there and then).
-
-        Shortcut: the response alarm of a case whose responder is on scene at intake (a patroller
-        fixing what they found: ``arrived_at`` is stamped in this same instant) is not queued when
-        that is in time, as ``raise_alarms`` would only drop it (the same test: arrived by the due time).
-        """
+    def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
         now = self.env._now
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
             respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
-            if not (on_scene and now <= respond):
-                heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
+            heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
             heapq.heappush(self._alarms, (close, inc.id, CLOSURE, inc))
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
+        inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """Let the finder settle it there and then (after walking over, if told by a resident)."""
@@ -224,8 +212,7 @@ class CommandCentre(mesa.Agent):
         if arrive > now:
             yield wait if (wait := arrive - env._now) > 0.0 else 0.0
         inc.arrived_at = env._now
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(env._now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
+        inc.note(env._now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
         yield wait if (wait := end - env._now) > 0.0 else 0.0
 
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
@@ -362,8 +349,7 @@ class CommandCentre(mesa.Agent):
         """
         env, m = self.env, self.world
         inc.resolved_at, inc.tier = env._now, tier
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(env._now, Stage.RESOLVED, tier=tier)
+        inc.note(env._now, Stage.RESOLVED, tier=tier)
         team = m.teams[inc.grid]
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
@@ -393,8 +379,7 @@ class CommandCentre(mesa.Agent):
         if self._alarms and self._alarms[0][0] <= now:  # raise_alarms' own test, without the call
             self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = now
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(now, Stage.CLOSED, how, by)
+        inc.note(now, Stage.CLOSED, how, by)
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
@@ -405,16 +390,14 @@ class CommandCentre(mesa.Agent):
         if math.isnan(inc.dispatched_at):
             inc.dispatched_at = now
         inc.handler = who.record_id
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(now, Stage.DISPATCHED, why, who, tier)
+        inc.note(now, Stage.DISPATCHED, why, who, tier)
 
     def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
         """Stamp the first responder's arrival (later ones do not move the response clock)."""
         now = self.env._now
         if math.isnan(inc.arrived_at):
             inc.arrived_at = now
-        if inc.history is not None:  # a story is kept (see "Stories" at the top)
-            inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
+        inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
     def _idle_for(self, domain: str) -> list[Crew]:
@@ -599,5 +582,4 @@ class CommandCentre(mesa.Agent):
             self.alarms_raised += 1
             cat = self.world.categories[inc.category]
             limit = cat.respond_limit_min if kind == RESPONSE else cat.close_limit_min
-            if inc.history is not None:  # a story is kept (see "Stories" at the top)
-                inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)
+            inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)

@@ -316,7 +316,7 @@ def check_town_files(scenario: Scenario, source: str = "<scenario>") -> None:
     try:
         town = build_town(scenario)
     except GeoError as exc:
-        raise ScenarioError(str(exc)) from None
+        raise ScenarioError(f"{source}: {exc}") from None  # the scenario that names the file, then the file
     if scenario.town.gis is None:
         return
     names = {v.name for v in town.villages}

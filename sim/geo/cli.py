@@ -10,6 +10,12 @@ import typer
 
 from sim.console import fail, out_console, output_file, output_folder
 
+# The per-grid measures a run's grids.gpkg holds (sim.measures.grid_table and the layers' own columns),
+# listed for --help without loading them; tests/test_geo.py holds the list equal to a run's columns.
+MAP_MEASURES = ("discovery_p50_min", "share_within_15min", "closure_on_time_share", "workload",
+                "response_on_time_share", "verified_first_time_share", "incidents", "incidents_per_month", "score",
+                "households", "staff", "area_km2", "street_km")
+
 
 def register(app: typer.Typer) -> None:
     """Add ``gridsim map`` and ``gridsim town`` to the gridsim command."""
@@ -18,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def map_cmd(
         run_dir: Annotated[Path, typer.Argument(help="A folder written by gridsim run")],
         measure: Annotated[list[str] | None, typer.Option(
-            help="Per-grid measure (repeatable); default: discovery delay, 15-minute share, closure on time, workload")] = None,
+            help=f"Per-grid measure (repeatable): {', '.join(MAP_MEASURES)}; default: the first four")] = None,
         lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
         out: Annotated[Path | None, typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
         force: Annotated[bool, typer.Option("--force", help=(

@@ -72,13 +72,18 @@ MAX_FEATURES = {"village": limits.MAX_VILLAGES, "grid": limits.MAX_RUN_GRIDS, "p
                 "candidate site": limits.MAX_CANDIDATE_SITES}
 
 
+# The scenario field that names each kind of layer's file, for a refusal that says where to fix it.
+LAYER_FIELDS = {"village": "town.gis.villages.path", "grid": "town.gis.grids.path", "point": "town.gis.points.path",
+                "candidate site": "plan.site_layer.path"}
+
+
 def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None) -> gpd.GeoDataFrame:
     """One vector layer, refused in one line when missing, unreadable, too large, empty or without CRS."""
     import geopandas as gpd
     import pyogrio
 
     if not path.exists():
-        raise GeoError(f"{path}: {what} file not found")
+        raise GeoError(f"{LAYER_FIELDS[what]}: {what} file not found: {path}")
     if path.is_dir() and path.suffix.lower() not in (".gdb",):
         raise GeoError(f"{path}: {what} path is a folder, not a file")
     try:

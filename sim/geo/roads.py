@@ -76,7 +76,7 @@ def read_road_graph(path: Path) -> nx.MultiDiGraph:
     except ImportError:
         raise GeoError(f"{path}: road networks need osmnx: pip install 'gridsim[geo]'") from None
     if not path.exists():
-        raise GeoError(f"{path}: road network file not found")
+        raise GeoError(f"town.roads.path: road network file not found: {path}")
     name = path.name.lower()
     try:
         if name.endswith((".osm", ".osm.bz2", ".xml", ".osm.xml")):

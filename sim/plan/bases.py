@@ -38,6 +38,21 @@ class BasePlan:
     moves: int  # villages moved between zones by the balancing
     predicted: Evaluation
 
+    def base_labels(self, town: PlanTown) -> list[str]:
+        """Each base as tables and maps name it: squad, site and the village it lies in (``S1 R21 徐庄村``).
+
+        A village-centroid site is the village's own name, so it is not repeated; today's bases
+        have no site, only their squad and village.
+        """
+        out = []
+        for s, (name, xy) in enumerate(zip(self.base_names, self.bases, strict=True)):
+            v = _village_of(town, xy)
+            village = town.villages[v] if v >= 0 else ""
+            squad = name if self.method == CURRENT else f"S{s + 1}"
+            site = "" if self.method == CURRENT or name == village else f" {name}"
+            out.append(f"{squad}{site} {village}".rstrip())
+        return out
+
     def zones_by_squad(self, villages: list[str]) -> list[list[str]]:
         """Each squad's zone as village names, as a scenario's ``[[squads.units]]`` lists it."""
         return [[villages[v] for v in np.flatnonzero(self.zone == s)] for s in range(self.k)]
@@ -67,7 +82,7 @@ def current_plan(town: PlanTown) -> BasePlan:
         zone[members] = s
     base_cost = point_costs(town, town.current_bases)
     return BasePlan(CURRENT, CURRENT, k, k * town.crews_per_squad, list(town.current_bases),
-                    [f"({x:.2f}, {y:.2f})" for x, y in town.current_bases], zone, town.current_rule, None, True, 0,
+                    list(town.current_ids) or [f"S{s + 1}" for s in range(k)], zone, town.current_rule, None, True, 0,
                     evaluate(town, base_cost, zone, town.current_rule))
 
 

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sim.console import check_days, err_console, fail, fmt, out_console, output_folder, progress_bar
+from sim.console import (
+    check_days,
+    err_console,
+    fail,
+    fmt,
+    out_console,
+    output_folder,
+    progress_bar,
+    warn,
+)
 from sim.limits import (
     MAX_HOUSEHOLDS_PER_GRID,
     MAX_REPLICATIONS,
@@ -60,17 +69,67 @@ VerifyDays = Annotated[float | None, typer.Option(callback=check_days, help=(
     "Days per verifying replication (default: scenario)"))]
 Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help=(
     "Processes for the verification (default: all cores)"))]
+Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED, help=(
+    "First seed of the verification: replication k of every plan uses seed + k (common random numbers)"))]
+FirstSeed = Annotated[int | None, typer.Option("--first-seed", min=0, max=MAX_SEED, hidden=True, help=(
+    "Old spelling of --seed"))]
+# The dispatch rules' config names (sim.policies.DISPATCH_RULES; written out so --help loads no pydantic;
+# tests/test_plan.py holds them equal).
+DISPATCH_RULE_NAMES = ("home_zone_first", "nearest_idle")
 
 
-def _bases_table(plans, front, current) -> pd.DataFrame:
+class _Verifying:
+    """Progress of a verification on stderr, as ``gridsim sweep`` shows its runs.
+
+    A line first (what is verified: plans × replications = runs, on how many workers); then,
+    on a terminal, a bar naming the plan being run with runs done of all and time left, or
+    otherwise one line per plan started, so a log shows where a long verification is.
+    """
+
+    def __init__(self, names: dict[str, str], replications: int, days: float, workers: int) -> None:
+        self.names, self.total, self.done = names, replications * len(names), 0
+        self.tty = sys.stderr.isatty()
+        err_console.print(f"verifying by simulation: {len(names)} plans (today and {len(names) - 1} "
+                          f"proposal{'s' if len(names) != 2 else ''}) × {replications} replications of {days:g} days "
+                          f"= {self.total} runs on {workers} worker(s)", highlight=False, soft_wrap=True)
+        self.bar = progress_bar(self.tty)
+        self.task = self.bar.add_task("verifying", total=self.total)
+
+    def __enter__(self) -> _Verifying:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def plan(self, pid: str) -> None:
+        """Say which plan's replications start."""
+        name = self.names.get(pid, pid)
+        self.bar.update(self.task, description=f"verifying {name}")
+        if not self.tty:
+            err_console.print(f"verifying {name}: runs {self.done + 1}–{self.done + self.total // len(self.names)} "
+                              f"of {self.total}", highlight=False, soft_wrap=True)
+
+    def run_done(self) -> None:
+        """Count one finished replication."""
+        self.done += 1
+        self.bar.advance(self.task)
+
+
+def _bases_table(plans, front, current, town) -> pd.DataFrame:
     import pandas as pd
+
+    from sim.labels import plan_method
 
     rows = []
     for p, nd in zip(plans, front, strict=False):
         ev = p.predicted
         rows.append({
             "id": p.id, "method": p.method, "k": p.k, "crews": p.crews, "rule": p.rule,
-            "bases": "; ".join(p.base_names), "objective": p.objective, "proven_optimal": p.optimal, "zone_moves": p.moves,
+            "name_zh": plan_method(p.method, "zh") + ("" if p.method == "current" else f" K={p.k}"),
+            "name_en": plan_method(p.method, "en") + ("" if p.method == "current" else f" K={p.k}"),
+            "bases": "; ".join(p.base_names), "base_labels": "; ".join(p.base_labels(town)),
+            "base_xy_km": "; ".join(f"{x:.2f} {y:.2f}" for x, y in p.bases), "objective": p.objective, "proven_optimal": p.optimal, "zone_moves": p.moves,
             "predicted_fifteen_share": ev.fifteen_share, "predicted_mean_travel_min": ev.mean_travel_min,
             "predicted_p_wait": ev.p_wait, "home_coverage": ev.home_coverage, "squad_max_over_mean": ev.max_over_mean,
             "crew_gini": ev.crew_gini, "squad_workload": "; ".join(f"{w:.3f}" for w in ev.squad_workload),
@@ -79,8 +138,12 @@ def _bases_table(plans, front, current) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], title: str) -> None:
+def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], title: str,
+                  names: dict[str, str]) -> None:
     from rich.table import Table
+
+    from sim.plan.verify import price
+    from sim.report.plan import price_clause
 
     t = Table(title=title)
     for col in ("plan", "measure", "today (A)", "proposal (B)", "B − A [95% CI]"):
@@ -89,13 +152,14 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
         if r.diff_lo == r.diff_hi == 0:
             continue  # identical under common random numbers (the plan does not touch it): in verify.csv
         pct = r.measure.startswith("share") or r.measure.endswith("_share")
-        t.add_row(r.plan, r.measure, fmt({"mean": r.a_mean, "ci95": [r.a_lo, r.a_hi]}, pct),
+        t.add_row(names.get(r.plan, r.plan), r.measure, fmt({"mean": r.a_mean, "ci95": [r.a_lo, r.a_hi]}, pct),
                   fmt({"mean": r.b_mean, "ci95": [r.b_lo, r.b_hi]}, pct),
                   fmt({"mean": r.diff_mean, "ci95": [r.diff_lo, r.diff_hi]}, pct))
     out_console.print(t)
     for pid, (label, why) in verdicts.items():
         colour = "green" if label == "confirmed" else "yellow"
-        out_console.print(f"  [{colour}]{pid}: {label}[/{colour}] — {why}")
+        cost = price_clause(price(table[table.plan == pid]), label, "en")  # a dearer confirmed plan says so
+        out_console.print(f"  [{colour}]{names.get(pid, pid)}: {label}[/{colour}] — {why}{cost}", highlight=False)
 
 
 @plan_app.command("bases")
@@ -103,15 +167,16 @@ def bases(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file (today's plan)")],
     squads: Annotated[str, typer.Option(help="Number of squads K, or a range like 2..6")] = "2..6",
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_bases"),
-    dispatch_rule: Annotated[str, typer.Option(help="Rule the zones are balanced for and the proposals use")]
+    dispatch_rule: Annotated[str, typer.Option(help=(
+        f"Rule the zones are balanced for and the proposals use: {' or '.join(DISPATCH_RULE_NAMES)}"))]
     = "home_zone_first",
     time_limit: Annotated[float, typer.Option(help=(
         f"Solver time limit per model, seconds (at most {MAX_SOLVER_SECONDS:g})"))] = 30.0,
     verify: Verify = 0,
     days: VerifyDays = None,
-    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help=(
-        "First seed of the verification (common random numbers)"))] = 1,
+    seed: Seed = 1,
     workers: Workers = 0,
+    first_seed: FirstSeed = None,
 ) -> None:
     """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
     import numpy as np
@@ -129,6 +194,7 @@ def bases(
     from sim.report.sources import write_snapshot
     from sim.runner import write_json
 
+    seed = seed if first_seed is None else first_seed
     try:
         sc = load_scenario(scenario, days=days)  # sized by --days when given
         ks = parse_squads(squads)
@@ -154,7 +220,7 @@ def bases(
     except (PlanError, SolverError) as exc:
         fail(str(exc))
     plans = [today, *proposals]
-    table = _bases_table(plans, pareto_front(plans), today)
+    table = _bases_table(plans, pareto_front(plans), today, town)
     src = Path(scenario)
     overlays = {p.id: bases_overlay(p, town.villages, town.crews_per_squad, sc.meta.name) for p in proposals}
     try:
@@ -179,11 +245,10 @@ def bases(
                       sites.xy[[k != "villages" for k in sites.kinds]])
         if verify:
             n_days = sc.run.days if days is None else days
-            with progress_bar(show) as bar:
-                task = bar.add_task("verifying by simulation", total=verify * (1 + len(full)))
+            n_workers = min(verify, workers or os.cpu_count() or 1)
+            with _Verifying(dict(zip(table.id, table.name_en, strict=True)), verify, n_days, n_workers) as progress:
                 vt, verdicts = run_verify(sc, {pid: s for pid, (_, s) in full.items()}, BASES_CLAIM, verify,
-                                          n_days, seed, min(verify, workers or os.cpu_count() or 1),
-                                          on_done=lambda: bar.advance(task))
+                                          n_days, seed, n_workers, on_done=progress.run_done, on_plan=progress.plan)
             vt.to_csv(tmp / "verify.csv", index=False)
             target = vt[vt.measure == BASES_CLAIM.target].set_index("plan")
             table["verdict"] = table.id.map(lambda i: verdicts.get(i, ("", ""))[0])
@@ -201,7 +266,7 @@ def bases(
     _print_bases(table, town)
     if verify:
         _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
-                                    "(A = today, B = proposal; mean [95% CI])")
+                                    "(A = today, B = proposal; mean [95% CI])", dict(zip(table.id, table.name_en, strict=True)))
     out_console.print(f"proposals, scenarios, maps and Pareto figure written to {out}/")
 
 
@@ -245,7 +310,7 @@ def _print_bases(table: pd.DataFrame, town) -> None:
     for c in cols:
         t.add_column(c, justify="left" if c in ("plan", "bases", "verdict") else "right")
     for r in table.itertuples():
-        row = [r.id, str(r.crews), r.bases if len(r.bases) < 40 else r.bases[:37] + "…",
+        row = [f"{r.name_en}\n[dim]{r.id}[/dim]", str(r.crews), r.base_labels.replace("; ", "\n"),
                fmt(r.predicted_fifteen_share, True), fmt(r.predicted_mean_travel_min),
                fmt(r.predicted_p_wait, True), fmt(r.squad_max_over_mean), "●" if r.pareto else ""]
         if "verdict" in table.columns:
@@ -271,12 +336,12 @@ def grids(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("results/plan_grids"),
     households: Annotated[str, typer.Option(help="Households per grid, low..high (DESIGN §2: 200..500)")]
     = "200..500",
-    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the regionalisation (AZP)")] = 0,
+    division_seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the regionalisation (AZP)")] = 0,
     verify: Verify = 0,
     days: VerifyDays = None,
-    first_seed: Annotated[int, typer.Option("--first-seed", min=0, max=MAX_SEED, help=(
-        "First seed of the verification"))] = 1,
+    seed: Seed = 1,
     workers: Workers = 0,
+    first_seed: FirstSeed = None,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
     from rich.table import Table
@@ -291,7 +356,9 @@ def grids(
     from sim.report.sources import write_snapshot
     from sim.runner import write_json
     from sim.town import build_town
+    from sim.warnings import as_dicts
 
+    seed = seed if first_seed is None else first_seed
     try:
         sc = load_scenario(scenario, days=days)  # sized by --days when given
         low, high = parse_households(households)
@@ -303,7 +370,7 @@ def grids(
         town = plan_town(sc)
         with progress_bar(sys.stderr.isatty()) as bar:
             task = bar.add_task("dividing villages", total=len(town.villages))
-            proposal = propose_grids(town, rule, seed, progress=lambda _: bar.advance(task))
+            proposal = propose_grids(town, rule, division_seed, progress=lambda _: bar.advance(task))
     except PlanError as exc:
         fail(str(exc))
     frame = proposal.grids
@@ -324,11 +391,11 @@ def grids(
                       grids_overlay(src_data, sc.meta.name, "../town.gpkg", desc, False), data, may_write_full=False)
         if verify:
             n_days = sc.run.days if days is None else days
-            with progress_bar(sys.stderr.isatty()) as bar:
-                task = bar.add_task("verifying by simulation", total=2 * verify)
-                vt, verdicts = run_verify(sc, {"grids": variant}, GRIDS_CLAIM, verify, n_days, first_seed,
-                                          min(verify, workers or os.cpu_count() or 1),
-                                          on_done=lambda: bar.advance(task))
+            n_workers = min(verify, workers or os.cpu_count() or 1)
+            with _Verifying({"current": "today's division", "grids": "the proposed grids"}, verify, n_days,
+                            n_workers) as progress:
+                vt, verdicts = run_verify(sc, {"grids": variant}, GRIDS_CLAIM, verify, n_days, seed, n_workers,
+                                          on_done=progress.run_done, on_plan=progress.plan)
             vt.to_csv(tmp / "verify.csv", index=False)
         with warnings.catch_warnings():  # the generated town's km have no CRS of their own
             warnings.simplefilter("ignore", UserWarning)
@@ -339,9 +406,10 @@ def grids(
         share = town.grid_households / town.households[town.atom_village]
         grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
                   list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png", sc.meta.language)
-        write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": seed,
+        write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": division_seed,
                                        "objectives": proposal.objectives.to_dict(orient="records"),
-                                       "verification": {"replications": verify, "first_seed": first_seed,
+                                       "warnings": as_dicts(proposal.warnings),
+                                       "verification": {"replications": verify, "first_seed": seed,
                                                         "days": sc.run.days if days is None else days,
                                                         "verdicts": {k: {"verdict": v, "reason": r}
                                                                      for k, (v, r) in verdicts.items()}}})
@@ -354,7 +422,8 @@ def grids(
     out_console.print(t)
     if verify:
         _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
-                                    "(A = today, B = proposed grids; mean [95% CI])")
+                                    "(A = today, B = proposed grids; mean [95% CI])", {"grids": "proposal"})
+    warn(as_dicts(proposal.warnings))
     out_console.print(f"grids.gpkg, town.gpkg, scenarios/grids.toml, objectives.csv and grids.png written to {out}/")
 
 

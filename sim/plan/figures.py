@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.geo.maps import draw_choropleth
-from sim.labels import dispatch_rule, map_feature, measure, page_text, plan_side
+from sim.labels import dispatch_rule, map_feature, measure, page_text, plan_method, plan_side
 from sim.plan.bases import BasePlan
 from sim.plan.inputs import PlanTown
 from sim.plan.pareto import pareto_plot
@@ -30,7 +30,7 @@ from sim.plan.pareto import pareto_plot
 # The figures' own words (zh, en); domain words (measures, map marks, plan sides and methods) are sim.labels'.
 _TEXT: dict[str, tuple[str, str]] = {
     "calls_unit": ("次/网格/日", "calls per grid per day"),
-    "plan": ("{id}：{k} 个中队，派遣规则：{rule}", "{id}: {k} squads, dispatch {rule}"),
+    "plan": ("{id}：{k}个中队，派遣规则：{rule}", "{id}: {k} squads, dispatch {rule}"),
     "predicted": ("预测中队事件15分钟到场率 {share:.1f}%，中队负荷最大/平均 {mm:.2f}",
                   "predicted 15-min share of squad calls {share:.1f}%, squad workload max/mean {mm:.2f}"),
     "events_unit": ("件", "events"),
@@ -58,15 +58,13 @@ def bases_map(town: PlanTown, plan: BasePlan, current: BasePlan | None, path: Pa
     zones = gpd.GeoDataFrame({"squad": [f"S{s + 1}" for s in range(plan.k)]},
                              geometry=[shapely.union_all([town.polygons[v] for v in np.flatnonzero(plan.zone == s)])
                                        for s in range(plan.k)])
-    bases = gpd.GeoDataFrame({"squad": [f"S{s + 1} {n}" if plan.method != "current" else f"S{s + 1}"
-                                        for s, n in enumerate(plan.base_names)]},
-                             geometry=[shapely.Point(b) for b in plan.bases])
+    bases = gpd.GeoDataFrame({"squad": plan.base_labels(town)}, geometry=[shapely.Point(b) for b in plan.bases])
     ev = plan.predicted
     fig = draw_choropleth(grids, "calls", lang=lang, title=measure("squad_calls_per_day", lang),
                           unit=page_text(_TEXT, "calls_unit", lang),
                           villages=_villages(town), roads=_roads(town), zones=zones, bases=bases, cmap="Blues")
     ax = fig.axes[0]
-    name = plan_side("today", lang) if plan.method == "current" else plan.id
+    name = plan_method(plan.method, lang) + ("" if plan.method == "current" else f" K={plan.k}")
     rule = dispatch_rule(plan.rule, lang)
     ax.set_title(f"{page_text(_TEXT, 'plan', lang, id=name, k=plan.k, rule=rule)}\n"
                  f"{page_text(_TEXT, 'predicted', lang, share=100 * ev.fifteen_share, mm=ev.max_over_mean)}", fontsize=11)

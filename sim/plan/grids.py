@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,7 @@ from spopt.region import AZP
 from spopt.region.objective_function import ObjectiveFunctionPairwise
 
 from sim.plan.inputs import PlanError, PlanTown
+from sim.warnings import RunWarning
 
 PREFERRED = (2, 3)  # level-2 grids per village (DESIGN.md §1, 4c)
 MAX_CELLS = 400  # per village: finer cells buy balance at quadratic cost
@@ -55,6 +56,7 @@ class GridPlan:
 
     grids: gpd.GeoDataFrame
     objectives: pd.DataFrame  # one row per measure: current division, proposal
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def feasible_counts(households: float, rule: GridRule) -> range:
@@ -298,12 +300,45 @@ def current_frame(town: PlanTown, grid_polygons: list[BaseGeometry], grid_villag
                          "polsby_popper": [polsby_popper(p) for p in grid_polygons]})
 
 
+# The proposal counts as more even when the CV of expected events per grid falls by at least this share.
+MORE_EVEN = 0.05
+
+
+def balance_warning(town: PlanTown, rule: GridRule, counts: np.ndarray, today: dict[str, float],
+                    proposal: dict[str, float]) -> RunWarning | None:
+    """Say so when the division leaves expected events per grid no more even than today's, and why.
+
+    The counts per village answer to the household range first and to the seed's 2–3 grids
+    second; events per household differ from village to village, so the range alone can keep
+    a village's grids far from the town's events target however its lines are drawn.
+    """
+    cv_key, mm_key = "events per grid per month, CV", "events per grid per month, max/mean"
+    if proposal[cv_key] < (1 - MORE_EVEN) * today[cv_key]:
+        return None
+    target = town.events_per_month.sum() / (town.households.sum() / rule.target)
+    range_bound = preferred = 0
+    for v, (h, e) in enumerate(zip(town.households, town.events_per_month, strict=True)):
+        ks = list(feasible_counts(h, rule))
+        ideal = max(1, round(e / target))
+        range_bound += ideal not in ks
+        best = min(ks, key=lambda k: (abs(e / k - target), k))
+        preferred += int(counts[v]) != best
+    per_household = town.events_per_month / np.maximum(town.households, 1e-12)
+    return RunWarning("grids_not_more_even", {
+        "cv_today": today[cv_key], "cv_proposal": proposal[cv_key], "mm_today": today[mm_key],
+        "mm_proposal": proposal[mm_key], "epr_low": float(per_household.min()), "epr_high": float(per_household.max()),
+        "low": rule.low, "high": rule.high, "target": float(target), "villages": len(town.villages), "range_bound": range_bound,
+        "preferred": preferred, "within": proposal["events within a village, max/mean (worst village)"]})
+
+
 def propose_grids(town: PlanTown, rule: GridRule = GridRule(), seed: int = 0,
                   progress: Callable[[int], None] | None = None) -> GridPlan:
     """Grid counts per village, the division, and its objective values against today's."""
     counts = grid_counts(town, rule)
     frame = division_frame(town, counts, rule, seed, progress)
     now = current_frame(town, town.grid_polygons, town.atom_village, town.grid_households)
-    table = pd.DataFrame({"today": objectives(now, rule), "proposal": objectives(frame, rule)})
+    today, proposal = objectives(now, rule), objectives(frame, rule)
+    table = pd.DataFrame({"today": today, "proposal": proposal})
     table.index.name = "objective"
-    return GridPlan(frame, table.reset_index())
+    warning = balance_warning(town, rule, counts, today, proposal)
+    return GridPlan(frame, table.reset_index(), [warning] if warning else [])

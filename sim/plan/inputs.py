@@ -65,6 +65,7 @@ class PlanTown:
     current_bases: list[Point]
     current_zones: list[list[int]]  # village indices per current squad
     current_rule: str
+    current_ids: tuple[str, ...] = ()  # today's squads' ids (S1, S2, …), in the order of current_bases
     mode: str = "car"  # the squads' travel mode
     roads: Any = None  # sim.geo.roads.RoadNetwork when travel follows roads
     crs: str = ""  # km east and north of origin_m (metres) in this CRS
@@ -164,6 +165,7 @@ def plan_town(scenario: Scenario) -> PlanTown:
         current_bases=[(float(s.base[0]), float(s.base[1])) for s in model.squads],
         current_zones=zone_of,
         current_rule=scenario.command_centre.dispatch_rule.rule,
+        current_ids=tuple(s.squad_id for s in model.squads),
         mode=mode,
         roads=town.roads,
         crs=town.crs,

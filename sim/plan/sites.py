@@ -98,7 +98,7 @@ def _layer_sites(town: PlanTown, cfg: Plan, source: str) -> tuple[list[str], lis
     try:
         gdf = read_layer(path, spec.layer, "candidate site", None)
     except GeoError as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(f"{source}: {exc}") from None
     if set(gdf.geom_type) != {"Point"}:
         bad = sorted(set(gdf.geom_type) - {"Point"})
         raise PlanError(f"{path}: wrong geometry type {', '.join(bad)} for candidate sites (expected Point)")

@@ -9,6 +9,7 @@ is *unconfirmed*, with the reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,14 +75,45 @@ def verdict(rows: pd.DataFrame, claim: Claim) -> tuple[str, str]:
     return "confirmed", f"{claim.target} better (B − A {t.diff_mean:+.3g} [{t.diff_lo:.3g}, {t.diff_hi:.3g}])"
 
 
+@dataclass(frozen=True)
+class Price:
+    """What a proposal adds to today's roll (B − A), the same in every replication.
+
+    People, full-time equivalents and yuan a year (NaN when the scenario gives no salaries).
+
+    Shown beside every verdict, because a plan confirmed on service may still cost more.
+    """
+
+    headcount: float
+    fte: float
+    cost_per_year: float
+
+
+PRICE_MEASURES = ("staff_headcount.total", "staff_fte.total", "staff_cost_per_year.total")
+
+
+def price(rows: pd.DataFrame) -> Price:
+    """Read a proposal's price off its paired table (the mean difference of the staff totals)."""
+    by = rows.set_index("measure").diff_mean
+    return Price(*(float(by[m]) if m in by.index else math.nan for m in PRICE_MEASURES))
+
+
 def verify(current: Scenario, proposals: dict[str, Scenario], claim: Claim, replications: int, days: float,
-           seed: int, workers: int, on_done: Callable[[], None] | None = None
-           ) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
-    """Paired differences (proposal − today) of the headline measures, and each proposal's verdict."""
+           seed: int, workers: int, on_done: Callable[[], None] | None = None,
+           on_plan: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """Paired differences (proposal − today) of the headline measures, and each proposal's verdict.
+
+    ``on_plan(id)`` is told which plan's replications start (``current`` first), ``on_done()``
+    each finished replication: the command's progress.
+    """
     seeds = [seed + k for k in range(replications)]
+    if on_plan:
+        on_plan("current")
     base = run_replications(current, seeds, days, workers, on_done=on_done)
     tables, verdicts = [], {}
     for pid, sc in proposals.items():
+        if on_plan:
+            on_plan(pid)
         runs = run_replications(sc, seeds, days, workers, on_done=on_done)
         table = paired_table(base, runs)
         table = table[table.measure.map(reported)].reset_index(drop=True)

@@ -10,6 +10,7 @@ claim ``sim.plan.verify`` judged them with, so they read in either language.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,10 +23,11 @@ from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import maps
 from sim.report.catalogue import Lang
-from sim.report.data import ReportError, read_json
+from sim.report.data import RANGE, ReportError, read_json
 from sim.report.figures import Estimate
 from sim.report.sources import assumptions, language, read_snapshot, touching
 from sim.report.text import has, t
+from sim.warnings import text as warning_text
 
 PlanKind = Literal["bases", "grids"]
 # The scenario fields each kind of plan rests on (their `# assumption` values are listed).
@@ -63,6 +65,17 @@ def _csv(path: Path) -> pd.DataFrame | None:
         raise ReportError(f"{path}: cannot be read: {exc}") from None
 
 
+def _base_labels(row: Any) -> list[str]:
+    """Name a plan's bases as ``gridsim plan bases`` did in table and map (``S1 R21 徐庄村``), squad by squad.
+
+    Folders written before the labels existed have the site names only.
+    """
+    text = row.get("base_labels") if hasattr(row, "get") else None
+    if not isinstance(text, str) or not text:
+        text = str(row["bases"])
+    return [b.strip() for b in text.split(";")]
+
+
 def _plan_name(row: Any, lang: Lang) -> str:
     name = labels.plan_method(str(row["method"]), lang)
     return name if row["method"] == "current" else f"{name} K={int(row['k'])}"
@@ -74,6 +87,11 @@ def _share(v: Any) -> str:
 
 def _est(row: Any, prefix: str) -> Estimate:
     return Estimate(float(row[f"{prefix}_mean"]), float(row[f"{prefix}_lo"]), float(row[f"{prefix}_hi"]))
+
+
+def _clipped(e: Estimate, measure: str) -> Estimate:
+    low, high = RANGE.get(cat.kind(measure), (-math.inf, math.inf))
+    return Estimate(e.mean, max(e.lo, low), min(e.hi, high))
 
 
 def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
@@ -93,6 +111,69 @@ def _claim(kind: PlanKind) -> Any:
     from sim.plan.verify import BASES_CLAIM, GRIDS_CLAIM
 
     return BASES_CLAIM if kind == "bases" else GRIDS_CLAIM
+
+
+def money(value: float, lang: Lang, signed: bool = False) -> str:
+    """Yuan in the unit a reader says (万元/亿元 in Chinese, thousand/million yuan in English).
+
+    The units are the money axes' own (``sim.report.build.MONEY_UNITS``); three significant figures or more.
+    """
+    from sim.report.build import MONEY_UNITS
+
+    if not math.isfinite(value):
+        return "–"
+    a = abs(value)
+    scale, key = next(((s, k) for s, k in MONEY_UNITS[lang] if a >= s), MONEY_UNITS[lang][-1])
+    x = a / scale
+    body = f"{x:,.0f}" if scale == 1 else f"{x:,.1f}" if x >= 100 else f"{x:,.2f}"
+    zero = not any(c in "123456789" for c in body)
+    sign = "" if zero else "-" if value < 0 else "+" if signed else ""
+    return sign + t("money." + key.removeprefix("unit.money_"), lang, v=body)
+
+
+def _signed(v: float, decimals: int) -> str:
+    text = f"{abs(v):,.{decimals}f}"
+    return text if not any(c in "123456789" for c in text) else ("-" if v < 0 else "+") + text
+
+
+def price_text(p: Any, lang: Lang) -> str:
+    """Word a proposal's price: staff, full-time equivalents and yuan a year against today."""
+    if all(not math.isfinite(x) or abs(x) < 1e-9 for x in (p.headcount, p.fte, p.cost_per_year)):
+        return t("plan.price_same", lang)
+    staff = t("plan.staff", lang, n=_signed(p.headcount, 0))
+    if not math.isfinite(p.cost_per_year):
+        return t("plan.price_nocost", lang, staff=staff, fte=_signed(p.fte, 1))
+    return t("plan.price", lang, staff=staff, fte=_signed(p.fte, 1), cost=money(p.cost_per_year, lang, True))
+
+
+def _price_lines(p: Any, lang: Lang, fte: bool = True) -> str:
+    """Staff (full-time equivalents) and yuan a year, one to a line (a narrow column)."""
+    if all(not math.isfinite(x) or abs(x) < 1e-9 for x in (p.headcount, p.fte, p.cost_per_year)):
+        return t("plan.same", lang)
+    lines = [t("plan.staff", lang, n=_signed(p.headcount, 0)) if math.isfinite(p.headcount) else "–"]
+    if fte and math.isfinite(p.fte):
+        lines.append(t("plan.fte", lang, n=_signed(p.fte, 1)))
+    if math.isfinite(p.cost_per_year):
+        lines.append(t("plan.per_year", lang, cost=money(p.cost_per_year, lang, True)))
+    return "\n".join(lines)
+
+
+def price_clause(p: Any, verdict: str, lang: Lang) -> str:
+    """Give what a verdict needs so its price is in the same sentence: a confirmed plan that costs more says so."""
+    cost = p.cost_per_year if math.isfinite(p.cost_per_year) else math.nan
+    staff = t("plan.staff", lang, n=_signed(p.headcount, 0))
+    if verdict == "confirmed" and math.isfinite(cost) and abs(cost) >= 0.5:
+        return t("plan.costs_more" if cost > 0 else "plan.saves", lang, cost=money(abs(cost), lang), staff=staff)
+    return t("plan.price_of", lang, price=price_text(p, lang))
+
+
+def _prices(verify: pd.DataFrame | None) -> dict[str, Any]:
+    """Each proposal's price (``sim.plan.verify.Price``) from verify.csv, by plan id."""
+    from sim.plan.verify import price
+
+    if verify is None or verify.empty:
+        return {}
+    return {str(pid): price(part) for pid, part in verify.groupby("plan", sort=False)}
 
 
 def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
@@ -175,29 +256,40 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
     today = table[table.method == "current"]
     if len(today):
         r = today.iloc[0]
-        q.p(t("plan.q_today", lang, k=int(r.k), crews=int(r.crews), bases=r.bases))
+        q.p(t("plan.q_today", lang, k=int(r.k), crews=int(r.crews),
+              bases=t("plan.list_sep", lang).join(_base_labels(r))))
     out.append(q)
 
     p = Section("proposals", t("sec.proposals", lang))
     p.p(t("plan.proposals_bases", lang))
+    if verify is not None and not verify.empty:
+        p.p(t("plan.bases_price", lang))
     p.list([t(f"method.{m}", lang) for m in ("p-median", "mclp", "p-center") if m in set(table.method)])
     head = [t("plan.col_plan", lang), t("plan.col_crews", lang), t("plan.col_bases", lang),
             t("plan.col_pred", lang), t("plan.col_trip", lang), t("plan.col_wait", lang),
             t("plan.col_balance", lang), t("plan.col_front", lang)]
     sim = "sim_mean" in table and table.sim_mean.notna().any()
+    prices = _prices(verify)
     if sim:
-        head += [t("plan.col_sim", lang, reps=int(meta["verification"]["replications"])), t("plan.col_verdict", lang)]
+        head += [t("plan.col_sim", lang, reps=int(meta["verification"]["replications"])),
+                 *([t("plan.col_price", lang)] if prices else []), t("plan.col_verdict", lang)]
     rows = []
     for _, r in table.iterrows():
-        row = [Cell(r["name"]), Cell(str(int(r.crews)), "num"), Cell(str(r.bases)),
+        row = [Cell(r["name"]), Cell(str(int(r.crews)), "num"), Cell("\n".join(_base_labels(r)), "lines"),
                Cell(_share(r.predicted_fifteen_share), "num"), Cell(f"{r.predicted_mean_travel_min:.1f}", "num"),
                Cell(_share(r.predicted_p_wait), "num"), Cell(f"{r.squad_max_over_mean:.2f}", "num"),
                Cell("●" if bool(r.pareto) else "", "num")]
         if sim:
-            e = Estimate(r.sim_mean, r.sim_lo, r.sim_hi)
+            e = _clipped(Estimate(r.sim_mean, r.sim_lo, r.sim_hi), "share_within_15min_dispatched")
             v = verdicts.get(r["id"], "")
-            row += [Cell(cat.fmt_ci(e.mean, e.lo, e.hi, "share_within_15min_dispatched"), "num"),
-                    Cell(t(f"verdict.{v}", lang) if v else "—", f"verdict {v}")]
+            word = t(f"verdict.{v}", lang) if v else "—"
+            pr = prices.get(str(r["id"]))
+            if v == "confirmed" and pr is not None and math.isfinite(pr.cost_per_year) and pr.cost_per_year >= 0.5:
+                word += t("plan.dearer", lang)  # confirmed on service, but dearer: said in the verdict itself
+            row.append(Cell(cat.fmt_ci(e.mean, e.lo, e.hi, "share_within_15min_dispatched"), "num"))
+            if prices:
+                row.append(Cell(_price_lines(pr, lang, fte=False) if pr is not None else "—", "num lines"))
+            row.append(Cell(word, f"verdict {v}"))
         rows.append(row)
     p.table(head, rows, cls="small plans")
     title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])
@@ -231,6 +323,9 @@ def _bases_maps(folder: Path, table: pd.DataFrame, snap: dict[str, Any] | None, 
                 layers = None
         if layers is None:
             continue
+        names = _base_labels(r)
+        if layers.bases is not None and len(names) == len(layers.bases):  # the table's names on the map
+            layers = replace(layers, bases=layers.bases.assign(squad=names))
         if demand is not None and {"point", "squad_calls_per_day"} <= set(demand.columns):
             calls = demand.groupby("point").squad_calls_per_day.sum()
             layers = layers.with_grid_values("squad_calls", layers.grids.grid.map(calls).to_numpy(float))
@@ -262,8 +357,10 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
     s.p(t("plan.verify_intro", lang, target=cat.label(claim.target, lang),
           guards=t("plan.list_sep", lang).join(cat.label(g, lang) for g in claim.guards)))
     head = [t("plan.col_plan", lang), cat.label(claim.target, lang) + " B − A",
-            *[cat.label(g, lang) + " B − A" for g in claim.guards], t("plan.col_verdict", lang)]
+            *[cat.label(g, lang) + " B − A" for g in claim.guards],
+            t("plan.col_price", lang), t("plan.col_verdict", lang)]
     rows, forest = [], []
+    prices = _prices(verify)
     for pid, part in verify.groupby("plan", sort=False):
         v = verdicts.get(str(pid)) or judge(part, claim)[0]
         by = part.set_index("measure")
@@ -277,7 +374,10 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
                                    figs.BETTER if v == "confirmed" else COLOURS[diff_class(m, e)]))
             else:
                 cells.append(Cell("–", "num"))
-        cells.append(Cell(f"{t('verdict.' + v, lang)}: {_reason(part, claim, v, lang)}", f"verdict {v}"))
+        pr = prices[str(pid)]
+        cells.append(Cell(_price_lines(pr, lang), "num lines"))
+        cells.append(Cell(f"{t('verdict.' + v, lang)}: {_reason(part, claim, v, lang)}{price_clause(pr, v, lang)}",
+                          f"verdict {v}"))
         rows.append(cells)
     s.table(head, rows, cls="small verify")
     if forest:
@@ -291,6 +391,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
         if _unchanged(r):
             continue  # identical under common random numbers: the plan does not touch it
         a, b, e = (_est(r, k) for k in ("a", "b", "diff"))
+        a, b = _clipped(a, r.measure), _clipped(b, r.measure)
         rows.append([Cell(names.get(str(r.plan), str(r.plan))), Cell(cat.label(r.measure, lang)),
                      Cell(_two_lines(a, r.measure), "num ci"), Cell(_two_lines(b, r.measure), "num ci"),
                      Cell(_two_lines(e, r.measure, True), "num ci diff " + diff_class(r.measure, e))])
@@ -300,6 +401,20 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
 
 
 # --- grid divisions ------------------------------------------------------------------------------
+def _grids_price(obj: pd.DataFrame, verify: pd.DataFrame | None, meta: dict[str, Any], lang: Lang) -> str:
+    """Say the proposal's grids, staff and yearly cost against today's, with its verdict, in one sentence."""
+    n = obj.set_index("objective")
+    today, grids = (round(float(n.loc["grids", c])) if "grids" in n.index else 0 for c in ("today", "proposal"))
+    diff = _signed(grids - today, 0)
+    prices = _prices(verify)
+    if "grids" not in prices:
+        return t("plan.grids_price_unverified", lang, grids=grids, today=today, diff=diff)
+    v = ((meta.get("verification") or {}).get("verdicts") or {}).get("grids", {}).get("verdict", "unconfirmed")
+    pr = prices["grids"]
+    return t("plan.grids_price", lang, grids=grids, today=today, diff=diff, price=price_text(pr, lang),
+             verdict=t(f"verdict.{v}", lang) + (price_clause(pr, v, lang) if v == "confirmed" else ""))
+
+
 def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, verify: pd.DataFrame | None,
            lang: Lang) -> list[Any]:
     from sim.config import ScenarioError, load_scenario
@@ -325,6 +440,9 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
             f = _share if share else (lambda v: f"{float(v):.3g}" if abs(float(v)) < 1000 else f"{float(v):,.0f}")
             rows.append([Cell(label), Cell(f(r.today), "num"), Cell(f(r.proposal), "num")])
         p.table([t("plan.col_objective", lang), t("plan.col_today", lang), labels.plan_side("proposal", lang)], rows)
+        p.p(_grids_price(obj, verify, meta, lang))
+    for w in meta.get("warnings") or []:
+        p.p(warning_text(w, lang), cls="warning")  # e.g. not more even than today: said where the aim is read
     out.append(p)
 
     claim = _claim("grids")

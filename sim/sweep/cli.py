@@ -17,7 +17,6 @@ import typer
 
 from sim.console import Stopped, err_console, fail, out_console, warn
 from sim.limits import MAX_WORKERS
-from sim.warnings import by_points
 
 if TYPE_CHECKING:  # the sweep machinery (pandas, DuckDB, Dask) loads when a command runs
     import pandas as pd
@@ -152,9 +151,8 @@ def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: st
             fail(f"{exc}; {len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
         except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
-    for w, points in by_points(Store(folder).read_warnings()):
-        where = "" if not points else "every point: " if len(points) == len(plan.points) > 1 else \
-            f"point{'s' if len(points) > 1 else ''} {', '.join(map(str, points))}: "
+    for w in Store(folder).read_warnings():
+        where = "" if w["point"] is None else f"point {w['point']}: "
         warn([w], where)
     for key, message in failures[:20]:
         err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
@@ -270,7 +268,7 @@ def summarize(
     from sim.outputs import OutputError
     from sim.report.catalogue import fmt_ci, headline_order
     from sim.report.sweep import base_point, by_replication, constant, paired_vs
-    from sim.stats import measure_ci
+    from sim.stats import mean_ci
     from sim.sweep.analysis import summarize_sweep
     from sim.sweep.experiment import ExperimentError
     from sim.sweep.store import Store
@@ -298,8 +296,8 @@ def summarize(
             point = int(p["point"])
             if point not in table:
                 continue
-            mean, lo, hi = measure_ci(m, table[point].to_numpy(dtype=float))
-            d = paired_vs(table, point, base, m)
+            mean, lo, hi = mean_ci(table[point].to_numpy(dtype=float))
+            d = paired_vs(table, point, base)
             t.add_row(m if i == 0 else "", f"{point}{' ★' if point == base else ''}", *(str(p[f]) for f in factors),
                       fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True),
                       end_section=i == len(meta["points"]) - 1)
