@@ -93,7 +93,7 @@ def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
             label = measure(name, lang)
             if name.startswith("tier_share."):
                 label += say("as_published", lang, share=fmt(s["tier_share_published"][name.split(".")[1]], True))
-            t.add_row(label, fmt(values[name], kind(name) in ("share", "load")))
+            t.add_row(label, fmt(values[name], "money" if kind(name) == "money" else kind(name) in ("share", "load")))
     out_console.print(t)
     print_roles(s, lang)
 
@@ -150,7 +150,7 @@ def run(
 
     show = sys.stderr.isatty()
     if replications == 1:
-        with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
+        with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
@@ -160,7 +160,7 @@ def run(
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
-        with output_folder(out, "gridsim run", force) as tmp, progress_bar(show) as bar:
+        with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
             task = bar.add_task(f"{sc.meta.name}: replications", total=replications)
             summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
             combined, table = combine(summaries)
@@ -224,7 +224,7 @@ def compare(
              f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
-    with output_folder(out, "gridsim compare", force) as tmp, progress_bar(sys.stderr.isatty()) as bar:
+    with output_folder(out, "gridsim compare", force, lang) as tmp, progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task("A and B replications", total=2 * replications)
         runs_a = run_replications(a, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))

@@ -79,6 +79,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "roles.overtime": ("月加班小时（全部）", "overtime h/month (all)"),
     "roles.gini": ("基尼系数", "Gini"),
     "written": ("结果已写入 {out}/", "results written to {out}/"),
+    "replaced": ("已替换 {out}/ 中先前的结果（{files}）", "replaced the earlier results in {out}/ ({files})"),
     "warning": ("警告：{text}", "warning: {text}"),
     "warning.runs": ("（{n}次重复）", " ({n} replication(s))"),
     "compare.title": ("{a}（A）与 {b}（B）：{days:g}天 × {reps}次配对重复",
@@ -182,7 +183,10 @@ def progress_bar(enabled: bool) -> Progress:
 
 
 def fmt(v: Any, pct: bool | str = False) -> str:
-    """Format a number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets."""
+    """Format a number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets.
+
+    ``pct``: True for a share, ``"gini"`` for a Gini, ``"money"`` for yuan (whole, thousands separated).
+    """
     if isinstance(v, dict) and "mean" in v:
         m, (lo, hi) = v["mean"], v["ci95"]
         if m is None:
@@ -196,6 +200,8 @@ def fmt(v: Any, pct: bool | str = False) -> str:
         return f"{v:.3f}"
     if pct == "gini":
         return f"{v:.3f}"
+    if pct == "money":
+        return f"{v:,.0f}"
     if pct:
         return f"{100 * v:.1f}%"
     return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
@@ -233,8 +239,11 @@ def output_file(path: Path, option: str = "--out") -> Iterator[Path]:
 
 
 @contextmanager
-def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
-    """Stage an output folder (sim.outputs), turning refusals and disk errors into one line."""
+def output_folder(out: Path, command: str, force: bool, lang: str = "en") -> Iterator[Path]:
+    """Stage an output folder (sim.outputs), turning refusals and disk errors into one line.
+
+    ``lang``: the language of the line saying which earlier results it replaced.
+    """
     from sim.outputs import OutputError, staged_output
 
     try:
@@ -246,5 +255,4 @@ def output_folder(out: Path, command: str, force: bool) -> Iterator[Path]:
         fail(f"--out {out}: could not write the results ({exc.strerror or exc}); nothing was written")
     if staged.replaced:
         shown = ", ".join(staged.replaced[:12]) + (", …" if len(staged.replaced) > 12 else "")
-        err_console.print(f"replaced the earlier results in {out}/ ({shown})",
-                          markup=False, highlight=False, soft_wrap=True)
+        err_console.print(say("replaced", lang, out=out, files=shown), markup=False, highlight=False, soft_wrap=True)

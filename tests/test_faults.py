@@ -198,7 +198,7 @@ def test_run_into_a_used_folder_replaces_the_older_run_whole(tmp_path: Path,
                            "--out", out)
     assert code == 0, err
     assert (out / "replications.parquet").exists()
-    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out)
+    code, _, err = gridsim(capsys, "run", SMALL, "--days", "1.5", "--out", out, "--lang", "en")
     assert code == 0, err
     assert "replaced the earlier results" in err and "replications.parquet" in err
     assert not (out / "replications.parquet").exists()  # no stale file of the older run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -126,6 +127,24 @@ def test_run_prints_warnings_on_stderr(tmp_path):
     assert r.exit_code == 0, r.output
     stderr = "".join(r.stderr.split())  # a line may wrap at the test terminal's width
     assert "警告：" in stderr and "超出每格200–500户的规定范围" in stderr and "warning" not in stderr
+
+
+def test_run_prints_its_table_in_the_chosen_language_with_money_in_whole_yuan(tmp_path):
+    """The table follows --lang, else the scenario's meta.language (zh here), as the report does."""
+    from sim.labels import measure
+
+    path = TEXTBOOK.parent / "small_rural_town.toml"
+    out = {lang: CliRunner().invoke(app, ["run", str(path), "--days", "2", "--out", str(tmp_path / lang),
+                                          *(["--lang", lang] if lang == "en" else [])]) for lang in ("en", "zh")}
+    assert all(r.exit_code == 0 for r in out.values()), {k: r.output for k, r in out.items()}
+    for lang, words in (("en", ("measure", "staff by role", "results written to")),
+                        ("zh", ("指标", "各岗位人员", "结果已写入"))):
+        text = "".join(out[lang].stdout.split())
+        assert all("".join(w.split()) in text for w in words), (lang, out[lang].stdout)
+        row = next(line for line in out[lang].stdout.splitlines()
+                   if measure("staff_cost_per_year.total", lang) in line)
+        assert re.search(r"\d{1,3}(,\d{3})+ *│", row) and ".0 " not in row, row  # whole yuan: 12,345,600
+    assert "指标" not in out["en"].stdout and "measure" not in out["zh"].stdout
 
 
 def test_sweep_warns_of_a_factor_without_effect(tmp_path):
