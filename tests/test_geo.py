@@ -19,7 +19,8 @@ from sim.cli import app
 from sim.config import ScenarioError, load_scenario
 from sim.config.geo import Roads
 from sim.geo.errors import GeoError
-from sim.geo.export import export_town, grid_frame, village_frame
+from sim.geo.export import _grid_table, export_town, grid_frame, village_frame, write_layer
+from sim.geo.layers import to_real
 from sim.geo.places import Outline
 from sim.geo.roads import (
     WITHIN_POINTS,
@@ -500,6 +501,30 @@ def test_runs_write_grids_and_squads_layers_and_maps(tmp_path):
     numeric = {c for c in grids.columns if c != "geometry" and pd.api.types.is_numeric_dtype(grids[c])}
     assert set(MAP_MEASURES) == numeric
     assert ", ".join(MAP_MEASURES) in " ".join(CliRunner().invoke(app, ["map", "--help"]).output.split())
+
+
+def test_layers_are_written_as_geopandas_writes_them(tmp_path):
+    """write_layer (pyogrio's writer from a plain table) writes the layer GeoDataFrame.to_file writes."""
+    import pyogrio
+    from geopandas.testing import assert_geodataframe_equal
+
+    town = build_town(load_scenario(DEFAULT))
+    mixed = pd.DataFrame({"name": ["a", None, "c"], "value": [1.5, np.nan, 3.0], "count": [1, 2, 3],
+                          "geometry": [box(0, 0, 1, 1), shapely.MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)]),
+                                       box(1, 1, 2.5, 2)]})
+    tables = {"grids": _grid_table(town), "mixed": mixed, "lines_z": pd.DataFrame(
+                  {"km": [1.0, 2.0], "geometry": [shapely.LineString([(0, 0, 1), (1, 1, 2)]), None]}),
+              "empty": pd.DataFrame({"squad": [], "crews": [], "geometry": []})}
+    for layer, table in tables.items():
+        write_layer(table, town, tmp_path / "new.gpkg", layer)
+        frame = to_real(gpd.GeoDataFrame(table, geometry="geometry"), town.crs, town.origin_m)
+        frame.to_file(tmp_path / "old.gpkg", layer=layer, driver="GPKG", engine="pyogrio")
+        new, old = (pyogrio.read_info(tmp_path / f, layer=layer) for f in ("new.gpkg", "old.gpkg"))
+        for key in ("crs", "geometry_type", "features", "fields", "dtypes"):
+            assert str(new[key]) == str(old[key]), (layer, key)
+        a, b = (gpd.read_file(tmp_path / f, layer=layer) for f in ("new.gpkg", "old.gpkg"))
+        assert_geodataframe_equal(a, b)
+        assert list(shapely.to_wkb(a.geometry.values)) == list(shapely.to_wkb(b.geometry.values))
 
 
 def test_lattice_town_round_trips_through_a_geopackage(tmp_path):
