@@ -12,11 +12,12 @@ networks, a notebook using Mesa's grids — gets the real thing, only later.
 
 Two more costs of the same kind, each measured on a 30-day ``gridsim run``:
 
-* ``mesa.model`` names its logger by walking the whole call stack with ``inspect.stack()``,
-  which reads the source of every frame and searches ``sys.modules`` for each: inside the
-  command (typer's frames, ≈ 900 modules loaded) 0.07–0.13 s of CPU for a name the caller's
-  frame holds. :func:`name_mesa_loggers_cheaply` gives Mesa's ``create_module_logger`` that
-  name from the caller's frame instead (the same name: the module whose code calls it).
+* ``mesa.model`` names its logger, and the class its ``Model.__init__`` logs, by walking the
+  whole call stack twice with ``inspect.stack()`` and ``inspect.getouterframes()``, which read
+  the source around every frame and search ``sys.modules`` for frozen ones: inside the command
+  (typer's frames, ≈ 900 modules loaded) 0.07–0.13 s of CPU each, for a module name and a
+  function name the calling frame holds. :func:`name_mesa_loggers_cheaply` has Mesa's logging
+  read them from the frames (:class:`_FramesByName`): the same names.
 * SciPy's array-API layer clones NumPy's namespace when ``scipy.special`` loads
   (``from numpy import *`` and a read of every name), which imports NumPy's lazily loaded
   submodules: ``numpy.f2py`` (the Fortran wrapper generator), ``numpy.testing`` (unittest,
@@ -31,6 +32,7 @@ import importlib.machinery
 import sys
 import types
 from collections.abc import Sequence
+from typing import Any
 
 DEFERRED = ("networkx", "mesa.discrete_space", "mesa.experimental.continuous_space")
 NUMPY_UNUSED = ("numpy.f2py", "numpy.testing", "numpy.polynomial")
@@ -61,20 +63,44 @@ def defer_unused_imports() -> None:
             sys.modules[name] = Deferred(name)
 
 
+class _FramesByName:
+    """What Mesa's logging reads from ``inspect``, without reading source files.
+
+    ``mesa.mesa_logging`` calls ``inspect.stack()``, ``inspect.getmodule(frame)``,
+    ``inspect.getouterframes(inspect.currentframe())`` and reads from them a frame, its module's
+    name and its function's name. ``inspect`` also reads the source lines around every frame of
+    the stack (and, for a frame of frozen code, searches every loaded module for its file); these
+    give the same frames and names from the frames themselves (source lines left out: Mesa
+    never reads them).
+    """
+
+    @staticmethod
+    def currentframe() -> types.FrameType:
+        return sys._getframe(1)
+
+    @staticmethod
+    def getouterframes(frame: types.FrameType | None, context: int = 1) -> list[tuple[Any, ...]]:
+        frames: list[tuple[Any, ...]] = []
+        while frame is not None:
+            frames.append((frame, frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, None, None))
+            frame = frame.f_back
+        return frames
+
+    @staticmethod
+    def stack(context: int = 1) -> list[tuple[Any, ...]]:
+        return _FramesByName.getouterframes(sys._getframe(1), context)
+
+    @staticmethod
+    def getmodule(frame: types.FrameType) -> types.ModuleType | None:
+        return sys.modules.get(frame.f_globals.get("__name__", ""))
+
+
 class _MesaLoggingLoader(importlib.machinery.SourceFileLoader):
-    """Mesa's own ``mesa/mesa_logging.py``, with ``create_module_logger`` naming a logger by its caller's frame."""
+    """Mesa's own ``mesa/mesa_logging.py``, its stack walks answered by :class:`_FramesByName`."""
 
     def exec_module(self, module: types.ModuleType) -> None:
         super().exec_module(module)
-        by_stack = module.__dict__["create_module_logger"]
-
-        def create_module_logger(name: str | None = None) -> object:
-            # Mesa's version takes inspect.getmodule(inspect.stack()[1][0]).__name__: the
-            # module of the calling frame, which that frame's globals name directly.
-            return by_stack(sys._getframe(1).f_globals["__name__"] if name is None else name)
-
-        create_module_logger.__doc__ = by_stack.__doc__
-        module.__dict__["create_module_logger"] = create_module_logger
+        module.__dict__["inspect"] = _FramesByName  # read when its functions are called, after this
 
 
 class _MesaLoggingFinder:

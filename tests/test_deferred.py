@@ -40,16 +40,22 @@ _LOGGERS = """
 import inspect, logging, sys
 if {with_sim}:
     import sim
-    inspect.stack = None  # Mesa must not walk the stack to name its loggers
+    inspect.stack = inspect.getouterframes = None  # Mesa must not walk the stack to name its loggers
 import mesa
 import mesa.mesa_logging as ml
-print(sorted(ml._module_loggers), ml._module_loggers["mesa.model"] is logging.getLogger("MESA.mesa.model"))
+records = []
+logging.getLogger("MESA").addHandler(logging.Handler())
+logging.getLogger("MESA").handlers[0].emit = records.append
+logging.getLogger("MESA").setLevel(logging.DEBUG)
+mesa.Model(rng=1)
+print(sorted(ml._module_loggers), ml._module_loggers["mesa.model"] is logging.getLogger("MESA.mesa.model"),
+      [r.name + " " + r.getMessage()[:24] for r in records])
 """
 
 
 def test_mesa_names_its_loggers_as_it_would_without_walking_the_stack():
     plain = python_last_line(_LOGGERS.format(with_sim=False))
-    assert plain == "['mesa.mesa_logging', 'mesa.model'] True"
+    assert plain == "['mesa.mesa_logging', 'mesa.model'] True ['MESA.mesa.model calling Model.__init__ w']"
     assert python_last_line(_LOGGERS.format(with_sim=True)) == plain
 
 
