@@ -63,17 +63,23 @@ _SPECIAL = """
 import sys
 import numpy as np
 import sim.model
-from sim.deferred import NUMPY_UNUSED, Deferred, scipy_special
+from sim.deferred import NUMPY_UNUSED, SCIPY_UNUSED, scipy_special
 special = scipy_special()
-before = [type(sys.modules[n]).__name__ for n in NUMPY_UNUSED]
+before = [type(sys.modules[n]).__name__ for n in (*NUMPY_UNUSED, *SCIPY_UNUSED)]
+values = (special.ndtri(0.975), special.gammaincinv(2.0, 0.3))
+import scipy.linalg
 import scipy.special
+import scipy.stats
 import numpy.testing as npt
 from numpy.f2py import run_main
-npt.assert_equal(special.ndtri(0.975), scipy.special.ndtri(0.975))
+from scipy.linalg import solve
+npt.assert_equal(values, (scipy.stats.norm.ppf(0.975), scipy.stats.gamma.ppf(0.3, 2.0)))
 print(before, special is scipy.special, np.polynomial.Polynomial([1, 2])(2), callable(run_main),
-      np.testing.assert_allclose is npt.assert_allclose, type(sys.modules["numpy.testing"]).__name__)
+      np.testing.assert_allclose is npt.assert_allclose, type(sys.modules["numpy.testing"]).__name__,
+      solve(np.eye(2), np.ones(2)).tolist(), scipy.linalg.cython_lapack.__name__, scipy.linalg.lapack.__name__)
 """
 
 
-def test_scipy_special_leaves_numpy_unused_submodules_until_used():
-    assert python_last_line(_SPECIAL) == "['Deferred', 'Deferred', 'Deferred'] True 5.0 True True module"
+def test_scipy_special_leaves_unused_numpy_and_scipy_modules_until_used():
+    assert python_last_line(_SPECIAL) == ("['Deferred', 'Deferred', 'Deferred', 'DeferredPackage'] True 5.0 True True "
+                                          "module [1.0, 1.0] scipy.linalg.cython_lapack scipy.linalg.lapack")
