@@ -53,11 +53,11 @@ def whole_command(scenario: str, days: float, out: Path, env: dict[str, str] | N
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
-def warm_caches(scenario: str, out: Path) -> None:
+def warm_caches(scenario: str, days: float, out: Path) -> None:
     """Run the command once, untimed, with bytecode writing allowed: then every repeat starts as an installed
     gridsim does, its modules' bytecode and the scenario's schema kept (sim.config.schema_cache), whatever
     PYTHONDONTWRITEBYTECODE says here (set, a fresh checkout would compile every module on every start)."""
-    whole_command(scenario, 1, out, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    whole_command(scenario, days, out, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
 
 
 def simulation_alone(sc, days: float) -> int:
@@ -120,7 +120,7 @@ def main() -> None:
     run_imports = Series("`import sim.runner` alone")
     lowest = Series("floor (imports a run cannot avoid, scenario loaded)")
     with tempfile.TemporaryDirectory() as tmp:
-        warm_caches(args.scenario, Path(tmp) / "warm")
+        warm_caches(args.scenario, args.days, Path(tmp) / "warm")
         for k in range(args.repeats):
             secs, cpu, _ = timed_cpu(partial(whole_command, args.scenario, args.days, Path(tmp) / f"r{k}"))
             whole.add(secs, 1, cpu=cpu)
