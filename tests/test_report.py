@@ -605,3 +605,5 @@ def test_a_confirmed_plan_that_costs_more_says_so_in_its_verdict():
         "; price: +210 staff (+84.0 full-time equivalents), +5.86 million yuan a year")
     assert price_text(Price(0, 0.0, 0.0), "zh") == "人员与成本不变"
     assert price_text(Price(3, 1.5, float("nan")), "en") == "+3 staff (+1.5 full-time equivalents)"  # no salaries given
+    unknown = Price(float("nan"), float("nan"), float("nan"))  # a folder from before staff were measured
+    assert price_text(unknown, "zh") == "–" and price_clause(unknown, "confirmed", "en") == ""

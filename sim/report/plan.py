@@ -138,6 +138,8 @@ def _signed(v: float, decimals: int) -> str:
 
 def price_text(p: Any, lang: Lang) -> str:
     """Word a proposal's price: staff, full-time equivalents and yuan a year against today."""
+    if not math.isfinite(p.headcount):
+        return "–"  # a folder from before staff were measured
     if all(not math.isfinite(x) or abs(x) < 1e-9 for x in (p.headcount, p.fte, p.cost_per_year)):
         return t("plan.price_same", lang)
     staff = t("plan.staff", lang, n=_signed(p.headcount, 0))
@@ -148,9 +150,11 @@ def price_text(p: Any, lang: Lang) -> str:
 
 def _price_lines(p: Any, lang: Lang, fte: bool = True) -> str:
     """Staff (full-time equivalents) and yuan a year, one to a line (a narrow column)."""
+    if not math.isfinite(p.headcount):
+        return "–"  # a folder from before staff were measured
     if all(not math.isfinite(x) or abs(x) < 1e-9 for x in (p.headcount, p.fte, p.cost_per_year)):
         return t("plan.same", lang)
-    lines = [t("plan.staff", lang, n=_signed(p.headcount, 0)) if math.isfinite(p.headcount) else "–"]
+    lines = [t("plan.staff", lang, n=_signed(p.headcount, 0))]
     if fte and math.isfinite(p.fte):
         lines.append(t("plan.fte", lang, n=_signed(p.fte, 1)))
     if math.isfinite(p.cost_per_year):
@@ -160,7 +164,9 @@ def _price_lines(p: Any, lang: Lang, fte: bool = True) -> str:
 
 def price_clause(p: Any, verdict: str, lang: Lang) -> str:
     """Give what a verdict needs so its price is in the same sentence: a confirmed plan that costs more says so."""
-    cost = p.cost_per_year if math.isfinite(p.cost_per_year) else math.nan
+    if not math.isfinite(p.headcount):
+        return ""  # no staff measured: nothing to add
+    cost = p.cost_per_year
     staff = t("plan.staff", lang, n=_signed(p.headcount, 0))
     if verdict == "confirmed" and math.isfinite(cost) and abs(cost) >= 0.5:
         return t("plan.costs_more" if cost > 0 else "plan.saves", lang, cost=money(abs(cost), lang), staff=staff)
