@@ -471,3 +471,13 @@ def test_a_signal_to_the_command_stops_the_server(tmp_path, sig):
         raise AssertionError("server child still running")
 
 
+
+
+def test_a_bad_port_is_named_before_the_scenario_outside_the_repository(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    monkeypatch.chdir(tmp_path)  # the default scenario's relative path does not exist here
+    r = CliRunner().invoke(app, ["dashboard", "--port", "70000"])
+    assert r.exit_code == 2 and "--port: must be between 1 and 65535, got 70000" in r.output, r.output

@@ -48,12 +48,12 @@ def register(app: typer.Typer) -> None:
         """Serve the training dashboard (map, live measures, policies) at http://127.0.0.1:PORT."""
         from sim.config import ScenarioError, load_scenario
 
+        if not 0 < port < 65536:  # first: a bad port is wrong wherever the command is run from
+            fail(f"--port: must be between 1 and 65535, got {port}")
         try:
             load_scenario(scenario)
         except ScenarioError as exc:
             fail(str(exc))
-        if not 0 < port < 65536:
-            fail(f"--port: must be between 1 and 65535, got {port}")
         try:
             import solara  # noqa: F401
         except ImportError:
