@@ -226,7 +226,7 @@ MEASURE_GROUPS: dict[str, tuple[str, str]] = {
     "workload_max": ("最大工作量：{m}", "workload, max: {m}"),
     "staff_headcount": ("人数：{m}", "headcount: {m}"),
     "staff_fte": ("折合全职人数：{m}", "full-time equivalents: {m}"),
-    "staff_cost_per_year": ("年人员成本：{m}", "staff cost a year: {m}"),
+    "staff_cost_per_year": ("年人员成本（元）：{m}", "staff cost a year (yuan): {m}"),
     "workload_case_mean": ("平均案件工作量：{m}", "case workload, mean: {m}"),
     "workload_routine_mean": ("平均日常工作量：{m}", "routine workload, mean: {m}"),
     "overtime_hours_per_month": ("每月加班小时：{m}", "overtime hours a month: {m}"),
@@ -342,7 +342,7 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "{file}: {edges} edges of road classes with no speed ({classes}) are ignored (give them speeds in town.roads.speeds)",
     ),
     "roads_outside_connected_part": (
-        "{file}：{total} 个道路节点中有 {nodes} 个（{km:.1f} 公里道路）不在 {mode} 的最大强连通部分内；这些地点的出行从最近的连通节点开始",
+        "{file}：{total} 个道路节点中有 {nodes} 个（{km:.1f} 公里道路）不在{mode}路网的最大强连通部分内；这些地点的出行从最近的连通节点开始",
         "{file}: {nodes} of {total} road nodes ({km:.1f} km of road) are outside the largest strongly connected part for {mode}; trips there start at the nearest connected node",
     ),
     "grids_far_from_roads": (
@@ -354,6 +354,77 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "sweep factor {factor}: its levels {levels} give identical results in every measure",
     ),
 }
+
+# Travel modes (``walk``, ``ebike``, ``car``: squads, patrols, road graphs).
+TRAVEL_MODES: dict[str, tuple[str, str]] = {"walk": ("步行", "on foot"), "ebike": ("电动自行车", "e-bike"),
+                                            "car": ("汽车", "car")}
+
+# Scenario fields a report shows by name (its settings and differences tables); other fields
+# keep their dotted path.
+FIELDS: dict[str, tuple[str, str]] = {
+    "town.area_km2": ("镇域面积（平方公里）", "town area (km²)"),
+    "town.residents": ("常住人口", "residents"),
+    "town.households": ("户数", "households"),
+    "town.enterprises": ("企业数", "enterprises"),
+    "town.villages": ("村（社区）数", "villages and communities"),
+    "town.grids": ("二级网格数", "level-2 grids"),
+    "town.gis.villages.path": ("村界图层文件", "village layer file"),
+    "town.roads.path": ("道路网文件", "road network file"),
+    "town.grid_division.households_per_grid": ("每个网格户数", "households per grid"),
+    "town.grid_division.grids_per_village": ("每村网格数", "grids per village"),
+    "command_centre.enabled": ("指挥中心统一调度", "command centre dispatches"),
+    "command_centre.dispatch_rule": ("调度规则", "dispatch rule"),
+    "squads.count": ("执法中队数", "squads"),
+    "squads.crews_per_squad": ("每中队执法组数", "crews per squad"),
+    "squads.mode": ("中队出行方式", "squads travel by"),
+    "squads.units": ("执法中队（驻地与辖区）", "squads (bases and zones)"),
+    "escalation.overdue_fraction": ("超时上报比例", "overdue fraction before escalation"),
+    "party.eyes": ("党员中心户发现问题", "Party households report problems"),
+    "party.mediation": ("党员参与调解", "Party members mediate"),
+    "party.convening": ("党建引领议事", "Party convening"),
+    "service_hall.windows": ("服务大厅窗口数", "service-hall windows"),
+    "service_hall.pooling": ("窗口设置", "window pooling"),
+    "service_hall.one_visit": ("复杂事项一次办", "complex matters in one visit"),
+}
+
+# Coded values of those fields, in words.
+FIELD_VALUES: dict[str, tuple[str, str]] = {
+    "comprehensive": ("综合窗口（全科受理）", "comprehensive windows"),
+    "departmental": ("按部门分设窗口", "departmental windows"),
+}
+
+
+def field(path: str, lang: str) -> str:
+    """Name a scenario field in words (its dotted path when the report has no words for it)."""
+    return _pick(FIELDS[path], lang) if path in FIELDS else path
+
+
+def field_value(path: str, value: Any, lang: str) -> str | None:
+    """Give a coded field value in words (yes/no, a travel mode, a dispatch rule), None for a plain value."""
+    if isinstance(value, bool):
+        return _pick(("是", "yes") if value else ("否", "no"), lang)
+    if not isinstance(value, str):
+        return None
+    if path.endswith("dispatch_rule"):
+        try:
+            return dispatch_rule(value, lang)
+        except KeyError:
+            return None
+    if path.endswith("mode") and value in TRAVEL_MODES:
+        return _pick(TRAVEL_MODES[value], lang)
+    return _pick(FIELD_VALUES[value], lang) if value in FIELD_VALUES else None
+
+
+def shown_path(path: str) -> str:
+    """Show a file path as a reader knows it: relative to the working directory when it lies under it."""
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if rel.startswith("..") else rel
+
 
 _TABLES: dict[type[Enum], dict] = {
     Tier: TIERS, Channel: CHANNELS, HallChannel: HALL_CHANNELS, AlarmKind: ALARMS, Stage: STAGES,
@@ -467,6 +538,10 @@ def warning(code: str, values: dict[str, Any], lang: str) -> str:
         values = {**values, "role": staff_role(str(values["role"]), lang)}
     if "server" in values:  # a measure's name (summary.json keeps the code)
         values = {**values, "server": measure(values["server"], lang)}
+    if "mode" in values and values["mode"] in TRAVEL_MODES:
+        values = {**values, "mode": _pick(TRAVEL_MODES[values["mode"]], lang)}
+    if isinstance(values.get("file"), str):  # absolute where it was read; shorter where the reader is
+        values = {**values, "file": shown_path(values["file"])}
     return _pick(WARNINGS[code], lang).format(**values)
 
 

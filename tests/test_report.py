@@ -212,7 +212,7 @@ def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders,
     for section in ("The question and the options", "Headline measures", "Differences B − A and why",
                     "The assumptions the results rest on", "What the model does not capture"):
         assert section in html
-    assert "service_hall.pooling" in html and "departmental" in html  # a field that differs
+    assert "window pooling" in html and "departmental windows" in html  # a field that differs, in words
     assert "assumption: a small test town" not in html.split("Appendix")[0]  # same in A and B: not "touched"
     assert html.count("data:image/png;base64,") >= 3
     # the squads differ, so both options' bases and zones are drawn
@@ -315,7 +315,7 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     html = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
     assert "judged by squad measures" in html and "Paired differences against the base point" in html
     assert "point 1 (squads=3)" in html
-    assert "judged by the squad crews" in _section(html, "workload")
+    assert "judged by the workload of squad crews" in _section(html, "workload")
     # a map of the squads at each level of the squad factor, the base point starred
     maps = _section(html, "maps")
     assert "at each level of squads" in maps

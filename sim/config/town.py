@@ -70,6 +70,12 @@ class Travel(Strict):
     car_kmh: float = Field(default=30, ge=limits.MIN_SPEED_KMH, le=limits.MAX_SPEED_KMH)
 
 
+# Settings only the generated lattice reads: a town from GIS layers brings its own villages,
+# area, residents and land use (its enterprises too when the layer has them).
+LATTICE_ONLY: tuple[str, ...] = ("area_km2", "residents", "villages", "core_share", "industrial_share", "density",
+                                 "village_list")
+
+
 class Town(Strict):
     """The town's villages (generated, listed or from GIS), their people and firms, grid division and travel."""
 

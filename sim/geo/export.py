@@ -192,6 +192,11 @@ def town_info(town: TownMap) -> dict[str, Any]:
     """State what every run says about its geometry (the ``town`` key of summary.json)."""
     info: dict[str, Any] = {"source": town.source, "crs": town.crs, "origin_m": list(town.origin_m),
                             "villages": len(town.villages), "travel": "roads" if town.roads is not None else "straight_line"}
+    # The town as simulated (a GIS town's own area and people, not the lattice's settings), for
+    # the report; one table so that flat measure names do not grow.
+    info["size"] = {"area_km2": sum(v.box.area for v in town.villages), "residents": town.residents,
+                    "households": sum(v.households for v in town.villages),
+                    "enterprises": sum(v.enterprises for v in town.villages), "grids": len(town.grids)}
     if town.roads is not None:
         info["roads"] = str(town.roads.path)
     return info

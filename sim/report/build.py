@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from sim import labels
+from sim.config.town import LATTICE_ONLY
 from sim.fonts import cjk_font
 from sim.report import catalogue as cat
 from sim.report import figures as figs
@@ -97,13 +98,21 @@ def money_units(lang: Lang) -> list[tuple[float, str]]:
     return [(scale, t(key, lang)) for scale, key in MONEY_UNITS[lang]]
 
 
-def value_text(v: Any, lang: Lang) -> str:
+def value_text(v: Any, lang: Lang, path: str = "") -> str:
+    """Show a scenario value as a reader reads it: words for codes, squads by base and zone, short paths."""
     if v is MISSING:
         return t("absent", lang)
     if v is None:
         return "–"
-    if isinstance(v, bool):
-        return "true" if v else "false"
+    if path.endswith("squads.units"):
+        return units_text(v, lang)
+    if path.endswith(".path") and isinstance(v, str):
+        return labels.shown_path(v)
+    words = labels.field_value(path, v, lang)
+    if words is not None:
+        return words
+    if isinstance(v, int) and abs(v) >= 1000:
+        return f"{v:,}"  # 159,269 residents
     if isinstance(v, float):
         return f"{v:g}"
     if isinstance(v, (list, tuple)):
@@ -111,6 +120,26 @@ def value_text(v: Any, lang: Lang) -> str:
     if isinstance(v, dict):
         return "{" + ", ".join(f"{k} = {value_text(x, lang)}" for k, x in v.items()) + "}"
     return str(v)
+
+
+def units_text(v: Any, lang: Lang) -> str:
+    """Describe listed squads (``squads.units``, a list or a table by id): how many, each one's base, crews, zone."""
+    units = [{"id": k, **u} for k, u in v.items()] if isinstance(v, dict) else list(v or [])
+    if not units:
+        return t("units.none", lang)
+    parts = []
+    for u in units:
+        x, y = (u.get("base") or [math.nan, math.nan])[:2]
+        zone = u.get("zone") or []
+        parts.append(t("units.one" if zone else "units.no_zone", lang, id=u.get("id", "?"), x=float(x), y=float(y),
+                       crews=u.get("crews") if u.get("crews") is not None else "–", zone=len(zone)))
+    return t("units.n", lang, n=len(units)) + ("；" if lang == "zh" else "; ").join(parts)
+
+
+def field_cell(path: str, lang: Lang) -> Cell:
+    """Name a scenario field in words (its dotted path, as code, when the report has none)."""
+    words = labels.field(path, lang)
+    return Cell(words, "" if words != path else "code")
 
 
 def diff_class(name: str, e: Estimate) -> str:
@@ -127,7 +156,8 @@ COLOURS = {"better": figs.BETTER, "worse": figs.WORSE, "changed": figs.CHANGED, 
 
 # Settings a reader wants to see of one option (when present in the scenario).
 KEY_FIELDS: tuple[str, ...] = (
-    "town.area_km2", "town.residents", "town.enterprises", "town.villages",
+    "town.area_km2", "town.residents", "town.households", "town.enterprises", "town.villages", "town.grids",
+    "town.gis.villages.path", "town.roads.path",
     "town.grid_division.households_per_grid", "town.grid_division.grids_per_village",
     "command_centre.enabled", "command_centre.dispatch_rule", "squads.count", "squads.crews_per_squad",
     "squads.mode", "escalation.overdue_fraction", "party.eyes", "party.mediation", "party.convening",
@@ -152,6 +182,32 @@ def limits_section(lang: Lang) -> Section:
     return s
 
 
+def simulated_town(option: Option) -> dict[str, Any]:
+    """Give the town's figures as simulated (summary.json's ``town``), by the field they replace.
+
+    A GIS town's area, people and firms come from its layers, not from the lattice's settings
+    the scenario may still carry (a GIS scenario extending a generated one).
+    """
+    town = option.summary.get("town") or {}
+    size = town.get("size") or {}
+    if not size:
+        return {}
+    return {"town.area_km2": round(float(size["area_km2"]), 1), "town.residents": round(size["residents"]),
+            "town.households": round(size["households"]), "town.enterprises": round(size["enterprises"]),
+            "town.villages": town.get("villages"), "town.grids": size["grids"]}
+
+
+def option_assumptions(option: Option) -> dict[str, Any]:
+    """Give the ``# assumption`` values an option's results rest on (a GIS town's lattice settings are not)."""
+    if option.snapshot is None:
+        return {}
+    found = assumptions(option.snapshot["files"])
+    if (option.summary.get("town") or {}).get("source") == "gis":
+        unused = tuple(f"town.{f}" for f in LATTICE_ONLY)
+        found = {k: a for k, a in found.items() if not (k in unused or k.startswith(tuple(u + "." for u in unused)))}
+    return found
+
+
 def _assumption_rows(found: list[Any]) -> list[list[Cell]]:
     return [[Cell(a.path, "code"), Cell(a.value, "code"), Cell(a.note), Cell(a.file)] for a in found]
 
@@ -166,11 +222,13 @@ def assumption_table(s: Section, found: list[Any], lang: Lang) -> None:
 
 
 def _warnings(options: list[Option], lang: Lang) -> list[str]:
-    out: list[str] = []
+    """Each option's warnings; one the options share is listed once, without a name."""
+    names_of: dict[str, list[str]] = {}
     for o in options:
         for w in o.summary.get("warnings") or []:
-            out.append(f"{o.name}: {warning_text(w, lang)}")
-    return out
+            names_of.setdefault(warning_text(w, lang), []).append(o.name)
+    return [text if len(set(names)) == len(options) else f"{'、'.join(dict.fromkeys(names))}: {text}"
+            for text, names in names_of.items()]
 
 
 @dataclass(frozen=True)
@@ -310,11 +368,15 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
         q.p(t("q.no_snapshot", lang))
     else:
         q.p(t("q.run", lang))
-        flat_sc = flatten(o.snapshot["resolved"])
-        found = assumptions(o.snapshot["files"])
-        rows = [[Cell(k, "code"), Cell(value_text(flat_sc[k], lang), "code"),
-                 Cell(t("yes", lang) if touching(found, [k]) else "")] for k in KEY_FIELDS if k in flat_sc]
+        town = simulated_town(o)
+        flat_sc = {**flatten(o.snapshot["resolved"]), **town}
+        found = option_assumptions(o)
+        rows = [[field_cell(k, lang), Cell(value_text(flat_sc[k], lang, k), "code"),
+                 Cell(t("yes", lang) if touching(found, [k]) and k not in town else "")]
+                for k in KEY_FIELDS if flat_sc.get(k) is not None]
         q.table([t("field", lang), t("value", lang), t("assumption_col", lang)], rows, cls="fields2")
+        if town:
+            q.p(t("q.town", lang))
         q.p(t("q.files", lang, files=", ".join(Path(f["path"]).name for f in o.snapshot["files"])))
     sections.append(q)
 
@@ -328,9 +390,9 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
             [[Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(o.estimate(n)), n), "num")] for n in names])
     pairs = [(n, cat.label(n, lang)) for n in names if math.isfinite(o.estimate(n).mean)]
     if pairs:
+        title = t("fig.headline" if o.n > 1 else "fig.headline_one", lang, reps=o.n)
         h.figure(figs.ci_panels(pairs, [o.name], {(o.name, n): o.estimate(n) for n, _ in pairs},
-                                t("fig.headline", lang, reps=o.n), unit_titles(lang), money_units(lang)),
-                 t("fig.headline", lang, reps=o.n))
+                                title, unit_titles(lang), money_units(lang)), title)
     sections.append(h)
     wl = workload.section([o], lang)
     if wl is not None:
@@ -378,8 +440,8 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
     if not snaps:
         return []
     found: dict[tuple[str, str, str], Any] = {}
-    for snap in snaps:
-        for a in assumptions(snap["files"]).values():
+    for o in options:
+        for a in option_assumptions(o).values():
             found.setdefault((a.path, a.file, a.value), a)
     s = Section("assumptions", t("sec.assumptions", lang))
     head = [t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)]
@@ -450,8 +512,8 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     diffs: list[tuple[str, Any, Any]] = []
     if a.snapshot and b.snapshot:
         diffs = differences(_effective(a.snapshot), _effective(b.snapshot))
-        found = {**assumptions(a.snapshot["files"]), **assumptions(b.snapshot["files"])}
-        rows = [[Cell(k, "code"), Cell(value_text(va, lang), "code"), Cell(value_text(vb, lang), "code"),
+        found = {**option_assumptions(a), **option_assumptions(b)}
+        rows = [[field_cell(k, lang), Cell(value_text(va, lang, k), "code"), Cell(value_text(vb, lang, k), "code"),
                  Cell(t("yes", lang) if touching(found, [k]) else "")] for k, va, vb in diffs]
         if rows:
             q.table([t("field", lang), "A", "B", t("assumption_col", lang)], rows, cls="small fields")
@@ -572,7 +634,9 @@ def _without_appendix(sections: list[Section], folder: Path, lang: Lang) -> list
     kept = [s for s in sections if s.id not in APPENDIX_SECTIONS]
     if len(kept) < len(sections):
         note = Section("appendix", t("sec.appendix", lang))
-        note.p(t("appendix.left_out", lang, folder=folder))
+        files = {"run": "Parquet/JSON", "compare": "CSV/JSON/Parquet", "sweep": "DuckDB/Parquet",
+                 "plan": "CSV/JSON"}[kind_of(folder)]
+        note.p(t("appendix.left_out", lang, folder=folder, files=files))
         kept.append(note)
     return kept
 

@@ -207,8 +207,22 @@ def no_interval(mean: float, lo: float | None, hi: float | None, name: str, sign
     return fmt(lo, name, signed) == fmt(hi, name, signed) == fmt(mean, name, signed)
 
 
+def bound_text(value: float, name: str, signed: bool, excludes_zero: bool) -> str:
+    """Format an interval's bound; one that excludes 0 never reads as 0 (+0.046 pt, not 0.0).
+
+    A difference is coloured when its interval excludes 0, so its bounds must say so too.
+    """
+    text = fmt(value, name, signed)
+    if not excludes_zero or value == 0 or any(c in "123456789" for c in text):
+        return text
+    scale, unit = (100.0, " pt" if signed else "%") if kind(name) in ("share", "load") else (1.0, "")
+    return f"{'-' if value < 0 else '+' if signed else ''}{abs(value) * scale:.2g}{unit}"
+
+
 def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False) -> str:
     """``mean [lo, hi]``; a single number when there is no interval or it has no width."""
     if no_interval(mean, lo, hi, name, signed):
         return fmt(mean, name, signed)
-    return f"{fmt(mean, name, signed)} [{fmt(lo, name, signed)}, {fmt(hi, name, signed)}]"
+    excludes = not lo <= 0 <= hi
+    return (f"{fmt(mean, name, signed)} [{bound_text(lo, name, signed, excludes)}, "
+            f"{bound_text(hi, name, signed, excludes)}]")

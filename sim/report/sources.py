@@ -17,6 +17,7 @@ import tomlkit
 from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from sim.config import read_scenario_data, read_toml
+from sim.config.geo import resolve_paths
 
 SNAPSHOT = "scenario.json"
 _ASSUMPTION = re.compile(r"\bassumption\b", re.IGNORECASE)
@@ -45,7 +46,8 @@ def snapshot(path: str | Path, overrides: dict[str, Any] | None = None) -> dict[
         "path": str(path),
         "files": [{"path": str(f), "text": f.read_text(encoding="utf-8")} for f in chain(path)],
         "overrides": overrides or {},
-        "resolved": json.loads(json.dumps(data, default=str)),
+        # layer and road files absolute: the same file written relative or absolute is one value
+        "resolved": json.loads(json.dumps(resolve_paths(data, Path.cwd()), default=str)),
     }
 
 

@@ -6,6 +6,8 @@ Domain words (measures, tiers, channels, roles, the model's stages, warnings) ar
 
 from __future__ import annotations
 
+import re
+
 from sim.labels import Lang, page_text
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -19,12 +21,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "how_to_read.text": (
         "每个数字都是多次随机重复（不同随机种子）的平均值，方括号内为95%置信区间：真实平均值有95%的把握落在其中。"
         "区间越窄，结论越可靠。比较时两个方案使用相同的随机种子（同样的事件、同样的运气），差值按每次重复配对计算。"
-        "只有当差值的置信区间不含0时才着色：绿色表示变好，红色表示变差，蓝色表示有变化但无好坏之分。",
+        "只有当差值的置信区间不含0时才着色：绿色表示变好，红色表示变差，蓝色表示有变化但无好坏之分。"
+        "区间在指标可能的范围处截断（占比在0到100%之间，占比之差在±100个百分点之内，时间和数量不小于0）："
+        "重复次数少时t区间很宽，否则会超出这个范围。",
         "Every number is the mean over random replications (different seeds), with its 95% confidence interval in "
         "brackets: the true mean lies inside it with 95% confidence. Narrow intervals mean firm conclusions. In a "
         "comparison both options see the same seeds (the same incidents, the same luck), and the difference is taken "
         "replication by replication (paired). A difference is coloured only when its interval excludes 0: green "
-        "better, red worse, blue changed without a better or worse direction."),
+        "better, red worse, blue changed without a better or worse direction. An interval is cut at the range the "
+        "measure can take (a share between 0 and 100%, a difference of shares within ±100 points, minutes and "
+        "counts at 0): with few replications the t interval is wide and would otherwise reach past it."),
     "one_rep": ("本结果只有1次重复，无法给出置信区间；请用 --replications 运行多次。",
                 "This result rests on one replication, so no confidence interval can be given; run with "
                 "--replications for intervals."),
@@ -56,12 +62,20 @@ _TEXT: dict[str, tuple[str, str]] = {
     "value": ("取值", "value"),
     "assumption_col": ("假设？", "assumption?"),
     "absent": ("（未设置）", "(not set)"),
+    "units.none": ("未列出（驻地与辖区按中队数自动布设）", "none listed (bases and zones placed from the squad count)"),
+    "units.n": ("{n}个中队：", "{n} squads: "),
+    "units.one": ("{id} 驻地 ({x:.1f}, {y:.1f}) 公里，{crews}个执法组，辖区{zone}个村",
+                  "{id} based at ({x:.1f}, {y:.1f}) km, {crews} crews, a zone of {zone} villages"),
+    "units.no_zone": ("{id} 驻地 ({x:.1f}, {y:.1f}) 公里，{crews}个执法组，辖区按距离划分",
+                      "{id} based at ({x:.1f}, {y:.1f}) km, {crews} crews, zone by distance"),
+    "q.town": ("镇域数值为实际仿真的镇（GIS 图层或生成的村格局）。", "Town figures are those of the town simulated (its GIS layers or the generated villages)."),
     # headline
     "measure": ("指标", "measure"),
     "mean_ci": ("平均值 [95%置信区间]", "mean [95% CI]"),
     "diff_ci": ("B − A [95%置信区间]", "B − A [95% CI]"),
     "fig.headline": ("主要指标：平均值与95%置信区间（{reps}次重复）",
                      "Headline measures: mean and 95% CI ({reps} replications)"),
+    "fig.headline_one": ("主要指标（1次运行，无置信区间）", "Headline measures (one run, no confidence interval)"),
     "fig.diff": ("配对差异 B − A 与95%置信区间（{reps}次配对重复）；着色表示区间不含0",
                  "Paired differences B − A with 95% CI ({reps} paired replications); coloured where the CI "
                  "excludes 0"),
@@ -84,9 +98,9 @@ _TEXT: dict[str, tuple[str, str]] = {
                       "--appendix)."),
     "sec.appendix": ("附录", "Appendix"),
     "appendix.left_out": ("本报告未附附录（全部指标、其余假设）；需要时运行 gridsim report {folder} --appendix。"
-                          "全部数据在该文件夹的 CSV/JSON 文件中。",
+                          "全部数据在该文件夹的 {files} 文件中。",
                           "The appendix (every measure, the other assumptions) is left out; gridsim report "
-                          "{folder} --appendix adds it. The folder's CSV and JSON files hold every number."),
+                          "{folder} --appendix adds it. The folder's {files} files hold every number."),
     "diff.none": ("没有哪个主要指标的差异置信区间不含0。", "No headline difference has an interval excluding 0."),
     "diff.small": ("{measures}：差值的置信区间不含0，但幅度不大（占比不足5个百分点，其他指标不足A值的10%），此处不分析其机制。",
                    "{measures}: the interval of the difference excludes 0, but the change is small (under 5 points "
@@ -257,7 +271,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                "Mean workload per role (mean and 95% CI, {reps} replications)"),
     "wl.sweep_intro": ("本试验按{role}的工作量衡量。每个设计点：{reps}次重复的平均值与95%置信区间；"
                        "“较基准”为与基准点（★，第{point}点）逐次重复配对的差异及其区间。",
-                       "This experiment is judged by the {role}s' workload. Per design point: the mean and 95% CI "
+                       "This experiment is judged by the workload of {role}. Per design point: the mean and 95% CI "
                        "over {reps} replications; \u201cvs base\u201d is the paired difference from the base point "
                        "(★, point {point}) with its interval."),
     "wl.vs_base": ("较基准", "vs base"),
@@ -436,5 +450,6 @@ def has(key: str) -> bool:
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:
-    """Look up a report text in Chinese or English, filled with ``kw``."""
-    return page_text(_TEXT, key, lang, **kw)
+    """Look up a report text in Chinese or English, filled with ``kw`` (one replication, not "1 replications")."""
+    text = page_text(_TEXT, key, lang, **kw)
+    return re.sub(r"\b1 (paired )?replications\b", r"1 \1replication", text) if lang == "en" else text

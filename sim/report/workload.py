@@ -51,7 +51,8 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     mean, lo, hi = cat.fmt(e.mean, name, signed), max(e.lo, low), min(e.hi, high)
     if cat.no_interval(e.mean, lo, hi, name, signed):
         return mean
-    return f"{mean}\n[{cat.fmt(lo, name, signed)}, {cat.fmt(hi, name, signed)}]"
+    excludes = not lo <= 0 <= hi
+    return f"{mean}\n[{cat.bound_text(lo, name, signed, excludes)}, {cat.bound_text(hi, name, signed, excludes)}]"
 
 
 def section(options: list[Option], lang: Lang) -> Any:
