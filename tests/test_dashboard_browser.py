@@ -177,7 +177,10 @@ def test_watch_pause_click_a_dot_reload_and_refuse_a_bad_seed(server, browser):
         seed = page.locator(".gs-seed input")
         seed.fill("-5")
         seed.press("Enter")
-        sync_api.expect(page.locator(".gs-error")).to_contain_text("run.seed")
+        refusal = page.locator(".gs-seed-error")  # by the seed box, in the page's language
+        sync_api.expect(refusal).to_contain_text("随机种子须为 0 到")
+        below = refusal.bounding_box()["y"] - (seed.bounding_box()["y"] + seed.bounding_box()["height"])
+        assert 0 <= below < 40, below
         assert _clock(page) == stopped
         # a reload finds the run again
         page.reload()
@@ -275,11 +278,27 @@ def test_list_filters_freeze_and_follow(server, browser):
         ctx.close()
 
 
+def _cut_off(page) -> list[str]:
+    """Texts of buttons reaching past their card and of legend entries past the map column."""
+    return page.evaluate("""() => { const out = [];
+        document.querySelectorAll('.gs-card').forEach(card => { const c = card.getBoundingClientRect();
+          card.querySelectorAll('.v-btn').forEach(b => { const r = b.getBoundingClientRect();
+            if (r.width && (r.right > c.right + 1 || r.left < c.left - 1)) out.push(b.innerText); }); });
+        const col = document.querySelector('.gs-col-map').getBoundingClientRect();
+        document.querySelectorAll('.gs-legend span').forEach(s => { const r = s.getBoundingClientRect();
+          if (r.right > col.right + 1) out.push(s.innerText); });
+        return out; }""")
+
+
 def test_english_ab_lockstep_and_screenshots(server, browser):
     ctx, page = _open(browser, server, 1440, 900)
     try:
         _toggle(page, "gs-lang", "English")
         page.locator(".gs-step", has_text="Step").wait_for()
+        # at 1440 × 900 in English nothing is cut off and the header is one line
+        page.wait_for_timeout(400)
+        assert not _cut_off(page)
+        assert page.locator(".gs-head").bounding_box()["height"] < 60
         # A/B: pin the current run as baseline B, give A one squad, run both to day 1
         page.locator(".gs-pin").click()
         page.locator(".gs-map-b").wait_for()
@@ -313,6 +332,7 @@ def test_english_ab_lockstep_and_screenshots(server, browser):
             assert path.stat().st_size > 20_000
             # nothing wider than the window (no clipped controls), the map large
             assert page.evaluate("() => document.documentElement.scrollWidth") <= w
+            assert not _cut_off(page), name
             box = page.locator(".gs-map-a .gs-map-static svg").bounding_box()
             assert box["width"] >= min(0.45 * w, 600), (name, box)
     finally:
