@@ -112,3 +112,10 @@ def test_a_road_warning_names_the_travel_mode_in_chinese():
     values = {"file": "x.osm", "nodes": 1, "total": 181, "km": 0.3, "mode": "car"}
     assert "不在汽车路网的最大强连通部分内" in warning("roads_outside_connected_part", values, "zh")
     assert "strongly connected part for car;" in warning("roads_outside_connected_part", values, "en")
+
+
+def test_assumption_notes_lead_with_the_chinese_word_in_a_chinese_report(folders):
+    assumed = _section(render(folders["run"], "zh"), "assumptions")
+    notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
+    assert notes and not [n for n in notes if n.lower().startswith("assumption")], notes[:5]
+    assert "假设：the town starts with no open cases" in notes and "假设" in notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,15 +209,26 @@ def option_assumptions(option: Option) -> dict[str, Any]:
     return found
 
 
-def _assumption_rows(found: list[Any]) -> list[list[Cell]]:
-    return [[Cell(a.path, "code"), Cell(a.value, "code"), Cell(a.note), Cell(a.file)] for a in found]
+def note_text(note: str, lang: Lang) -> str:
+    """Show an assumption's note from its file; in Chinese its leading "assumption" reads 假设 (the rest is the author's)."""
+    if lang != "zh":
+        return note
+    return _ASSUMPTION_WORD.sub(lambda m: "假设：" if ":" in m.group(0) else "假设" + m.group(0)[10:][:1], note, count=1)
+
+
+_ASSUMPTION_WORD = re.compile(r"^assumption\b\s*:?\s*", re.IGNORECASE)
+
+
+def _assumption_rows(found: list[Any], lang: Lang) -> list[list[Cell]]:
+    return [[field_cell(a.path, lang), Cell(a.value, "code"), Cell(note_text(a.note, lang)), Cell(a.file)]
+            for a in found]
 
 
 def assumption_table(s: Section, found: list[Any], lang: Lang) -> None:
     """Add the table of the assumption values the results rest on, or say there are none."""
     if found:
         head = [t("field", lang), t("value", lang), t("as.note", lang), t("as.file", lang)]
-        s.table(head, _assumption_rows(found), cls="small assume")
+        s.table(head, _assumption_rows(found, lang), cls="small assume")
     else:
         s.p(t("as.none", lang))
 
@@ -454,11 +466,11 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
         out = [s]
         if rest:
             ap = Section("appendix-assumptions", t("as.appendix", lang))
-            ap.table(head, _assumption_rows(rest), cls="small assume")
+            ap.table(head, _assumption_rows(rest, lang), cls="small assume")
             out.append(ap)
         return out
     s.p(t("as.intro.run", lang))
-    s.table(head, _assumption_rows(list(found.values())), cls="small assume")
+    s.table(head, _assumption_rows(list(found.values()), lang), cls="small assume")
     return [s]
 
 
