@@ -207,6 +207,14 @@ def no_interval(mean: float, lo: float | None, hi: float | None, name: str, sign
     return fmt(lo, name, signed) == fmt(hi, name, signed) == fmt(mean, name, signed)
 
 
+def excludes_zero(lo: float, hi: float) -> bool:
+    """Tell whether an interval lies on one side of 0 (a zero-width one at a non-zero value too).
+
+    The one test for colouring a difference, naming it in the report's sentences and showing its bounds.
+    """
+    return math.isfinite(lo) and math.isfinite(hi) and not lo <= 0 <= hi
+
+
 def bound_text(value: float, name: str, signed: bool, excludes_zero: bool) -> str:
     """Format an interval's bound; one that excludes 0 never reads as 0 (+0.046 pt, not 0.0).
 
@@ -223,6 +231,6 @@ def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False) -
     """``mean [lo, hi]``; a single number when there is no interval or it has no width."""
     if no_interval(mean, lo, hi, name, signed):
         return fmt(mean, name, signed)
-    excludes = not lo <= 0 <= hi
+    excludes = excludes_zero(lo, hi)
     return (f"{fmt(mean, name, signed)} [{bound_text(lo, name, signed, excludes)}, "
             f"{bound_text(hi, name, signed, excludes)}]")

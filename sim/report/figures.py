@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from sim.fonts import cjk_font
-from sim.report.catalogue import kind
+from sim.report.catalogue import excludes_zero, kind
 
 BETTER, WORSE, CHANGED, NEUTRAL = "#1a7f37", "#c62828", "#1f5fbf", "#7a7a7a"
 OPTION_COLOURS = ("#8c6d31", "#1f5fbf", "#2ca02c", "#d62728")
@@ -71,7 +71,7 @@ class Estimate:
     @property
     def excludes_zero(self) -> bool:
         """Whether a difference is one: its CI lies on one side of 0 (a zero-width CI at a non-zero value too)."""
-        return math.isfinite(self.lo) and math.isfinite(self.hi) and not self.lo <= 0 <= self.hi
+        return excludes_zero(self.lo, self.hi)
 
 
 def ci_panels(measures: Sequence[tuple[str, str]], options: Sequence[str],

@@ -51,7 +51,7 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     mean, lo, hi = cat.fmt(e.mean, name, signed), max(e.lo, low), min(e.hi, high)
     if cat.no_interval(e.mean, lo, hi, name, signed):
         return mean
-    excludes = not lo <= 0 <= hi
+    excludes = cat.excludes_zero(lo, hi)
     return f"{mean}\n[{cat.bound_text(lo, name, signed, excludes)}, {cat.bound_text(hi, name, signed, excludes)}]"
 
 
