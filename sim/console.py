@@ -204,7 +204,9 @@ def fmt(v: Any, pct: bool | str = False) -> str:
         return f"{v:,.0f}"
     if pct:
         return f"{100 * v:.1f}%"
-    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:,.1f}"
+    return f"{v:,.0f}"  # a count is whole: 97 incidents, 42,721,200 yuan (not 97.0)
 
 
 @contextmanager

@@ -119,3 +119,9 @@ def test_assumption_notes_lead_with_the_chinese_word_in_a_chinese_report(folders
     notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
     assert notes and not [n for n in notes if n.lower().startswith("assumption")], notes[:5]
     assert "假设：the town starts with no open cases" in notes and "假设" in notes
+
+
+def test_the_terminal_shows_whole_counts_without_decimals():
+    from sim.console import fmt
+
+    assert (fmt(97.0), fmt(42_721_200.0), fmt(119), fmt(35.7)) == ("97", "42,721,200", "119", "35.7")
