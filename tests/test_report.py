@@ -413,7 +413,7 @@ def test_plan_bases_report_marks_every_verdict_and_maps_every_plan_with_the_gis_
     assert maps_html.count("<figure") == len(plans)
     assert "pmedian" not in maps_html and "p-中位 K=2" in maps_html  # methods in words, not ids
     assert len(drawn) == len(plans) and all(k["zones"] is not None and k["bases"] is not None for k in drawn)
-    assert "assumption: a small test town" in _section(html, "assumptions")  # town.villages: the demand's layout
+    assert "假设：a small test town" in _section(html, "assumptions")  # town.villages: the demand's layout
     assert 'id="verify-all"' not in html and "--appendix" in _section(html, "appendix")  # every measure: on request
 
 
@@ -540,9 +540,9 @@ def test_the_compare_report_never_calls_a_deterministic_difference_no_difference
     names = [cost, share, "staff_headcount.total"]
     en, zh = _no_story(names, a, b, "en"), _no_story(names, a, b, "zh")
     assert len(en) == len(zh) == 1  # the share's difference has an interval around 0: not listed
-    assert en[0].startswith("staff cost a year: total (+660,000); headcount: total (+6): staff set by each scenario")
+    assert en[0].startswith("staff cost a year (yuan): total (+660,000); headcount: total (+6): staff set by each scenario")
     assert "No headline difference" not in en[0] and "closed on time" not in en[0]
-    assert zh[0].startswith("年人员成本：合计（+660,000）、人数：合计（+6）：人员由两个情景各自设定") and "不含0。" not in zh[0]
+    assert zh[0].startswith("年人员成本（元）：合计（+660,000）、人数：合计（+6）：人员由两个情景各自设定") and "不含0。" not in zh[0]
     # a small difference that is one (1 point in every replication) is named as small, not as none
     b = _reps(**{cost: [42_721_200.0] * 3, share: [0.99, 0.98, 1.0], "staff_headcount.total": [1086.0] * 3})
     (line,) = _no_story(names, a, b, "en")
