@@ -22,7 +22,7 @@ import seaborn as sns
 from sim.labels import measure
 from sim.measures import flat
 from sim.report.catalogue import fmt, kind
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -48,9 +48,9 @@ def paired_table(a: list[dict], b: list[dict]) -> pd.DataFrame:
     rows = []
     for col in [c for c in fa.columns if c in fb.columns and c not in ("days",)]:
         xa, xb = fa[col].to_numpy(float), fb[col].to_numpy(float)
-        ma, la, ha = mean_ci(xa)
-        mb, lb, hb = mean_ci(xb)
-        md, ld, hd = mean_ci(xb - xa)
+        ma, la, ha = measure_ci(col, xa)
+        mb, lb, hb = measure_ci(col, xb)
+        md, ld, hd = measure_ci(col, xb - xa, difference=True)
         rows.append({"measure": col, "a_mean": ma, "a_lo": la, "a_hi": ha, "b_mean": mb, "b_lo": lb, "b_hi": hb,
                          "diff_mean": md, "diff_lo": ld, "diff_hi": hd})
     return pd.DataFrame(rows)

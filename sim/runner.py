@@ -22,7 +22,7 @@ from sim.geo.export import town_info, write_run_layers
 from sim.measures import flat, grid_table, staff_table, summarize
 from sim.model import TownModel
 from sim.pool import run_pool
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 from sim.warnings import merge as merge_warnings
 
 
@@ -127,7 +127,7 @@ def combine(summaries: list[dict[str, Any]]) -> tuple[dict[str, Any], pd.DataFra
     }
     squads: dict[str, dict[str, Any]] = {}
     for col in table.columns.drop("seed"):
-        m, lo, hi = mean_ci(table[col].to_numpy())
+        m, lo, hi = measure_ci(col, table[col].to_numpy())
         cell = {"mean": m, "ci95": [lo, hi]}
         parts = col.split(".")
         if parts[0] == "squads":
@@ -152,7 +152,7 @@ def combine_categories(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for name, g in rows.groupby("category", sort=False):
         row: dict[str, Any] = {"category": name}
         for col in g.columns.drop("category"):
-            m, lo, hi = mean_ci(pd.to_numeric(g[col], errors="coerce").to_numpy(dtype=float))
+            m, lo, hi = measure_ci(col, pd.to_numeric(g[col], errors="coerce").to_numpy(dtype=float))
             row[col] = {"mean": m, "ci95": [lo, hi]}
         out.append(row)
     return out

@@ -19,8 +19,13 @@ def gini(values: np.ndarray) -> float:
     return max(0.0, float((2 * (ranks * x).sum()) / (n * x.sum()) - (n + 1) / n))  # no -1e-16 for equal loads
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval over replications (NaNs dropped)."""
+def mean_ci(values: np.ndarray, level: float = 0.95,
+            within: tuple[float, float] = (-math.inf, math.inf)) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval over replications (NaNs dropped).
+
+    The interval is cut at ``within``, the range the mean can take (a share's is [0, 1]): with
+    few replications the t interval is wide and would otherwise reach past 100%.
+    """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
@@ -31,4 +36,17 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
         return m, math.nan, math.nan
     special = scipy_special()  # here, not at the top: importing scipy would slow every command's start
     half = float(special.stdtrit(n - 1, (1 + level) / 2) * x.std(ddof=1) / math.sqrt(n))  # = stats.t.ppf
-    return m, m - half, m + half
+    low, high = within
+    return m, max(m - half, low), min(m + half, high)
+
+
+def measure_ci(name: str, values: np.ndarray, difference: bool = False,
+               level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and CI of a named measure (or of a paired difference of it), cut at its range.
+
+    The range comes from the measure's kind (``sim.report.catalogue.bounds``), so every output
+    (terminal, summary.json, Parquet, reports, plan verification) gives the same interval.
+    """
+    from sim.report.catalogue import bounds
+
+    return mean_ci(values, level, bounds(name, difference))

@@ -20,7 +20,6 @@ from sim.report import figures as figs
 from sim.report import workload
 from sim.report.catalogue import Lang
 from sim.report.data import (
-    RANGE,
     Option,
     ReportError,
     by_category,
@@ -284,11 +283,10 @@ def _category_table(options: list[Option], lang: Lang) -> list[list[Cell]]:
 
 
 def _two_lines(e: Estimate | None, name: str) -> str:
-    """Mean, and its CI on a second line (narrow columns); clipped to the measure's range."""
+    """Mean, and its CI on a second line (narrow columns)."""
     if e is None or not math.isfinite(e.mean):
         return "–"
-    low, high = RANGE.get(cat.kind(name), (-math.inf, math.inf))
-    lo, hi = max(e.lo, low), min(e.hi, high)
+    lo, hi = e.lo, e.hi
     if cat.no_interval(e.mean, lo, hi, name):
         return cat.fmt(e.mean, name)
     return f"{cat.fmt(e.mean, name)}\n[{cat.fmt(lo, name)}, {cat.fmt(hi, name)}]"

@@ -23,6 +23,12 @@ __all__ = ["Lang"]
 # "load": busy ÷ on-duty time, shown in % but able to exceed 100% (part-time roles, overtime).
 Kind = Literal["share", "load", "minutes", "days", "gini", "count", "ratio", "money"]
 
+# Where a measure's mean can lie, by kind: its CI is cut at this (t intervals of few replications
+# overshoot). A kind not listed (ratio, money) is unbounded.
+RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "load": (0.0, math.inf),
+                                         "minutes": (0.0, math.inf), "days": (0.0, math.inf),
+                                         "count": (0.0, math.inf)}
+
 # Headline measures (DESIGN §4 and issue 16): glob patterns over flat names, in display order.
 HEADLINE: tuple[str, ...] = (
     "share_within_15min",
@@ -142,6 +148,18 @@ def kind(name: str) -> Kind:
     """Give the measure's kind (share, minutes, count …), which decides its format and range."""
     m = measure(name)
     return m.kind if m else ("share" if name.endswith("_share") else "count")
+
+
+def bounds(name: str, difference: bool = False) -> tuple[float, float]:
+    """Give the range a measure's mean can take, or that of a difference of two means of it.
+
+    A share lies in [0, 1], so a difference of shares in [-1, 1]; a difference of minutes or
+    counts has no bound.
+    """
+    low, high = RANGE.get(kind(name), (-math.inf, math.inf))
+    if difference:
+        return (low - high, high - low) if math.isfinite(high) else (-math.inf, math.inf)
+    return low, high
 
 
 def better(name: str) -> int:

@@ -16,16 +16,11 @@ import numpy as np
 import pandas as pd
 
 from sim.measures import flat
-from sim.report import catalogue as cat
 from sim.report.figures import Estimate
 from sim.report.sources import read_snapshot
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 
 Kind = Literal["run", "compare", "sweep", "plan"]
-# Where a measure's mean can lie: its CI is clipped to this (t intervals of few replications overshoot).
-RANGE: dict[str, tuple[float, float]] = {"share": (0.0, 1.0), "gini": (0.0, 1.0), "load": (0.0, math.inf),
-                                         "minutes": (0.0, math.inf),
-                                         "days": (0.0, math.inf), "count": (0.0, math.inf)}
 
 
 class ReportError(Exception):
@@ -59,12 +54,10 @@ class Option:
         return [c for c in self.reps.columns if c not in ("seed", "days")]
 
     def estimate(self, measure: str) -> Estimate:
-        """Mean and 95% CI of a measure over the replications, clipped to the measure's possible range."""
+        """Mean and 95% CI of a measure over the replications, cut at the measure's range."""
         if measure not in self.reps:
             return Estimate(math.nan, math.nan, math.nan)
-        m, lo, hi = mean_ci(self.reps[measure].to_numpy(dtype=float))
-        low, high = RANGE.get(cat.kind(measure), (-math.inf, math.inf))
-        return Estimate(m, max(lo, low), min(hi, high))  # a mean cannot leave the measure's range
+        return Estimate(*measure_ci(measure, self.reps[measure].to_numpy(dtype=float)))
 
 
 def kind_of(folder: Path) -> Kind:
@@ -107,12 +100,12 @@ def load_option(folder: Path) -> Option:
 
 
 def paired(a: Option, b: Option, measure: str) -> Estimate:
-    """Mean and 95% CI of B − A over replications paired by seed."""
+    """Mean and 95% CI of B − A over replications paired by seed (a share's within ±100 points)."""
     if measure not in a.reps or measure not in b.reps:
         return Estimate(math.nan, math.nan, math.nan)
     m = a.reps[["seed", measure]].merge(b.reps[["seed", measure]], on="seed", suffixes=("_a", "_b"))
     d = m[f"{measure}_b"].to_numpy(dtype=float) - m[f"{measure}_a"].to_numpy(dtype=float)
-    return Estimate(*mean_ci(d))
+    return Estimate(*measure_ci(measure, d, difference=True))
 
 
 def identical(a: Option, b: Option, measure: str) -> bool:

@@ -23,7 +23,7 @@ from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import maps
 from sim.report.catalogue import Lang
-from sim.report.data import RANGE, ReportError, read_json
+from sim.report.data import ReportError, read_json
 from sim.report.figures import Estimate
 from sim.report.sources import assumptions, language, read_snapshot, touching
 from sim.report.text import has, t
@@ -87,11 +87,6 @@ def _share(v: Any) -> str:
 
 def _est(row: Any, prefix: str) -> Estimate:
     return Estimate(float(row[f"{prefix}_mean"]), float(row[f"{prefix}_lo"]), float(row[f"{prefix}_hi"]))
-
-
-def _clipped(e: Estimate, measure: str) -> Estimate:
-    low, high = RANGE.get(cat.kind(measure), (-math.inf, math.inf))
-    return Estimate(e.mean, max(e.lo, low), min(e.hi, high))
 
 
 def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
@@ -286,7 +281,7 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
                Cell(_share(r.predicted_p_wait), "num"), Cell(f"{r.squad_max_over_mean:.2f}", "num"),
                Cell("●" if bool(r.pareto) else "", "num")]
         if sim:
-            e = _clipped(Estimate(r.sim_mean, r.sim_lo, r.sim_hi), "share_within_15min_dispatched")
+            e = Estimate(r.sim_mean, r.sim_lo, r.sim_hi)
             v = verdicts.get(r["id"], "")
             word = t(f"verdict.{v}", lang) if v else "—"
             pr = prices.get(str(r["id"]))
@@ -397,7 +392,6 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
         if _unchanged(r):
             continue  # identical under common random numbers: the plan does not touch it
         a, b, e = (_est(r, k) for k in ("a", "b", "diff"))
-        a, b = _clipped(a, r.measure), _clipped(b, r.measure)
         rows.append([Cell(names.get(str(r.plan), str(r.plan))), Cell(cat.label(r.measure, lang)),
                      Cell(_two_lines(a, r.measure), "num ci"), Cell(_two_lines(b, r.measure), "num ci"),
                      Cell(_two_lines(e, r.measure, True), "num ci diff " + diff_class(r.measure, e))])

@@ -17,11 +17,11 @@ from sim.labels import staff_role
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report.catalogue import Lang
-from sim.report.data import RANGE, ReportError
+from sim.report.data import ReportError
 from sim.report.figures import Estimate
 from sim.report.sources import assumptions, chain, differences, language, snapshot, touching
 from sim.report.text import t
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 from sim.sweep.analysis import non_dominated, tradeoff_measures
 from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
 from sim.sweep.store import Store
@@ -69,12 +69,12 @@ def constant(runs: pd.DataFrame, measure: str) -> bool:
     return bool(np.all((x == x[:, :1]) | (np.isnan(x) & np.isnan(x[:, :1]))))
 
 
-def paired_vs(table: pd.DataFrame, point: int, base: int) -> Estimate:
+def paired_vs(table: pd.DataFrame, point: int, base: int, measure: str) -> Estimate:
     """Mean and 95% CI of a measure's difference from the base point, paired by replication."""
     if point not in table or base not in table:
         return Estimate(math.nan, math.nan, math.nan)
     d = (table[point] - table[base]).to_numpy(dtype=float)
-    return Estimate(*mean_ci(d))
+    return Estimate(*measure_ci(measure, d, difference=True))
 
 
 def main_effects(runs: pd.DataFrame, design: pd.DataFrame, factors: list[str], factor: str, reference: Any,
@@ -102,7 +102,7 @@ def main_effects(runs: pd.DataFrame, design: pd.DataFrame, factors: list[str], f
                 diffs.append(table[p] - table[q])
         if diffs:
             per_rep = pd.concat(diffs, axis=1).mean(axis=1).to_numpy(dtype=float)
-            out[level] = Estimate(*mean_ci(per_rep))
+            out[level] = Estimate(*measure_ci(measure, per_rep, difference=True))
     return out
 
 
@@ -121,8 +121,7 @@ def _point_label(row: pd.Series | dict[str, Any], factors: list[str]) -> str:
 
 
 def _est_text(e: Estimate, m: str, signed: bool = False) -> str:
-    low, high = (-math.inf, math.inf) if signed else RANGE.get(cat.kind(m), (-math.inf, math.inf))
-    return cat.fmt_ci(e.mean, max(e.lo, low), min(e.hi, high), m, signed)
+    return cat.fmt_ci(e.mean, e.lo, e.hi, m, signed)
 
 
 def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
@@ -184,12 +183,11 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     panels: dict[str, dict[str, list[tuple[str, Estimate]]]] = {}
     for m in focus[:6]:
         panel: dict[str, list[tuple[str, Estimate]]] = {}
-        low, high = RANGE.get(cat.kind(m), (-math.inf, math.inf))
         for f in factors:
             rows = []
             for level, g in runs[runs.measure == m].groupby(f, sort=True):
-                mm, lo, hi = mean_ci(g.groupby("replication")["value"].mean().to_numpy(dtype=float))
-                rows.append((str(level), Estimate(mm, max(lo, low), min(hi, high))))
+                rows.append((str(level), Estimate(*measure_ci(m, g.groupby("replication")["value"].mean()
+                                                               .to_numpy(dtype=float)))))
             if len(rows) > 1:
                 panel[f] = rows
         if panel:
@@ -229,7 +227,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
             if p == base:
                 cells.append(Cell(cat.fmt(mean, m), "num"))
             else:
-                d = paired_vs(tab, p, base)
+                d = paired_vs(tab, p, base, m)
                 cells.append(Cell(f"{cat.fmt(mean, m)}\n{_est_text(d, m, True)}", "num ci diff " + diff_class(m, d)))
         point_rows.append(cells)
     v.table(head, point_rows, cls="small")
@@ -369,7 +367,7 @@ def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], sh
     stats = {}
     for m in (share, gini):
         tab = by_replication(runs, m)
-        stats[m] = pd.DataFrame({p: mean_ci(tab[p].to_numpy(dtype=float)) for p in tab}, index=["mean", "lo", "hi"]).T
+        stats[m] = pd.DataFrame({p: measure_ci(m, tab[p].to_numpy(dtype=float)) for p in tab}, index=["mean", "lo", "hi"]).T
     # Staff as the model counts it when the runs have it (officers on a squad's roll, FTE of all roles),
     # else from the design (crews; grid staff per grid × grids + crews).
     staff_measure = "staff_headcount.squad_officer" if squad_exp else "staff_fte.total"
@@ -387,8 +385,8 @@ def _tradeoff(runs: pd.DataFrame, design: pd.DataFrame, meta: dict[str, Any], sh
     s = Section("pareto", t("sec.pareto", lang))
     s.p(t("par.intro.squad" if squad_exp else "par.intro.grid", lang, share=cat.label(share, lang),
           gini=cat.label(gini, lang)))
-    lo_g, hi_g = stats[gini].loc[df.index, "lo"].clip(lower=0), stats[gini].loc[df.index, "hi"].clip(upper=1)
-    lo_s, hi_s = stats[share].loc[df.index, "lo"].clip(lower=0), stats[share].loc[df.index, "hi"].clip(upper=1)
+    lo_g, hi_g = stats[gini].loc[df.index, "lo"], stats[gini].loc[df.index, "hi"]
+    lo_s, hi_s = stats[share].loc[df.index, "lo"], stats[share].loc[df.index, "hi"]
     xerr = np.vstack([df.gini - lo_g, hi_g - df.gini])
     yerr = np.vstack([df.share - lo_s, hi_s - df.share])
     title = t("fig.pareto", lang, reps=n)

@@ -14,7 +14,7 @@ from sim import labels
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report.catalogue import Lang
-from sim.report.data import RANGE, Option, paired
+from sim.report.data import Option, paired
 from sim.report.figures import Estimate
 from sim.report.text import t
 
@@ -47,8 +47,7 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     """Mean, and its CI on a second line; no bracket when every replication agrees (a headcount)."""
     if not math.isfinite(e.mean):
         return "–"
-    low, high = (-math.inf, math.inf) if signed else RANGE.get(cat.kind(name), (-math.inf, math.inf))
-    mean, lo, hi = cat.fmt(e.mean, name, signed), max(e.lo, low), min(e.hi, high)
+    mean, lo, hi = cat.fmt(e.mean, name, signed), e.lo, e.hi
     if cat.no_interval(e.mean, lo, hi, name, signed):
         return mean
     excludes = cat.excludes_zero(lo, hi)
@@ -126,7 +125,7 @@ def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: i
 
     from sim.report.build import Cell, Section, diff_class
     from sim.report.sweep import by_replication, paired_vs
-    from sim.stats import mean_ci
+    from sim.stats import measure_ci
 
     names = [f"{c}.{role}" for c in ("workload_mean", "workload_max", "workload_gini", "overtime_hours_per_month")]
     names += ["staff_fte.total", "staff_cost_per_year.total"]
@@ -145,11 +144,11 @@ def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: i
         cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(str(row[f])) for f in factors]]
         for m in names:
             tab = tables[m]
-            e = Estimate(*mean_ci(tab[p].to_numpy(dtype=float))) if p in tab else Estimate(math.nan, math.nan, math.nan)
+            e = Estimate(*measure_ci(m, tab[p].to_numpy(dtype=float))) if p in tab else Estimate(math.nan, math.nan, math.nan)
             text = two_lines(e, m)
             cls = "num ci"
             if p != base:
-                d = paired_vs(tab, p, base)
+                d = paired_vs(tab, p, base, m)
                 text += "\n" + t("wl.vs_base", lang) + " " + two_lines(d, m, signed=True).replace("\n", " ")
                 cls += " diff " + diff_class(m, d)
             cells.append(Cell(text, cls))

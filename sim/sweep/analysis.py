@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 
 from sim.outputs import staged_output
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 from sim.sweep.experiment import ExperimentError
 from sim.sweep.store import Store, summary_table
 
@@ -44,7 +44,7 @@ def marginal(runs: pd.DataFrame, factor: str, measure: str) -> pd.DataFrame:
     sub = runs[runs.measure == measure]
     rows = []
     for level, g in sub.groupby(factor, sort=True):
-        m, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
+        m, lo, hi = measure_ci(measure, g["value"].to_numpy(dtype=float))
         rows.append({factor: level, "measure": measure, "mean": m, "ci_low": lo, "ci_high": hi,
                      "n": int(g["value"].notna().sum())})
     return pd.DataFrame(rows)
@@ -97,7 +97,7 @@ def _heatmap(runs: pd.DataFrame, fx: str, fy: str, measure: str, folder: Path) -
     sub = runs[runs.measure == measure].assign(**{fx: lambda d: _binned(d[fx]), fy: lambda d: _binned(d[fy])})
     cells = []
     for (x, y), g in sub.groupby([fx, fy], sort=True):
-        m, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
+        m, lo, hi = measure_ci(measure, g["value"].to_numpy(dtype=float))
         cells.append({fx: x, fy: y, "mean": m, "ci_low": lo, "ci_high": hi})
     table = pd.DataFrame(cells)
     csv = folder / f"heatmap_{_slug(measure)}.csv"

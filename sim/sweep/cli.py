@@ -268,7 +268,7 @@ def summarize(
     from sim.outputs import OutputError
     from sim.report.catalogue import fmt_ci, headline_order
     from sim.report.sweep import base_point, by_replication, constant, paired_vs
-    from sim.stats import mean_ci
+    from sim.stats import measure_ci
     from sim.sweep.analysis import summarize_sweep
     from sim.sweep.experiment import ExperimentError
     from sim.sweep.store import Store
@@ -296,8 +296,8 @@ def summarize(
             point = int(p["point"])
             if point not in table:
                 continue
-            mean, lo, hi = mean_ci(table[point].to_numpy(dtype=float))
-            d = paired_vs(table, point, base)
+            mean, lo, hi = measure_ci(m, table[point].to_numpy(dtype=float))
+            d = paired_vs(table, point, base, m)
             t.add_row(m if i == 0 else "", f"{point}{' ★' if point == base else ''}", *(str(p[f]) for f in factors),
                       fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True),
                       end_section=i == len(meta["points"]) - 1)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.checks import threshold_warnings, town_warnings, utilisation_warnings
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 from sim.sweep.experiment import ExperimentError, Plan
 from sim.town import build_town
 
@@ -316,7 +316,7 @@ def summary_table(runs: pd.DataFrame, factor_cols: list[str]) -> pd.DataFrame:
     rows = []
     for (point, measure), g in runs.groupby(["point", "measure"], sort=False):
         v = g["value"].to_numpy(dtype=float)
-        m, lo, hi = mean_ci(v)
+        m, lo, hi = measure_ci(str(measure), v)
         first = g.iloc[0]
         rows.append({"point": point, **{c: first[c] for c in factor_cols}, "measure": measure,
                      "mean": m, "ci_low": lo, "ci_high": hi, "n": int(np.count_nonzero(~np.isnan(v)))})
