@@ -22,6 +22,7 @@ v = pytest.importorskip("ipyvuetify")
 import solara.widgets  # noqa: E402, F811  (the submodule, after the skip check)
 from typer.testing import CliRunner  # noqa: E402
 
+from sim.config import load_scenario  # noqa: E402
 from sim.dashboard import labels as L  # noqa: E402
 from sim.dashboard.app import Dashboard, Page, _story_rows, stage_limits  # noqa: E402
 from sim.dashboard.drawing import MARGIN, STAGES, UNIT, series_svg, static_map_svg  # noqa: E402
@@ -79,11 +80,14 @@ def test_reset_applies_each_policy_and_refuses_bad_values():
     assert s.model.seed_value == 7
     assert s.settings.squads == 4 and s.settings.households_per_grid == 300  # changes accumulate
     s.step(3)
-    for bad in ({"seed": -5}, {"seed": 2.5}, {"households_per_grid": 0}):
+    for bad in ({"seed": -5}, {"seed": 2.5}, {"seed": 2**32}, {"households_per_grid": 0}):
         assert not s.reset(**bad)
-        assert s.error and ("run.seed" in s.error or "households_per_grid" in s.error), s.error
+        if "seed" in bad:  # said by the seed box, in the page's language, not as the scenario's error
+            assert s.refused_seed == bad["seed"] and s.error is None
+        else:
+            assert s.error and "households_per_grid" in s.error, s.error
         assert s.now == 30 and s.model.seed_value == 7  # the run is left as it was
-    assert s.reset(seed=8) and s.error is None
+    assert s.reset(seed=8) and s.error is None and s.refused_seed is None
 
 
 def test_pause_stops_the_runner_within_one_tick():
@@ -295,6 +299,10 @@ def test_labels_cover_both_languages_and_english_has_no_chinese():
         assert zh and en, key
         assert not CJK.search(en), key
     assert not CJK.search(L.scenario_title(Session(SCENARIO).meta, "en"))
+    for path in sorted(SCENARIO.parent.glob("*.toml")):  # a Chinese page never shows an English title
+        meta = load_scenario(path).meta
+        assert CJK.search(L.scenario_title(meta, "zh")) or L.scenario_title(meta, "zh") == meta.name.replace("_", " ")
+    assert CJK.search(L.scenario_title(load_scenario(GIS_SCENARIO).meta, "zh"))
     for stage in STAGES:  # every stage a case on the map can be at has words in both languages
         assert CJK.search(L.map_stage(stage, "zh")) and not CJK.search(L.map_stage(stage, "en"))
     assert L.elapsed(125, "zh") == "+2小时05分" and L.elapsed(42, "en") == "+42 min"
@@ -369,8 +377,12 @@ def test_page_steps_switches_language_and_refuses_a_bad_seed():
     seed = rc.find(v.TextField, class_="gs-seed").widget
     seed.v_model = "-5"
     seed.fire_event("keyup.enter", None)  # what the browser sends on Enter
-    assert "run.seed" in rc.find(v.Html, class_="gs-error").widget.children[0]
+    said = rc.find(v.Html, class_="gs-error gs-seed-error").widget.children[0]
+    assert said == "Not applied: the seed must be a whole number from 0 to 4,294,967,295 (got -5)"
     assert s.model.seed_value == 1 and s.now == 10
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 0  # Chinese: the same refusal in Chinese
+    assert rc.find(v.Html, class_="gs-error gs-seed-error").widget.children[0].startswith("未采用：随机种子须为 0 到")
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 1
     rc.find(v.BtnToggle, class_="gs-squads").widget.v_model = 3  # the fourth choice: 4 squads
     assert len(s.model.squads) == 4 and s.now == 0
     rc.close()

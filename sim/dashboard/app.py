@@ -34,6 +34,7 @@ from sim.dashboard.views import (
 from sim.dashboard.widgets import CaseRows, FrameTimer, TownMap
 from sim.history import StoryEntry
 from sim.labels import Named, category, dispatch_rule, label, render_story, staff_role
+from sim.limits import MAX_SEED
 from sim.policies import DISPATCH_RULES
 from sim.vocabulary import MINUTES_PER_DAY, GridRole, StaffRole, Stage, Tier
 
@@ -75,8 +76,10 @@ def _fmt(v: Any, kind: str = "") -> str:
 CSS = """
 .gs-page { padding: 6px 10px; font-size: 14px; }
 .gs-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 14px; margin-bottom: 4px; }
-.gs-title { font-size: 20px; font-weight: 700; }
-.gs-clock { font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; min-width: 9em; }
+.gs-title { font-size: 18px; font-weight: 700; }
+/* buttons in the words' own case: upper case made "HOME ZONE FIRST" and "COUNTY" too wide for their cards */
+.gs-page .v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.gs-clock { font-size: 18px; font-weight: 700; font-variant-numeric: tabular-nums; min-width: 8em; }
 .gs-main { display: grid; gap: 10px; align-items: start;
            grid-template-columns: 300px minmax(0, var(--gs-mapw)) minmax(360px, 1fr); }
 .gs-main > div { min-width: 0; }
@@ -95,8 +98,8 @@ CSS = """
 .gs-measures td.v, .gs-measures th.v { text-align: right; font-variant-numeric: tabular-nums; }
 .gs-story td, .gs-story th { padding: 2px 6px 2px 0; font-size: 13px; text-align: left; vertical-align: top; }
 .gs-story td:nth-child(-n+3), .gs-story th { white-space: nowrap; }
-.gs-legend { font-size: 12px; line-height: 1.7; }
-.gs-legend span { margin-right: 10px; white-space: nowrap; }
+.gs-legend { font-size: 12px; line-height: 1.7; display: flex; flex-wrap: wrap; column-gap: 10px; }
+.gs-legend span { white-space: nowrap; }
 .gs-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 3px;
              border: 1px solid #333; vertical-align: -1px; }
 .gs-label { display: block; margin-top: 6px; font-size: 13px; color: #555; }
@@ -110,6 +113,7 @@ CSS = """
 .gs-incident { font-size: 13px; padding: 1px 6px; cursor: pointer; white-space: nowrap; overflow: hidden;
                text-overflow: ellipsis; }
 .gs-incident:hover { background: #eeeeee !important; }
+.gs-card .v-btn-toggle { flex-wrap: wrap; max-width: 100%; height: auto !important; }
 .gs-card .v-btn-toggle .v-btn { min-width: 34px !important; padding: 0 7px !important; }
 .gs-row { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; }
 .gs-story-box { max-height: 46vh; overflow-y: auto; }
@@ -182,7 +186,8 @@ def Dashboard(session: Session):
         with solara.Div(classes=["gs-main"], style={"--gs-mapw": _map_width(session)}):
             with solara.Div(classes=["gs-col-controls"]):
                 Controls(session, lang, refresh, set_selected,
-                         (session.builds, session.finished, session.error, session.b_path, session.arm_b is None))
+                         (session.builds, session.finished, session.error, session.refused_seed, session.b_path,
+                          session.arm_b is None))
                 Measures(measures, lang)
                 Series(session, lang, tuple(arm.measured_at for arm in session.arms))
             with solara.Div(classes=["gs-col-map"]):
@@ -344,6 +349,9 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
         solara.Text(L.t("policy_note", lang), style={"font-size": "12px", "color": "#666"})
         solara.InputInt(L.t("seed", lang), value=st.seed, on_value=on_policy("seed"), classes=["gs-seed"],
                         continuous_update=False)
+        if session.refused_seed is not None:
+            solara.Text(L.t("seed_range", lang, max=f"{MAX_SEED:,}", got=session.refused_seed),
+                        classes=["gs-error", "gs-seed-error"])
         solara.Text(L.t("squads", lang), classes=["gs-label"])
         solara.ToggleButtonsSingle(value=st.squads, values=list(SQUAD_CHOICES), on_value=on_policy("squads"),
                                    dense=True, classes=["gs-squads"])

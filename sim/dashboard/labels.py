@@ -42,6 +42,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "squads_n": ("执法中队 {n} 支", "{n} squads"),
     "seed_n": ("随机种子 {n}", "seed {n}"),
     "refused": ("未采用：", "Not applied: "),
+    "seed_range": ("未采用：随机种子须为 0 到 {max} 之间的整数（输入为 {got}）",
+                   "Not applied: the seed must be a whole number from 0 to {max} (got {got})"),
     "day_range": ("天数须在 1 到 {n} 之间（输入为 {got}）", "the day must be between 1 and {n} (got {got})"),
     # a case on the map that is resolved but not yet closed
     "being_verified": ("核查中", "being verified"),
@@ -188,6 +190,7 @@ _SCENARIO_TITLES: dict[str, tuple[str, str]] = {
     "xuxiake_pre_reform": ("徐霞客镇（改革前）", "Xu Xiake town, before the reform"),
     "dense_town_core": ("人口密集的镇区", "A dense town core"),
     "small_rural_town": ("农村小镇", "A small rural town"),
+    "xuxiake_gis": ("徐霞客镇（GIS 村界与OSM路网）", "Xu Xiake town on GIS village borders and OSM roads"),
 }
 
 
@@ -196,5 +199,7 @@ def scenario_title(meta: object, lang: str) -> str:
     name = str(getattr(meta, "name", ""))
     if name in _SCENARIO_TITLES:
         return page_text(_SCENARIO_TITLES, name, lang)
-    desc = str(getattr(meta, "description", "") or "")
-    return desc.split(":")[0].strip() or name.replace("_", " ")
+    desc = str(getattr(meta, "description", "") or "").split(":")[0].strip()
+    if lang == "zh" and not any("\u4e00" <= c <= "\u9fff" for c in desc):  # no English title on a Chinese page
+        desc = ""
+    return desc or name.replace("_", " ")

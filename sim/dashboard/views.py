@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import limits
 from sim.config import (
     Scenario,
     ScenarioError,
@@ -76,6 +77,11 @@ class Settings:
             "escalation.severity_to_village": self.severity_to_village,
             "town.grid_division.households_per_grid": self.households_per_grid,
         }
+
+
+def valid_seed(seed: object) -> bool:
+    """Whether a seed typed in the page can be used: a whole number from 0 to MAX_SEED."""
+    return isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= limits.MAX_SEED
 
 
 def scenario_with(data: dict[str, Any], settings: Settings, source: str = "<scenario>") -> Scenario:
@@ -278,6 +284,7 @@ class Session:
         self.builds = 0
         self.version = 0  # bumped by every step and rebuild: the page redraws on it
         self.error: str | None = None  # the last refused input, shown in the page
+        self.refused_seed: object = None  # a seed out of range: said by the seed box, in the page's language
         self.b_path: Path | None = None
         self.b_data: dict[str, Any] | None = None
         self.b_settings: Settings | None = None
@@ -315,6 +322,10 @@ class Session:
         whether the run was rebuilt.
         """
         self.pause()
+        if "seed" in changes and not valid_seed(changes["seed"]):
+            self.refused_seed = changes["seed"]
+            self.version += 1
+            return False
         with self.lock:
             settings = replace(self.settings, **changes) if changes else self.settings
             try:
@@ -325,6 +336,7 @@ class Session:
                 self.version += 1
                 return False
             self.arm, self.arm_b, self.error, self.follow = arm, arm_b, None, None
+            self.refused_seed = None
             self.builds += 1
             self.version += 1
             return True
