@@ -79,3 +79,18 @@ def merge(per_run: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
                 if isinstance(v, float) and v > old["values"].get(k, v):
                     old["values"][k] = v
     return list(merged.values())
+
+
+def by_points(entries: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], list[int]]]:
+    """Group a sweep's warnings: the same entry at several design points once, with those points.
+
+    Without this a warning the base scenario raises is repeated for every point. Entries
+    without a point (the whole sweep's) come with an empty list.
+    """
+    grouped: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for w in entries:
+        key = json.dumps([w["code"], w["values"]], sort_keys=True, default=str)
+        _, points = grouped.setdefault(key, ({k: v for k, v in w.items() if k != "point"}, []))
+        if w.get("point") is not None and w["point"] not in points:
+            points.append(int(w["point"]))
+    return [(entry, sorted(points)) for entry, points in grouped.values()]

@@ -183,3 +183,12 @@ def test_people_busy_beyond_their_duty_time_are_warned_by_role():
     again = {"code": "staff_busy_beyond_duty", "values": {**found[0].values, "people": 1.0, "high": 1.4}}
     assert merge([[found[0].as_dict()], [again]])[0]["values"] == {
         "role": "patrol_officer", "people": 2.0, "total": 3.0, "high": 1.4}
+
+
+def test_a_sweeps_warning_raised_at_several_points_is_listed_once_with_its_points():
+    from sim.warnings import by_points
+
+    w = {"code": "escalation_no_effect", "values": {"field": "escalation.severity_to_town", "value": 5}}
+    other = {"code": "escalation_no_effect", "values": {"field": "escalation.severity_to_village", "value": 4}}
+    got = by_points([{**w, "point": 1}, {**w, "point": 0}, {**other, "point": 2}, {**w, "point": None}])
+    assert got == [(w, [0, 1]), (other, [2])]

@@ -26,6 +26,7 @@ from sim.sweep.analysis import non_dominated, tradeoff_measures
 from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
 from sim.sweep.store import Store
 from sim.vocabulary import StaffRole
+from sim.warnings import by_points
 from sim.warnings import text as warning_text
 
 
@@ -167,11 +168,8 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
           scenario=Path(meta["scenario"]).name))
     sections.append(q)
 
-    points_of: dict[str, list[int]] = {}
-    for w in store.read_warnings():  # the same warning at many points is listed once
-        points_of.setdefault(warning_text(w, lang), []).extend([] if w.get("point") is None else [w["point"]])
-    warn = [(f"{t('point', lang)} {', '.join(map(str, sorted(set(p))))}: " if p else "") + text
-            for text, p in points_of.items()]
+    warn = [(f"{t('point', lang)} {', '.join(map(str, p))}: " if p else "") + warning_text(w, lang)
+            for w, p in by_points(store.read_warnings())]  # the same warning at many points listed once
     if warn:
         q.p(t("warnings", lang), cls="warning")
         q.list(warn)

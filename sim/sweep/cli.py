@@ -17,6 +17,7 @@ import typer
 
 from sim.console import Stopped, err_console, fail, out_console, warn
 from sim.limits import MAX_WORKERS
+from sim.warnings import by_points
 
 if TYPE_CHECKING:  # the sweep machinery (pandas, DuckDB, Dask) loads when a command runs
     import pandas as pd
@@ -151,8 +152,9 @@ def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: st
             fail(f"{exc}; {len(store.done_keys())} finished runs are kept in {folder}/runs/; resume with: {resume}")
         except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
-    for w in Store(folder).read_warnings():
-        where = "" if w["point"] is None else f"point {w['point']}: "
+    for w, points in by_points(Store(folder).read_warnings()):
+        where = "" if not points else "every point: " if len(points) == len(plan.points) > 1 else \
+            f"point{'s' if len(points) > 1 else ''} {', '.join(map(str, points))}: "
         warn([w], where)
     for key, message in failures[:20]:
         err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
