@@ -194,3 +194,65 @@ def test_cases_started_at_their_first_notice_keep_every_record_of_the_plain_arri
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
     assert fast[1] == plain[1]
     assert fast[2] == plain[2]
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "xuxiake_pre_reform.toml"])
+def test_staff_department_and_squad_measures_equal_the_plain_frame_look_ups(path):
+    """The measures' shortcuts (a calendar's span once, rows picked by array masks) against a frame per unit."""
+    import numpy as np
+    from conftest import ROOT
+
+    from sim.case_columns import CaseColumns
+    from sim.config import load_scenario
+    from sim.measures import department_measures, staff_table, summarize
+    from sim.model import TownModel
+    from sim.vocabulary import StaffRole
+
+    m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=3, days=9)
+    m.run()
+    m.finish()
+    cases = CaseColumns.of_log(m.log)
+    staff = staff_table(m, cases)
+    h = m.horizon
+    people = {s.staff_id: s for t in m.teams for s in t.members} | {s.staff_id: s for c in m.cadres for s in c} \
+        | {s.staff_id: s for d in m.departments.values() for s in d.staff}
+    rows = staff.set_index("id")
+    for sid, s in people.items():  # on_duty_minutes(0, h) per person, as the table was built
+        assert rows.at[sid, "on_duty_min"] == s.on_duty_minutes(0, h)
+        cal = s.calendar
+        if sid in {x.staff_id for t in m.teams for x in t.members} and "meetings" in rows.columns:
+            weeks = h if cal.days_per_week >= WEEK else cal.working_days(0.0, h) * DAY * WEEK / cal.days_per_week
+            per_week = m.config.grid_staff.all_roles()[s.role].routine.meetings_h_per_week
+            assert rows.at[sid, "meetings"] == per_week * 60.0 * (weeks / (WEEK * DAY))
+    got = department_measures(m, staff)
+    for row in got["departments"]:  # a frame per department
+        s = staff[staff.unit == f"{row['tier']}:{row['id']}"]
+        duty = float(s.on_duty_min.sum())
+        assert row["cases"] == int(s.cases.sum())
+        assert row["utilisation"] == float(s.case_min.sum()) / duty if duty else math.isnan(row["utilisation"])
+        assert row["overtime_hours"] == float(s.overtime_min.sum()) / 60.0
+    for tier, u in got.get("department_utilisation", {}).items():
+        s = staff[staff.unit.str.startswith(f"{tier}:")]
+        assert u == float(s.case_min.sum() / s.on_duty_min.sum())
+    crews = staff[staff.role == StaffRole.SQUAD_CREW]
+    for squad in summarize(m, cases, staff)["squads"]:
+        c = crews[crews.unit == squad["id"]]
+        plain = float(c.busy_min.sum() / c.on_duty_min.sum()) if c.on_duty_min.sum() else None
+        assert squad["utilisation"] == plain or (plain is None and np.isnan(squad["utilisation"]))
+
+
+def test_a_rota_clock_kept_per_rota_equals_summing_the_patrollers_each_time():
+    from conftest import make_scenario
+
+    from sim.agents.grid_staff import RotaClock
+    from sim.model import TownModel
+
+    m = TownModel(make_scenario(), seed=1, days=1)
+    beats = [b for t in m.teams for d in sorted({c.domain for c in m.categories})
+             if (b := t.beat(d)) is not None and b.rota is not None]
+    assert len(beats) > 20
+    for b in beats:
+        cal = b.patrollers[0].calendar
+        weights = tuple(sum(p.effort for p in b.patrollers if p.calendar.on_duty(d * DAY + cal.start))
+                        for d in range(WEEK))
+        assert b.rota == RotaClock(cal.start, cal.length, weights) == RotaClock.of(b.patrollers)

@@ -60,6 +60,9 @@ COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 # county because the town failed or ran out of time; a case the county owns (its category
 # starts there) or that needs powers the town does not hold (a referral) goes to the county.
 CONVENABLE = (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED)
+# Stories: a case's stages are noted (``Incident.note``) only when a viewer keeps stories; the
+# stages every case passes are guarded where they are noted, as the call and its arguments cost
+# more than the test (issue 14: five a case).
 RESPONSE, CLOSURE = AlarmKind.RESPONSE, AlarmKind.CLOSURE  # looked up per case: module names, not enum attributes
 
 
@@ -198,7 +201,8 @@ class CommandCentre(mesa.Agent):
             respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
             heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
             heapq.heappush(self._alarms, (close, inc.id, CLOSURE, inc))
-        inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
 
     def _spot_fix(self, inc: Incident, cat: Category, finder: GridStaffMember, travel: float) -> Process:
         """Let the finder settle it there and then (after walking over, if told by a resident)."""
@@ -212,7 +216,8 @@ class CommandCentre(mesa.Agent):
         if arrive > now:
             yield wait if (wait := arrive - env._now) > 0.0 else 0.0
         inc.arrived_at = env._now
-        inc.note(env._now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(env._now, Stage.ARRIVED, Reason.FIXES_ON_SPOT, finder.actor, finder.tier)
         yield wait if (wait := end - env._now) > 0.0 else 0.0
 
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
@@ -349,7 +354,8 @@ class CommandCentre(mesa.Agent):
         """
         env, m = self.env, self.world
         inc.resolved_at, inc.tier = env._now, tier
-        inc.note(env._now, Stage.RESOLVED, tier=tier)
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(env._now, Stage.RESOLVED, tier=tier)
         team = m.teams[inc.grid]
         if not self.cfg.enabled:
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
@@ -379,7 +385,8 @@ class CommandCentre(mesa.Agent):
         if self._alarms and self._alarms[0][0] <= now:  # raise_alarms' own test, without the call
             self.raise_alarms()  # alarms due before now belong in the record written below
         inc.closed_at = now
-        inc.note(now, Stage.CLOSED, how, by)
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(now, Stage.CLOSED, how, by)
         del self.open[inc.id]
         del self.live[inc.id]
         self.closed += 1
@@ -390,14 +397,16 @@ class CommandCentre(mesa.Agent):
         if math.isnan(inc.dispatched_at):
             inc.dispatched_at = now
         inc.handler = who.record_id
-        inc.note(now, Stage.DISPATCHED, why, who, tier)
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(now, Stage.DISPATCHED, why, who, tier)
 
     def arrived(self, inc: Incident, who: Actor, tier: Tier) -> None:
         """Stamp the first responder's arrival (later ones do not move the response clock)."""
         now = self.env._now
         if math.isnan(inc.arrived_at):
             inc.arrived_at = now
-        inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
+        if inc.history is not None:  # a story is kept (see "Stories" at the top)
+            inc.note(now, Stage.ARRIVED, Reason.NONE, who, tier)
 
     # ---- squads ------------------------------------------------------------------------
     def _idle_for(self, domain: str) -> list[Crew]:
@@ -582,4 +591,5 @@ class CommandCentre(mesa.Agent):
             self.alarms_raised += 1
             cat = self.world.categories[inc.category]
             limit = cat.respond_limit_min if kind == RESPONSE else cat.close_limit_min
-            inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)
+            if inc.history is not None:  # a story is kept (see "Stories" at the top)
+                inc.note(due, Stage.ALARM, OVERDUE[kind], limit_min=limit)

@@ -20,6 +20,7 @@ departmental inspectors who each overlook the others' problems.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass
 
@@ -73,11 +74,7 @@ class RotaClock:
     @classmethod
     def of(cls, patrollers: tuple[GridStaffMember, ...]) -> RotaClock:
         """Build the clock of patrollers who share a shift: each weekday's summed effort on duty."""
-        cal = patrollers[0].calendar
-        day = MINUTES_PER_DAY
-        weights = tuple(sum(m.effort for m in patrollers if m.calendar.on_duty(d * day + cal.start))
-                        for d in range(DAYS_PER_WEEK))
-        return cls(cal.start, cal.length, weights)
+        return _rota_clock(tuple((m.calendar, m.effort) for m in patrollers))
 
     def __post_init__(self) -> None:
         # The weekday sums ``_e`` needs, added in the same order as ``sum`` would each time.
@@ -104,6 +101,19 @@ class RotaClock:
                 return self.start + (week * DAYS_PER_WEEK + d) * MINUTES_PER_DAY + rem / w
             rem -= self.length * w
         return self.start + (week + 1) * DAYS_PER_WEEK * MINUTES_PER_DAY  # rounding at the week's end
+
+
+@functools.lru_cache(maxsize=4096)
+def _rota_clock(rota: tuple[tuple[DutyCalendar, float], ...]) -> RotaClock:
+    """``RotaClock.of`` from each patroller's calendar and effort, all it reads.
+
+    Kept (both are immutable): a town's grids share a few rotas, and every run of a scenario
+    the same ones, so each is summed once per process instead of once per grid and domain.
+    """
+    cal = rota[0][0]
+    day = MINUTES_PER_DAY
+    weights = tuple(sum(effort for c, effort in rota if c.on_duty(d * day + cal.start)) for d in range(DAYS_PER_WEEK))
+    return RotaClock(cal.start, cal.length, weights)
 
 
 @dataclass(frozen=True)
