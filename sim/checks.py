@@ -108,12 +108,19 @@ def overload_warnings(staff: pd.DataFrame) -> list[RunWarning]:
     A mean below 100% can hide people whose hours do not add up; counts are floats so that
     merging replications keeps the worst (``sim.warnings.merge``).
     """
+    import numpy as np  # loaded by then (the run's measures); not at import, which start-up pays for
+
     out: list[RunWarning] = []
-    for role, g in staff.dropna(subset=["workload"]).groupby("role", sort=True):
-        over = g.workload[g.workload > 1.0]
+    # The roles' rows by array masks, not a grouped frame (issue 14: ≈ 5 ms of each run's measures).
+    w = staff.workload.to_numpy(dtype=float)
+    known = ~np.isnan(w)
+    role = staff.role.to_numpy()
+    for r in sorted(set(role[known].tolist())):
+        mine = w[known & (role == r)]
+        over = mine[mine > 1.0]
         if len(over):
             out.append(RunWarning("staff_busy_beyond_duty", {
-                "role": str(role), "people": float(len(over)), "total": float(len(g)), "high": float(over.max())}))
+                "role": str(r), "people": float(len(over)), "total": float(len(mine)), "high": float(over.max())}))
     return out
 
 

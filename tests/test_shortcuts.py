@@ -256,3 +256,53 @@ def test_a_rota_clock_kept_per_rota_equals_summing_the_patrollers_each_time():
         weights = tuple(sum(p.effort for p in b.patrollers if p.calendar.on_duty(d * DAY + cal.start))
                         for d in range(WEEK))
         assert b.rota == RotaClock(cal.start, cal.length, weights) == RotaClock.of(b.patrollers)
+
+
+def test_overload_warnings_by_masks_equal_the_grouped_frame():
+    import numpy as np
+    import pandas as pd
+
+    from sim.checks import overload_warnings
+    from sim.warnings import RunWarning
+
+    rng = np.random.default_rng(8)
+    n = 400
+    staff = pd.DataFrame({"role": rng.choice(["patrol_officer", "grid_worker", "hall", "cadre"], n),
+                          "workload": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(0.3, 1.4, n))})
+    plain: list[RunWarning] = []
+    for role, g in staff.dropna(subset=["workload"]).groupby("role", sort=True):
+        over = g.workload[g.workload > 1.0]
+        if len(over):
+            plain.append(RunWarning("staff_busy_beyond_duty", {
+                "role": str(role), "people": float(len(over)), "total": float(len(g)), "high": float(over.max())}))
+    assert len(plain) == 4
+    assert overload_warnings(staff) == plain
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "small_rural_town.toml"])
+def test_response_alarms_not_queued_for_cases_settled_at_intake_keep_every_record(monkeypatch, path):
+    """Every response alarm queued (the plain intake) against the shortcut that leaves out those certain not to fire."""
+    import pandas as pd
+    from conftest import ROOT
+
+    from sim.agents.command_centre import CommandCentre
+    from sim.config import load_scenario
+    from sim.model import TownModel
+
+    def run() -> tuple[pd.DataFrame, list, int]:
+        m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=6, days=6)
+        series = []
+        while m.running:
+            m.step()
+            series.append(m.centre.alarms_raised)
+        m.finish()
+        return m.log.frame(), series, m.centre.alarms_raised
+
+    fast = run()
+    intake = CommandCentre._intake
+    monkeypatch.setattr(CommandCentre, "_intake", lambda self, inc, cat, channel, on_scene=False:
+                        intake(self, inc, cat, channel))
+    plain = run()
+    assert fast[2] > 5 and len(fast[0]) > 200
+    pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
+    assert fast[1] == plain[1]

@@ -121,12 +121,13 @@ class CommandCentre(mesa.Agent):
         """
         env, m = self.env, self.world
         cat = m.categories[inc.category]
-        self._intake(inc, cat, channel)
+        fixer, travel = self.spot_fixer(inc, channel, finder) if self._spot_fixable[inc.category] else (None, 0.0)
+        fixes_now = fixer is not None and inc.u[U.SPOT_FIX] < cat.spot_fix_prob
+        self._intake(inc, cat, channel, on_scene=fixes_now and travel == 0.0)
         tier = self._start_tier[inc.category]
         why: Reason | None = None  # why the case last went up a tier
-        fixer, travel = self.spot_fixer(inc, channel, finder) if self._spot_fixable[inc.category] else (None, 0.0)
         if fixer is not None:
-            if inc.u[U.SPOT_FIX] < cat.spot_fix_prob:
+            if fixes_now:
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
@@ -193,13 +194,20 @@ class CommandCentre(mesa.Agent):
         yield self.world.config.party.convene_min.draw(inc.u[U.CONVENE])
         self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
 
-    def _intake(self, inc: Incident, cat: Category, channel: Channel) -> None:
+    def _intake(self, inc: Incident, cat: Category, channel: Channel, on_scene: bool = False) -> None:
+        """Take the report and start the case's clocks (``on_scene``: whoever found it settles it there and then).
+
+        Shortcut: the response alarm of a case whose responder is on scene at intake (a patroller
+        fixing what they found: ``arrived_at`` is stamped in this same instant) is not queued when
+        that is in time, as ``raise_alarms`` would only drop it (the same test: arrived by the due time).
+        """
         now = self.env._now
         inc.reported_at, inc.channel = now, channel
         self.open[inc.id] = inc
         if self.cfg.enabled:  # the response clock and its alarms came with the centre
             respond, close = self.clock.due_pair(cat, now, cat.respond_limit_min, cat.close_limit_min)
-            heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
+            if not (on_scene and now <= respond):
+                heapq.heappush(self._alarms, (respond, inc.id, RESPONSE, inc))
             heapq.heappush(self._alarms, (close, inc.id, CLOSURE, inc))
         if inc.history is not None:  # a story is kept (see "Stories" at the top)
             inc.note(now, Stage.REPORTED, REPORTED_BY[channel])
