@@ -185,7 +185,7 @@ def progress_bar(enabled: bool) -> Progress:
 def fmt(v: Any, pct: bool | str = False) -> str:
     """Format a number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets.
 
-    ``pct``: True for a share, ``"gini"`` for a Gini, ``"money"`` for yuan (whole, thousands separated).
+    ``pct``: True for a share, ``"gini"`` for a Gini, ``"money"`` for yuan (whole, thousands separated), ``"fte"`` for full-time equivalents (one place).
     """
     if isinstance(v, dict) and "mean" in v:
         m, (lo, hi) = v["mean"], v["ci95"]
@@ -196,6 +196,8 @@ def fmt(v: Any, pct: bool | str = False) -> str:
         return f"{fmt(m, pct)}  [{fmt(lo, pct)}, {fmt(hi, pct)}]"
     if v is None or (isinstance(v, float) and v != v):
         return "–"
+    if pct == "fte":
+        return f"{v:,.1f}"  # a share of full-time people: 69.0 beside 41.4 in one column
     if pct is False and isinstance(v, float) and abs(v) < 10:
         return f"{v:.3f}"
     if pct == "gini":
