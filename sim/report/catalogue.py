@@ -209,9 +209,13 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
         body = f"{a:.1f}"
     else:
         body = f"{a:.2f}"
-    zero = not any(c in "123456789" for c in body)
-    sign = "" if zero else "-" if v < 0 else "+" if signed else ""
+    sign = "" if _reads_zero(body) else "-" if v < 0 else "+" if signed else ""
     return f"{sign}{body}{unit}"
+
+
+def _reads_zero(text: str) -> bool:
+    """Tell whether a formatted number shows no non-zero digit (0.0, 0.000: a rounded-off value)."""
+    return not any(c in "123456789" for c in text)
 
 
 def no_interval(mean: float, lo: float | None, hi: float | None, name: str, signed: bool = False) -> bool:
@@ -239,7 +243,7 @@ def bound_text(value: float, name: str, signed: bool, excludes_zero: bool) -> st
     A difference is coloured when its interval excludes 0, so its bounds must say so too.
     """
     text = fmt(value, name, signed)
-    if not excludes_zero or value == 0 or any(c in "123456789" for c in text):
+    if not excludes_zero or value == 0 or not _reads_zero(text):
         return text
     scale, unit = (100.0, " pt" if signed else "%") if kind(name) in ("share", "load") else (1.0, "")
     return f"{'-' if value < 0 else '+' if signed else ''}{abs(value) * scale:.2g}{unit}"
