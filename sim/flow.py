@@ -10,6 +10,16 @@ same order a ``simpy.Process`` would run it:
   times are broken exactly as before (by the order the waits were made);
 * an event is waited for through its callbacks, as ``Process`` does.
 
+A wait that would be the very next entry popped is not queued at all (issue 14 shortcut,
+:func:`runs_next`): when it ends strictly before everything on the queue (the stop entry
+of ``env.run(until=...)`` included, so it never crosses a tick) and the flow was resumed
+from its own entry (the only callback of the step that popped it, so nothing else runs
+after it in that step), SimPy would pop that entry next and resume the flow at once. The
+flow sets the clock to the entry's time and goes on in the same step: the same steps at
+the same clock in the same order; the entries queued later get numbers one lower, which
+keeps their order. The same holds for a flow's first step (``last=True``) and for a
+squad's verdict (``sim.agents.squad.BusyPeriod``).
+
 What it leaves out is what nobody reads: a ``Timeout`` object per wait, the ``Process``
 object and the event SimPy schedules when a process ends (nothing waits for a case to
 end). The flow itself is the queue entry: it waits for one thing at a time, so one object
@@ -41,12 +51,14 @@ class Flow:
 
     With ``after``, its first step runs ``after`` minutes from now: the same as a generator whose
     first wait is ``after`` started at once, without the start entry, when the creator queues
-    nothing between creating it and that start (``sim.model.Arrivals``).
+    nothing between creating it and that start (``sim.model.Arrivals``). With ``last`` as well
+    the creator promises that creating the flow is the last thing the only callback of the
+    entry being processed does: then a first step that ``runs_next`` runs at once.
     """
 
     __slots__ = ("_ok", "_value", "callbacks", "env", "gen", "resume")
 
-    def __init__(self, env: simpy.Environment, gen: FlowGen, after: float | None = None) -> None:
+    def __init__(self, env: simpy.Environment, gen: FlowGen, after: float | None = None, last: bool = False) -> None:
         self.env = env
         self.gen = gen
         self._ok = True  # read by Environment.step for every event it pops
@@ -57,6 +69,9 @@ class Flow:
         # for each wait below), as a case pushes several entries: the same tuple on the same heap.
         if after is None:
             heappush(env._queue, (env._now, URGENT, next(env._eid), self))  # type: ignore[misc]
+        elif last and runs_next(env, t := env._now + after):  # the next entry popped: run it now (module docstring)
+            env._now = t
+            self._resume(self)
         else:  # started after ``after`` minutes: its first step queued as a wait of that long
             heappush(env._queue, (env._now + after, NORMAL, next(env._eid), self))  # type: ignore[misc]
 
@@ -77,14 +92,31 @@ class Flow:
             if not isinstance(nxt, Event):  # minutes to wait
                 if nxt < 0:
                     raise ValueError(f"negative wait {nxt}")
+                t = env._now + nxt
+                queue = env._queue
+                if event is self and (not queue or t < queue[0][0]):  # runs_next written out: go on now
+                    env._now = t
+                    value = None
+                    continue
                 self._value = None
                 self.callbacks = [self.resume]
-                heappush(env._queue, (env._now + nxt, NORMAL, next(env._eid), self))  # type: ignore[misc]
+                heappush(queue, (t, NORMAL, next(env._eid), self))  # type: ignore[misc]
                 return
             if nxt.callbacks is not None:  # not yet processed: resume when it is
                 nxt.callbacks.append(self.resume)
                 return
             value = nxt._value  # already processed: go on at once, as Process does
+
+
+def runs_next(env: simpy.Environment, t: float) -> bool:
+    """Whether an entry queued now for time ``t`` would be the next one SimPy pops.
+
+    True when ``t`` is strictly before every entry on the queue: then nothing else runs
+    before it (ties are left to the queue, which breaks them by priority and number).
+    Only the last thing a step does may run such an entry at once (the module docstring).
+    """
+    queue = env._queue
+    return not queue or t < queue[0][0]
 
 
 def interruptible(env: simpy.Environment, gen: FlowGen) -> Generator[Event, Any, Any]:

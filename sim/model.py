@@ -314,7 +314,8 @@ class Arrivals:
         m.centre.live[inc.id] = inc
         if not math.isinf(noticed):  # never noticed: stays in `live` and is recorded at the end as unreported
             wait = noticed - env._now
-            Flow(env, m.centre.case(inc, channel, finder), after=wait if wait > 0.0 else 0.0)
+            # the last thing this entry's only callback does: a first step that runs next runs now (sim.flow)
+            Flow(env, m.centre.case(inc, channel, finder), after=wait if wait > 0.0 else 0.0, last=True)
 
     def _following(self) -> ArrivalRow | None:
         """Give the next incident in time, drawing the next day's when this one's are done; None past the horizon."""

@@ -170,3 +170,47 @@ def test_an_interruptible_flow_is_interrupted_as_a_process_written_with_timeouts
     expected = trace(plain)
     assert expected == [(2.0, "done"), (3.0, 3.0), (7.0, 7.0)]
     assert trace(flow) == expected
+
+
+def test_a_wait_that_runs_next_is_run_at_once_in_the_same_order():
+    """``runs_next``: waits that end before everything queued go on in the same step; same steps, fewer entries."""
+    def trace(start) -> tuple[list[tuple[float, str, int]], int]:
+        env = simpy.Environment()
+        log: list[tuple[float, str, int]] = []
+
+        def sparse(name: str, waits: list[float]) -> FlowGen:
+            for k, w in enumerate(waits):
+                yield w
+                log.append((env.now, name, k))
+
+        start(env, sparse("a", [0.0, 0.25, 0.25, 3.0, 0.0, 1.0, 0.5]))  # runs alone for a while
+        start(env, sparse("b", [1.0, 1.0, 0.0, 2.5, 0.25]))  # ties with a at 1.0, 4.0 and 4.5 (queue order)
+        start(env, sparse("c", [4.5, 0.0, 0.0, 0.1]))
+        env.run(until=4.6)  # the stop entry: nothing runs on past it
+        env.run(until=10)
+        return log, next(env._eid)
+
+    plain, plain_entries = trace(as_process)
+    fast, fast_entries = trace(Flow)
+    assert fast == plain
+    assert len(plain) == 16
+    assert fast_entries < plain_entries
+
+
+def test_a_flow_started_last_runs_its_first_step_at_once_only_when_it_runs_next():
+    env = simpy.Environment()
+    log: list[tuple[float, str]] = []
+
+    def case(name: str) -> FlowGen:
+        log.append((env.now, name))
+        yield 1.0
+        log.append((env.now, name + " done"))
+
+    Flow(env, case("queued first"), after=2.0)  # on the queue at 2.0
+    Flow(env, case("next"), after=0.5, last=True)  # before everything queued: runs now, at 0.5, and on
+    assert log == [(0.5, "next"), (1.5, "next done")] and env.now == 1.5
+    Flow(env, case("not next"), after=0.5, last=True)  # a tie with the queued start at 2.0: queued behind it
+    assert len(log) == 2
+    env.run()
+    assert log == [(0.5, "next"), (1.5, "next done"), (2.0, "queued first"), (2.0, "not next"),
+                   (3.0, "queued first done"), (3.0, "not next done")]

@@ -17,7 +17,7 @@ import mesa
 import simpy
 from simpy.events import NORMAL
 
-from sim.flow import FlowGen, Wait, at
+from sim.flow import FlowGen, Wait, at, runs_next
 from sim.history import Actor
 from sim.shifts import DutyCalendar
 from sim.vocabulary import ActorRole, Reason, Stage, Tier
@@ -145,11 +145,15 @@ class Crew(mesa.Agent):
 
     def finished(self, inc: Incident, done: simpy.Event, verdict: Tier | Reason) -> None:
         """Count a job done and hand the case its verdict."""
+        self.count_job(inc)
+        done.succeed(verdict)
+
+    def count_job(self, inc: Incident) -> None:
+        """Count a job done (its crew's, its squad's, and whether it lay outside the squad's zone)."""
         self.cases += 1
         self.squad.calls += 1
         if inc.village not in self.squad.zone:
             self.squad.outside_zone_calls += 1
-        done.succeed(verdict)
 
     def _stop_en_route(self, centre: CommandCentre, inc: Incident) -> None:
         """Stop the crew on its way, where it got to, and send it on from there.
@@ -216,10 +220,29 @@ class BusyPeriod:
         at(env, self, arrive + work)
 
     def _worked(self, _: object) -> None:
-        centre, crew, inc = self.centre, self.crew, self.inc
+        """End the job: hand the case its verdict, then take the next job, drive home or rest."""
+        centre, crew, inc, done, verdict = self.centre, self.crew, self.inc, self.done, self.verdict
         self.arrives = None
         centre.world.space.move_agent(crew, (inc.x, inc.y))
-        crew.finished(inc, self.done, self.verdict)
+        # Shortcut (sim.flow's runs_next): the verdict's event, queued now, would be the next entry
+        # popped when nothing else is due at this minute; then the case waiting for it is resumed at
+        # the end of this step instead, after what the crew does next queues its entries, as the
+        # plain order has it. What that queues is never due before now nor urgent (a crew's work,
+        # its drive home, or another crew set off: normal entries), so nothing would come first.
+        if runs_next(centre.env, centre.env._now):
+            crew.count_job(inc)
+            self._carry_on()
+            done._ok, done._value = True, verdict  # Event.succeed without the queue entry
+            callbacks, done.callbacks = done.callbacks, None  # type: ignore[assignment]  # what Environment.step does
+            for callback in callbacks:
+                callback(done)
+            return
+        crew.finished(inc, done, verdict)
+        self._carry_on()
+
+    def _carry_on(self) -> None:
+        """Set off to the oldest queued case the crew may serve, else drive home or rest."""
+        centre, crew = self.centre, self.crew
         job = centre.next_for(crew)
         if job is not None:
             self._set_off(*job, None)
