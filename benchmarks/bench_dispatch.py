@@ -9,6 +9,11 @@ queue: one process per call, a shared list of idle units, the call takes the fir
 unit in its atom's preference list (read from ``squad_system(scenario).preferences``) or
 waits in a FCFS queue of SimPy events, which a unit that finishes hands itself to.
 
+"Closed loop, squads only" (a prototype, not the model): the whole model with each case
+sent to the squads the moment it is noticed and recorded when the crew's verdict comes,
+the intake, triage, alarms and verification cut out: what the closed loop would cost with
+every stage but the squads free (per-day arrays at their best), against the 0.5x target.
+
 "Bare callbacks" is issue 14's prototype: the same queue as plain callbacks on SimPy's
 queue, one entry per arrival and per end of service, without call objects, rule, trips or
 records: the floor any squad subsystem on SimPy's queue could reach.
@@ -48,6 +53,7 @@ from sim.config import load_scenario
 from sim.flow import Flow, FlowGen
 from sim.model import TownModel
 from sim.records import Incident
+from sim.vocabulary import Channel, Tier
 
 SCENARIO = ROOT / "scenarios" / "textbook" / "hypercube_5squads.toml"
 TARGET_SQUADS = 3.0  # the squad subsystem vs textbook SimPy
@@ -64,6 +70,29 @@ def run_model(sc, seed: int, days: float) -> tuple[int, list[float], int]:
     model = TownModel(sc, seed=seed, days=days)
     model.run()
     centre, h = model.centre, model.horizon
+    calls = centre.closed + len(centre.live)
+    busy = [c.busy_min + (0.0 if c.idle else h - c.busy_since) for c in centre.crews]
+    return calls, [b / h for b in busy], queued(model.env)
+
+
+def run_floor(sc, seed: int, days: float) -> tuple[int, list[float], int]:
+    """The closed loop with every stage but the squads cut out (see the module docstring); as ``run_model``."""
+    model = TownModel(sc, seed=seed, days=days)
+    centre = model.centre
+
+    def case(inc: Incident, channel: Channel, finder: object) -> FlowGen:
+        inc.reported_at, inc.channel = centre.env.now, channel
+        verdict = yield centre.request_squad(inc)
+        if isinstance(verdict, Tier):
+            inc.tier = verdict
+        inc.resolved_at = inc.closed_at = centre.env.now
+        del centre.live[inc.id]
+        centre.closed += 1
+        model.log.add(inc)
+
+    centre.case = case  # type: ignore[method-assign]
+    model.run()
+    h = model.horizon
     calls = centre.closed + len(centre.live)
     busy = [c.busy_min + (0.0 if c.idle else h - c.busy_since) for c in centre.crews]
     return calls, [b / h for b in busy], queued(model.env)
@@ -213,7 +242,7 @@ def main() -> None:
     ap = options(__doc__, repeats=5)
     ap.add_argument("--n", type=int, default=100_000, help="calls expected per run (default 100,000)")
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
-    ap.add_argument("--only", choices=["model", "squads", "bare", "simpy"], help="time one implementation (for profiling)")
+    ap.add_argument("--only", choices=["model", "floor", "squads", "bare", "simpy"], help="time one implementation (for profiling)")
     args = ap.parse_args()
 
     sc = load_scenario(SCENARIO)
@@ -229,13 +258,15 @@ def main() -> None:
            units=len(ss.unit_ids), atoms=len(rates), lam=f"{lam:g}/min", mean_busy=f"{mean_busy:.4g} min",
            rule=sc.command_centre.dispatch_rule.rule, n=f"{args.n:,}", days=f"{days:.1f}", repeats=args.repeats)
 
-    runs = {"model": Series("model (TownModel)"), "squads": Series("model squads alone"),
+    runs = {"model": Series("model (TownModel)"), "floor": Series("closed loop, squads only"),
+            "squads": Series("model squads alone"),
             "bare": Series("bare callbacks (prototype)"), "simpy": Series("textbook SimPy")}
     chosen = [args.only] if args.only else list(runs)
     events: dict[str, list[float]] = {key: [] for key in runs}  # queue entries per call
     for k in range(args.repeats):
         seed = args.seed + k
-        for key, fn in (("model", partial(run_model, sc, seed, days)), ("squads", partial(run_squads, sc, seed, days)),
+        for key, fn in (("model", partial(run_model, sc, seed, days)), ("floor", partial(run_floor, sc, seed, days)),
+                        ("squads", partial(run_squads, sc, seed, days)),
                         ("bare", partial(run_bare, rates, prefs, mean_busy, horizon, seed)),
                         ("simpy", partial(run_simpy, rates, prefs, mean_busy, horizon, seed))):
             if key in chosen:
@@ -279,6 +310,10 @@ def main() -> None:
                 ratio = runs[key].cpu_rate / runs["simpy"].cpu_rate
                 print(f"ratio {key}/simpy: {ratio:5.2f}x by CPU time, {wall:5.2f}x by wall time  "
                       f"(target >= {target:g}x, judged by CPU time)  {verdict(ratio, target)}")
+        if "floor" in chosen:
+            ratio = runs["floor"].cpu_rate / runs["simpy"].cpu_rate
+            print(f"ratio floor/simpy: {ratio:5.2f}x by CPU time (the prototype: the closed loop with every stage "
+                  f"but the squads free, against its {TARGET_LOOP:g}x)")
         if "bare" in chosen:
             ratio = runs["bare"].cpu_rate / runs["simpy"].cpu_rate
             print(f"ratio bare/simpy: {ratio:5.2f}x by CPU time (the prototype: the floor for the squads' {TARGET_SQUADS:g}x)")
