@@ -396,13 +396,13 @@ FIELD_VALUES: dict[str, tuple[str, str]] = {
 
 def field(path: str, lang: str) -> str:
     """Name a scenario field in words (its dotted path when the report has no words for it)."""
-    return _pick(FIELDS[path], lang) if path in FIELDS else path
+    return pick(FIELDS[path], lang) if path in FIELDS else path
 
 
 def field_value(path: str, value: Any, lang: str) -> str | None:
     """Give a coded field value in words (yes/no, a travel mode, a dispatch rule), None for a plain value."""
     if isinstance(value, bool):
-        return _pick(("是", "yes") if value else ("否", "no"), lang)
+        return pick(("是", "yes") if value else ("否", "no"), lang)
     if not isinstance(value, str):
         return None
     if path.endswith("dispatch_rule"):
@@ -411,8 +411,8 @@ def field_value(path: str, value: Any, lang: str) -> str | None:
         except KeyError:
             return None
     if path.endswith("mode") and value in TRAVEL_MODES:
-        return _pick(TRAVEL_MODES[value], lang)
-    return _pick(FIELD_VALUES[value], lang) if value in FIELD_VALUES else None
+        return pick(TRAVEL_MODES[value], lang)
+    return pick(FIELD_VALUES[value], lang) if value in FIELD_VALUES else None
 
 
 def shown_path(path: str) -> str:
@@ -433,19 +433,20 @@ _TABLES: dict[type[Enum], dict] = {
 }
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """Give a ``(zh, en)`` pair's text in ``lang``: the one look-up behind every word shown (policies' names too)."""
     return pair[0] if lang == "zh" else pair[1]
 
 
 def label(code: Enum, lang: str) -> str:
     """Give the word for a code (a tier, stage, reason, channel, role, ...) in ``lang``."""
-    return _pick(_TABLES[type(code)][code], lang)
+    return pick(_TABLES[type(code)][code], lang)
 
 
 def staff_role(role: str, lang: str) -> str:
     """Name a staff role as a group; a departmental inspector by its department."""
     if role in STAFF_ROLES:
-        return _pick(STAFF_ROLES[role], lang)
+        return pick(STAFF_ROLES[role], lang)
     if not role.endswith("_inspector"):
         return role.replace("_", " ")
     department = role.removesuffix("_inspector")
@@ -454,12 +455,12 @@ def staff_role(role: str, lang: str) -> str:
 
 def domain(name: str, lang: str) -> str:
     """Name a department; one the presets do not know shows its key in words."""
-    return _pick(DOMAINS[name], lang) if name in DOMAINS else name.replace("_", " ")
+    return pick(DOMAINS[name], lang) if name in DOMAINS else name.replace("_", " ")
 
 
 def staff_or_total(role: str, lang: str) -> str:
     """Name a staff role as a group, or the total over all roles (``total``)."""
-    return _pick(TOTAL, lang) if role == "total" else staff_role(role, lang)
+    return pick(TOTAL, lang) if role == "total" else staff_role(role, lang)
 
 
 def _member(group: str, key: str, lang: str) -> str:
@@ -474,18 +475,18 @@ def _member(group: str, key: str, lang: str) -> str:
 def measure(name: str, lang: str) -> str:
     """Name a measure in words; a name the table does not know is shown as it is."""
     if name in MEASURES:
-        return _pick(MEASURES[name], lang)
+        return pick(MEASURES[name], lang)
     parts = name.split(".")
     if parts[0] == "squads" and len(parts) == 3 and parts[2] in SQUAD_MEASURES:
-        return _pick(SQUAD_MEASURES[parts[2]], lang).replace("{m}", parts[1])
+        return pick(SQUAD_MEASURES[parts[2]], lang).replace("{m}", parts[1])
     if parts[0] == "departments" and len(parts) == 4:  # departments.TIER.DOMAIN.utilisation (warnings)
         tier = label(Tier[parts[1].upper()], lang) if parts[1].upper() in Tier.__members__ else parts[1]
         return (f"{tier}{domain(parts[2], 'zh')}部门利用率" if lang == "zh"
                 else f"{tier} department {domain(parts[2], 'en')}: utilisation")
     if len(parts) == 2 and parts[0] in MEASURE_GROUPS:
-        return _pick(MEASURE_GROUPS[parts[0]], lang).replace("{m}", _member(parts[0], parts[1], lang))
+        return pick(MEASURE_GROUPS[parts[0]], lang).replace("{m}", _member(parts[0], parts[1], lang))
     if name in GROUP_TITLES:
-        return _pick(GROUP_TITLES[name], lang)
+        return pick(GROUP_TITLES[name], lang)
     for prefix, what in PROBLEM_TO.items():
         if name.startswith(prefix):
             stat = next((s for s in STATISTICS if f"_{s}" in name), "mean")
@@ -497,24 +498,24 @@ def measure(name: str, lang: str) -> str:
 
 def map_feature(name: str, lang: str) -> str:
     """Name something a map draws (a squad base, a zone, a road, ...)."""
-    return _pick(MAP_FEATURES[name], lang)
+    return pick(MAP_FEATURES[name], lang)
 
 
 def plan_side(name: str, lang: str) -> str:
     """Name a side of a plan: ``today`` or ``proposal``."""
-    return _pick(PLANS[name], lang)
+    return pick(PLANS[name], lang)
 
 
 def plan_method(name: str, lang: str) -> str:
     """Name how a squad plan placed its bases; ``current`` is today's plan."""
-    return plan_side("today", lang) if name == "current" else _pick(PLAN_METHODS[name], lang)
+    return plan_side("today", lang) if name == "current" else pick(PLAN_METHODS[name], lang)
 
 
 def dispatch_rule(name: str, lang: str) -> str:
     """Name a dispatch rule by its config name (``nearest_idle``, ``home_zone_first``): the rule's own label."""
     from sim.policies.dispatch import DISPATCH_RULES
 
-    return _pick(DISPATCH_RULES[name].label, lang)
+    return pick(DISPATCH_RULES[name].label, lang)
 
 
 def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
@@ -523,13 +524,13 @@ def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **value
     Layout text (headings, axes, buttons) stays with its page (the report's, the dashboard's,
     the maps' and the plan figures' tables); the look-up is this one.
     """
-    text = _pick(table[key], lang)
+    text = pick(table[key], lang)
     return text.format(**values) if values else text
 
 
 def model_stage(name: str, lang: str) -> str:
     """Name a part of the model (discovery, dispatch, escalation, hall, staffing)."""
-    return _pick(MODEL_STAGES[name], lang)
+    return pick(MODEL_STAGES[name], lang)
 
 
 def warning(code: str, values: dict[str, Any], lang: str) -> str:
@@ -539,10 +540,10 @@ def warning(code: str, values: dict[str, Any], lang: str) -> str:
     if "server" in values:  # a measure's name (summary.json keeps the code)
         values = {**values, "server": measure(values["server"], lang)}
     if "mode" in values and values["mode"] in TRAVEL_MODES:
-        values = {**values, "mode": _pick(TRAVEL_MODES[values["mode"]], lang)}
+        values = {**values, "mode": pick(TRAVEL_MODES[values["mode"]], lang)}
     if isinstance(values.get("file"), str):  # absolute where it was read; shorter where the reader is
         values = {**values, "file": shown_path(values["file"])}
-    return _pick(WARNINGS[code], lang).format(**values)
+    return pick(WARNINGS[code], lang).format(**values)
 
 
 def actor_name(actor: Actor, lang: str) -> str:

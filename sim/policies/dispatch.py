@@ -78,11 +78,15 @@ class DispatchRule(Strict, ABC):
 
     def explain(self, lang: str) -> str:
         """Say what the rule does, in plain words (the dashboard shows it)."""
-        return self.explanation[0] if lang == "zh" else self.explanation[1]
+        from sim.labels import pick
+
+        return pick(self.explanation, lang)
 
     def name(self, lang: str) -> str:
         """Give the rule's name in ``lang`` (the dashboard's control and reports)."""
-        return self.label[0] if lang == "zh" else self.label[1]
+        from sim.labels import pick
+
+        return pick(self.label, lang)
 
 
 class NearestIdle(DispatchRule):

@@ -64,7 +64,9 @@ class EscalationPolicy(Strict, ABC):
 
     def name(self, lang: str) -> str:
         """Give the policy's name in ``lang`` (the dashboard's control and reports)."""
-        return self.label[0] if lang == "zh" else self.label[1]
+        from sim.labels import pick
+
+        return pick(self.label, lang)
 
 
 class ThresholdEscalation(EscalationPolicy):
@@ -124,15 +126,15 @@ class ThresholdEscalation(EscalationPolicy):
 
     def explain(self, lang: str) -> str:
         """Say the thresholds and the time budget in plain words, in ``lang``."""
-        f = self.overdue_fraction
-        if lang == "zh":
-            return (f"严重度达到 {self.severity_to_village} 的事件直接交村处理、达到 {self.severity_to_town} 交镇、"
-                    f"达到 {self.severity_to_county} 交县（市）；较轻的由网格当场处置或处理。每一级最多用办结时限的"
-                    f" {f:g} 倍，未办结或超时就上交上一级。")
-        return (f"A case of severity {self.severity_to_village} or more starts at the village, "
-                f"{self.severity_to_town} or more at the town, {self.severity_to_county} or more at the county; "
-                f"lighter ones are settled or handled in the grid. Each tier may use {f:g} × the close "
-                "limit; if it fails or runs out of time the case goes up a tier.")
+        from sim.labels import pick
+
+        text = pick(("严重度达到 {village} 的事件直接交村处理、达到 {town} 交镇、达到 {county} 交县（市）；"
+                     "较轻的由网格当场处置或处理。每一级最多用办结时限的 {f:g} 倍，未办结或超时就上交上一级。",
+                     "A case of severity {village} or more starts at the village, {town} or more at the town, "
+                     "{county} or more at the county; lighter ones are settled or handled in the grid. Each tier "
+                     "may use {f:g} × the close limit; if it fails or runs out of time the case goes up a tier."), lang)
+        return text.format(village=self.severity_to_village, town=self.severity_to_town,
+                           county=self.severity_to_county, f=self.overdue_fraction)
 
 
 def _default_policy(value: object) -> object:
