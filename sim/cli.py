@@ -264,6 +264,7 @@ def analytic(
         "Also simulate this many replications and show both"))] = 0,
     days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Days per checking replication (default: the scenario's run.days)"))] = None,
+    lang: LangOption = None,
 ) -> None:
     """Instant estimates from queueing theory: squads as Larson's hypercube, the hall as Erlang C."""
     import numpy as np
@@ -273,10 +274,12 @@ def analytic(
     from sim.analytic.erlang import erlang_c
     from sim.analytic.from_scenario import hall_pools, squad_system
     from sim.analytic.hypercube import MAX_EXACT_UNITS, solve_hypercube
+    from sim.labels import hall_pool, measure
     from sim.runner import run_replications
-    from sim.stats import mean_ci
+    from sim.stats import measure_ci
 
     sc = _load_or_fail(scenario, days)
+    lang = lang or sc.meta.language
     check_days_ = sc.run.days if days is None else days
     if check and check_days_ <= sc.run.warmup_days:
         fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
@@ -284,15 +287,19 @@ def analytic(
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:
-            task = bar.add_task("checking replications", total=check)
+            task = bar.add_task(say("analytic.checking", lang), total=check)
             sim_runs = run_replications(sc, [sc.run.seed + k for k in range(check)], days,
                                         min(check, os.cpu_count() or 1), on_done=lambda: bar.advance(task))
 
-    def simulated(get, pct: bool = False) -> str:
+    def simulated(name: str, get, pct: bool = False) -> str:  # the CI cut at the measure's range, as run's
         if not sim_runs:
             return ""
-        m, lo, hi = mean_ci(np.array([get(r) for r in sim_runs], dtype=float))
+        m, lo, hi = measure_ci(name, np.array([get(r) for r in sim_runs], dtype=float))
         return fmt({"mean": m, "ci95": [lo, hi]}, pct)
+
+    def broken(items) -> None:
+        for b in dict.fromkeys(items):
+            out_console.print("  " + say("analytic.broken", lang, text=b.text(lang)), markup=False, highlight=False)
 
     if sc.squads.n:
         ss = squad_system(sc)
@@ -300,41 +307,49 @@ def analytic(
         exact = n <= min(12, MAX_EXACT_UNITS)  # beyond 12 crews the exact model takes seconds
         solve = solve_hypercube if exact else approximate_hypercube
         r = solve(ss.arrival_rates, ss.preferences, ss.service_rate, "infinite", ss.travel_min)
-        t = Table(title=f"Squads as a hypercube ({'exact' if exact else 'Larson 1975 approximation'}): "
-                        f"{n} crews, {len(ss.atom_ids)} grids, mean busy time {ss.mean_busy_min:.1f} min")
-        for col in ("measure", "theory", "simulated (mean, 95% CI)" if sim_runs else ""):
-            t.add_column(col, justify="left" if col == "measure" else "right")
+        title = say("analytic.squads", lang, how=say("analytic.exact" if exact else "analytic.approx", lang),
+                    crews=n, grids=len(ss.atom_ids), busy=ss.mean_busy_min)
+        out_console.print(title, highlight=False, soft_wrap=True)  # one line: wider than the table it heads
+        t = Table()
+        for col in ("measure", "theory", *(("simulated_ci",) if sim_runs else ())):
+            t.add_column(say(col, lang), justify="left" if col == "measure" else "right")
+
+        def row(name: str, theory: str, sim: str = "") -> None:
+            t.add_row(measure(name, lang), theory, *((sim,) if sim_runs else ()))
+
         squads = list(dict.fromkeys(ss.unit_squad))
         for k, sid in enumerate(squads):
             units = [i for i, s_ in enumerate(ss.unit_squad) if s_ == sid]
-            t.add_row(f"squad {sid} utilisation", fmt(float(r.workload[units].mean()), True),
-                      simulated(lambda run, k=k: run["squads"][k]["utilisation"], True))
-            t.add_row(f"squad {sid} share of calls", fmt(float(r.calls_share[units].sum()), True),
-                      simulated(lambda run, k=k: run["squads"][k]["calls_share"], True))
-        t.add_row("P(call waits for a crew)", fmt(r.p_queue, True), simulated(lambda run: run["squad_wait_share"], True))
-        t.add_row("mean wait for a crew (min)", fmt(r.mean_wait_in_queue), simulated(lambda run: run["squad_wait_mean_min"]))
-        t.add_row("mean travel time (min)", fmt(r.mean_travel_time), "")
+            row(f"squads.{sid}.utilisation", fmt(float(r.workload[units].mean()), True),
+                simulated(f"squads.{sid}.utilisation", lambda run, k=k: run["squads"][k]["utilisation"], True))
+            row(f"squads.{sid}.calls_share", fmt(float(r.calls_share[units].sum()), True),
+                simulated(f"squads.{sid}.calls_share", lambda run, k=k: run["squads"][k]["calls_share"], True))
+        row("squad_wait_share", fmt(r.p_queue, True),
+            simulated("squad_wait_share", lambda run: run["squad_wait_share"], True))
+        row("squad_wait_mean_min", fmt(r.mean_wait_in_queue),
+            simulated("squad_wait_mean_min", lambda run: run["squad_wait_mean_min"]))
+        row("squad_travel_mean_min", fmt(r.mean_travel_time))
         out_console.print(t)
-        for b in ss.broken:
-            out_console.print(f"  assumption broken: {b}")
+        broken(ss.broken)
     if sc.service_hall is not None:
-        t = Table(title="Service hall as Erlang C (M/M/c per pool of windows, during opening hours)")
-        for col in ("pool", "windows", "utilisation", "P(wait)", "mean wait (min)", "P(wait > 15 min)"):
-            t.add_column(col, justify="left" if col == "pool" else "right")
+        t = Table(title=say("analytic.hall", lang))
+        for col in ("pool", "windows", "utilisation", "p_wait", "mean_wait", "p_wait_15"):
+            t.add_column(say(f"analytic.{col}", lang), justify="left" if col == "pool" else "right")
         pools = hall_pools(sc)
         for p in pools:
+            name = hall_pool(p.name, lang)
             if p.arrival_rate >= p.windows * p.service_rate:
-                t.add_row(p.name, str(p.windows), fmt(p.arrival_rate / (p.windows * p.service_rate), True),
-                          "overloaded", "∞", "–")
+                t.add_row(name, fmt(p.windows), fmt(p.arrival_rate / (p.windows * p.service_rate), True),
+                          say("analytic.overloaded", lang), "∞", "–")
                 continue
             ec = erlang_c(p.arrival_rate, p.service_rate, p.windows)
-            t.add_row(p.name, str(p.windows), fmt(ec.utilisation, True), fmt(ec.p_wait, True),
+            t.add_row(name, fmt(p.windows), fmt(ec.utilisation, True), fmt(ec.p_wait, True),
                       fmt(ec.mean_wait), fmt(ec.p_wait_longer_than(15.0), True))
         out_console.print(t)
         if sim_runs:
-            out_console.print(f"  simulated mean wait (min): {simulated(lambda run: run['hall_wait_mean_min'])}")
-        for b in dict.fromkeys(b for p in pools for b in p.broken):
-            out_console.print(f"  assumption broken: {b}")
+            out_console.print("  " + say("analytic.hall_simulated", lang,
+                                         value=simulated("hall_wait_mean_min", lambda run: run["hall_wait_mean_min"])), highlight=False)
+        broken(b for p in pools for b in p.broken)
 
 
 @app.command()
@@ -344,31 +359,45 @@ def validate(
     days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Days per replication (default: each case's run.days)"))] = None,
     workers: Workers = 0,
+    lang: Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
+        "zh or en: the language of the table (default: the textbook scenarios' meta.language)"))] = None,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
     from rich.table import Table
 
     from sim.config import load_scenario
+    from sim.labels import measure
+    from sim.report.catalogue import kind
     from sim.validate import CASES, LEVEL, TEXTBOOK
     from sim.validate import validate as run_validation
 
+    cases = [load_scenario(TEXTBOOK / name) for name in CASES]
+    lang = lang or cases[0].meta.language
     if days is not None:  # a run no longer than a case's warm-up measures nothing: say so, not "FAIL nan"
-        warmup = max(load_scenario(TEXTBOOK / name).run.warmup_days for name in CASES)
+        warmup = max(sc.run.warmup_days for sc in cases)
         if days <= warmup:
             fail(f"--days: {days:g} days leave nothing after the textbook cases' run.warmup_days ({warmup:g})")
     with progress_bar(sys.stderr.isatty()) as bar:
-        task = bar.add_task("textbook replications", total=replications * len(CASES))
+        task = bar.add_task(say("validate.progress", lang), total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
                                 on_done=lambda: bar.advance(task))
-    t = Table(title=f"Textbook validation: {replications} replications per case, {100 * LEVEL:g}% CI")
-    for col in ("case", "measure", "theory", "simulated mean", f"{100 * LEVEL:g}% CI", "result"):
-        t.add_column(col, justify="left" if col in ("case", "measure") else "right")
+
+    def value(v: float, name: str) -> str:  # four significant places: a share as % to two decimals
+        return f"{100 * v:.2f}%" if kind(name) in ("share", "load") else f"{v:.4f}"
+
+    level = 100 * LEVEL
+    t = Table(title=say("validate.title", lang, reps=replications, level=level))
+    for col in ("validate.case", "measure", "theory", "validate.mean", "validate.ci", "validate.result"):
+        t.add_column(say(col, lang, level=level) if col == "validate.ci" else say(col, lang),
+                     justify="left" if col in ("validate.case", "measure") else "right")
     for c in checks:
-        t.add_row(c.case, c.measure, f"{c.theory:.4f}", f"{c.mean:.4f}", f"[{c.lo:.4f}, {c.hi:.4f}]",
-                  "[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+        t.add_row(c.case, measure(c.measure, lang), value(c.theory, c.measure), value(c.mean, c.measure),
+                  f"[{value(c.lo, c.measure)}, {value(c.hi, c.measure)}]",
+                  f"[green]{say('validate.pass', lang)}[/green]" if c.passed
+                  else f"[red]{say('validate.fail', lang)}[/red]")
     out_console.print(t)
     failed = sum(not c.passed for c in checks)
-    out_console.print(f"{len(checks) - failed} passed, {failed} failed")
+    out_console.print(say("validate.summary", lang, passed=len(checks) - failed, failed=failed), highlight=False)
     if failed:
         raise typer.Exit(1)
 

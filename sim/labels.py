@@ -155,6 +155,13 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "justice": ("司法", "justice"),
     "work_safety": ("安全生产", "work safety"),
     "utilities": ("市政公用", "utilities"),
+    # departments of the service hall's windows
+    "human_resources_social_security": ("人力资源和社会保障", "human resources and social security"),
+    "healthcare_security": ("医疗保障", "healthcare security"),
+    "market_regulation": ("市场监管", "market regulation"),
+    "housing_land": ("住房和国土", "housing and land"),
+    "health": ("卫生健康", "health"),
+    "agriculture": ("农业农村", "agriculture"),
 }
 # Measures: the flat names of ``sim.measures.flat`` (``tier_share.grid``, ``squads.S1.utilisation``),
 # the per-grid columns of grids.parquet (maps) and the dashboard's live counts. How each is shown
@@ -180,6 +187,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "squad_offered_load": ("中队提供负荷（需求÷在岗车组）", "squads: offered load (demand ÷ crews on duty)"),
     "squad_wait_share": ("需排队等中队的占比", "share of squad calls that wait for a crew"),
     "squad_wait_mean_min": ("等中队的平均时间（分钟）", "mean wait for a squad crew (min)"),
+    "squad_travel_mean_min": ("车组平均路程时间（分钟）", "mean travel time of a crew (min)"),
     "squad_queue_littles_ratio": ("中队队列利特尔定律比值", "squad queue: Little's law ratio"),
     "squad_preemptions": ("中队任务被抢占次数", "squad jobs preempted by a graver call"),
     "overdue_alarms": ("超时预警次数", "overdue alarms"),
@@ -354,6 +362,86 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "sweep factor {factor}: its levels {levels} give identical results in every measure",
     ),
 }
+
+# What queueing theory assumes and a scenario breaks (``sim.analytic.from_scenario``): code → (zh, en)
+# templates over its values; ``gridsim analytic`` lists them under its estimates.
+BROKEN_ASSUMPTIONS: dict[str, tuple[str, str]] = {
+    "work_not_exponential": (
+        "现场处置时间不服从指数分布（损失制下超立方体模型的工作量对此不敏感，有排队时只是近似不敏感）",
+        "on-scene times are not exponential (the hypercube's workloads are insensitive to this in loss systems, "
+        "only approximately so with a queue)",
+    ),
+    "work_mean_by_category": (
+        "各类事件的平均现场处置时间不同（模型假设只有一个服务率）",
+        "mean on-scene time differs by category (one service rate is assumed)",
+    ),
+    "travel_in_busy_time": (
+        "路程占忙碌时间的 {travel_share:.0%}：服务时间取决于地点",
+        "travel is {travel_share:.0%} of the busy time: service time depends on location",
+    ),
+    "squad_shifts": (
+        "中队按班次工作：下班期间的派警排队等候；到达率按在岗分钟计",
+        "squads work shifts: calls queue while they are off; rates are per on-duty minute",
+    ),
+    "crews_chain": (
+        "车组从现场直接接下一个排队案件，而不是从驻地出发",
+        "crews chain to queued calls from the scene instead of leaving from their base",
+    ),
+    "priority_queue": (
+        "中队队列按优先级服务，而非先到先服务：超立方体模型的单次等待是先到先服务的；工作量和出警占比仍成立，"
+        "全部派警的平均等待只在各优先级现场处置时间相同时成立（Kleinrock 守恒定律）",
+        "the squads' queue serves by priority class, not first come first served: the hypercube's per-call waits "
+        "are those of FCFS; workloads and shares of calls hold, and the mean wait over all calls holds only while "
+        "on-scene times do not differ by class (Kleinrock's conservation law)",
+    ),
+    "preemption_resume": (
+        "较重的案件会抢占正在处理较轻案件的车组：各优先级的等待与先到先服务相差很大；被抢占的任务保留已完成的工作，"
+        "所以除多出的往返路程外工作量仍成立",
+        "graver calls preempt crews on less urgent jobs: waits by class are far from FCFS; the preempted job keeps "
+        "its work done, so workloads hold but for the extra drives back",
+    ),
+    "preemption_restart": (
+        "较重的案件会抢占正在处理较轻案件的车组：各优先级的等待与先到先服务相差很大；被抢占的任务要从头再做，"
+        "所以忙碌时间和工作量超出模型的预测",
+        "graver calls preempt crews on less urgent jobs: waits by class are far from FCFS; the preempted job starts "
+        "its work over, so busy time and workloads exceed the model's",
+    ),
+    "siloed_teams": (
+        "执法队伍按领域分设：并非每个车组都能接每一起派警",
+        "teams are siloed by domain: not every unit can answer every call",
+    ),
+    "window_not_exponential": ("窗口办理时间不服从指数分布", "window times are not exponential"),
+    "window_mean_by_case_type": (
+        "各类事项的平均窗口办理时间不同（模型假设只有一个服务率）",
+        "case types differ in mean window time (one service rate is assumed)",
+    ),
+    "hall_hourly_arrivals": (
+        "到达率随时段变化：按平均到达率算的 Erlang C 低估高峰时的等候",
+        "arrivals vary by hour: Erlang C at the mean rate understates peak waits",
+    ),
+    "hall_closes": (
+        "大厅按时关门：队列每晚清空（每天早上重新开始）",
+        "the hall closes: the queue empties each evening (a fresh start each morning)",
+    ),
+    "hall_revisits": (
+        "复杂事项多次往返，到达取决于此前的办理（不是泊松到达）",
+        "revisits make arrivals depend on past service (not Poisson)",
+    ),
+}
+# The service hall's pool of every window (comprehensive windows) in queueing theory's terms
+# (``sim.analytic.from_scenario.hall_pools``); departmental windows pool by department.
+ALL_WINDOWS_POOL = "all"
+
+
+def hall_pool(name: str, lang: str) -> str:
+    """Name a pool of service-hall windows: all of them, or a department's."""
+    return pick(("全部窗口", "all windows"), lang) if name == ALL_WINDOWS_POOL else domain(name, lang)
+
+
+def broken_assumption(code: str, values: Mapping[str, Any], lang: str) -> str:
+    """Say an assumption of queueing theory that a scenario breaks, from its code and values."""
+    return pick(BROKEN_ASSUMPTIONS[code], lang).format(**values)
+
 
 # Travel modes (``walk``, ``ebike``, ``car``: squads, patrols, road graphs).
 TRAVEL_MODES: dict[str, tuple[str, str]] = {"walk": ("步行", "on foot"), "ebike": ("电动自行车", "e-bike"),

@@ -20,7 +20,7 @@ from sim.analytic.from_scenario import hall_pools, squad_system
 from sim.analytic.hypercube import solve_hypercube
 from sim.config import Scenario, load_scenario
 from sim.runner import run_replications
-from sim.stats import mean_ci
+from sim.stats import measure_ci
 
 TEXTBOOK = Path(__file__).resolve().parents[1] / "scenarios" / "textbook"
 LEVEL = 0.998
@@ -31,7 +31,7 @@ class Check:
     """One measure of one textbook case: the theory, the simulated mean and its confidence interval."""
 
     case: str
-    measure: str
+    measure: str  # a flat measure name (sim.measures.flat): its words come from sim.labels
     theory: float
     mean: float
     lo: float
@@ -44,7 +44,7 @@ class Check:
 
 
 def _check(case: str, measure: str, theory: float, values: list[float]) -> Check:
-    m, lo, hi = mean_ci(np.asarray(values, dtype=float), LEVEL)
+    m, lo, hi = measure_ci(measure, np.asarray(values, dtype=float), level=LEVEL)  # cut at its range, as every output
     return Check(case, measure, float(theory), m, lo, hi)
 
 
@@ -57,14 +57,14 @@ def hypercube_checks(sc: Scenario, runs: list[dict]) -> list[Check]:
     squads = list(dict.fromkeys(ss.unit_squad))
     for k, sid in enumerate(squads):
         units = [n for n, s in enumerate(ss.unit_squad) if s == sid]
-        out.append(_check(case, f"workload {sid}", float(r.workload[units].mean()),
+        out.append(_check(case, f"squads.{sid}.utilisation", float(r.workload[units].mean()),
                           [run["squads"][k]["utilisation"] for run in runs]))
-        out.append(_check(case, f"share of calls {sid}", float(r.calls_share[units].sum()),
+        out.append(_check(case, f"squads.{sid}.calls_share", float(r.calls_share[units].sum()),
                           [run["squads"][k]["calls_share"] for run in runs]))
-    out.append(_check(case, "P(wait)", r.p_queue, [run["squad_wait_share"] for run in runs]))
-    out.append(_check(case, "mean wait (min)", float(r.mean_wait_in_queue or 0.0),
+    out.append(_check(case, "squad_wait_share", r.p_queue, [run["squad_wait_share"] for run in runs]))
+    out.append(_check(case, "squad_wait_mean_min", float(r.mean_wait_in_queue or 0.0),
                       [run["squad_wait_mean_min"] for run in runs]))
-    out.append(_check(case, "Little's law L/(λW)", 1.0, [run["squad_queue_littles_ratio"] for run in runs]))
+    out.append(_check(case, "squad_queue_littles_ratio", 1.0, [run["squad_queue_littles_ratio"] for run in runs]))
     return out
 
 
@@ -74,10 +74,10 @@ def hall_checks(sc: Scenario, runs: list[dict]) -> list[Check]:
     ec = erlang_c(pool.arrival_rate, pool.service_rate, pool.windows)
     case = sc.meta.name
     return [
-        _check(case, "mean wait (min)", ec.mean_wait, [run["hall_wait_mean_min"] for run in runs]),
-        _check(case, "P(wait)", ec.p_wait, [run["hall_wait_share"] for run in runs]),
-        _check(case, "window utilisation", ec.utilisation, [run["hall_window_utilisation"] for run in runs]),
-        _check(case, "Little's law L/(λW)", 1.0, [run["hall_littles_law_ratio"] for run in runs]),
+        _check(case, "hall_wait_mean_min", ec.mean_wait, [run["hall_wait_mean_min"] for run in runs]),
+        _check(case, "hall_wait_share", ec.p_wait, [run["hall_wait_share"] for run in runs]),
+        _check(case, "hall_window_utilisation", ec.utilisation, [run["hall_window_utilisation"] for run in runs]),
+        _check(case, "hall_littles_law_ratio", 1.0, [run["hall_littles_law_ratio"] for run in runs]),
     ]
 
 

@@ -121,4 +121,4 @@ def test_analytic_says_preemption_breaks_its_assumptions():
     on = squad_system(make_scenario({"command_centre.squad_priority": "severity",
                                      "command_centre.squad_preemption": "resume"}))
     off = squad_system(make_scenario({"command_centre.squad_priority": "severity"}))
-    assert any("preempt" in b for b in on.broken) and not any("preempt" in b for b in off.broken)
+    assert any("preempt" in b.code for b in on.broken) and not any("preempt" in b.code for b in off.broken)

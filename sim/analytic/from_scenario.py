@@ -18,11 +18,26 @@ from sim.channels import first_notice
 from sim.config import Scenario
 from sim.distributions import is_exponential
 from sim.incidents import U
+from sim.labels import ALL_WINDOWS_POOL
 from sim.model import TownModel
 from sim.records import Incident
 from sim.vocabulary import DAYS_PER_WEEK, DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR, Tier
 
 _SAMPLE_DAYS = 30  # days of the incident stream used to estimate who needs a squad
+
+
+@dataclass(frozen=True)
+class Broken:
+    """An assumption of the theory that the scenario breaks: a code and its values (words: ``sim.labels``)."""
+
+    code: str
+    values: tuple[tuple[str, float], ...] = ()
+
+    def text(self, lang: str) -> str:
+        """Say it in ``lang`` (``sim.labels.BROKEN_ASSUMPTIONS``)."""
+        from sim.labels import broken_assumption
+
+        return broken_assumption(self.code, dict(self.values), lang)
 
 
 @dataclass
@@ -38,7 +53,7 @@ class SquadSystem:
     travel_min: np.ndarray  # units × atoms, minutes from base
     home: np.ndarray  # home unit of each atom (first crew of the zone's squad)
     mean_busy_min: float
-    broken: list[str] = field(default_factory=list)
+    broken: list[Broken] = field(default_factory=list)
 
 
 def squad_system(scenario: Scenario, seed: int = 0) -> SquadSystem:
@@ -128,32 +143,27 @@ def _needs_squad(model: TownModel, inc: Incident) -> bool:
     return fixer is None or inc.u[U.SPOT_FIX] >= cat.spot_fix_prob
 
 
-def _broken_assumptions(scenario: Scenario, model: TownModel, travel: float, busy: float) -> list[str]:
+def _broken_assumptions(scenario: Scenario, model: TownModel, travel: float, busy: float) -> list[Broken]:
     out = []
     squad_cats = [c for c in scenario.incidents.categories if c.town_handler == "squad"]
     if not all(is_exponential(c.work_min) for c in squad_cats):
-        out.append("on-scene times are not exponential (the hypercube's workloads are insensitive to this "
-                   "in loss systems, only approximately so with a queue)")
+        out.append(Broken("work_not_exponential"))
     if len({c.work_min.mean for c in squad_cats if hasattr(c.work_min, 'mean')}) > 1:
-        out.append("mean on-scene time differs by category (one service rate is assumed)")
+        out.append(Broken("work_mean_by_category"))
     if travel > 0.05 * busy:
-        out.append(f"travel is {100 * travel / busy:.0f}% of the busy time: service time depends on location")
+        out.append(Broken("travel_in_busy_time", (("travel_share", travel / busy),)))
     if not model.squads[0].calendar.always:
-        out.append("squads work shifts: calls queue while they are off; rates are per on-duty minute")
+        out.append(Broken("squad_shifts"))
     if scenario.squads.return_to_base and travel > 0.05 * busy:
-        out.append("crews chain to queued calls from the scene instead of leaving from their base")
+        out.append(Broken("crews_chain"))
     classes = {model.centre.priority_class(c) for c in squad_cats}
     if len(classes) > 1:
-        out.append("the squads' queue serves by priority class, not first come first served: the hypercube's "
-                   "per-call waits are those of FCFS; workloads and shares of calls hold, and the mean wait over "
-                   "all calls holds only while on-scene times do not differ by class (Kleinrock's conservation law)")
+        out.append(Broken("priority_queue"))
     if len(classes) > 1 and scenario.command_centre.squad_preemption != "none":
-        how = ("the preempted job keeps its work done, so workloads hold but for the extra drives back"
-               if scenario.command_centre.squad_preemption == "resume"
-               else "the preempted job starts its work over, so busy time and workloads exceed the model's")
-        out.append(f"graver calls preempt crews on less urgent jobs: waits by class are far from FCFS; {how}")
+        out.append(Broken("preemption_resume" if scenario.command_centre.squad_preemption == "resume"
+                          else "preemption_restart"))
     if any(s.domains is not None for s in model.squads):
-        out.append("teams are siloed by domain: not every unit can answer every call")
+        out.append(Broken("siloed_teams"))
     return out
 
 
@@ -161,11 +171,11 @@ def _broken_assumptions(scenario: Scenario, model: TownModel, travel: float, bus
 class HallPool:
     """One pool of identical windows as an M/M/c queue: visits per open minute, service rate."""
 
-    name: str
+    name: str  # ALL_WINDOWS_POOL, or the department of departmental windows (words: sim.labels.hall_pool)
     windows: int
     arrival_rate: float
     service_rate: float
-    broken: tuple[str, ...]
+    broken: tuple[Broken, ...]
 
 
 def hall_pools(scenario: Scenario) -> list[HallPool]:
@@ -178,7 +188,7 @@ def hall_pools(scenario: Scenario) -> list[HallPool]:
     rate: dict[str, float] = {}
     work: dict[str, float] = {}
     for t in hall.case_types:
-        pool = t.department if hall.pooling == "departmental" else "all windows"
+        pool = t.department if hall.pooling == "departmental" else ALL_WINDOWS_POOL
         complex_visits = 1 if hall.one_visit else t.visits_before
         per_case = (1 - t.online_share) * ((1 - t.complex_share) + t.complex_share * complex_visits)
         visits = hall.cases_per_year * t.share / total_share * per_case / open_min_per_year
@@ -188,16 +198,16 @@ def hall_pools(scenario: Scenario) -> list[HallPool]:
             * minutes / open_min_per_year
     broken = []
     if not all(is_exponential(t.service_min) and is_exponential(t.complex_service) for t in hall.case_types):
-        broken.append("window times are not exponential")
+        broken.append(Broken("window_not_exponential"))
     if len({t.service_min.mean for t in hall.case_types}) > 1 or any(t.complex_share for t in hall.case_types):
-        broken.append("case types differ in mean window time (one service rate is assumed)")
+        broken.append(Broken("window_mean_by_case_type"))
     if hall.hourly_profile is not None and len(set(hall.hourly_profile)) > 1:
-        broken.append("arrivals vary by hour: Erlang C at the mean rate understates peak waits")
+        broken.append(Broken("hall_hourly_arrivals"))
     if hall.open_weekdays < 7 or hall.shift.end_h - hall.shift.start_h < 24:
-        broken.append("the hall closes: the queue empties each evening (a fresh start each morning)")
+        broken.append(Broken("hall_closes"))
     if not hall.one_visit and any(t.complex_share for t in hall.case_types):
-        broken.append("revisits make arrivals depend on past service (not Poisson)")
-    windows = hall.department_windows if hall.pooling == "departmental" else {"all windows": hall.windows}
+        broken.append(Broken("hall_revisits"))
+    windows = hall.department_windows if hall.pooling == "departmental" else {ALL_WINDOWS_POOL: hall.windows}
     return [
         HallPool(name, windows[name], rate[name], rate[name] / work[name], tuple(broken))
         for name in rate if rate[name] > 0
