@@ -20,9 +20,10 @@ from sim.console import (
     Stopped,
     catch_stop_signals,
     check_days,
-    check_lang,
     fail,
     fmt,
+    lang_option,
+    language,
     out_console,
     output_folder,
     progress_bar,
@@ -59,8 +60,7 @@ Workers = Annotated[int, typer.Option(min=0, max=MAX_WORKERS, help="Processes (d
 Force = Annotated[bool, typer.Option("--force", help=(
     "Write into a folder that also holds files gridsim did not write (they are left alone)"))]
 # The terminal's language, chosen as the report's is (gridsim report --lang).
-LangOption = Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
-    "zh or en: the language of the tables and warnings (default: the scenario's meta.language)"))]
+LangOption = Annotated[str | None, lang_option()]
 
 
 # The headline rows, by flat measure name (sim.measures.flat), each named by sim.labels.
@@ -138,7 +138,7 @@ def run(
 ) -> None:
     """Run a scenario; write summary.json, incidents.parquet, staff.parquet, grids.parquet."""
     sc = _load_or_fail(scenario, days)  # sized by --days when given
-    lang = lang or sc.meta.language
+    lang = language(lang, sc.meta.language)
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
@@ -200,8 +200,7 @@ def compare(
     workers: Workers = 0,
     all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
     force: Force = False,
-    lang: Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
-        "zh or en: the language of the table and warnings (default: scenario A's meta.language)"))] = None,
+    lang: Annotated[str | None, lang_option("scenario A's meta.language")] = None,
 ) -> None:
     """Run A and B with common random numbers; table and figures of every measure and B − A.
 
@@ -279,7 +278,7 @@ def analytic(
     from sim.stats import measure_ci
 
     sc = _load_or_fail(scenario, days)
-    lang = lang or sc.meta.language
+    lang = language(lang, sc.meta.language)
     check_days_ = sc.run.days if days is None else days
     if check and check_days_ <= sc.run.warmup_days:
         fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
@@ -359,8 +358,7 @@ def validate(
     days: Annotated[float | None, typer.Option(callback=check_days, help=(
         "Days per replication (default: each case's run.days)"))] = None,
     workers: Workers = 0,
-    lang: Annotated[str | None, typer.Option("--lang", callback=check_lang, help=(
-        "zh or en: the language of the table (default: the textbook scenarios' meta.language)"))] = None,
+    lang: Annotated[str | None, lang_option("the textbook scenarios' meta.language")] = None,
 ) -> None:
     """Run the textbook scenarios and compare with exact theory (pass: theory inside the 99.8% CI)."""
     from rich.table import Table
@@ -372,7 +370,7 @@ def validate(
     from sim.validate import validate as run_validation
 
     cases = [load_scenario(TEXTBOOK / name) for name in CASES]
-    lang = lang or cases[0].meta.language
+    lang = language(lang, cases[0].meta.language)
     if days is not None:  # a run no longer than a case's warm-up measures nothing: say so, not "FAIL nan"
         warmup = max(sc.run.warmup_days for sc in cases)
         if days <= warmup:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -117,6 +117,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "validate.fail": ("未通过", "FAIL"),
     "validate.summary": ("{passed}项通过，{failed}项未通过", "{passed} passed, {failed} failed"),
     "validate.progress": ("教科书算例的重复", "textbook replications"),
+    "plan.locating": ("选址", "locating"),
+    "plan.dividing": ("划分各村", "dividing villages"),
+    "plan.bases_title": ("执法中队方案（超立方体模型预测；路程时限 {budget:g} 分钟，每天 {calls:,.0f} 次派中队）",
+                         "Squad plans (hypercube predictions; travel budget {budget:g} min, {calls:,.0f} squad calls a day)"),
+    "plan.predicted": ("预测：按情景需求的 Larson 超立方体模型；仿真：完整模型",
+                       "predicted: Larson's hypercube on the scenario's demand; simulated: the full model"),
+    "plan.bases_written": ("方案、情景、地图和帕累托图已写入 {out}/",
+                           "proposals, scenarios, maps and Pareto figure written to {out}/"),
+    "plan.grids_title": ("{name} 的网格划分：每格 {low:g}–{high:g} 户", "Grid division of {name}: households per grid {low:g}–{high:g}"),
+    "plan.grids_written": ("grids.gpkg、town.gpkg、scenarios/grids.toml、objectives.csv 和 grids.png 已写入 {out}/",
+                           "grids.gpkg, town.gpkg, scenarios/grids.toml, objectives.csv and grids.png written to {out}/"),
+    "plan.verify_title": ("仿真验证：{reps}次配对重复，每次{days:g}天（A = 今天的方案，B = {b}；平均值 ± 95%置信区间的半宽）",
+                          "Verification: {reps} paired replications of {days:g} days (A = today, B = {b}; "
+                          "mean ± half-width of its 95% CI)"),
+    "plan.b_proposal": ("新方案", "proposal"),
+    "plan.b_grids": ("新的网格划分", "the proposed grids"),
+    "plan.today": ("今天的方案", "today's plan"),
+    "plan.today_division": ("今天的网格划分", "today's division"),
+    "plan.verifying": ("仿真验证：{plans}个方案（今天的方案和{proposals}个新方案）× {reps}次重复，每次{days:g}天 = "
+                       "{runs}次运行，{workers}个进程",
+                       "verifying by simulation: {plans} plans (today's and {proposals} proposed) × {reps} replications "
+                       "of {days:g} days = {runs} runs on {workers} worker(s)"),
+    "plan.verifying_bar": ("仿真验证 {name}", "verifying {name}"),
+    "plan.verifying_runs": ("仿真验证 {name}：第 {first}–{last} 次运行，共 {total} 次",
+                            "verifying {name}: runs {first}–{last} of {total}"),
 }
 
 
@@ -125,6 +150,19 @@ def say(key: str, lang: str, **values: object) -> str:
     from sim.labels import page_text  # here: --help and a refusal need no label table
 
     return page_text(TEXT, key, lang, **values)
+
+
+def lang_option(default: str = "the scenario's meta.language") -> Any:
+    """Make the ``--lang`` option every command that prints a table takes (typer is loaded by then)."""
+    import typer
+
+    return typer.Option("--lang", callback=check_lang, help=(
+        f"zh or en: the language of the tables and warnings (default: {default})"))
+
+
+def language(lang: str | None, default: str) -> Literal["zh", "en"]:
+    """Give the language a command prints in: ``--lang`` when given, else the scenario's ``meta.language``."""
+    return "zh" if (lang or default) == "zh" else "en"
 
 
 def check_lang(value: str | None) -> str | None:

@@ -217,6 +217,17 @@ MEASURES: dict[str, tuple[str, str]] = {
     # plans (gridsim plan): what a proposal is judged on, per grid
     "squad_calls_per_day": ("每天派中队事件", "squad calls a day"),
     "expected_events_per_month": ("每网格每月预期事件数", "expected events per grid a month"),
+    # a grid division's objectives (gridsim plan grids: objectives.csv; "grids" above)
+    "villages with 2-3 grids (share)": ("划为2–3个网格的村占比", "villages with 2–3 grids"),
+    "grids inside the household range (share)": ("户数在范围内的网格占比", "grids inside the household range"),
+    "households per grid, min": ("每格户数，最少", "households per grid, min"),
+    "households per grid, max": ("每格户数，最多", "households per grid, max"),
+    "events per grid per month, mean": ("每格每月事件数，平均", "events per grid per month, mean"),
+    "events per grid per month, CV": ("每格每月事件数，变异系数", "events per grid per month, CV"),
+    "events per grid per month, max/mean": ("每格每月事件数，最大÷平均", "events per grid per month, max/mean"),
+    "events within a village, max/mean (worst village)": ("村内各格事件数，最大÷平均（最不均的村）",
+                                                          "events within a village, max/mean (worst village)"),
+    "compactness (Polsby-Popper), mean": ("紧凑度（Polsby–Popper），平均", "compactness (Polsby–Popper), mean"),
     # live on the dashboard: now, or so far in the run
     "backlog": ("待办积压", "backlog"),
     "closed": ("已结案", "closed"),

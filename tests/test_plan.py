@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -108,7 +109,8 @@ def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path)
     assert 0 < row.diff_lo <= row.diff_mean <= row.diff_hi  # the simulation confirms the gain
     verdicts = json.loads((out / "plan.json").read_text())["verification"]["verdicts"]
     assert verdicts["pmedian_k2"]["verdict"] == "confirmed"
-    assert "pmedian_k2" in r.output and "confirmed" in r.output
+    # in the scenario's language (zh): each plan by its name, the verdict in words
+    assert "p-中位 K=2：已确认" in r.output and "confirmed" not in r.output
     variant = out / "scenarios" / "pmedian_k2.toml"
     text = variant.read_text()
     assert "extends" not in text  # today's plan lists its own units: the variant is written in full
@@ -181,7 +183,7 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert r.exit_code == 2 and "L3 (1 households)" in r.output and "--households 1..500" in r.output, r.output
     out = tmp_path / "grids"
     r = plan("grids", str(src), "--households", "1..500", "--verify", "2", "--days", "1", "--workers", "1",
-             "--out", str(out))
+             "--out", str(out), "--lang", "en")
     assert r.exit_code == 0, r.output
     layer = gpd.read_file(out / "grids.gpkg", layer="grids")
     assert layer.groupby("village").size().to_dict()["L7"] == 2  # 400 households: two grids of 200
@@ -203,9 +205,9 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert workers.diff_mean == pytest.approx((len(layer) - 9) * workers.a_mean / 9)
     assert workers.diff_lo == workers.diff_hi == pytest.approx(workers.diff_mean)
     assert staff.loc["staff_fte.total"].diff_mean > 0 and "staff_fte.worker" in staff.index
-    assert "staff_headcount.worker" in r.output
+    assert "headcount: grid workers" in r.output and "staff_headcount" not in r.output  # named, not coded
     # progress on stderr while verifying (not a terminal: one line per plan started)
-    assert "verifying by simulation: 2 plans (today and 1 proposal) × 2 replications of 1 days = 4 runs" in r.output
+    assert "verifying by simulation: 2 plans (today's and 1 proposed) × 2 replications of 1 days = 4 runs" in r.output
     assert "verifying today's division: runs 1–2 of 4" in r.output
     assert "verifying the proposed grids: runs 3–4 of 4" in r.output
     assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
@@ -297,3 +299,30 @@ def test_both_plan_commands_take_the_verification_seed_as_seed_and_list_the_disp
     # the old spelling still works (hidden) and is checked like --seed
     r = plan("grids", str(DEFAULT), "--first-seed", "-1")
     assert r.exit_code == 2 and "--first-seed" in r.output
+
+
+def test_plan_grids_prints_in_the_scenarios_language_with_whole_counts(tmp_path):
+    """The line town says meta.language = "zh": objectives by their names as the report shows them, counts of
+    grids and households whole (an even share of a village's households is 361.5, not a count), one CV format."""
+    src = tmp_path / "line.toml"
+    src.write_text(tomli_w.dumps(line_data()))
+    r = plan("grids", str(src), "--households", "1..500", "--out", str(tmp_path / "g"))
+    assert r.exit_code == 0, r.output
+
+    def cells(label: str) -> list[str]:
+        line = next(x for x in r.output.splitlines() if f" {label} " in x)
+        return [c.strip() for c in line.split("│")[2:] if c.strip()]
+
+    assert cells("网格数")[0] == "9" and cells("网格数")[1].isdigit()
+    assert all("." not in c for c in cells("每格户数，最少") + cells("每格户数，最多"))
+    assert all(re.fullmatch(r"\d\.\d{3}", c) for c in cells("每格每月事件数，变异系数"))
+    assert cells("户数在范围内的网格占比")[1] == "100.0%"
+    assert "households per grid" not in r.output and "objective " not in r.output and "written to" not in r.output
+
+
+def test_objectives_and_counts_read_the_same_everywhere():
+    from sim.report.catalogue import fmt
+
+    assert fmt(361.5, "households per grid, min") == "362" and fmt(119.0, "grids") == "119"
+    assert fmt(0.3441, "events per grid per month, CV") == "0.344" and fmt(0.797, "grids inside the household range (share)") == "79.7%"
+    assert fmt(1086.0, "staff_headcount.total") == "1,086" and fmt(41.4, "staff_fte.chief") == "41.4"

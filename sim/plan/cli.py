@@ -20,9 +20,12 @@ from sim.console import (
     err_console,
     fail,
     fmt,
+    lang_option,
+    language,
     out_console,
     output_folder,
     progress_bar,
+    say,
     warn,
 )
 from sim.limits import (
@@ -36,6 +39,8 @@ from sim.limits import (
 
 if TYPE_CHECKING:  # pandas, the scenario and the runner load when a plan command runs
     import pandas as pd
+
+    from sim.labels import Lang as Language
 
 plan_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                        help="Propose grid divisions or squad bases and zones, and prove them by simulation.")
@@ -76,6 +81,7 @@ FirstSeed = Annotated[int | None, typer.Option("--first-seed", min=0, max=MAX_SE
 # The dispatch rules' config names (sim.policies.DISPATCH_RULES; written out so --help loads no pydantic;
 # tests/test_plan.py holds them equal).
 DISPATCH_RULE_NAMES = ("home_zone_first", "nearest_idle")
+LangOption = Annotated[str | None, lang_option()]
 
 
 class _Verifying:
@@ -86,14 +92,13 @@ class _Verifying:
     otherwise one line per plan started, so a log shows where a long verification is.
     """
 
-    def __init__(self, names: dict[str, str], replications: int, days: float, workers: int) -> None:
-        self.names, self.total, self.done = names, replications * len(names), 0
+    def __init__(self, names: dict[str, str], replications: int, days: float, workers: int, lang: str) -> None:
+        self.names, self.total, self.done, self.lang = names, replications * len(names), 0, lang
         self.tty = sys.stderr.isatty()
-        err_console.print(f"verifying by simulation: {len(names)} plans (today and {len(names) - 1} "
-                          f"proposal{'s' if len(names) != 2 else ''}) × {replications} replications of {days:g} days "
-                          f"= {self.total} runs on {workers} worker(s)", highlight=False, soft_wrap=True)
+        err_console.print(say("plan.verifying", lang, plans=len(names), proposals=len(names) - 1, reps=replications,
+                              days=days, runs=self.total, workers=workers), highlight=False, soft_wrap=True)
         self.bar = progress_bar(self.tty)
-        self.task = self.bar.add_task("verifying", total=self.total)
+        self.task = self.bar.add_task(say("plan.verifying_bar", lang, name=""), total=self.total)
 
     def __enter__(self) -> _Verifying:
         self.bar.__enter__()
@@ -105,10 +110,11 @@ class _Verifying:
     def plan(self, pid: str) -> None:
         """Say which plan's replications start."""
         name = self.names.get(pid, pid)
-        self.bar.update(self.task, description=f"verifying {name}")
+        self.bar.update(self.task, description=say("plan.verifying_bar", self.lang, name=name))
         if not self.tty:
-            err_console.print(f"verifying {name}: runs {self.done + 1}–{self.done + self.total // len(self.names)} "
-                              f"of {self.total}", highlight=False, soft_wrap=True)
+            err_console.print(say("plan.verifying_runs", self.lang, name=name, first=self.done + 1,
+                                  last=self.done + self.total // len(self.names), total=self.total),
+                              highlight=False, soft_wrap=True)
 
     def run_done(self) -> None:
         """Count one finished replication."""
@@ -139,27 +145,43 @@ def _bases_table(plans, front, current, town) -> pd.DataFrame:
 
 
 def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], title: str,
-                  names: dict[str, str]) -> None:
+                  names: dict[str, str], claim, lang: Language) -> None:
+    """Print the paired table as ``gridsim compare`` does (measures by name, mean ± CI), then each verdict and why.
+
+    The reasons are worded from the table by the claim the verdicts were judged by, as the report words them.
+    """
+    from rich import box
     from rich.table import Table
 
+    from sim.compare import plus_minus
+    from sim.labels import measure
     from sim.plan.verify import price
-    from sim.report.plan import price_clause
+    from sim.report.plan import price_clause, verdict_reason
+    from sim.report.text import t as text
 
-    t = Table(title=title)
-    for col in ("plan", "measure", "today (A)", "proposal (B)", "B − A [95% CI]"):
-        t.add_column(col, justify="left" if col in ("plan", "measure") else "right")
+    several = table.plan.nunique() > 1  # one proposal (a grid division): no column repeating its name
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    if several:
+        t.add_column(text("plan.col_plan", lang))
+    t.add_column(say("measure", lang))
+    for col in ("A", "B", "B − A"):
+        t.add_column(col, justify="right", no_wrap=True)
     for r in table.itertuples():
         if r.diff_lo == r.diff_hi == 0:
             continue  # identical under common random numbers (the plan does not touch it): in verify.csv
-        pct = r.measure.startswith("share") or r.measure.endswith("_share")
-        t.add_row(names.get(r.plan, r.plan), r.measure, fmt({"mean": r.a_mean, "ci95": [r.a_lo, r.a_hi]}, pct),
-                  fmt({"mean": r.b_mean, "ci95": [r.b_lo, r.b_hi]}, pct),
-                  fmt({"mean": r.diff_mean, "ci95": [r.diff_lo, r.diff_hi]}, pct))
+        name = str(r.measure)
+        t.add_row(*((names.get(r.plan, r.plan),) if several else ()), measure(name, lang),
+                  plus_minus(r.a_mean, r.a_lo, r.a_hi, name),
+                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True))
     out_console.print(t)
-    for pid, (label, why) in verdicts.items():
+    sep = "：" if lang == "zh" else ": "
+    for pid, (label, _) in verdicts.items():
         colour = "green" if label == "confirmed" else "yellow"
-        cost = price_clause(price(table[table.plan == pid]), label, "en")  # a dearer confirmed plan says so
-        out_console.print(f"  [{colour}]{names.get(pid, pid)}: {label}[/{colour}] — {why}{cost}", highlight=False)
+        rows = table[table.plan == pid]
+        why = verdict_reason(rows, claim, label, lang)
+        cost = price_clause(price(rows), label, lang)  # a dearer confirmed plan says so
+        out_console.print(f"  [{colour}]{names.get(pid, pid)}{sep}{text('verdict.' + label, lang)}[/{colour}] — "
+                          f"{why}{cost}", highlight=False)
 
 
 @plan_app.command("bases")
@@ -177,6 +199,7 @@ def bases(
     seed: Seed = 1,
     workers: Workers = 0,
     first_seed: FirstSeed = None,
+    lang: LangOption = None,
 ) -> None:
     """Squad bases (p-median, MCLP, p-center) and hypercube-balanced zones for K squads."""
     import numpy as np
@@ -200,6 +223,7 @@ def bases(
         ks = parse_squads(squads)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
+    lang = language(lang, sc.meta.language)
     if dispatch_rule not in DISPATCH_RULES:
         fail(f"--dispatch-rule: unknown rule {dispatch_rule!r} (known: {', '.join(sorted(DISPATCH_RULES))})")
     if not 0 < time_limit <= MAX_SOLVER_SECONDS:  # NaN fails too
@@ -210,7 +234,7 @@ def bases(
         town = plan_town(sc)
         sites = candidate_sites(town, sc.plan, scenario)
         with progress_bar(show) as bar:
-            task = bar.add_task("locating", total=len(ks) * 3)
+            task = bar.add_task(say("plan.locating", lang), total=len(ks) * 3)
 
             def step(what: str) -> None:
                 bar.update(task, description=what, advance=1)
@@ -228,7 +252,8 @@ def bases(
     except ScenarioError as exc:
         fail(str(exc))
     verdicts: dict[str, tuple[str, str]] = {}
-    with output_folder(out, "gridsim plan", force=False) as tmp:
+    names = dict(zip(table.id, table[f"name_{lang}"], strict=True))
+    with output_folder(out, "gridsim plan", force=False, lang=lang) as tmp:
         demand = pd.DataFrame({"point": town.atoms, "village": [town.villages[v] for v in town.atom_village],
                                "x_km": town.atom_xy[:, 0], "y_km": town.atom_xy[:, 1],
                                "squad_calls_per_day": town.calls_per_day()})
@@ -246,7 +271,7 @@ def bases(
         if verify:
             n_days = sc.run.days if days is None else days
             n_workers = min(verify, workers or os.cpu_count() or 1)
-            with _Verifying(dict(zip(table.id, table.name_en, strict=True)), verify, n_days, n_workers) as progress:
+            with _Verifying(names, verify, n_days, n_workers, lang) as progress:
                 vt, verdicts = run_verify(sc, {pid: s for pid, (_, s) in full.items()}, BASES_CLAIM, verify,
                                           n_days, seed, n_workers, on_done=progress.run_done, on_plan=progress.plan)
             vt.to_csv(tmp / "verify.csv", index=False)
@@ -263,11 +288,11 @@ def bases(
         pareto_figure(table, tmp / "pareto.png", sc.meta.language)
         write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed,
                                                  sc.run.days if days is None else days))
-    _print_bases(table, town)
+    _print_bases(table, town, lang, verify)
     if verify:
-        _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
-                                    "(A = today, B = proposal; mean [95% CI])", dict(zip(table.id, table.name_en, strict=True)))
-    out_console.print(f"proposals, scenarios, maps and Pareto figure written to {out}/")
+        _print_verify(vt, verdicts, say("plan.verify_title", lang, reps=verify, days=n_days,
+                                        b=say("plan.b_proposal", lang)), names, BASES_CLAIM, lang)
+    out_console.print(say("plan.bases_written", lang, out=out), highlight=False)
 
 
 def _sites_frame(town, sites, proposals) -> pd.DataFrame:
@@ -299,25 +324,31 @@ def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[s
     }
 
 
-def _print_bases(table: pd.DataFrame, town) -> None:
+def _print_bases(table: pd.DataFrame, town, lang: Language, reps: int) -> None:
+    """Print the proposals as the plan report lists them: its column heads, each plan by its name in ``lang``."""
     from rich.table import Table
 
-    t = Table(title=f"Squad plans (hypercube predictions; travel budget {town.budget_min:g} min, "
-                    f"{town.calls_per_day().sum():.0f} squad calls a day)")
-    cols = ["plan", "crews", "bases", "15-min share", "mean trip (min)", "P(wait)", "max/mean load", "Pareto"]
-    if "verdict" in table.columns:
-        cols += ["simulated 15-min share [95% CI]", "verdict"]
+    from sim.report.text import t as text
+
+    t = Table(title=say("plan.bases_title", lang, budget=town.budget_min, calls=town.calls_per_day().sum()))
+    cols = ["plan", "crews", "bases", "pred", "trip", "wait", "balance", "front"]
+    verified = "verdict" in table.columns
+    if verified:
+        cols += ["sim", "verdict"]
     for c in cols:
-        t.add_column(c, justify="left" if c in ("plan", "bases", "verdict") else "right")
+        t.add_column(text(f"plan.col_{c}", lang, reps=reps) if c == "sim" else text(f"plan.col_{c}", lang),
+                     justify="left" if c in ("plan", "bases", "verdict") else "right",
+                     overflow="fold")  # a long Chinese head has no space to wrap at: folded, not cut
     for r in table.itertuples():
-        row = [f"{r.name_en}\n[dim]{r.id}[/dim]", str(r.crews), r.base_labels.replace("; ", "\n"),
+        row = [f"{getattr(r, f'name_{lang}')}\n[dim]{r.id}[/dim]", fmt(r.crews), r.base_labels.replace("; ", "\n"),
                fmt(r.predicted_fifteen_share, True), fmt(r.predicted_mean_travel_min),
                fmt(r.predicted_p_wait, True), fmt(r.squad_max_over_mean), "●" if r.pareto else ""]
-        if "verdict" in table.columns:
-            row += [fmt({"mean": r.sim_mean, "ci95": [r.sim_lo, r.sim_hi]}, True), r.verdict]
+        if verified:
+            row += [fmt({"mean": r.sim_mean, "ci95": [r.sim_lo, r.sim_hi]}, True),
+                    text(f"verdict.{r.verdict}", lang) if r.verdict in ("confirmed", "unconfirmed") else ""]
         t.add_row(*row)
     out_console.print(t)
-    err_console.print("predicted: Larson's hypercube on the scenario's demand; simulated: the full model")
+    err_console.print(say("plan.predicted", lang), highlight=False)
 
 
 def parse_households(text: str) -> tuple[float, float]:
@@ -342,18 +373,22 @@ def grids(
     seed: Seed = 1,
     workers: Workers = 0,
     first_seed: FirstSeed = None,
+    lang: LangOption = None,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
     from rich.table import Table
 
     from sim.config import ScenarioError, load_scenario, read_scenario_data
+    from sim.labels import measure, plan_side
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town
     from sim.plan.variants import applied, grids_overlay, write_town_layers, write_variant
     from sim.plan.verify import GRIDS_CLAIM
     from sim.plan.verify import verify as run_verify
+    from sim.report.catalogue import fmt as fmt_measure
     from sim.report.sources import write_snapshot
+    from sim.report.text import t as text
     from sim.runner import write_json
     from sim.town import build_town
     from sim.warnings import as_dicts
@@ -364,12 +399,13 @@ def grids(
         low, high = parse_households(households)
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
+    lang = language(lang, sc.meta.language)
     rule = GridRule(low, high, sc.town.grid_division.households_per_grid)
     _check_verify(verify, days, sc.run.warmup_days)
     try:
         town = plan_town(sc)
         with progress_bar(sys.stderr.isatty()) as bar:
-            task = bar.add_task("dividing villages", total=len(town.villages))
+            task = bar.add_task(say("plan.dividing", lang), total=len(town.villages))
             proposal = propose_grids(town, rule, division_seed, progress=lambda _: bar.advance(task))
     except PlanError as exc:
         fail(str(exc))
@@ -377,10 +413,10 @@ def grids(
     src = Path(scenario)
     src_data = read_scenario_data(src)
     obj = proposal.objectives.set_index("objective").proposal
-    desc = (f"{len(frame)} grids, events per grid CV {obj['events per grid per month, CV']:.2f}, "
-            f"households {low:g}-{high:g}")
+    cv = "events per grid per month, CV"
+    desc = f"{len(frame)} grids, events per grid CV {fmt_measure(obj[cv], cv)}, households {low:g}-{high:g}"
     verdicts: dict[str, tuple[str, str]] = {}
-    with output_folder(out, "gridsim plan", force=False) as tmp:
+    with output_folder(out, "gridsim plan", force=False, lang=lang) as tmp:
         town_file = tmp / "town.gpkg"
         write_town_layers(build_town(sc), frame, town_file)
         try:
@@ -392,8 +428,8 @@ def grids(
         if verify:
             n_days = sc.run.days if days is None else days
             n_workers = min(verify, workers or os.cpu_count() or 1)
-            with _Verifying({"current": "today's division", "grids": "the proposed grids"}, verify, n_days,
-                            n_workers) as progress:
+            with _Verifying({"current": say("plan.today_division", lang), "grids": say("plan.b_grids", lang)},
+                            verify, n_days, n_workers, lang) as progress:
                 vt, verdicts = run_verify(sc, {"grids": variant}, GRIDS_CLAIM, verify, n_days, seed, n_workers,
                                           on_done=progress.run_done, on_plan=progress.plan)
             vt.to_csv(tmp / "verify.csv", index=False)
@@ -413,18 +449,20 @@ def grids(
                                                         "days": sc.run.days if days is None else days,
                                                         "verdicts": {k: {"verdict": v, "reason": r}
                                                                      for k, (v, r) in verdicts.items()}}})
-    t = Table(title=f"Grid division of {sc.meta.name}: households per grid {low:g}-{high:g}")
-    for c in ("objective", "today", "proposal"):
-        t.add_column(c, justify="left" if c == "objective" else "right")
-    for r in proposal.objectives.itertuples():
-        pct = "share" in r.objective
-        t.add_row(r.objective, fmt(r.today, pct), fmt(r.proposal, pct))
+    t = Table(title=say("plan.grids_title", lang, name=sc.meta.name, low=low, high=high))
+    t.add_column(text("plan.col_objective", lang))
+    for head in (text("plan.col_today", lang), plan_side("proposal", lang)):
+        t.add_column(head, justify="right")
+    for r in proposal.objectives.itertuples():  # named and formatted as the plan's report shows them
+        name = str(r.objective)
+        t.add_row(measure(name, lang), fmt_measure(r.today, name), fmt_measure(r.proposal, name))
     out_console.print(t)
     if verify:
-        _print_verify(vt, verdicts, f"Verification: {verify} paired replications of {n_days:g} days "
-                                    "(A = today, B = proposed grids; mean [95% CI])", {"grids": "proposal"})
-    warn(as_dicts(proposal.warnings))
-    out_console.print(f"grids.gpkg, town.gpkg, scenarios/grids.toml, objectives.csv and grids.png written to {out}/")
+        _print_verify(vt, verdicts, say("plan.verify_title", lang, reps=verify, days=n_days,
+                                        b=say("plan.b_grids", lang)), {"grids": say("plan.b_grids", lang)},
+                      GRIDS_CLAIM, lang)
+    warn(as_dicts(proposal.warnings), lang=lang)
+    out_console.print(say("plan.grids_written", lang, out=out), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

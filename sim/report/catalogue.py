@@ -54,12 +54,13 @@ class Measure:
     kind: Kind
     better: int = 0  # +1 higher is better, -1 lower is better, 0 neither
     stage: str | None = None  # the model stage that drives it (discovery, dispatch, escalation, hall)
+    whole: bool = False  # people, households, grids: shown whole even when a mean or an even share (361.5 → 362)
 
 
 _EXACT: dict[str, Measure] = {
     "incidents": Measure("count"),
     "reported": Measure("count"),
-    "grids": Measure("count"),
+    "grids": Measure("count", whole=True),
     "unreported_share": Measure("share", -1, "discovery"),
     "events_per_grid_per_month": Measure("count"),
     "discovery_p50_min": Measure("minutes", -1, "discovery"),
@@ -93,6 +94,16 @@ _EXACT: dict[str, Measure] = {
     "hall_window_utilisation": Measure("share", 0, "hall"),
     "hall_window_gini": Measure("gini", -1, "hall"),
     "hall_littles_law_ratio": Measure("ratio", 0, "hall"),
+    # a grid division's objectives (gridsim plan grids: objectives.csv), today's and the proposal's
+    "villages with 2-3 grids (share)": Measure("share", +1),
+    "grids inside the household range (share)": Measure("share", +1),
+    "households per grid, min": Measure("count", 0, whole=True),
+    "households per grid, max": Measure("count", 0, whole=True),
+    "events per grid per month, mean": Measure("count"),
+    "events per grid per month, CV": Measure("ratio", -1),
+    "events per grid per month, max/mean": Measure("ratio", -1),
+    "events within a village, max/mean (worst village)": Measure("ratio", -1),
+    "compactness (Polsby-Popper), mean": Measure("ratio", +1),
 }
 
 # Groups: flat name "group.member", every member alike.
@@ -104,7 +115,7 @@ _GROUPS: dict[str, Measure] = {
     "workload_max_over_mean": Measure("ratio", -1),
     "workload_mean": Measure("load", 0),
     "workload_max": Measure("load", -1),
-    "staff_headcount": Measure("count", 0),
+    "staff_headcount": Measure("count", 0, whole=True),
     "staff_fte": Measure("count", 0),
     "staff_cost_per_year": Measure("money", -1),
     "workload_case_mean": Measure("load", 0),
@@ -195,14 +206,15 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     v = float(value)
+    m = measure(name)
     k, a = kind(name), abs(v)
     unit = ""
     if k in ("share", "load"):
         body, unit = f"{100 * a:.1f}", (" pt" if signed else "%")
     elif k == "gini" or k == "ratio":
         body = f"{a:.3f}"
-    elif name.startswith("staff_headcount.") or a >= 1000 or (k == "count" and a.is_integer()):
-        body = f"{a:,.0f}"  # people, whole counts (47 incidents, not 47.0); large counts and money
+    elif (m is not None and m.whole) or a >= 1000 or (k == "count" and a.is_integer()):
+        body = f"{a:,.0f}"  # people, households, whole counts (47 incidents, not 47.0); large counts and money
     elif a >= 100:
         body = f"{a:.0f}"
     elif a >= 10:

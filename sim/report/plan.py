@@ -26,7 +26,7 @@ from sim.report.catalogue import Lang
 from sim.report.data import ReportError, read_json
 from sim.report.figures import Estimate
 from sim.report.sources import assumptions, language, read_snapshot, touching
-from sim.report.text import has, t
+from sim.report.text import t
 from sim.warnings import text as warning_text
 
 PlanKind = Literal["bases", "grids"]
@@ -177,7 +177,7 @@ def _prices(verify: pd.DataFrame | None) -> dict[str, Any]:
     return {str(pid): price(part) for pid, part in verify.groupby("plan", sort=False)}
 
 
-def _reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
+def verdict_reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> str:
     """Why a proposal is (un)confirmed, from its paired differences, in the reader's language."""
     by = rows.set_index("measure")
     label = cat.label(claim.target, lang)
@@ -377,7 +377,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
                 cells.append(Cell("–", "num"))
         pr = prices[str(pid)]
         cells.append(Cell(_price_lines(pr, lang), "num lines"))
-        cells.append(Cell(f"{t('verdict.' + v, lang)}: {_reason(part, claim, v, lang)}{price_clause(pr, v, lang)}",
+        cells.append(Cell(f"{t('verdict.' + v, lang)}: {verdict_reason(part, claim, v, lang)}{price_clause(pr, v, lang)}",
                           f"verdict {v}"))
         rows.append(cells)
     s.table(head, rows, cls="small verify")
@@ -434,11 +434,10 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
     p.p(t("plan.proposal_grids", lang))
     if obj is not None:
         rows = []
-        for r in obj.itertuples():
-            label = t(f"obj.{r.objective}", lang) if has(f"obj.{r.objective}") else cat.label(str(r.objective), lang)
-            share = "share" in str(r.objective)
-            f = _share if share else (lambda v: f"{float(v):.3g}" if abs(float(v)) < 1000 else f"{float(v):,.0f}")
-            rows.append([Cell(label), Cell(f(r.today), "num"), Cell(f(r.proposal), "num")])
+        for r in obj.itertuples():  # named and formatted as gridsim plan grids prints them
+            name = str(r.objective)
+            rows.append([Cell(cat.label(name, lang)), Cell(cat.fmt(r.today, name), "num"),
+                         Cell(cat.fmt(r.proposal, name), "num")])
         p.table([t("plan.col_objective", lang), t("plan.col_today", lang), labels.plan_side("proposal", lang)], rows)
         p.p(_grids_price(obj, verify, meta, lang))
     for w in meta.get("warnings") or []:

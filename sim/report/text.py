@@ -403,16 +403,6 @@ _TEXT: dict[str, tuple[str, str]] = {
                         "and the proposal's expected events per grid."),
     "plan.map_events": ("新方案：各网格每月预期事件数", "Proposal: expected events per grid a month"),
     "plan.events_unit": ("件/月", "per month"),
-    "obj.villages with 2-3 grids (share)": ("划为2–3个网格的村占比", "villages with 2–3 grids"),
-    "obj.grids inside the household range (share)": ("户数在范围内的网格占比", "grids inside the household range"),
-    "obj.households per grid, min": ("每格户数，最少", "households per grid, min"),
-    "obj.households per grid, max": ("每格户数，最多", "households per grid, max"),
-    "obj.events per grid per month, mean": ("每格每月事件数，平均", "events per grid per month, mean"),
-    "obj.events per grid per month, CV": ("每格每月事件数，变异系数", "events per grid per month, CV"),
-    "obj.events per grid per month, max/mean": ("每格每月事件数，最大÷平均", "events per grid per month, max/mean"),
-    "obj.events within a village, max/mean (worst village)": ("村内各格事件数，最大÷平均（最不均的村）",
-                                                              "events within a village, max/mean (worst village)"),
-    "obj.compactness (Polsby-Popper), mean": ("紧凑度（Polsby–Popper），平均", "compactness (Polsby–Popper), mean"),
     "plan.as_bases": ("方案建立在以下方法假设上：", "The proposals rest on these assumptions of the method:"),
     "plan.as_grids": ("方案建立在以下方法假设上：", "The proposal rests on these assumptions of the method:"),
     "plan.method_bases": (
@@ -442,11 +432,6 @@ _TEXT: dict[str, tuple[str, str]] = {
                       "Values marked “assumption” in the input scenario on the fields the plan rests on:"),
     "footer": ("由 gridsim report 生成；数字来自 {folder}。", "Made by gridsim report from {folder}."),
 }
-
-
-def has(key: str) -> bool:
-    """Tell whether the table has words for ``key``."""
-    return key in _TEXT
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:
