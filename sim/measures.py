@@ -61,29 +61,38 @@ def staff_table(model: TownModel, cases: CaseColumns | None = None) -> pd.DataFr
     """
     h = model.horizon
     reported = reported_per_grid(model, CaseColumns.of_log(model.log) if cases is None else cases)
-    rows: list[dict[str, Any]] = []
+    # Issue 14 shortcut: the table is built a column at a time (each person's unit, share,
+    # on-duty and routine minutes noted in row order, then a list per column) instead of a dict
+    # per row that pandas splits into columns (≈ 7 ms of a 30-day run's measures). Values, row
+    # order, column order and dtypes are the same: a row without a field (a department's routine
+    # duties, a crew's fte) gets the NaN the row-wise frame put there; ``tests/test_shortcuts.py``
+    # compares the table with the frame of a dict per row.
+    people: list[BookableStaff] = []
+    units: list[str] = []
+    shares: list[float] = []
+    on_duty_min: list[float] = []
+    routines: list[dict[str, float] | None] = []
     # On-duty minutes in [0, h) of each calendar, computed once: a thousand people share a few
-    # rotas (``on_duty_minutes(0, h)`` and ``working_days(0, h)`` are this span, scaled).
-    spans: dict[DutyCalendar, float] = {}
+    # rotas (``on_duty_minutes(0, h)`` and ``working_days(0, h)`` are this span, scaled). Kept by
+    # the calendar object: hashing the frozen dataclass for every person cost more than the span.
+    spans: dict[int, float] = {}
 
-    def on_duty_minutes(s: BookableStaff) -> float:
-        if (span := spans.get(s.calendar)) is None:
-            span = spans[s.calendar] = s.calendar.duty_time(h) - s.calendar.duty_time(0.0)
-        return span * s.duty_share
+    def span_of(cal: DutyCalendar) -> float:
+        if (span := spans.get(id(cal))) is None:
+            span = spans[id(cal)] = cal.duty_time(h) - cal.duty_time(0.0)
+        return span
 
-    def routine_span(s: BookableStaff) -> float:
+    def routine_span(cal: DutyCalendar) -> float:
         """Give the calendar span a person's routine duties are counted over.
 
         On a rota of fewer than 7 days it is their own working weeks (working days × 7 ÷ days a
         week), so a meeting "an hour a week" is an hour per five working days, whichever weekdays
         the person's rota leaves inside the run.
         """
-        cal = s.calendar
         if cal.days_per_week >= DAYS_PER_WEEK:
             return h
-        if (span := spans.get(cal)) is None:
-            span = spans[cal] = cal.duty_time(h) - cal.duty_time(0.0)
-        return float(span) / cal.length * MINUTES_PER_DAY * DAYS_PER_WEEK / cal.days_per_week
+        return float(span_of(cal)) / cal.length * MINUTES_PER_DAY * DAYS_PER_WEEK / cal.days_per_week
+
     roles = model.config.grid_staff.all_roles()
     for team in model.teams:
         grid = model.town.grids[team.grid]
@@ -91,46 +100,72 @@ def staff_table(model: TownModel, cases: CaseColumns | None = None) -> pd.DataFr
         for s in team.members:
             per_role[s.role] = per_role.get(s.role, 0) + 1
         for s in team.members:
-            on_duty = on_duty_minutes(s)
-            routine = routine_minutes(
-                roles[s.role].routine, span_min=routine_span(s), on_duty_min=on_duty,
+            on_duty = span_of(s.calendar) * s.duty_share
+            people.append(s)
+            units.append(grid.id)
+            shares.append(s.duty_share)
+            on_duty_min.append(on_duty)
+            routines.append(routine_minutes(
+                roles[s.role].routine, span_min=routine_span(s.calendar), on_duty_min=on_duty,
                 patrol_share=s.patrol_share if "patrol" in s.duties else 0.0, households=grid.households,
-                cases=int(reported[grid.index]), sharers=per_role[s.role])
-            rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, fte=_fte(s), on_duty_min=on_duty,
-                             case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
+                cases=int(reported[grid.index]), sharers=per_role[s.role]))
     village_reported = {v.name: sum(int(reported[g]) for g in v.grids) for v in model.town.villages}
     for v, cadres in zip(model.town.villages, model.cadres, strict=False):
         for s in cadres:
-            on_duty = on_duty_minutes(s)
-            routine = routine_minutes(model.config.tiers.village_routine, span_min=routine_span(s), on_duty_min=on_duty,
-                                      patrol_share=0.0, households=v.households, cases=village_reported[v.name],
-                                      sharers=len(cadres))
-            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, duty_share=s.duty_share, fte=_fte(s), on_duty_min=on_duty,
-                             case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases, **routine))
+            on_duty = span_of(s.calendar) * s.duty_share
+            people.append(s)
+            units.append(v.name)
+            shares.append(s.duty_share)
+            on_duty_min.append(on_duty)
+            routines.append(routine_minutes(
+                model.config.tiers.village_routine, span_min=routine_span(s.calendar), on_duty_min=on_duty,
+                patrol_share=0.0, households=v.households, cases=village_reported[v.name], sharers=len(cadres)))
     for dept in model.departments.values():
+        unit = f"{dept.tier.key}:{dept.domain}"
         for s in dept.staff:
-            rows.append({"id": s.staff_id, "role": s.role, "unit": f"{dept.tier.key}:{dept.domain}", "duty_share": 1.0,
-                         "fte": _fte(s),
-                             "on_duty_min": on_duty_minutes(s), "case_min": s.busy_min, "overtime_min": s.overtime_min,
-                             "cases": s.cases})
+            people.append(s)
+            units.append(unit)
+            shares.append(1.0)
+            on_duty_min.append(span_of(s.calendar) * s.duty_share)
+            routines.append(None)
+    col: dict[str, list[Any]] = {
+        "id": [s.staff_id for s in people], "role": [s.role for s in people], "unit": units, "duty_share": shares,
+        "fte": [_fte(s) for s in people], "on_duty_min": on_duty_min, "case_min": [s.busy_min for s in people],
+        **{k: [math.nan if r is None else r[k] for r in routines] for k in ROUTINE_KINDS},
+        "overtime_min": [s.overtime_min for s in people], "cases": [s.cases for s in people],
+    }
+    extra: list[dict[str, Any]] = []  # crews and hall windows: few rows, each with its own fields
     for squad in model.squads:
         duty = squad.calendar.duty_time(h)
         for c in squad.crews:
-            rows.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "duty_share": 1.0,
-                             "on_duty_min": duty, "case_min": c.busy_minutes(h), "overtime_min": c.overtime_min, "cases": c.cases})
+            extra.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "duty_share": 1.0,
+                          "on_duty_min": duty, "case_min": c.busy_minutes(h), "overtime_min": c.overtime_min,
+                          "cases": c.cases})
     if model.hall is not None:
         for r in hall_staff_rows(model):
-            rows.append({**r, "duty_share": 1.0, "fte": model.hall.calendar.days_per_week / FULL_TIME_DAYS_PER_WEEK,
-                         "case_min": r["busy_min"], "overtime_min": 0.0})
-    df = pd.DataFrame(rows).reindex(columns=STAFF_COLUMNS)
-    df[list(ROUTINE_KINDS)] = df[list(ROUTINE_KINDS)].fillna(0.0)
-    df["routine_min"] = df[list(ROUTINE_KINDS)].sum(axis=1)
-    df["busy_min"] = df.case_min + df.routine_min
-    duty = df.on_duty_min.where(df.on_duty_min > 0)
-    df["workload"] = df.busy_min / duty
-    df["case_workload"] = df.case_min / duty
-    df["routine_workload"] = df.routine_min / duty
-    return df
+            extra.append({**r, "duty_share": 1.0, "fte": model.hall.calendar.days_per_week / FULL_TIME_DAYS_PER_WEEK,
+                          "case_min": r["busy_min"], "overtime_min": 0.0})
+    for name, values in col.items():
+        values.extend(r.get(name, math.nan) for r in extra)
+    # The derived columns from arrays, in the order and with the operations the frame used: NaN
+    # routine minutes as 0, their sum kind by kind left to right (DataFrame.sum(axis=1) adds a
+    # row's six values in column order), workloads over on-duty minutes (NaN where none).
+    num = {name: np.asarray(values, dtype=float) for name, values in col.items()
+           if name not in ("id", "role", "unit", "cases")}
+    for k in ROUTINE_KINDS:
+        num[k] = np.where(np.isnan(num[k]), 0.0, num[k])
+    routine_min = num[ROUTINE_KINDS[0]].copy()
+    for k in ROUTINE_KINDS[1:]:
+        routine_min += num[k]
+    busy_min = num["case_min"] + routine_min
+    minutes = num["on_duty_min"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = np.where(minutes > 0, minutes, math.nan)
+        derived = {"routine_min": routine_min, "busy_min": busy_min, "workload": busy_min / per,
+                   "case_workload": num["case_min"] / per, "routine_workload": routine_min / per}
+    return pd.DataFrame({c: col[c] if c in ("id", "role", "unit") else
+                         np.asarray(col[c], dtype=np.int64) if c == "cases" else
+                         derived[c] if c in derived else num[c] for c in STAFF_COLUMNS})
 
 
 def _fte(person: Any) -> float:
@@ -144,9 +179,11 @@ def staffing(model: TownModel, staff: pd.DataFrame) -> dict[str, dict[str, float
     Squads count their officers on the roll (``officers_per_squad``), not the crews on the
     road; a hall window is one clerk. Cost is FTE × the scenario's salary for the role.
     """
-    people = staff[staff.role != StaffRole.SQUAD_CREW]
-    head: dict[str, float] = {k: int(v) for k, v in people.groupby("role").size().items()}
-    fte = people.groupby("role").fte.sum().astype(float).to_dict()
+    names, codes = role_codes(staff)
+    people = codes != (names.index(StaffRole.SQUAD_CREW) if StaffRole.SQUAD_CREW in names else -1)
+    by_role = pd.Series(staff.fte.to_numpy()[people]).groupby(codes[people])
+    head: dict[str, float] = {names[k]: int(v) for k, v in by_role.size().items()}
+    fte = {names[k]: v for k, v in by_role.sum().astype(float).to_dict().items()}
     cfg = model.config.squads
     officers = sum(cfg.officers_of(u) for u in cfg.units) if cfg.units else cfg.n * cfg.officers_per_squad
     if officers:
@@ -164,14 +201,30 @@ def staffing(model: TownModel, staff: pd.DataFrame) -> dict[str, dict[str, float
 
 def workload_by_role(staff: pd.DataFrame, months: float) -> dict[str, dict[str, float]]:
     """Mean and max workload per role, its case and routine parts, and overtime hours a month."""
-    g = staff.groupby("role")
+    names, codes = role_codes(staff)
+    g = staff.groupby(codes)
+
+    def named(by_code: pd.Series) -> dict[str, float]:
+        return {names[k]: v for k, v in by_code.to_dict().items()}
     return {
-        "workload_mean": g.workload.mean().dropna().to_dict(),
-        "workload_max": g.workload.max().dropna().to_dict(),
-        "workload_case_mean": g.case_workload.mean().dropna().to_dict(),
-        "workload_routine_mean": g.routine_workload.mean().dropna().to_dict(),
-        "overtime_hours_per_month": (g.overtime_min.sum() / 60.0 / months).to_dict(),
+        "workload_mean": named(g.workload.mean().dropna()),
+        "workload_max": named(g.workload.max().dropna()),
+        "workload_case_mean": named(g.case_workload.mean().dropna()),
+        "workload_routine_mean": named(g.routine_workload.mean().dropna()),
+        "overtime_hours_per_month": named(g.overtime_min.sum() / 60.0 / months),
     }
+
+
+def role_codes(staff: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """Give the staff table's roles in sorted order, and each row's role as its index there.
+
+    Issue 14 shortcut: grouping by these codes groups the rows as grouping by the role column
+    does (the same groups, in the same sorted order, each group's rows in table order, so the
+    same sums and means), without pandas factorising the column's strings for every group-by
+    (≈ 0.5 ms each, four a summary). ``tests/test_shortcuts.py`` compares with the column.
+    """
+    names, codes = np.unique(staff.role.to_numpy(dtype=object), return_inverse=True)
+    return [str(n) for n in names], codes
 
 
 def department_measures(model: TownModel, staff: pd.DataFrame) -> dict[str, Any]:
@@ -517,8 +570,11 @@ def summarize(model: TownModel, cases: CaseColumns | None, staff: pd.DataFrame) 
     of_cases, by_category = case_measures(model, cases, months)
 
     gini_by_role, cv_by_role, maxmean_by_role = {}, {}, {}
-    for role, g in staff.groupby("role"):
-        w = g.workload.dropna().to_numpy()
+    names, codes = role_codes(staff)  # each role's rows in table order, roles sorted: as groupby("role")
+    workload = staff.workload.to_numpy()
+    for code, role in enumerate(names):
+        w = workload[codes == code]
+        w = w[~np.isnan(w)]
         if len(w) and w.sum() > 0:
             gini_by_role[role] = gini(w)
             cv_by_role[role] = float(w.std() / w.mean())

@@ -306,3 +306,107 @@ def test_response_alarms_not_queued_for_cases_settled_at_intake_keep_every_recor
     assert fast[2] > 5 and len(fast[0]) > 200
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
     assert fast[1] == plain[1]
+
+
+def _plain_staff_table(m):
+    """The staff table as it was built before issue 14's columns: a dict per row, then pandas."""
+    import pandas as pd
+
+    from sim.case_columns import CaseColumns
+    from sim.duties import ROUTINE_KINDS, routine_minutes
+    from sim.measures import FULL_TIME_DAYS_PER_WEEK, STAFF_COLUMNS, _fte, reported_per_grid
+    from sim.service_hall.measures import hall_staff_rows
+    from sim.vocabulary import StaffRole
+
+    h = m.horizon
+    reported = reported_per_grid(m, CaseColumns.of_log(m.log))
+
+    def on_duty(s):
+        return s.on_duty_minutes(0, h)
+
+    def span(s):
+        cal = s.calendar
+        return h if cal.days_per_week >= WEEK else cal.working_days(0.0, h) * DAY * WEEK / cal.days_per_week
+
+    rows = []
+    roles = m.config.grid_staff.all_roles()
+    for team in m.teams:
+        grid = m.town.grids[team.grid]
+        for s in team.members:
+            routine = routine_minutes(roles[s.role].routine, span_min=span(s), on_duty_min=on_duty(s),
+                                      patrol_share=s.patrol_share if "patrol" in s.duties else 0.0,
+                                      households=grid.households, cases=int(reported[grid.index]),
+                                      sharers=sum(x.role == s.role for x in team.members))
+            rows.append(dict(id=s.staff_id, role=s.role, unit=grid.id, duty_share=s.duty_share, fte=_fte(s),
+                             on_duty_min=on_duty(s), case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases,
+                             **routine))
+    for v, cadres in zip(m.town.villages, m.cadres, strict=False):
+        for s in cadres:
+            routine = routine_minutes(m.config.tiers.village_routine, span_min=span(s), on_duty_min=on_duty(s),
+                                      patrol_share=0.0, households=v.households,
+                                      cases=sum(int(reported[g]) for g in v.grids), sharers=len(cadres))
+            rows.append(dict(id=s.staff_id, role=s.role, unit=v.name, duty_share=s.duty_share, fte=_fte(s),
+                             on_duty_min=on_duty(s), case_min=s.busy_min, overtime_min=s.overtime_min, cases=s.cases,
+                             **routine))
+    for dept in m.departments.values():
+        for s in dept.staff:
+            rows.append({"id": s.staff_id, "role": s.role, "unit": f"{dept.tier.key}:{dept.domain}", "duty_share": 1.0,
+                         "fte": _fte(s), "on_duty_min": on_duty(s), "case_min": s.busy_min,
+                         "overtime_min": s.overtime_min, "cases": s.cases})
+    for squad in m.squads:
+        for c in squad.crews:
+            rows.append({"id": c.crew_id, "role": StaffRole.SQUAD_CREW, "unit": squad.squad_id, "duty_share": 1.0,
+                         "on_duty_min": squad.calendar.duty_time(h), "case_min": c.busy_minutes(h),
+                         "overtime_min": c.overtime_min, "cases": c.cases})
+    if m.hall is not None:
+        for r in hall_staff_rows(m):
+            rows.append({**r, "duty_share": 1.0, "fte": m.hall.calendar.days_per_week / FULL_TIME_DAYS_PER_WEEK,
+                         "case_min": r["busy_min"], "overtime_min": 0.0})
+    df = pd.DataFrame(rows).reindex(columns=STAFF_COLUMNS)
+    df[list(ROUTINE_KINDS)] = df[list(ROUTINE_KINDS)].fillna(0.0)
+    df["routine_min"] = df[list(ROUTINE_KINDS)].sum(axis=1)
+    df["busy_min"] = df.case_min + df.routine_min
+    duty = df.on_duty_min.where(df.on_duty_min > 0)
+    df["workload"] = df.busy_min / duty
+    df["case_workload"] = df.case_min / duty
+    df["routine_workload"] = df.routine_min / duty
+    return df
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "xuxiake_pre_reform.toml", "small_rural_town.toml",
+                                  "textbook/mmc_hall.toml"])
+def test_staff_table_by_columns_and_measures_by_role_codes_equal_the_frame_of_rows(path):
+    """The staff table built a column at a time against a dict per row; grouping by role codes against the column."""
+    import numpy as np
+    import pandas as pd
+    from conftest import ROOT
+
+    from sim.case_columns import CaseColumns
+    from sim.config import load_scenario
+    from sim.measures import role_codes, staff_table, staffing, workload_by_role
+    from sim.model import TownModel
+    from sim.vocabulary import StaffRole
+
+    m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=4, days=8)
+    m.run()
+    m.finish()
+    staff = staff_table(m, CaseColumns.of_log(m.log))
+    plain = _plain_staff_table(m)
+    pd.testing.assert_frame_equal(staff, plain, check_exact=True)
+    assert staff.dtypes.to_dict() == plain.dtypes.to_dict()
+
+    names, codes = role_codes(staff)
+    groups = {role: g.index.to_list() for role, g in staff.groupby("role")}
+    assert list(groups) == names and {n: np.flatnonzero(codes == k).tolist() for k, n in enumerate(names)} == groups
+    g = staff.groupby("role")
+    assert workload_by_role(staff, 0.3) == {
+        "workload_mean": g.workload.mean().dropna().to_dict(), "workload_max": g.workload.max().dropna().to_dict(),
+        "workload_case_mean": g.case_workload.mean().dropna().to_dict(),
+        "workload_routine_mean": g.routine_workload.mean().dropna().to_dict(),
+        "overtime_hours_per_month": (g.overtime_min.sum() / 60.0 / 0.3).to_dict()}
+    people = staff[staff.role != StaffRole.SQUAD_CREW]
+    got = staffing(m, staff)
+    assert {k: v for k, v in got["staff_headcount"].items() if k in groups} == \
+        {k: int(v) for k, v in people.groupby("role").size().items()}
+    assert {k: v for k, v in got["staff_fte"].items() if k in groups} == \
+        people.groupby("role").fte.sum().astype(float).to_dict()
