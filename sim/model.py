@@ -142,23 +142,28 @@ class TownModel(mesa.Model):
                   for first in rest_day_rota(size, gs.days_per_week, gs.rest_days == "staggered", team)]
                  for team in range(DAYS_PER_WEEK)]
         speed = self.town.travel.speed_kmh(gs.patrol_mode)
-        rng = self.streams["staff"]
         inspected = {inspector_role(d): d for d in gs.inspectors}  # role name -> its department
+        # What a role gives each of its members, worked out once per role rather than per person
+        # (the same frozensets and codes: nothing changes them during a run).
+        kinds = [(role, spec, frozenset(spec.duties), frozenset(spec.domains) if spec.domains is not None else None,
+                  inspected.get(role), ActorRole.INSPECTOR if role in inspected else ActorRole(role))
+                 for role, spec in roles.items() if spec.count]
+        # Issue 14 shortcut: every member's patrol phase drawn at once, in member order (grid by
+        # grid, role by role): a Generator's ``random(n)`` gives the n values that n calls of
+        # ``random()`` give and leaves the stream where they leave it (tests/test_shortcuts.py).
+        phases = iter(self.streams["staff"].random(len(self.town.grids) * size).tolist())
         teams = []
         for g in self.town.grids:
             rota = rotas[g.index % DAYS_PER_WEEK]
             members: list[GridStaffMember] = []
-            for role, spec in roles.items():
-                domains = frozenset(spec.domains) if spec.domains is not None else None
-                department = inspected.get(role)
+            for role, spec, duties, domains, department, actor_role in kinds:
                 for k in range(spec.count):
                     sid = f"{g.id}/{role}-{k + 1}"
-                    actor = (Actor(ActorRole.INSPECTOR, sid, g.id, k + 1, department) if department is not None
-                             else Actor(ActorRole(role), sid, g.id, k + 1))
-                    m = GridStaffMember(self, sid, role, actor, self.horizon, g.index, frozenset(spec.duties),
-                                        rota[len(members)], spec.duty_share, spec.patrol_share, domains,
-                                        float(rng.random()))
-                    members.append(m)
+                    actor = (Actor(actor_role, sid, g.id, k + 1, department) if department is not None
+                             else Actor(actor_role, sid, g.id, k + 1))
+                    members.append(GridStaffMember(self, sid, role, actor, self.horizon, g.index, duties,
+                                                   rota[len(members)], spec.duty_share, spec.patrol_share, domains,
+                                                   next(phases)))
             teams.append(GridTeam(g.index, members, g.street_km, speed))
         return teams
 

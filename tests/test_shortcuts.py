@@ -410,3 +410,20 @@ def test_staff_table_by_columns_and_measures_by_role_codes_equal_the_frame_of_ro
         {k: int(v) for k, v in people.groupby("role").size().items()}
     assert {k: v for k, v in got["staff_fte"].items() if k in groups} == \
         people.groupby("role").fte.sum().astype(float).to_dict()
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "xuxiake_pre_reform.toml"])
+def test_patrol_phases_drawn_at_once_equal_a_draw_per_member(path):
+    """Every grid member's phase from one ``random(n)`` against ``random()`` per member; the stream left alike."""
+    import numpy as np
+    from conftest import ROOT
+
+    from sim.config import load_scenario
+    from sim.model import _STREAMS, TownModel
+
+    m = TownModel(load_scenario(ROOT / "scenarios" / path), seed=11, days=1)
+    rng = np.random.default_rng(np.random.SeedSequence(11).spawn(len(_STREAMS))[_STREAMS.index("staff")])
+    members = [s for t in m.teams for s in t.members]
+    assert len(members) > 500 and len({s.phase_u for s in members}) == len(members)
+    assert [s.phase_u for s in members] == [float(rng.random()) for _ in members]
+    assert m.streams["staff"].bit_generator.state == rng.bit_generator.state  # the stream left where it was
