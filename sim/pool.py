@@ -1,7 +1,8 @@
 """The one local process pool, shared by replications (``sim.runner``) and sweeps.
 
-Workers are forked from a clean forkserver that has imported the job's module once: no
-fork of a threaded parent, and a restarted pool does not pay the imports again. When a
+Workers are forked from a clean forkserver that has imported the job's module, and what a
+run imports on first use (``sim.pool_warm``), once: no fork of a threaded parent, and neither
+a worker's first run nor a restarted pool pays the imports again. When a
 worker process dies the pool is replaced and the unfinished calls resubmitted, a few times.
 Results are handed back as they arrive, keyed as the caller keyed the calls.
 """
@@ -20,6 +21,7 @@ from multiprocessing import forkserver, resource_tracker
 from typing import Any
 
 _SERVER_FIRST_IMPORT = "sim.pool_server"  # never imported here: importing it ignores Ctrl-C
+_SERVER_LAST_IMPORT = "sim.pool_warm"  # what a run imports on first use, once for every worker
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -36,7 +38,7 @@ def _start_server_ignoring_ctrl_c(ctx: multiprocessing.context.BaseContext, job_
     server inherits the mask of the thread that starts it. Here a Ctrl-C is only held while
     the server is spawned, not ignored, so it is never lost.
     """
-    ctx.set_forkserver_preload([_SERVER_FIRST_IMPORT, job_module])
+    ctx.set_forkserver_preload([_SERVER_FIRST_IMPORT, job_module, _SERVER_LAST_IMPORT])
     resource_tracker.ensure_running()  # it unblocks Ctrl-C after starting itself: start it first
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:

@@ -600,6 +600,18 @@ def test_pool_workers_ignore_ctrl_c_and_the_parent_keeps_its_handler() -> None:
     assert signal.getsignal(signal.SIGINT) is before
 
 
+def test_pool_workers_start_with_what_a_run_imports_on_first_use() -> None:
+    """The forkserver imports sim.pool_warm's modules once: no worker pays them on its first run (issue 14)."""
+    loaded = "__import__('sys').modules.__contains__({!r})"
+    got: dict[str, object] = {}
+    try:
+        run_pool(eval, {name: (loaded.format(name),) for name in ("scipy.special", "pyarrow.pandas_compat")}, 2,
+                 got.__setitem__, lambda key, exc: pytest.fail(repr(exc)))
+    finally:  # the server keeps this test's environment: later tests of this process start their own
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]  # CPython's own test hook
+    assert got == {"scipy.special": True, "pyarrow.pandas_compat": True}
+
+
 def test_a_stop_while_workers_start_is_delivered_once_they_have_started() -> None:
     """A stop inside pool.submit would orphan the worker being started (issue 15's forkserver traceback)."""
     order: list[str] = []
