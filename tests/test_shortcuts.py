@@ -427,3 +427,24 @@ def test_patrol_phases_drawn_at_once_equal_a_draw_per_member(path):
     assert len(members) > 500 and len({s.phase_u for s in members}) == len(members)
     assert [s.phase_u for s in members] == [float(rng.random()) for _ in members]
     assert m.streams["staff"].bit_generator.state == rng.bit_generator.state  # the stream left where it was
+
+
+def test_tick_collector_stores_what_mesas_data_collector_stores(monkeypatch):
+    """A run's series per tick from the collector that appends values as they are, against Mesa's own."""
+    import mesa
+    from conftest import ROOT
+
+    import sim.model
+    from sim.config import load_scenario
+
+    def run() -> tuple[dict, list]:
+        m = sim.model.TownModel(load_scenario(ROOT / "scenarios" / "xuxiake_1plus4.toml"), seed=2, days=3)
+        m.run()
+        return m.datacollector.model_vars, m.datacollector._collection_steps
+
+    fast = run()
+    monkeypatch.setattr(sim.model, "TickCollector", mesa.DataCollector)
+    plain = run()
+    assert len(fast[0]["backlog"]) == 3 * 24 + 1 and max(fast[0]["crews_busy"]) > 0
+    assert fast == plain
+    assert [type(v) for vs in fast[0].values() for v in vs] == [type(v) for vs in plain[0].values() for v in vs]
