@@ -99,6 +99,32 @@ def test_assumptions_are_read_from_comments_and_a_child_file_overrides_them():
     assert "town.villages" not in found
 
 
+def test_an_assumption_note_in_two_languages_and_a_header_paragraph_that_is_not_one():
+    text = """# A header paragraph ending: every number below is an assumption.
+extends = "base.toml"
+[town]
+villages = 40        # assumption: villages and communities | 假设：村和社区
+area_km2 = 50        # 假设：镇域面积
+residents = 9000     # assumption (a guess)
+"""
+    found = assumptions([{"path": "c.toml", "text": text}])
+    assert set(found) == {"town.villages", "town.area_km2", "town.residents"}  # not extends
+    villages, area, residents = found["town.villages"], found["town.area_km2"], found["town.residents"]
+    assert (villages.text("zh"), villages.text("en")) == ("假设：村和社区", "assumption: villages and communities")
+    assert area.text("zh") == area.text("en") == "假设：镇域面积"  # one language only: as written
+    assert (residents.text("zh"), residents.text("en")) == ("假设 (a guess)", "assumption (a guess)")
+
+
+def test_every_preset_note_reads_in_chinese_and_in_english():
+    """A Chinese report shows no English note where the preset gives a Chinese one, and the reverse."""
+    files = sorted((ROOT / "scenarios").rglob("*.toml"))
+    for f in files:
+        for a in assumptions([{"path": str(f), "text": f.read_text(encoding="utf-8")}]).values():
+            zh, en = a.text("zh"), a.text("en")
+            assert not re.search(r"[A-Za-z]{4,}", re.sub(r"DESIGN|App|grid_staff\.verify_min", "", zh)), (f.name, a.path, zh)
+            assert not re.search(r"[\u4e00-\u9fff]", en.replace("代办", "")), (f.name, a.path, en)
+
+
 def test_differences_are_field_by_field_and_a_one_sided_table_is_one_row():
     a = {"meta": {"name": "a"}, "squads": {"count": 4, "units": [{"id": "UM", "crews": 3}]},
          "party": {"eyes": False}, "incidents": {"categories": [{"name": "g", "share": 0.2}]}}

@@ -114,11 +114,16 @@ def test_a_road_warning_names_the_travel_mode_in_chinese():
     assert "strongly connected part for car;" in warning("roads_outside_connected_part", values, "en")
 
 
-def test_assumption_notes_lead_with_the_chinese_word_in_a_chinese_report(folders):
-    assumed = _section(render(folders["run"], "zh"), "assumptions")
-    notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
-    assert notes and not [n for n in notes if n.lower().startswith("assumption")], notes[:5]
-    assert "假设：the town starts with no open cases" in notes and "假设" in notes
+def test_assumption_notes_read_in_the_reports_language(folders):
+    """The preset's notes give their Chinese after " | ": a Chinese report shows it, an English one the English."""
+    for lang, own, other in (("zh", "假设：开始时全镇没有未结案件", "the town starts"), ("en", "assumption: the town starts "
+                                                                                   "with no open cases", "假设")):
+        assumed = _section(render(folders["run"], lang), "assumptions")
+        notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
+        assert notes and own in notes and not [n for n in notes if other in n], (lang, notes[:5])
+        latin = [n for n in notes if re.search(r"[A-Za-z]{4,}", re.sub(r"DESIGN|App|grid_staff\.verify_min", "", n))]
+        cjk = [n for n in notes if re.search(r"[\u4e00-\u9fff]", n.replace("代办", ""))]
+        assert not (latin if lang == "zh" else cjk), (lang, (latin or cjk)[:5])
 
 
 def test_the_terminal_shows_whole_counts_without_decimals():

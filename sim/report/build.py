@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,18 +207,8 @@ def option_assumptions(option: Option) -> dict[str, Any]:
     return found
 
 
-def note_text(note: str, lang: Lang) -> str:
-    """Show an assumption's note from its file; in Chinese its leading "assumption" reads 假设 (the rest is the author's)."""
-    if lang != "zh":
-        return note
-    return _ASSUMPTION_WORD.sub(lambda m: "假设：" if ":" in m.group(0) else "假设" + m.group(0)[10:][:1], note, count=1)
-
-
-_ASSUMPTION_WORD = re.compile(r"^assumption\b\s*:?\s*", re.IGNORECASE)
-
-
 def _assumption_rows(found: list[Any], lang: Lang) -> list[list[Cell]]:
-    return [[field_cell(a.path, lang), Cell(a.value, "code"), Cell(note_text(a.note, lang)), Cell(a.file)]
+    return [[field_cell(a.path, lang), Cell(a.value, "code"), Cell(a.text(lang)), Cell(a.file)]
             for a in found]
 
 

@@ -20,7 +20,10 @@ from sim.config import read_scenario_data, read_toml
 from sim.config.geo import resolve_paths
 
 SNAPSHOT = "scenario.json"
-_ASSUMPTION = re.compile(r"\bassumption\b", re.IGNORECASE)
+# A comment that marks its value as an assumption says so in English or Chinese.
+_ASSUMPTION = re.compile(r"\bassumption\b|假设", re.IGNORECASE)
+# Its Chinese follows its English after " | " (``# assumption: office hours | 假设：办公时间``).
+_CHINESE_PART = re.compile(r"\s+\|\s+(?=[^|]*[\u4e00-\u9fff][^|]*$)")
 MISSING = object()
 
 
@@ -117,20 +120,38 @@ def differences(a: Any, b: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
 # --- the `# assumption` comments -------------------------------------------------------------
 @dataclass(frozen=True)
 class Assumption:
-    """A value a scenario file marks with a comment (``# assumption …``), for the report's list of assumptions."""
+    """A value a scenario file marks with a comment (``# assumption …``), for the report's list of assumptions.
+
+    The comment gives its note once, in English and, after `` | ``, in Chinese
+    (``# assumption: office hours | 假设：办公时间``); a report shows the note in its language.
+    """
 
     path: str  # dotted path of the value the comment is on
     value: str  # the value as written in the file
     note: str  # the comment, without '#'
     file: str  # file name
 
+    def text(self, lang: str) -> str:
+        """Give the note in ``lang``: its Chinese or English part; a note in one language only as written.
+
+        A Chinese report shows an English-only note (a user's file) with its leading "assumption" as 假设.
+        """
+        parts = _CHINESE_PART.split(self.note, maxsplit=1)
+        en, zh = (parts[0], parts[1]) if len(parts) == 2 else (self.note, "")
+        if lang != "zh":
+            return en
+        return zh or _LEADING_WORD.sub(
+            lambda m: "假设：" if ":" in m.group(0) else "假设" + m.group(0)[len("assumption"):][:1], en, count=1)
+
+
+_LEADING_WORD = re.compile(r"^assumption\b\s*:?\s*", re.IGNORECASE)
 
 def _walk(body: list[tuple[Any, Any]], prefix: str, file: str, out: dict[str, Assumption]) -> None:
     pending: str | None = None  # a whole-line "# assumption" comment just above a key
     for key, item in body:
-        if isinstance(item, Comment):
-            text = item.as_string().strip().lstrip("#").strip()
-            pending = text if _ASSUMPTION.search(text) else None
+        if isinstance(item, Comment):  # a whole line above a key: a note only when it starts with the mark
+            text = item.as_string().strip().lstrip("#").strip()  # (not a header paragraph ending "… an assumption.")
+            pending = text if _ASSUMPTION.match(text) else None
             continue
         if isinstance(item, Whitespace) or key is None:
             if isinstance(item, Whitespace) and "\n\n" in item.as_string():
