@@ -217,7 +217,7 @@ def compare(
     a = _load_or_fail(scenario_a, days)
     n_days = a.run.days if days is None else days
     b = _load_or_fail(scenario_b, n_days, "--days" if days is not None else f"{scenario_a}'s run.days")
-    lang = lang or a.meta.language  # as the report of the folder chooses it (its a/ scenario)
+    lang = language(lang, a.meta.language)  # as the report of the folder chooses it (its a/ scenario)
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
         fail(f"--days: {n_days:g} days leave nothing after the warm-up "
              f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
@@ -236,7 +236,7 @@ def compare(
         # two variants of one preset may share a name: then the files tell them apart
         name_a, name_b = ((a.meta.name, b.meta.name) if a.meta.name != b.meta.name
                           else (f"A: {Path(scenario_a).stem}", f"B: {Path(scenario_b).stem}"))
-        plot_groups(runs_a, runs_b, name_a, name_b, tmp)
+        plot_groups(runs_a, runs_b, name_a, name_b, tmp, lang)
         for sub, path, runs in (("a", scenario_a, runs_a), ("b", scenario_b, runs_b)):
             (tmp / sub).mkdir()
             combined, reps = combine(runs)

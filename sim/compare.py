@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from sim.labels import measure
+from sim.labels import Lang, measure
 from sim.measures import flat
 from sim.report.catalogue import fmt, kind
 from sim.stats import measure_ci
@@ -35,9 +35,23 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "tiers": ("tier_share.", "tier_share_published."),
     "workload": ("workload_mean.", "workload_max."),
     "workload_balance": ("workload_gini.",),
-    "staff": ("staff_fte.", "overtime_hours_per_month."),
+    "staff": ("staff_fte.",),
+    "overtime": ("overtime_hours_per_month.",),
     "problem_to": ("problem_to_",),
     "service_hall": ("hall_",),
+}
+# The figures' own words (zh, en): each group's title, and the title's frame.
+FIGURE_TEXT: dict[str, tuple[str, str]] = {
+    "response": ("到场与发现时间", "response and discovery times"),
+    "shares": ("15分钟到场率、按时结案率与网格村内办结", "15-minute shares, closure on time, resolved locally"),
+    "tiers": ("各层级办结占比", "share resolved at each tier"),
+    "workload": ("各岗位工作量", "workload by role"),
+    "workload_balance": ("工作量均衡（基尼系数）", "workload balance (Gini)"),
+    "staff": ("折合全职人数", "full-time equivalents"),
+    "overtime": ("每月加班小时", "overtime hours a month"),
+    "problem_to": ("问题发生到到场、到结案", "problem to scene and to closure"),
+    "service_hall": ("政务服务大厅", "service hall"),
+    "title": ("{group}：各次重复的平均值与95%置信区间（{reps}次）", "{group}: mean and 95% CI over {reps} replications"),
 }
 
 
@@ -114,25 +128,50 @@ def group_of(measure: str) -> str | None:
     return None
 
 
-def plot_groups(a: list[dict], b: list[dict], name_a: str, name_b: str, out: Path) -> list[Path]:
-    """One seaborn figure per group of measures: each replication's value, mean and 95% CI."""
+def plot_groups(a: list[dict], b: list[dict], name_a: str, name_b: str, out: Path, lang: Lang = "en") -> list[Path]:
+    """One seaborn figure per group of measures: each replication's value, mean and 95% CI.
+
+    In ``lang``, as the report of the folder: title, each measure by its name, the axis by its
+    unit (shares in %). A group whose measures come in several units (the service hall's
+    minutes, shares and counts) is one figure per unit, ``compare_<group>_<unit>.png``.
+    """
+    import textwrap
+
+    from sim.fonts import cjk_font
+    from sim.labels import page_text
+    from sim.report.text import t
+
     long = pd.concat([
         pd.DataFrame([flat(s) for s in runs]).assign(scenario=name, replication=np.arange(len(runs)))
         for name, runs in ((name_a, a), (name_b, b))
     ]).melt(id_vars=["scenario", "replication"], var_name="measure")
     long["group"] = long.measure.map(group_of)
+    long = long.dropna(subset=["group", "value"])
+    long["kind"] = long.measure.map(kind)
+    percent = long.kind.isin(["share", "load"])
+    long.loc[percent, "value"] = 100 * long.loc[percent, "value"]
+    width = 10 if lang == "zh" else 18  # characters a tick label's line holds
+    long["label"] = long.measure.map(lambda m: textwrap.fill(measure(m, lang), width))
     paths = []
     sns.set_theme(style="whitegrid")
-    for group, data in long.dropna(subset=["group", "value"]).groupby("group"):
-        fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * data.measure.nunique()), 4.2))
-        sns.pointplot(data=data, x="measure", y="value", hue="scenario", errorbar=("ci", 95),
-                      dodge=0.4, linestyle="none", capsize=0.15, ax=ax)
-        ax.set_title(f"{group.replace('_', ' ')}: mean and 95% CI over replications")
-        ax.set_xlabel("")
-        ax.tick_params(axis="x", rotation=25)
-        fig.tight_layout()
-        path = out / f"compare_{group}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
+    if lang == "zh":
+        cjk_font()  # after set_theme, which resets the fonts
+    for group, in_group in long.groupby("group", sort=False):
+        kinds = list(dict.fromkeys(in_group.kind))
+        for k in kinds:
+            data = in_group[in_group.kind == k]
+            fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * data.measure.nunique()), 4.6))
+            sns.pointplot(data=data, x="label", y="value", hue="scenario", errorbar=("ci", 95),
+                          dodge=0.4, linestyle="none", capsize=0.15, ax=ax)
+            ax.set_title(page_text(FIGURE_TEXT, "title", lang, group=page_text(FIGURE_TEXT, str(group), lang),
+                                   reps=len(a)))
+            ax.set_xlabel("")
+            ax.set_ylabel(t(f"unit.{k}", lang))
+            ax.legend(title="")
+            ax.tick_params(axis="x", rotation=25)
+            fig.tight_layout()
+            path = out / (f"compare_{group}.png" if len(kinds) == 1 else f"compare_{group}_{k}.png")
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            paths.append(path)
     return paths

@@ -237,6 +237,7 @@ MEASURES: dict[str, tuple[str, str]] = {
 # Groups: "group.member" with {m} the member's words (a tier, a channel, a staff role).
 MEASURE_GROUPS: dict[str, tuple[str, str]] = {
     "tier_share": ("{m}办结占比", "resolved at {m}"),
+    "tier_share_published": ("{m}办结占比（公开口径）", "resolved at {m} (as published)"),
     "channel_share": ("经{m}发现的占比", "noticed by {m}"),
     "workload_gini": ("工作量基尼系数：{m}", "workload balance (Gini): {m}"),
     "workload_cv": ("工作量变异系数：{m}", "workload CV: {m}"),
@@ -564,7 +565,8 @@ def staff_or_total(role: str, lang: str) -> str:
 
 def _member(group: str, key: str, lang: str) -> str:
     """Name a group's member: a tier, a channel, the total, or a staff role."""
-    if group in ("tier_share", "department_utilisation", "department_wait_mean_min") and key.upper() in Tier.__members__:
+    if (group in ("tier_share", "tier_share_published", "department_utilisation", "department_wait_mean_min")
+            and key.upper() in Tier.__members__):
         return label(Tier[key.upper()], lang)
     if group == "channel_share" and key.upper() in Channel.__members__:
         return label(Channel[key.upper()], lang)

@@ -173,3 +173,39 @@ def test_compare_table_names_measures_as_run_does_and_fits_100_columns():
 def test_presets_load():
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         assert load_scenario(path).meta.name == path.stem
+
+
+def test_compare_figures_speak_the_reports_language(tmp_path, monkeypatch):
+    """gridsim compare's PNGs: title, measures and axis in the folder's language (the report's), shares in %,
+    and one figure per unit where a group mixes them (the service hall's minutes and shares)."""
+    import re
+
+    from matplotlib.figure import Figure
+
+    from sim.compare import plot_groups
+
+    def summary(k: int, shift: float) -> dict:
+        return {"share_within_15min": 0.8 + shift + 0.01 * k, "closure_on_time_share": 0.9 + 0.01 * k,
+                "hall_wait_mean_min": 3.0 + k + shift, "hall_wait_share": 0.2 + 0.01 * k, "incidents": 100 + k}
+
+    a, b = [summary(k, 0.0) for k in range(3)], [summary(k, 0.05) for k in range(3)]
+    seen: dict[str, list[str]] = {}
+    save = Figure.savefig
+
+    def record(fig, path, *args, **kw):
+        ax = fig.axes[0]
+        seen[Path(path).name] = [ax.get_title(), ax.get_ylabel(), *(t.get_text() for t in ax.get_xticklabels())]
+        return save(fig, path, *args, **kw)
+
+    monkeypatch.setattr(Figure, "savefig", record)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for lang in ("zh", "en"):
+        seen.clear()
+        plot_groups(a, b, "A", "B", tmp_path, lang)
+        assert set(seen) == {"compare_shares.png", "compare_service_hall_minutes.png", "compare_service_hall_share.png"}
+        words = [w for texts in seen.values() for w in texts]
+        assert all(bool(cjk.search(w)) == (lang == "zh") for w in words), (lang, words)
+        assert not [w for w in words if "_" in w], words  # names, not codes
+        shares = seen["compare_shares.png"]
+        assert shares[1] == ("百分比（%）" if lang == "zh" else "per cent (%)")
+        assert measure("closure_on_time_share", lang) in [w.replace("\n", "") for w in shares[2:]]
