@@ -257,10 +257,12 @@ def test_pareto_figure_speaks_the_scenarios_language(tmp_path):
     assert pareto_figure(table, tmp_path / "pareto.png", "zh").stat().st_size > 10_000
 
 
-def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
-    """Today and three methods at K = 3 within a point of each other (the README figure's crowded spot)."""
+def test_pareto_figure_names_plans_by_marker_not_by_text_over_the_crowded_points():
+    """Today and three methods at K = 3 within a point of each other (the README figure's crowded spot): names
+    written at the points covered one another and the markers; each plan is its method's marker at its K."""
     import matplotlib.pyplot as plt
 
+    from sim.labels import plan_method
     from sim.plan.pareto import pareto_plot
 
     rows = [("current", "current", 0.850, 0.856), ("pmedian_k3", "p-median", 0.848, 0.876),
@@ -271,16 +273,18 @@ def test_pareto_names_do_not_overlap_when_plans_of_one_k_are_close():
                           "sim_mean": [r[3] for r in rows], "sim_lo": [r[3] - 0.01 for r in rows],
                           "sim_hi": [r[3] + 0.01 for r in rows], "squad_max_over_mean": 1.05,
                           "pareto": True})
-    fig = pareto_plot(table)
+    fig = pareto_plot(table, "zh")
     try:
         fig.canvas.draw()
-        names = [a for a in fig.axes[0].texts if a.get_text() in set(table.id)]
-        assert sorted(a.get_text() for a in names) == sorted(table.id)
-        boxes = [a.get_window_extent() for a in names]
-        axes_box = fig.axes[0].get_window_extent()
-        for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
-            assert not a.overlaps(b), (names[i].get_text(), names[j].get_text())
-        assert all(axes_box.y0 <= b.y0 and b.y1 <= axes_box.y1 for b in boxes)  # inside the plot, none clipped
+        ax = fig.axes[0]
+        assert not ax.texts  # nothing written over the points
+        box = ax.get_legend()
+        assert box is not None
+        legend = [t.get_text() for t in box.get_texts()]
+        assert [plan_method(m, "zh") for m in ("current", "p-median", "mclp", "p-center")] == legend[:4]
+        # the four plans of K = 3 stand apart across the axis, each inside the plot
+        xs = sorted(float(x) for c in ax.collections[:4] for x, _ in c.get_offsets() if 8 < x < 10)
+        assert len(xs) == 4 and min(b - a for a, b in itertools.pairwise(xs)) >= 0.29
     finally:
         plt.close(fig)
 

@@ -1,8 +1,11 @@
 """The Pareto figure of squad plans across K, drawn once for ``gridsim plan`` and its report.
 
 Crews on shift against the hypercube's predicted 15-minute share of squad calls, the colour
-the busiest squad's load over the mean; non-dominated plans ringed and named, and the
-simulated share with its 95% CI where the plans were verified. ``gridsim plan bases`` saves
+the busiest squad's load over the mean; non-dominated plans ringed, and the simulated share
+with its 95% CI where the plans were verified. A plan is its marker (the method) at its K: the
+legend names the methods and the plans table beside the figure names each plan, so no name is
+written over the points (at K = 3 today's plan and three methods lie within a point and 0.3
+crews of each other, where names covered one another and the markers). ``gridsim plan bases`` saves
 it as pareto.png (:func:`sim.plan.figures.pareto_figure`); ``gridsim report`` embeds it.
 """
 
@@ -40,8 +43,8 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def pareto_plot(table: pd.DataFrame, lang: str = "en", names: str = "id") -> Figure:
-    """Draw the plans of ``table`` (bases.csv's columns); non-dominated ones named by the column ``names``.
+def pareto_plot(table: pd.DataFrame, lang: str = "en") -> Figure:
+    """Draw the plans of ``table`` (bases.csv's columns), each by its method's marker at its K.
 
     Words in ``lang`` (the scenario's ``meta.language``), like the plan's maps. Simulated
     shares (``sim_mean``, ``sim_lo``, ``sim_hi``; NaN where a plan was not simulated) are
@@ -65,20 +68,11 @@ def pareto_plot(table: pd.DataFrame, lang: str = "en", names: str = "id") -> Fig
                             edgecolor="black", label=plan_method(m, lang), zorder=3)
         ax.scatter(x[front], y[front], s=250, facecolor="none", edgecolor=FRONT, linewidth=1.7,
                    label=page_text(_TEXT, "front", lang), zorder=2)
-        # Name the non-dominated plans only (the rest by marker), upright below their markers: plans
-        # of one K stand 0.3 crews apart, too close for level labels (they overlapped at K = 3), and
-        # the simulated CIs sit above and just right of the markers.
-        for xi, yi, name in zip(x[front], y[front], table[names].to_numpy()[front], strict=True):
-            ax.annotate(str(name), (xi, yi), xytext=(-2, -11), textcoords="offset points", fontsize=7, ha="center",
-                        va="top", rotation=90,
-                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         if "sim_mean" in table.columns and table.sim_mean.notna().any():
             ok = table.sim_mean.notna().to_numpy()
             mean, lo, hi = (100 * table[c].to_numpy(float)[ok] for c in ("sim_mean", "sim_lo", "sim_hi"))
             ax.errorbar(x[ok] + 0.08, mean, yerr=[mean - np.maximum(lo, 0.0), np.minimum(hi, 100.0) - mean], fmt="d",
                         color=SIMULATED, ms=4, capsize=3, label=page_text(_TEXT, "simulated", lang), zorder=4)
-        low, high = ax.get_ylim()
-        ax.set_ylim(low - 0.12 * (high - low), high)  # room for the lowest plan's name
         if sc is not None:
             fig.colorbar(sc, ax=ax, label=page_text(_TEXT, "colour", lang))
         ax.set_xticks(sorted(table.crews.unique()))

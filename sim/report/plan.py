@@ -295,7 +295,7 @@ def _bases(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
     p.table(head, rows, cls="small plans")
     title = t("plan.pareto_title", lang) + (t("plan.pareto_sim", lang, reps=meta["verification"]["replications"])
                                             if sim else "")
-    p.figure(figs.embed(pareto_plot(table, lang, names="name")), title)
+    p.figure(figs.embed(pareto_plot(table, lang)), title)
     p.p(t("plan.pareto_read", lang))
     out.append(p)
 

@@ -372,9 +372,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.pareto_title": ("各K的方案：车组数、15分钟到场率与负荷均衡", "Plans across K: crews, 15-minute share and balance"),
     "plan.pareto_sim": ("（菱形：仿真值与95%置信区间，{reps}次重复）",
                         " (diamonds: simulated, with 95% CI over {reps} replications)"),
-    "plan.pareto_read": ("标记为预测值；颜色越浅，最忙中队与平均负荷越接近。",
-                         "Markers are predictions; the lighter the colour, the closer the busiest squad is to the "
-                         "mean load."),
+    "plan.pareto_read": ("标记为预测值：形状表示选址方法，横轴为在岗车组数（同一K的方案并排），红圈为非劣方案，"
+                         "各方案的名称与数值见上表；颜色越浅，最忙中队与平均负荷越接近。",
+                         "Markers are predictions: the shape is the method, the position across the crews on shift "
+                         "(plans of one K side by side), a red ring a non-dominated plan, named with its numbers in "
+                         "the table above; the lighter the colour, the closer the busiest squad is to the mean load."),
     "plan.verify_intro": ("目标指标：{target}；把关指标（不得显著变差）：{guards}。每行为新方案减今天的方案，按重复配对。",
                           "Target measure: {target}; guards (must not get significantly worse): {guards}. Each row is "
                           "proposal − today, paired by replication."),
