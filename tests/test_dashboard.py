@@ -493,3 +493,18 @@ def test_a_bad_port_is_named_before_the_scenario_outside_the_repository(tmp_path
     monkeypatch.chdir(tmp_path)  # the default scenario's relative path does not exist here
     r = CliRunner().invoke(app, ["dashboard", "--port", "70000"])
     assert r.exit_code == 2 and "--port: must be between 1 and 65535, got 70000" in r.output, r.output
+
+
+def test_the_server_silences_solaras_samesite_cookie_warning_and_nothing_else():
+    """Solara's 'samesite=none require https' warning came with every page served at http://127.0.0.1 (where
+    its SameSite=Lax fallback is right); the server's filter drops exactly it, other warnings still show."""
+    from sim.dashboard.cli import server_env
+
+    env = server_env(Path("scenarios/xuxiake_1plus4.toml"))
+    code = ("import warnings\n"
+            "for text in ('Cookies with samesite=none require https, but according to the asgi framework', 'other'):\n"
+            "    warnings.warn_explicit(text, UserWarning, 'starlette.py', 621, module='solara.server.starlette')\n"
+            "warnings.warn_explicit('Cookies with samesite=none require https', UserWarning, 'x.py', 1, module='x')\n")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "other" in r.stderr and r.stderr.count("Cookies with samesite") == 1  # only the one from elsewhere

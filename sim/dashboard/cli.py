@@ -16,6 +16,12 @@ from sim.console import Stopped, fail
 
 APP = Path(__file__).with_name("app.py")
 DEFAULT = Path("scenarios/xuxiake_1plus4.toml")
+# Solara warns, on every page it serves over plain http from a host not named "localhost", that it
+# sets its session cookie SameSite=Lax rather than None (None needs https, and matters only for a
+# page embedded in another site's iframe; solara/server/starlette.py). The trainers open the page
+# itself at http://127.0.0.1, where Lax is the right cookie: nothing to act on, so exactly that
+# warning, from that module, is filtered in the server (a -W filter: the message's start, literally).
+COOKIE_WARNING = "ignore:Cookies with samesite=none require https:UserWarning:solara.server.starlette"
 
 
 def server_command(port: int, host: str = "127.0.0.1") -> list[str]:
@@ -35,6 +41,7 @@ def server_env(scenario: Path) -> dict[str, str]:
     # a closed tab's page kernel goes after a minute; the viewer's run goes with its last page
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
     env.setdefault("MPLBACKEND", "Agg")
+    env["PYTHONWARNINGS"] = ",".join(filter(None, (env.get("PYTHONWARNINGS"), COOKIE_WARNING)))
     return env
 
 
