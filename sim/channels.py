@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from sim.agents.grid_staff import GridStaffMember
     from sim.agents.protocols import World
     from sim.config import Scenario
-    from sim.distributions import Distribution
     from sim.records import Incident
 
 # The first report of a problem: calendar time (inf if never), channel, and the staff member
@@ -100,18 +99,20 @@ class DayNotices:
         camera_cat = np.array([c.camera for c in cats])
         hotline_prob = np.array([c.hotline_prob for c in cats])
         party_prob = np.array(model.party_notice, dtype=float)
-        # The other channels in first_notice's order: whether it reports, and its delay.
+        # The other channels in first_notice's order: whether it reports, and each category's delay draw.
         self.others: tuple[tuple[Channel, U, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
-                                 Callable[[int], Distribution]], ...] = (
+                                 list[Callable[[float], float]]], ...] = (
             (Channel.HOTLINE, U.HOTLINE_DELAY, lambda u, cat, _: u[:, U.HOTLINE] < hotline_prob[cat],
-             lambda c: cats[c].hotline_delay_min),
+             [c.hotline_delay_min.draw for c in cats]),
             (Channel.CAMERA, U.CAMERA_DELAY,
              lambda u, cat, grid: camera_cat[cat] & (u[:, U.CAMERA] < camera_cover[grid]),
-             lambda c: cfg.channels.camera_delay_min),
+             [cfg.channels.camera_delay_min.draw] * self.n_cat),
             (Channel.PARTY, U.PARTY_DELAY, lambda u, cat, _: u[:, U.PARTY] < party_prob[cat],
-             lambda c: cfg.party.report_delay_min),
+             [cfg.party.report_delay_min.draw] * self.n_cat),
         )
         self.p_detect = np.array([c.patrol_detect_prob for c in cats])
+        # log1p(-p) of each category's detection probability, the divisor of its passes (None: found on the first)
+        self._log_miss = [math.log1p(-c.patrol_detect_prob) if c.patrol_detect_prob < 1 else None for c in cats]
         # Each (grid, category)'s beat, looked up once: -1 not yet, -2 nobody patrols for it.
         self._beat_of = np.full(len(model.teams) * self.n_cat, -1, dtype=np.int64)
         self._beats: list[Beat] = []  # each once (they live as long as the model, so ids stay theirs)
@@ -147,7 +148,13 @@ class DayNotices:
 
     def day(self, occurred_at: np.ndarray, category: np.ndarray, grid: np.ndarray,
             u: np.ndarray) -> list[Notice]:
-        """``first_notice`` of each of a day's incidents (the batch's arrays, its order)."""
+        """``first_notice`` of each of a day's incidents (the batch's arrays, its order).
+
+        The per-incident Python left is scalar arithmetic in comprehensions: the passes (with each
+        category's ``log1p(-p)`` computed once: the same divisor), the delays of the incidents a
+        channel reports (one pass over them, not NumPy masks per channel and category; a float sum
+        is the same in NumPy and Python) and the notices themselves.
+        """
         n = len(occurred_at)
         best = np.full(n, math.inf)
         channel = np.full(n, int(Channel.PATROL), dtype=np.int64)
@@ -155,40 +162,39 @@ class DayNotices:
         beat_ix = self._beat_index(grid, category)
         p = self.p_detect[category]
         patrolled = np.flatnonzero((beat_ix >= 0) & (p > 0))
+        own_shifts = False  # whether some beat's patrollers keep their own shifts
         if len(patrolled):
-            passes = np.array([1 if pd >= 1 else max(1, math.ceil(math.log1p(-ud) / math.log1p(-pd)))
-                               for ud, pd in zip(u[patrolled, U.PATROL].tolist(), p[patrolled].tolist(),
-                                                 strict=True)], dtype=float)  # as patrol_finds
+            log_miss, ceil, log1p = self._log_miss, math.ceil, math.log1p
+            passes = np.array([1 if (lm := log_miss[c]) is None else (k if (k := ceil(log1p(-ud) / lm)) > 1 else 1)
+                               for ud, c in zip(u[patrolled, U.PATROL].tolist(), category[patrolled].tolist(),
+                                                strict=True)], dtype=float)  # as patrol_finds
             rows = self._table[beat_ix[patrolled]]
             rota = ~np.isnan(rows[:, 0])
             best[patrolled[rota]] = rota_find_times(rows[rota], occurred_at[patrolled[rota]],
                                                     u[patrolled[rota], U.BEAT], passes[rota])
             cats = self.model.categories
             for i in patrolled[~rota].tolist():  # patrollers with their own shifts: one by one
+                own_shifts = True
                 best[i], finder[i] = self.model.teams[grid[i]].patrol_finds(
                     float(occurred_at[i]), float(u[i, U.BEAT]), float(u[i, U.PATROL]), float(p[i]),
                     cats[category[i]].domain)
-        for code, delay_col, reports, dist_of in self.others:
-            told = reports(u, category, grid)
-            t = np.full(n, math.inf)
-            for c in np.unique(category[told]).tolist():
-                ix = np.flatnonzero(told & (category == c))
-                draw = dist_of(c).draw  # one value at a time: the scalar inverse CDF, as first_notice
-                t[ix] = occurred_at[ix] + np.array([draw(x) for x in u[ix, delay_col].tolist()])
-            sooner = t < best
-            best[sooner] = t[sooner]
-            channel[sooner] = int(code)
+        for code, delay_col, reports, draws in self.others:
+            told = np.flatnonzero(reports(u, category, grid))
+            if not len(told):
+                continue
+            t = np.array([at + draws[c](x) for at, c, x in zip(  # the scalar inverse CDF, as first_notice
+                occurred_at[told].tolist(), category[told].tolist(), u[told, delay_col].tolist(), strict=True)])
+            sooner = t < best[told]
+            best[told[sooner]] = t[sooner]
+            channel[told[sooner]] = int(code)
         found = np.flatnonzero((channel == Channel.PATROL) & (beat_ix >= 0) & np.isfinite(best))
-        found = found[[finder[i] is None for i in found.tolist()]]  # on a rota: who of those on duty
+        if own_shifts:
+            found = found[[finder[i] is None for i in found.tolist()]]  # on a rota: who of those on duty
         if len(found):
             slot = rota_finders(self._patrollers[beat_ix[found]], best[found], u[found, U.BEAT])
             beats = self._beats
             for i, b, j in zip(found.tolist(), beat_ix[found].tolist(), slot.tolist(), strict=True):
                 finder[i] = beats[b].patrollers[j]
-        out: list[Notice] = []
-        for t, ch, who in zip(best.tolist(), channel.tolist(), finder, strict=True):
-            if math.isinf(t):
-                out.append((t, Channel.NONE, None))
-            else:
-                out.append((t, CHANNELS[ch], who if ch == Channel.PATROL else None))
-        return out
+        inf, patrol, none, channels = math.inf, int(Channel.PATROL), Channel.NONE, CHANNELS
+        return [(t, none, None) if t == inf else (t, channels[ch], who if ch == patrol else None)
+                for t, ch, who in zip(best.tolist(), channel.tolist(), finder, strict=True)]
