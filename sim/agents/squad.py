@@ -20,7 +20,7 @@ from simpy.events import NORMAL
 from sim.flow import FlowGen, Wait, at, runs_next
 from sim.history import Actor
 from sim.shifts import DutyCalendar
-from sim.vocabulary import ActorRole, Reason, Stage, Tier
+from sim.vocabulary import ActorRole, Reason, Tier
 
 if TYPE_CHECKING:
     from sim.agents.command_centre import CommandCentre
@@ -213,7 +213,7 @@ class BusyPeriod:
         self.arrives = None
         if math.isnan(inc.arrived_at):  # the first responder's arrival, as CommandCentre.arrived stamps it
             inc.arrived_at = self.arrives = arrive
-        inc.note(arrive, Stage.ARRIVED, Reason.NONE, crew.actor, Tier.TOWN)
+        # no story is kept on this path (CommandCentre._send), so the arrival is not noted (Incident.note would skip it)
         work, self.verdict = centre.squad_work(inc)
         self.inc, self.done = inc, done
         self.callbacks = [self._worked]
