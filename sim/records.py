@@ -57,7 +57,7 @@ class Incident:
     )
 
     def __init__(self, id: int, category: int, village: int, grid: int, x: float, y: float,
-                 occurred_at: float, u: list[float] | np.ndarray) -> None:
+                 occurred_at: float, u: list[float] | np.ndarray | memoryview) -> None:
         self.id = id
         self.category = category
         self.village = village

@@ -448,3 +448,38 @@ def test_tick_collector_stores_what_mesas_data_collector_stores(monkeypatch):
     assert len(fast[0]["backlog"]) == 3 * 24 + 1 and max(fast[0]["crews_busy"]) > 0
     assert fast == plain
     assert [type(v) for vs in fast[0].values() for v in vs] == [type(v) for vs in plain[0].values() for v in vs]
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "small_rural_town.toml"])
+def test_uniform_rows_as_views_keep_every_record_of_rows_as_lists(monkeypatch, path):
+    """Each incident's uniforms as a view of the day's array against ``tolist()``: same records, tallies and summary."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+    from conftest import ROOT
+
+    import sim.model
+    from sim.case_columns import CaseColumns
+    from sim.config import load_scenario
+    from sim.measures import staff_table, summarize
+
+    rows = sim.model.uniform_rows(np.arange(12.0).reshape(4, 3))
+    assert [list(r) for r in rows] == np.arange(12.0).reshape(4, 3).tolist()
+    assert all(type(r[1]) is float for r in rows) and sim.model.uniform_rows(np.empty((0, 3))) == []
+
+    def run() -> tuple[pd.DataFrame, list, str]:
+        m = sim.model.TownModel(load_scenario(ROOT / "scenarios" / path), seed=9, days=6)
+        m.run()
+        m.finish()
+        staff = [(s.staff_id, s.busy_min, s.cases, s.overtime_min) for t in m.teams for s in t.members]
+        cases = CaseColumns.of_log(m.log)
+        return m.log.frame(), staff, json.dumps(summarize(m, cases, staff_table(m, cases)), default=str)
+
+    fast = run()
+    monkeypatch.setattr(sim.model, "uniform_rows", lambda u: u.tolist())
+    plain = run()
+    assert len(fast[0]) > 150
+    pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
+    assert fast[1] == plain[1]
+    assert fast[2] == plain[2]
