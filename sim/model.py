@@ -337,7 +337,9 @@ class Arrivals:
         if row is None:
             return
         t, c, v, g, x, y, u, (noticed, channel, finder) = row
-        inc = Incident(m._next_id, c, v, g, x, y, t, u)
+        # A case never noticed stays in ``live`` all run: its uniforms copied, so that it does not
+        # keep its day's array alive (uniform_rows; read as the same floats either way).
+        inc = Incident(m._next_id, c, v, g, x, y, t, u if not math.isinf(noticed) else u.tolist())
         if m.keep_stories:
             inc.history = [StoryEntry(t, Stage.OCCURRED, values={"category": c})]
         m._next_id += 1
@@ -372,7 +374,8 @@ def uniform_rows(uniforms: np.ndarray) -> list[memoryview]:
     Issue 14 shortcut: ``uniforms.tolist()`` made a list of 27 floats per incident, ≈ 1.2 ms a
     day (≈ 7% of a 30-day run), though a case reads a few of them. A row of a memoryview gives
     each one, when read, as the float the list held (``float(uniforms[i, k])``), and costs one
-    view per incident; the views keep the day's array alive while a case of that day is open.
+    view per incident; the views keep the day's array alive while a case of that day is open
+    (a case never noticed gets a copy: it is open all run).
     ``tests/test_shortcuts.py`` compares whole runs with the rows as lists.
     """
     n, k = uniforms.shape

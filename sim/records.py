@@ -11,6 +11,7 @@ import bisect
 import math
 import operator
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ class Incident:
     )
 
     def __init__(self, id: int, category: int, village: int, grid: int, x: float, y: float,
-                 occurred_at: float, u: list[float] | np.ndarray | memoryview) -> None:
+                 occurred_at: float, u: Sequence[float] | np.ndarray) -> None:
         self.id = id
         self.category = category
         self.village = village
