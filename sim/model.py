@@ -107,7 +107,7 @@ class TownModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, days: float | None = None,
-                 incidents_path: Path | None = None, keep_stories: bool = False) -> None:
+                 incidents_path: Path | None = None, keep_stories: bool = False, measures_only: bool = False) -> None:
         self.seed_value = scenario.run.seed if seed is None else seed
         super().__init__(rng=self.seed_value)
         self.config = scenario
@@ -127,6 +127,7 @@ class TownModel(mesa.Model):
             [v.name for v in self.town.villages],
             [g.id for g in self.town.grids],
             path=incidents_path,
+            measured_only=measures_only,  # records read only by the end-of-run measures: their fields alone
         )
         self.teams = self._build_grid_teams()
         self.cadres = self._build_village_cadres()

@@ -62,7 +62,8 @@ def release_memory() -> None:
 def run_replication(scenario: Scenario, seed: int, days: float | None = None, out: Path | None = None,
                     progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """Run one replication; with ``out``, write summary.json, incidents/staff/grids(/hall) Parquet there."""
-    model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None)
+    model = TownModel(scenario, seed=seed, days=days, incidents_path=out / "incidents.parquet" if out else None,
+                      measures_only=out is None)  # without files only the summary leaves: records for the measures
     model.run(progress)
     model.finish()
     cases = CaseColumns.of_log(model.log)  # the measured fields, read a column at a time where they are

@@ -483,3 +483,41 @@ def test_uniform_rows_as_views_keep_every_record_of_rows_as_lists(monkeypatch, p
     pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
     assert fast[1] == plain[1]
     assert fast[2] == plain[2]
+
+
+@pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "textbook/hypercube_5squads.toml"])
+def test_a_run_keeping_only_the_measured_fields_gives_the_summary_of_every_field(path):
+    """``run_replication`` without files (records for the measures only) against a model keeping every field."""
+    import json
+
+    import numpy as np
+    from conftest import ROOT
+
+    from sim.case_columns import CaseColumns
+    from sim.config import load_scenario
+    from sim.geo.export import town_info
+    from sim.measures import staff_table, summarize
+    from sim.model import TownModel
+    from sim.records import MEASURED, IncidentLog
+    from sim.runner import run_replication
+
+    sc = load_scenario(ROOT / "scenarios" / path)
+    m = TownModel(sc, seed=7, days=5)
+    m.run()
+    m.finish()
+    cases = CaseColumns.of_log(m.log)
+    plain = summarize(m, cases, staff_table(m, cases))
+    plain["language"], plain["town"] = sc.meta.language, town_info(m.town)
+    assert plain["incidents"] > 100
+    assert json.dumps(run_replication(sc, 7, 5), default=str) == json.dumps(plain, default=str)
+
+    lean = TownModel(sc, seed=7, days=5, measures_only=True)
+    lean.run()
+    lean.finish()
+    assert sorted(lean.log._cols) == sorted(MEASURED)
+    for name in MEASURED:  # NaN where a stage was not reached: equal in both
+        np.testing.assert_array_equal(lean.log.measured(name), m.log.measured(name), strict=True)
+    with pytest.raises(RuntimeError, match="measured fields"):
+        lean.log.frame()
+    with pytest.raises(ValueError):
+        IncidentLog(["c"], ["v"], ["g"], path=ROOT / "unused.parquet", measured_only=True)
