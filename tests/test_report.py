@@ -633,3 +633,16 @@ def test_a_confirmed_plan_that_costs_more_says_so_in_its_verdict():
     assert price_text(Price(3, 1.5, float("nan")), "en") == "+3 staff (+1.5 full-time equivalents)"  # no salaries given
     unknown = Price(float("nan"), float("nan"), float("nan"))  # a folder from before staff were measured
     assert price_text(unknown, "zh") == "–" and price_clause(unknown, "confirmed", "en") == ""
+
+
+def test_squads_without_a_base_read_as_placed_by_the_model_with_their_trades():
+    """The pre-reform teams list no base (the model places them) and serve some domains only: no '(nan, nan)'."""
+    from sim.config import read_scenario_data
+    from sim.report.build import units_text
+
+    units = read_scenario_data(ROOT / "scenarios" / "xuxiake_pre_reform.toml")["squads"]["units"]
+    zh, en = units_text(units, "zh"), units_text(units, "en")
+    assert "nan" not in zh + en
+    assert "SAFE 驻地自动布设，2个执法组，辖区按距离划分，仅负责安全生产" in zh
+    assert "SAFE base placed by the model, 2 crews, zone by distance, only work safety" in en
+    assert "S1 驻地 (1.0, 2.0) 公里" in units_text([{"id": "S1", "base": [1, 2], "crews": 3, "zone": ["V1"]}], "zh")

@@ -128,10 +128,13 @@ def units_text(v: Any, lang: Lang) -> str:
         return t("units.none", lang)
     parts = []
     for u in units:
-        x, y = (u.get("base") or [math.nan, math.nan])[:2]
+        base = (t("units.base", lang, x=float(u["base"][0]), y=float(u["base"][1])) if u.get("base")
+                else t("units.base_auto", lang))  # a unit without a base is placed by the model, not at (nan, nan)
         zone = u.get("zone") or []
-        parts.append(t("units.one" if zone else "units.no_zone", lang, id=u.get("id", "?"), x=float(x), y=float(y),
-                       crews=u.get("crews") if u.get("crews") is not None else "–", zone=len(zone)))
+        domains = (t("units.domains", lang, domains=t("plan.list_sep", lang).join(
+            labels.domain(d, lang) for d in u["domains"])) if u.get("domains") else "")  # a siloed team's trades
+        parts.append(t("units.one" if zone else "units.no_zone", lang, id=u.get("id", "?"), base=base,
+                       crews=u.get("crews") if u.get("crews") is not None else "–", zone=len(zone), domains=domains))
     return t("units.n", lang, n=len(units)) + ("；" if lang == "zh" else "; ").join(parts)
 
 
