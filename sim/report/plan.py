@@ -377,7 +377,8 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
                 cells.append(Cell("–", "num"))
         pr = prices[str(pid)]
         cells.append(Cell(_price_lines(pr, lang), "num lines"))
-        cells.append(Cell(f"{t('verdict.' + v, lang)}: {verdict_reason(part, claim, v, lang)}{price_clause(pr, v, lang)}",
+        sep = "：" if lang == "zh" else ": "
+        cells.append(Cell(f"{t('verdict.' + v, lang)}{sep}{verdict_reason(part, claim, v, lang)}{price_clause(pr, v, lang)}",
                           f"verdict {v}"))
         rows.append(cells)
     s.table(head, rows, cls="small verify")
