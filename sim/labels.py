@@ -485,18 +485,54 @@ FIELDS: dict[str, tuple[str, str]] = {
     "service_hall.windows": ("服务大厅窗口数", "service-hall windows"),
     "service_hall.pooling": ("窗口设置", "window pooling"),
     "service_hall.one_visit": ("复杂事项一次办", "complex matters in one visit"),
+    "service_hall.department_windows": ("各部门窗口数", "windows by department"),
+    "service_hall.back_office_days": ("复杂事项后台审批天数", "back-office days of a complex matter"),
+    "grid_staff.rest_days": ("网格人员休息方式", "grid staff rest days"),
+    "grid_staff.inspectors": ("部门巡查员", "department inspectors"),
+    "squads.shift.start_h": ("执法中队上班时间（时）", "squads on duty from (hour)"),
+    "squads.shift.end_h": ("执法中队下班时间（时）", "squads on duty until (hour)"),
+    "departments": ("各部门自行派遣（改革前）", "departments dispatching their own cases (before the reform)"),
 }
+# Fields of one member each (a role, a domain, a department): their words over the member's ("{m}").
+FIELD_FAMILIES: dict[str, tuple[str, str]] = {
+    "grid_staff.roles.*.count": ("每格{m}人数", "{m} per grid"),
+    "grid_staff.roles.*.domains": ("{m}负责的领域", "{m}: domains"),
+    "grid_staff.inspectors.*": ("{m}巡查员", "{m} inspectors"),
+    "staff_cost.salary_per_year.*": ("年薪（元）：{m}", "salary a year (yuan): {m}"),
+    "service_hall.department_windows.*": ("{m}窗口数", "{m} windows"),
+}
+# A statistic of a field's distribution (``….mean``, ``….cv``).
+FIELD_STATISTICS: dict[str, tuple[str, str]] = {"mean": ("平均", "mean"), "cv": ("变异系数", "CV")}
 
 # Coded values of those fields, in words.
 FIELD_VALUES: dict[str, tuple[str, str]] = {
     "comprehensive": ("综合窗口（全科受理）", "comprehensive windows"),
     "departmental": ("按部门分设窗口", "departmental windows"),
+    "staggered": ("轮流休息（每天有人在岗）", "in turn (someone on duty every day)"),
+    "together": ("同时休息（周末无人）", "together (nobody at weekends)"),
 }
 
 
 def field(path: str, lang: str) -> str:
-    """Name a scenario field in words (its dotted path when the report has no words for it)."""
-    return pick(FIELDS[path], lang) if path in FIELDS else path
+    """Name a scenario field in words (its dotted path when the report has no words for it).
+
+    A field of one member (``grid_staff.roles.worker.count``, ``staff_cost.salary_per_year.…``) is
+    named with the member's words; a distribution's statistic (``….mean``) after its field's.
+    """
+    if path in FIELDS:
+        return pick(FIELDS[path], lang)
+    parts = path.split(".")
+    for pattern, words in FIELD_FAMILIES.items():
+        head = pattern.split(".")
+        if len(parts) == len(head) and all(h in ("*", p) for h, p in zip(head, parts, strict=True)):
+            key = parts[head.index("*")]  # a department (inspectors, hall windows) or a staff role
+            member = domain(key, lang) if head[0] in ("service_hall", "grid_staff") and head[1] != "roles" \
+                else staff_role(key, lang)
+            return pick(words, lang).replace("{m}", member)
+    if len(parts) > 1 and parts[-1] in FIELD_STATISTICS and ".".join(parts[:-1]) in FIELDS:
+        base, stat = field(".".join(parts[:-1]), lang), pick(FIELD_STATISTICS[parts[-1]], lang)
+        return f"{base}（{stat}）" if lang == "zh" else f"{base}, {stat}"
+    return path
 
 
 def field_value(path: str, value: Any, lang: str) -> str | None:

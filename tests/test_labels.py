@@ -273,3 +273,18 @@ def test_a_category_without_names_of_its_own_shows_its_code_in_words():
     assert labels.category(bare, "en") == labels.category(bare, "zh") == "roof leak"
     named = bare.model_copy(update={"label_en": "leaking roofs"})
     assert labels.category(named, "en") == "leaking roofs" and labels.category(named, "zh") == "roof leak"
+
+
+def test_a_field_of_one_member_is_named_with_the_members_words():
+    """The before/after report's differences table: roles, departments and statistics in words, not dotted paths."""
+    named = {"grid_staff.roles.worker.count": ("每格专职网格员人数", "grid workers per grid"),
+             "grid_staff.inspectors.work_safety": ("安全生产巡查员", "work safety inspectors"),
+             "staff_cost.salary_per_year.civil_affairs_inspector": ("年薪（元）：民政巡查员",
+                                                                    "salary a year (yuan): civil affairs inspectors"),
+             "service_hall.department_windows.civil_affairs": ("民政窗口数", "civil affairs windows"),
+             "service_hall.back_office_days.mean": ("复杂事项后台审批天数（平均）", "back-office days of a complex matter, mean"),
+             "squads.shift.start_h": ("执法中队上班时间（时）", "squads on duty from (hour)")}
+    for path, (zh, en) in named.items():
+        assert (labels.field(path, "zh"), labels.field(path, "en")) == (zh, en)
+    assert labels.field("town.no_such_field", "zh") == "town.no_such_field"  # no words: the path, as code
+    assert labels.field_value("grid_staff.rest_days", "together", "zh") == "同时休息（周末无人）"
