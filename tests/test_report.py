@@ -646,3 +646,13 @@ def test_squads_without_a_base_read_as_placed_by_the_model_with_their_trades():
     assert "SAFE 驻地自动布设，2个执法组，辖区按距离划分，仅负责安全生产" in zh
     assert "SAFE base placed by the model, 2 crews, zone by distance, only work safety" in en
     assert "S1 驻地 (1.0, 2.0) 公里" in units_text([{"id": "S1", "base": [1, 2], "crews": 3, "zone": ["V1"]}], "zh")
+
+
+def test_a_departments_inspectors_read_as_words_not_a_table_dump():
+    from sim.config import read_scenario_data
+    from sim.report.build import value_text
+
+    v = read_scenario_data(ROOT / "scenarios" / "xuxiake_pre_reform.toml")["grid_staff"]["inspectors"]["civil_affairs"]
+    path = "grid_staff.inspectors.civil_affairs"
+    assert value_text(v, "zh", path) == "每格1人（按10%工时计），职责：巡查、处置，领域：民政、司法"
+    assert value_text(v, "en", path) == "1 a grid at 10% time, duties: patrol, fix; domains: civil affairs, justice"

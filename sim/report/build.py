@@ -32,6 +32,7 @@ from sim.report.figures import Estimate
 from sim.report.mechanism import STAGES, explain
 from sim.report.sources import MISSING, assumptions, differences, flatten, language, touching
 from sim.report.text import t
+from sim.vocabulary import Duty
 from sim.warnings import text as warning_text
 
 
@@ -105,6 +106,8 @@ def value_text(v: Any, lang: Lang, path: str = "") -> str:
         return "–"
     if path.endswith("squads.units"):
         return units_text(v, lang)
+    if path.startswith("grid_staff.inspectors.") and isinstance(v, dict) and "count" in v:
+        return inspectors_text(v, lang)
     if path.endswith(".path") and isinstance(v, str):
         return labels.shown_path(v)
     words = labels.field_value(path, v, lang)
@@ -136,6 +139,14 @@ def units_text(v: Any, lang: Lang) -> str:
         parts.append(t("units.one" if zone else "units.no_zone", lang, id=u.get("id", "?"), base=base,
                        crews=u.get("crews") if u.get("crews") is not None else "–", zone=len(zone), domains=domains))
     return t("units.n", lang, n=len(units)) + ("；" if lang == "zh" else "; ").join(parts)
+
+
+def inspectors_text(v: dict[str, Any], lang: Lang) -> str:
+    """Describe a department's inspectors (before the reform): per grid, their share of time, duties and domains."""
+    duties = t("plan.list_sep", lang).join(labels.label(Duty(d), lang) for d in v.get("duties") or [])
+    domains = t("plan.list_sep", lang).join(labels.domain(d, lang) for d in v.get("domains") or [])
+    return t("inspectors", lang, count=value_text(v["count"], lang), share=float(v.get("duty_share", 1.0)),
+             duties=duties or "–") + (t("inspectors.domains", lang, domains=domains) if domains else "")
 
 
 def field_cell(path: str, lang: Lang) -> Cell:

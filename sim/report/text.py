@@ -71,6 +71,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "units.base": ("驻地 ({x:.1f}, {y:.1f}) 公里", "based at ({x:.1f}, {y:.1f}) km"),
     "units.base_auto": ("驻地自动布设", "base placed by the model"),
     "units.domains": ("，仅负责{domains}", ", only {domains}"),
+    "inspectors": ("每格{count}人（按{share:.0%}工时计），职责：{duties}", "{count} a grid at {share:.0%} time, "
+                   "duties: {duties}"),
+    "inspectors.domains": ("，领域：{domains}", "; domains: {domains}"),
     "q.town": ("镇域数值为实际仿真的镇（GIS 图层或生成的村格局）。", "Town figures are those of the town simulated (its GIS layers or the generated villages)."),
     # headline
     "measure": ("指标", "measure"),
