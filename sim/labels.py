@@ -492,9 +492,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "squads.shift.start_h": ("执法中队上班时间（时）", "squads on duty from (hour)"),
     "squads.shift.end_h": ("执法中队下班时间（时）", "squads on duty until (hour)"),
     "departments": ("各部门自行派遣（改革前）", "departments dispatching their own cases (before the reform)"),
+    "departments.dispatch_min": ("部门自行派遣用时（分钟）", "a department's own dispatch (min)"),
+    "departments.handoff_prob": ("首报部门不对需转交的概率", "chance a report first reaches the wrong department"),
+    "departments.handoff_min": ("部门间转交用时（分钟）", "minutes to pass a case between departments"),
+    "squads.shift": ("执法中队班次", "squads' shift"),
 }
 # Fields of one member each (a role, a domain, a department): their words over the member's ("{m}").
 FIELD_FAMILIES: dict[str, tuple[str, str]] = {
+    "grid_staff.roles.*": ("{m}的配置", "{m}: staffing"),
     "grid_staff.roles.*.count": ("每格{m}人数", "{m} per grid"),
     "grid_staff.roles.*.domains": ("{m}负责的领域", "{m}: domains"),
     "grid_staff.inspectors.*": ("{m}巡查员", "{m} inspectors"),
