@@ -151,7 +151,7 @@ def run(
     show = sys.stderr.isatty()
     if replications == 1:
         with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
-            task = bar.add_task(f"{sc.meta.name} seed {base_seed}", total=round(n_days))
+            task = bar.add_task(say("run.progress", lang, name=sc.meta.name, seed=base_seed), total=round(n_days))
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
             write_snapshot(tmp, scenario)
@@ -161,7 +161,7 @@ def run(
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
         with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
-            task = bar.add_task(f"{sc.meta.name}: replications", total=replications)
+            task = bar.add_task(say("run.progress_reps", lang, name=sc.meta.name), total=replications)
             summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
             combined, table = combine(summaries)
             table.to_parquet(tmp / "replications.parquet", index=False)
@@ -224,7 +224,7 @@ def compare(
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
     with output_folder(out, "gridsim compare", force, lang) as tmp, progress_bar(sys.stderr.isatty()) as bar:
-        task = bar.add_task("A and B replications", total=2 * replications)
+        task = bar.add_task(say("compare.progress", lang), total=2 * replications)
         runs_a = run_replications(a, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
         table = paired_table(runs_a, runs_b)
