@@ -536,7 +536,12 @@ def field(path: str, lang: str) -> str:
             return pick(words, lang).replace("{m}", member)
     if len(parts) > 1 and parts[-1] in FIELD_STATISTICS and ".".join(parts[:-1]) in FIELDS:
         base, stat = field(".".join(parts[:-1]), lang), pick(FIELD_STATISTICS[parts[-1]], lang)
-        return f"{base}（{stat}）" if lang == "zh" else f"{base}, {stat}"
+        if lang != "zh":
+            return f"{base}, {stat}"
+        if not (base.endswith("）") and "（" in base):
+            return f"{base}（{stat}）"
+        name, unit = base[:base.rindex("（")], base[base.rindex("（") + 1:-1]  # 用时（分钟） → 用时（平均，分钟）
+        return f"{name}（{stat}，{unit}）" if parts[-1] == "mean" else f"{name}（{stat}）"  # a CV has no unit
     return path
 
 

@@ -283,6 +283,7 @@ def test_a_field_of_one_member_is_named_with_the_members_words():
                                                                     "salary a year (yuan): civil affairs inspectors"),
              "service_hall.department_windows.civil_affairs": ("民政窗口数", "civil affairs windows"),
              "service_hall.back_office_days.mean": ("复杂事项后台审批天数（平均）", "back-office days of a complex matter, mean"),
+             "departments.handoff_min.mean": ("部门间转交用时（平均，分钟）", "minutes to pass a case between departments, mean"),
              "squads.shift.start_h": ("执法中队上班时间（时）", "squads on duty from (hour)")}
     for path, (zh, en) in named.items():
         assert (labels.field(path, "zh"), labels.field(path, "en")) == (zh, en)
