@@ -21,8 +21,8 @@ import seaborn as sns
 
 from sim.labels import Lang, measure
 from sim.measures import flat
-from sim.report.catalogue import fmt, kind
-from sim.stats import measure_ci
+from sim.report.catalogue import fmt, fmt_ci, kind
+from sim.stats import half_width, measure_ci
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -71,14 +71,19 @@ def paired_table(a: list[dict], b: list[dict]) -> pd.DataFrame:
 
 
 def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = False) -> str:
-    """``mean ± half`` of the 95% CI (Student-t: symmetric), as the report formats the measure.
+    """``mean ± half`` of the 95% CI, as the report formats the measure; ``mean [lo, hi]`` when it was cut.
 
     Narrower than ``mean [lo, hi]``, so three such columns and a measure's name fit a
     100-column terminal. Shares read ``47.7 ± 1.1%``, their differences ``+45.3 ± 5.8 pt``.
+    An interval cut at the measure's range (sim.stats.measure_ci) is not mean ± anything: it
+    reads as the report and the CSV give it, ``85.1% [35.3%, 100.0%]``.
     """
     if not np.isfinite(mean):
         return "–"
-    half = (hi - lo) / 2 if np.isfinite(lo) and np.isfinite(hi) else None
+    finite = np.isfinite(lo) and np.isfinite(hi)
+    half = half_width(mean, lo, hi)
+    if finite and half is None:
+        return fmt_ci(mean, lo, hi, name, signed)
     if kind(name) in ("share", "load"):
         text = f"{'+' if signed and mean > 0 else ''}{100 * mean:.1f}"
         pm = "" if half is None else " ± 0" if half == 0 else f" ± {100 * half:.1f}"
@@ -90,7 +95,7 @@ def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = Fals
 def terminal_table(rows: pd.DataFrame, title: str, lang: str) -> Table:
     """Lay out the paired table's rows for the terminal, each measure named as ``gridsim run`` names it.
 
-    A, B and B − A read mean ± 95% CI; numbers never wrap, a long label may.
+    A, B and B − A read mean ± 95% CI (or [lo, hi] where it was cut); numbers never wrap, a long label may.
     """
     from rich import box
     from rich.table import Table

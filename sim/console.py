@@ -87,7 +87,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "warning.runs": ("（{n}次重复）", " ({n} replication(s))"),
     "compare.title": ("{a}（A）与 {b}（B）：{days:g}天 × {reps}次配对重复",
                       "{a} (A) vs {b} (B): {days:g} days × {reps} paired replications"),
-    "compare.caption": ("每格：平均值 ± 95%置信区间的半宽", "each: mean ± half-width of its 95% CI"),
+    "compare.caption": ("每格：平均值 ± 95%置信区间的半宽；区间在指标的取值范围处截断时为 平均值 [下限, 上限]",
+                        "each: mean ± half-width of its 95% CI; mean [low, high] where the interval is cut at the "
+                        "measure's range"),
     "compare.same": ("A与B完全相同的{n}个指标未列出", "{n} measures identical in A and B left out"),
     "compare.more": ("，另有{n}个用 --all 显示", ", {n} more with --all"),
     "compare.written": ("表格和图已写入 {out}/（用 gridsim report {out} 生成报告）",
@@ -131,9 +133,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.grids_title": ("{name} 的网格划分：每格 {low:g}–{high:g} 户", "Grid division of {name}: households per grid {low:g}–{high:g}"),
     "plan.grids_written": ("grids.gpkg、town.gpkg、scenarios/grids.toml、objectives.csv 和 grids.png 已写入 {out}/",
                            "grids.gpkg, town.gpkg, scenarios/grids.toml, objectives.csv and grids.png written to {out}/"),
-    "plan.verify_title": ("仿真验证：{reps}次配对重复，每次{days:g}天（A = 今天的方案，B = {b}；平均值 ± 95%置信区间的半宽）",
+    "plan.verify_title": ("仿真验证：{reps}次配对重复，每次{days:g}天（A = 今天的方案，B = {b}；平均值 ± 95%置信区间的半宽，"
+                          "截断处为 平均值 [下限, 上限]）",
                           "Verification: {reps} paired replications of {days:g} days (A = today, B = {b}; "
-                          "mean ± half-width of its 95% CI)"),
+                          "mean ± half-width of its 95% CI, mean [low, high] where it is cut at the measure's range)"),
     "plan.b_proposal": ("新方案", "proposal"),
     "plan.b_grids": ("新的网格划分", "the proposed grids"),
     "plan.today": ("今天的方案", "today's plan"),

@@ -40,6 +40,18 @@ def mean_ci(values: np.ndarray, level: float = 0.95,
     return m, max(m - half, low), min(m + half, high)
 
 
+def half_width(mean: float, lo: float, hi: float) -> float | None:
+    """Give the half-width of ``[lo, hi]`` when it is ``mean ± half``, else None.
+
+    None when the interval was cut at the measure's range (a share's 85.1% [35.3%, 100.0%]) or
+    is missing: then ``mean ± half`` would show an interval that is not the one computed.
+    """
+    if not all(math.isfinite(v) for v in (mean, lo, hi)):
+        return None
+    below, above = mean - lo, hi - mean
+    return (hi - lo) / 2 if math.isclose(below, above, rel_tol=1e-9, abs_tol=1e-12 * max(1.0, abs(mean))) else None
+
+
 def measure_ci(name: str, values: np.ndarray, difference: bool = False,
                level: float = 0.95) -> tuple[float, float, float]:
     """Mean and CI of a named measure (or of a paired difference of it), cut at its range.

@@ -61,3 +61,21 @@ def test_a_sweeps_summary_table_cuts_shares(tmp_path):
                          "value": SPREAD})
     row = summary_table(runs, []).iloc[0]
     assert (row.ci_low, row.ci_high) == (0.0, 1.0)
+
+
+def test_a_cut_interval_prints_as_its_bounds_in_the_terminal_an_uncut_one_as_plus_minus():
+    """The compare and plan verification tables show the interval every file gives: cut, it is [lo, hi]."""
+    from sim.compare import plus_minus
+    from sim.stats import half_width
+
+    m, lo, hi = measure_ci("share_within_15min_dispatched", SPREAD)
+    assert half_width(m, lo, hi) is None  # cut at 100%
+    assert plus_minus(m, lo, hi, "share_within_15min_dispatched") == fmt_ci(m, lo, hi, "share_within_15min_dispatched")
+    assert "±" not in plus_minus(m, lo, hi, "share_within_15min_dispatched")
+    inner = np.array([0.84, 0.86, 0.85])
+    m, lo, hi = measure_ci("share_within_15min_dispatched", inner)
+    assert half_width(m, lo, hi) == pytest.approx((hi - lo) / 2)
+    assert plus_minus(m, lo, hi, "share_within_15min_dispatched") == f"85.0 ± {100 * (hi - lo) / 2:.1f}%"
+    d, dlo, dhi = measure_ci("response_p50_min", np.array([0.5, 9.0]))  # minutes cut at 0
+    assert plus_minus(d, dlo, dhi, "response_p50_min") == fmt_ci(d, dlo, dhi, "response_p50_min")
+    assert plus_minus(1086.0, 1086.0, 1086.0, "staff_headcount.total") == "1,086 ± 0"
