@@ -27,8 +27,10 @@ from sim.console import (
     out_console,
     output_folder,
     progress_bar,
+    refusal,
     say,
     stopped_message,
+    too_short,
     warn,
 )
 from sim.dashboard.cli import register as register_dashboard
@@ -142,7 +144,7 @@ def run(
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
-        fail(f"--days: {n_days:g} days leave nothing after the scenario's run.warmup_days ({sc.run.warmup_days:g})")
+        fail(too_short(n_days, f"the scenario's run.warmup_days ({sc.run.warmup_days:g})"))
     # the model and pandas load once the input is good
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replication, run_replications, write_json
@@ -219,8 +221,7 @@ def compare(
     b = _load_or_fail(scenario_b, n_days, "--days" if days is not None else f"{scenario_a}'s run.days")
     lang = language(lang, a.meta.language)  # as the report of the folder chooses it (its a/ scenario)
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
-        fail(f"--days: {n_days:g} days leave nothing after the warm-up "
-             f"({max(a.run.warmup_days, b.run.warmup_days):g} days)")
+        fail(too_short(n_days, f"the scenarios' run.warmup_days ({max(a.run.warmup_days, b.run.warmup_days):g})"))
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
     with output_folder(out, "gridsim compare", force, lang) as tmp, progress_bar(sys.stderr.isatty()) as bar:
@@ -281,8 +282,7 @@ def analytic(
     lang = language(lang, sc.meta.language)
     check_days_ = sc.run.days if days is None else days
     if check and check_days_ <= sc.run.warmup_days:
-        fail(f"--days: {check_days_:g} days leave nothing after the scenario's run.warmup_days "
-             f"({sc.run.warmup_days:g})")
+        fail(too_short(check_days_, f"the scenario's run.warmup_days ({sc.run.warmup_days:g})"))
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:
@@ -374,7 +374,7 @@ def validate(
     if days is not None:  # a run no longer than a case's warm-up measures nothing: say so, not "FAIL nan"
         warmup = max(sc.run.warmup_days for sc in cases)
         if days <= warmup:
-            fail(f"--days: {days:g} days leave nothing after the textbook cases' run.warmup_days ({warmup:g})")
+            fail(too_short(days, f"the textbook cases' run.warmup_days ({warmup:g})"))
     with progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task(say("validate.progress", lang), total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),
@@ -424,6 +424,24 @@ def invoked(args: Sequence[str]) -> typer.Typer:
     return only if only.registered_commands or only.registered_groups else app
 
 
+def usage_error(exc: typer.TyperException, ctx: Any) -> str:
+    """Word typer's usage error as every refusal is worded: ``--lang: must be zh or en, got 'de'``.
+
+    A bad value names its option, as the commands' own refusals do (``--days: …``); other usage
+    errors (no such option, a missing argument) name the command they belong to.
+    """
+    param = getattr(exc, "param", None)
+    if isinstance(exc, typer.BadParameter) and param is not None and type(exc).__name__ == "BadParameter":
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        name = max(opts, key=len) if opts else param.human_readable_name
+        message = " ".join(str(exc.message).split()).removesuffix(".")
+        if message[:2].istitle():  # pydantic's "Input should be …" inside a line that goes on in lower case
+            message = message[0].lower() + message[1:]
+        return f"{name}: {message}"
+    where = f"{ctx.command_path}: " if ctx is not None else ""
+    return where + " ".join(exc.format_message().split())
+
+
 def main() -> None:
     """Entry point: every refusal, typer's usage errors included, is one line and exit 2.
 
@@ -438,9 +456,7 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # plain `gridsim`: the help, not an error
             typer.echo(exc.format_message())
             sys.exit(0)
-        where = f"{ctx.command_path}: " if ctx is not None else ""
-        message = " ".join(exc.format_message().split())
-        sys.stderr.write(f"error: {where}{message}\n")
+        sys.stderr.write(refusal(usage_error(exc, ctx)))
         code = exc.exit_code
     except typer.Abort:
         sys.stderr.write("error: aborted\n")

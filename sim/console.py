@@ -239,6 +239,11 @@ def check_days(value: float | None) -> float | None:
     return value
 
 
+def too_short(days: float, after: str) -> str:
+    """Give the refusal of a run no longer than its warm-up: ``--days: 1 day leaves nothing after …``."""
+    return f"--days: {days:g} {'day leaves' if days == 1 else 'days leave'} nothing after {after}"
+
+
 def progress_bar(enabled: bool) -> Progress:
     """Show runs done, a bar and time left on stderr, and only when someone is watching a terminal."""
     from rich.progress import (

@@ -257,3 +257,25 @@ def test_no_section_is_built_at_import_and_defaults_are_tables():
 
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert r.stdout.strip() == "[] False", r.stdout + r.stderr[-500:]
+
+
+def test_a_file_with_a_byte_order_mark_loads_as_the_same_scenario(tmp_path):
+    """Windows Notepad saves UTF-8 with a BOM: still UTF-8 text, the same scenario."""
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + DEFAULT.read_bytes())
+    assert read_scenario_data(bom) == read_scenario_data(DEFAULT)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", "the file is empty"),
+    ("# only a note\n\n", "the file is empty"),
+    ('[meta]\nname = "a"\nlanguage = "zh"\nname = "b"\n', "meta.name: given twice (the second time at line 4)"),
+    ("[run]\ndays = 3\n[run]\nseed = 2\n", "[run]: table declared twice (the second time at line 3)"),
+    ("days = 3\ndays = 4\n", "days: given twice (the second time at line 2)"),
+])
+def test_an_empty_file_or_a_key_given_twice_is_named_in_one_line(tmp_path, text, words):
+    path = _write(tmp_path / "s.toml", text)
+    with pytest.raises(ScenarioError) as err:
+        read_scenario_data(path)
+    assert str(err.value).startswith(f"{path}: ") and words in str(err.value)
+    assert "\n" not in str(err.value)

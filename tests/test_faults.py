@@ -143,6 +143,21 @@ def test_bad_option_is_one_line(case: str, tmp_path: Path, capsys: pytest.Captur
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", [["run", DEFAULT], ["plan", "bases", SMALL], ["report", ROOT], ["map", ROOT]])
+def test_a_bad_option_value_reads_alike_in_every_command(args: list[str | Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """typer's own checks and the commands' own refusals name the option the same way."""
+    code, _, err = gridsim(capsys, *args, "--lang", "de")
+    assert (code, err) == (2, "error: --lang: must be zh or en, got 'de'\n")
+
+
+@pytest.mark.parametrize(("days", "words"), [("1", "--days: 1 day leaves nothing after"),
+                                             ("0.5", "--days: 0.5 days leave nothing after")])
+def test_a_run_no_longer_than_its_warm_up_is_refused_in_english(days: str, words: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = gridsim(capsys, "run", DEFAULT, "--days", days)
+    assert_refused(code, err, words)
+
+
 def test_fifo_as_scenario_is_refused_without_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fifo = tmp_path / "scenario.toml"
     os.mkfifo(fifo)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -218,7 +219,10 @@ MAX_FILE_BYTES = 5_000_000
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file, turning every way it can fail into a one-line ScenarioError."""
+    """Parse a TOML file, turning every way it can fail into a one-line ScenarioError.
+
+    A UTF-8 byte-order mark (Windows Notepad writes one) is dropped: the text is UTF-8 all the same.
+    """
     p = Path(path)
     if not p.exists():
         raise ScenarioError(f"{p}: no such file")
@@ -229,16 +233,45 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
             raise ScenarioError(f"{p}: larger than {MAX_FILE_BYTES // 1_000_000} MB; not a scenario file")
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
+        text = p.read_bytes().decode("utf-8-sig")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{p}: {toml_error(str(exc), text)}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{p}: not valid TOML: not UTF-8 text") from None
     except RecursionError:
         raise ScenarioError(f"{p}: not valid TOML: nested too deeply") from None
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if not data:
+        raise ScenarioError(f"{p}: the file is empty (no settings in it)")
+    return data
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def toml_error(message: str, text: str) -> str:
+    """Word tomllib's error for a user: a key or table given twice is named, with its line.
+
+    tomllib says only ``Cannot overwrite a value (at line 4, column 11)``; the key is the
+    line's text before ``=``, its table the last header above it. Other errors keep tomllib's words.
+    """
+    at = _AT.search(message)
+    if at is None:
+        return f"not valid TOML: {message}"
+    line_no = int(at.group(1))
+    what = message[:at.start()]
+    lines = text.splitlines()
+    if what == "Cannot overwrite a value" and 0 < line_no <= len(lines) and "=" in lines[line_no - 1]:
+        key = lines[line_no - 1].split("=", 1)[0].strip()
+        table = next((m.group(1) for ln in reversed(lines[:line_no - 1]) if (m := _HEADER.match(ln))), None)
+        return f"{f'{table}.{key}' if table else key}: given twice (the second time at line {line_no}); keep one"
+    if (twice := re.fullmatch(r"Cannot declare \((.*)\) twice", what)) is not None:
+        table = ".".join(part.strip().strip("'\"") for part in twice.group(1).split(",") if part.strip())
+        return f"[{table}]: table declared twice (the second time at line {line_no}); merge them into one"
+    return f"not valid TOML: {message}"
 
 
 def _merge(base: Any, over: Any) -> Any:
