@@ -17,6 +17,7 @@ import typer
 from typer.main import get_command_name
 
 from sim.console import (
+    RunProgress,
     Stopped,
     catch_stop_signals,
     check_days,
@@ -150,21 +151,21 @@ def run(
     from sim.runner import combine, run_replication, run_replications, write_json
     from sim.vocabulary import MINUTES_PER_DAY
 
-    show = sys.stderr.isatty()
     if replications == 1:
-        with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
-            task = bar.add_task(say("run.progress", lang, name=sc.meta.name, seed=base_seed), total=round(n_days))
+        with (output_folder(out, "gridsim run", force, lang) as tmp,
+              RunProgress(say("run.progress", lang, name=sc.meta.name, seed=base_seed), n_days, "days", lang)
+              as progress):
             summary = run_replication(sc, base_seed, n_days, tmp,
-                                      progress=lambda t: bar.update(task, completed=int(t // MINUTES_PER_DAY)))
+                                      progress=lambda t: progress.update(t / MINUTES_PER_DAY))
             write_snapshot(tmp, scenario)
         print_summary(summary, say("run.title", lang, name=sc.meta.name, days=n_days, seed=base_seed), lang)
         warn(summary["warnings"], lang=lang)
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
-        with output_folder(out, "gridsim run", force, lang) as tmp, progress_bar(show) as bar:
-            task = bar.add_task(say("run.progress_reps", lang, name=sc.meta.name), total=replications)
-            summaries = run_replications(sc, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
+        with (output_folder(out, "gridsim run", force, lang) as tmp,
+              RunProgress(say("run.progress_reps", lang, name=sc.meta.name), replications, "runs", lang) as progress):
+            summaries = run_replications(sc, seeds, n_days, n_workers, on_done=progress.advance)
             combined, table = combine(summaries)
             table.to_parquet(tmp / "replications.parquet", index=False)
             write_json(tmp / "summary.json", combined)
@@ -224,10 +225,10 @@ def compare(
         fail(too_short(n_days, f"the scenarios' run.warmup_days ({max(a.run.warmup_days, b.run.warmup_days):g})"))
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
-    with output_folder(out, "gridsim compare", force, lang) as tmp, progress_bar(sys.stderr.isatty()) as bar:
-        task = bar.add_task(say("compare.progress", lang), total=2 * replications)
-        runs_a = run_replications(a, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
-        runs_b = run_replications(b, seeds, n_days, n_workers, on_done=lambda: bar.advance(task))
+    with (output_folder(out, "gridsim compare", force, lang) as tmp,
+          RunProgress(say("compare.progress", lang), 2 * replications, "runs", lang) as progress):
+        runs_a = run_replications(a, seeds, n_days, n_workers, on_done=progress.advance)
+        runs_b = run_replications(b, seeds, n_days, n_workers, on_done=progress.advance)
         table = paired_table(runs_a, runs_b)
         table.to_csv(tmp / "compare.csv", index=False)
         warnings_ab = {"a": merge_warnings([r["warnings"] for r in runs_a]),

@@ -94,6 +94,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare.more": ("，另有{n}个用 --all 显示", ", {n} more with --all"),
     "compare.written": ("表格和图已写入 {out}/（用 gridsim report {out} 生成报告）",
                         "table and figures written to {out}/ (gridsim report {out} for a document)"),
+    "progress.line": ("{what}：{count}（{pct:.0f}%），已用 {elapsed}，约剩 {left}",
+                      "{what}: {count} ({pct:.0f}%), {elapsed} so far, ≈ {left} left"),
+    "progress.days": ("已仿真 {done}/{total} 天", "{done} of {total} days simulated"),
+    "progress.runs": ("已完成 {done}/{total} 次运行", "{done} of {total} runs done"),
     "theory": ("理论值", "theory"),
     "simulated_ci": ("仿真（平均值与95%置信区间）", "simulated (mean, 95% CI)"),
     "analytic.squads": ("执法中队的超立方体排队模型（{how}）：{crews}个车组，{grids}个网格，平均忙碌时间 {busy:.1f} 分钟",
@@ -259,6 +263,69 @@ def progress_bar(enabled: bool) -> Progress:
                     transient=True, disable=not enabled)
 
 
+# A command still running after this long says where it is, a line at a time, when stderr is
+# not a terminal (a log, a pipe, a job scheduler); a terminal gets progress_bar's bar instead.
+PROGRESS_EVERY_S = 15.0
+
+
+def _duration(seconds: float, lang: str) -> str:
+    minutes = seconds / 60
+    if minutes < 1.5:
+        return f"{seconds:.0f}秒" if lang == "zh" else f"{seconds:.0f} s"
+    return f"{minutes:.0f}分钟" if lang == "zh" else f"{minutes:.0f} min"
+
+
+class RunProgress:
+    """Progress of a long command on stderr: a bar on a terminal, else a line every PROGRESS_EVERY_S.
+
+    The bar is progress_bar's (runs done, time left); without a terminal nobody sees a bar,
+    so a run that has gone on for PROGRESS_EVERY_S says how far it is and how long is left,
+    and again each PROGRESS_EVERY_S; a short run prints nothing. ``update`` and ``advance``
+    are cheap enough to call every clock tick.
+    """
+
+    def __init__(self, description: str, total: float, unit: str, lang: str,
+                 every: float = PROGRESS_EVERY_S, clock: Any = None) -> None:
+        import time
+
+        self.description, self.total, self.unit, self.lang, self.every = description, total, unit, lang, every
+        self.clock = clock or time.monotonic
+        self.tty = sys.stderr.isatty()
+        self.bar = progress_bar(self.tty)
+        self.task = self.bar.add_task(description, total=total)
+        self.done = 0.0
+        self.start = self.last = self.clock()
+
+    def __enter__(self) -> RunProgress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def update(self, done: float) -> None:
+        """Say ``done`` of the total are done (days simulated, runs finished)."""
+        self.done = float(done)
+        if self.tty:
+            self.bar.update(self.task, completed=done)
+            return
+        now = self.clock()
+        if now - self.last < self.every or not 0 < done < self.total:
+            return
+        self.last = now
+        elapsed = now - self.start
+        count = say(f"progress.{self.unit}", self.lang, done=f"{done:.1f}".removesuffix(".0"),
+                    total=f"{self.total:g}")
+        err_console.print(say("progress.line", self.lang, what=self.description, count=count, pct=100 * done / self.total,
+                              elapsed=_duration(elapsed, self.lang),
+                              left=_duration(elapsed * (self.total - done) / done, self.lang)),
+                          markup=False, highlight=False, soft_wrap=True)
+
+    def advance(self) -> None:
+        """Count one more done."""
+        self.update(self.done + 1)
+
+
 def fmt(v: Any, pct: bool | str = False) -> str:
     """Format a number for a table: a share as %, a Gini to 3 places, a mean with its CI in brackets.
 
@@ -304,19 +371,27 @@ def output_file(path: Path, option: str = "--out") -> Iterator[Path]:
             if not above.is_dir():
                 fail(f"{option} {path}: {above} is a file, not a folder")
             break
+    from sim.outputs import missing_folders, remove_if_empty
+
+    created = missing_folders(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.touch()  # can we write here at all? (a folder under a file, /proc, read-only)
         tmp.unlink()
     except OSError as exc:
+        remove_if_empty(created)
         fail(f"{option} {path}: cannot write there ({exc.strerror or exc})")
+    done = False
     try:
         yield tmp
         os.replace(tmp, path)
+        done = True
     except OSError as exc:
         fail(f"{option} {path}: could not write it ({exc.strerror or exc}); nothing was written")
     finally:
         tmp.unlink(missing_ok=True)
+        if not done:
+            remove_if_empty(created)  # nothing written: no new empty folders either
 
 
 @contextmanager

@@ -132,6 +132,20 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def missing_folders(path: Path) -> list[Path]:
+    """Give ``path`` and those of its parents that do not exist yet, deepest first (what a mkdir -p makes)."""
+    return [p for p in (path, *path.parents) if not p.exists()]
+
+
+def remove_if_empty(created: list[Path]) -> None:
+    """Remove the folders a command created (deepest first) as long as they are empty, so a stop leaves none."""
+    for p in created:
+        try:
+            p.rmdir()
+        except OSError:  # not empty (another command wrote there meanwhile) or gone: leave the rest
+            return
+
+
 @contextmanager
 def staged_output(out: Path, command: str = "gridsim", force: bool = False) -> Iterator[Staged]:
     """Yield a locked temporary folder inside ``out``; on success its files replace ``out``'s.
@@ -139,11 +153,16 @@ def staged_output(out: Path, command: str = "gridsim", force: bool = False) -> I
     On any exception (Ctrl-C and SIGTERM included, see sim.cli) the temporary folder is
     removed and the exception gets a note saying that ``out`` was left as it was.
     """
-    old = prepare(out, force)
+    created = missing_folders(out)
     try:
+        old = prepare(out, force)
         tmp = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{os.getpid()}-", dir=out))
     except OSError as exc:
+        remove_if_empty(created)
         raise OutputError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+    except BaseException:
+        remove_if_empty(created)
+        raise
     lock = os.open(tmp, os.O_RDONLY)
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     staged = Staged(tmp)
@@ -152,6 +171,7 @@ def staged_output(out: Path, command: str = "gridsim", force: bool = False) -> I
             yield staged
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            remove_if_empty(created)  # nothing written: no new empty folders either
             exc.add_note(f"nothing was written to {out}/" + (" (its earlier results are kept)" if old else ""))
             raise
         new = sorted(p.name for p in tmp.iterdir())
