@@ -211,11 +211,18 @@ def compare(
     measure that differs); compare.csv keeps every measure, and a/ and b/ hold each option's
     summary, replications and scenario for ``gridsim report``.
     """
-    from sim.compare import identical_measures, paired_table, plot_groups, terminal_table
+    from sim.compare import (
+        identical_measures,
+        paired_table,
+        plot_groups,
+        reads_identical,
+        terminal_table,
+    )
     from sim.report.catalogue import is_headline
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replications, write_json
     from sim.warnings import merge as merge_warnings
+    from sim.warnings import shared
 
     a = _load_or_fail(scenario_a, days)
     n_days = a.run.days if days is None else days
@@ -245,12 +252,12 @@ def compare(
             reps.to_parquet(tmp / sub / "replications.parquet", index=False)
             write_json(tmp / sub / "summary.json", combined)
             write_snapshot(tmp / sub, path)
-    same = identical_measures(runs_a, runs_b)
+    same = identical_measures(runs_a, runs_b) | reads_identical(table)
     shown = table[~table.measure.isin(same) & (table.measure.map(is_headline) | all_measures)]
     out_console.print(terminal_table(shown, say("compare.title", lang, a=a.meta.name, b=b.meta.name, days=n_days,
                                                 reps=replications), lang))
-    warn(warnings_ab["a"], "A: ", lang)
-    warn(warnings_ab["b"], "B: ", lang)
+    for entries, who in zip(shared(warnings_ab["a"], warnings_ab["b"]), ("both", "a", "b"), strict=True):
+        warn(entries, say(f"compare.warning_{who}", lang), lang)
     hidden = len(table) - len(shown) - len(same)
     out_console.print(say("compare.same", lang, n=len(same))
                       + ("" if all_measures else say("compare.more", lang, n=hidden)) + ("。" if lang == "zh" else "."),

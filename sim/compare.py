@@ -85,9 +85,10 @@ def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = Fals
     if finite and half is None:
         return fmt_ci(mean, lo, hi, name, signed)
     if kind(name) in ("share", "load"):
-        text = f"{'+' if signed and mean > 0 else ''}{100 * mean:.1f}"
+        body = f"{100 * abs(mean):.1f}"
+        sign = "" if not any(c in body for c in "123456789") else "-" if mean < 0 else "+" if signed else ""
         pm = "" if half is None else " ± 0" if half == 0 else f" ± {100 * half:.1f}"
-        return text + pm + (" pt" if signed else "%")
+        return sign + body + pm + (" pt" if signed else "%")
     pm = "" if half is None else " ± 0" if half == 0 else f" ± {fmt(half, name)}"
     return fmt(mean, name, signed) + pm
 
@@ -122,6 +123,22 @@ def identical_measures(a: list[dict], b: list[dict]) -> set[str]:
         x, y = fa[col].to_numpy(float), fb[col].to_numpy(float)
         if np.all((x == y) | (np.isnan(x) & np.isnan(y))):
             same.add(col)
+    return same
+
+
+def reads_identical(table: pd.DataFrame) -> set[str]:
+    """Measures whose A and B print alike and whose B − A prints as zero: rows that say nothing.
+
+    Beyond :func:`identical_measures`: a difference far below the digits shown
+    (``20.6 ± 6.4%  20.6 ± 6.4%  0.0 ± 0.0 pt``) is no row to read either.
+    """
+    same = set()
+    for r in table.itertuples():
+        name = str(r.measure)
+        a, b = plus_minus(r.a_mean, r.a_lo, r.a_hi, name), plus_minus(r.b_mean, r.b_lo, r.b_hi, name)
+        diff = plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True)
+        if a == b and not any(c in diff for c in "123456789"):
+            same.add(name)
     return same
 
 

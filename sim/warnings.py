@@ -81,6 +81,16 @@ def merge(per_run: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
+def shared(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
+    """Split two scenarios' merged warnings into those both raise alike, A's others and B's others.
+
+    A warning of the town both share (grid sizes, a setting with no effect) is then said once,
+    not twice word for word.
+    """
+    both = [w for w in a if w in b]
+    return both, [w for w in a if w not in both], [w for w in b if w not in both]
+
+
 def by_points(entries: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], list[int]]]:
     """Group a sweep's warnings: the same entry at several design points once, with those points.
 

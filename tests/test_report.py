@@ -193,7 +193,11 @@ def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, 
     printed = _printed(out, table)
     assert printed and all(cat.is_headline(m) for m in printed)
     assert "incidents" not in printed  # same incidents in A and B (common random numbers)
-    assert "A与B完全相同的" in out and "个指标未列出" in out
+    assert "A与B相同（在所示位数内）的" in out and "个指标未列出" in out
+    warned = [line.removeprefix("警告：") for line in out.splitlines() if line.startswith("警告：")]
+    assert any(w.startswith("A和B：") for w in warned), out  # the tiny town's grids, in both: said once
+    texts = [w.split("：", 1)[1] for w in warned]
+    assert len(texts) == len(set(texts)), out  # no warning twice word for word
     assert len(table) > len(printed)  # the CSV keeps every measure
     a = json.loads((folders["compare"] / "a" / "summary.json").read_text())
     assert a["replications"] == 2 and isinstance(a["by_category"][0]["incidents"], dict)
@@ -202,7 +206,7 @@ def test_compare_prints_the_headline_set_and_leaves_out_identical_rows(folders, 
     every = _printed(r.output, table, "en")
     assert printed < every
     assert "incidents" not in every and "events_per_grid_per_month" not in every
-    assert "identical in A and B left out" in r.output and "个指标" not in r.output
+    assert "measures that read the same in A and B left out" in r.output and "个指标" not in r.output
 
 
 # --- the report ----------------------------------------------------------------------------

@@ -79,3 +79,17 @@ def test_a_cut_interval_prints_as_its_bounds_in_the_terminal_an_uncut_one_as_plu
     d, dlo, dhi = measure_ci("response_p50_min", np.array([0.5, 9.0]))  # minutes cut at 0
     assert plus_minus(d, dlo, dhi, "response_p50_min") == fmt_ci(d, dlo, dhi, "response_p50_min")
     assert plus_minus(1086.0, 1086.0, 1086.0, "staff_headcount.total") == "1,086 ± 0"
+
+
+def test_a_row_that_reads_the_same_in_a_and_b_is_left_out_of_the_terminal():
+    """'20.6 ± 6.4%  20.6 ± 6.4%  -0.0 ± 0.0 pt' says nothing: compare leaves it out with the identical rows."""
+    from sim.compare import plus_minus, reads_identical
+
+    rows = pd.DataFrame([
+        {"measure": "workload_mean.county_department", "a_mean": 0.2061, "a_lo": 0.1421, "a_hi": 0.2701,
+         "b_mean": 0.20605, "b_lo": 0.14205, "b_hi": 0.27005, "diff_mean": -0.00005, "diff_lo": -0.0001, "diff_hi": 0.0},
+        {"measure": "workload_gini.county_department", "a_mean": 0.459, "a_lo": 0.313, "a_hi": 0.605,
+         "b_mean": 0.459, "b_lo": 0.314, "b_hi": 0.604, "diff_mean": 0.0, "diff_lo": -0.002, "diff_hi": 0.002},
+    ])
+    assert reads_identical(rows) == {"workload_mean.county_department"}
+    assert plus_minus(-0.00005, -0.0001, 0.0, "workload_mean.county_department", True) == "0.0 ± 0.0 pt"  # no '-0.0'

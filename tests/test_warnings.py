@@ -192,3 +192,13 @@ def test_a_sweeps_warning_raised_at_several_points_is_listed_once_with_its_point
     other = {"code": "escalation_no_effect", "values": {"field": "escalation.severity_to_village", "value": 4}}
     got = by_points([{**w, "point": 1}, {**w, "point": 0}, {**other, "point": 2}, {**w, "point": None}])
     assert got == [(w, [0, 1]), (other, [2])]
+
+
+def test_two_scenarios_warnings_split_into_both_and_each_own():
+    """gridsim compare says a warning both scenarios raise alike once, the others under A or B."""
+    from sim.warnings import shared
+
+    grids = {"code": "grid_households", "values": {"n": 28}, "replications": 3}
+    a_only = {"code": "grid_households", "values": {"n": 5}, "replications": 3}
+    b_only = {"code": "grid_households", "values": {"n": 28}, "replications": 2}  # not in every run of B
+    assert shared([grids, a_only], [b_only, grids]) == ([grids], [a_only], [b_only])
