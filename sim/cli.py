@@ -71,6 +71,7 @@ SUMMARY: tuple[str, ...] = (
     "incidents", "events_per_grid_per_month", "response_p50_min", "response_p90_min", "share_within_15min",
     "share_within_15min_dispatched", "closure_on_time_share", "problem_to_scene_p50_min", "problem_to_scene_p90_min",
     "problem_to_closure_p50_min", "problem_to_closure_p90_min", "grid_village_share", "tier_share.*",
+    "tier_share_published.*",
     "staff_headcount.total", "staff_fte.total", "staff_cost_per_year.total", "department_utilisation.*",
     "department_wait_mean_min.*", "squads.*.utilisation", "squads.*.calls_share", "hall_cases_per_day",
     "hall_wait_mean_min", "hall_visits_per_case", "hall_processing_days_mean", "hall_window_utilisation",
@@ -93,10 +94,7 @@ def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
     t.add_column(say("value", lang), justify="right")
     for pattern in SUMMARY:
         for name in [n for n in values if fnmatchcase(n, pattern)]:
-            label = measure(name, lang)
-            if name.startswith("tier_share."):
-                label += say("as_published", lang, share=fmt(s["tier_share_published"][name.split(".")[1]], True))
-            t.add_row(label, fmt(values[name], "money" if kind(name) == "money" else kind(name) in ("share", "load")))
+            t.add_row(measure(name, lang), fmt(values[name], "money" if kind(name) == "money" else kind(name) in ("share", "load")))
     out_console.print(t)
     print_roles(s, lang)
 

@@ -62,7 +62,6 @@ def fail(message: str) -> NoReturn:
 TEXT: dict[str, tuple[str, str]] = {
     "measure": ("指标", "measure"),
     "value": ("数值", "value"),
-    "as_published": ("（公开口径：{share}）", "  (as published: {share})"),
     "run.title": ("{name}：{days:g}天，随机种子 {seed}", "{name}: {days:g} days, seed {seed}"),
     "run.progress": ("{name}，随机种子 {seed}（天）", "{name} seed {seed} (days)"),
     "run.progress_reps": ("{name}：重复", "{name}: replications"),

@@ -236,8 +236,10 @@ MEASURES: dict[str, tuple[str, str]] = {
 }
 # Groups: "group.member" with {m} the member's words (a tier, a channel, a staff role).
 MEASURE_GROUPS: dict[str, tuple[str, str]] = {
-    "tier_share": ("{m}办结占比", "resolved at {m}"),
-    "tier_share_published": ("{m}办结占比（公开口径）", "resolved at {m} (as published)"),
+    # Both simulated: the tier that acted, and the same cases counted as public statistics count them
+    # (squad work on grid-reported cases booked at the grid); neither is the published figure itself.
+    "tier_share": ("{m}办结占比（按实际处置层级）", "resolved at {m} (by the tier that acted)"),
+    "tier_share_published": ("{m}办结占比（仿真，按公开统计口径计）", "resolved at {m} (simulated, by the published counting rule)"),
     "channel_share": ("经{m}发现的占比", "noticed by {m}"),
     "workload_gini": ("工作量基尼系数：{m}", "workload balance (Gini): {m}"),
     "workload_cv": ("工作量变异系数：{m}", "workload CV: {m}"),

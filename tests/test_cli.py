@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from sim.__main__ import refused_early
 from sim.cli import app, invoked
+from sim.console import fmt
+from sim.labels import measure
 from sim.outputs import staged_output
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +52,15 @@ def test_run_writes_the_closed_loop_record(tmp_path):
     staff = pd.read_parquet(out / "staff.parquet")
     assert {"role", "on_duty_min", "busy_min", "cases"} <= set(staff.columns)
     assert not list(out.glob(".partial-*"))
+    # both tier shares simulated, each a row of its own, named so: no figure in a label reads as the published one
+    lines = r.stdout.splitlines()
+    for tier in summary["tier_share"]:
+        for group, words in (("tier_share", "按实际处置层级"), ("tier_share_published", "仿真，按公开统计口径计")):
+            label = measure(f"{group}.{tier}", "zh")
+            assert words in label
+            row = [line for line in lines if f"│ {label} " in line]
+            assert len(row) == 1 and fmt(summary[group][tier], True) in row[0], r.stdout
+    assert "公开口径：" not in r.stdout
 
 
 def test_same_seed_identical_summary_other_seed_not(tmp_path):

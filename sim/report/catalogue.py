@@ -109,7 +109,7 @@ _EXACT: dict[str, Measure] = {
 # Groups: flat name "group.member", every member alike.
 _GROUPS: dict[str, Measure] = {
     "tier_share": Measure("share", 0, "escalation"),
-    "tier_share_published": Measure("share"),  # the public figures a run's tier shares are read against
+    "tier_share_published": Measure("share"),  # simulated too: the cases counted as public statistics count them
     "channel_share": Measure("share", 0, "discovery"),
     "workload_gini": Measure("gini", -1),
     "workload_cv": Measure("ratio", -1),
