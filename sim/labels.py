@@ -667,6 +667,34 @@ def dispatch_rule(name: str, lang: str) -> str:
     return pick(DISPATCH_RULES[name].label, lang)
 
 
+# Display names of the shipped scenarios (by ``meta.name``); any other scenario shows its description's head.
+SCENARIO_TITLES: dict[str, tuple[str, str]] = {
+    "xuxiake_1plus4": ("徐霞客镇（“1+4”改革后）", "Xu Xiake town, after the 1+4 reform"),
+    "xuxiake_pre_reform": ("徐霞客镇（改革前）", "Xu Xiake town, before the reform"),
+    "dense_town_core": ("人口密集的镇区", "A dense town core"),
+    "small_rural_town": ("农村小镇", "A small rural town"),
+    "xuxiake_gis": ("徐霞客镇（GIS 村界与OSM路网）", "Xu Xiake town on GIS village borders and OSM roads"),
+    "xuxiake_2squads": ("徐霞客镇（2个执法中队）", "Xu Xiake town with two squads"),
+    "xuxiake_4squads": ("徐霞客镇（4个执法中队）", "Xu Xiake town with four squads"),
+    "xuxiake_300hh": ("徐霞客镇（每网格约300户）", "Xu Xiake town, grids of about 300 households"),
+    "xuxiake_lower_thresholds": ("徐霞客镇（降低上报镇、县的严重度阈值）", "Xu Xiake town, lower escalation thresholds"),
+}
+
+
+def scenario_title(name: str, description: str, lang: str) -> str:
+    """Give a scenario's display name: its own words, never the file id when a better name is known.
+
+    Else the description's head (before a colon), unless it is English on a Chinese page; the
+    id with spaces as the last resort.
+    """
+    if name in SCENARIO_TITLES:
+        return pick(SCENARIO_TITLES[name], lang)
+    desc = (description or "").split(":")[0].strip()
+    if lang == "zh" and not any("\u4e00" <= c <= "\u9fff" for c in desc):  # no English title on a Chinese page
+        desc = ""
+    return desc or name.replace("_", " ")
+
+
 def page_text(table: Mapping[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
     """Give a page's own text ``key`` from its ``(zh, en)`` table in ``lang``, filled with ``values`` if any.
 

@@ -660,3 +660,29 @@ def test_a_departments_inspectors_read_as_words_not_a_table_dump():
     path = "grid_staff.inspectors.civil_affairs"
     assert value_text(v, "zh", path) == "每格1人（按10%工时计），职责：巡查、处置，领域：民政、司法"
     assert value_text(v, "en", path) == "1 a grid at 10% time, duties: patrol, fix; domains: civil affairs, justice"
+
+
+def test_a_one_run_report_promises_no_interval_and_says_what_its_zeros_and_cost_total_mean(folders, tmp_path):
+    """One replication: no "95% CI" or "second line" promised; a median response of 0 reads "on the spot";
+    the cost total says which counted staff it leaves out; the title names the scenario, the file is secondary."""
+    from sim.report.build import render
+
+    zh, en = render(folders["run"], "zh"), render(folders["run"], "en")
+    assert "1次重复）" not in zh and "第二行" not in zh and "95%置信区间，1次" not in zh
+    assert zh.count("1次运行，无置信区间") >= 4  # headline table and chart, tiers, channels, workload
+    assert "1 replication)" not in en and "second line" not in en and "(one run, no confidence interval)" in en
+    assert "0（当场处置）" in zh and "上报时人已在场，到场时间记为0" in zh
+    assert "0 (on the spot)" in en and "0.00" not in _section(zh, "category")
+    assert "年人员成本合计不含镇职能部门人员、县级部门人员共" in zh
+    assert "The staff cost total leaves out town department staff, county department staff" in en
+    assert "<h1>仿真结果报告：徐霞客镇（“1+4”改革后）</h1>" in zh and "情景文件 after.toml · 2天" in zh
+    assert "<h1>Simulation report: Xu Xiake town, after the 1+4 reform</h1>" in en
+
+
+def test_a_money_measure_on_a_chart_leaves_its_unit_to_the_axis():
+    from sim.report.build import chart_label
+
+    assert cat.label("staff_cost_per_year.total", "zh") == "年人员成本（元）：合计"
+    assert chart_label("staff_cost_per_year.total", "zh") == "年人员成本：合计"
+    assert chart_label("staff_cost_per_year.total", "en") == "staff cost a year: total"
+    assert chart_label("staff_fte.total", "zh") == cat.label("staff_fte.total", "zh")

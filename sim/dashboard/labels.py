@@ -7,6 +7,7 @@ there as a measure, so the live table and the report call a measure by the same 
 
 from __future__ import annotations
 
+from sim import labels
 from sim.labels import GROUP_TITLES, MAP_FEATURES, MEASURES, label, map_feature, measure, page_text
 from sim.vocabulary import MINUTES_PER_DAY, Channel, Duty, Stage, Tier
 
@@ -184,22 +185,6 @@ def clock(minutes: float, lang: str) -> str:
     return f"{t('day', lang, day=day + 1)} {rem // 60:02d}:{rem % 60:02d}"
 
 
-# Display names of the shipped scenarios; any other scenario shows its description's head.
-_SCENARIO_TITLES: dict[str, tuple[str, str]] = {
-    "xuxiake_1plus4": ("徐霞客镇（“1+4”改革后）", "Xu Xiake town, after the 1+4 reform"),
-    "xuxiake_pre_reform": ("徐霞客镇（改革前）", "Xu Xiake town, before the reform"),
-    "dense_town_core": ("人口密集的镇区", "A dense town core"),
-    "small_rural_town": ("农村小镇", "A small rural town"),
-    "xuxiake_gis": ("徐霞客镇（GIS 村界与OSM路网）", "Xu Xiake town on GIS village borders and OSM roads"),
-}
-
-
 def scenario_title(meta: object, lang: str) -> str:
-    """Give the scenario's display name (never the raw file id when a better name is known)."""
-    name = str(getattr(meta, "name", ""))
-    if name in _SCENARIO_TITLES:
-        return page_text(_SCENARIO_TITLES, name, lang)
-    desc = str(getattr(meta, "description", "") or "").split(":")[0].strip()
-    if lang == "zh" and not any("\u4e00" <= c <= "\u9fff" for c in desc):  # no English title on a Chinese page
-        desc = ""
-    return desc or name.replace("_", " ")
+    """Give the scenario's display name (``sim.labels.scenario_title``, shared with the reports)."""
+    return labels.scenario_title(str(getattr(meta, "name", "")), str(getattr(meta, "description", "") or ""), lang)

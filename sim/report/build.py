@@ -280,9 +280,26 @@ def _category_table(options: list[Option], lang: Lang) -> list[list[Cell]]:
                           ("closure_on_time_share", "closure_on_time_share")):
             for p in per:
                 e = p.get(c, {}).get(col)
-                row.append(Cell(_two_lines(e, name), "num ci"))
+                text = _on_the_spot(e, lang) if name == "response_p50_min" else None
+                row.append(Cell(text or _two_lines(e, name), "num ci"))
         rows.append(row)
     return rows
+
+
+# How a median response time of 0 reads: the finder was on scene (DESIGN.md §4: arrival − report).
+ON_SPOT_MARK: dict[Lang, str] = {"zh": "当场处置", "en": "on the spot"}
+
+
+def _on_the_spot(e: Estimate | None, lang: Lang) -> str | None:
+    """Say "0 (on the spot)" for a median response of 0 in every replication, else None.
+
+    Response time is arrival − report: a problem the patroller who found it settles there is
+    reported by someone already on scene, so its response is 0. A median of 0 means more than
+    half of that kind were settled so; a bare 0.00 would read as an instant dispatch.
+    """
+    if e is None or e.mean != 0 or (math.isfinite(e.hi) and e.hi != 0):
+        return None
+    return t("cat.on_spot", lang, value="0")
 
 
 def _two_lines(e: Estimate | None, name: str) -> str:
@@ -300,6 +317,32 @@ def _ci_below(text: str) -> str:
     return text.replace(" [", "\n[", 1)
 
 
+def one_run(key: str, reps: int) -> str:
+    """Pick the text key for ``reps`` replications: its ``_one`` variant (no interval, none promised) for one run."""
+    return key if reps > 1 else f"{key}_one"
+
+
+def chart_label(name: str, lang: Lang) -> str:
+    """Name a measure on a chart's axis: a money measure without its unit, which the axis gives (万元, …)."""
+    words = cat.label(name, lang)
+    if cat.kind(name) == "money":
+        words = words.replace(t("unit.yuan_in_label", lang), "")
+    return words
+
+
+def option_title(o: Option, lang: Lang) -> str:
+    """Name an option by its scenario's display title (``sim.labels.scenario_title``), else by its name."""
+    if o.label is not None or o.snapshot is None:
+        return o.name
+    meta = (o.snapshot.get("resolved") or {}).get("meta") or {}
+    return labels.scenario_title(str(meta.get("name") or o.name), str(meta.get("description") or ""), lang)
+
+
+def scenario_file(o: Option) -> str:
+    """Give the scenario file an option was run from (its name only), else its scenario's name."""
+    return Path(o.snapshot["path"]).name if o.snapshot and o.snapshot.get("path") else o.name
+
+
 def _share_figure(options: list[Option], group: str, members: list[str], lang: Lang, key: str) -> str | None:
     names = [f"{group}.{m}" for m in members if any(f"{group}.{m}" in o.reps for o in options)]
     if not names:
@@ -307,7 +350,8 @@ def _share_figure(options: list[Option], group: str, members: list[str], lang: L
     labels = [cat.label(n, lang) for n in names]
     values = {(o.name, lab): o.estimate(n) for o in options for n, lab in zip(names, labels, strict=True)}
     n = min(o.n for o in options)
-    return figs.bars_ci(labels, [o.name for o in options], values, t(key, lang, reps=n), t("unit.share", lang))
+    return figs.bars_ci(labels, [o.name for o in options], values, t(one_run(key, n), lang, reps=n),
+                        t("unit.share", lang))
 
 
 # --- maps: sim.geo's drawing of the run's layers, or of the layout its scenario builds ---------
@@ -399,9 +443,12 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     if warn:
         h.p(t("warnings", lang), cls="warning")
         h.list(warn)
-    h.table([t("measure", lang), t("mean_ci", lang)],
+    h.table([t("measure", lang), t("mean_ci" if o.n > 1 else "mean_one", lang)],
             [[Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(o.estimate(n)), n), "num")] for n in names])
-    pairs = [(n, cat.label(n, lang)) for n in names if math.isfinite(o.estimate(n).mean)]
+    left_out = workload.cost_left_out(o, lang) if "staff_cost_per_year.total" in names else None
+    if left_out:
+        h.p(left_out, cls="note")
+    pairs = [(n, chart_label(n, lang)) for n in names if math.isfinite(o.estimate(n).mean)]
     if pairs:
         title = t("fig.headline" if o.n > 1 else "fig.headline_one", lang, reps=o.n)
         h.figure(figs.ci_panels(pairs, [o.name], {(o.name, n): o.estimate(n) for n, _ in pairs},
@@ -418,7 +465,8 @@ def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(limits_section(lang))
     sections.append(_all_measures([o], lang))
     days = o.summary.get("days")
-    return {"title": t("title.run", lang, name=o.name), "days": days, "reps": o.n, "sections": sections}
+    return {"title": t("title.run", lang, name=option_title(o, lang)), "days": days, "reps": o.n,
+            "source": t("scenario_file", lang, files=scenario_file(o)), "sections": sections}
 
 
 def _e(e: Estimate) -> tuple[float, float, float]:
@@ -433,17 +481,21 @@ def _tiers_categories(options: list[Option], lang: Lang) -> list[Section]:
                                 ("tier_share", list(Tier.keys()), "fig.tiers")):
         src = _share_figure(options, group, members, lang, key)
         if src:
-            s.figure(src, t(key, lang, reps=min(o.n for o in options)))
+            n = min(o.n for o in options)
+            s.figure(src, t(one_run(key, n), lang, reps=n))
     out = [s] if s.blocks else []
     rows = _category_table(options, lang)
     if rows:
         c = Section("category", t("sec.category", lang))
-        c.p(t("cat.note", lang, reps=min(o.n for o in options)))
+        n = min(o.n for o in options)
+        c.p(t(one_run("cat.note", n), lang, reps=n))
         head = [t("category", lang)]
         for col in ("incidents", "response_p50_min", "closure_on_time_share"):
             head += [f"{cat.label(col, lang)} · {o.name}" if len(options) > 1 else cat.label(col, lang)
                      for o in options]
         c.table(head, rows, cls="small cats")
+        if any(ON_SPOT_MARK[lang] in cell.text for row in rows for cell in row):
+            c.p(t("cat.on_spot_note", lang), cls="note")
         out.append(c)
     return out
 
@@ -492,7 +544,7 @@ def _all_measures(options: list[Option], lang: Lang) -> Section:
         s.table([t("measure", lang), "A", "B", t("diff_ci", lang)], rows, cls="small")
     else:
         o = options[0]
-        s.table([t("measure", lang), t("mean_ci", lang)],
+        s.table([t("measure", lang), t("mean_ci" if o.n > 1 else "mean_one", lang)],
                 [[Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(o.estimate(n)), n), "num")] for n in names],
                 cls="small")
     return s
@@ -521,7 +573,11 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections = [how_to_read(lang, n)]
 
     q = Section("question", t("sec.question", lang))
-    q.p(t("q.compare", lang, a=a.name, b=b.name))
+    ta, tb = option_title(a, lang), option_title(b, lang)
+    if ta == tb:  # two files with one display title: their names tell them apart
+        ta, tb = a.name, b.name
+    left, right = ("（", "）") if lang == "zh" else (" (", ")")
+    q.p(t("q.compare", lang, a=f"{ta}{left}{scenario_file(a)}{right}", b=f"{tb}{left}{scenario_file(b)}{right}"))
     diffs: list[tuple[str, Any, Any]] = []
     if a.snapshot and b.snapshot:
         diffs = differences(_effective(a.snapshot), _effective(b.snapshot))
@@ -554,10 +610,10 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
                      Cell(_ci_below(cat.fmt_ci(*_e(b.estimate(m)), m)), "num ci"),
                      Cell(_ci_below(cat.fmt_ci(*_e(d), m, signed=True)), "num diff " + cls + " ci")])
         if math.isfinite(d.mean):
-            forest_rows.append((m, cat.label(m, lang), d, COLOURS[cls]))
+            forest_rows.append((m, chart_label(m, lang), d, COLOURS[cls]))
     h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows, cls="headline")
     h.p(t("headline.note", lang))
-    pairs = [(m, cat.label(m, lang)) for m in names if not workload.shown_here(m)]
+    pairs = [(m, chart_label(m, lang)) for m in names if not workload.shown_here(m)]
     if pairs:
         vals = {(o.name, m): o.estimate(m) for o in (a, b) for m, _ in pairs}
         h.figure(figs.ci_panels(pairs, [a.name, b.name], vals, t("fig.headline", lang, reps=n), unit_titles(lang),
@@ -592,8 +648,9 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections += _assumption_sections([a, b], [k for k, _, _ in diffs], lang)
     sections.append(limits_section(lang))
     sections.append(_all_measures([a, b], lang))
-    return {"title": t("title.compare", lang, a=a.name, b=b.name), "days": meta.get("days"), "reps": n,
-                "sections": sections}
+    return {"title": t("title.compare", lang, a=ta, b=tb), "days": meta.get("days"), "reps": n,
+            "source": t("scenario_file", lang, files=f"A {scenario_file(a)}, B {scenario_file(b)}"),
+            "sections": sections}
 
 
 def _no_story(measures: list[str], a: Option, b: Option, lang: Lang, most: int = 6) -> list[str]:
@@ -686,6 +743,9 @@ def render(folder: Path, lang: Lang | None = None, appendix: bool = False) -> st
     subtitle = t("subtitle", lang, days=f"{days:g}" if isinstance(days, (int, float)) else "?", reps=reps, date=date)
     if lead is not None:
         subtitle = t("subtitle_plan", lang, lead=lead, date=date)
+    source = ctx.pop("source", None)  # the scenario's file, under a title that names the scenario in words
+    if source:
+        subtitle = f"{source} · {subtitle}"
     return env.get_template("report.html.j2").render(lang=lang, css=css, subtitle=subtitle,
                                                      footer=t("footer", lang, folder=folder.name),
                                                      contents=t("contents", lang), **ctx)

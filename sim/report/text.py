@@ -438,6 +438,37 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "Other assumptions of the input scenario: {n} (in its files {files})."),
     "plan.as_files": ("输入情景中与方案相关、标注为“假设”的取值：",
                       "Values marked “assumption” in the input scenario on the fields the plan rests on:"),
+    # one run: no interval, and no promise of one
+    "mean_one": ("数值（1次运行，无置信区间）", "value (one run, no confidence interval)"),
+    "fig.tiers_one": ("各层级办结占比（1次运行，无置信区间）", "Share resolved at each tier (one run, no confidence interval)"),
+    "fig.channels_one": ("各渠道发现占比（1次运行，无置信区间）",
+                         "Share noticed by each channel (one run, no confidence interval)"),
+    "cat.note_one": ("每类问题的数值来自1次运行，无置信区间。", "Per kind of problem: the values of one run, with no "
+                     "confidence interval."),
+    "wl.intro_one": ("工作量 = 忙碌时间 ÷ 在岗时间（含日常工作和案件），平均为该角色所有人员的平均，最大为最忙的一人；"
+                     "基尼系数衡量人员之间是否均衡（0 = 完全均衡）；加班为每人每月小时数。每格为1次运行的数值，"
+                     "无置信区间。",
+                     "Workload = busy time ÷ on-duty time (routine duties and cases); mean over the people of a role, "
+                     "max the busiest one; the Gini says how evenly the work is spread (0 = perfectly even); overtime "
+                     "in hours per person a month. Each cell is the value of one run, with no confidence interval."),
+    "wl.fig_one": ("各角色平均工作量（1次运行，无置信区间）", "Mean workload per role (one run, no confidence interval)"),
+    # response time 0: the finder settled it on the spot
+    "cat.on_spot": ("{value}（当场处置）", "{value} (on the spot)"),
+    "cat.on_spot_note": ("到场时间 = 到场时刻 − 上报时刻，只计需要有人到场的问题。巡查人员在现场发现并当场处置的问题，"
+                         "上报时人已在场，到场时间记为0；中位数为0（标“当场处置”）表示该类问题过半是这样当场处置的，"
+                         "不是派人到场特别快。",
+                         "Response time = arrival − report, for problems that need someone on scene. A problem a "
+                         "patroller finds and settles on the spot is reported by someone already there: its "
+                         "response time is 0. A median of 0 (marked “on the spot”) means more than half of "
+                         "that kind were settled so, not that anyone was sent faster."),
+    # staff whose cost the scenario does not give
+    "cost.left_out": ("年人员成本合计不含{roles}共{n}人：情景未给出其薪酬（成本列为“–”），人数和折合全职合计包含他们。",
+                      "The staff cost total leaves out {roles} ({n} people): the scenario gives no salary for them "
+                      "(their cost reads “–”); the headcount and FTE totals include them."),
+    "cost.role_sep": ("、", ", "),
+    "unit.yuan_in_label": ("（元）", " (yuan)"),  # a money measure's unit in its name (sim.labels), the axis's on a chart
+    # the scenario behind a report, by its file
+    "scenario_file": ("情景文件 {files}", "Scenario file {files}"),
     "footer": ("由 gridsim report 生成；数字来自 {folder}。", "Made by gridsim report from {folder}."),
 }
 

@@ -54,6 +54,24 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     return f"{mean}\n[{cat.bound_text(lo, name, signed, excludes)}, {cat.bound_text(hi, name, signed, excludes)}]"
 
 
+def cost_left_out(option: Option, lang: Lang) -> str | None:
+    """Say which staff the cost total leaves out (counted in the headcount, no salary in the scenario).
+
+    None when the total covers every role counted, or when there is no cost total at all.
+    """
+    if not math.isfinite(option.estimate("staff_cost_per_year.total").mean):
+        return None
+    missing = [r for r in roles([option]) if r != "total"
+               and math.isfinite(option.estimate(f"staff_headcount.{r}").mean)
+               and option.estimate(f"staff_headcount.{r}").mean > 0
+               and not math.isfinite(option.estimate(f"staff_cost_per_year.{r}").mean)]
+    if not missing:
+        return None
+    n = sum(option.estimate(f"staff_headcount.{r}").mean for r in missing)
+    return t("cost.left_out", lang, roles=t("cost.role_sep", lang).join(labels.staff_role(r, lang) for r in missing),
+             n=f"{n:,.0f}")
+
+
 def section(options: list[Option], lang: Lang) -> Any:
     """Build the "Workload and staff" section (None when the runs carry no workload measures)."""
     from sim.report.build import Cell, Section, diff_class
@@ -63,7 +81,7 @@ def section(options: list[Option], lang: Lang) -> Any:
         return None
     n = min(o.n for o in options)
     s = Section("workload", t("sec.workload", lang))
-    s.p(t("wl.intro", lang, reps=n))
+    s.p(t("wl.intro" if n > 1 else "wl.intro_one", lang, reps=n))
     head = [t("wl.role", lang)] + [t(f"wl.{c}", lang) for c in COLUMNS]
     for o in options:
         if len(options) > 1:
@@ -76,6 +94,9 @@ def section(options: list[Option], lang: Lang) -> Any:
             row += [Cell(two_lines(o.estimate(f"{c}.{r}"), f"{c}.{r}"), "num ci") for c in COLUMNS]
             rows.append(row)
         s.table(head, rows, cls="small wl")
+        left_out = cost_left_out(o, lang)
+        if left_out:
+            s.p(left_out, cls="note")
     if len(options) == 2:
         a, b = options
         s.h3(t("wl.diff", lang, reps=n))
@@ -94,7 +115,7 @@ def section(options: list[Option], lang: Lang) -> Any:
         names = [labels.staff_or_total(r, lang) for r in bars]
         values = {(o.name, lab): o.estimate(f"workload_mean.{r}") for o in options
                   for r, lab in zip(bars, names, strict=True)}
-        title = t("wl.fig", lang, reps=n)
+        title = t("wl.fig" if n > 1 else "wl.fig_one", lang, reps=n)
         s.figure(figs.bars_ci(names, [o.name for o in options], values, title, t("unit.load", lang)), title)
     dept = [(g, m) for g in DEPARTMENTS for m in ("town", "county")
             if any(f"{g}.{m}" in o.reps for o in options)]
