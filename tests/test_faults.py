@@ -544,7 +544,7 @@ def test_a_dask_cluster_without_workers_gives_up_in_one_line(tmp_path: Path, cap
         code, _, err = gridsim(capsys, "sweep", path, "--scheduler", address, "--out", out)
     lines = err.strip().splitlines()
     assert code == 2 and "Traceback" not in err, err
-    assert len(lines) == 2 and "on Dask at" in lines[0], err  # the sweep's opening line, then the loss
+    assert len(lines) == 2 and f"在 Dask {address} 上运行" in lines[0], err  # the opening line (zh), then the loss
     assert lines[1] == (f"error: the Dask cluster at {address} has had no worker for 1 s; 0 finished runs are kept "
                         f"in {out}/runs/; resume with: gridsim sweep {path} --out {out} --scheduler {address}")
 

@@ -336,7 +336,7 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     assert r.exit_code == 0, r.output
     r = gridsim("summarize", str(tmp_path / "sw"))
     assert r.exit_code == 0, r.output
-    assert "base point 1" in r.output  # squads.count = 3 is the base scenario's own value
+    assert "与基准点 1 的配对差异" in r.output  # squads.count = 3 is the base scenario's own value
     trade = pd.read_csv(tmp_path / "sw" / "analysis" / "tradeoff.csv")
     assert {"share_within_15min_dispatched", "workload_gini.squad_crew"} <= set(trade.columns)
     assert "workload_gini.worker" not in trade.columns

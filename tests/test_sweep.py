@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import duckdb
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 import typer
@@ -195,7 +197,7 @@ def test_killed_sweep_resumes_without_losing_or_doubling_runs(tmp_path: Path) ->
     (out / "runs" / "p000099_r00000.parquet.tmp-1").write_bytes(b"PAR1 half a file")  # a torn write
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert f"({done_at_kill} already done)" in again.stderr.replace("\n", " ")
+    assert f"（已完成{done_at_kill}次）" in again.stderr.replace("\n", "")  # in the scenario's language (zh)
     assert not list((out / "runs").glob("*.tmp-*"))
 
     reference = tmp_path / "whole"
@@ -261,6 +263,8 @@ high = 1.0
     assert run_sweep(plan, tmp_path / "out", workers=1) == []
     result = CliRunner().invoke(cli(), ["summarize", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+    table = result.output.split(str(tmp_path))[0]  # the table, before the files written
+    assert "15分钟到场率" in table and "执法中队数" in table and "share_within_15min" not in table  # zh: words
     folder = tmp_path / "out" / "analysis"
     morris = pd.read_csv(folder / "morris.csv")
     assert set(morris.factor) == {"squads", "overdue_fraction"}
@@ -269,3 +273,43 @@ high = 1.0
     for name in ("fig_tradeoff.png", "fig_morris.png", "fig_share_within_15min_vs_factors.png",
                  "fig_heatmap_share_within_15min.png", "summary.csv", "marginal_squads.csv"):
         assert (folder / name).stat().st_size > 0, name
+
+
+def _runs(levels: dict[str, list], measure: str = "share_within_15min") -> pd.DataFrame:
+    """A store's long table for every combination of the levels, 3 replications, without running the model."""
+    import itertools
+
+    rows = []
+    for point, combo in enumerate(itertools.product(*levels.values())):
+        for rep in range(3):
+            rows.append({"point": point, "replication": rep, "measure": measure, "value": 0.9 + 0.01 * rep,
+                         **dict(zip(levels, combo, strict=True))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("lang, title, unit", [("zh", "15分钟到场率", "百分比（%）"), ("en", "15-minute share", "per cent (%)")])
+def test_a_factor_figure_reads_in_words_with_integer_ticks_and_a_whole_title(lang, title, unit) -> None:
+    from sim.fonts import cjk_font
+    from sim.sweep.analysis import Words, vs_factors_figure
+
+    cjk_font()
+    factors = [{"column": "squads", "path": "squads.count"},
+               {"column": "dispatch_rule", "path": "command_centre.dispatch_rule"}]
+    runs = _runs({"squads": [2.0, 3.0, 4.0]})  # one factor: the narrowest figure, whose title was cut off
+    fig = vs_factors_figure(runs, ["squads"], "share_within_15min", Words(lang, factors))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["2", "3", "4"]  # not 2.0, 2.5, …
+    assert ax.get_ylabel() == unit and ax.get_xlabel() == ("执法中队数" if lang == "zh" else "squads")
+    sup = fig.texts[0]  # the suptitle
+    text = sup.get_text()
+    assert title in text.replace("\n", "") and "share_within_15min" not in text
+    box = sup.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # the whole title on the figure
+    assert max(max(np.asarray(line.get_ydata(), dtype=float)) for line in ax.get_lines()) == pytest.approx(91.0)
+    plt.close(fig)
+    fig = vs_factors_figure(_runs({"dispatch_rule": ["nearest_idle", "home_zone_first"]}), ["dispatch_rule"],
+                            "share_within_15min", Words(lang, factors))
+    ticks = [x.get_text() for x in fig.axes[0].get_xticklabels()]
+    assert ticks == (["本辖区优先", "最近空闲"] if lang == "zh" else ["Home zone first", "Nearest idle"])
+    plt.close(fig)

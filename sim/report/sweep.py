@@ -22,7 +22,7 @@ from sim.report.figures import Estimate
 from sim.report.sources import assumptions, chain, differences, language, snapshot, touching
 from sim.report.text import t
 from sim.stats import measure_ci
-from sim.sweep.analysis import non_dominated, tradeoff_measures
+from sim.sweep.analysis import Words, non_dominated, tradeoff_measures
 from sim.sweep.experiment import SCENARIO_FACTOR, ExperimentError
 from sim.sweep.store import Store
 from sim.vocabulary import StaffRole
@@ -213,12 +213,13 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     # paired differences against the base point
     v = Section("vsbase", t("sec.vsbase", lang))
     v.p(t("vs.intro", lang, point=base, reps=n))
-    head = [t("point", lang), *factors] + [cat.label(m, lang) for m in focus[:4]]
+    words = Words(lang, meta["factors"])  # factors by their fields' words, levels in words (最近空闲, 3 not 3.0)
+    head = [t("point", lang), *[words.factor(f) for f in factors]] + [cat.label(m, lang) for m in focus[:4]]
     point_rows = []
     tables = {m: by_replication(runs, m) for m in focus[:4]}
     for _, row in design.iterrows():
         p = int(row["point"])
-        cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(str(row[f])) for f in factors]]
+        cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(words.level(f, row[f])) for f in factors]]
         for m in focus[:4]:
             tab = tables[m]
             mean = tab[p].mean() if p in tab else math.nan

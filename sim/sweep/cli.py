@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.console import Stopped, err_console, fail, out_console, warn
+from sim.console import Stopped, err_console, fail, lang_option, language, out_console, warn
 from sim.limits import MAX_WORKERS
 from sim.warnings import by_points
 
@@ -25,6 +25,51 @@ if TYPE_CHECKING:  # the sweep machinery (pandas, DuckDB, Dask) loads when a com
     from sim.sweep.experiment import Plan
     from sim.sweep.runners import Task
     from sim.sweep.store import Store
+
+
+# The terminal's language, as ``run``'s: --lang, else the base scenario's meta.language.
+LangOption = Annotated[str | None, lang_option("the base scenario's meta.language")]
+
+# What sweep and summarize print, in Chinese and English (measures, fields and values are sim.labels').
+_TEXT: dict[str, tuple[str, str]] = {
+    "plan": ("{name}：{points}个设计点 × {reps}次重复 = {runs}次运行（已完成{already}次），{where}",
+             "{name}: {points} points × {reps} replications = {runs} runs ({already} already done) on {where}"),
+    "dask": ("在 Dask {address} 上运行", "Dask at {address}"),
+    "local": ("本机{n}个进程", "{n} local worker(s)"),
+    "runs": ("运行", "runs"),
+    "failed_n": ("{n}次失败", "{n} failed"),
+    "every_point": ("所有设计点：", "every point: "),
+    "points": ("设计点 {points}：", "point{s} {points}: "),
+    "run_failed": ("运行 {run} 失败：{message}", "run {run} failed: {message}"),
+    "done": ("{runs}次运行，用时 {seconds:.1f} 秒，{failed}次失败；结果在 {folder}/（results.duckdb、runs/）",
+             "{runs} runs in {seconds:.1f} s, {failed} failed; results in {folder}/ (results.duckdb, runs/)"),
+    "title": ("{name}：各设计点的平均值 [95%置信区间]，及与基准点 {base} 的配对差异",
+              "{name}: mean [95% CI] per design point, and the paired difference from the base point {base}"),
+    "measure": ("指标", "measure"),
+    "point": ("设计点", "point"),
+    "mean_ci": ("平均值 [95%置信区间]", "mean [95% CI]"),
+    "vs_base": ("− 基准 [95%置信区间]", "− base [95% CI]"),
+    "left_out": ("{n}个在各设计点都相同的指标未列出", "{n} measures equal at every point left out"),
+    "more": ("，另有{n}个用 --all 显示", ", {n} more with --all"),
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """Give the sweep commands' text ``key`` in ``lang``."""
+    from sim.labels import page_text
+
+    return page_text(_TEXT, key, lang, **values)
+
+
+def plan_language(plan: Plan) -> str:
+    """Give the base scenario's ``meta.language`` (zh unless it says en)."""
+    from sim.config import ScenarioError, read_scenario_data
+
+    try:
+        meta = read_scenario_data(plan.scenario_path).get("meta") or {}
+    except (ScenarioError, OSError):
+        return "zh"
+    return "en" if meta.get("language") == "en" else "zh"
 
 
 def pending_tasks(plan: Plan, store: Store) -> list[Task]:
@@ -83,6 +128,7 @@ def sweep(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, else local)")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/sweeps/<name>)")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Run every design point × replication; resumes where a previous run of it stopped."""
     from sim.sweep.experiment import ExperimentError, load_plan
@@ -101,11 +147,12 @@ def sweep(
         fail(str(exc))
     folder = out or Path("results/sweeps") / plan.experiment.experiment.name
     store = Store(folder)
+    lang = language(lang, plan_language(plan))
     resume = f"gridsim sweep {experiment} --out {folder}" + (f" --scheduler {address}" if address else "")
     try:
         with store.writing():
             store.init(plan)
-            _sweep_into(plan, store, resume, workers, address)
+            _sweep_into(plan, store, resume, workers, address, lang)
     except ExperimentError as exc:
         fail(str(exc))
     except Stopped as exc:  # at any moment once the sweep's folder exists, workers starting included
@@ -114,7 +161,7 @@ def sweep(
         raise
 
 
-def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: str | None) -> None:
+def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: str | None, lang: str) -> None:
     """Run the sweep once the folder is ours: progress, the runs, the closing line."""
     from rich.progress import (
         BarColumn,
@@ -131,17 +178,17 @@ def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: st
     folder = store.out
     already = plan.n_runs - len(pending_tasks(plan, store))
     n_workers = workers or os.cpu_count() or 1
-    where = f"Dask at {address}" if address else f"{n_workers} local worker(s)"
-    err_console.print(f"{plan.experiment.experiment.name}: {len(plan.points)} points × "
-                      f"{plan.experiment.experiment.replications} replications = {plan.n_runs} runs "
-                      f"({already} already done) on {where}", highlight=False, soft_wrap=True)
+    where = say("dask", lang, address=address) if address else say("local", lang, n=n_workers)
+    err_console.print(say("plan", lang, name=plan.experiment.experiment.name, points=len(plan.points),
+                          reps=plan.experiment.experiment.replications, runs=plan.n_runs, already=already,
+                          where=where), highlight=False, soft_wrap=True)
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                        MofNCompleteColumn(), TextColumn("{task.fields[failures]} failed"),
+                        MofNCompleteColumn(), TextColumn(say("failed_n", lang, n="{task.fields[failures]}")),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=err_console.rich,
                         transient=False, disable=not sys.stderr.isatty())
     started = time.monotonic()
     with progress:
-        bar = progress.add_task("runs", total=plan.n_runs, completed=already, failures=0)
+        bar = progress.add_task(say("runs", lang), total=plan.n_runs, completed=already, failures=0)
 
         def update(done: int, failed: int) -> None:
             progress.update(bar, completed=already + done + failed, failures=failed)
@@ -153,15 +200,14 @@ def _sweep_into(plan: Plan, store: Store, resume: str, workers: int, address: st
         except OSError as exc:  # e.g. the scheduler cannot be reached, the disk is full
             fail(f"--scheduler {address}: {exc}" if address else f"{folder}: {exc}")
     for w, points in by_points(Store(folder).read_warnings()):
-        where = "" if not points else "every point: " if len(points) == len(plan.points) > 1 else \
-            f"point{'s' if len(points) > 1 else ''} {', '.join(map(str, points))}: "
-        warn([w], where)
+        where = "" if not points else say("every_point", lang) if len(points) == len(plan.points) > 1 else \
+            say("points", lang, s="s" if len(points) > 1 else "", points=", ".join(map(str, points)))
+        warn([w], where, lang)
     for key, message in failures[:20]:
-        err_console.print(f"run {key} failed: {message}", markup=False, highlight=False)
+        err_console.print(say("run_failed", lang, run=key, message=message), markup=False, highlight=False)
     elapsed = time.monotonic() - started
-    out_console.print(f"{plan.n_runs - already - len(failures)} runs in {elapsed:.1f} s, "
-                      f"{len(failures)} failed; results in {folder}/ (results.duckdb, runs/)",
-                      highlight=False)
+    out_console.print(say("done", lang, runs=plan.n_runs - already - len(failures), seconds=elapsed,
+                          failed=len(failures), folder=folder), highlight=False)
     if failures:
         raise typer.Exit(1)
 
@@ -259,6 +305,7 @@ def query(
 def summarize(
     directory: Annotated[Path, typer.Argument(help="Sweep output folder")],
     all_measures: Annotated[bool, typer.Option("--all", help="Print every measure, not only the headline set")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Write CSV tables and figures (measures vs factors, heatmap, trade-off, Morris) to DIR/analysis.
 
@@ -267,16 +314,18 @@ def summarize(
     """
     from rich.table import Table
 
+    from sim.labels import measure
     from sim.outputs import OutputError
     from sim.report.catalogue import fmt_ci, headline_order
-    from sim.report.sweep import base_point, by_replication, constant, paired_vs
+    from sim.report.sweep import base_point, by_replication, constant, paired_vs, sweep_language
     from sim.stats import measure_ci
-    from sim.sweep.analysis import summarize_sweep
+    from sim.sweep.analysis import Words, summarize_sweep
     from sim.sweep.experiment import ExperimentError
     from sim.sweep.store import Store
 
     try:
-        written = summarize_sweep(directory)
+        chosen_lang = language(lang, sweep_language(directory))
+        written = summarize_sweep(directory, chosen_lang)
     except (ExperimentError, OutputError) as exc:
         fail(str(exc))
     except OSError as exc:
@@ -288,10 +337,14 @@ def summarize(
     shown = [m for m in chosen if not constant(runs, m)]
     base = base_point(meta)
     factors = [f["column"] for f in meta["factors"]]
-    t = Table(title=f"{meta['name']}: mean [95% CI] per design point, and the paired difference from the "
-                    f"base point {base}", show_header=True, header_style="bold")
-    for col in ("measure", "point", *factors, "mean [95% CI]", "− base [95% CI]"):
-        t.add_column(col, justify="left" if col in ("measure", *factors) else "right")
+    words = Words(chosen_lang, meta["factors"])
+    t = Table(title=say("title", chosen_lang, name=meta["name"], base=base), show_header=True, header_style="bold")
+    t.add_column(say("measure", chosen_lang))
+    t.add_column(say("point", chosen_lang), justify="right")
+    for f in factors:
+        t.add_column(words.factor(f))
+    for col in ("mean_ci", "vs_base"):
+        t.add_column(say(col, chosen_lang), justify="right")
     for m in shown:
         table = by_replication(runs, m)
         for i, p in enumerate(meta["points"]):
@@ -300,13 +353,14 @@ def summarize(
                 continue
             mean, lo, hi = measure_ci(m, table[point].to_numpy(dtype=float))
             d = paired_vs(table, point, base, m)
-            t.add_row(m if i == 0 else "", f"{point}{' ★' if point == base else ''}", *(str(p[f]) for f in factors),
+            t.add_row(measure(m, chosen_lang) if i == 0 else "", f"{point}{' ★' if point == base else ''}",
+                      *(words.level(f, p[f]) for f in factors),
                       fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True),
                       end_section=i == len(meta["points"]) - 1)
     out_console.print(t)
-    out_console.print(f"{len(chosen) - len(shown)} measures equal at every point left out"
-                      + ("" if all_measures else f", {len(present) - len(chosen)} more with --all") + ".",
-                      highlight=False)
+    out_console.print(say("left_out", chosen_lang, n=len(chosen) - len(shown))
+                      + ("" if all_measures else say("more", chosen_lang, n=len(present) - len(chosen)))
+                      + ("。" if chosen_lang == "zh" else "."), highlight=False)
     for p in written:
         out_console.print(str(p), highlight=False)
 
