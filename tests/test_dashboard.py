@@ -508,3 +508,32 @@ def test_the_server_silences_solaras_samesite_cookie_warning_and_nothing_else():
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "other" in r.stderr and r.stderr.count("Cookies with samesite") == 1  # only the one from elsewhere
+
+
+def test_run_to_day_n_ends_that_day_the_box_follows_the_clock_the_funnel_counts_and_unnoticed_cases_have_no_tier():
+    s = Session(SMALL)
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
+    assert "运行到第 N 天结束" in str(rc.find(v.TextField, class_="gs-day").widget.label)
+    day = rc.find(v.TextField, class_="gs-day").widget
+    assert day.v_model == "1"
+    day.v_model = "2"
+    day.fire_event("keyup.enter", None)
+    rc.find(v.Btn, class_="gs-run-to").widget.click()
+    deadline = time.monotonic() + 120
+    while s.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rc.find(FrameTimer).widget.beats += 1  # the browser's next beat draws the page
+    assert s.now == 2 * 1440
+    assert _clock(rc) == (2880.0, "第3天 00:00（第2天结束）")  # the end of day 2, said so
+    assert rc.find(v.TextField, class_="gs-day").widget.v_model == "3"  # the day the clock is in now, not 1
+    funnel = _html(rc, "gs-funnel").unsafe_innerHTML
+    now = dict(re.findall(r'data-stage="(\w+)"[^>]*><span>[^<]*</span><b class="gs-now">([\d,]+)</b>', funnel))
+    assert set(now) == {"occurred", "reported", "dispatched", "arrived", "resolved", "verify", "closed"}
+    assert now["resolved"] == now["closed"] == "0" and "·" not in funnel
+    rows = [r[1] for r in rc.find(CaseRows).widget.rows]
+    unnoticed = [r for r in rows if "发生（未发现）" in r]
+    assert unnoticed and all(r.endswith("发生（未发现）") for r in unnoticed)  # no tier before anyone noticed it
+    assert all(r.rsplit(" · ", 1)[-1] in ("网格", "村", "镇", "县（市）", "发生（未发现）") or "↑" in r or "超时" in r
+               for r in rows)
+    assert not any(re.search(r"[A-Za-z]", r) for r in rows)  # a Chinese page's list has no English word
+    rc.close()

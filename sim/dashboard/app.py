@@ -187,7 +187,7 @@ def Dashboard(session: Session):
             with solara.Div(classes=["gs-col-controls"]):
                 Controls(session, lang, refresh, set_selected,
                          (session.builds, session.finished, session.error, session.refused_seed, session.b_path,
-                          session.arm_b is None))
+                          session.arm_b is None, current_day(session.now, session.model.days)))
                 Measures(measures, lang)
                 Series(session, lang, tuple(arm.measured_at for arm in session.arms))
             with solara.Div(classes=["gs-col-map"]):
@@ -218,7 +218,10 @@ def Titles(meta: Any, lang: str):
 @solara.component
 def Clock(now: float, paused_at: float | None, running: bool, lang: str):
     """Show the simulated clock; its data attributes let the browser tests read it."""
-    solara.HTML(tag="span", unsafe_innerHTML=html.escape(L.clock(now, lang)), classes=["gs-clock"],
+    text = L.clock(now, lang)
+    if now > 0 and now % MINUTES_PER_DAY == 0:  # midnight: the day that just ended, as "run to day N" counts it
+        text += L.t("end_of_day", lang, day=int(now // MINUTES_PER_DAY))
+    solara.HTML(tag="span", unsafe_innerHTML=html.escape(text), classes=["gs-clock"],
                 attributes={"data-minutes": f"{now:.0f}",
                             "data-paused-at": "" if paused_at is None else f"{paused_at:.0f}",
                             "data-running": str(running).lower()})
@@ -280,12 +283,17 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
              shown: tuple[Any, ...]):
     """Offer run, pause, run-to-day and the policies a trainer may change (each change restarts the run)."""
     st = session.settings
-    day_to, set_day_state = solara.use_state(cast(int | None, max(1, math.ceil(session.now / MINUTES_PER_DAY) + 1)))
+    today = current_day(session.now, session.model.days)
+    # (the day typed, the clock's day then): the box follows the clock, except for a day typed on the clock's day
+    # or one still ahead (so a run to day 3 leaves the box at 4, not at 1)
+    typed, set_day_state = solara.use_state(cast(tuple[int | None, int] | None, None))
+    day_to = typed[0] if typed is not None and (typed[1] == today or (typed[0] or 0) >= today) else today
     day_ref = solara.use_ref(day_to)  # what the button reads, whatever render it was bound in
+    day_ref.current = day_to
 
     def set_day_to(value: int | None) -> None:
         day_ref.current = value
-        set_day_state(value)
+        set_day_state((value, today))
 
     def reset(**changes: Any) -> Callable[[], None]:
         def do() -> None:
@@ -410,6 +418,11 @@ def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Ca
     solara.HTML(tag="div", unsafe_innerHTML=_legend(lang, session.arm.model.town.roads is not None), classes=["gs-legend"])
 
 
+def current_day(now: float, days: float) -> int:
+    """Give the day the clock is in (1 = the first), at most the run's last: what "run to day N" offers first."""
+    return max(1, min(int(now // MINUTES_PER_DAY) + 1, math.ceil(days)))
+
+
 @solara.component
 def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
     """发生 → 发现/上报 → 派遣 → 到场 → 办结 → 核查 → 结案: cases now at each stage / so far."""
@@ -417,19 +430,20 @@ def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
         boxes = []
         for key, stage, n_now, n_all in _funnel_rows(now, reached):
             colour = STAGE_COLOURS[stage]
-            now_txt = "" if n_now is None else f"{n_now:,}"
-            boxes.append(f'<div style="background:{colour}" data-stage="{key}"><span>{html.escape(L.funnel(key, lang))}'
-                         f'</span><b class="gs-now">{now_txt or "·"}</b><span class="gs-all">{n_all:,}</span></div>')
+            why = f' title="{html.escape(L.t(f"funnel_now_{key}", lang))}"' if key in ("resolved", "closed") else ""
+            boxes.append(f'<div style="background:{colour}" data-stage="{key}"{why}><span>{html.escape(L.funnel(key, lang))}'
+                         f'</span><b class="gs-now">{n_now:,}</b><span class="gs-all">{n_all:,}</span></div>')
         tag = f'<div class="dim" style="flex:0 0 auto">{"AB"[k]}<br>{html.escape(L.t("funnel_now", lang))}<br>' \
               f'{html.escape(L.t("funnel_total", lang))}</div>'
         solara.HTML(tag="div", unsafe_innerHTML=tag + "".join(boxes), classes=["gs-funnel"])
 
 
-def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, int | None, int]]:
+def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, int, int]]:
     """Count the seven boxes of the closed-loop funnel: now in each stage, and reached so far.
 
     A verified case is one that closed, so 核查 shows the cases being verified now (resolved,
-    not closed) and the verified so far.
+    not closed) and the verified so far. None waits at 办结 (a resolved case is at once being
+    verified) or at 结案 (a closed case has left the loop): their "now" is 0, shown as 0.
     """
     i = {s: k for k, s in enumerate(STAGES)}
     return [
@@ -437,9 +451,9 @@ def _funnel_rows(now: list[int], reached: list[int]) -> list[tuple[str, Stage, i
         ("reported", Stage.REPORTED, now[i[Stage.REPORTED]], reached[i[Stage.REPORTED]]),
         ("dispatched", Stage.DISPATCHED, now[i[Stage.DISPATCHED]], reached[i[Stage.DISPATCHED]]),
         ("arrived", Stage.ARRIVED, now[i[Stage.ARRIVED]], reached[i[Stage.ARRIVED]]),
-        ("resolved", Stage.RESOLVED, None, reached[i[Stage.RESOLVED]]),
+        ("resolved", Stage.RESOLVED, 0, reached[i[Stage.RESOLVED]]),
         ("verify", Stage.RESOLVED, now[i[Stage.RESOLVED]], reached[i[Stage.CLOSED]]),
-        ("closed", Stage.CLOSED, None, reached[i[Stage.CLOSED]]),
+        ("closed", Stage.CLOSED, now[i[Stage.CLOSED]], reached[i[Stage.CLOSED]]),
     ]
 
 
@@ -598,7 +612,7 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
                 continue
             if f.open and not math.isnan(inc.closed_at):
                 continue
-            tier = Tier(arm.tier_now(inc)).key
+            tier = "" if inc.stage == Stage.OCCURRED else Tier(arm.tier_now(inc)).key  # unnoticed: no tier yet
             if f.tier and tier != f.tier:
                 continue
             if f.category and cats[inc.category].name != f.category:
@@ -615,7 +629,7 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
 
     items = []
     for iid, cat, stg, late, esc, tr in rows:
-        text = f"#{iid} {category(cat, lang)} · {L.map_stage(stg, lang)} · {label(Tier[tr.upper()], lang)}"
+        text = f"#{iid} {category(cat, lang)} · {L.map_stage(stg, lang)}" + (f" · {label(Tier[tr.upper()], lang)}" if tr else "")
         if esc:
             text += f" · ↑{esc}"
         if late:
