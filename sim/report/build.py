@@ -649,7 +649,7 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     sections.append(limits_section(lang))
     sections.append(_all_measures([a, b], lang))
     return {"title": t("title.compare", lang, a=ta, b=tb), "days": meta.get("days"), "reps": n,
-            "source": t("scenario_file", lang, files=f"A {scenario_file(a)}, B {scenario_file(b)}"),
+            "source": t("scenario_file", lang, files=f"A {scenario_file(a)}{t('cost.role_sep', lang)}B {scenario_file(b)}"),
             "sections": sections}
 
 
