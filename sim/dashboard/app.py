@@ -284,16 +284,19 @@ def Controls(session: Session, lang: str, refresh: Callable[[], None], set_selec
     """Offer run, pause, run-to-day and the policies a trainer may change (each change restarts the run)."""
     st = session.settings
     today = current_day(session.now, session.model.days)
-    # (the day typed, the clock's day then): the box follows the clock, except for a day typed on the clock's day
-    # or one still ahead (so a run to day 3 leaves the box at 4, not at 1)
-    typed, set_day_state = solara.use_state(cast(tuple[int | None, int] | None, None))
-    day_to = typed[0] if typed is not None and (typed[1] == today or (typed[0] or 0) >= today) else today
-    day_ref = solara.use_ref(day_to)  # what the button reads, whatever render it was bound in
+    # the day typed, or the latest day the clock has been in once it passed the typed one (a run to day 3 leaves
+    # the box at 4, not at 1); it never goes back by itself: a restart at day 0 keeps it, so the page never
+    # changes the box under a trainer's (or a test's) typing
+    typed, set_day_state = solara.use_state(cast(int | None, today))
+    latest = solara.use_ref(today)
+    latest.current = max(latest.current, today)
+    day_to = typed if typed is not None and typed >= latest.current else latest.current
+    day_ref = solara.use_ref(cast(int | None, day_to))  # what the button reads, whatever render it was bound in
     day_ref.current = day_to
 
     def set_day_to(value: int | None) -> None:
         day_ref.current = value
-        set_day_state((value, today))
+        set_day_state(value)
 
     def reset(**changes: Any) -> Callable[[], None]:
         def do() -> None:
