@@ -95,8 +95,9 @@ def test_the_town_refers_what_it_would_resolve_but_lacks_the_powers_for():
     p, r = cat.resolves_at(Tier.TOWN), cat.county_referral_prob
     outcomes = {}
     for k, u in enumerate((0.5 * p * (1 - r), p * (1 - r) + 0.5 * p * r, 0.5 * (1 + p))):
-        inc = Incident(k, names.index("broken_facilities"), 0, 0, 1.0, 1.0, 0.0, np.zeros(32))
-        inc.u[U.RESOLVE_TOWN] = u
+        uniforms = np.zeros(32)
+        uniforms[U.RESOLVE_TOWN] = u
+        inc = Incident(k, names.index("broken_facilities"), 0, 0, 1.0, 1.0, 0.0, uniforms)
 
         def attempt(inc=inc, u=u):
             outcomes[u] = yield from m.centre._handle_at(inc, cat, Tier.TOWN)

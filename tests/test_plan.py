@@ -283,7 +283,7 @@ def test_pareto_figure_names_plans_by_marker_not_by_text_over_the_crowded_points
         legend = [t.get_text() for t in box.get_texts()]
         assert [plan_method(m, "zh") for m in ("current", "p-median", "mclp", "p-center")] == legend[:4]
         # the four plans of K = 3 stand apart across the axis, each inside the plot
-        xs = sorted(float(x) for c in ax.collections[:4] for x, _ in c.get_offsets() if 8 < x < 10)
+        xs = sorted(x for c in ax.collections[:4] for x in np.asarray(c.get_offsets(), dtype=float)[:, 0].tolist() if 8 < x < 10)
         assert len(xs) == 4 and min(b - a for a, b in itertools.pairwise(xs)) >= 0.29
     finally:
         plt.close(fig)

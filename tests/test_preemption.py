@@ -35,8 +35,9 @@ def _run_calls(m: TownModel, calls: list[tuple[str, float]]) -> tuple[dict[int, 
     resolved: dict[int, float] = {}
 
     def call(k: int, cat: str, t: float):
-        inc = Incident(k, names.index(cat), g.village, g.index, x, y, t, np.full(32, 0.5))
-        inc.u[U.RESOLVE_TOWN] = 0.0  # resolved by the squad, not referred
+        uniforms = np.full(32, 0.5)
+        uniforms[U.RESOLVE_TOWN] = 0.0  # resolved by the squad, not referred
+        inc = Incident(k, names.index(cat), g.village, g.index, x, y, t, uniforms)
         inc.history = []
         cases[k] = inc
         yield t

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.labels import warning
+from sim.labels import Lang, warning
 from sim.report import catalogue as cat
 from sim.report.build import render
 
@@ -116,8 +116,10 @@ def test_a_road_warning_names_the_travel_mode_in_chinese():
 
 def test_assumption_notes_read_in_the_reports_language(folders):
     """The preset's notes give their Chinese after " | ": a Chinese report shows it, an English one the English."""
-    for lang, own, other in (("zh", "假设：开始时全镇没有未结案件", "the town starts"), ("en", "assumption: the town starts "
-                                                                                   "with no open cases", "假设")):
+    languages: tuple[tuple[Lang, str, str], ...] = (
+        ("zh", "假设：开始时全镇没有未结案件", "the town starts"),
+        ("en", "assumption: the town starts with no open cases", "假设"))
+    for lang, own, other in languages:
         assumed = _section(render(folders["run"], lang), "assumptions")
         notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
         assert notes and own in notes and not [n for n in notes if other in n], (lang, notes[:5])
