@@ -39,6 +39,7 @@ from sim.warnings import as_dicts
 
 if TYPE_CHECKING:
     from sim.agents.staff import BookableStaff
+    from sim.config.staff import Routine
     from sim.model import TownModel
     from sim.shifts import DutyCalendar
 
@@ -93,6 +94,18 @@ def staff_table(model: TownModel, cases: CaseColumns | None = None) -> pd.DataFr
             return h
         return float(span_of(cal)) / cal.length * MINUTES_PER_DAY * DAYS_PER_WEEK / cal.days_per_week
 
+    def add_booked(s: BookableStaff, unit: str, routine: Routine, *, patrol_share: float, households: float,
+                   cases: int, sharers: int) -> None:
+        """Add a grid worker's or a cadre's row: their on-duty minutes and their routine duties' minutes."""
+        on_duty = span_of(s.calendar) * s.duty_share
+        people.append(s)
+        units.append(unit)
+        shares.append(s.duty_share)
+        on_duty_min.append(on_duty)
+        routines.append(routine_minutes(routine, span_min=routine_span(s.calendar), on_duty_min=on_duty,
+                                        patrol_share=patrol_share, households=households, cases=cases,
+                                        sharers=sharers))
+
     roles = model.config.grid_staff.all_roles()
     for team in model.teams:
         grid = model.town.grids[team.grid]
@@ -100,26 +113,13 @@ def staff_table(model: TownModel, cases: CaseColumns | None = None) -> pd.DataFr
         for s in team.members:
             per_role[s.role] = per_role.get(s.role, 0) + 1
         for s in team.members:
-            on_duty = span_of(s.calendar) * s.duty_share
-            people.append(s)
-            units.append(grid.id)
-            shares.append(s.duty_share)
-            on_duty_min.append(on_duty)
-            routines.append(routine_minutes(
-                roles[s.role].routine, span_min=routine_span(s.calendar), on_duty_min=on_duty,
-                patrol_share=s.patrol_share if "patrol" in s.duties else 0.0, households=grid.households,
-                cases=int(reported[grid.index]), sharers=per_role[s.role]))
+            add_booked(s, grid.id, roles[s.role].routine, patrol_share=s.patrol_share if "patrol" in s.duties else 0.0,
+                       households=grid.households, cases=int(reported[grid.index]), sharers=per_role[s.role])
     village_reported = {v.name: sum(int(reported[g]) for g in v.grids) for v in model.town.villages}
     for v, cadres in zip(model.town.villages, model.cadres, strict=False):
         for s in cadres:
-            on_duty = span_of(s.calendar) * s.duty_share
-            people.append(s)
-            units.append(v.name)
-            shares.append(s.duty_share)
-            on_duty_min.append(on_duty)
-            routines.append(routine_minutes(
-                model.config.tiers.village_routine, span_min=routine_span(s.calendar), on_duty_min=on_duty,
-                patrol_share=0.0, households=v.households, cases=village_reported[v.name], sharers=len(cadres)))
+            add_booked(s, v.name, model.config.tiers.village_routine, patrol_share=0.0, households=v.households,
+                       cases=village_reported[v.name], sharers=len(cadres))
     for dept in model.departments.values():
         unit = f"{dept.tier.key}:{dept.domain}"
         for s in dept.staff:
