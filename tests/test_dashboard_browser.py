@@ -134,6 +134,8 @@ def _run_to_day(page, day: int) -> None:
     page.locator(f'.gs-clock[data-running="true"], .gs-clock[data-minutes="{day * 1440}"]').wait_for()
     _wait_clock(page, lambda m: m >= day * 1440)
     page.locator('.gs-clock[data-running="false"]').wait_for()
+    # the clock and the measures reach the browser as two messages: wait for the measures too
+    page.locator(f'.gs-measures[data-minutes="{day * 1440}"]').wait_for()
 
 
 def test_watch_pause_click_a_dot_reload_and_refuse_a_bad_seed(server, browser):

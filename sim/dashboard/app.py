@@ -479,7 +479,9 @@ def _legend(lang: str, roads: bool = False) -> str:
 def Measures(ms: tuple[dict[str, Any], ...], lang: str):
     """Show the live measures (and, in A/B mode, B and the difference A − B)."""
     with solara.Card(L.t("measures", lang), classes=["gs-card"]):
-        solara.HTML(tag="table", unsafe_innerHTML=_measures_rows(list(ms), lang), classes=["gs-measures"])
+        # data-minutes: the clock the measures were taken at (the browser tests wait on it)
+        solara.HTML(tag="table", unsafe_innerHTML=_measures_rows(list(ms), lang), classes=["gs-measures"],
+                    attributes={"data-minutes": f"{ms[0].get('now_min', 0):.0f}" if ms else ""})
 
 
 _MEASURE_ROWS: tuple[tuple[str, str], ...] = (
