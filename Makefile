@@ -29,8 +29,9 @@ lint: setup
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
 
+# Issue 14's six targets, one status table (results/bench/issue14.md); BENCH_ARGS=--quick for a smoke check.
 bench: setup
-	$(BIN)/python benchmarks/bench_year.py
+	nice $(BIN)/python benchmarks/issue14.py $(BENCH_ARGS)
 
 # The README's images in docs/ from real Xu Xiake runs (≈ 25 min of CPU); the tests never write docs/.
 docs-images: setup

@@ -44,7 +44,19 @@ from functools import partial
 
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
-from common import ROOT, Series, agree, header, mean_ci, median, options, table, timed_cpu, verdict
+from common import (
+    ROOT,
+    Series,
+    agree,
+    header,
+    mean_ci,
+    median,
+    options,
+    save_json,
+    table,
+    timed_cpu,
+    verdict,
+)
 from simpy.events import NORMAL
 
 from sim.analytic.from_scenario import squad_system
@@ -239,7 +251,7 @@ def run_bare(rates: list[float], prefs: list[list[int]], mean_busy: float, horiz
 
 
 def main() -> None:
-    ap = options(__doc__, repeats=5)
+    ap = options(__doc__, repeats=5, json_out=True)
     ap.add_argument("--n", type=int, default=100_000, help="calls expected per run (default 100,000)")
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
     ap.add_argument("--only", choices=["model", "floor", "squads", "bare", "simpy"], help="time one implementation (for profiling)")
@@ -284,15 +296,19 @@ def main() -> None:
                  "CPU µs/call", "events/call"]))
     print()
     rows = []
+    inside = dict.fromkeys(chosen, True)  # every unit's exact workload inside that implementation's 99% CI
+    same_as_simpy = dict.fromkeys(chosen[:-1], True)
     for u, uid in enumerate(ss.unit_ids):
         row: list = [uid, float(exact.workload[u])]
         per = {i: [run[u] for run in runs[i].stats] for i in chosen}
         for i in chosen:
             m, hw = mean_ci(per[i])
             row += [m, hw]
+            inside[i] = inside[i] and abs(m - float(exact.workload[u])) <= hw
         for i in chosen[:-1]:
             if "simpy" in chosen:
                 same, _diff, _ = agree(per[i], per["simpy"])
+                same_as_simpy[i] = same_as_simpy[i] and same
                 row.append("n/a: needs --repeats >= 2" if args.repeats < 2 else "yes" if same else "NO")
         rows.append(row)
     cols = ["unit", "hypercube"]
@@ -302,12 +318,17 @@ def main() -> None:
         cols += [f"{i} = SimPy (Welch, 1%)" for i in chosen[:-1]]
     print(table(rows, cols))
     print("workload = busy share of the whole horizon, from an empty start; CI over the repeats")
+    ratios: dict[str, dict[str, float]] = {}
     if "simpy" in chosen:
         print()
+        for key in chosen[:-1]:
+            ratios[key] = {"cpu": runs[key].cpu_rate / runs["simpy"].cpu_rate,
+                           "wall": runs[key].rate / runs["simpy"].rate}
         for key, target in (("squads", TARGET_SQUADS), ("model", TARGET_LOOP)):
             if key in chosen:
                 wall = runs[key].rate / runs["simpy"].rate
                 ratio = runs[key].cpu_rate / runs["simpy"].cpu_rate
+                ratios[key]["target"] = target
                 print(f"ratio {key}/simpy: {ratio:5.2f}x by CPU time, {wall:5.2f}x by wall time  "
                       f"(target >= {target:g}x, judged by CPU time)  {verdict(ratio, target)}")
         if "floor" in chosen:
@@ -317,6 +338,13 @@ def main() -> None:
         if "bare" in chosen:
             ratio = runs["bare"].cpu_rate / runs["simpy"].cpu_rate
             print(f"ratio bare/simpy: {ratio:5.2f}x by CPU time (the prototype: the floor for the squads' {TARGET_SQUADS:g}x)")
+
+    save_json(args.json, n=args.n, repeats=args.repeats, ratios=ratios,
+              runs={i: {"name": runs[i].name, "calls": median(runs[i].items), "cpu_us_per_call": 1e6 / runs[i].cpu_rate,
+                        "events_per_call": median(events[i]),
+                        "workloads_inside_hypercube_ci": inside[i] if args.repeats >= 2 else None,
+                        "workloads_same_as_simpy": same_as_simpy.get(i) if args.repeats >= 2 else None}
+                    for i in chosen})
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from common import (
     mean_ci,
     median,
     options,
+    save_json,
     table,
     timed_cpu,
     verdict,
@@ -102,7 +103,7 @@ def ciw_waits(q) -> list[float]:
 
 
 def main() -> None:
-    ap = options(__doc__, repeats=5)
+    ap = options(__doc__, repeats=5, json_out=True)
     ap.add_argument("--n", type=int, default=200_000, help="customers per run (default 200,000)")
     ap.add_argument("--seed", type=int, default=1, help="first seed; repeat k uses seed + k")
     ap.add_argument("--only", choices=["model", "simpy", "ciw"], help="time one implementation (for profiling)")
@@ -140,11 +141,14 @@ def main() -> None:
     print()
 
     rows = []
+    waits: dict[str, dict[str, float | bool]] = {}
     for key in chosen:
         s = runs[key]
         bm = [b for run in s.stats for b in run]
         m, hw = mean_ci(bm)
         ok = "yes" if abs(m - ec.mean_wait) <= hw else "NO"
+        waits[key] = {"mean_wait_min": m, "ci99_min": hw, "erlang_c_in_ci": ok == "yes",
+                      "customers_per_cpu_s": s.cpu_rate, "customers_per_s": s.rate}
         rows.append([s.name, median(s.items), median(s.seconds), s.rate, min(s.rates), max(s.rates), s.cpu_rate,
                      m, hw, ok])
     print(table(rows, ["implementation", "customers", "median s", "customers/s", "min/s", "max/s",
@@ -155,16 +159,22 @@ def main() -> None:
         for key in chosen[1:]:
             other = [b for run in runs[key].stats for b in run]
             same, diff, hw = agree(model_bm, other)
+            waits[key]["same_wait_as_model"] = same
             print(f"model - {runs[key].name} mean wait: {diff:+.3f} ± {hw:.3f} min (99%): "
                   + ("same within noise" if same else "DIFFERENT beyond noise"))
+    ratios: dict[str, dict[str, float]] = {}
     if "model" in chosen:
         print()
         for key, target in (("simpy", TARGET_SIMPY), ("ciw", TARGET_CIW)):
             if key in chosen:
                 wall = runs["model"].rate / runs[key].rate
                 ratio = runs["model"].cpu_rate / runs[key].cpu_rate
+                ratios[key] = {"cpu": ratio, "wall": wall, "target": target}
                 print(f"ratio model/{key:<5}: {ratio:5.2f}x by CPU time, {wall:5.2f}x by wall time  "
                       f"(target >= {target:g}x, judged by CPU time)  {verdict(ratio, target)}")
+
+    save_json(args.json, n=args.n, repeats=args.repeats, erlang_c_mean_wait_min=ec.mean_wait, runs=waits,
+              ratios=ratios)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ output file. Its peak resident set (``ru_maxrss`` from ``wait4``) is read when i
 Records and hall visits are kept as compact columns and the measures read columns, so
 memory should hardly grow with the horizon.
 
-    .venv/bin/python benchmarks/bench_memory.py [SCENARIO] [--days 365] [--times 3] [--phases]
+    .venv/bin/python benchmarks/bench_memory.py [SCENARIO] [--days 365] [--times 3] [--repeats 1] [--phases]
+
+With ``--repeats R`` the two horizons are run R times each, in turn, and the medians of their
+peaks compared (a peak varies by a few MB from one process to the next).
 
 With ``--phases`` each horizon is also run once in a child process that prints its resident
 set and its peak so far (``VmRSS``/``VmHWM`` of ``/proc/self/status``) after each step of
@@ -26,7 +29,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import ROOT, header, options, table, verdict
+from common import ROOT, header, median, options, save_json, table, verdict
 
 TARGET_MB, TARGET_GROWTH = 300.0, 1.1
 
@@ -80,18 +83,26 @@ def peak_of_run(scenario: str, days: float, out: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365, repeats=1, json_out=True)
     ap.add_argument("--times", type=float, default=3, help="the longer run is this many times --days")
     ap.add_argument("--phases", action="store_true", help="also print the resident set after each end-of-run step")
     args = ap.parse_args()
     header("Peak memory of a whole gridsim run: one horizon against a longer one", scenario=Path(args.scenario).name,
            days=f"{args.days:g} and {args.days * args.times:g}")
-    rows = []
+    horizons = (args.days, args.days * args.times)
+    peaks: dict[float, list[float]] = {d: [] for d in horizons}
+    walls: dict[float, list[float]] = {d: [] for d in horizons}
     with tempfile.TemporaryDirectory() as tmp:
-        for days in (args.days, args.days * args.times):
-            mb, secs = peak_of_run(args.scenario, days, Path(tmp) / f"d{days:g}")
-            rows.append([f"gridsim run --days {days:g}", days, mb, secs])
-    print(table(rows, ["process", "days", "peak RSS (MB)", "wall s"]))
+        for k in range(args.repeats):
+            for days in horizons:
+                mb, secs = peak_of_run(args.scenario, days, Path(tmp) / f"r{k}d{days:g}")
+                peaks[days].append(mb)
+                walls[days].append(secs)
+            print(f"repeat {k + 1}/{args.repeats}: " + ", ".join(
+                f"--days {d:g} peak {peaks[d][-1]:.1f} MB ({walls[d][-1]:.1f} s)" for d in horizons), flush=True)
+    rows = [[f"gridsim run --days {d:g}", d, median(peaks[d]), min(peaks[d]), max(peaks[d]), median(walls[d])]
+            for d in horizons]
+    print(table(rows, ["process", "days", "peak RSS (MB), median", "min", "max", "wall s"]))
     one, more = rows[0][2], rows[1][2]
     print()
     print(f"peak of {args.days:g} days <= {TARGET_MB:g} MB : {one:.0f} MB  "
@@ -99,6 +110,9 @@ def main() -> None:
     growth = more / one
     print(f"{args.times:g}x the horizon <= {TARGET_GROWTH:g}x the peak: {growth:.3f}x  "
           f"{verdict(growth, TARGET_GROWTH, higher_is_better=False)}")
+    save_json(args.json, days=args.days, times=args.times, repeats=args.repeats,
+              peak_mb={"short": one, "long": more}, peaks_mb={f"{d:g}": peaks[d] for d in horizons},
+              growth=growth, target_mb=TARGET_MB, target_growth=TARGET_GROWTH)
     if args.phases:
         for days in (args.days, args.days * args.times):
             print(f"\n--days {days:g}: resident set after each step (peak so far; the files are written before release_memory)")

@@ -36,7 +36,18 @@ from functools import partial
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import ROOT, Series, cpu_seconds, header, median, options, table, timed_cpu, verdict
+from common import (
+    ROOT,
+    Series,
+    cpu_seconds,
+    header,
+    median,
+    options,
+    save_json,
+    table,
+    timed_cpu,
+    verdict,
+)
 
 import sim.runner as runner
 from sim.config import load_scenario
@@ -111,7 +122,7 @@ def end_of_run_steps(sc, days: float, out: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=30, repeats=5)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=30, repeats=5, json_out=True)
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     header("gridsim run: whole command vs the simulation alone", scenario=Path(args.scenario).name,
@@ -153,6 +164,11 @@ def main() -> None:
     print()
     print(f"whole / simulation alone: {ratio:.2f}x by CPU time, {wall:.2f}x by wall time  "
           f"(target <= {TARGET:g}x, judged by CPU time)  {verdict(ratio, TARGET, higher_is_better=False)}")
+    save_json(args.json, days=args.days, repeats=args.repeats,
+              ratios={"whole": {"cpu": ratio, "wall": wall, "target": TARGET}, "floor": {"cpu": best}},
+              cpu_s={"whole": median(whole.cpu), "simulation": median(alone.cpu), "import_sim_cli": median(start.cpu),
+                     "import_sim_runner": median(run_imports.cpu), "floor": median(lowest.cpu)},
+              end_of_run_cpu_s=steps)
 
 
 if __name__ == "__main__":

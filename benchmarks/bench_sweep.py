@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
-from common import ROOT, cpu_seconds, header, median, options, table, verdict
+from common import ROOT, cpu_seconds, header, median, options, save_json, table, verdict
 
 from sim.config import load_scenario
 from sim.runner import run_replication
@@ -54,7 +54,7 @@ def rate(tasks: list[Task], workers: int) -> float:
 
 
 def main() -> None:
-    ap = options(__doc__)
+    ap = options(__doc__, json_out=True)
     ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "xuxiake_1plus4.toml")
     ap.add_argument("--runs", type=int, default=16)
     ap.add_argument("--days", type=float, default=5)
@@ -66,7 +66,9 @@ def main() -> None:
            days=f"{args.days:g}")
     rate(tasks[:1], 1)  # start the fork server (model imports) outside the timings
     one = rate(tasks, 1)
+    print(f"1 worker: {len(tasks)} runs done", flush=True)
     two = rate(tasks, 2)
+    print(f"2 workers: {len(tasks)} runs done", flush=True)
     print(table([["1 worker", one, one], ["2 workers", two, 2 * two]],
                 ["pool", "runs/minute/worker", "runs/minute"]))
     eff = two / one
@@ -78,9 +80,11 @@ def main() -> None:
           f"{verdict(thousand, TARGET_MINUTES, higher_is_better=False)}")
     half = tasks[:len(tasks) // 2]
     walls: dict[int, list[float]] = {len(half): [], len(tasks): []}
-    for _ in range(args.repeats):
+    for k in range(args.repeats):
         for part in (half, tasks):
             walls[len(part)].append(wall(part, 2))
+        print(f"repeat {k + 1}/{args.repeats}: 2 workers, {len(half)} runs {walls[len(half)][-1]:.2f} s, "
+              f"{len(tasks)} runs {walls[len(tasks)][-1]:.2f} s", flush=True)
     short, full = median(walls[len(half)]), median(walls[len(tasks)])
     marginal = (full - short) / (len(tasks) - len(half))
     fixed = full - len(tasks) * marginal
@@ -100,6 +104,11 @@ def main() -> None:
     free = 1000 * per_run / 2 / 60
     print(f"CPU per run in this process (median of {len(cpu)}): {per_run:.2f} s; 1,000 runs on two free cores "
           f"(perfect scaling): {free:.1f} min  {verdict(free, TARGET_MINUTES, higher_is_better=False)}")
+
+    save_json(args.json, runs=args.runs, days=args.days, repeats=args.repeats, target_minutes=TARGET_MINUTES,
+              runs_per_minute={"1 worker": one, "2 workers": 2 * two}, scaling_efficiency=eff,
+              minutes_1000={"pool_linear": thousand, "pool_fixed_marginal": thousand_fixed, "cpu_two_free_cores": free},
+              pool_fixed_s=fixed, pool_marginal_s=marginal, cpu_s_per_run=per_run, cpu_s_each_run=cpu)
 
 
 if __name__ == "__main__":

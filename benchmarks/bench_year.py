@@ -6,7 +6,7 @@ timeouts in all as make its SimPy events equal the model's, shared out over the 
 counts are printed; SimPy numbers every event it schedules). The ratio says what the
 model's agents, policies, service hall and records cost on top of the events themselves.
 
-    .venv/bin/python benchmarks/bench_year.py [SCENARIO] [--days 365] [--repeats 3]
+    .venv/bin/python benchmarks/bench_year.py [SCENARIO] [--days 365] [--repeats 5]
 
 Target (issue 14): the year with the incident log written <= 2x the bare loop. Peak
 memory of the whole command is measured by bench_memory.py.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts the repo root on sys.path)
 import simpy
-from common import cpu_seconds, header, median, options, table, verdict
+from common import cpu_seconds, header, median, options, save_json, table, verdict
 
 from sim.agents.command_centre import CommandCentre
 from sim.config import load_scenario
@@ -98,7 +98,7 @@ BARE_OVERHEAD = 3
 
 
 def main() -> None:
-    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365, repeats=3, seed=1)
+    ap = options(__doc__, scenario="xuxiake_1plus4.toml", days=365, repeats=5, seed=1, json_out=True)
     args = ap.parse_args()
     sc = load_scenario(args.scenario)
     header("A simulated year: model vs a like-for-like bare SimPy loop", scenario=sc.meta.name,
@@ -140,6 +140,16 @@ def main() -> None:
           f"(target <= {TARGET:g}x, judged by CPU time)  {verdict(ratio, TARGET, higher_is_better=False)}")
     print(f"floor / bare loop: {median(floor_cpu) / median(bare_cpu):.2f}x by CPU time (the prototype: what the model "
           f"would cost with every case stage free; the stages cost {median(model_cpu) / median(floor_cpu):.2f}x the floor)")
+
+    save_json(args.json, days=args.days, repeats=args.repeats, incidents=n,
+              ratios={"model": {"cpu": ratio, "wall": m / b, "target": TARGET},
+                      "floor": {"cpu": median(floor_cpu) / median(bare_cpu), "wall": median(floor_s) / b}},
+              runs={"model": {"cpu_s": median(model_cpu), "cpu_us_per_incident": 1e6 * median(model_cpu) / n,
+                              "events_per_incident": per_incident},
+                    "bare": {"cpu_s": median(bare_cpu), "cpu_us_per_incident": 1e6 * median(bare_cpu) / n,
+                             "events_per_incident": bare_events / n},
+                    "floor": {"cpu_s": median(floor_cpu), "cpu_us_per_incident": 1e6 * median(floor_cpu) / floor_n,
+                              "events_per_incident": floor_events}})
 
 
 if __name__ == "__main__":

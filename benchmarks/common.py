@@ -7,6 +7,7 @@ so they see the same machine load; ratios are taken between medians over repeats
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -25,13 +26,13 @@ if str(ROOT) not in sys.path:  # run as `python benchmarks/bench_x.py` from anyw
     sys.path.insert(0, str(ROOT))
 
 
-
 def options(doc: str | None, *, scenario: str | None = None, days: float | None = None,
-            repeats: int | None = None, seed: int | None = None) -> argparse.ArgumentParser:
+            repeats: int | None = None, seed: int | None = None, json_out: bool = False) -> argparse.ArgumentParser:
     """Start a benchmark's command line: its docstring's first line, and the shared options it takes.
 
     ``scenario`` (a file under scenarios/) becomes the optional first argument; ``--days``,
-    ``--repeats`` and ``--seed`` are added with the given defaults. The script adds its own.
+    ``--repeats`` and ``--seed`` are added with the given defaults; with ``json_out``, ``--json FILE``
+    (see ``save_json``). The script adds its own.
     """
     ap = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
     if scenario is not None:
@@ -42,7 +43,22 @@ def options(doc: str | None, *, scenario: str | None = None, days: float | None 
         ap.add_argument("--repeats", type=int, default=repeats)
     if seed is not None:
         ap.add_argument("--seed", type=int, default=seed)
+    if json_out:
+        ap.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the headline numbers to FILE as JSON (what benchmarks/issue14.py reads)")
     return ap
+
+
+def save_json(path: Path | None, **numbers: Any) -> None:
+    """Write a benchmark's headline numbers to ``path`` (if given) as JSON, with the machine line.
+
+    benchmarks/issue14.py runs each script with ``--json`` and builds its status table from
+    these files rather than from the printed text.
+    """
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": machine(), **numbers}, indent=1, default=float) + "\n", encoding="utf-8")
 
 
 def timed[T](fn: Callable[[], T]) -> tuple[float, T]:
