@@ -143,7 +143,7 @@ def run(
     base_seed = sc.run.seed if seed is None else seed
     n_days = sc.run.days if days is None else days
     if n_days <= sc.run.warmup_days:
-        fail(too_short(n_days, f"the scenario's run.warmup_days ({sc.run.warmup_days:g})"))
+        fail(too_short(n_days, sc.run.warmup_days, "scenario", lang), lang)
     # the model and pandas load once the input is good
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replication, run_replications, write_json
@@ -227,7 +227,7 @@ def compare(
     b = _load_or_fail(scenario_b, n_days, "--days" if days is not None else f"{scenario_a}'s run.days")
     lang = language(lang, a.meta.language)  # as the report of the folder chooses it (its a/ scenario)
     if n_days <= max(a.run.warmup_days, b.run.warmup_days):
-        fail(too_short(n_days, f"the scenarios' run.warmup_days ({max(a.run.warmup_days, b.run.warmup_days):g})"))
+        fail(too_short(n_days, max(a.run.warmup_days, b.run.warmup_days), "scenarios", lang), lang)
     seeds = [seed + k for k in range(replications)]
     n_workers = min(replications, workers or os.cpu_count() or 1)
     with (output_folder(out, "gridsim compare", force, lang) as tmp,
@@ -288,7 +288,7 @@ def analytic(
     lang = language(lang, sc.meta.language)
     check_days_ = sc.run.days if days is None else days
     if check and check_days_ <= sc.run.warmup_days:
-        fail(too_short(check_days_, f"the scenario's run.warmup_days ({sc.run.warmup_days:g})"))
+        fail(too_short(check_days_, sc.run.warmup_days, "scenario", lang), lang)
     sim_runs: list[dict[str, Any]] = []
     if check:
         with progress_bar(sys.stderr.isatty()) as bar:
@@ -380,7 +380,7 @@ def validate(
     if days is not None:  # a run no longer than a case's warm-up measures nothing: say so, not "FAIL nan"
         warmup = max(sc.run.warmup_days for sc in cases)
         if days <= warmup:
-            fail(too_short(days, f"the textbook cases' run.warmup_days ({warmup:g})"))
+            fail(too_short(days, warmup, "textbook", lang), lang)
     with progress_bar(sys.stderr.isatty()) as bar:
         task = bar.add_task(say("validate.progress", lang), total=replications * len(CASES))
         checks = run_validation(replications, days, min(replications, workers or os.cpu_count() or 1),

@@ -44,16 +44,16 @@ out_console = LazyConsole(width=None if sys.stdout.isatty() else 140)
 err_console = LazyConsole(stderr=True)
 
 
-def refusal(message: str) -> str:
-    """Give the line every refusal writes on stderr (the command then exits 2)."""
-    return f"error: {message}\n"
+def refusal(message: str, lang: str = "en") -> str:
+    """Give the line every refusal writes on stderr (the command then exits 2), headed in ``lang``."""
+    return f"{'错误：' if lang == 'zh' else 'error: '}{message}\n"
 
 
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit 2."""
+def fail(message: str, lang: str = "en") -> NoReturn:
+    """One line on stderr, exit 2; ``lang`` heads it (the scenario's language, once one is known)."""
     import typer  # loaded already: fail runs inside a command; sim.__main__ refuses without it
 
-    sys.stderr.write(refusal(message))
+    sys.stderr.write(refusal(message, lang))
     raise typer.Exit(2)
 
 
@@ -150,6 +150,15 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{runs}次运行，{workers}个进程",
                        "verifying by simulation: {plans} plans (today's and {proposals} proposed) × {reps} replications "
                        "of {days:g} days = {runs} runs on {workers} worker(s)"),
+    # a run no longer than its warm-up (sim.console.too_short)
+    "too_short": ("{option}：{days:g}天不长于{after}，预热之后没有可统计的时间",
+                  "{option}: {days:g} {leave} nothing after {after}"),
+    "warmup.scenario": ("情景的预热期 run.warmup_days（{warmup:g}天）", "the scenario's run.warmup_days ({warmup:g})"),
+    "warmup.scenarios": ("两个情景中较长的预热期 run.warmup_days（{warmup:g}天）",
+                         "the scenarios' run.warmup_days ({warmup:g})"),
+    "warmup.textbook": ("教科书算例的预热期 run.warmup_days（{warmup:g}天）",
+                        "the textbook cases' run.warmup_days ({warmup:g})"),
+    "warmup.field": ("预热期 run.warmup_days（{warmup:g}天）", "run.warmup_days ({warmup:g})"),
     "plan.verifying_bar": ("仿真验证 {name}", "verifying {name}"),
     "plan.verifying_runs": ("仿真验证 {name}：第 {first}–{last} 次运行，共 {total} 次",
                             "verifying {name}: runs {first}–{last} of {total}"),
@@ -244,9 +253,17 @@ def check_days(value: float | None) -> float | None:
     return value
 
 
-def too_short(days: float, after: str) -> str:
-    """Give the refusal of a run no longer than its warm-up: ``--days: 1 day leaves nothing after …``."""
-    return f"--days: {days:g} {'day leaves' if days == 1 else 'days leave'} nothing after {after}"
+def too_short(days: float, warmup: float, whose: str, lang: str, option: str = "--days") -> str:
+    """Give the refusal of a run no longer than its warm-up: ``--days: 1 day leaves nothing after …``.
+
+    ``whose`` warm-up it is: ``scenario``, ``scenarios`` (the longer of two), ``textbook`` or
+    ``field`` (the design point's own, named by its field alone).
+    """
+    after = say(f"warmup.{whose}", lang, warmup=warmup)
+    if lang == "zh":
+        return say("too_short", lang, option=option, days=days, after=after)
+    return say("too_short", lang, option=option, days=days, after=after,
+               leave="day leaves" if days == 1 else "days leave")
 
 
 def progress_bar(enabled: bool) -> Progress:

@@ -150,12 +150,15 @@ def test_a_bad_option_value_reads_alike_in_every_command(args: list[str | Path],
     assert (code, err) == (2, "error: --lang: must be zh or en, got 'de'\n")
 
 
-@pytest.mark.parametrize(("days", "words"), [("1", "--days: 1 day leaves nothing after"),
-                                             ("0.5", "--days: 0.5 days leave nothing after")])
-def test_a_run_no_longer_than_its_warm_up_is_refused_in_english(days: str, words: str,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = gridsim(capsys, "run", DEFAULT, "--days", days)
-    assert_refused(code, err, words)
+@pytest.mark.parametrize(("days", "lang", "line"), [
+    ("1", "en", "error: --days: 1 day leaves nothing after the scenario's run.warmup_days (1)\n"),
+    ("0.5", "en", "error: --days: 0.5 days leave nothing after the scenario's run.warmup_days (1)\n"),
+    ("1", None, "错误：--days：1天不长于情景的预热期 run.warmup_days（1天），预热之后没有可统计的时间\n")])
+def test_a_run_no_longer_than_its_warm_up_is_refused_in_the_scenarios_language(
+        days: str, lang: str | None, line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """One day is a day, not "1 days"; the Chinese preset is refused in Chinese unless --lang says otherwise."""
+    code, _, err = gridsim(capsys, "run", DEFAULT, "--days", days, *(("--lang", lang) if lang else ()))
+    assert (code, err) == (2, line)
 
 
 def test_fifo_as_scenario_is_refused_without_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -164,6 +164,21 @@ def test_bad_experiment_is_refused_with_one_line(tmp_path: Path, case: str) -> N
     assert not (tmp_path / "out").exists()  # refused before anything ran
 
 
+@pytest.mark.parametrize(("days", "lang", "words"), [
+    (1, [], "：experiment.days：1天不长于预热期 run.warmup_days（1天），预热之后没有可统计的时间"),
+    (1, ["--lang", "en"], ": experiment.days: 1 day leaves nothing after run.warmup_days (1)"),
+    (0.5, ["--lang", "en"], ": experiment.days: 0.5 days leave nothing after run.warmup_days (1)")])
+def test_an_experiment_no_longer_than_its_warm_up_is_refused_in_the_scenarios_language(
+        tmp_path: Path, days: float, lang: list[str], words: str) -> None:
+    """The base scenario is Chinese: so is the refusal, unless --lang says otherwise; one day is a day."""
+    path = write_experiment(tmp_path, SQUAD_FACTORS, days=days)
+    result = CliRunner().invoke(cli(), ["sweep", str(path), "--out", str(tmp_path / "out"), *lang])
+    assert result.exit_code == 2
+    head = "error: " if lang else "错误："
+    assert result.stderr == f"{head}{path}{words}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_and_non_toml_files_are_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.toml"
     junk.write_text("this is [not toml", encoding="utf-8")

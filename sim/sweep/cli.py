@@ -131,7 +131,7 @@ def sweep(
     lang: LangOption = None,
 ) -> None:
     """Run every design point × replication; resumes where a previous run of it stopped."""
-    from sim.sweep.experiment import ExperimentError, load_plan
+    from sim.sweep.experiment import ExperimentError, TooShortError, load_plan
     from sim.sweep.runners import check_scheduler, scheduler_address
     from sim.sweep.store import META, Store
 
@@ -143,6 +143,9 @@ def sweep(
             fail(f"--scheduler {address}: {exc}")
     try:
         plan = load_plan(experiment)
+    except TooShortError as exc:
+        chosen = language(lang, exc.lang)
+        fail(exc.words(chosen), chosen)
     except ExperimentError as exc:
         fail(str(exc))
     folder = out or Path("results/sweeps") / plan.experiment.experiment.name

@@ -42,6 +42,24 @@ class ExperimentError(Exception):
     """An experiment that cannot be run; the message is one line naming file and field."""
 
 
+class TooShortError(ExperimentError):
+    """A design point's run no longer than its warm-up: worded where it is shown, in the scenario's language.
+
+    The message (English) is ``words("en")``; the command line words it in ``lang``, the base
+    scenario's ``meta.language``, unless ``--lang`` says otherwise.
+    """
+
+    def __init__(self, source: Path, field: str, days: float, warmup: float, lang: str) -> None:
+        self.source, self.field, self.days, self.warmup, self.lang = source, field, days, warmup, lang
+        super().__init__(self.words("en"))
+
+    def words(self, lang: str) -> str:
+        """Give the refusal's line in ``lang`` (sim.console.too_short's wording, the field at fault named)."""
+        from sim.console import too_short
+
+        return f"{self.source}{'：' if lang == 'zh' else ': '}{too_short(self.days, self.warmup, 'field', lang, self.field)}"
+
+
 class _Strict(NoCoercion):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
@@ -261,14 +279,14 @@ def load_plan(path: str | Path) -> Plan:
             data_i = apply_overrides(base_i, overrides, source=str(scenario_path))
             sc = validate_scenario(data_i, source=str(scenario_path), days=exp.experiment.days,
                                    days_from="experiment.days")
-            days = exp.experiment.days or sc.run.days
-            if days <= sc.run.warmup_days:
-                raise ScenarioError(f"experiment.days: {days:g} days leave nothing after run.warmup_days "
-                                    f"({sc.run.warmup_days:g})")
-            scenarios.append(sc)
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={val!r}" for k, val in v.items())
             raise ExperimentError(f"{source}: factors: design point {i} ({shown}): {exc}") from None
+        days = exp.experiment.days or sc.run.days
+        if days <= sc.run.warmup_days:
+            raise TooShortError(source, "experiment.days" if exp.experiment.days else "run.days", days,
+                           sc.run.warmup_days, sc.meta.language)
+        scenarios.append(sc)
     key = {"experiment": exp.model_dump(mode="json", exclude={"analysis": True, "experiment": {"name"}}),
            "scenario": base, "scenario_levels": bases}
     fingerprint = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
