@@ -7,6 +7,7 @@ traceback, before anything runs.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -96,6 +97,9 @@ def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
         for name in [n for n in values if fnmatchcase(n, pattern)]:
             t.add_row(measure(name, lang), fmt(values[name], "money" if kind(name) == "money" else kind(name) in ("share", "load")))
     out_console.print(t)
+    left_out = cost_left_out(s, lang)  # under the table whose cost total it qualifies
+    if left_out:
+        out_console.print(left_out, highlight=False, soft_wrap=True)
     print_roles(s, lang)
 
 
@@ -124,6 +128,26 @@ def print_roles(s: dict[str, Any], lang: str = "en") -> None:
     out_console.print(t)
 
 
+def cost_left_out(s: dict[str, Any], lang: str) -> str | None:
+    """Say which staff the cost total leaves out (on the roll, no salary in the scenario), as the report does."""
+    from sim.labels import staff_role
+    from sim.report.workload import unpaid
+
+    def mean(v: Any) -> float:  # one run's number, or the mean of replications
+        v = v.get("mean") if isinstance(v, dict) else v
+        return float("nan") if v is None else float(v)
+
+    cost = {r: mean(v) for r, v in s.get("staff_cost_per_year", {}).items()}
+    if not math.isfinite(cost.get("total", math.nan)):
+        return None
+    heads = {r: mean(v) for r, v in s["staff_headcount"].items()}
+    missing = unpaid(heads, cost)
+    if not missing:
+        return None
+    return say("cost.left_out", lang, roles=say("cost.role_sep", lang).join(staff_role(r, lang) for r in missing),
+               n=f"{sum(heads[r] for r in missing):,.0f}")
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file")],
@@ -145,30 +169,32 @@ def run(
     if n_days <= sc.run.warmup_days:
         fail(too_short(n_days, sc.run.warmup_days, "scenario", lang), lang)
     # the model and pandas load once the input is good
+    from sim.labels import scenario_title
     from sim.report.sources import write_snapshot
     from sim.runner import combine, run_replication, run_replications, write_json
     from sim.vocabulary import MINUTES_PER_DAY
 
+    title = scenario_title(sc.meta.name, sc.meta.description, lang)  # as the report names it
     if replications == 1:
         with (output_folder(out, "gridsim run", force, lang) as tmp,
-              RunProgress(say("run.progress", lang, name=sc.meta.name, seed=base_seed), n_days, "days", lang)
+              RunProgress(say("run.progress", lang, name=title, seed=base_seed), n_days, "days", lang)
               as progress):
             summary = run_replication(sc, base_seed, n_days, tmp,
                                       progress=lambda t: progress.update(t / MINUTES_PER_DAY))
             write_snapshot(tmp, scenario)
-        print_summary(summary, say("run.title", lang, name=sc.meta.name, days=n_days, seed=base_seed), lang)
+        print_summary(summary, say("run.title", lang, name=title, days=n_days, seed=base_seed), lang)
         warn(summary["warnings"], lang=lang)
     else:
         seeds = [base_seed + k for k in range(replications)]
         n_workers = min(replications, workers or os.cpu_count() or 1)
         with (output_folder(out, "gridsim run", force, lang) as tmp,
-              RunProgress(say("run.progress_reps", lang, name=sc.meta.name), replications, "runs", lang) as progress):
+              RunProgress(say("run.progress_reps", lang, name=title), replications, "runs", lang) as progress):
             summaries = run_replications(sc, seeds, n_days, n_workers, on_done=progress.advance)
             combined, table = combine(summaries)
             table.to_parquet(tmp / "replications.parquet", index=False)
             write_json(tmp / "summary.json", combined)
             write_snapshot(tmp, scenario)
-        print_summary(combined, say("run.title_reps", lang, name=sc.meta.name, days=n_days, reps=replications),
+        print_summary(combined, say("run.title_reps", lang, name=title, days=n_days, reps=replications),
                       lang)
         warn(combined["warnings"], lang=lang)
     out_console.print(say("written", lang, out=out), highlight=False)
@@ -252,7 +278,12 @@ def compare(
             write_snapshot(tmp / sub, path)
     same = identical_measures(runs_a, runs_b) | reads_identical(table)
     shown = table[~table.measure.isin(same) & (table.measure.map(is_headline) | all_measures)]
-    out_console.print(terminal_table(shown, say("compare.title", lang, a=a.meta.name, b=b.meta.name, days=n_days,
+    from sim.labels import scenario_title
+
+    title_a, title_b = (scenario_title(sc.meta.name, sc.meta.description, lang) for sc in (a, b))
+    if title_a == title_b:  # two variants with one display name: their names (or files) tell them apart
+        title_a, title_b = name_a, name_b
+    out_console.print(terminal_table(shown, say("compare.title", lang, a=title_a, b=title_b, days=n_days,
                                                 reps=replications), lang))
     for entries, who in zip(shared(warnings_ab["a"], warnings_ab["b"]), ("both", "a", "b"), strict=True):
         warn(entries, say(f"compare.warning_{who}", lang), lang)

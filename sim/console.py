@@ -80,6 +80,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "roles.case": ("案件", "case"),
     "roles.overtime": ("月加班小时（全部）", "overtime h/month (all)"),
     "roles.gini": ("基尼系数", "Gini"),
+    "cost.left_out": ("注：年人员成本合计不含{roles}共{n}人（情景未给出其薪酬），人数和折合全职合计包含他们",
+                      "Note: the staff cost total leaves out {roles} ({n} people: the scenario gives no salary for "
+                      "them); the headcount and FTE totals include them"),
+    "cost.role_sep": ("、", ", "),
     "written": ("结果已写入 {out}/", "results written to {out}/"),
     "replaced": ("已替换 {out}/ 中先前的结果（{files}）", "replaced the earlier results in {out}/ ({files})"),
     "warning": ("警告：{text}", "warning: {text}"),

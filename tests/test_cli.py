@@ -61,6 +61,9 @@ def test_run_writes_the_closed_loop_record(tmp_path):
             row = [line for line in lines if f"│ {label} " in line]
             assert len(row) == 1 and fmt(summary[group][tier], True) in row[0], r.stdout
     assert "公开口径：" not in r.stdout
+    # titled by the scenario's display name (as its report), not its file id; the cost total says whom it leaves out
+    assert lines[0].strip() == "徐霞客镇（“1+4”改革后）：2天，随机种子 5"
+    assert "注：年人员成本合计不含镇职能部门人员、县级部门人员共28人（情景未给出其薪酬），人数和折合全职合计包含他们" in lines
 
 
 def test_same_seed_identical_summary_other_seed_not(tmp_path):
@@ -75,8 +78,13 @@ def test_same_seed_identical_summary_other_seed_not(tmp_path):
 
 def test_replications_report_mean_and_ci(tmp_path):
     out = tmp_path / "reps"
-    r = gridsim("run", str(DEFAULT), "--days", "2", "--replications", "3", "--workers", "2", "--out", str(out))
+    r = gridsim("run", str(DEFAULT), "--days", "2", "--replications", "3", "--workers", "2", "--out", str(out),
+                "--lang", "en")
     assert r.returncode == 0, r.stderr
+    lines = [line.strip() for line in r.stdout.splitlines()]
+    assert lines[0] == "Xu Xiake town, after the 1+4 reform: 2 days × 3 replications (mean, 95% CI)"
+    assert ("Note: the staff cost total leaves out town department staff, county department staff (28 people: the "
+            "scenario gives no salary for them); the headcount and FTE totals include them") in lines
     s = json.loads((out / "summary.json").read_text())
     assert s["replications"] == 3
     cell = s["share_within_15min"]

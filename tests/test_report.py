@@ -246,7 +246,9 @@ def test_compare_report_colours_only_differences_whose_ci_excludes_zero(folders,
     assert "assumption: a small test town" not in html.split("Appendix")[0]  # same in A and B: not "touched"
     assert html.count("data:image/png;base64,") >= 3
     # the squads differ, so both options' bases and zones are drawn
-    assert "Squad bases and zones: xuxiake_pre_reform" in html and "Squad bases and zones: xuxiake_1plus4" in html
+    assert ("Squad bases and zones: Xu Xiake town, before the reform" in html
+            and "Squad bases and zones: Xu Xiake town, after the 1+4 reform" in html)
+    assert "<th>A · Xu Xiake town, before the reform</th>" in html and "xuxiake_pre_reform</th>" not in html
     # workload per role with its CI over the replications, for each option and paired B − A
     from sim.report.workload import two_lines
     from sim.stats import mean_ci
@@ -677,6 +679,10 @@ def test_a_one_run_report_promises_no_interval_and_says_what_its_zeros_and_cost_
     assert "The staff cost total leaves out town department staff, county department staff" in en
     assert "<h1>仿真结果报告：徐霞客镇（“1+4”改革后）</h1>" in zh and "情景文件 after.toml · 2天" in zh
     assert "<h1>Simulation report: Xu Xiake town, after the 1+4 reform</h1>" in en
+    # the departments' table is headed by that name too, not by the scenario's id
+    assert "<th>指标</th><th>徐霞客镇（“1+4”改革后）</th>" in _section(zh, "workload")
+    assert "<th>measure</th><th>Xu Xiake town, after the 1+4 reform</th>" in _section(en, "workload")
+    assert "xuxiake_1plus4" not in _section(zh, "workload") + _section(en, "workload")
 
 
 def test_a_money_measure_on_a_chart_leaves_its_unit_to_the_axis():

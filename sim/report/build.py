@@ -241,7 +241,8 @@ def _warnings(options: list[Option], lang: Lang) -> list[str]:
     for o in options:
         for w in o.summary.get("warnings") or []:
             names_of.setdefault(warning_text(w, lang), []).append(o.name)
-    return [text if len(set(names)) == len(options) else f"{'、'.join(dict.fromkeys(names))}: {text}"
+    sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+    return [text if len(set(names)) == len(options) else f"{sep.join(dict.fromkeys(names))}{colon}{text}"
             for text, names in names_of.items()]
 
 
@@ -419,6 +420,7 @@ def _compare_maps(a: Option, b: Option, diffs: list[tuple[str, Any, Any]], lang:
 # --- run ----------------------------------------------------------------------------------------
 def run_report(folder: Path, lang: Lang) -> dict[str, Any]:
     o = load_option(folder)
+    o.label = option_title(o, lang)  # every table, figure and map names the scenario so, not by its file id
     sections = [how_to_read(lang, o.n)]
     q = Section("question", t("sec.question", lang))
     if o.snapshot is None:
@@ -576,6 +578,8 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     ta, tb = option_title(a, lang), option_title(b, lang)
     if ta == tb:  # two files with one display title: their names tell them apart
         ta, tb = a.name, b.name
+    else:  # every table, figure, map and warning names them so, not by their file ids
+        a.label, b.label = ta, tb
     left, right = ("（", "）") if lang == "zh" else (" (", ")")
     q.p(t("q.compare", lang, a=f"{ta}{left}{scenario_file(a)}{right}", b=f"{tb}{left}{scenario_file(b)}{right}"))
     diffs: list[tuple[str, Any, Any]] = []

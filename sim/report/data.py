@@ -37,7 +37,7 @@ class Option:
     snapshot: dict[str, Any] | None
     files: dict[str, Path] = field(default_factory=dict)  # per-run tables of a single replication
 
-    label: str | None = None  # set when two options share a scenario name
+    label: str | None = None  # the name a run or compare report gives it: its display title, or A/B and its file
 
     @property
     def name(self) -> str:

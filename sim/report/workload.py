@@ -8,6 +8,7 @@ B − A as well.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from sim import labels
@@ -54,6 +55,17 @@ def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
     return f"{mean}\n[{cat.bound_text(lo, name, signed, excludes)}, {cat.bound_text(hi, name, signed, excludes)}]"
 
 
+def unpaid(headcount: Mapping[str, float], cost: Mapping[str, float]) -> list[str]:
+    """List the roles on the roll whose cost the scenario does not give (no salary), in reading order.
+
+    The staff cost total leaves them out while the headcount and FTE totals count them; the
+    report and ``gridsim run``'s terminal both say so. ``headcount`` and ``cost`` by role.
+    """
+    found = [r for r, n in headcount.items() if r != "total" and math.isfinite(n) and n > 0
+             and not math.isfinite(cost.get(r, math.nan))]
+    return sorted(found, key=lambda r: (ROLES.index(r) if r in ROLES else len(ROLES), r))
+
+
 def cost_left_out(option: Option, lang: Lang) -> str | None:
     """Say which staff the cost total leaves out (counted in the headcount, no salary in the scenario).
 
@@ -61,10 +73,9 @@ def cost_left_out(option: Option, lang: Lang) -> str | None:
     """
     if not math.isfinite(option.estimate("staff_cost_per_year.total").mean):
         return None
-    missing = [r for r in roles([option]) if r != "total"
-               and math.isfinite(option.estimate(f"staff_headcount.{r}").mean)
-               and option.estimate(f"staff_headcount.{r}").mean > 0
-               and not math.isfinite(option.estimate(f"staff_cost_per_year.{r}").mean)]
+    rs = [r for r in roles([option]) if r != "total"]
+    missing = unpaid({r: option.estimate(f"staff_headcount.{r}").mean for r in rs},
+                     {r: option.estimate(f"staff_cost_per_year.{r}").mean for r in rs})
     if not missing:
         return None
     n = sum(option.estimate(f"staff_headcount.{r}").mean for r in missing)
