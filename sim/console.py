@@ -155,8 +155,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "verifying by simulation: {plans} plans (today's and {proposals} proposed) × {reps} replications "
                        "of {days:g} days = {runs} runs on {workers} worker(s)"),
     # a run no longer than its warm-up (sim.console.too_short)
-    "too_short": ("{option}：{days:g}天不长于{after}，预热之后没有可统计的时间",
-                  "{option}: {days:g} {leave} nothing after {after}"),
+    "too_short.one": ("{option}：{days:g}天不长于{after}，预热之后没有可统计的时间",
+                      "{option}: {days:g} day leaves nothing after {after}"),
+    "too_short.many": ("{option}：{days:g}天不长于{after}，预热之后没有可统计的时间",
+                       "{option}: {days:g} days leave nothing after {after}"),
     "warmup.scenario": ("情景的预热期 run.warmup_days（{warmup:g}天）", "the scenario's run.warmup_days ({warmup:g})"),
     "warmup.scenarios": ("两个情景中较长的预热期 run.warmup_days（{warmup:g}天）",
                          "the scenarios' run.warmup_days ({warmup:g})"),
@@ -264,10 +266,7 @@ def too_short(days: float, warmup: float, whose: str, lang: str, option: str = "
     ``field`` (the design point's own, named by its field alone).
     """
     after = say(f"warmup.{whose}", lang, warmup=warmup)
-    if lang == "zh":
-        return say("too_short", lang, option=option, days=days, after=after)
-    return say("too_short", lang, option=option, days=days, after=after,
-               leave="day leaves" if days == 1 else "days leave")
+    return say("too_short.one" if days == 1 else "too_short.many", lang, option=option, days=days, after=after)
 
 
 def progress_bar(enabled: bool) -> Progress:

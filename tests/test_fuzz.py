@@ -191,7 +191,7 @@ def check_example(name: str, data: dict[str, Any], change: str, accepts: Callabl
             ran.append(change)
         else:
             lines = err.strip().splitlines()
-            assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), (change, err)
+            assert code == 2 and len(lines) == 1 and lines[0].startswith(("error: ", "错误：")), (change, err)
             assert sorted(p.name for p in folder.iterdir()) == [name], change
 
 
