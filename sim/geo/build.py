@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 
 def _stamp(path: str) -> tuple[str, float]:
+    """Give a file's path and modification time: part of the cache key, so an edited file is read again."""
     p = Path(path)
     return (str(p), p.stat().st_mtime if p.exists() else -1.0)
 

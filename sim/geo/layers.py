@@ -49,10 +49,6 @@ class TownLayers:
         """Metric CRS coordinates → model km."""
         return geoms.affine_transform([1e-3, 0, 0, 1e-3, -self.origin_m[0] * 1e-3, -self.origin_m[1] * 1e-3])
 
-    def to_crs_frame(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """Model km → the town's metric CRS (for writing layers back out)."""
-        return to_real(frame, self.crs, self.origin_m)
-
 
 def to_real(frame: gpd.GeoDataFrame, crs: str, origin_m: tuple[float, float]) -> gpd.GeoDataFrame:
     """Place a frame in model km back in the metric CRS it came from."""

@@ -232,11 +232,6 @@ class RoadNetwork:
             return self.lines[k][::-1]
         return np.array([[self.x[u], self.y[u]], [self.x[v], self.y[v]]])
 
-    def node_xy(self, mode: str, i: int) -> tuple[float, float]:
-        """Position (model km) of a mode's local node ``i``, for drawing routes."""
-        n = self.modes[mode].nodes[i]
-        return float(self.x[n]), float(self.y[n])
-
     def frame(self) -> Any:
         """Road edges as a GeoDataFrame of LineStrings in model km (for maps and dashboards)."""
         import geopandas as gpd
@@ -462,10 +457,6 @@ class RoadTravel:
             s = (int(i[0]), float(d[0]))
             self._snaps[key] = s
         return s
-
-    def access_minutes(self, p: tuple[float, float], mode: str) -> float:
-        """Straight line from ``p`` to the nearest node of the mode's graph."""
-        return 60.0 * self._snap(p, mode)[1] / self.speed_kmh(mode)
 
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
         """Minutes from ``a`` to ``b``: straight to the nearest usable node, along the roads, straight on from the node nearest ``b``."""
