@@ -9,6 +9,7 @@ from pydantic import Field
 
 from sim import limits
 from sim.config.base import Shift, Strict, table
+from sim.config.geo import Mode
 from sim.config.staff import Routine
 from sim.distributions import Distribution, Exponential, Fixed, LogNormal
 from sim.policies.dispatch import DispatchRuleConfig, NearestIdle
@@ -80,7 +81,7 @@ class Tiers(Strict):
     village_routine: Routine = Field(default_factory=table(Routine))  # each cadre's routine duties
     village_shift: Shift = Field(default_factory=table(Shift))
     village_days_per_week: int = Field(default=7, ge=1, le=7)  # each cadre's; rest days staggered in a village
-    village_travel_mode: Literal["walk", "ebike", "car"] = "ebike"
+    village_travel_mode: Mode = "ebike"
     department_delay_min: Distribution = Field(
         default_factory=table(LogNormal, dist="lognormal", mean=240, cv=0.8)
     )

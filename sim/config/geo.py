@@ -9,15 +9,15 @@ files themselves are checked by :mod:`sim.geo.layers` and :mod:`sim.geo.roads` b
 
 from functools import partial
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import Field, model_validator
 
 from sim import limits
 from sim.config.base import Strict as _Strict
 
-Mode = Literal["walk", "ebike", "car"]
-MODES: tuple[str, ...] = ("walk", "ebike", "car")
+Mode = Literal["walk", "ebike", "car"]  # how a person or crew travels: each has its speed and road graph
+MODES: tuple[str, ...] = get_args(Mode)
 
 
 class VillageLayer(_Strict):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sim import limits
 from sim.config.base import ScenarioError
 from sim.config.scenario import Scenario
-from sim.vocabulary import MINUTES_PER_DAY
+from sim.vocabulary import DAYS_PER_YEAR, MINUTES_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def expected_size(sc: Scenario, days: float) -> RunSize:
     departments = sum(d.staff_of(x) for d in (sc.tiers.town_departments, sc.tiers.county_departments) for x in domains)
     staff = (grids * per_grid + villages * sc.tiers.village_cadres + sc.squads.total_crews + departments
              + (hall.windows if hall is not None else 0))
-    years = days / 365.0
+    years = days / DAYS_PER_YEAR
     return RunSize(
         incidents=residents / 10_000 * sc.incidents.events_per_10k_residents_per_year * years,
         hall_cases=(hall.cases_per_year * years) if hall is not None else 0.0,

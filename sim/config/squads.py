@@ -1,11 +1,12 @@
 """The ``[squads]`` section: zoned all-round enforcement squads and their crews."""
 
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import Field, model_validator
 
 from sim import limits
 from sim.config.base import Coord, Shift, Strict, table
+from sim.config.geo import Mode
 
 
 class SquadUnit(Strict):
@@ -29,7 +30,7 @@ class Squads(Strict):
     units: list[SquadUnit] = Field(default_factory=list, max_length=limits.MAX_SQUADS)
     shift: Shift = Field(default_factory=table(Shift, start_h=7, end_h=22))
     domains: list[str] | None = None  # for generated squads; None: all-round
-    mode: Literal["walk", "ebike", "car"] = "car"
+    mode: Mode = "car"
     dispatch_overhead_min: float = Field(default=1.0, ge=0, le=limits.MAX_MINUTES)
     return_to_base: bool = True
 
