@@ -25,6 +25,20 @@ Two more costs of the same kind, each measured on a 30-day ``gridsim run``:
   run (its service hall's log-normal inverse CDF); its ufuncs need one extension module of
   ``scipy.linalg`` (LAPACK's function pointers), which imports the whole package first,
   ≈ 0.04 s more. :func:`scipy_special` defers them: 0.19 → 0.085 s.
+
+Why this is safe (``tests/test_deferred.py`` checks each):
+
+* Only modules not imported yet get a stand-in: a process that imported NetworkX, Mesa or
+  SciPy before ``sim`` (osmnx first, a notebook) has the real ones and only pays their cost.
+* Every process that imports ``sim`` — a Dask worker or a pytest-xdist worker unpickling a
+  task, the sweep's forkserver — gets its own stand-ins, and each becomes the real module on
+  first use there. They hold no state and draw no random numbers, so results per seed do not
+  depend on which process ran what; unpickling a NetworkX or Mesa object imports its module
+  by name, which is the submodule case below.
+* A submodule imported first (``from mesa.discrete_space.cell import Cell``) is the same
+  module its package uses, not a second copy (:class:`Deferred`).
+* Mesa's logging is answered from the frames only for the Mesa ``pyproject.toml`` pins
+  (3.5): a Mesa that asks ``inspect`` for more fails the logger test, not silently.
 """
 
 from __future__ import annotations
@@ -35,7 +49,10 @@ import os
 import sys
 import types
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import importlib.abc  # typing only: at run time it would load importlib.resources on every start-up
 
 DEFERRED = ("networkx", "mesa.discrete_space", "mesa.experimental.continuous_space")
 NUMPY_UNUSED = ("numpy.f2py", "numpy.testing", "numpy.polynomial")
@@ -49,7 +66,13 @@ _USE = frozenset({"__path__", "__all__", "__version__"})
 
 
 class Deferred(types.ModuleType):
-    """A module imported on first use: until then an empty module of the same name."""
+    """A module imported on first use: until then an empty module of the same name.
+
+    ``import networkx.classes`` (a submodule first) reads the stand-in's ``__path__``: that
+    imports the real package, whose own ``__init__`` imports the submodule; the import system
+    then goes on to find and run the submodule again, and its classes would exist twice
+    (``isinstance`` failing across them). :class:`_AlreadyRun` hands it the module already run.
+    """
 
     def __getattr__(self, attr: str) -> object:
         if attr.startswith("__") and attr not in _USE:
@@ -59,7 +82,37 @@ class Deferred(types.ModuleType):
             del sys.modules[name]
         real = importlib.import_module(name)
         self.__dict__.update(real.__dict__)  # later reads find the attributes without this hook
+        if attr == "__path__":
+            sys.meta_path.insert(0, _AlreadyRun(name))
         return getattr(real, attr)
+
+
+class _AlreadyRun:
+    """Asked first for the submodule being imported through a stand-in: the one its package ran, if any.
+
+    The import system asks the finders right after reading the parent's ``__path__``, so
+    this is asked once, for that submodule, and then leaves ``sys.meta_path``.
+    """
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self.spec: importlib.machinery.ModuleSpec | None = None
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        module = sys.modules.get(fullname)
+        if module is None or fullname.rpartition(".")[0] != self.package:
+            return None  # not run yet: found and run as usual
+        self.spec = module.__spec__
+        return importlib.machinery.ModuleSpec(fullname, cast("importlib.abc.Loader", self))
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return sys.modules[spec.name]
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__ = self.spec  # the import system set ours: give back the module's own
 
 
 def defer_unused_imports() -> None:

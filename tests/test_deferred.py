@@ -28,6 +28,24 @@ print(g.number_of_edges(), nx.shortest_path_length(g, 0, 3), mesa.discrete_space
 """
 
 
+_SUBMODULE_FIRST = """
+import random, sys
+import sim
+from mesa.discrete_space.cell import Cell
+from networkx.classes.digraph import DiGraph
+import mesa.discrete_space as ds
+import networkx as nx
+grid = ds.OrthogonalMooreGrid((2, 2), random=random.Random(1))
+print(Cell is ds.Cell, isinstance(next(iter(grid.all_cells)), Cell), DiGraph is nx.DiGraph,
+      type(ds.cell.__spec__.loader).__name__, [type(f).__name__ for f in sys.meta_path].count("_AlreadyRun"))
+"""
+
+
+def test_a_submodule_imported_first_is_the_one_its_package_uses():
+    """Not a second copy of it, whose classes ``isinstance`` would tell apart from the package's."""
+    assert python_last_line(_SUBMODULE_FIRST) == "True True True SourceFileLoader 0"
+
+
 def test_a_run_imports_neither_scipy_spatial_nor_networkx():
     assert python_last_line(_RUN) == "True []"
 
