@@ -253,7 +253,7 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path: Path) -> N
                       dashboard_address=None) as cluster:
         assert run_sweep(plan, tmp_path / "dask", scheduler=cluster.scheduler_address) == []
     local, dask = rows(tmp_path / "local"), rows(tmp_path / "dask")
-    assert len(local) > 0
+    assert len(local[["point", "replication"]].drop_duplicates()) == 8  # 2 squad counts × 2 rules × 2 replications
     pd.testing.assert_frame_equal(local, dask)
 
 
