@@ -295,9 +295,8 @@ def _mode_graph(mode: str, edges: pd.DataFrame, n: int, speeds: dict[str, ModeSp
     return ModeGraph(mode, kept, sub, sub.T.tocsr(), cKDTree(np.column_stack([x[kept], y[kept]])))
 
 
-def build_network(G: nx.MultiDiGraph, cfg: Roads, path: Path, crs: str,
-                  origin_m: tuple[float, float], modes: tuple[str, ...] = MODES) -> RoadNetwork:
-    """Project, clean and split a raw graph into per-mode graphs; refuse what cannot be used."""
+def build_network(G: nx.MultiDiGraph, cfg: Roads, path: Path, crs: str, origin_m: tuple[float, float]) -> RoadNetwork:
+    """Project, clean and split a raw graph into one graph per travel mode; refuse what cannot be used."""
     import osmnx as ox
 
     if G.number_of_edges() == 0:
@@ -336,7 +335,7 @@ def build_network(G: nx.MultiDiGraph, cfg: Roads, path: Path, crs: str,
                        f" {100 * share:.0f}% of the drivable road nodes (town.roads.min_connected_share ="
                        f" {cfg.min_connected_share:g})")
     graphs: dict[str, ModeGraph] = {}
-    for mode in modes:
+    for mode in MODES:
         g = _mode_graph(mode, edges, n, speeds, mode in cfg.oneway_modes, x, y, path, warnings)
         if g is None:
             raise GeoError(f"{path}: no road in the network may be used by {mode} (speeds are all 0)")
