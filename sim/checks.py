@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.config import Scenario
 from sim.policies.escalation import ThresholdEscalation
+from sim.vocabulary import MAX_SEVERITY
 from sim.warnings import (
     GRID_PEOPLE_MAX,
     GRIDS_PER_VILLAGE_RANGE,
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from sim.town import TownMap
 
 _THRESHOLDS = ("severity_to_village", "severity_to_town", "severity_to_county")
-_MAX_SEVERITY = 5
 
 
 def _named(pairs: list[tuple[str, str]]) -> str:
@@ -71,7 +71,7 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
 
     ``severity_to_village`` also forbids the on-the-spot fix (a grave matter is not settled by
     whoever finds it), so a category at or above it never uses its ``spot_fix_prob``. A
-    threshold of 5 or less that moves no category's starting tier has no effect.
+    threshold of ``MAX_SEVERITY`` or less that moves no category's starting tier has no effect.
     """
     policy = scenario.escalation
     if not isinstance(policy, ThresholdEscalation):
@@ -84,9 +84,9 @@ def threshold_warnings(scenario: Scenario) -> list[RunWarning]:
                 "spot_fix_prob": c.spot_fix_prob}))
     for name in _THRESHOLDS:
         value = getattr(policy, name)
-        if value > _MAX_SEVERITY:
+        if value > MAX_SEVERITY:
             continue  # above every severity: switched off on purpose
-        off = policy.model_copy(update={name: _MAX_SEVERITY + 1})
+        off = policy.model_copy(update={name: MAX_SEVERITY + 1})
         moved = any(policy.start_tier(c) != off.start_tier(c) for c in scenario.incidents.categories)
         spot = name == "severity_to_village" and any(
             policy.spot_fix_allowed(c) != off.spot_fix_allowed(c)

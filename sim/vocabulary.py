@@ -1,4 +1,4 @@
-"""The domain's words, defined once: tiers, channels, stages, roles, land uses, units of time.
+"""The domain's words, defined once: tiers, channels, stages, roles, land uses, units of time, the severity scale.
 
 Every other module imports these instead of spelling its own list or number, so a record,
 a scenario field, a measure and a dashboard label mean the same thing. Integer enums are
@@ -18,6 +18,7 @@ FULL_TIME_DAYS_PER_WEEK = 5  # a full-time post works the national five-day week
 DAYS_PER_YEAR = 365.0
 MINUTES_PER_YEAR = DAYS_PER_YEAR * MINUTES_PER_DAY
 DAYS_PER_MONTH = 30.4375  # the average Gregorian month, 365.25 / 12
+MAX_SEVERITY = 5  # a category's severity runs 1 (minor) to 5 (grave); escalation thresholds compare against it
 
 
 class Coded(IntEnum):

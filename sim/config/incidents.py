@@ -8,7 +8,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 from sim import limits
 from sim.config.base import NamedItem, Strict, Weight, table
 from sim.distributions import Distribution, Exponential
-from sim.vocabulary import LandUse, Tier
+from sim.vocabulary import MAX_SEVERITY, LandUse, Tier
 
 
 # A tier as scenario files spell it ("village"), held as the code the engine uses.
@@ -26,7 +26,7 @@ class Category(NamedItem):
     # squads may take it when teams are siloed by domain.
     domain: str = "urban_management"
     share: float = Field(gt=0, le=limits.MAX_WEIGHT)
-    severity: int = Field(ge=1, le=5)
+    severity: int = Field(ge=1, le=MAX_SEVERITY)
     source: Literal["residents", "enterprises"] = "residents"
     land_use_weight: dict[LandUse, Weight] = Field(
         default_factory=partial(dict, {LandUse.CORE: 1.0, LandUse.INDUSTRIAL: 1.0, LandUse.RURAL: 1.0})
