@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sim.console import fail, out_console, output_file, output_folder
+from sim.console import check_lang, fail, out_console, output_file, output_folder
 
 # The per-grid measures a run's grids.gpkg holds (sim.measures.grid_table and the layers' own columns),
 # listed for --help without loading them; tests/test_geo.py holds the list equal to a run's columns.
@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
         run_dir: Annotated[Path, typer.Argument(help="A folder written by gridsim run")],
         measure: Annotated[list[str] | None, typer.Option(
             help=f"Per-grid measure (repeatable): {', '.join(MAP_MEASURES)}; default: the first four")] = None,
-        lang: Annotated[str | None, typer.Option(help="zh or en (default: the scenario's meta.language)")] = None,
+        lang: Annotated[str | None, typer.Option(callback=check_lang, help=(
+            "zh or en: the maps' labels (default: the scenario's meta.language)"))] = None,
         out: Annotated[Path | None, typer.Option(help="Output folder (default: RUN_DIR/maps)")] = None,
         force: Annotated[bool, typer.Option("--force", help=(
             "Write into a folder that also holds files gridsim did not write (they are left alone)"))] = False,
@@ -34,8 +35,6 @@ def register(app: typer.Typer) -> None:
         from sim.geo.maps import MapError, map_run
         from sim.outputs import record_derived
 
-        if lang is not None and lang not in ("zh", "en"):
-            fail(f"--lang: must be zh or en, got {lang!r}")
         if not run_dir.is_dir():
             fail(f"{run_dir}: no such run folder")
         folder = out or run_dir / "maps"
