@@ -5,6 +5,7 @@ from pydantic import Field
 from sim import limits
 from sim.config.base import Strict, table
 from sim.distributions import Distribution, Exponential, LogNormal
+from sim.vocabulary import MAX_SEVERITY
 
 
 class Party(Strict):
@@ -21,7 +22,7 @@ class Party(Strict):
     mediation: bool = False  # Party members join grid mediation of disputes
     mediation_resolve_prob: float = Field(default=0.5, ge=0, le=1)
     convening: bool = False  # hard cases convened by the town committee (难事不出镇)
-    convene_min_severity: int = Field(default=4, ge=1, le=5)
+    convene_min_severity: int = Field(default=4, ge=1, le=MAX_SEVERITY)
     convene_min: Distribution = Field(
         default_factory=table(LogNormal, dist="lognormal", mean=2880, cv=0.5)
     )
