@@ -71,11 +71,15 @@ def _manifest(out: Path) -> dict[str, object]:
     return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {}
 
 
-def _write_manifest(out: Path, files: list[str], command: str) -> None:
+def _store_manifest(out: Path, data: dict[str, object]) -> None:
+    """Replace the folder's manifest whole (a kill leaves the old one or the new one)."""
     tmp = out / f"{MANIFEST}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps({"command": command, "written": time.strftime("%Y-%m-%d %H:%M:%S"),
-                               "files": sorted(files)}, indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / MANIFEST)
+
+
+def _write_manifest(out: Path, files: list[str], command: str) -> None:
+    _store_manifest(out, {"command": command, "written": time.strftime("%Y-%m-%d %H:%M:%S"), "files": sorted(files)})
 
 
 def record_derived(path: Path, results: Path) -> None:
@@ -93,9 +97,7 @@ def record_derived(path: Path, results: Path) -> None:
     if not isinstance(listed, list) or path.name in listed:
         return
     data["files"] = sorted([*map(str, listed), path.name])
-    tmp = results / f"{MANIFEST}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, results / MANIFEST)
+    _store_manifest(results, data)
 
 
 def prepare(out: Path, force: bool = False) -> list[str]:
