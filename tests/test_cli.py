@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 
 from sim.__main__ import refused_early
 from sim.cli import app, invoked
+from sim.config import load_scenario
 from sim.console import fmt
 from sim.labels import measure
 from sim.outputs import staged_output
+from sim.vocabulary import MINUTES_PER_DAY
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuxiake_1plus4.toml"
@@ -48,7 +50,9 @@ def test_run_writes_the_closed_loop_record(tmp_path):
     for col in ("occurred_at", "reported_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at",
                 "category", "grid", "channel", "tier", "handler"):
         assert col in inc.columns
-    assert len(inc) >= summary["incidents"]
+    warm = load_scenario(DEFAULT).run.warmup_days * MINUTES_PER_DAY  # the measures count the cases after it
+    assert summary["incidents"] == int((inc.occurred_at >= warm).sum()) and summary["incidents"] < len(inc)
+    assert sum(s["calls_share"] for s in summary["squads"]) == pytest.approx(1.0)
     staff = pd.read_parquet(out / "staff.parquet")
     assert {"role", "on_duty_min", "busy_min", "cases"} <= set(staff.columns)
     assert not list(out.glob(".partial-*"))
