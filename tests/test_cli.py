@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import python_last_line
+from scipy import stats
 from typer.testing import CliRunner
 
 from sim.__main__ import refused_early
@@ -92,8 +94,12 @@ def test_replications_report_mean_and_ci(tmp_path):
     s = json.loads((out / "summary.json").read_text())
     assert s["replications"] == 3
     cell = s["share_within_15min"]
-    assert cell["ci95"][0] <= cell["mean"] <= cell["ci95"][1]
-    assert len(pd.read_parquet(out / "replications.parquet")) == 3
+    reps = pd.read_parquet(out / "replications.parquet")
+    assert len(reps) == 3
+    x = reps["share_within_15min"].to_numpy(float)  # Student's t with 2 degrees of freedom, cut at a share's [0, 1]
+    half = stats.t.ppf(0.975, 2) * x.std(ddof=1) / np.sqrt(3)
+    assert [cell["mean"], *cell["ci95"]] == pytest.approx([x.mean(), max(x.mean() - half, 0), min(x.mean() + half, 1)],
+                                                          rel=1e-12)
 
 
 GOOD = DEFAULT.read_text(encoding="utf-8")
