@@ -89,9 +89,11 @@ def test_a_call_preempts_a_crew_still_on_its_way():
 
 def test_without_preemption_the_crew_finishes_its_job_first():
     m = _one_crew("none")
+    drive = _drive(m)
     cases, resolved = _run_calls(m, [("illegal_parking", 0.0), ("safety_hazard", 15.0)])
-    assert m.centre.preemptions == 0 and resolved[0] < resolved[1]
-    assert cases[1].squad_wait > 0
+    assert m.centre.preemptions == 0 and resolved[0] == pytest.approx(drive + 40.0)  # the whole job first
+    # the hazard waits in the queue from its call until the crew is free, then is sent from the parking job
+    assert cases[1].squad_wait == pytest.approx(resolved[0] - 15.0) and cases[1].dispatched_at == pytest.approx(resolved[0])
 
 
 def test_no_preemption_between_calls_of_one_class():
