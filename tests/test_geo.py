@@ -474,7 +474,7 @@ def test_runs_write_grids_and_squads_layers_and_maps(tmp_path):
     out = tmp_path / "run"
     sc = load_scenario(EXAMPLE)
     out.mkdir()
-    summary = run_replication(sc, 3, 1.0, out)
+    summary = run_replication(sc, 3, 2.0, out)  # one day past the preset's one-day warm-up: cases to count
     assert summary["town"]["crs"] == "EPSG:32651" and summary["town"]["travel"] == "roads"
     assert "roads_outside_connected_part" in {w["code"] for w in summary["warnings"]}
     grids = gpd.read_file(out / "grids.gpkg", layer="grids")
@@ -483,13 +483,13 @@ def test_runs_write_grids_and_squads_layers_and_maps(tmp_path):
                 "closure_on_time_share", "response_on_time_share", "score", "workload"):
         assert col in grids.columns
     assert len(grids) == summary["grids"] and grids.geometry.area.sum() > 50e6  # ≈ 100 km² in m²
-    assert grids.incidents.sum() == pytest.approx(summary["incidents"], rel=0.05)
+    assert grids.incidents.sum() == summary["incidents"] > 100  # the same cases, after the warm-up
     bases = gpd.read_file(out / "squads.gpkg", layer="bases")
     zones = gpd.read_file(out / "squads.gpkg", layer="zones")
     routes = gpd.read_file(out / "squads.gpkg", layer="routes")
     assert len(bases) == len(zones) == 3 and set(bases.geom_type) == {"Point"}
     assert zones.geometry.area.sum() == pytest.approx(grids.geometry.area.sum(), rel=1e-6)
-    assert (routes.minutes > 0).all()
+    assert sorted(routes.grid) == sorted(grids.grid) and (routes.minutes > 0).all()  # the zones share out every grid
     r = CliRunner().invoke(app, ["map", str(out), "--measure", "discovery_p50_min", "--lang", "zh"])
     assert r.exit_code == 0, r.output
     png = out / "maps" / "discovery_p50_min.png"
