@@ -23,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -151,17 +152,17 @@ def dispatch_rows(r: dict[str, Any]) -> list[Row]:
     base = f"textbook SimPy {tb['cpu_us_per_call']:.2f} CPU µs a call ({tb['events_per_call']:.2f} queue entries)"
 
     def us(k: str) -> str:
-        return f"{runs[k]['cpu_us_per_call']:.2f} µs ({runs[k]['events_per_call']:.2f} entries)"
+        return f"{runs[k]['cpu_us_per_call']:.2f} µs, {runs[k]['events_per_call']:.2f} entries"
 
     sq, loop = ratios["squads"], ratios["model"]
     inside = runs["model"]["workloads_inside_hypercube_ci"]
     return [
         Row("3a", "squad subsystem / textbook SimPy (hypercube)", f"≥ {sq['target']:g}×", sq["cpu"], "×",
-            f"squads alone {us('squads')}, {base}; prototype bare callbacks {_x(ratios['bare']['cpu'])} "
+            f"squads alone {us('squads')} a call; {base}; prototype bare callbacks {_x(ratios['bare']['cpu'])} "
             f"({us('bare')}); {r['n']:,} calls × {r['repeats']}", sq["cpu"] >= sq["target"], "dispatch"),
         Row("3b", "closed loop per call / textbook SimPy (hypercube)",
             f"≥ {loop['target']:g}×, workloads in the hypercube's CI", loop["cpu"], "×",
-            f"model {us('model')}, {base}; every unit's workload inside the exact hypercube's 99% CI: "
+            f"model {us('model')} a call; {base}; every unit's workload inside the exact hypercube's 99% CI: "
             f"{'yes' if inside else 'NO' if inside is not None else 'n/a'}; prototype loop with every stage but the "
             f"squads free {_x(ratios['floor']['cpu'])} ({us('floor')})",
             loop["cpu"] >= loop["target"] and bool(inside), "dispatch"),
@@ -197,8 +198,8 @@ def sweep_rows(r: dict[str, Any]) -> list[Row]:
                 f"{mins['pool_linear']:.1f} min linear, {mins['pool_fixed_marginal']:.1f} min fixed + marginal "
                 f"(scaling 1→2 workers {r['scaling_efficiency']:.2f}; wall counts the box's load)",
                 cpu_min <= r["target_minutes"], "sweep",
-                "" if mins["pool_linear"] <= r["target_minutes"] else
-                f"by CPU; the pool's wall at this load says {mins['pool_linear']:.1f} min")]
+                f"by CPU; the pool's wall at this load says {mins['pool_linear']:.1f} min"
+                if cpu_min <= r["target_minutes"] < mins["pool_linear"] else "")]
 
 
 ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
@@ -222,6 +223,11 @@ def git_commit() -> str:
     return rev + (" + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
+def machine_only(line: str) -> str:
+    """The machine line without its date and load (the table gives both, per benchmark)."""
+    return re.sub(r", load [0-9./]+", "", line.split("; ", 1)[-1])
+
+
 def markdown(report: dict[str, Any]) -> str:
     """The status table as a Markdown block, ready to paste into BENCHMARKS.md."""
     mode = ("**`--quick`: small sizes and 1-2 repeats, a smoke check, NOT the issue's measurement**"
@@ -229,7 +235,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Measured {report['when']} by `.venv/bin/python benchmarks/issue14.py{' --quick' if report['quick'] else ''}`"
         f" at `{report['commit']}` ({mode}; {report['cpu_s']:.0f} CPU s, {report['wall_s'] / 60:.1f} min of wall).",
-        f"Machine: {report['machine']}.",
+        f"Machine: {machine_only(report['machine'])}.",
         "Speed is judged by CPU time (each process's own and its waited-for children's); the load is the 1-minute "
         "load average before → after the benchmark that measured the row (2 cores: above 2, others' jobs shared them).",
         "",
