@@ -13,7 +13,7 @@ Markdown (ready to paste into BENCHMARKS.md) and JSON, with each script's full o
     .venv/bin/python benchmarks/issue14.py --render results/bench/issue14.json   # the table again
 
 ``--quick`` runs small sizes and one or two repeats (a smoke check, ≈ 20 CPU s; the table says so):
-its numbers are not the issue's measurements. ``make bench`` runs the full measurement (≈ 10 min of CPU
+its numbers are not the issue's measurements. ``make bench`` runs the full measurement (≈ 6 min of CPU
 on a quiet box; run it under ``nice`` on a shared one).
 """
 
