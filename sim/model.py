@@ -29,7 +29,7 @@ from sim.agents.squad import Crew, Squad
 from sim.agents.staff import BookableStaff
 from sim.channels import DayNotices, Notice, party_notice_prob
 from sim.config import Scenario
-from sim.flow import Flow, FlowGen
+from sim.flow import Flow, FlowGen, run_until
 from sim.history import Actor, StoryEntry
 from sim.incidents import IncidentStream
 from sim.records import Incident, IncidentLog
@@ -269,7 +269,7 @@ class TownModel(mesa.Model):
         """Advance the clock by one tick, raise due alarms, collect."""
         until = min(self.env.now + self.tick, self.horizon)
         if until > self.env.now:
-            self.env.run(until=until)
+            run_until(self.env, until)  # env.run(until=until), its loop written out (sim.flow)
         self.centre.raise_alarms()
         self.datacollector.collect(self)
         if self.env.now >= self.horizon:

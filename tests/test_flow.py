@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,7 +15,7 @@ from simpy.events import Event
 import sim.agents.command_centre
 import sim.model
 from sim.config import load_scenario
-from sim.flow import Flow, FlowGen, interruptible
+from sim.flow import Flow, FlowGen, interruptible, run_until
 from sim.model import TownModel
 
 
@@ -31,10 +32,18 @@ def as_process(env: simpy.Environment, gen: FlowGen) -> simpy.Process:
     return env.process(run())
 
 
-def _trace(start) -> list[tuple[float, str, object]]:
-    """Run a tangle of flows with ties (equal times, zero waits, shared events) and log every step."""
+def simpy_run(env: simpy.Environment, until: float) -> None:
+    """The plain version of ``run_until``: SimPy's own ``run``."""
+    env.run(until=until)
+
+
+def _trace(start, advance=simpy_run, ticks=(20.0,)) -> list[tuple[float, str, Any]]:
+    """Run a tangle of flows with ties (equal times, zero waits, shared events) and log every step.
+
+    After each of the stops at ``ticks`` the clock and the number the next queue entry gets are logged too.
+    """
     env = simpy.Environment()
-    log: list[tuple[float, str, object]] = []
+    log: list[tuple[float, str, Any]] = []
     rng = random.Random(7)
     gates = [env.event() for _ in range(5)]
 
@@ -57,14 +66,67 @@ def _trace(start) -> list[tuple[float, str, object]]:
         waits = [rng.choice([0.0, 0.5, 1.0, 1.0, rng.random()]) for _ in range(4)]
         start(env, worker(f"w{i}", i % 5, waits))
     start(env, opener())
-    env.run(until=20)
+    for until in ticks:
+        advance(env, until)
+        log.append((env.now, "stop", next(env._eid)))
     return log
 
 
 def test_a_flow_takes_the_same_steps_in_the_same_order_as_a_simpy_process():
     plain = _trace(as_process)
     assert len(plain) > 200
-    assert _trace(Flow) == plain
+    fast = _trace(Flow)
+    assert fast[:-1] == plain[:-1]  # the last line: the stop, numbered lower (a flow queues fewer entries)
+    assert fast[-1][:2] == plain[-1][:2] and fast[-1][2] < plain[-1][2]
+
+
+@pytest.mark.parametrize("start", [as_process, Flow])
+def test_run_until_takes_the_same_steps_at_the_same_clock_as_simpys_run(start):
+    """``run_until``: SimPy's ``run`` with its ``step`` written into the loop (issue 14); stops on ties and on entries."""
+    ticks = [0.5 * k for k in range(1, 42)] + [23, 30.25]  # stops tied with steps, an int, a stop past the last step
+    plain = _trace(start, simpy_run, ticks)
+    assert len(plain) > 250
+    assert _trace(start, run_until, ticks) == plain
+
+
+def test_run_until_raises_a_failed_event_and_refuses_a_time_not_after_now_as_simpy_does():
+    def failing(advance) -> tuple[float, str]:
+        env = simpy.Environment()
+
+        def fail(_: object) -> None:
+            env.event().fail(KeyError("lost"))  # a failed event nobody waits for: it crashes the run
+
+        env.timeout(1.0).callbacks.append(fail)
+        with pytest.raises(KeyError) as err:
+            advance(env, 5.0)
+        return env.now, repr(err.value.__cause__)
+
+    assert failing(run_until) == failing(simpy_run) == (1.0, "KeyError('lost')")
+    env = simpy.Environment()
+    run_until(env, 2.0)
+    with pytest.raises(ValueError, match="must be greater"):
+        run_until(env, 2.0)
+
+
+@pytest.mark.parametrize(("path", "days"), [
+    (ROOT / "scenarios" / "xuxiake_1plus4.toml", 5),
+    (ROOT / "scenarios" / "textbook" / "hypercube_5squads.toml", 8),
+])
+def test_a_run_driven_by_run_until_keeps_every_record_and_tick_of_simpys_run(monkeypatch, path, days):
+    def run() -> tuple[pd.DataFrame, pd.DataFrame, list]:
+        m = TownModel(load_scenario(path), seed=4, days=days)
+        m.run()
+        m.finish()
+        crews = [(c.crew_id, c.busy_min, c.cases, c.overtime_min) for c in m.centre.crews]
+        return m.log.frame(), m.datacollector.get_model_vars_dataframe(), crews
+
+    fast = run()
+    monkeypatch.setattr(sim.model, "run_until", simpy_run)
+    plain = run()
+    assert len(fast[0]) > 500
+    pd.testing.assert_frame_equal(fast[0], plain[0], check_exact=True)
+    pd.testing.assert_frame_equal(fast[1], plain[1], check_exact=True)
+    assert fast[2] == plain[2]
 
 
 def test_finished_flows_leave_nothing_to_the_cyclic_collector():
