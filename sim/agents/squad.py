@@ -96,7 +96,7 @@ class Crew(mesa.Agent):
         if not centre.world.config.squads.return_to_base or self.pos == self.squad.base:
             return False
         assert self.pos is not None, "the model's space places every crew at its base"
-        self.homing = (centre.env.now, self.pos)
+        self.homing = (centre.env._now, self.pos)
         return True
 
     def home(self, centre: CommandCentre) -> None:
@@ -106,12 +106,12 @@ class Crew(mesa.Agent):
 
     def free(self, centre: CommandCentre) -> None:
         """End the busy period: count its minutes (and those past the shift) and take the next case, if any."""
-        env = centre.env
-        self.busy_min += env.now - self.busy_since
+        now = centre.env._now  # SimPy's clock read without the ``now`` property's call (as on the case path)
+        self.busy_min += now - self.busy_since
         cal = self.squad.calendar
         if not cal.always:  # shortcut: a shift of every minute has no overtime (the formula gives 0.0)
-            self.overtime_min += max(0.0, (env.now - self.busy_since)
-                                     - (cal.duty_time(env.now) - cal.duty_time(self.busy_since)))
+            self.overtime_min += max(0.0, (now - self.busy_since)
+                                     - (cal.duty_time(now) - cal.duty_time(self.busy_since)))
         self.idle = True
         centre.crew_free(self)
 
@@ -209,7 +209,7 @@ class BusyPeriod:
         crew.job = inc
         if travel is None:
             travel = centre.travel_to(crew, inc)
-        arrive = env.now + travel
+        arrive = env._now + travel
         self.arrives = None
         if math.isnan(inc.arrived_at):  # the first responder's arrival, as CommandCentre.arrived stamps it
             inc.arrived_at = self.arrives = arrive
