@@ -450,6 +450,31 @@ def test_tick_collector_stores_what_mesas_data_collector_stores(monkeypatch):
     assert [type(v) for vs in fast[0].values() for v in vs] == [type(v) for vs in plain[0].values() for v in vs]
 
 
+def test_a_step_without_mesas_step_event_counts_time_and_steps_as_mesa_does(monkeypatch):
+    """``TownModel._wrapped_step`` against Mesa's own (its event list): the same time, steps, ticks and records."""
+    import mesa
+    import pandas as pd
+    from conftest import ROOT
+
+    import sim.model
+    from sim.config import load_scenario
+
+    def run() -> tuple[float, int, list, dict, pd.DataFrame]:
+        m = sim.model.TownModel(load_scenario(ROOT / "scenarios" / "xuxiake_1plus4.toml"), seed=2, days=2)
+        for _ in range(5):  # stepped as the dashboard steps it, then run to the end
+            m.step()
+        m.run()
+        m.finish()
+        return m.time, m.steps, m.datacollector._collection_steps, m.datacollector.model_vars, m.log.frame()
+
+    fast = run()
+    monkeypatch.setattr(sim.model.TownModel, "_wrapped_step", mesa.Model._wrapped_step)
+    plain = run()
+    assert fast[:2] == plain[:2] == (48.0, 48) and type(fast[0]) is float
+    assert fast[2:4] == plain[2:4]
+    assert fast[4].equals(plain[4]) and len(fast[4]) > 300
+
+
 @pytest.mark.parametrize("path", ["xuxiake_1plus4.toml", "small_rural_town.toml"])
 def test_uniform_rows_as_views_keep_every_record_of_rows_as_lists(monkeypatch, path):
     """Each incident's uniforms as a view of the day's array against ``tolist()``: same records, tallies and summary."""
