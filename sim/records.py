@@ -113,6 +113,11 @@ _INT_COLS = {"id": "q", "category": "i", "village": "i", "grid": "i", "channel":
 MEASURED = ("occurred_at", "reported_at", "arrived_at", "closed_at", "queued_at", "squad_wait",
             "category", "grid", "channel", "tier", "reworks")
 _DTYPE = {"d": np.float64, "q": np.int64, "i": np.int32, "b": np.int8}
+# Columns of few distinct values, dictionary-encoded in the Parquet file; the others (ids, places, times)
+# are nearly all distinct and written plain. Issue 14: pyarrow's default tries a dictionary on every
+# column and falls back page by page, which made writing a row 0.73 µs against 0.38 (same values read
+# back; the file ≈ 16% smaller: a 60-day Xu Xiake log 1.52 → 1.28 MB).
+_DICTIONARY_COLS = ["category", "village", "grid", "channel", "tier", "handler", "escalations", "reworks", "alarms"]
 _BATCH = 4096  # closed cases held as tuples before they join the columns (divides the row group)
 # Rows per Parquet row group. Writing one holds every field of its rows a second time in
 # Arrow buffers and the encoder's pages: 65,536 rows raised a year's peak by ≈ 25 MB more
@@ -207,7 +212,7 @@ class IncidentLog:
         assert self._path is not None
         table = self._table(self._written, len(self))
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self._path, table.schema)
+            self._writer = pq.ParquetWriter(self._path, table.schema, use_dictionary=_DICTIONARY_COLS)
         self._writer.write_table(table)
         self._written = len(self)
         del table
