@@ -100,7 +100,7 @@ class DayNotices:
         hotline_prob = np.array([c.hotline_prob for c in cats])
         party_prob = np.array(model.party_notice, dtype=float)
         # The other channels in first_notice's order: whether it reports, and each category's delay draw.
-        self.others: tuple[tuple[Channel, U, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+        self.others: tuple[tuple[Channel, int, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
                                  list[Callable[[float], float]]], ...] = (
             (Channel.HOTLINE, U.HOTLINE_DELAY, lambda u, cat, _: u[:, U.HOTLINE] < hotline_prob[cat],
              [c.hotline_delay_min.draw for c in cats]),

@@ -11,7 +11,6 @@ the same seed see the same incidents (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
@@ -20,8 +19,12 @@ from sim.town import TownMap
 from sim.vocabulary import MINUTES_PER_DAY, MINUTES_PER_YEAR, Tier
 
 
-class U(IntEnum):
-    """Columns of an incident's uniforms: one per random decision, so policies share them."""
+class U:
+    """Columns of an incident's uniforms: one per random decision, so policies share them.
+
+    Plain ints, not an ``IntEnum``: a case reads several on its path, and an enum member read off
+    its class costs ≈ 200 machine instructions more than a plain class attribute (issue 14).
+    """
 
     BEAT = 0
     PATROL = 1
@@ -52,7 +55,7 @@ class U(IntEnum):
     REVERIFY = 26
 
 
-N_UNIFORMS = len(U)
+N_UNIFORMS = U.REVERIFY + 1  # the columns are numbered 0 … REVERIFY
 RESOLVE_COL = {Tier.GRID: U.RESOLVE_GRID, Tier.VILLAGE: U.RESOLVE_VILLAGE, Tier.TOWN: U.RESOLVE_TOWN}
 WORK_COL = {Tier.GRID: U.WORK_GRID, Tier.VILLAGE: U.WORK_VILLAGE, Tier.TOWN: U.WORK_TOWN, Tier.COUNTY: U.WORK_COUNTY}
 
