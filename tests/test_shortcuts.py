@@ -546,3 +546,12 @@ def test_a_run_keeping_only_the_measured_fields_gives_the_summary_of_every_field
         lean.log.frame()
     with pytest.raises(ValueError):
         IncidentLog(["c"], ["v"], ["g"], path=ROOT / "unused.parquet", measured_only=True)
+
+
+def test_the_case_paths_tier_codes_are_the_tier_members():
+    """``sim.agents.command_centre``'s module names for tiers: the members themselves, the next tier as ``Tier(t + 1)``."""
+    from sim.agents import command_centre as cc
+    from sim.vocabulary import Tier
+
+    assert tuple(Tier) == (cc.GRID, cc.VILLAGE, cc.TOWN, cc.COUNTY)
+    assert all(cc.NEXT_TIER[t] is Tier(t + 1) for t in (Tier.GRID, Tier.VILLAGE, Tier.TOWN))

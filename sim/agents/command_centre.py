@@ -61,9 +61,15 @@ COUNTY_DEPARTMENT = Actor(ActorRole.COUNTY_DEPARTMENT)
 # starts there) or that needs powers the town does not hold (a referral) goes to the county.
 CONVENABLE = (Reason.NOT_RESOLVED, Reason.TIME_LIMIT_USED)
 # Stories: a case's stages are noted (``Incident.note``) only when a viewer keeps stories; the
-# stages every case passes are guarded where they are noted, as the call and its arguments cost
-# more than the test (issue 14: five a case).
-RESPONSE, CLOSURE = AlarmKind.RESPONSE, AlarmKind.CLOSURE  # looked up per case: module names, not enum attributes
+# stages are guarded where they are noted, as the call and its arguments cost more than the test
+# (issue 14: five a case, and one more for each escalation).
+# Codes the case path reads on every case, bound to module names once (issue 14): an enum member
+# read off its class costs ≈ 200 machine instructions more than a module name.
+RESPONSE, CLOSURE = AlarmKind.RESPONSE, AlarmKind.CLOSURE
+GRID, VILLAGE, TOWN, COUNTY = Tier.GRID, Tier.VILLAGE, Tier.TOWN, Tier.COUNTY
+STAFF_TIERS = (GRID, VILLAGE)  # the tiers whose people are booked one by one
+NEXT_TIER = (VILLAGE, TOWN, COUNTY)  # ``NEXT_TIER[tier]`` is ``Tier(tier + 1)``, the tier above, without the enum's call
+TIME_LIMIT_USED, NOT_RESOLVED = Reason.TIME_LIMIT_USED, Reason.NOT_RESOLVED
 
 
 class CommandCentre(mesa.Agent):
@@ -131,21 +137,23 @@ class CommandCentre(mesa.Agent):
                 yield from self._spot_fix(inc, cat, fixer, travel)
                 yield from self._verify_and_close(inc, cat, fixer.tier)
                 return
-            inc.note(env._now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
+            if inc.history is not None:  # a story is kept (see "Stories" at the top)
+                inc.note(env._now, Stage.SPOT_FIX_FAILED, Reason.CANNOT_SETTLE_ON_SPOT, fixer.actor, fixer.tier)
         yield self._routing_delay(inc, cat, channel)
         while True:
-            if tier == Tier.COUNTY and why in CONVENABLE and self._convenes(cat):
+            if tier == COUNTY and why in CONVENABLE and self._convenes(cat):
                 yield from self._convene(inc)
-                tier = Tier.TOWN
+                tier = TOWN
                 break
             outcome = yield from self._handle_at(inc, cat, tier)
             if isinstance(outcome, Tier):
                 tier = outcome
                 break
             inc.escalations += 1
-            limit = self.escalation.tier_budget(cat, tier) if outcome == Reason.TIME_LIMIT_USED else None
-            inc.note(env._now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
-            tier, why = Tier(tier + 1), outcome
+            if inc.history is not None:  # a story is kept (see "Stories" at the top)
+                limit = self.escalation.tier_budget(cat, tier) if outcome == TIME_LIMIT_USED else None
+                inc.note(env._now, Stage.ESCALATED, outcome, tier=tier, limit_min=limit)
+            tier, why = NEXT_TIER[tier], outcome
         yield from self._verify_and_close(inc, cat, tier)
 
     def spot_fixer(self, inc: Incident, channel: Channel,
@@ -190,9 +198,9 @@ class CommandCentre(mesa.Agent):
 
     def _convene(self, inc: Incident) -> Process:
         """难事不出镇: the town committee convenes the departments instead of passing it to the county."""
-        self._dispatched(inc, TOWN_COMMITTEE, Tier.TOWN, Reason.CONVENED)
+        self._dispatched(inc, TOWN_COMMITTEE, TOWN, Reason.CONVENED)
         yield self.world.config.party.convene_min.draw(inc.u[U.CONVENE])
-        self.arrived(inc, TOWN_COMMITTEE, Tier.TOWN)
+        self.arrived(inc, TOWN_COMMITTEE, TOWN)
 
     def _intake(self, inc: Incident, cat: Category, channel: Channel, on_scene: bool = False) -> None:
         """Take the report and start the case's clocks (``on_scene``: whoever found it settles it there and then).
@@ -230,10 +238,10 @@ class CommandCentre(mesa.Agent):
 
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
         """Let one tier try; the tier that resolved the case, or why it hands the case up."""
-        if tier == Tier.TOWN and cat.town_handler == "squad":
+        if tier == TOWN and cat.town_handler == "squad":
             return (yield from self._squad(inc))
         budget = self.escalation.tier_budget(cat, tier)
-        if tier in (Tier.GRID, Tier.VILLAGE):
+        if tier in STAFF_TIERS:
             return (yield from self._staff_tier(inc, cat, tier, budget))
         if cat.limit_clock == "working":  # the same share of the limit, in working time from now
             budget = self.clock.due(cat, self.env._now, budget) - self.env._now
@@ -243,7 +251,7 @@ class CommandCentre(mesa.Agent):
         """Grid staff or village cadres: book the soonest-free person, go, work."""
         env, m = self.env, self.world
         now = env._now
-        if tier == Tier.GRID:
+        if tier == GRID:
             team = m.teams[inc.grid]
             people = team.mediators(cat.domain) if cat.needs_mediation else team.fixers(cat.domain)
             if not people:  # nobody in this grid handles the domain: straight up
@@ -262,7 +270,7 @@ class CommandCentre(mesa.Agent):
         booking = who.book(now, travel, work, deadline)
         if booking is None:
             yield wait if (wait := deadline - env._now) > 0.0 else 0.0
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         self._dispatched(inc, who.actor, tier)
         _, arrive, end = booking
         if arrive < end:
@@ -271,19 +279,19 @@ class CommandCentre(mesa.Agent):
         yield wait if (wait := end - env._now) > 0.0 else 0.0
         resolved_tier = who.tier
         if end >= deadline:
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         if inc.u[RESOLVE_COL[tier]] < cat.resolves_at(tier):
             return resolved_tier
         party = m.config.party  # Party members joining the mediation settle some the grid could not
-        mediated = tier == Tier.GRID and cat.needs_mediation and party.mediation
-        return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else Reason.NOT_RESOLVED
+        mediated = tier == GRID and cat.needs_mediation and party.mediation
+        return resolved_tier if mediated and inc.u[U.MEDIATION] < party.mediation_resolve_prob else NOT_RESOLVED
 
     def _department(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Let a town department, the county, or 110/119 act: a response delay, then the work."""
         tiers = self.world.config.tiers
         if cat.external:
             delay, who = cat.external_response_min.draw(inc.u[U.DELAY_COUNTY]), EMERGENCY
-        elif tier == Tier.TOWN:
+        elif tier == TOWN:
             delay, who = tiers.department_delay_min.draw(inc.u[U.DELAY_TOWN]), TOWN_DEPARTMENT
         else:
             delay, who = tiers.county_delay_min.draw(inc.u[U.DELAY_COUNTY]), COUNTY_DEPARTMENT
@@ -293,13 +301,13 @@ class CommandCentre(mesa.Agent):
         self._dispatched(inc, who, tier)
         if delay >= budget:
             yield budget
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         yield delay
         self.arrived(inc, who, tier)
         work = cat.work_min.draw(inc.u[WORK_COL[tier]])
         if delay + work >= budget:
             yield budget - delay
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         yield work
         return self._verdict(cat, tier, inc)
 
@@ -314,23 +322,23 @@ class CommandCentre(mesa.Agent):
         self._dispatched(inc, who.actor, tier)
         if booking is None:
             yield wait if (wait := deadline - env._now) > 0.0 else 0.0
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         _, arrive, end = booking
         if arrive < end:
             yield wait if (wait := arrive - env._now) > 0.0 else 0.0
             self.arrived(inc, who.actor, tier)
         yield wait if (wait := end - env._now) > 0.0 else 0.0
         if end >= deadline:
-            return Reason.TIME_LIMIT_USED
+            return TIME_LIMIT_USED
         return self._verdict(cat, tier, inc)
 
     @staticmethod
     def _verdict(cat: Category, tier: Tier, inc: Incident) -> Tier | Reason:
         """Decide the outcome: the town resolves, refers to the county (powers it lacks) or fails; the county resolves."""
-        u = inc.u[RESOLVE_COL[Tier.TOWN]]
-        if tier == Tier.COUNTY or cat.town_keeps(u):
+        u = inc.u[RESOLVE_COL[TOWN]]
+        if tier == COUNTY or cat.town_keeps(u):
             return tier
-        return Reason.REFERRED if cat.town_refers(u) else Reason.NOT_RESOLVED
+        return Reason.REFERRED if cat.town_refers(u) else NOT_RESOLVED
 
     def _squad(self, inc: Incident) -> Outcome:
         verdict = yield self.request_squad(inc)
@@ -351,7 +359,8 @@ class CommandCentre(mesa.Agent):
         else:
             self._queue_changes()
             self.queue.append((inc, done))
-            inc.note(self.env._now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=Tier.TOWN, waiting=len(self.queue))
+            if inc.history is not None:  # a story is kept (see "Stories" at the top)
+                inc.note(self.env._now, Stage.QUEUED, Reason.NO_CREW_FREE, tier=TOWN, waiting=len(self.queue))
         return done
 
     def _verify_and_close(self, inc: Incident, cat: Category, tier: Tier) -> Process:
@@ -369,7 +378,7 @@ class CommandCentre(mesa.Agent):
             self._close(inc, Reason.NOT_VERIFIED, Actor(ActorRole.DEPARTMENT, domain=cat.domain))
             return
         now = env._now
-        if tier == Tier.GRID and team.verifiers and not (  # the centre checks while the supervisors are off
+        if tier == GRID and team.verifiers and not (  # the centre checks while the supervisors are off
                 self._centre_verifies_off_duty and not team.verifier_on_duty(now)):
             gs = m.config.grid_staff
             who = soonest(team.verifiers, now)
@@ -443,7 +452,7 @@ class CommandCentre(mesa.Agent):
         crew.idle = False  # now, not when its process first runs: no second case in the same instant
         crew.busy_since = self.env._now
         self._end_wait(inc)
-        self._dispatched(inc, crew.actor, Tier.TOWN)
+        self._dispatched(inc, crew.actor, TOWN)
         if self.cfg.squad_preemption != "none":  # may be interrupted: a process
             crew.process = self.env.process(interruptible(self.env, crew.run_job(self, inc, done, travel)))
         elif self.world.keep_stories:  # never interrupted, told as a story: a light flow (sim/flow.py)
@@ -492,7 +501,7 @@ class CommandCentre(mesa.Agent):
         crew.preempted_by = inc
         self.preemptions += 1
         self._end_wait(inc)
-        self._dispatched(inc, crew.actor, Tier.TOWN)
+        self._dispatched(inc, crew.actor, TOWN)
         crew.process.interrupt((inc, done))
 
     def preempted(self, inc: Incident, done: simpy.Event, work_left: float | None) -> None:
@@ -507,7 +516,7 @@ class CommandCentre(mesa.Agent):
         self._requeued_at[inc.id] = self.env._now
         k = next((k for k, (q, _) in enumerate(self.queue) if q.queued_at > inc.queued_at), len(self.queue))
         self.queue.insert(k, (inc, done))
-        inc.note(self.env._now, Stage.QUEUED, Reason.PREEMPTED, tier=Tier.TOWN, waiting=len(self.queue))
+        inc.note(self.env._now, Stage.QUEUED, Reason.PREEMPTED, tier=TOWN, waiting=len(self.queue))
 
     def travel_minutes(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         """Minutes a crew drives from ``a`` to ``b`` by the squads' mode."""
@@ -524,7 +533,7 @@ class CommandCentre(mesa.Agent):
         work = self._work_left.pop(inc.id, None)
         if work is None:
             work = cat.work_min.draw(inc.u[U.WORK_TOWN])
-        return work, self._verdict(cat, Tier.TOWN, inc)
+        return work, self._verdict(cat, TOWN, inc)
 
     def priority_class(self, cat: Category) -> int:
         """Give the case's class in the squads' queue (lower goes first; FCFS within a class)."""
@@ -558,7 +567,7 @@ class CommandCentre(mesa.Agent):
         if job is None:
             return None
         self._end_wait(job[0])
-        self._dispatched(job[0], crew.actor, Tier.TOWN)
+        self._dispatched(job[0], crew.actor, TOWN)
         return job
 
     def crew_free(self, crew: Crew) -> None:
