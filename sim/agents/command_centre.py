@@ -237,15 +237,20 @@ class CommandCentre(mesa.Agent):
         yield wait if (wait := end - env._now) > 0.0 else 0.0
 
     def _handle_at(self, inc: Incident, cat: Category, tier: Tier) -> Outcome:
-        """Let one tier try; the tier that resolved the case, or why it hands the case up."""
+        """Let one tier try: its attempt, which ends with the tier that resolved the case or why it hands the case up.
+
+        Not a generator itself but the maker of the tier's own (issue 14): ``case`` runs it at once
+        with ``yield from``, so the budget is taken at the same clock, and each of the attempt's
+        steps is resumed through one generator fewer.
+        """
         if tier == TOWN and cat.town_handler == "squad":
-            return (yield from self._squad(inc))
+            return self._squad(inc)
         budget = self.escalation.tier_budget(cat, tier)
         if tier in STAFF_TIERS:
-            return (yield from self._staff_tier(inc, cat, tier, budget))
+            return self._staff_tier(inc, cat, tier, budget)
         if cat.limit_clock == "working":  # the same share of the limit, in working time from now
             budget = self.clock.due(cat, self.env._now, budget) - self.env._now
-        return (yield from self._department(inc, cat, tier, budget))
+        return self._department(inc, cat, tier, budget)
 
     def _staff_tier(self, inc: Incident, cat: Category, tier: Tier, budget: float) -> Outcome:
         """Grid staff or village cadres: book the soonest-free person, go, work."""
