@@ -21,7 +21,7 @@ import seaborn as sns
 
 from sim.labels import Lang, measure
 from sim.measures import flat
-from sim.report.catalogue import fmt, fmt_ci, kind
+from sim.report.catalogue import POINTS, fmt, fmt_ci, kind
 from sim.stats import half_width, measure_ci
 
 if TYPE_CHECKING:
@@ -70,27 +70,28 @@ def paired_table(a: list[dict], b: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = False) -> str:
+def plus_minus(mean: float, lo: float, hi: float, name: str, signed: bool = False, lang: str = "en") -> str:
     """``mean ± half`` of the 95% CI, as the report formats the measure; ``mean [lo, hi]`` when it was cut.
 
     Narrower than ``mean [lo, hi]``, so three such columns and a measure's name fit a
     100-column terminal. Shares read ``47.7 ± 1.1%``, their differences ``+45.3 ± 5.8 pt``.
     An interval cut at the measure's range (sim.stats.measure_ci) is not mean ± anything: it
-    reads as the report and the CSV give it, ``85.1% [35.3%, 100.0%]``.
+    reads as the report and the CSV give it, ``85.1% [35.3%, 100.0%]``. Percentage points are
+    worded in ``lang`` (``+45.3 ± 5.8个百分点``).
     """
     if not np.isfinite(mean):
         return "–"
     finite = np.isfinite(lo) and np.isfinite(hi)
     half = half_width(mean, lo, hi)
     if finite and half is None:
-        return fmt_ci(mean, lo, hi, name, signed)
+        return fmt_ci(mean, lo, hi, name, signed, lang)
     if kind(name) in ("share", "load"):
         body = f"{100 * abs(mean):.1f}"
         sign = "" if not any(c in body for c in "123456789") else "-" if mean < 0 else "+" if signed else ""
         pm = "" if half is None else " ± 0" if half == 0 else f" ± {100 * half:.1f}"
-        return sign + body + pm + (" pt" if signed else "%")
+        return sign + body + pm + (POINTS[lang] if signed else "%")
     pm = "" if half is None else " ± 0" if half == 0 else f" ± {fmt(half, name)}"
-    return fmt(mean, name, signed) + pm
+    return fmt(mean, name, signed, lang) + pm
 
 
 def terminal_table(rows: pd.DataFrame, title: str, lang: str) -> Table:
@@ -110,7 +111,7 @@ def terminal_table(rows: pd.DataFrame, title: str, lang: str) -> Table:
     for r in rows.itertuples():
         name = str(r.measure)
         t.add_row(measure(name, lang), plus_minus(r.a_mean, r.a_lo, r.a_hi, name),
-                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True))
+                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True, lang))
     return t
 
 

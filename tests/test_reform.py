@@ -171,6 +171,12 @@ def test_compare_table_names_measures_as_run_does_and_fits_100_columns():
         row = [" ".join(line.split()) for line in lines if " ".join(numbers.split()) in " ".join(line.split())]
         assert len(row) == 1 and row[0].startswith(measure(name, "en")[:30]), (name, lines)  # a long name may wrap
     assert not any("share_within_15min" in line or "squad_crew" in line for line in lines)
+    # in Chinese the points are 个百分点, and the table still fits
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(terminal_table(rows, "A与B", "zh"))
+    zh = console.export_text()
+    assert max(len(line) for line in zh.splitlines()) <= 100
+    assert "+85.7 ± 14.6个百分点" in zh and "+0.2 ± 44.9个百分点" in zh and " pt" not in zh
 
 
 def test_presets_load():

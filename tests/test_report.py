@@ -339,6 +339,7 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     r = gridsim("summarize", str(tmp_path / "sw"))
     assert r.exit_code == 0, r.output
     assert "与基准点 1 的配对差异" in r.output  # squads.count = 3 is the base scenario's own value
+    assert "个百分点" in r.output and " pt" not in r.output  # a difference of shares, in Chinese words
     trade = pd.read_csv(tmp_path / "sw" / "analysis" / "tradeoff.csv")
     assert {"share_within_15min_dispatched", "workload_gini.squad_crew"} <= set(trade.columns)
     assert "workload_gini.worker" not in trade.columns
@@ -496,6 +497,20 @@ def test_an_interval_without_width_is_a_single_number_and_zero_has_no_sign():
     # an interval with width keeps its brackets, signed both ways
     assert cat.fmt_ci(-0.001, -0.011, 0.01, "closure_on_time_share", signed=True) == "-0.1 pt [-1.1 pt, +1.0 pt]"
     assert cat.fmt_ci(0.5, math.nan, math.nan, "closure_on_time_share") == "50.0%"  # one replication
+    # percentage points in the reader's language
+    assert cat.fmt(0.2, "closure_on_time_share", signed=True, lang="zh") == "+20.0个百分点"
+    assert (cat.fmt_ci(-0.001, -0.011, 0.01, "closure_on_time_share", signed=True, lang="zh")
+            == "-0.1个百分点 [-1.1个百分点, +1.0个百分点]")
+    assert cat.fmt_ci(0.009, 0.00046, 0.018, "closure_on_time_share", True, "zh") == "+0.9个百分点 [+0.046个百分点, +1.8个百分点]"
+
+
+def test_chinese_reports_say_percentage_points_in_chinese(folders):
+    """A Chinese compare report never says "pt": a difference of shares reads 个百分点, in tables and sentences."""
+    from sim.report.build import render
+
+    zh = render(folders["compare"], "zh")
+    assert "个百分点" in _section(zh, "headline") and " pt" not in zh
+    assert " pt" in render(folders["compare"], "en")
 
 
 def test_the_compare_report_shows_a_headcount_every_replication_shares_as_one_number(folders, tmp_path):

@@ -496,7 +496,7 @@ def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
         cells = "".join(f'<td class="v">{_fmt(v, kind)}</td>' for v in vals)
         if len(vals) == 2:
             a, b = vals
-            cells += f'<td class="v gs-diff">{_diff(a, b, kind)}</td>'
+            cells += f'<td class="v gs-diff">{_diff(a, b, kind, lang)}</td>'
         return f'<tr data-key="{key}"><td>{html.escape(label)}</td>{cells}</tr>'
 
     head = ""
@@ -517,13 +517,15 @@ def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
     return "".join(out)
 
 
-def _diff(a: Any, b: Any, kind: str) -> str:
-    """Format A − B with its sign; shares as percentage points."""
+def _diff(a: Any, b: Any, kind: str, lang: str) -> str:
+    """Format A − B with its sign; shares as percentage points, worded in ``lang`` (as the reports word them)."""
+    from sim.report.catalogue import POINTS
+
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or math.isnan(a) or math.isnan(b):
         return "–"
     d = a - b
     if kind == "pct":
-        return f"{100 * d:+.0f} pp"
+        return f"{100 * d:+.0f}{POINTS[lang]}"
     if kind == "gini":
         return f"{d:+.2f}"
     return f"{d:+,}" if isinstance(d, int) else f"{d:+.1f}"

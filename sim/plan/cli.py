@@ -172,7 +172,7 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
         name = str(r.measure)
         t.add_row(*((names.get(r.plan, r.plan),) if several else ()), measure(name, lang),
                   plus_minus(r.a_mean, r.a_lo, r.a_hi, name),
-                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True))
+                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True, lang))
     out_console.print(t)
     sep = "：" if lang == "zh" else ": "
     for pid, (label, _) in verdicts.items():

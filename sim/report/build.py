@@ -542,7 +542,7 @@ def _all_measures(options: list[Option], lang: Lang) -> Section:
             d = paired(a, b, n)
             rows.append([Cell(cat.label(n, lang)), Cell(cat.fmt_ci(*_e(a.estimate(n)), n), "num"),
                          Cell(cat.fmt_ci(*_e(b.estimate(n)), n), "num"),
-                         Cell(cat.fmt_ci(*_e(d), n, signed=True), "num diff " + diff_class(n, d))])
+                         Cell(cat.fmt_ci(*_e(d), n, signed=True, lang=lang), "num diff " + diff_class(n, d))])
         s.table([t("measure", lang), "A", "B", t("diff_ci", lang)], rows, cls="small")
     else:
         o = options[0]
@@ -612,7 +612,7 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
         cls = diff_class(m, d)
         rows.append([Cell(cat.label(m, lang)), Cell(_ci_below(cat.fmt_ci(*_e(a.estimate(m)), m)), "num ci"),
                      Cell(_ci_below(cat.fmt_ci(*_e(b.estimate(m)), m)), "num ci"),
-                     Cell(_ci_below(cat.fmt_ci(*_e(d), m, signed=True)), "num diff " + cls + " ci")])
+                     Cell(_ci_below(cat.fmt_ci(*_e(d), m, signed=True, lang=lang)), "num diff " + cls + " ci")])
         if math.isfinite(d.mean):
             forest_rows.append((m, chart_label(m, lang), d, COLOURS[cls]))
     h.table([t("measure", lang), f"A · {a.name}", f"B · {b.name}", t("diff_ci", lang)], rows, cls="headline")
@@ -670,7 +670,7 @@ def _no_story(measures: list[str], a: Option, b: Option, lang: Lang, most: int =
 
     def listed(found: list[tuple[str, Estimate]]) -> str:
         left, right = ("（", "）") if lang == "zh" else (" (", ")")
-        words = [f"{cat.label(m, lang)}{left}{cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True)}{right}"
+        words = [f"{cat.label(m, lang)}{left}{cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True, lang=lang)}{right}"
                  for m, d in found[:most]]
         return ("、" if lang == "zh" else "; ").join(words) + ("…" if len(found) > most else "")
 

@@ -199,10 +199,15 @@ def headline_order(names: list[str]) -> list[str]:
     return out
 
 
-def fmt(value: Any, name: str, signed: bool = False) -> str:
+# A difference of two shares is in percentage points, as the reader's language says them.
+POINTS: dict[str, str] = {"zh": "个百分点", "en": " pt"}
+
+
+def fmt(value: Any, name: str, signed: bool = False, lang: str = "en") -> str:
     """Format a number as a reader wants it: shares in %, minutes and days to 3 significant figures.
 
-    A value that rounds to zero carries no sign (a zero difference reads 0.0, not -0.0).
+    A value that rounds to zero carries no sign (a zero difference reads 0.0, not -0.0); a
+    difference of shares (``signed``) is in percentage points, worded in ``lang`` (POINTS).
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
@@ -211,7 +216,7 @@ def fmt(value: Any, name: str, signed: bool = False) -> str:
     k, a = kind(name), abs(v)
     unit = ""
     if k in ("share", "load"):
-        body, unit = f"{100 * a:.1f}", (" pt" if signed else "%")
+        body, unit = f"{100 * a:.1f}", (POINTS[lang] if signed else "%")
     elif k == "gini" or k == "ratio":
         body = f"{a:.3f}"
     elif (m is not None and m.whole) or a >= 1000 or (k == "count" and a.is_integer()):
@@ -250,22 +255,22 @@ def excludes_zero(lo: float, hi: float) -> bool:
     return math.isfinite(lo) and math.isfinite(hi) and not lo <= 0 <= hi
 
 
-def bound_text(value: float, name: str, signed: bool, excludes_zero: bool) -> str:
+def bound_text(value: float, name: str, signed: bool, excludes_zero: bool, lang: str = "en") -> str:
     """Format an interval's bound; one that excludes 0 never reads as 0 (+0.046 pt, not 0.0).
 
     A difference is coloured when its interval excludes 0, so its bounds must say so too.
     """
-    text = fmt(value, name, signed)
+    text = fmt(value, name, signed, lang)
     if not excludes_zero or value == 0 or not _reads_zero(text):
         return text
-    scale, unit = (100.0, " pt" if signed else "%") if kind(name) in ("share", "load") else (1.0, "")
+    scale, unit = (100.0, POINTS[lang] if signed else "%") if kind(name) in ("share", "load") else (1.0, "")
     return f"{'-' if value < 0 else '+' if signed else ''}{abs(value) * scale:.2g}{unit}"
 
 
-def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False) -> str:
+def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False, lang: str = "en") -> str:
     """``mean [lo, hi]``; a single number when there is no interval or it has no width."""
     if no_interval(mean, lo, hi, name, signed):
-        return fmt(mean, name, signed)
+        return fmt(mean, name, signed, lang)
     excludes = excludes_zero(lo, hi)
-    return (f"{fmt(mean, name, signed)} [{bound_text(lo, name, signed, excludes)}, "
-            f"{bound_text(hi, name, signed, excludes)}]")
+    return (f"{fmt(mean, name, signed, lang)} [{bound_text(lo, name, signed, excludes, lang)}, "
+            f"{bound_text(hi, name, signed, excludes, lang)}]")

@@ -96,8 +96,8 @@ def explain(a: Option, b: Option, measures: list[str], diffs: list[tuple[str, An
         if not large(m, ea.mean, d):
             continue
         eb = b.estimate(m)
-        head = (f"{cat.label(m, lang)}: {cat.fmt(ea.mean, m)} → {cat.fmt(eb.mean, m)} "
-                f"({cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True)})")
+        head = (f"{cat.label(m, lang)}{'：' if lang == 'zh' else ': '}{cat.fmt(ea.mean, m)} → {cat.fmt(eb.mean, m)} "
+                f"({cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True, lang=lang)})")
         lines = []
         for st in stages_of(m):
             fields_pat, measure_pat = STAGES[st]

@@ -89,12 +89,12 @@ def _est(row: Any, prefix: str) -> Estimate:
     return Estimate(float(row[f"{prefix}_mean"]), float(row[f"{prefix}_lo"]), float(row[f"{prefix}_hi"]))
 
 
-def _two_lines(e: Estimate, measure: str, signed: bool = False) -> str:
+def _two_lines(e: Estimate, measure: str, signed: bool = False, lang: Lang = "en") -> str:
     """Mean, and its CI on a second line (narrow columns); no bracket when there is no interval."""
-    mean = cat.fmt(e.mean, measure, signed)
+    mean = cat.fmt(e.mean, measure, signed, lang)
     if cat.no_interval(e.mean, e.lo, e.hi, measure, signed):
         return mean
-    return f"{mean}\n[{cat.fmt(e.lo, measure, signed)}, {cat.fmt(e.hi, measure, signed)}]"
+    return f"{mean}\n[{cat.fmt(e.lo, measure, signed, lang)}, {cat.fmt(e.hi, measure, signed, lang)}]"
 
 
 def _unchanged(r: Any, tol: float = 1e-9) -> bool:
@@ -184,7 +184,7 @@ def verdict_reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> 
     if claim.target not in by.index:
         return t("plan.why_missing", lang, target=label)
     r = by.loc[claim.target]
-    diff = cat.fmt_ci(r.diff_mean, r.diff_lo, r.diff_hi, claim.target, signed=True)
+    diff = cat.fmt_ci(r.diff_mean, r.diff_lo, r.diff_hi, claim.target, signed=True, lang=lang)
     good = cat.better(claim.target) or 1
     lo, hi = sorted((good * r.diff_lo, good * r.diff_hi))
     if verdict == "confirmed":
@@ -196,7 +196,7 @@ def verdict_reason(rows: pd.DataFrame, claim: Any, verdict: str, lang: Lang) -> 
             rg, dg = by.loc[g], cat.better(g) or 1
             if max(dg * rg.diff_lo, dg * rg.diff_hi) < 0:
                 return t("plan.why_guard", lang, target=label, guard=cat.label(g, lang),
-                         diff=cat.fmt_ci(rg.diff_mean, rg.diff_lo, rg.diff_hi, g, signed=True))
+                         diff=cat.fmt_ci(rg.diff_mean, rg.diff_lo, rg.diff_hi, g, signed=True, lang=lang))
     return t("plan.why_none", lang, target=label, diff=diff)
 
 
@@ -369,7 +369,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
         for m in (claim.target, *claim.guards):
             if m in by.index:
                 e = _est(by.loc[m], "diff")
-                cells.append(Cell(_two_lines(e, m, True), "num ci diff " + diff_class(m, e)))
+                cells.append(Cell(_two_lines(e, m, True, lang), "num ci diff " + diff_class(m, e)))
                 if m == claim.target:
                     forest.append((m, names.get(str(pid), str(pid)), e,
                                    figs.BETTER if v == "confirmed" else COLOURS[diff_class(m, e)]))
@@ -395,7 +395,7 @@ def _verification(verify: pd.DataFrame, names: dict[str, str], verdicts: dict[st
         a, b, e = (_est(r, k) for k in ("a", "b", "diff"))
         rows.append([Cell(names.get(str(r.plan), str(r.plan))), Cell(cat.label(r.measure, lang)),
                      Cell(_two_lines(a, r.measure), "num ci"), Cell(_two_lines(b, r.measure), "num ci"),
-                     Cell(_two_lines(e, r.measure, True), "num ci diff " + diff_class(r.measure, e))])
+                     Cell(_two_lines(e, r.measure, True, lang), "num ci diff " + diff_class(r.measure, e))])
     d.table([t("plan.col_plan", lang), t("measure", lang), t("plan.col_today", lang), labels.plan_side("proposal", lang),
              t("diff_ci", lang)], rows, cls="small")
     return [s, d]

@@ -121,8 +121,8 @@ def _point_label(row: pd.Series | dict[str, Any], factors: list[str]) -> str:
     return ", ".join(f"{f}={row[f]}" for f in factors)
 
 
-def _est_text(e: Estimate, m: str, signed: bool = False) -> str:
-    return cat.fmt_ci(e.mean, e.lo, e.hi, m, signed)
+def _est_text(e: Estimate, m: str, signed: bool = False, lang: Lang = "en") -> str:
+    return cat.fmt_ci(e.mean, e.lo, e.hi, m, signed, lang)
 
 
 def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
                 ref = base_row[f]
                 for level, est in main_effects(runs, design, factors, f, ref, m).items():
                     effect_rows.append([Cell(cat.label(m, lang)), Cell(f), Cell(f"{level} − {ref}", "code"),
-                                 Cell(_est_text(est, m, True), "num diff " + diff_class(m, est))])
+                                 Cell(_est_text(est, m, True, lang), "num diff " + diff_class(m, est))])
         if effect_rows:
             e.h3(t("eff.table", lang))
             e.p(t("eff.table_note", lang, reps=n))
@@ -227,7 +227,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
                 cells.append(Cell(cat.fmt(mean, m), "num"))
             else:
                 d = paired_vs(tab, p, base, m)
-                cells.append(Cell(f"{cat.fmt(mean, m)}\n{_est_text(d, m, True)}", "num ci diff " + diff_class(m, d)))
+                cells.append(Cell(f"{cat.fmt(mean, m)}\n{_est_text(d, m, True, lang)}", "num ci diff " + diff_class(m, d)))
         point_rows.append(cells)
     v.table(head, point_rows, cls="small")
     sections.append(v)

@@ -44,15 +44,16 @@ def roles(options: list[Option]) -> list[str]:
     return known + sorted(found - set(ROLES)) + (["total"] if "total" in found else [])
 
 
-def two_lines(e: Estimate, name: str, signed: bool = False) -> str:
+def two_lines(e: Estimate, name: str, signed: bool = False, lang: Lang = "en") -> str:
     """Mean, and its CI on a second line; no bracket when every replication agrees (a headcount)."""
     if not math.isfinite(e.mean):
         return "–"
-    mean, lo, hi = cat.fmt(e.mean, name, signed), e.lo, e.hi
+    mean, lo, hi = cat.fmt(e.mean, name, signed, lang), e.lo, e.hi
     if cat.no_interval(e.mean, lo, hi, name, signed):
         return mean
     excludes = cat.excludes_zero(lo, hi)
-    return f"{mean}\n[{cat.bound_text(lo, name, signed, excludes)}, {cat.bound_text(hi, name, signed, excludes)}]"
+    return (f"{mean}\n[{cat.bound_text(lo, name, signed, excludes, lang)}, "
+            f"{cat.bound_text(hi, name, signed, excludes, lang)}]")
 
 
 def unpaid(headcount: Mapping[str, float], cost: Mapping[str, float]) -> list[str]:
@@ -118,7 +119,7 @@ def section(options: list[Option], lang: Lang) -> Any:
             row = [Cell(labels.staff_or_total(r, lang))]
             for c in COLUMNS:
                 d = paired(a, b, f"{c}.{r}")
-                row.append(Cell(two_lines(d, f"{c}.{r}", signed=True), "num ci diff " + diff_class(f"{c}.{r}", d)))
+                row.append(Cell(two_lines(d, f"{c}.{r}", signed=True, lang=lang), "num ci diff " + diff_class(f"{c}.{r}", d)))
             rows.append(row)
         s.table(head, rows, cls="small wl")
     bars = [r for r in rs if any(math.isfinite(o.estimate(f"workload_mean.{r}").mean) for o in options)]
@@ -141,7 +142,7 @@ def section(options: list[Option], lang: Lang) -> Any:
             row = [Cell(cat.label(name, lang))] + [Cell(two_lines(o.estimate(name), name), "num ci") for o in options]
             if len(options) == 2:
                 d = paired(options[0], options[1], name)
-                row.append(Cell(two_lines(d, name, signed=True), "num ci diff " + diff_class(name, d)))
+                row.append(Cell(two_lines(d, name, signed=True, lang=lang), "num ci diff " + diff_class(name, d)))
             rows.append(row)
         s.table(head, rows, cls="small")
     return s
@@ -181,7 +182,7 @@ def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: i
             cls = "num ci"
             if p != base:
                 d = paired_vs(tab, p, base, m)
-                text += "\n" + t("wl.vs_base", lang) + " " + two_lines(d, m, signed=True).replace("\n", " ")
+                text += "\n" + t("wl.vs_base", lang) + " " + two_lines(d, m, signed=True, lang=lang).replace("\n", " ")
                 cls += " diff " + diff_class(m, d)
             cells.append(Cell(text, cls))
         rows.append(cells)

@@ -358,7 +358,7 @@ def summarize(
             d = paired_vs(table, point, base, m)
             t.add_row(measure(m, chosen_lang) if i == 0 else "", f"{point}{' ★' if point == base else ''}",
                       *(words.level(f, p[f]) for f in factors),
-                      fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True),
+                      fmt_ci(mean, lo, hi, m), "" if point == base else fmt_ci(d.mean, d.lo, d.hi, m, signed=True, lang=chosen_lang),
                       end_section=i == len(meta["points"]) - 1)
     out_console.print(t)
     out_console.print(say("left_out", chosen_lang, n=len(chosen) - len(shown))
