@@ -137,6 +137,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "Squad plans (hypercube predictions; travel budget {budget:g} min, {calls:,.0f} squad calls a day)"),
     "plan.predicted": ("预测：按情景需求的 Larson 超立方体模型；仿真：完整模型",
                        "predicted: Larson's hypercube on the scenario's demand; simulated: the full model"),
+    "plan.col_plan": ("方案（● 非劣）", "plan (● non-dominated)"),
     "plan.bases_written": ("方案、情景、地图和帕累托图已写入 {out}/",
                            "proposals, scenarios, maps and Pareto figure written to {out}/"),
     "plan.grids_title": ("{name} 的网格划分：每格 {low:g}–{high:g} 户", "Grid division of {name}: households per grid {low:g}–{high:g}"),

@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Literal
 
 import numpy as np
@@ -90,7 +91,7 @@ def plan(*args: str):
     return CliRunner().invoke(app, ["plan", *args])
 
 
-def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path):
+def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path, monkeypatch):
     data = line_data()
     far = [25.5, 0.5]  # today: both squads based at the far end of the line
     data["squads"]["units"] = [{"id": "A", "base": far, "zone": [f"L{i}" for i in range(5)]},
@@ -119,6 +120,25 @@ def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path)
     s1, s2 = (set(u.zone or []) for u in sc.squads.units)
     assert {"L0", "L1", "L2"} <= s1 and {"L6", "L7", "L8"} <= s2 and s1 | s2 == {f"L{i}" for i in range(9)}
     assert (out / "pareto.png").stat().st_size > 10_000 and (out / "maps" / "pmedian_k2.png").exists()
+    # the table on a 100-column terminal: no cell wraps (a plan's name, its interval and verdict each whole)
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    import sim.plan.cli as plan_cli
+
+    for lang, name, verdict in (("en", "p-median K=2", "confirmed"), ("zh", "p-中位 K=2", "已确认")):
+        console = Console(width=100, record=True, file=io.StringIO())
+        monkeypatch.setattr(plan_cli, "out_console", console)
+        plan_cli._print_bases(table, SimpleNamespace(budget_min=12.0, calls_per_day=lambda: np.ones(3)), lang, 3)
+        lines = console.export_text().splitlines()
+        assert max(cell_len(line) for line in lines) <= 100, lines
+        row = next(line for line in lines if line.lstrip().startswith(name))
+        sim = table.set_index("id").loc["pmedian_k2"]
+        assert row.split()[-2:] == [f"{100 * sim.sim_mean:.1f}%", verdict], lines
+        below = lines[lines.index(row) + 1].split()
+        assert below[0] == "pmedian_k2" and below[-2:] == [f"[{100 * sim.sim_lo:.1f}%,", f"{100 * sim.sim_hi:.1f}%]"]
 
 
 def test_plan_variant_extends_the_input(tmp_path):
@@ -210,6 +230,7 @@ def test_plan_grids_writes_the_layer_and_refuses_an_impossible_range(tmp_path):
     assert "verifying by simulation: 2 plans (today's and 1 proposed) × 2 replications of 1 days = 4 runs" in r.output
     assert "verifying today's division: runs 1–2 of 4" in r.output
     assert "verifying the proposed grids: runs 3–4 of 4" in r.output
+    assert "mean [low, high] where it is cut" in " ".join(r.output.split())  # text, not markup rich swallowed
     assert json.loads((out / "plan.json").read_text())["verification"]["verdicts"]["grids"]["verdict"] in (
         "confirmed", "unconfirmed")
     # The report for leadership states the price in its main body, in both languages, in their money units.

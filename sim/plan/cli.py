@@ -151,6 +151,7 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
     The reasons are worded from the table by the claim the verdicts were judged by, as the report words them.
     """
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from sim.compare import plus_minus
@@ -159,20 +160,23 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
     from sim.report.plan import price_clause, verdict_reason
     from sim.report.text import t as text
 
-    several = table.plan.nunique() > 1  # one proposal (a grid division): no column repeating its name
-    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    if several:
-        t.add_column(text("plan.col_plan", lang))
+    several = table.plan.nunique() > 1  # one proposal (a grid division): no line naming it
+    t = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False)  # the title's "[low, high]" is text
     t.add_column(say("measure", lang))
     for col in ("A", "B", "B − A"):
         t.add_column(col, justify="right", no_wrap=True)
-    for r in table.itertuples():
-        if r.diff_lo == r.diff_hi == 0:
-            continue  # identical under common random numbers (the plan does not touch it): in verify.csv
-        name = str(r.measure)
-        t.add_row(*((names.get(r.plan, r.plan),) if several else ()), measure(name, lang),
-                  plus_minus(r.a_mean, r.a_lo, r.a_hi, name),
-                  plus_minus(r.b_mean, r.b_lo, r.b_hi, name), plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True, lang))
+    for pid, rows in table.groupby("plan", sort=False):
+        rows = rows[~((rows.diff_lo == 0) & (rows.diff_hi == 0))]  # identical under common random numbers
+        if rows.empty:  # (the plan does not touch them): in verify.csv
+            continue
+        if several:  # each plan heads its own rows, not a column repeating its name on every row
+            t.add_row(f"[bold]{escape(names.get(str(pid), str(pid)))}[/bold]")
+        for i, r in enumerate(rows.itertuples()):
+            name = str(r.measure)
+            t.add_row(escape(measure(name, lang)), plus_minus(r.a_mean, r.a_lo, r.a_hi, name),
+                      plus_minus(r.b_mean, r.b_lo, r.b_hi, name),
+                      plus_minus(r.diff_mean, r.diff_lo, r.diff_hi, name, True, lang),
+                      end_section=several and i == len(rows) - 1)
     out_console.print(t)
     sep = "：" if lang == "zh" else ": "
     for pid, (label, _) in verdicts.items():
@@ -181,7 +185,7 @@ def _print_verify(table: pd.DataFrame, verdicts: dict[str, tuple[str, str]], tit
         why = verdict_reason(rows, claim, label, lang)
         cost = price_clause(price(rows), label, lang)  # a dearer confirmed plan says so
         out_console.print(f"  [{colour}]{names.get(pid, pid)}{sep}{text('verdict.' + label, lang)}[/{colour}] — "
-                          f"{why}{cost}", highlight=False)
+                          f"{escape(why + cost)}", highlight=False)
 
 
 @plan_app.command("bases")
@@ -325,28 +329,45 @@ def _plan_json(name: str, town, table: pd.DataFrame, verdicts: dict[str, tuple[s
 
 
 def _print_bases(table: pd.DataFrame, town, lang: Language, reps: int) -> None:
-    """Print the proposals as the plan report lists them: its column heads, each plan by its name in ``lang``."""
+    """Print the proposals as the plan report lists them: its column heads, each plan by its name in ``lang``.
+
+    Laid out for a 100-column terminal: no vertical rules, a cell never wraps (a plan's name,
+    its bases and the simulated share's interval take a line each), only the heads wrap.
+    """
+    from rich import box
+    from rich.cells import cell_len
+    from rich.markup import escape
     from rich.table import Table
 
     from sim.report.text import t as text
 
-    t = Table(title=say("plan.bases_title", lang, budget=town.budget_min, calls=town.calls_per_day().sum()))
-    cols = ["plan", "crews", "bases", "pred", "trip", "wait", "balance", "front"]
+    cols = ["plan", "crews", "bases", "pred", "trip", "wait", "balance"]  # non-dominated: a mark beside the plan
     verified = "verdict" in table.columns
     if verified:
         cols += ["sim", "verdict"]
-    for c in cols:
-        t.add_column(text(f"plan.col_{c}", lang, reps=reps) if c == "sim" else text(f"plan.col_{c}", lang),
-                     justify="left" if c in ("plan", "bases", "verdict") else "right",
-                     overflow="fold")  # a long Chinese head has no space to wrap at: folded, not cut
+    rows = []
     for r in table.itertuples():
-        row = [f"{getattr(r, f'name_{lang}')}\n[dim]{r.id}[/dim]", fmt(r.crews), r.base_labels.replace("; ", "\n"),
-               fmt(r.predicted_fifteen_share, True), fmt(r.predicted_mean_travel_min),
-               fmt(r.predicted_p_wait, True), fmt(r.squad_max_over_mean), "●" if r.pareto else ""]
+        row = [f"{getattr(r, f'name_{lang}')}{' ●' if r.pareto else ''}\n{r.id}", fmt(r.crews),
+               r.base_labels.replace("; ", "\n"), fmt(r.predicted_fifteen_share, True),
+               fmt(r.predicted_mean_travel_min), fmt(r.predicted_p_wait, True), fmt(r.squad_max_over_mean)]
         if verified:
-            row += [fmt({"mean": r.sim_mean, "ci95": [r.sim_lo, r.sim_hi]}, True),
+            row += [fmt({"mean": r.sim_mean, "ci95": [r.sim_lo, r.sim_hi]}, True).replace("  [", "\n["),
                     text(f"verdict.{r.verdict}", lang) if r.verdict in ("confirmed", "unconfirmed") else ""]
-        t.add_row(*row)
+        rows.append(row)
+    t = Table(title=escape(say("plan.bases_title", lang, budget=town.budget_min, calls=town.calls_per_day().sum())),
+              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))  # the rule's blank divides columns
+    for i, c in enumerate(cols):
+        head = (say("plan.col_plan", lang) if c == "plan" else text(f"plan.col_{c}", lang, reps=reps) if c == "sim"
+                else text(f"plan.col_{c}", lang))
+        # exactly as wide as its widest cell and, in English, its head's longest word (a Chinese head folds
+        # anywhere): the table then fits 100 columns, where rich's own sharing-out cut the last column off
+        words = 4 if lang == "zh" else max(cell_len(w) for w in head.split())  # two Chinese characters a line
+        widest = max([cell_len(line) for row in rows for line in row[i].split("\n")] + [words])
+        t.add_column(head, justify="left" if c in ("plan", "bases", "verdict") else "right", width=widest + 1,
+                     overflow="fold" if lang == "zh" else "ellipsis")
+    for row in rows:
+        name, pid = row[0].split("\n")
+        t.add_row(f"{escape(name)}\n[dim]{escape(pid)}[/dim]", *map(escape, row[1:]))
     out_console.print(t)
     err_console.print(say("plan.predicted", lang), highlight=False)
 
@@ -376,10 +397,11 @@ def grids(
     lang: LangOption = None,
 ) -> None:
     """Level-2 grids per village: contiguous, compact, in the household range, balanced by expected events."""
+    from rich.markup import escape
     from rich.table import Table
 
     from sim.config import ScenarioError, load_scenario, read_scenario_data
-    from sim.labels import measure, plan_side
+    from sim.labels import measure, plan_side, scenario_title
     from sim.plan.figures import grids_map
     from sim.plan.grids import GridRule, propose_grids
     from sim.plan.inputs import PlanError, plan_town
@@ -449,7 +471,8 @@ def grids(
                                                         "days": sc.run.days if days is None else days,
                                                         "verdicts": {k: {"verdict": v, "reason": r}
                                                                      for k, (v, r) in verdicts.items()}}})
-    t = Table(title=say("plan.grids_title", lang, name=sc.meta.name, low=low, high=high))
+    t = Table(title=escape(say("plan.grids_title", lang, name=scenario_title(sc.meta.name, sc.meta.description, lang),
+                               low=low, high=high)))
     t.add_column(text("plan.col_objective", lang))
     for head in (text("plan.col_today", lang), plan_side("proposal", lang)):
         t.add_column(head, justify="right")
