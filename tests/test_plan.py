@@ -128,7 +128,9 @@ def test_plan_bases_verify_confirms_a_better_plan_by_paired_difference(tmp_path,
 
     import sim.plan.cli as plan_cli
 
-    for lang, name, verdict in (("en", "p-median K=2", "confirmed"), ("zh", "p-中位 K=2", "已确认")):
+    langs: tuple[tuple[Literal["zh", "en"], str, str], ...] = (("en", "p-median K=2", "confirmed"),
+                                                               ("zh", "p-中位 K=2", "已确认"))
+    for lang, name, verdict in langs:
         console = Console(width=100, record=True, file=io.StringIO())
         monkeypatch.setattr(plan_cli, "out_console", console)
         plan_cli._print_bases(table, SimpleNamespace(budget_min=12.0, calls_per_day=lambda: np.ones(3)), lang, 3)
