@@ -328,3 +328,28 @@ def test_a_factor_figure_reads_in_words_with_integer_ticks_and_a_whole_title(lan
     ticks = [x.get_text() for x in fig.axes[0].get_xticklabels()]
     assert ticks == (["本辖区优先", "最近空闲"] if lang == "zh" else ["Home zone first", "Nearest idle"])
     plt.close(fig)
+
+
+def test_a_heatmap_cell_cut_at_the_measures_range_reads_lo_hi_as_the_terminal_does(tmp_path: Path) -> None:
+    """A share near 100% has its CI cut at 100%: the cell says [lo, hi], not a ± that would pass 100."""
+    from sim.compare import plus_minus
+    from sim.fonts import cjk_font
+    from sim.stats import measure_ci
+    from sim.sweep.analysis import Words, _heatmap, cell_label
+
+    cjk_font()
+    assert cell_label(50.0, 48.0, 52.0) == "50\n±2"
+    assert cell_label(96.7, 81.2, 100.0) == "96.7\n[81.2, 100]"  # the terminal: 96.7% [81.2%, 100.0%]
+    assert cell_label(float("nan"), float("nan"), float("nan")) == "" and cell_label(40.0, float("nan"), 1) == "40"
+    runs = _runs({"squads": [2, 3], "dispatch_rule": ["nearest_idle", "home_zone_first"]})
+    runs.loc[runs.point == 0, "value"] = [1.0, 1.0, 0.9]
+    csv, png = _heatmap(runs, "squads", "dispatch_rule", "share_within_15min", tmp_path,
+                        Words("zh", [{"column": "squads", "path": "squads.count"},
+                                     {"column": "dispatch_rule", "path": "command_centre.dispatch_rule"}]))
+    cells = pd.read_csv(csv)
+    cut = cells[(cells.squads == 2) & (cells.dispatch_rule == "nearest_idle")].iloc[0]
+    m, lo, hi = measure_ci("share_within_15min", np.array([1.0, 1.0, 0.9]))
+    assert (cut["mean"], cut.ci_low, cut.ci_high) == pytest.approx((m, lo, hi)) and hi == 1.0
+    assert "[" in plus_minus(m, lo, hi, "share_within_15min")  # the terminal shows it cut, so does the cell
+    assert cell_label(100 * m, 100 * lo, 100 * hi).endswith(f"[{100 * lo:.3g}, 100]")
+    assert png.stat().st_size > 10_000

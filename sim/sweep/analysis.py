@@ -7,6 +7,7 @@ the non-dominated design points marked; Morris elementary effects when asked for
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "by_factor": ("{measure}：各因素水平下的平均值与95%置信区间（对所有重复和其他因素取平均）",
                   "{measure} by factor: mean over runs and the other factors, with 95% CI"),
     "ci": ("95%置信区间", "95% CI"),
-    "heatmap": ("{measure}：平均值 ± 95%置信区间半宽", "{measure}: mean ± half-width of the 95% CI"),
+    "heatmap": ("{measure}：平均值 ± 95%置信区间半宽；在取值范围处截断的区间写作 [下限, 上限]",
+                "{measure}: mean ± half-width of the 95% CI; [low, high] where cut at the measure's range"),
     "tradeoff": ("各设计点的权衡（标签为设计点编号）", "Trade-off per design point (labels: point)"),
     "non_dominated": ("非劣点", "non-dominated"),
     "crews": ("执法车组数", "squad crews"),
@@ -194,6 +196,22 @@ def _binned(s: pd.Series) -> pd.Series:
     return pd.qcut(s, 4, duplicates="drop").astype(str)
 
 
+def cell_label(mean: float, lo: float, hi: float) -> str:
+    """Word a heatmap cell: the mean, and below it ``±half`` of its 95% CI, or ``[lo, hi]`` where it was cut.
+
+    An interval cut at the measure's range is not mean ± anything: it reads as in the terminal's
+    tables and the reports (sim.compare.plus_minus), its bounds in brackets.
+    """
+    from sim.stats import half_width
+
+    if not math.isfinite(mean):
+        return ""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{mean:.3g}"
+    half = half_width(mean, lo, hi)
+    return f"{mean:.3g}\n±{half:.2g}" if half is not None else f"{mean:.3g}\n[{lo:.3g}, {hi:.3g}]"
+
+
 def _heatmap(runs: pd.DataFrame, fx: str, fy: str, measure: str, folder: Path, words: Words) -> tuple[Path, Path]:
     sub = runs[runs.measure == measure].assign(**{fx: lambda d: _binned(d[fx]), fy: lambda d: _binned(d[fy])})
     cells = []
@@ -205,9 +223,9 @@ def _heatmap(runs: pd.DataFrame, fx: str, fy: str, measure: str, folder: Path, w
     table.to_csv(csv, index=False)
     s = _scale(measure)
     grid = table.pivot(index=fy, columns=fx, values="mean") * s
-    half = table.assign(h=(table.ci_high - table.ci_low) / 2).pivot(index=fy, columns=fx, values="h") * s
-    labels = np.vectorize(lambda m, h: "" if np.isnan(m) else f"{m:.3g}" + ("" if np.isnan(h) else f"\n±{h:.2g}"))(
-        grid.to_numpy(float), half.to_numpy(float))
+    lo = table.pivot(index=fy, columns=fx, values="ci_low").reindex_like(grid) * s
+    hi = table.pivot(index=fy, columns=fx, values="ci_high").reindex_like(grid) * s
+    labels = np.vectorize(cell_label)(grid.to_numpy(float), lo.to_numpy(float), hi.to_numpy(float))
     fig, ax = plt.subplots(figsize=(5.8, 4.4))
     sns.heatmap(grid, annot=labels, fmt="", cmap="viridis", ax=ax, cbar_kws={"label": words.unit(measure)})
     ax.set_xticklabels([words.level(fx, v) for v in grid.columns], rotation=0)
