@@ -99,8 +99,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare.more": ("，另有{n}个用 --all 显示", ", {n} more with --all"),
     "compare.written": ("表格和图已写入 {out}/（用 gridsim report {out} 生成报告）",
                         "table and figures written to {out}/ (gridsim report {out} for a document)"),
-    "progress.line": ("{what}：{count}（{pct:.0f}%），已用 {elapsed}，约剩 {left}",
-                      "{what}: {count} ({pct:.0f}%), {elapsed} so far, ≈ {left} left"),
+    "progress.line": ("{what}：{count}（{pct:.0f}%），已用 {elapsed}，约剩 {left}，之后写出结果",
+                      "{what}: {count} ({pct:.0f}%), {elapsed} so far, ≈ {left} left, then writing the outputs"),
+    "progress.writing": ("{what}：{count}，用时 {elapsed}；正在写出结果", "{what}: {count} in {elapsed}; writing the outputs"),
+    "progress.writing_bar": ("{what}：正在写出结果", "{what}: writing the outputs"),
     "progress.days": ("已仿真 {done}/{total} 天", "{done} of {total} days simulated"),
     "progress.runs": ("已完成 {done}/{total} 次运行", "{done} of {total} runs done"),
     "theory": ("理论值", "theory"),
@@ -326,18 +328,29 @@ class RunProgress:
         self.bar.__exit__(None, None, None)
 
     def update(self, done: float) -> None:
-        """Say ``done`` of the total are done (days simulated, runs finished)."""
+        """Say ``done`` of the total are done (days simulated, runs finished).
+
+        The time left is the simulation's; the outputs are written after it (Parquet, maps,
+        figures: up to as long again for one run), so the line says "then writing the outputs"
+        and, once the total is done, that they are being written.
+        """
+        finished = self.done < self.total <= done
         self.done = float(done)
         if self.tty:
-            self.bar.update(self.task, completed=done)
+            self.bar.update(self.task, completed=done,
+                            **({"description": say("progress.writing_bar", self.lang, what=self.description)}
+                               if finished else {}))
             return
         now = self.clock()
-        if now - self.last < self.every or not 0 < done < self.total:
-            return
-        self.last = now
         elapsed = now - self.start
         count = say(f"progress.{self.unit}", self.lang, done=f"{done:.1f}".removesuffix(".0"),
                     total=f"{self.total:g}")
+        if finished and elapsed >= self.every:  # a run long enough to have said where it was
+            err_console.print(say("progress.writing", self.lang, what=self.description, count=count,
+                                  elapsed=_duration(elapsed, self.lang)), markup=False, highlight=False, soft_wrap=True)
+        if now - self.last < self.every or not 0 < done < self.total:
+            return
+        self.last = now
         err_console.print(say("progress.line", self.lang, what=self.description, count=count, pct=100 * done / self.total,
                               elapsed=_duration(elapsed, self.lang),
                               left=_duration(elapsed * (self.total - done) / done, self.lang)),

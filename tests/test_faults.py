@@ -702,9 +702,22 @@ def test_a_long_command_without_a_terminal_says_where_it_is_a_line_at_a_time(cap
         for day in range(1, 30):
             now[0] += PROGRESS_EVERY_S / 2  # half an interval a day: a line every other day
             progress.update(day)
+        now[0] += PROGRESS_EVERY_S / 2
+        progress.update(30)  # the simulation is done: the outputs are written next
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 14
-    assert lines[0] == "town seed 1: 2 of 30 days simulated (7%), 15 s so far, ≈ 4 min left"
+    assert len(lines) == 15
+    # the time left is the simulation's: the line says the outputs come after it, and then that they do
+    assert lines[0] == "town seed 1: 2 of 30 days simulated (7%), 15 s so far, ≈ 4 min left, then writing the outputs"
+    assert lines[-1] == "town seed 1: 30 of 30 days simulated in 4 min; writing the outputs"
+    now[0] = 0.0
+    with RunProgress("徐霞客镇，随机种子 1（天）", 30, "days", "zh", clock=lambda: now[0]) as progress:
+        now[0] = 30.0
+        progress.update(3)
+        now[0] = 300.0
+        progress.update(30)
+    assert capsys.readouterr().err.splitlines() == [
+        "徐霞客镇，随机种子 1（天）：已仿真 3/30 天（10%），已用 30秒，约剩 4分钟，之后写出结果",
+        "徐霞客镇，随机种子 1（天）：已仿真 30/30 天，用时 5分钟；正在写出结果"]
     with RunProgress("A and B replications", 4, "runs", "zh", clock=lambda: 0.0) as progress:
         for _ in range(4):
             progress.advance()
