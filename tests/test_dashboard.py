@@ -25,7 +25,7 @@ from typer.testing import CliRunner  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
 from sim.dashboard import labels as L  # noqa: E402
 from sim.dashboard.app import Dashboard, Page, _story_rows, stage_limits  # noqa: E402
-from sim.dashboard.drawing import MARGIN, STAGES, UNIT, series_svg, static_map_svg  # noqa: E402
+from sim.dashboard.drawing import MARGIN, NO_TIER, STAGES, UNIT, series_svg, static_map_svg  # noqa: E402
 from sim.dashboard.sessions import Registry  # noqa: E402
 from sim.dashboard.views import (  # noqa: E402
     DASHBOARD_TICK_MIN,
@@ -182,6 +182,18 @@ def test_overlay_funnel_and_fading(played):
     assert reached[0] == arm.model._next_id  # every case occurred
     assert reached[-1] == arm.model.centre.closed
     assert reached[1] >= reached[3] >= reached[4] >= reached[5]
+    # a case nobody has noticed has no tier (the map's ring), every other one the tier that holds it
+    for d in ov["dots"]:
+        inc = arm.cases[d[0]]
+        assert (d[4] == NO_TIER) == (inc.stage == Stage.OCCURRED), (inc.id, inc.stage, d[4])
+        assert d[4] == NO_TIER or 0 <= d[4] <= int(Tier.COUNTY)
+    assert any(d[4] == NO_TIER for d in ov["dots"]) and any(d[4] >= 0 for d in ov["dots"])
+
+
+def test_the_map_legend_names_the_ring_of_a_case_nobody_has_noticed():
+    from sim.dashboard.app import _legend
+
+    assert "○ 尚未发现（无层级）" in _legend("zh") and "○ not noticed yet (no tier)" in _legend("en")
 
 
 def test_story_tells_stages_in_order_with_who(played):

@@ -21,7 +21,14 @@ import solara
 import solara.lab
 
 from sim.dashboard import labels as L
-from sim.dashboard.drawing import OVERDUE_COLOUR, STAGE_COLOURS, STAGES, series_svg, static_map_svg
+from sim.dashboard.drawing import (
+    NO_TIER,
+    OVERDUE_COLOUR,
+    STAGE_COLOURS,
+    STAGES,
+    series_svg,
+    static_map_svg,
+)
 from sim.dashboard.sessions import Registry
 from sim.dashboard.views import (
     DEFAULT_SCENARIO,
@@ -619,7 +626,8 @@ def CaseList(session: Session, lang: str, selected: int | None, set_selected: Ca
                 continue
             if f.open and not math.isnan(inc.closed_at):
                 continue
-            tier = "" if inc.stage == Stage.OCCURRED else Tier(arm.tier_now(inc)).key  # unnoticed: no tier yet
+            held = arm.tier_now(inc)
+            tier = "" if held == NO_TIER else Tier(held).key  # unnoticed: no tier yet
             if f.tier and tier != f.tier:
                 continue
             if f.category and cats[inc.category].name != f.category:

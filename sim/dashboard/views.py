@@ -28,7 +28,7 @@ from sim.config import (
     validate_scenario,
 )
 from sim.dashboard.crews import CrewTrips
-from sim.dashboard.drawing import STAGES, Frame, town_frame, zone_owner
+from sim.dashboard.drawing import NO_TIER, STAGES, Frame, town_frame, zone_owner
 from sim.measures import fifteen_minute_share, tier_shares, workload_gini_so_far
 from sim.model import TownModel
 from sim.policies import IntakeNote
@@ -177,9 +177,15 @@ class Arm:
         return self.cases.get(iid)
 
     def tier_now(self, inc: Incident) -> int:
-        """Give the tier holding the case: where it was resolved, else its start plus escalations."""
+        """Give the tier holding the case: where it was resolved, else its start plus escalations.
+
+        NO_TIER for a case nobody has noticed yet: no tier holds it (the map draws it in a shape of
+        its own, the case list shows no tier).
+        """
         if inc.tier >= 0:
             return inc.tier
+        if inc.stage == Stage.OCCURRED:
+            return NO_TIER
         return min(int(Tier.COUNTY), int(self.start_tier[inc.category]) + inc.escalations)
 
     def funnel(self) -> tuple[list[int], list[int]]:

@@ -18,8 +18,8 @@ class TownMap(ipyvue.VueTemplate):
 
     ``static_svg`` is set once per town and language; ``dots`` are [id, x, y, stage, tier,
     overdue, escalations, opacity] and ``crews`` [x, y, zone, busy, job_x, job_y]. Tier is the
-    marker's shape (circle grid, diamond village, square town, hexagon county); overdue cases
-    get a dark-red ring.
+    marker's shape (circle grid, diamond village, square town, hexagon county; a case nobody
+    has noticed, tier NO_TIER, a hollow ring: no tier holds it yet); overdue cases get a dark-red ring.
     """
 
     template = traitlets.Unicode("""
@@ -41,7 +41,9 @@ class TownMap(ipyvue.VueTemplate):
            @click="clicked = d[0] + ':' + Date.now()" style="cursor:pointer;">
           <circle v-if="d[5]" :cx="d[1]" :cy="d[2]" r="19" fill="none" :stroke="overdue_colour" stroke-width="5"/>
           <circle v-if="d[0] === selected" :cx="d[1]" :cy="d[2]" r="26" fill="none" :stroke="selected_colour" stroke-width="7"/>
-          <circle v-if="d[4] === 0" :cx="d[1]" :cy="d[2]" r="11" :fill="stage_colours[d[3]]" stroke="#111" stroke-width="2"/>
+          <circle v-if="d[4] < 0" :cx="d[1]" :cy="d[2]" r="10" fill="#fff" :stroke="stage_colours[d[3]]" stroke-width="5"
+                  class="gs-no-tier"/>
+          <circle v-else-if="d[4] === 0" :cx="d[1]" :cy="d[2]" r="11" :fill="stage_colours[d[3]]" stroke="#111" stroke-width="2"/>
           <polygon v-else :points="shape(d[1], d[2], d[4])" :fill="stage_colours[d[3]]" stroke="#111" stroke-width="2"/>
           <text v-if="d[6] > 0" :x="d[1] + 14" :y="d[2] - 10" font-size="20" font-weight="700" :fill="overdue_colour"
                 stroke="#fff" stroke-width="4" paint-order="stroke">↑{{ d[6] }}</text>
