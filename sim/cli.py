@@ -461,22 +461,90 @@ def invoked(args: Sequence[str]) -> typer.Typer:
     return only if only.registered_commands or only.registered_groups else app
 
 
-def usage_error(exc: typer.TyperException, ctx: Any) -> str:
-    """Word typer's usage error as every refusal is worded: ``--lang: must be zh or en, got 'de'``.
+def usage_error(exc: typer.TyperException, ctx: Any, lang: str = "en") -> tuple[str, str]:
+    """Word typer's usage error as every refusal is worded; give the line and its language.
 
-    A bad value names its option, as the commands' own refusals do (``--days: …``); other usage
-    errors (no such option, a missing argument) name the command they belong to.
+    A bad value names its option, as the commands' own refusals do (``--lang: must be zh or
+    en, got 'de'``; its words are the check's own, in English). A missing argument, an unknown
+    option, an option without its value and an unknown command name the command they belong
+    to, in ``lang`` (``gridsim run：缺少参数 SCENARIO``).
     """
+    kind = type(exc).__name__
     param = getattr(exc, "param", None)
-    if isinstance(exc, typer.BadParameter) and param is not None and type(exc).__name__ == "BadParameter":
+    if kind == "BadParameter" and param is not None:
         opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
         name = max(opts, key=len) if opts else param.human_readable_name
         message = " ".join(str(exc.message).split()).removesuffix(".")
         if message[:2].istitle():  # pydantic's "Input should be …" inside a line that goes on in lower case
             message = message[0].lower() + message[1:]
-        return f"{name}: {message}"
-    where = f"{ctx.command_path}: " if ctx is not None else ""
-    return where + " ".join(exc.format_message().split())
+        return f"{name}: {message}", "en"
+    colon = "：" if lang == "zh" else ": "
+    where = f"{command_words(ctx)}{colon}" if ctx is not None else ""
+    option = getattr(exc, "option_name", None)
+    message = " ".join(exc.format_message().split())
+    if kind == "MissingParameter" and param is not None:
+        what = getattr(exc, "param_type", None) or param.param_type_name
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        hint = max(opts, key=len) if what == "option" and opts else str(param.name).upper()  # as --help shows it
+        return where + say(f"usage.missing_{'option' if what == 'option' else 'argument'}", lang, name=hint), lang
+    if kind == "NoSuchOption" and option:
+        near = sorted(getattr(exc, "possibilities", None) or [])
+        return (where + say("usage.no_option", lang, option=option)
+                + (say("usage.did_you_mean", lang, options=", ".join(near)) if near else "")), lang
+    if kind == "BadOptionUsage" and option and "requires an argument" in message:
+        return say("usage.needs_value", lang, option=option), lang
+    if kind == "UsageError" and message.startswith("No such command"):
+        return where + say("usage.no_command", lang, name=message.split("'")[1] if "'" in message else ""), lang
+    return where + message, "en"
+
+
+def command_words(ctx: Any) -> str:
+    """Name the command as a user types it (``gridsim plan bases``), however it was started (``python -m sim``)."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["gridsim", *reversed(names)])
+
+
+def command_language(args: Sequence[str]) -> str:
+    """Give the language a refusal of this command line is worded in, as the command would print.
+
+    ``--lang`` when given, else the ``meta.language`` of the first scenario file named (through
+    ``extends``, or an experiment's ``experiment.scenario``), else English. Only TOML is read,
+    the model is not loaded: a usage error is refused at once.
+    """
+    for i, a in enumerate(args):
+        value = args[i + 1] if a == "--lang" and i + 1 < len(args) else a.removeprefix("--lang=") if \
+            a.startswith("--lang=") else None
+        if value in ("zh", "en"):
+            return value
+    for a in args:
+        if a.endswith(".toml"):
+            found = _file_language(Path(a))
+            if found:
+                return found
+    return "en"
+
+
+def _file_language(path: Path, depth: int = 0) -> str | None:
+    import tomllib
+
+    from sim.config.io import MAX_FILE_BYTES
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:  # a FIFO is never read
+            return None
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    lang = (data.get("meta") or {}).get("language")
+    if lang in ("zh", "en"):
+        return lang
+    base = data.get("extends") or (data.get("experiment") or {}).get("scenario")
+    if isinstance(base, str) and depth < 10:
+        return _file_language(path.parent / base, depth + 1)
+    return None if "experiment" in data else "zh"  # a scenario's default language (sim.config.run.Meta)
 
 
 def main() -> None:
@@ -493,7 +561,8 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # plain `gridsim`: the help, not an error
             typer.echo(exc.format_message())
             sys.exit(0)
-        sys.stderr.write(refusal(usage_error(exc, ctx)))
+        line, lang = usage_error(exc, ctx, command_language(sys.argv[1:]))
+        sys.stderr.write(refusal(line, lang))
         code = exc.exit_code
     except typer.Abort:
         sys.stderr.write("error: aborted\n")

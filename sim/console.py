@@ -157,6 +157,14 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{runs}次运行，{workers}个进程",
                        "verifying by simulation: {plans} plans (today's and {proposals} proposed) × {reps} replications "
                        "of {days:g} days = {runs} runs on {workers} worker(s)"),
+    # typer's usage errors, worded as the commands' own refusals (sim.cli.usage_error)
+    "usage.missing_argument": ("缺少参数 {name}", "missing argument {name}"),
+    "usage.missing_option": ("缺少选项 {name}", "missing option {name}"),
+    "usage.no_option": ("没有 {option} 这个选项", "no such option {option}"),
+    "usage.did_you_mean": ("（是否想用 {options}？）", " (did you mean {options}?)"),
+    "usage.needs_value": ("{option}：需要给出一个值", "{option}: needs a value"),
+    "usage.no_command": ("没有 {name} 这个命令（gridsim --help 列出所有命令）",
+                         "no such command {name} (gridsim --help lists them)"),
     # a run no longer than its warm-up (sim.console.too_short)
     "too_short.one": ("{option}：{days:g}天不长于{after}，预热之后没有可统计的时间",
                       "{option}: {days:g} day leaves nothing after {after}"),
@@ -337,9 +345,9 @@ class RunProgress:
         finished = self.done < self.total <= done
         self.done = float(done)
         if self.tty:
-            self.bar.update(self.task, completed=done,
-                            **({"description": say("progress.writing_bar", self.lang, what=self.description)}
-                               if finished else {}))
+            self.bar.update(self.task, completed=done)
+            if finished:
+                self.bar.update(self.task, description=say("progress.writing_bar", self.lang, what=self.description))
             return
         now = self.clock()
         elapsed = now - self.start

@@ -161,6 +161,28 @@ def test_a_run_no_longer_than_its_warm_up_is_refused_in_the_scenarios_language(
     assert (code, err) == (2, line)
 
 
+@pytest.mark.parametrize(("args", "line"), [
+    (["run"], "error: gridsim run: missing argument SCENARIO\n"),
+    (["compare", "{zh}"], "错误：gridsim compare：缺少参数 SCENARIO_B\n"),
+    (["run", "{zh}", "--bogus"], "错误：gridsim run：没有 --bogus 这个选项（是否想用 --out？）\n"),
+    (["run", "{zh}", "--bogus", "--lang", "en"], "error: gridsim run: no such option --bogus (did you mean --out?)\n"),
+    (["run", "{en}", "--days"], "error: --days: needs a value\n"),
+    (["run", "{zh}", "--days"], "错误：--days：需要给出一个值\n"),
+    (["sweep", "{exp}", "--wrkers", "2"], "错误：gridsim sweep：没有 --wrkers 这个选项（是否想用 --workers？）\n"),
+    (["frob"], "error: gridsim: no such command frob (gridsim --help lists them)\n"),
+    (["run", "{zh}", "--seed", "x"], "error: --seed: input should be a valid integer, unable to parse string as an integer\n"),
+])
+def test_a_usage_error_is_one_line_naming_the_option_in_the_scenarios_language(
+        args: list[str], line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing argument, an unknown option, an option without its value: one line, exit 2, in the
+    language the command would print in (--lang, else the scenario's); a bad value's words are its check's."""
+    en = tmp_path / "en.toml"
+    en.write_text(f'extends = "{SMALL}"\n[meta]\nlanguage = "en"\n', encoding="utf-8")
+    files = {"zh": DEFAULT, "en": en, "exp": ROOT / "experiments" / "grid_size.toml"}
+    code, out, err = gridsim(capsys, *(a.format(**files) for a in args))
+    assert (code, out, err) == (2, "", line)
+
+
 def test_fifo_as_scenario_is_refused_without_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fifo = tmp_path / "scenario.toml"
     os.mkfifo(fifo)
