@@ -354,6 +354,12 @@ def test_squad_sweep_report_and_summary_use_squad_measures_and_pair_against_the_
     assert "at each level of squads" in maps
     assert "Squad bases and zones: point 0 (squads=2)" in maps and "Squad bases and zones: point 1 ★ (squads=3)" in maps
     assert maps.count("data:image/png;base64,") == 2
+    # in Chinese the factor and its levels are words in every table, the workload's too (it showed "squads")
+    from sim.report.build import render
+
+    zh = render(tmp_path / "sw", "zh")
+    for sid in ("vsbase", "workload"):
+        assert "<th>执法中队数</th>" in _section(zh, sid) and "<th>squads</th>" not in _section(zh, sid), sid
     assert html.count("data:image/png;base64,") >= 4
 
 
@@ -499,9 +505,9 @@ def test_an_interval_without_width_is_a_single_number_and_zero_has_no_sign():
     assert cat.fmt_ci(0.5, math.nan, math.nan, "closure_on_time_share") == "50.0%"  # one replication
     # percentage points in the reader's language
     assert cat.fmt(0.2, "closure_on_time_share", signed=True, lang="zh") == "+20.0个百分点"
-    assert (cat.fmt_ci(-0.001, -0.011, 0.01, "closure_on_time_share", signed=True, lang="zh")
-            == "-0.1个百分点 [-1.1个百分点, +1.0个百分点]")
-    assert cat.fmt_ci(0.009, 0.00046, 0.018, "closure_on_time_share", True, "zh") == "+0.9个百分点 [+0.046个百分点, +1.8个百分点]"
+    # in Chinese the word follows the mean alone: on each bound it wrapped a table's cell over three lines
+    assert cat.fmt_ci(-0.001, -0.011, 0.01, "closure_on_time_share", signed=True, lang="zh") == "-0.1个百分点 [-1.1, +1.0]"
+    assert cat.fmt_ci(0.009, 0.00046, 0.018, "closure_on_time_share", True, "zh") == "+0.9个百分点 [+0.046, +1.8]"
 
 
 def test_chinese_reports_say_percentage_points_in_chinese(folders):

@@ -258,12 +258,15 @@ def excludes_zero(lo: float, hi: float) -> bool:
 def bound_text(value: float, name: str, signed: bool, excludes_zero: bool, lang: str = "en") -> str:
     """Format an interval's bound; one that excludes 0 never reads as 0 (+0.046 pt, not 0.0).
 
-    A difference is coloured when its interval excludes 0, so its bounds must say so too.
+    A difference is coloured when its interval excludes 0, so its bounds must say so too. In
+    Chinese the points' word follows the mean alone (``+36.4个百分点 [+35.2, +37.6]``): four
+    characters on each bound wrapped a table's cell over three lines.
     """
-    text = fmt(value, name, signed, lang)
+    text = fmt(value, name, signed, lang).removesuffix(POINTS["zh"])
     if not excludes_zero or value == 0 or not _reads_zero(text):
         return text
-    scale, unit = (100.0, POINTS[lang] if signed else "%") if kind(name) in ("share", "load") else (1.0, "")
+    scale, unit = (100.0, (" pt" if lang == "en" else "") if signed else "%") if kind(name) in ("share", "load") \
+        else (1.0, "")
     return f"{'-' if value < 0 else '+' if signed else ''}{abs(value) * scale:.2g}{unit}"
 
 

@@ -94,7 +94,8 @@ def _two_lines(e: Estimate, measure: str, signed: bool = False, lang: Lang = "en
     mean = cat.fmt(e.mean, measure, signed, lang)
     if cat.no_interval(e.mean, e.lo, e.hi, measure, signed):
         return mean
-    return f"{mean}\n[{cat.fmt(e.lo, measure, signed, lang)}, {cat.fmt(e.hi, measure, signed, lang)}]"
+    bounds = (cat.fmt(v, measure, signed, lang).removesuffix(cat.POINTS["zh"]) for v in (e.lo, e.hi))
+    return f"{mean}\n[{', '.join(bounds)}]"  # in Chinese the points' word follows the mean alone
 
 
 def _unchanged(r: Any, tol: float = 1e-9) -> bool:

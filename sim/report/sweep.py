@@ -174,6 +174,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
         q.p(t("warnings", lang), cls="warning")
         q.list(warn)
 
+    words = Words(lang, meta["factors"])  # factors by their fields' words, levels in words (最近空闲, 3 not 3.0)
     # effects of each factor
     e = Section("effects", t("sec.effects", lang))
     e.p(t("eff.intro", lang, reps=n))
@@ -184,10 +185,10 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
         for f in factors:
             rows = []
             for level, g in runs[runs.measure == m].groupby(f, sort=True):
-                rows.append((str(level), Estimate(*measure_ci(m, g.groupby("replication")["value"].mean()
+                rows.append((words.level(f, level), Estimate(*measure_ci(m, g.groupby("replication")["value"].mean()
                                                                .to_numpy(dtype=float)))))
             if len(rows) > 1:
-                panel[f] = rows
+                panel[words.factor(f)] = rows
         if panel:
             panels[m] = panel
     if panels:
@@ -201,7 +202,8 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
             for f in factors:
                 ref = base_row[f]
                 for level, est in main_effects(runs, design, factors, f, ref, m).items():
-                    effect_rows.append([Cell(cat.label(m, lang)), Cell(f), Cell(f"{level} − {ref}", "code"),
+                    effect_rows.append([Cell(cat.label(m, lang)), Cell(words.factor(f)),
+                                        Cell(f"{words.level(f, level)} − {words.level(f, ref)}"),
                                  Cell(_est_text(est, m, True, lang), "num diff " + diff_class(m, est))])
         if effect_rows:
             e.h3(t("eff.table", lang))
@@ -213,7 +215,6 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     # paired differences against the base point
     v = Section("vsbase", t("sec.vsbase", lang))
     v.p(t("vs.intro", lang, point=base, reps=n))
-    words = Words(lang, meta["factors"])  # factors by their fields' words, levels in words (最近空闲, 3 not 3.0)
     head = [t("point", lang), *[words.factor(f) for f in factors]] + [cat.label(m, lang) for m in focus[:4]]
     point_rows = []
     tables = {m: by_replication(runs, m) for m in focus[:4]}
@@ -235,7 +236,7 @@ def sweep_report(folder: Path, lang: Lang) -> dict[str, Any]:
     # workload and staff of the role the experiment is about
     from sim.report import workload
 
-    wl = workload.sweep_section(runs, design, factors, gini.split(".", 1)[1], base, lang)
+    wl = workload.sweep_section(runs, design, factors, gini.split(".", 1)[1], base, lang, words)
     if wl is not None:
         sections.append(wl)
 

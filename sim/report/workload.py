@@ -148,11 +148,11 @@ def section(options: list[Option], lang: Lang) -> Any:
     return s
 
 
-def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: int, lang: Lang) -> Any:
+def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: int, lang: Lang, words: Any) -> Any:
     """Build a sweep's workload section: per design point, the role the experiment is about.
 
     Its workload, overtime and the staff it costs, each mean with its 95% CI over replications,
-    and paired against the base point.
+    and paired against the base point; factors and levels in ``words`` (sim.sweep.analysis.Words).
     """
     import pandas as pd
 
@@ -170,11 +170,11 @@ def sweep_section(runs: Any, design: Any, factors: list[str], role: str, base: i
     n = int(runs.groupby("point").replication.nunique().min())
     s = Section("workload", t("sec.workload", lang))
     s.p(t("wl.sweep_intro", lang, role=labels.staff_or_total(role, lang), reps=n, point=base))
-    head = [t("point", lang), *factors, *[cat.label(m, lang) for m in names]]
+    head = [t("point", lang), *[words.factor(f) for f in factors], *[cat.label(m, lang) for m in names]]
     rows = []
     for _, row in pd.DataFrame(design).iterrows():
         p = int(row["point"])
-        cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(str(row[f])) for f in factors]]
+        cells = [Cell(str(p) + (" ★" if p == base else "")), *[Cell(words.level(f, row[f])) for f in factors]]
         for m in names:
             tab = tables[m]
             e = Estimate(*measure_ci(m, tab[p].to_numpy(dtype=float))) if p in tab else Estimate(math.nan, math.nan, math.nan)
