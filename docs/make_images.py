@@ -4,7 +4,9 @@ The tests never write docs/ (their screenshots go to results/screenshots/). This
 the commands the README quotes into results/docs/, writes their reports, screenshots a page
 of each in Debian's chromium (Playwright) and copies the plan figures; the dashboard's
 screenshots come from its browser test, pointed at docs/. ``--reuse`` keeps output folders
-that are already there (a rerun only re-renders and re-shoots). About 25 minutes of CPU.
+that are already there (a rerun only re-renders and re-shoots); ``--only IMAGE…`` makes only those
+images (``--only report_compare.png report_sweep.png``: their two runs, ≈ 5 minutes on a busy 2-core box).
+About 25 minutes of CPU for all.
 """
 
 from __future__ import annotations
@@ -74,22 +76,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="keep output folders that already exist")
     parser.add_argument("--no-dashboard", action="store_true", help="leave the dashboard screenshots alone")
+    parser.add_argument("--only", nargs="+", metavar="IMAGE", choices=[i for *_, i in SHOTS] + [i for _, i in COPIES],
+                        help="make only these images of docs/ (e.g. report_compare.png): only their runs, no dashboard")
     args = parser.parse_args()
+    shots = [s for s in SHOTS if not args.only or s[-1] in args.only]
+    copies = [c for c in COPIES if not args.only or c[1] in args.only]
+    needed = {name for name, *_ in shots} | {src.split("/")[0] for src, _ in copies}
     OUT.mkdir(parents=True, exist_ok=True)
     for name, command in RUNS.items():
         folder = OUT / name
-        if args.reuse and folder.is_dir() and any(folder.iterdir()):
+        if name not in needed or (args.reuse and folder.is_dir() and any(folder.iterdir())):
             continue
         gridsim(*command, "--out", str(folder), *(["--force"] if command[0] in ("run", "compare") else []))
-    gridsim("map", str(OUT / "gis"), "--lang", "en", "--measure", "share_within_15min", "--force")
-    for name in dict.fromkeys(name for name, *_ in SHOTS):
+    if "gis" in needed:
+        gridsim("map", str(OUT / "gis"), "--lang", "en", "--measure", "share_within_15min", "--force")
+    for name in dict.fromkeys(name for name, *_ in shots):
         gridsim("report", str(OUT / name))
-    for name, section, height, image in SHOTS:
+    for name, section, height, image in shots:
         shoot(OUT / name / "report.html", section, height, DOCS / image)
-    for src, image in COPIES:
+    for src, image in copies:
         shutil.copyfile(OUT / src, DOCS / image)
         print(f"wrote docs/{image}", flush=True)
-    if not args.no_dashboard:
+    if not args.no_dashboard and not args.only:
         env = {**os.environ, "GRIDSIM_SCREENSHOTS": str(DOCS)}
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_dashboard_browser.py",
                         "-k", "screenshots or roads"], cwd=ROOT, env=env, check=True)
