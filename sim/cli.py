@@ -83,6 +83,7 @@ def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
     """Print the headline measures as a table a planner can read, named as reports name them, in ``lang``."""
     from fnmatch import fnmatchcase
 
+    from rich.markup import escape
     from rich.table import Table
 
     from sim.labels import measure
@@ -90,7 +91,7 @@ def print_summary(s: dict[str, Any], title: str, lang: str = "en") -> None:
     from sim.report.catalogue import kind
 
     values = {k: v for k, v in flat_items(s) if is_number(v) or (isinstance(v, dict) and "mean" in v)}
-    t = Table(title=title, show_header=True, header_style="bold")
+    t = Table(title=escape(title), show_header=True, header_style="bold")  # a scenario's own words are text
     t.add_column(say("measure", lang))
     t.add_column(say("value", lang), justify="right")
     for pattern in SUMMARY:

@@ -100,11 +100,13 @@ def terminal_table(rows: pd.DataFrame, title: str, lang: str) -> Table:
     A, B and B − A read mean ± 95% CI (or [lo, hi] where it was cut); numbers never wrap, a long label may.
     """
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from sim.console import say
 
-    t = Table(title=title, caption=say("compare.caption", lang), box=box.SIMPLE_HEAD, pad_edge=False)
+    # text, not markup: rich took the caption's "[low, high]" for a tag and dropped it
+    t = Table(title=escape(title), caption=escape(say("compare.caption", lang)), box=box.SIMPLE_HEAD, pad_edge=False)
     t.add_column(say("measure", lang))
     for col in ("A", "B", "B − A"):
         t.add_column(col, justify="right", no_wrap=True)

@@ -171,6 +171,7 @@ def test_compare_table_names_measures_as_run_does_and_fits_100_columns():
         row = [" ".join(line.split()) for line in lines if " ".join(numbers.split()) in " ".join(line.split())]
         assert len(row) == 1 and row[0].startswith(measure(name, "en")[:30]), (name, lines)  # a long name may wrap
     assert not any("share_within_15min" in line or "squad_crew" in line for line in lines)
+    assert "[low, high] where cut at the measure's range" in " ".join(lines)  # the caption's brackets are text
     # in Chinese the points are 个百分点, and the table still fits
     console = Console(width=100, record=True, file=io.StringIO())
     console.print(terminal_table(rows, "A与B", "zh"))
