@@ -128,7 +128,7 @@ OPTION_CASES: dict[str, tuple[list[str | Path], str]] = {
     "validate_replications_one": (["validate", "--replications", "1"], "--replications"),
     "sweep_workers_huge": (["sweep", ROOT / "experiments" / "grid_size.toml", "--workers", "1000000"], "--workers"),
     "unknown_option": (["run", DEFAULT, "--dayz", "3"], "--dayz"),
-    "missing_argument": (["run"], "scenario"),
+    "missing_argument": (["run"], "missing argument SCENARIO"),
     "unknown_command": (["runn"], "runn"),
 }
 
