@@ -16,6 +16,7 @@ from sim.warnings import (
     GRID_PEOPLE_MAX,
     GRIDS_PER_VILLAGE_RANGE,
     RunWarning,
+    counted_households,
     name_list,
 )
 
@@ -42,12 +43,12 @@ def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
     out: list[RunWarning] = []
     div = scenario.town.grid_division
     lo, hi = div.households_range
-    bad = [g for g in town.grids if not lo <= g.households <= hi]
+    bad = [g for g in town.grids if not lo <= counted_households(g.households) <= hi]
     if bad:
-        hh = [g.households for g in bad]
+        hh = [counted_households(g.households) for g in bad]
         out.append(RunWarning("grid_households_out_of_range", {
             "grids": len(bad), "total": len(town.grids), "low": min(hh), "high": max(hh), "range_low": lo,
-            "range_high": hi, "names": _named([(g.id, f"{g.households:.0f}") for g in bad])}))
+            "range_high": hi, "names": _named([(g.id, str(h)) for g, h in zip(bad, hh, strict=True)])}))
     pph = scenario.town.persons_per_household
     crowded = [g for g in town.grids if g.households * pph > GRID_PEOPLE_MAX]
     if crowded:

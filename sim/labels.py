@@ -17,6 +17,7 @@ closed (``closed_at``). So closure and "closed on time" are 结案, and a tier r
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -313,7 +314,7 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "the proposal does not make expected events per grid more even (CV {cv_today:.3f} → {cv_proposal:.3f}, max/mean {mm_today:.2f} → {mm_proposal:.2f}): "
         "events per household differ between villages ({epr_low:.3f}–{epr_high:.3f} a month) and grid counts follow the {low:.0f}–{high:.0f} households per grid range first "
         "({range_bound} of {villages} villages cannot reach the target of {target:.0f} events per grid inside it) and the 2–3 grids per village rule second "
-        "({preferred} villages kept further from it); within villages the grids are even (worst max/mean {within:.2f})",
+        "({preferred} of {villages} villages kept further from it); within villages the grids are even (worst max/mean {within:.2f})",
     ),
     "unstable_queue": (
         "{server}为 {utilisation:.0%}，≥ 100%：队列无限增长，等待时间取决于运行时长",
@@ -333,7 +334,7 @@ WARNINGS: dict[str, tuple[str, str]] = {
     ),
     "village_grids_out_of_range": (
         "{total} 个村（社区）中有 {villages} 个划分为 {low}–{high} 个网格，超出规定的 {range_low}–{range_high} 个：{names}",
-        "{villages} of {total} villages are split into {low}–{high} grids, outside the stated {range_low}–{range_high}: {names}",
+        "{villages} of {total} villages have a grid count of {low}–{high}, outside the stated {range_low}–{range_high} grids per village: {names}",
     ),
     "spot_fix_impossible": (
         "{category}：严重度 {severity} 达到 escalation.severity_to_village = {threshold}，该阈值同时禁止就地处置，spot_fix_prob {spot_fix_prob:g} 不起作用",
@@ -720,7 +721,10 @@ def warning(code: str, values: dict[str, Any], lang: str) -> str:
         values = {**values, "mode": pick(TRAVEL_MODES[values["mode"]], lang)}
     if isinstance(values.get("file"), str):  # absolute where it was read; shorter where the reader is
         values = {**values, "file": shown_path(values["file"])}
-    return pick(WARNINGS[code], lang).format(**values)
+    template = pick(WARNINGS[code], lang)
+    if "low" in values and values["low"] == values.get("high"):  # "1–1 个网格" reads as "1 个网格"
+        template = re.sub(r"\{low(:[^}]*)?\}–\{high(:[^}]*)?\}", r"{low\1}", template)
+    return template.format(**values)
 
 
 def actor_name(actor: Actor, lang: str) -> str:

@@ -20,6 +20,15 @@ GRID_PEOPLE_MAX = 2500.0  # people per level-2 grid
 GRIDS_PER_VILLAGE_RANGE = (2, 3)  # each level-1 grid (village) split into 2–3 level-2 grids
 
 
+def counted_households(households: float) -> int:
+    """Households of a level-2 grid as counted against a range: whole households.
+
+    A village's households shared among its grids by area or by cells are floats
+    (500.0000000000002, 199.98); a grid holds whole households, so ranges compare the count.
+    """
+    return round(households)
+
+
 
 def name_list(names: Sequence[str], shown: int = 8) -> str:
     """Join the first ``shown`` names, with an ellipsis if there are more.

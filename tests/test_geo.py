@@ -133,7 +133,7 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
     zh = text(next(w for w in town_warnings(sc, build_town(sc)) if w.code == "grid_households_out_of_range"), "zh")
     assert "more" not in zh and zh.endswith("(100), …")  # no English inside the Chinese line
     en = text(next(w for w in town_warnings(sc, build_town(sc)) if w.code == "village_grids_out_of_range"))
-    assert en.endswith("outside the stated 2–3: 村1 (6), 村2 (9), 村3 (5), 村4 (8)")
+    assert en.endswith("outside the stated 2–3 grids per village: 村1 (6), 村2 (9), 村3 (5), 村4 (8)")
     # the scenario's own household range, not a fixed 200–500
     (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"

@@ -6,12 +6,13 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.plan.grids import GridRule, divide_village, feasible_counts, grid_counts
+from sim.plan.grids import GridRule, divide_village, feasible_counts, grid_counts, objectives
 from sim.plan.inputs import PlanError
 
 
@@ -82,7 +83,6 @@ def test_a_division_no_more_even_than_today_is_said_plainly(tmp_path):
     from pathlib import Path
 
     import geopandas as gpd
-    import pandas as pd
     from typer.testing import CliRunner
 
     from sim.cli import app
@@ -105,7 +105,7 @@ def test_a_division_no_more_even_than_today_is_said_plainly(tmp_path):
     cv = obj.loc["events per grid per month, CV"]
     assert cv.proposal >= cv.today  # the 2–3 rule halves the rural grids' events
     assert "warning: the proposal does not make expected events per grid more even" in r.output
-    assert "the 2–3 grids per village rule second (2 villages" in r.output
+    assert "the 2–3 grids per village rule second (2 of" in r.output
     warnings = json.loads((out / "plan.json").read_text())["warnings"]
     assert [w["code"] for w in warnings] == ["grids_not_more_even"]
     assert warnings[0]["values"]["cv_proposal"] == pytest.approx(cv.proposal)
@@ -114,3 +114,14 @@ def test_a_division_no_more_even_than_today_is_said_plainly(tmp_path):
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     proposal = html[html.index('<section id="proposals">'):]
     assert 'class="warning">the proposal does not make expected events per grid more even' in proposal
+
+
+def test_objectives_count_whole_households_like_the_run_check():
+    """A 400-household village cut on cells gives 199.98 + 200.02: both grids are inside 200–500, min 200."""
+    frame = pd.DataFrame({"village": ["北村", "北村", "东村"], "households": [199.98, 200.02, 499.6],
+                          "events_per_month": [20.0, 20.0, 50.0], "polsby_popper": [0.7, 0.7, 0.7]})
+    got = objectives(frame, GridRule(200, 500))
+    assert got["grids inside the household range (share)"] == 1.0
+    assert got["households per grid, min"] == 200 and got["households per grid, max"] == 500
+    frame.loc[2, "households"] = 500.6  # 501 whole households: outside, as the run warns
+    assert objectives(frame, GridRule(200, 500))["grids inside the household range (share)"] == pytest.approx(2 / 3)

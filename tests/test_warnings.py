@@ -68,6 +68,24 @@ def test_grids_and_villages_outside_their_stated_range():
     assert codes(found) == ["village_grids_out_of_range"] and found[0].values["villages"] == 2
 
 
+def test_grid_households_are_counted_whole_against_the_range():
+    """A village's households shared by area leave float crumbs: 500.0000000000002 is 500, 199.98 is 200."""
+    sc = make_scenario({"town.grid_division": {"grids_per_village": 3}, "town.residents": 16000})
+    town = build_town(sc)
+    lo, hi = sc.town.grid_division.households_range
+    town.grids[0].households, town.grids[1].households = hi + 2e-13, lo - 0.02
+    assert town_warnings(sc, town) == []
+    town.grids[1].households = 600.4
+    (w,) = town_warnings(sc, town)
+    assert w.values["low"] == w.values["high"] == 600 and w.values["names"] == f"{town.grids[1].id} (600)"
+    # one count is said once: 户数为 600, not 600–600; a grid count of 1, not 1–1
+    assert "户数为 600，" in text(w, "zh") and "600–600" not in text(w, "zh")
+    one = RunWarning("village_grids_out_of_range", {"villages": 2, "total": 6, "low": 1, "high": 1, "range_low": 2,
+                                                    "range_high": 3, "names": "东村 (1), 北村 (1)"})
+    assert "划分为 1 个网格，超出规定的 2–3 个" in text(one, "zh")
+    assert text(one, "en").startswith("2 of 6 villages have a grid count of 1, outside the stated 2–3 grids")
+
+
 def test_threshold_that_forbids_spot_fixes_is_warned():
     sc = make_scenario({"escalation.severity_to_village": 2})
     found = threshold_warnings(sc)

@@ -194,9 +194,10 @@ def town_info(town: TownMap) -> dict[str, Any]:
                             "villages": len(town.villages), "travel": "roads" if town.roads is not None else "straight_line"}
     # The town as simulated (a GIS town's own area and people, not the lattice's settings), for
     # the report; one table so that flat measure names do not grow.
+    # Households and enterprises are counts, shared among villages as floats: summed to whole ones.
     info["size"] = {"area_km2": sum(v.box.area for v in town.villages), "residents": town.residents,
-                    "households": sum(v.households for v in town.villages),
-                    "enterprises": sum(v.enterprises for v in town.villages), "grids": len(town.grids)}
+                    "households": round(sum(v.households for v in town.villages)),
+                    "enterprises": round(sum(v.enterprises for v in town.villages)), "grids": len(town.grids)}
     if town.roads is not None:
         info["roads"] = str(town.roads.path)
     return info
