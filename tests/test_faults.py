@@ -102,6 +102,9 @@ OPTION_CASES: dict[str, tuple[list[str | Path], str]] = {
     "sweep_workers_negative": (["sweep", ROOT / "experiments" / "grid_size.toml", "--workers", "-1"], "--workers"),
     "sweep_scheduler_not_an_address": (["sweep", ROOT / "experiments" / "grid_size.toml",
                                         "--scheduler", "not an address"], "--scheduler"),
+    # a bare host:port is Dask's tcp; nothing listens on port 1: refused before the sweep folder is made
+    "sweep_scheduler_not_running": (["sweep", ROOT / "experiments" / "grid_size.toml", "--scheduler", "127.0.0.1:1"],
+                                    "--scheduler 127.0.0.1:1: no Dask scheduler answers at 127.0.0.1:1"),
     "plan_bases_squads_huge": (["plan", "bases", SMALL, "--squads", "1000000000000"], "--squads"),
     "plan_bases_time_limit_huge": (["plan", "bases", SMALL, "--time-limit", "1e308"], "--time-limit"),
     "plan_bases_time_limit_nan": (["plan", "bases", SMALL, "--time-limit", "nan"], "--time-limit"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -58,9 +59,13 @@ def scheduler_address(option: str | None) -> str | None:
     return option or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
-def check_scheduler(address: str) -> None:
-    """Refuse (ValueError) an address Dask cannot dial, before anything is written."""
-    from distributed.comm.addressing import get_address_host_port
+def check_scheduler(address: str, timeout_s: float = 10.0) -> None:
+    """Refuse (ValueError) an address Dask cannot dial, or where nothing answers, before anything is written.
+
+    A bare ``host:port`` is Dask's tcp. The TCP probe makes a scheduler that is not running a
+    one-line refusal with no sweep folder, rather than a client timeout after the folder is made.
+    """
+    from distributed.comm.addressing import get_address_host_port, parse_address
 
     try:
         host, port = get_address_host_port(address)
@@ -68,6 +73,12 @@ def check_scheduler(address: str) -> None:
         raise ValueError(f"not a scheduler address ({exc}); e.g. tcp://127.0.0.1:8786") from None
     if not host or not 0 < port < 65536:
         raise ValueError("not a scheduler address (needs a host and a port 1-65535); e.g. tcp://127.0.0.1:8786")
+    if parse_address(address)[0] in ("tcp", "tls"):
+        try:
+            socket.create_connection((host, port), timeout=timeout_s).close()
+        except OSError as exc:
+            raise ValueError(f"no Dask scheduler answers at {host}:{port} ({exc.strerror or exc}); "
+                             "start one with: dask scheduler --port PORT") from None
 
 
 def _describe(exc: BaseException) -> str:
