@@ -157,6 +157,12 @@ def draw_choropleth(
         fig = ax.figure  # type: ignore[assignment]
     cmap = cmap or ("viridis" if spec.higher_is_better else "magma_r")
     has = data["_value"].notna()
+    if spec.share and has.any():  # a share's scale stays in 0–100 % (matplotlib pads one value by ±10 %)
+        lo = float(values.min()) if vmin is None else vmin
+        hi = float(values.max()) if vmax is None else vmax
+        if hi - lo < 1e-9:
+            lo, hi = max(0.0, lo - 10.0), min(100.0, hi + 10.0)
+        vmin, vmax = max(0.0, lo), min(100.0, hi)
     if has.any():
         data[has].plot(column="_value", ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="white", linewidth=0.3,
                        legend=True,
