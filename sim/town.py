@@ -19,7 +19,7 @@ import numpy as np
 from sim.config import Scenario
 from sim.config.town import Town as TownConfig
 from sim.config.town import Travel, generated_village_names
-from sim.vocabulary import LandUse
+from sim.vocabulary import MINUTES_PER_HOUR, LandUse
 
 # Where the generated lattice town is placed when written out as real layers: UTM zone 51N
 # (EPSG:32651) at about 120.25°E 31.8°N, near Xu Xiake town. Nominal, so GIS software can
@@ -104,7 +104,6 @@ class TravelModel(Protocol):
 
     def places(self, x: np.ndarray, y: np.ndarray) -> None:
         """Prepare trips to a day's incident places (``x``, ``y`` km) before the run asks for them."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -126,12 +125,12 @@ class EuclideanTravel:
     def minutes(self, a: tuple[float, float], b: tuple[float, float], mode: str) -> float:
         """Straight-line km times the detour factor, at the mode's speed."""
         d = math.hypot(a[0] - b[0], a[1] - b[1]) * self.cfg.detour_factor
-        return 60.0 * d / self.speed_kmh(mode)
+        return MINUTES_PER_HOUR * d / self.speed_kmh(mode)
 
     def within_box_minutes(self, box: Box, mode: str) -> float:
         """Mean trip between two random points of a box (staff going to a case in their grid)."""
         side = math.sqrt(box.area)
-        return 60.0 * _MEAN_DIST_UNIT_SQUARE * side * self.cfg.detour_factor / self.speed_kmh(mode)
+        return MINUTES_PER_HOUR * _MEAN_DIST_UNIT_SQUARE * side * self.cfg.detour_factor / self.speed_kmh(mode)
 
     def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
         """Nothing to prepare for straight lines."""

@@ -34,6 +34,7 @@ from scipy.spatial import cKDTree
 
 from sim.config.geo import DEFAULT_SPEEDS, MODES, ModeSpeeds, Roads
 from sim.geo.errors import GeoError
+from sim.vocabulary import MINUTES_PER_HOUR
 from sim.warnings import RunWarning
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ def _mode_graph(mode: str, edges: pd.DataFrame, n: int, speeds: dict[str, ModeSp
     if not use.any():
         return None
     e = edges[use]
-    minutes = 60.0 * e.length_km.to_numpy() / speed[use]
+    minutes = MINUTES_PER_HOUR * e.length_km.to_numpy() / speed[use]
     u, v = e.u.to_numpy(), e.v.to_numpy()
     if not oneway:  # walkers and e-bikes use every street both ways
         u, v, minutes = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([minutes, minutes])
@@ -415,11 +416,11 @@ class RoadTravel:
     def _mean_trip(self, pts: np.ndarray, mode: str) -> float:
         g = self.network.modes[mode]
         idx, d = self.network.snap(mode, pts[:, 0], pts[:, 1])
-        access = 60.0 * d / self.speed_kmh(mode)
+        access = MINUTES_PER_HOUR * d / self.speed_kmh(mode)
         nodes, back = np.unique(idx, return_inverse=True)
         # one bounded Dijkstra from the grid's few nodes: trips inside a grid are short
         span = float(np.hypot(*(pts.max(axis=0) - pts.min(axis=0))))
-        bound = 60.0 * 20.0 * max(span, 0.05) / self.speed_kmh(mode)
+        bound = MINUTES_PER_HOUR * 20.0 * max(span, 0.05) / self.speed_kmh(mode)
         dist = np.atleast_2d(dijkstra(g.graph, directed=True, indices=nodes, limit=bound))[:, nodes]
         far = ~np.isfinite(dist)
         if far.any():  # beyond the bound (a long way round): the exact time
@@ -429,7 +430,7 @@ class RoadTravel:
         # or the straight line × detour factor, when quicker: the lanes and paths inside a
         # village that road extracts rarely hold
         offroad = self.offroad
-        straight = (60.0 * offroad.cfg.detour_factor / self.speed_kmh(mode)
+        straight = (MINUTES_PER_HOUR * offroad.cfg.detour_factor / self.speed_kmh(mode)
                     * np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1]))
         trip = np.minimum(trip, straight)
         n = len(pts)
@@ -462,7 +463,7 @@ class RoadTravel:
         ia, da = self._snap(a, mode)
         ib, db = self._snap(b, mode)
         g = self.network.modes[mode]
-        return 60.0 * (da + db) / self.speed_kmh(mode) + g.minutes(ia, ib)
+        return MINUTES_PER_HOUR * (da + db) / self.speed_kmh(mode) + g.minutes(ia, ib)
 
     def precompute(self, points: list[tuple[float, float]], mode: str) -> None:
         """Shortest paths from and to places every trip starts or ends at (squad bases)."""
@@ -490,7 +491,7 @@ class RoadTravel:
         nodes = g.nodes[np.array(local)]
         speed = self.speed_kmh(mode)
         pts: list[np.ndarray] = [np.asarray(a, float)[None], np.array([[self.network.x[nodes[0]], self.network.y[nodes[0]]]])]
-        times: list[np.ndarray] = [np.zeros(1), np.array([60.0 * da / speed])]
+        times: list[np.ndarray] = [np.zeros(1), np.array([MINUTES_PER_HOUR * da / speed])]
         t = float(times[-1][0])
         for p, q, n_p, n_q in zip(local[:-1], local[1:], nodes[:-1], nodes[1:], strict=True):
             line = self.network.edge_line(int(n_p), int(n_q))
@@ -503,5 +504,5 @@ class RoadTravel:
         start = 1
         end = sum(len(x) for x in pts) - 1
         pts.append(np.asarray(b, float)[None])
-        times.append(np.array([t + 60.0 * db / speed]))
+        times.append(np.array([t + MINUTES_PER_HOUR * db / speed]))
         return np.vstack(pts), np.concatenate(times), start, end
