@@ -56,6 +56,7 @@ def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
             "grids": len(crowded), "total": len(town.grids), "limit": GRID_PEOPLE_MAX,
             "high": max(g.households * pph for g in crowded),
             "names": _named([(g.id, f"{g.households * pph:.0f}") for g in crowded])}))
+    out += _volumes_warnings(scenario, town)
     if div.households_per_grid is not None:  # a fixed count is the user's explicit choice
         vlo, vhi = GRIDS_PER_VILLAGE_RANGE
         odd = [v for v in town.villages if not vlo <= len(v.grids) <= vhi]
@@ -65,6 +66,27 @@ def town_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
                 "villages": len(odd), "total": len(town.villages), "low": min(counts), "high": max(counts),
                 "range_low": vlo, "range_high": vhi, "names": _named([(v.name, str(len(v.grids))) for v in odd])}))
     return out
+
+
+def _volumes_warnings(scenario: Scenario, town: TownMap) -> list[RunWarning]:
+    """Warn of a GIS town far smaller or larger than the ``town.residents`` its scenario states (inherited, most often).
+
+    A GIS town counts its own residents and does not use ``town.residents``; its enterprises
+    (without a layer column) and the service hall's yearly cases and windows are set beside
+    that figure, not scaled from the layers, so a town extending a preset keeps the preset's.
+    """
+    stated = scenario.town.residents
+    if town.source != "gis" or stated is None or 0.5 <= town.residents / stated <= 2.0:
+        return []
+    hall, gis = scenario.service_hall, scenario.town.gis
+    enterprises = scenario.town.enterprises if gis is not None and gis.villages.enterprises is None else None
+    if enterprises is None and hall is None:
+        return []
+    return [RunWarning("volumes_for_another_town", {
+        "residents": town.residents, "stated": float(stated),
+        "enterprises": None if enterprises is None else float(enterprises),
+        "cases_per_year": None if hall is None else float(hall.cases_per_year),
+        "windows": None if hall is None else hall.windows})]
 
 
 def threshold_warnings(scenario: Scenario) -> list[RunWarning]:

@@ -289,6 +289,8 @@ MAP_FEATURES: dict[str, tuple[str, str]] = {
     "squad_zone": ("中队辖区", "squad zone"),
     "squad_route": ("中队路线（道路）", "squad route (roads)"),
     "road": ("道路", "road"),
+    "grid_boundary": ("网格界线", "grid boundary"),
+    "village_boundary": ("村界", "village boundary"),
     "crew": ("车组", "crew"),
     "todays_bases": ("现有驻地", "today's bases"),
     "candidate_sites": ("候选驻地", "candidate sites"),
@@ -331,6 +333,12 @@ WARNINGS: dict[str, tuple[str, str]] = {
     "grid_people_out_of_range": (
         "{total} 个网格中有 {grids} 个人口超过 {limit:.0f} 人（最多 {high:.0f} 人）：{names}",
         "{grids} of {total} grids hold more than {limit:.0f} people (up to {high:.0f}): {names}",
+    ),
+    "volumes_for_another_town": (
+        "本镇（GIS）有 {residents:,.0f} 名居民，而情景的 town.residents 为 {stated:,.0f}（GIS 镇不使用它，多为继承所得）："
+        "{volumes}可能是按那个镇设定的；请按本镇重设（并把 town.residents 设为本镇人数）",
+        "this GIS town has {residents:,.0f} residents, but the scenario's town.residents is {stated:,.0f} (unused by a GIS town, "
+        "inherited most often): {volumes} may be sized for that town; set them for this one (and town.residents to its residents)",
     ),
     "village_grids_out_of_range": (
         "{total} 个村（社区）中有 {villages} 个划分为 {low}–{high} 个网格，超出规定的 {range_low}–{range_high} 个：{names}",
@@ -722,6 +730,13 @@ def warning(code: str, values: dict[str, Any], lang: str) -> str:
     if isinstance(values.get("file"), str):  # absolute where it was read; shorter where the reader is
         values = {**values, "file": shown_path(values["file"])}
     template = pick(WARNINGS[code], lang)
+    if code == "volumes_for_another_town":  # enterprises: only when not from the town's layer; the hall if any
+        e, cases, windows = values["enterprises"], values["cases_per_year"], values["windows"]
+        parts = [f"企业数 {e:,.0f}" if lang == "zh" else f"town.enterprises {e:,.0f}"] if e is not None else []
+        if cases is not None:
+            parts.append(f"服务大厅每年 {cases:,.0f} 件、{windows} 个窗口" if lang == "zh"
+                         else f"the service hall's {cases:,.0f} cases a year and {windows} windows")
+        values = {**values, "volumes": ("、" if lang == "zh" else ", ").join(parts)}
     if "low" in values and values["low"] == values.get("high"):  # "1–1 个网格" reads as "1 个网格"
         template = re.sub(r"\{low(:[^}]*)?\}–\{high(:[^}]*)?\}", r"{low\1}", template)
     return template.format(**values)

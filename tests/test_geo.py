@@ -119,7 +119,8 @@ def test_level2_grids_follow_households_per_grid_and_warn_outside_the_rules(tmp_
         assert hh == pytest.approx([v.households / len(v.grids)] * len(v.grids))
         union = shapely.union_all([_outline(town.grids[g].box).geometry for g in v.grids])
         assert union.symmetric_difference(_outline(v.box).geometry).area < 1e-9
-    assert town_warnings(sc, town) == []  # 2–3 grids of 250–300 households each
+    # 2–3 grids of 250–300 households each (the preset's volumes for 180,000 residents: a test of their own)
+    assert [w for w in town_warnings(sc, town) if w.code != "volumes_for_another_town"] == []
     (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, extra="[town.grid_division]\nhouseholds_per_grid = 100\n"))
     found = {w.code: w.values for w in town_warnings(sc, build_town(sc))}
@@ -561,3 +562,22 @@ def test_model_frames_for_other_views():
     assert len(vf) == 60 and len(gf) == len(town.grids)
     assert gf.area_km2.sum() == pytest.approx(vf.geometry.area.sum()) == pytest.approx(110, rel=1e-9)
     assert isinstance(town.travel, EuclideanTravel)
+
+
+def test_a_gis_town_far_from_its_stated_residents_is_warned_of_its_inherited_volumes(tmp_path):
+    """Extending the Xu Xiake preset (180,000 residents) with a 7,840-resident town keeps its 3,000
+    enterprises and its hall: said once, by number, until the scenario states this town's residents."""
+    sc = load_scenario(_gis_scenario(tmp_path))
+    (w,) = [w for w in town_warnings(sc, build_town(sc)) if w.code == "volumes_for_another_town"]
+    assert w.values == {"residents": 2800 * 2.8, "stated": 180000.0, "enterprises": 3000.0,
+                        "cases_per_year": 120000.0, "windows": 14}
+    assert text(w).startswith("this GIS town has 7,840 residents, but the scenario's town.residents is 180,000")
+    assert "town.enterprises 3,000, the service hall's 120,000 cases a year and 14 windows" in text(w)
+    assert "企业数 3,000、服务大厅每年 120,000 件、14 个窗口" in text(w, "zh")
+    (tmp_path / "town.toml").unlink()
+    sc = load_scenario(_gis_scenario(tmp_path, extra="[town]\nresidents = 8000\n"))  # stated: within ×2
+    assert "volumes_for_another_town" not in {w.code for w in town_warnings(sc, build_town(sc))}
+    # a scenario extending a preset is named by its own file unless it names itself
+    (tmp_path / "mytown.toml").write_text(f'extends = "{tmp_path / "town.toml"}"\n', encoding="utf-8")
+    own = load_scenario(tmp_path / "mytown.toml")
+    assert own.meta.name == "mytown" and own.meta.description == ""

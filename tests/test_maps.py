@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import geopandas as gpd
 import matplotlib
 import pytest
 import shapely
+from matplotlib.lines import Line2D
 
 from sim.geo.maps import draw_choropleth
 
@@ -27,3 +30,26 @@ def test_a_share_is_coloured_on_a_scale_inside_0_to_100_percent(values: list[flo
     norm = fig.axes[0].collections[0].norm
     assert (norm.vmin, norm.vmax) == pytest.approx(scale)
     plt.close(fig)
+
+
+def test_grid_lines_are_told_apart_from_roads_and_villages():
+    """A map of a division outlines each grid in its own colour and says so in the legend."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    grids = gpd.GeoDataFrame({"households": [300.0, 300.0]},
+                             geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    villages = gpd.GeoDataFrame({"name": ["甲村"]}, geometry=[shapely.box(0, 0, 2, 1)])
+    roads = gpd.GeoDataFrame({"highway": ["residential"]}, geometry=[shapely.LineString([(0, 0.5), (2, 0.5)])])
+    for lang, words in (("en", ["road", "grid boundary", "village boundary"]), ("zh", ["道路", "网格界线", "村界"])):
+        fig = draw_choropleth(grids, "households", lang=lang, villages=villages, roads=roads, grid_lines=True)
+        legend = fig.axes[0].get_legend()
+        assert legend is not None and [t.get_text() for t in legend.get_texts()] == words
+        road, grid, village = (cast(Line2D, h) for h in legend.legend_handles)
+        assert to_hex(grid.get_color()) not in {to_hex(road.get_color()), to_hex(village.get_color())}
+        assert village.get_linewidth() > grid.get_linewidth() > road.get_linewidth()
+        plt.close(fig)
+    plain = draw_choropleth(grids, "households", villages=villages, roads=roads)  # a run's measure map: as before
+    legend = plain.axes[0].get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["road"]
+    plt.close(plain)

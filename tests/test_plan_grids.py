@@ -125,3 +125,36 @@ def test_objectives_count_whole_households_like_the_run_check():
     assert got["households per grid, min"] == 200 and got["households per grid, max"] == 500
     frame.loc[2, "households"] = 500.6  # 501 whole households: outside, as the run warns
     assert objectives(frame, GridRule(200, 500))["grids inside the household range (share)"] == pytest.approx(2 / 3)
+
+
+def test_plan_grids_draws_its_map_in_the_language_asked(tmp_path, monkeypatch):
+    """--lang en on a Chinese scenario: the table and grids.png are both English."""
+    from pathlib import Path
+
+    import geopandas as gpd
+    from typer.testing import CliRunner
+
+    import sim.plan.figures as figures
+    from sim.cli import app
+
+    x0, y0 = 250_000.0, 3_525_000.0  # UTM 51N
+    gpd.GeoDataFrame({"NAME": ["甲村", "乙村"], "HH": [600, 500], "LU": ["rural", "rural"]},
+                     geometry=[shapely.box(x0 + i * 1000, y0, x0 + (i + 1) * 1000, y0 + 1000) for i in range(2)],
+                     crs="EPSG:32651").to_file(tmp_path / "v.gpkg", engine="pyogrio")
+    scen = tmp_path / "mytown.toml"
+    root = Path(__file__).resolve().parents[1]
+    scen.write_text(f'extends = "{root / "scenarios" / "xuxiake_1plus4.toml"}"\n'  # language zh, from the preset
+                    '[town.gis.villages]\npath = "v.gpkg"\nname = "NAME"\nhouseholds = "HH"\nland_use = "LU"\n',
+                    encoding="utf-8")
+    drawn: list[str] = []
+    real = figures.grids_map
+
+    def spy(*a, **k):
+        drawn.append(k.get("lang", a[-1]))
+        return real(*a, **k)
+
+    monkeypatch.setattr(figures, "grids_map", spy)
+    r = CliRunner().invoke(app, ["plan", "grids", str(scen), "--lang", "en", "--out", str(tmp_path / "pg")])
+    assert r.exit_code == 0, r.output
+    assert drawn == ["en"] and (tmp_path / "pg" / "grids.png").exists()
+    assert "Grid division of mytown" in r.output  # named by its own file, not the preset it extends

@@ -315,7 +315,14 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise ScenarioError(f"{p}: extends: circular reference to {parent}")
     if not base_path.exists():
         raise ScenarioError(f"{p}: extends: no such file {parent}")
-    return _merge(read_scenario_data(base_path, (*_seen, p.resolve())), data)
+    merged = _merge(read_scenario_data(base_path, (*_seen, p.resolve())), data)
+    own, meta = data.get("meta"), merged.get("meta")
+    own = own if isinstance(own, dict) else {}
+    if isinstance(meta, dict):  # a file that extends another is a scenario of its own, named by its file
+        merged["meta"] = {**meta, "name": own.get("name", p.stem)}  # unless it names itself,
+        if "description" not in own:  # and the parent's description (another town or variant) is not its
+            merged["meta"].pop("description", None)
+    return merged
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, days: float | None = None,

@@ -66,6 +66,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "north": ("北", "N"),
     "no_data": ("无数据", "no data"),
 }
+GRID_LINE = "#1f5fd6"  # level-2 grid borders: blue, unlike the grey roads and the black village borders
 
 
 def label_for(column: str) -> MeasureLabel:
@@ -133,6 +134,7 @@ def draw_choropleth(
     cmap: str | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
+    grid_lines: bool = False,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a choropleth of ``frame[column]`` with scale bar, north arrow and legend; return the figure.
@@ -140,6 +142,8 @@ def draw_choropleth(
     Every layer must be in the same CRS (metres) or all in model km (no CRS). Shares
     (known 0–1 measures) are shown in %. Polygons with no value are hatched grey. ``vmin`` and
     ``vmax`` fix the colour scale (in the units shown), so maps side by side share one.
+    ``grid_lines`` outlines every polygon of ``frame`` (the grids) in blue, apart from the grey
+    roads and the thicker black village borders, for maps whose subject is the division itself.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -178,8 +182,13 @@ def draw_choropleth(
         if major is not None and major.any():
             roads[major].plot(ax=ax, color="#333333", linewidth=1.2, alpha=0.8, zorder=3)
         handles.append(Line2D([], [], color="#555555", linewidth=1, label=map_feature("road", lang)))
+    if grid_lines:
+        frame.boundary.plot(ax=ax, color=GRID_LINE, linewidth=1.0, zorder=4)
+        handles.append(Line2D([], [], color=GRID_LINE, linewidth=1.2, label=map_feature("grid_boundary", lang)))
     if villages is not None:
-        villages.boundary.plot(ax=ax, color="#222222", linewidth=0.8, zorder=4)
+        villages.boundary.plot(ax=ax, color="#222222", linewidth=2.0 if grid_lines else 0.8, zorder=4)
+        if grid_lines:
+            handles.append(Line2D([], [], color="#222222", linewidth=2.0, label=map_feature("village_boundary", lang)))
     colours = plt.get_cmap("tab10")
     if zones is not None and len(zones):
         for i, (_, z) in enumerate(zones.iterrows()):

@@ -270,7 +270,7 @@ def bases(
             write_variant(tmp / "scenarios" / f"{pid}.toml", out / "scenarios" / f"{pid}.toml", src, overlays[pid], data)
         (tmp / "maps").mkdir()
         for p in plans:
-            bases_map(town, p, today, tmp / "maps" / f"{p.id}.png", sc.meta.language,
+            bases_map(town, p, today, tmp / "maps" / f"{p.id}.png", lang,
                       sites.xy[[k != "villages" for k in sites.kinds]])
         if verify:
             n_days = sc.run.days if days is None else days
@@ -289,7 +289,7 @@ def bases(
                 base_row.a_mean, base_row.a_lo, base_row.a_hi]
         table.to_csv(tmp / "bases.csv", index=False)
         write_snapshot(tmp, src)  # the input's files, for `gridsim report`
-        pareto_figure(table, tmp / "pareto.png", sc.meta.language)
+        pareto_figure(table, tmp / "pareto.png", lang)
         write_json(tmp / "plan.json", _plan_json(sc.meta.name, town, table, verdicts, verify, seed,
                                                  sc.run.days if days is None else days))
     _print_bases(table, town, lang, verify)
@@ -463,7 +463,7 @@ def grids(
         write_snapshot(tmp, src)  # the input's files, for `gridsim report`
         share = town.grid_households / town.households[town.atom_village]
         grids_map(town, town.grid_polygons, town.events_per_month[town.atom_village] * share,
-                  list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png", sc.meta.language)
+                  list(frame.geometry), frame.events_per_month.to_numpy(), tmp / "grids.png", lang)
         write_json(tmp / "plan.json", {"scenario": sc.meta.name, "households_range": [low, high], "seed": division_seed,
                                        "objectives": proposal.objectives.to_dict(orient="records"),
                                        "warnings": as_dicts(proposal.warnings),

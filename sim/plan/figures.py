@@ -111,8 +111,8 @@ def grids_map(town: PlanTown, today: list[BaseGeometry], today_events: np.ndarra
         frame = gpd.GeoDataFrame({"events": ev}, geometry=list(polys))
         draw_choropleth(frame, "events", lang=lang, title=measure("expected_events_per_month", lang),
                         unit=page_text(_TEXT, "events_unit", lang),
-                        villages=villages, roads=_roads(town), cmap="YlOrRd", ax=ax, vmin=vmin, vmax=vmax)
-        frame.boundary.plot(ax=ax, color="0.35", linewidth=0.35, zorder=3)  # the grids' own lines
+                        villages=villages, roads=_roads(town), cmap="YlOrRd", ax=ax, vmin=vmin, vmax=vmax,
+                        grid_lines=True)
         ax.set_title(page_text(_TEXT, "grids", lang, side=plan_side(side, lang), n=len(polys), cv=ev.std() / ev.mean(),
                         mm=ev.max() / ev.mean()), fontsize=11)
     fig.savefig(path, dpi=110, bbox_inches="tight")

@@ -88,7 +88,7 @@ def unit_of(column: str, lang: Lang) -> str:
 
 def draw(layers: TownLayers, column: str, lang: Lang, title: str, unit: str | None = None, *,
          legend: str | None = None, squads: bool = False, cmap: str | None = None, vmin: float | None = None, vmax: float | None = None,
-         half: bool = False) -> str:
+         half: bool = False, grid_lines: bool = False) -> str:
     """One choropleth of ``layers.grids[column]`` as an embedded PNG (squad zones and bases on request).
 
     ``legend`` names the shaded value on the colour bar when the map's title says more.
@@ -104,6 +104,7 @@ def draw(layers: TownLayers, column: str, lang: Lang, title: str, unit: str | No
         draw_choropleth(layers.grids, column, lang=lang, title=legend or title, unit=unit, villages=layers.villages,
                         village_names=not half or layers.villages is None or len(layers.villages) <= 30,
                         roads=layers.roads, zones=layers.zones if squads else None,
-                        bases=layers.bases if squads else None, cmap=cmap, vmin=vmin, vmax=vmax, ax=ax)
+                        bases=layers.bases if squads else None, cmap=cmap, vmin=vmin, vmax=vmax,
+                        grid_lines=grid_lines, ax=ax)
     ax.set_title(title, fontsize=10 if half else 11)
     return embed(fig)

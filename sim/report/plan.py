@@ -465,14 +465,14 @@ def _grids(folder: Path, meta: dict[str, Any], snap: dict[str, Any] | None, veri
         for name, layers in drawn:
             title = t("map.grids_opt", lang, opt=name, n=len(layers.grids))
             m.figure(maps.draw(layers, "households", lang, title, None,
-                               legend=t("map.households", lang), cmap="Blues", vmin=float(hh.min()),
-                               vmax=float(hh.max()), half=True), title, cls="half")
+                               legend=t("map.households", lang), cmap="YlGn", vmin=float(hh.min()),
+                               vmax=float(hh.max()), half=True, grid_lines=True), title, cls="half")
         grids = _csv(folder / "grids.csv")
         if proposal is not None and grids is not None and {"grid", "events_per_month"} <= set(grids.columns):
             ev = proposal.grids.grid.map(grids.set_index("grid").events_per_month).to_numpy(float)
             title = t("plan.map_events", lang)
             m.figure(maps.draw(proposal.with_grid_values("events", ev), "events", lang, title,
                                t("plan.events_unit", lang), legend=cat.label("expected_events_per_month", lang),
-                               cmap="YlOrRd", half=True), title, cls="half")
+                               cmap="YlOrRd", half=True, grid_lines=True), title, cls="half")
         out.append(m)
     return out

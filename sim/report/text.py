@@ -406,8 +406,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.calls_unit": ("次/天", "per day"),
     "plan.proposal_grids": ("今天的划分与新方案的目标对比（事件数为事件模型的期望值）。",
                             "Today's division against the proposal (events are the incident model's expectation)."),
-    "plan.maps_grids": ("今天的网格与新方案（细线为网格，粗线为村界；两图同一色标），以及新方案各网格的预期事件数。",
-                        "Today's grids and the proposal (thin lines grids, thick lines villages; one colour scale), "
+    "plan.maps_grids": ("今天的网格与新方案（蓝线为网格界线，黑色粗线为村界，灰线为道路；两图同一色标），以及新方案各网格的预期事件数。",
+                        "Today's grids and the proposal (blue lines grid boundaries, thick black lines villages, grey lines roads; "
+                        "one colour scale), "
                         "and the proposal's expected events per grid."),
     "plan.map_events": ("新方案：各网格每月预期事件数", "Proposal: expected events per grid a month"),
     "plan.events_unit": ("件/月", "per month"),
