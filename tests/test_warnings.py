@@ -117,7 +117,9 @@ def test_every_warning_has_english_and_chinese_text(code):
               "mode": "car", "max_km": 1.0, "role": "liaison", "people": 2.0,
               # sim.plan.grids': a division no more even than today's
               "cv_today": 0.34, "cv_proposal": 0.344, "mm_today": 1.63, "mm_proposal": 1.58, "epr_low": 0.1,
-              "epr_high": 0.18, "target": 67.0, "range_bound": 36, "preferred": 5, "within": 1.09}
+              "epr_high": 0.18, "target": 67.0, "range_bound": 36, "preferred": 5, "within": 1.09,
+              # sim.checks': a GIS town with another town's volumes
+              "residents": 13580.0, "stated": 180000.0, "enterprises": 3000.0, "cases_per_year": 120000.0, "windows": 14}
     en, zh = text({"code": code, "values": values}), text({"code": code, "values": values}, "zh")
     assert en and zh and en != zh
     with pytest.raises(KeyError):
