@@ -247,7 +247,12 @@ def _bad_cases(tmp: Path) -> dict[str, tuple[Path, str]]:
     missing = _write_scenario(_mk(tmp, "missing"), 'path = "nope.gpkg"')
     cases["missing file"] = (missing, f"{missing}: town.gis.villages.path: village file not found: "
                                       f"{missing.parent / 'nope.gpkg'}")
-    cases["unreadable file"] = (case("unreadable", raw=b"this is not GeoJSON", fname="v.geojson"), "cannot read village layer")
+    cases["unreadable file"] = (case("unreadable", raw=b"this is not GeoJSON", fname="v.geojson"),
+                                f"town.gis.villages.path: {tmp / 'unreadable' / 'v.geojson'}: "
+                                "cannot read the village layer: not a vector format GDAL reads (GeoJSON, GeoPackage, "
+                                "Shapefile, …)")
+    empty_file = case("empty_file", raw=b"", fname="v.geojson")  # as an empty scenario file: "the file is empty"
+    cases["empty file"] = (empty_file, f"town.gis.villages.path: {empty_file.parent / 'v.geojson'}: the file is empty")
     cases["unknown column"] = (case("column", columns='name = "NAME"\nhouseholds = "HOUSEHOLDS"'),
                                "unknown attribute column 'HOUSEHOLDS'")
     empty = _villages_frame().iloc[:0]

@@ -82,6 +82,8 @@ def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None)
         raise GeoError(f"{LAYER_FIELDS[what]}: {what} file not found: {path}")
     if path.is_dir() and path.suffix.lower() not in (".gdb",):
         raise GeoError(f"{path}: {what} path is a folder, not a file")
+    if path.is_file() and path.stat().st_size == 0:  # as an empty scenario file is refused, not GDAL's words
+        raise GeoError(f"{LAYER_FIELDS[what]}: {path}: the file is empty (no {what} layer in it)")
     try:
         if layer is not None:
             names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
@@ -95,7 +97,10 @@ def read_layer(path: Path, layer: str | None, what: str, assume_crs: str | None)
     except GeoError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise many kinds; the user needs the file and the reason
-        raise GeoError(f"{path}: cannot read {what} layer: {_first_line(exc)}") from None
+        reason = _first_line(exc)
+        if "not recognized as being in a supported file format" in reason:  # GDAL's, with a driver hint
+            reason = "not a vector format GDAL reads (GeoJSON, GeoPackage, Shapefile, …)"
+        raise GeoError(f"{LAYER_FIELDS[what]}: {path}: cannot read the {what} layer: {reason}") from None
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf or len(gdf) == 0:
         raise GeoError(f"{path}: {what} layer has no features")
     if gdf.crs is None:
