@@ -53,3 +53,22 @@ def test_grid_lines_are_told_apart_from_roads_and_villages():
     legend = plain.axes[0].get_legend()
     assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["road"]
     plt.close(plain)
+
+
+def test_the_pareto_figure_of_plans_equal_to_1e_5_percent_has_a_plain_share_axis():
+    """Shares 90.4656 % ± 1e-5: a one-point axis in %, not matplotlib's offset '1e-5+9.04656e1'."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from sim.plan.pareto import pareto_plot
+
+    table = pd.DataFrame({"method": ["current", "p-median", "mclp"], "crews": [9, 6, 6],
+                          "predicted_fifteen_share": [0.904656319, 0.904656310, 0.904656300],
+                          "squad_max_over_mean": [1.08, 1.2, 1.3], "pareto": [True, True, False]})
+    fig = pareto_plot(table)
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    assert hi - lo == pytest.approx(1.0) and lo < 90.4656 < hi
+    fig.canvas.draw()
+    assert ax.yaxis.get_offset_text().get_text() == ""
+    plt.close(fig)

@@ -78,6 +78,11 @@ def pareto_plot(table: pd.DataFrame, lang: str = "en") -> Figure:
         ax.set_xticks(sorted(table.crews.unique()))
         ax.set_xlabel(page_text(_TEXT, "x", lang))
         ax.set_ylabel(page_text(_TEXT, "y", lang))
+        lo_y, hi_y = ax.get_ylim()
+        if hi_y - lo_y < 1.0:  # shares equal to 1e-5 %: one percentage point, not an offset axis (+9.04656e1)
+            mid = (lo_y + hi_y) / 2
+            ax.set_ylim(max(0.0, min(mid, 99.5) - 0.5), min(100.0, max(mid, 0.5) + 0.5))
+        ax.yaxis.get_major_formatter().set_useOffset(False)  # type: ignore[attr-defined]
         ax.set_title(page_text(_TEXT, "title", lang), fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
