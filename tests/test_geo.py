@@ -582,7 +582,9 @@ def test_a_gis_town_far_from_its_stated_residents_is_warned_of_its_inherited_vol
     (tmp_path / "town.toml").unlink()
     sc = load_scenario(_gis_scenario(tmp_path, extra="[town]\nresidents = 8000\n"))  # stated: within ×2
     assert "volumes_for_another_town" not in {w.code for w in town_warnings(sc, build_town(sc))}
-    # a scenario extending a preset is named by its own file unless it names itself
-    (tmp_path / "mytown.toml").write_text(f'extends = "{tmp_path / "town.toml"}"\n', encoding="utf-8")
+    # a file bringing its own town to a preset is named by the file unless it names itself
+    (tmp_path / "mytown.toml").write_text(f'extends = "{DEFAULT}"\n[town.gis.villages]\npath = "villages.geojson"\n'
+                                          'name = "NAME"\nhouseholds = "HH"\nland_use = "LU"\n', encoding="utf-8")
     own = load_scenario(tmp_path / "mytown.toml")
     assert own.meta.name == "mytown" and own.meta.description == ""
+    assert load_scenario(tmp_path / "town.toml").meta.name == "test_town"  # named by itself

@@ -316,11 +316,13 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     if not base_path.exists():
         raise ScenarioError(f"{p}: extends: no such file {parent}")
     merged = _merge(read_scenario_data(base_path, (*_seen, p.resolve())), data)
-    own, meta = data.get("meta"), merged.get("meta")
+    own, meta, town = data.get("meta"), merged.get("meta"), data.get("town")
     own = own if isinstance(own, dict) else {}
-    if isinstance(meta, dict):  # a file that extends another is a scenario of its own, named by its file
-        merged["meta"] = {**meta, "name": own.get("name", p.stem)}  # unless it names itself,
-        if "description" not in own:  # and the parent's description (another town or variant) is not its
+    if isinstance(meta, dict) and isinstance(town, dict) and "gis" in town:
+        # A file that brings its own town (GIS layers) is not the town it extends: named by its
+        # file unless it names itself, and without the parent's description (another town's).
+        merged["meta"] = {**meta, "name": own.get("name", p.stem)}
+        if "description" not in own:
             merged["meta"].pop("description", None)
     return merged
 
