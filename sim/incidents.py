@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.config import Scenario
 from sim.town import TownMap
-from sim.vocabulary import MINUTES_PER_DAY, MINUTES_PER_YEAR, Tier
+from sim.vocabulary import MINUTES_PER_DAY, MINUTES_PER_HOUR, MINUTES_PER_YEAR, Tier
 
 
 class U:
@@ -88,7 +88,7 @@ class IncidentStream:
             town.residents / 10_000 * inc.events_per_10k_residents_per_year / MINUTES_PER_YEAR
         )
         profile = np.asarray(inc.hourly_profile, dtype=float)
-        self.hourly_rate = per_min * 60.0 * profile / profile.mean()  # incidents per hour
+        self.hourly_rate = per_min * MINUTES_PER_HOUR * profile / profile.mean()  # incidents per hour
         hh = np.array([v.households for v in town.villages])
         ent = np.array([v.enterprises for v in town.villages])
         uses = [v.land_use for v in town.villages]
@@ -121,7 +121,7 @@ class IncidentStream:
             return DayBatch(empty, np.empty(0, np.int64), np.empty(0, np.int64), empty, empty,
                             np.empty((0, N_UNIFORMS)))
         hours = np.repeat(np.arange(24), counts)
-        t = day * MINUTES_PER_DAY + (hours + rng.random(n)) * 60.0
+        t = day * MINUTES_PER_DAY + (hours + rng.random(n)) * MINUTES_PER_HOUR
         order = np.argsort(t, kind="stable")
         t = t[order]
         cat = rng.choice(len(self.category_p), size=n, p=self.category_p)

@@ -30,6 +30,7 @@ from sim.vocabulary import (
     DAYS_PER_WEEK,
     FULL_TIME_DAYS_PER_WEEK,
     MINUTES_PER_DAY,
+    MINUTES_PER_HOUR,
     Channel,
     GridRole,
     StaffRole,
@@ -211,7 +212,7 @@ def workload_by_role(staff: pd.DataFrame, months: float) -> dict[str, dict[str, 
         "workload_max": named(g.workload.max().dropna()),
         "workload_case_mean": named(g.case_workload.mean().dropna()),
         "workload_routine_mean": named(g.routine_workload.mean().dropna()),
-        "overtime_hours_per_month": named(g.overtime_min.sum() / 60.0 / months),
+        "overtime_hours_per_month": named(g.overtime_min.sum() / MINUTES_PER_HOUR / months),
     }
 
 
@@ -241,7 +242,7 @@ def department_measures(model: TownModel, staff: pd.DataFrame) -> dict[str, Any]
         rows.append({"tier": tier.key, "id": domain, "staff": len(dept.staff), "cases": int(np.nansum(cols["cases"][mine])),
                          "utilisation": float(np.nansum(cols["case_min"][mine])) / duty if duty else math.nan,
                          "wait_mean_min": float(np.mean(dept.waits)) if dept.waits else math.nan,
-                         "overtime_hours": float(np.nansum(cols["overtime_min"][mine])) / 60.0})
+                         "overtime_hours": float(np.nansum(cols["overtime_min"][mine])) / MINUTES_PER_HOUR})
     out: dict[str, Any] = {"departments": rows}
     for key in ("utilisation", "wait_mean_min"):
         by_tier: dict[str, float] = {}

@@ -19,6 +19,7 @@ import numpy as np
 from sim.config.base import Shift
 from sim.vocabulary import DAYS_PER_WEEK as WEEK
 from sim.vocabulary import MINUTES_PER_DAY as DAY
+from sim.vocabulary import MINUTES_PER_HOUR
 
 T = TypeVar("T", float, np.ndarray)
 
@@ -41,7 +42,7 @@ class DutyCalendar:
     @classmethod
     def of(cls, shift: Shift, days_per_week: int = WEEK, first_day: int = 0) -> DutyCalendar:
         """Build the calendar of a scenario's shift (hours) in minutes, its week beginning on ``first_day``."""
-        return cls(shift.start_h * 60.0, (shift.end_h - shift.start_h) * 60.0, days_per_week,
+        return cls(shift.start_h * MINUTES_PER_HOUR, (shift.end_h - shift.start_h) * MINUTES_PER_HOUR, days_per_week,
                    first_day if days_per_week < WEEK else 0)
 
     @property

@@ -42,7 +42,6 @@ STAGE_COLOURS: dict[Stage, str] = {
 }
 OVERDUE_COLOUR = "#b71c1c"
 SELECTED_COLOUR = "#ffd600"
-TIER_SHAPES: tuple[str, ...] = ("circle", "diamond", "square", "hexagon")  # grid, village, town, county
 NO_TIER = -1  # a case nobody has noticed yet: no tier holds it; the map draws it as a ring
 
 

@@ -301,7 +301,6 @@ class Session:
         self._thread: threading.Thread | None = None
         self.target: float | None = None  # "run to": minutes (None: play at speed)
         self.paused_at: float | None = None
-        self.last_access = time.monotonic()
         self.arm = Arm(self.data, self.path, settings or Settings.of(base))
         self.builds += 1
 

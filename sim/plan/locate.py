@@ -22,7 +22,7 @@ import numpy as np
 import pulp
 from spopt.locate import LSCP, MCLP, PMedian
 
-from sim.plan.inputs import PlanError, PlanTown, Point, SolverError
+from sim.plan.inputs import PlanError, PlanTown, SolverError
 
 Method = Literal["p-median", "mclp", "p-center"]
 METHODS: tuple[Method, ...] = ("p-median", "mclp", "p-center")
@@ -187,13 +187,3 @@ def _complete(sites: list[int], cost: np.ndarray, w: np.ndarray, k: int) -> list
                    key=lambda j: float(w @ cost[:, [*chosen, j]].min(axis=1)))
         chosen.append(best)
     return sorted(chosen)
-
-
-def nearest_site(cost: np.ndarray, sites: list[int]) -> np.ndarray:
-    """Index (into ``sites``) of the nearest chosen site for each demand point."""
-    return np.asarray(cost[:, sites].argmin(axis=1))
-
-
-def base_points(sites: Sites, chosen: list[int]) -> list[Point]:
-    """Give the chosen sites as (x, y) km points, as a scenario's squad bases take them."""
-    return [(float(sites.xy[j, 0]), float(sites.xy[j, 1])) for j in chosen]

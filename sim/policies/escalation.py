@@ -18,7 +18,7 @@ from pydantic import BeforeValidator, Field
 
 from sim import limits
 from sim.config.base import Strict
-from sim.vocabulary import Tier
+from sim.vocabulary import MAX_SEVERITY, Tier
 
 if TYPE_CHECKING:
     from sim.config.incidents import Category
@@ -82,10 +82,11 @@ class ThresholdEscalation(EscalationPolicy):
 
     policy: Literal["threshold"] = "threshold"
     label = ("按严重度分级", "Severity thresholds")
-    # A case of this severity or more starts at least at that tier.
-    severity_to_village: int = Field(default=4, ge=0, le=6)
-    severity_to_town: int = Field(default=5, ge=0, le=6)
-    severity_to_county: int = Field(default=6, ge=0, le=6)
+    # A case of this severity or more starts at least at that tier; one above the scale's top
+    # (MAX_SEVERITY + 1, the county's default) means no severity raises a case there.
+    severity_to_village: int = Field(default=4, ge=0, le=MAX_SEVERITY + 1)
+    severity_to_town: int = Field(default=5, ge=0, le=MAX_SEVERITY + 1)
+    severity_to_county: int = Field(default=MAX_SEVERITY + 1, ge=0, le=MAX_SEVERITY + 1)
     # A tier that has used this fraction of the close limit hands the case up.
     overdue_fraction: float = Field(default=1.0, gt=0, le=limits.MAX_OVERDUE_FRACTION)
 

@@ -97,12 +97,12 @@ def run_serial(tasks: Iterable[Task], on_done: OnDone, on_failed: OnFailed, job:
 
 
 def run_local(tasks: Iterable[Task], workers: int, on_done: OnDone, on_failed: OnFailed,
-              job: Job = run_task, max_restarts: int = 3) -> None:
+              job: Job = run_task) -> None:
     """Run tasks on the local process pool (``sim.pool``); a dead worker's runs are retried on a new pool."""
     by_key = {t.key: t for t in tasks}
     run_pool(job, {k: (t.scenario, t.seed, t.days) for k, t in by_key.items()}, workers,
              on_done=lambda k, result: on_done(by_key[k], result),
-             on_failed=lambda k, exc: on_failed(by_key[k], _describe(exc)), max_restarts=max_restarts)
+             on_failed=lambda k, exc: on_failed(by_key[k], _describe(exc)))
 
 
 @contextmanager
