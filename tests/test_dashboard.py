@@ -4,6 +4,7 @@ the Solara page rendered to widgets, and the command's signal handling."""
 from __future__ import annotations
 
 import gc
+import html
 import math
 import re
 import signal
@@ -141,6 +142,34 @@ def test_ab_runs_lockstep_on_the_same_incidents_and_differs():
     assert ma["response_mean_min"] != mb["response_mean_min"]  # one squad instead of three
     s.drop_baseline()
     assert s.arm_b is None and s.arms == [s.arm]
+
+
+def test_ab_counts_of_cases_agree_by_the_model_not_by_a_shared_run_and_the_table_says_why():
+    """1 squad against 3 (seed 1): the squads change when a case is reached, not how many are open or closed.
+
+    A new user read 待办积压 86 | 86 and 已结案 1,581 | 1,581 beside 55% | 93% within 15 minutes and
+    took B's counts for A's. They are each run's own: they differ on day 3 and agree again by day 6,
+    once the single squad has cleared its queue; the table says so in A/B mode.
+    """
+    from sim.dashboard.app import _measures_rows
+
+    s = Session(SCENARIO)
+    s.pin_baseline()
+    assert s.reset(squads=1)
+    a, b = s.arm, s.arm_b
+    assert b is not None and a.model is not b.model and a.model.centre is not b.model.centre
+    s.step(3 * 144)  # end of day 3: the single squad's queue has not been cleared yet
+    ma, mb = a.measures(force=True), b.measures(force=True)
+    assert (ma["backlog"], ma["closed"]) == (67, 732) and (mb["backlog"], mb["closed"]) == (45, 754)
+    s.step(3 * 144)  # end of day 6: the same cases are open and closed in both runs
+    ma, mb = a.measures(force=True), b.measures(force=True)
+    assert (ma["backlog"], ma["closed"]) == (mb["backlog"], mb["closed"]) == (82, 1581)
+    assert ma["alarms"] > 3 * mb["alarms"] and ma["share_within_15min"] < mb["share_within_15min"] - 0.3
+    for lang in ("zh", "en"):
+        table = _measures_rows([ma, mb], lang)
+        note = html.escape(L.t("ab_counts_note", lang))
+        assert table.count(f'title="{note}"') == 2 and f'class="gs-note">{note}</td>' in table
+        assert "gs-note" not in _measures_rows([ma], lang)  # one run: nothing to compare
 
 
 def test_baseline_from_another_file_and_a_refused_file(tmp_path):

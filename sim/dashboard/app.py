@@ -102,6 +102,7 @@ CSS = """
 .gs-ab-tag { font-weight: 700; font-size: 14px; }
 .gs-measures { border-collapse: collapse; width: 100%; }
 .gs-measures td, .gs-measures th { padding: 1px 6px 1px 0; font-size: 13px; text-align: left; }
+.gs-measures td.gs-note { font-size: 12px; color: #546e7a; padding-top: 6px; line-height: 1.35; }
 .gs-measures td.v, .gs-measures th.v { text-align: right; font-variant-numeric: tabular-nums; }
 .gs-story td, .gs-story th { padding: 2px 6px 2px 0; font-size: 13px; text-align: left; vertical-align: top; }
 .gs-story td:nth-child(-n+3), .gs-story th { white-space: nowrap; }
@@ -499,12 +500,17 @@ _MEASURE_ROWS: tuple[tuple[str, str], ...] = (
 
 def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
     """One column per run; with two runs a third column with the difference A − B."""
+    counts_note = html.escape(L.t("ab_counts_note", lang))
+
     def row(key: str, label: str, vals: list[Any], kind: str) -> str:
         cells = "".join(f'<td class="v">{_fmt(v, kind)}</td>' for v in vals)
+        why = ""
         if len(vals) == 2:
             a, b = vals
             cells += f'<td class="v gs-diff">{_diff(a, b, kind, lang)}</td>'
-        return f'<tr data-key="{key}"><td>{html.escape(label)}</td>{cells}</tr>'
+            if key in ("backlog", "closed"):
+                why = f' title="{counts_note}"'
+        return f'<tr data-key="{key}"{why}><td>{html.escape(label)}</td>{cells}</tr>'
 
     head = ""
     if len(ms) == 2:
@@ -521,6 +527,8 @@ def _measures_rows(ms: list[dict[str, Any]], lang: str) -> str:
     for role in (GridRole.WORKER, StaffRole.SQUAD_CREW):
         out.append(row(f"gini.{role}", "\u2003" + staff_role(role, lang),
                        [m.get("workload_gini", {}).get(role, math.nan) for m in ms], "gini"))
+    if len(ms) == 2:
+        out.append(f'<tr class="gs-ab-counts"><td colspan="4" class="gs-note">{counts_note}</td></tr>')
     return "".join(out)
 
 

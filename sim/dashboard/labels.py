@@ -58,6 +58,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "run_a": ("A（当前方案）", "A (current)"),
     "run_b": ("B（基准）", "B (baseline)"),
     "diff": ("差值 A−B", "Difference A−B"),
+    # why the two runs' counts of cases often agree although their squads differ (issue: A/B)
+    "ab_counts_note": ("积压和结案是事件个数：中队少时，需中队处置的事件晚到几小时（见15分钟到场率、超时预警），"
+                       "但中队当天就清完排队，所以两边的积压和已结案常在同一时刻相同，并非读错了方案。",
+                       "The backlog and closed are counts of cases: with fewer squads a squad's cases are reached "
+                       "hours later (see the 15-minute share and the alarms), but the squads clear their queue "
+                       "within the day, so the two runs' backlog and closed often agree at the same moment; "
+                       "neither is read from the other run."),
     "measure": ("指标", "Measure"),
     "funnel": ("闭环各环节", "Stages of the loop"),
     "funnel_now": ("当前", "now"),
