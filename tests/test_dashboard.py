@@ -461,6 +461,32 @@ def test_page_frames_map_clicks_and_story():
     rc.close()
 
 
+def test_following_ends_when_the_case_closes_and_its_story_stays():
+    """A new user followed #133; days later the header still said 'Following #133' and the story was gone."""
+    s = Session(SCENARIO)
+    s.step(36)  # 6 a.m. on day 1
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
+    iid = next(i.id for i in s.model.centre.live.values() if not math.isnan(i.dispatched_at))
+    rc.find(TownMap).widget.clicked = f"{iid}:1"
+    rc.find(v.Btn, class_="gs-follow").widget.click()
+    assert rc.find(v.Html, class_="gs-following").widget.children[0] == f"正在跟踪 #{iid}"
+    while iid in s.model.centre.live:
+        s.step(1)
+    assert s.follow is None and s.follow_ended == iid
+    rc.find(v.Btn, class_="gs-step").widget.click()  # a frame: the header says following ended
+    assert not rc.find(v.Html, class_="gs-following").widgets
+    assert rc.find(v.Html, class_="gs-follow-ended").widget.children[0] == f"跟踪结束：#{iid} 已结案"
+    closed = s.model.centre.closed
+    s.step(3 * 144)  # far more than the closed cases the list keeps
+    assert s.model.centre.closed - closed > 400
+    rc.find(v.Btn, class_="gs-step").widget.click()
+    assert _html(rc, "gs-story-head").attributes["data-id"] == str(iid)  # its story is still shown
+    assert 'data-stage="closed"' in _html(rc, "gs-story").unsafe_innerHTML
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 1
+    assert rc.find(v.Html, class_="gs-follow-ended").widget.children[0] == f"Stopped following: #{iid} has closed"
+    rc.close()
+
+
 def test_each_browser_session_has_its_own_run():
     _, rc1 = solara.render(Page(), handle_error=False)
     rc1.find(v.Btn, class_="gs-step").widget.click()

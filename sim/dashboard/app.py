@@ -148,14 +148,14 @@ def Dashboard(session: Session):
     """Lay out the trainer's page for one viewer's session; redrawn on every beat of the running clock."""
     lang, set_lang_state = solara.use_state(str(session.language))
     frame, set_frame = solara.use_state(session.version)
-    selected, set_selected_state = solara.use_state(getattr(session, "selected", None))
+    selected, set_selected_state = solara.use_state(session.selected)
 
     def set_lang(v: str) -> None:
         session.language = "zh" if v == "zh" else "en"
         set_lang_state(v)
 
     def set_selected(v: int | None) -> None:
-        session.selected = v  # type: ignore[attr-defined]
+        session.selected = v
         set_selected_state(v)
 
     def refresh() -> None:
@@ -189,7 +189,8 @@ def Dashboard(session: Session):
         with solara.Div(classes=["gs-head"]):
             Titles(session.meta, lang)
             Clock(session.now, session.paused_at, running, lang)
-            Transport(session, lang, refresh, (running, session.finished, session.follow, session.speed))
+            Transport(session, lang, refresh, (running, session.finished, session.follow, session.speed,
+                                               session.follow_ended))
             Options(lang, set_lang)
         with solara.Div(classes=["gs-main"], style={"--gs-mapw": _map_width(session)}):
             with solara.Div(classes=["gs-col-controls"]):
@@ -238,7 +239,7 @@ def Clock(now: float, paused_at: float | None, running: bool, lang: str):
 @solara.component
 def Transport(session: Session, lang: str, refresh: Callable[[], None], shown: tuple[Any, ...]):
     """Play/Pause, Step and the speed; redrawn when one of ``shown`` changes."""
-    running, finished, follow, speed = shown
+    running, finished, follow, speed, follow_ended = shown
     speed_key = next((k for k, v in SPEEDS.items() if v == speed), "1h")
 
     def play() -> None:
@@ -276,6 +277,9 @@ def Transport(session: Session, lang: str, refresh: Callable[[], None], shown: t
         if follow is not None:
             solara.Text(L.t("following", lang, id=follow), classes=["gs-following"],
                         style={"color": "#6a1b9a", "font-weight": "600"})
+        elif follow_ended is not None:
+            solara.Text(L.t("follow_ended", lang, id=follow_ended), classes=["gs-follow-ended"],
+                        style={"color": "#2e7d32", "font-weight": "600"})
 
 
 @solara.component
@@ -677,6 +681,7 @@ def Story(session: Session, lang: str, selected: int | None, refresh: Callable[[
 
     def follow() -> None:
         session.follow = None if session.follow == selected else selected
+        session.follow_ended = None
         if session.running and session.target is None:
             session.play()
         refresh()

@@ -74,6 +74,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "follow": ("跟踪此事件（办结前放慢时间）", "Follow this case (slows time until it closes)"),
     "following": ("正在跟踪 #{id}", "Following #{id}"),
     "unfollow": ("停止跟踪", "Stop following"),
+    "follow_ended": ("跟踪结束：#{id} 已结案", "Stopped following: #{id} has closed"),
     "filter": ("筛选", "Filter"),
     "f_overdue": ("超时", "overdue"),
     "f_open": ("未结案", "open"),

@@ -140,6 +140,7 @@ class Arm:
         self._closed_cols: dict[str, list[float]] = {k: [] for k in ("category", "reported_at", "arrived_at", "tier")}
         self._measures: dict[str, Any] = {}
         self._measures_at = (-1.0, -1.0)  # (sim minute, wall time)
+        self.kept: int | None = None  # the case whose story is shown: kept however long ago it closed
 
     @property
     def now(self) -> float:
@@ -169,7 +170,8 @@ class Arm:
         self._open_ids = now_ids
         while len(self.closed_ids) > CLOSED_KEEP:
             old, _ = self.closed_ids.popitem(last=False)
-            self.cases.pop(old, None)
+            if old != self.kept:
+                self.cases.pop(old, None)
 
     # ---- what the page shows -----------------------------------------------------------
     def incident(self, iid: int) -> Incident | None:
@@ -296,6 +298,8 @@ class Session:
         self.b_settings: Settings | None = None
         self.arm_b: Arm | None = None
         self.follow: int | None = None
+        self.follow_ended: int | None = None  # the case followed until it closed (the header says so)
+        self.selected: int | None = None  # the case whose story the page shows
         self.speed = SPEEDS["1h"]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -341,6 +345,7 @@ class Session:
                 self.version += 1
                 return False
             self.arm, self.arm_b, self.error, self.follow = arm, arm_b, None, None
+            self.follow_ended = self.selected = None
             self.refused_seed = None
             self.builds += 1
             self.version += 1
@@ -412,9 +417,12 @@ class Session:
     def _tick(self) -> bool:
         if not self.arm.model.running:
             return False
+        self.arm.kept = self.selected
         for arm in self.arms:
             if arm.model.running:
                 arm.step()
+        if self.follow is not None and self.follow not in self.arm.model.centre.live:  # it closed: following ends
+            self.follow_ended, self.follow = self.follow, None
         self.version += 1
         return True
 
