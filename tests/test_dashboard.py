@@ -487,6 +487,23 @@ def test_following_ends_when_the_case_closes_and_its_story_stays():
     rc.close()
 
 
+def test_the_funnel_and_the_legend_say_which_unnoticed_cases_the_map_leaves_out():
+    """A new user counted 110 cases at 发生 and about 6 grey marks: those unnoticed for 3 h are not drawn."""
+    s = Session(SCENARIO)
+    s.step(194)  # 8:20 on day 2: the night's unnoticed cases are hours old
+    _box, rc = solara.render(Dashboard(s), handle_error=False)
+    at_occurred = s.arm.funnel()[0][0]
+    drawn = sum(1 for d in rc.find(TownMap).widget.dots if d[3] == 0)
+    assert at_occurred > 3 * drawn > 0
+    box = re.search(r'data-stage="occurred" title="([^"]*)"', _html(rc, "gs-funnel").unsafe_innerHTML)
+    assert box and box.group(1) == f"地图只画发生不到3小时、尚未被发现的事件：现画出 {drawn} 个，更早的只计在这里"
+    legend = _html(rc, "gs-legend").unsafe_innerHTML
+    assert "发生3小时仍未被发现的事件不画在图上（计入漏斗的“发生”）" in legend
+    rc.find(v.BtnToggle, class_="gs-lang").widget.v_model = 1
+    assert "Cases nobody has noticed for 3 hours are not drawn" in _html(rc, "gs-legend").unsafe_innerHTML
+    rc.close()
+
+
 def test_each_browser_session_has_its_own_run():
     _, rc1 = solara.render(Page(), handle_error=False)
     rc1.find(v.Btn, class_="gs-step").widget.click()

@@ -34,6 +34,7 @@ from sim.dashboard.views import (
     DEFAULT_SCENARIO,
     HOUSEHOLD_PRESETS,
     SPEEDS,
+    UNNOTICED_SHOWN_MIN,
     Arm,
     Session,
     start_note,
@@ -422,7 +423,8 @@ def MapPanel(session: Session, lang: str, selected: int | None, set_selected: Ca
     with session.lock:
         views = [(arm.overlay(selected), arm.frame.view_box) for arm in arms]
         funnels = [arm.funnel() for arm in arms]
-    Funnel(funnels, lang)
+    drawn = [sum(1 for d in ov["dots"] if d[3] == 0) for ov, _ in views]  # unnoticed cases on the map
+    Funnel(funnels, lang, drawn)
     with solara.Div(classes=["gs-maps"]):
         for k, ((ov, vb), static) in enumerate(zip(views, statics, strict=False)):
             with solara.Div(classes=["gs-map", f"gs-map-{'ab'[k]}"]):
@@ -439,13 +441,19 @@ def current_day(now: float, days: float) -> int:
 
 
 @solara.component
-def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str):
-    """发生 → 发现/上报 → 派遣 → 到场 → 办结 → 核查 → 结案: cases now at each stage / so far."""
+def Funnel(funnels: list[tuple[list[int], list[int]]], lang: str, drawn: list[int]):
+    """发生 → 发现/上报 → 派遣 → 到场 → 办结 → 核查 → 结案: cases now at each stage / so far.
+
+    ``drawn``: how many of the cases at 发生 each map draws (the old unnoticed ones are not).
+    """
+    hours = f"{UNNOTICED_SHOWN_MIN / 60:g}"
     for k, (now, reached) in enumerate(funnels):
         boxes = []
         for key, stage, n_now, n_all in _funnel_rows(now, reached):
             colour = STAGE_COLOURS[stage]
-            why = f' title="{html.escape(L.t(f"funnel_now_{key}", lang))}"' if key in ("resolved", "closed") else ""
+            why = ""
+            if key in ("occurred", "resolved", "closed"):
+                why = f' title="{html.escape(L.t(f"funnel_now_{key}", lang, n=drawn[k], h=hours))}"'
             boxes.append(f'<div style="background:{colour}" data-stage="{key}"{why}><span>{html.escape(L.funnel(key, lang))}'
                          f'</span><b class="gs-now">{n_now:,}</b><span class="gs-all">{n_all:,}</span></div>')
         tag = f'<div class="dim" style="flex:0 0 auto">{"AB"[k]}<br>{html.escape(L.t("funnel_now", lang))}<br>' \
@@ -479,6 +487,7 @@ def _legend(lang: str, roads: bool = False) -> str:
                  f'{html.escape(L.t("overdue", lang))}</span>')
     parts.append(f'<span>{html.escape(L.t("legend_tier", lang))}</span>')
     parts.append(f'<span>{html.escape(L.t("legend_esc", lang))}</span>')
+    parts.append(f'<span>{html.escape(L.t("legend_unnoticed", lang, h=f"{UNNOTICED_SHOWN_MIN / 60:g}"))}</span>')
     parts.append(f'<span>■ {html.escape(L.t("base", lang))} ▲ {html.escape(L.t("crew", lang))} '
                  f'{html.escape(L.t("crew_on_roads" if roads else "crew_on_way", lang))}</span>')
     if roads:

@@ -70,6 +70,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "funnel_now": ("当前", "now"),
     "funnel_total": ("累计", "so far"),
     "funnel_now_resolved": ("办结的事件随即进入核查，当前数计在核查", "a resolved case goes straight on to verification and is counted there"),
+    "funnel_now_occurred": ("地图只画发生不到{h}小时、尚未被发现的事件：现画出 {n} 个，更早的只计在这里",
+                            "The map draws a case nobody has noticed for its first {h} hours only: {n} drawn now, "
+                            "the older ones are only counted here"),
     "funnel_now_closed": ("结案的事件已离开闭环", "a closed case has left the loop"),
     "follow": ("跟踪此事件（办结前放慢时间）", "Follow this case (slows time until it closes)"),
     "following": ("正在跟踪 #{id}", "Following #{id}"),
@@ -89,6 +92,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "legend_tier": ("形状＝当前层级：● {grid} ◆ {village} ■ {town} ⬢ {county} ○ 尚未发现（无层级）",
                     "Shape = tier now: ● {grid} ◆ {village} ■ {town} ⬢ {county} ○ not noticed yet (no tier)"),
     "legend_esc": ("↑n 升级次数", "↑n escalations"),
+    "legend_unnoticed": ("发生{h}小时仍未被发现的事件不画在图上（计入漏斗的“发生”）",
+                         "Cases nobody has noticed for {h} hours are not drawn (the funnel's 'occurred' counts them)"),
     "legend_zone": ("底色＝{squad_zone}", "Tint = {squad_zone}"),
     "map": ("镇域地图", "Town map"),
     "map_count": ("地图上的事件: {n}（超时 {k}）", "Incidents on map: {n} (overdue {k})"),
