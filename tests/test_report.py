@@ -393,7 +393,7 @@ def test_two_variants_of_one_preset_are_told_apart_and_their_grids_mapped(folder
     assert r.exit_code == 0, r.output
     html = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
     assert "Grid division: A: after" in html and "Grid division: B: finer" in html
-    assert "town.grid_division.households_per_grid" in html and "assumption: smaller grids" in html
+    assert "households per grid" in _section(html, "assumptions") and "smaller grids" in html
 
 
 def _section(html: str, sid: str) -> str:

@@ -82,6 +82,7 @@ def test_a_gis_run_report_gives_the_town_simulated_not_the_base_scenarios(folder
     assert "scenarios/gis/xuxiake_villages.gpkg" in question  # the layer, relative to where the reader is
     assumed = _text(_section(html, "assumptions"))
     assert "town.core_share" not in assumed and "town.density" not in assumed and "town.area_km2" not in assumed
+    assert "镇区村（社区）占比" not in assumed and "各类用地的相对户数密度" not in assumed and "镇域面积" not in assumed
     # words, not field names and codes
     assert "town.area_km2" not in question and "home_zone_first" not in question and "true" not in question
     assert "本辖区优先" in question
@@ -115,17 +116,39 @@ def test_a_road_warning_names_the_travel_mode_in_chinese():
 
 
 def test_assumption_notes_read_in_the_reports_language(folders):
-    """The preset's notes give their Chinese after " | ": a Chinese report shows it, an English one the English."""
-    languages: tuple[tuple[Lang, str, str], ...] = (
-        ("zh", "假设：开始时全镇没有未结案件", "the town starts"),
-        ("en", "assumption: the town starts with no open cases", "假设"))
-    for lang, own, other in languages:
-        assumed = _section(render(folders["run"], lang), "assumptions")
-        notes = re.findall(r"<td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*\.toml</td>", assumed)
+    """The preset's notes give their Chinese after " | ": a Chinese report shows it, an English one the English.
+
+    The table is for county leadership: grouped (a category's fields under its name), each field and
+    value in words (no dotted path, no TOML), the note without the bare word every row would repeat.
+    The fields as written are in the appendix only.
+    """
+    row = re.compile(r'<tr><td class="grp">([^<]*)</td><td class="">([^<]*)</td><td class="">([^<]*)</td>'
+                     r'<td class="">([^<]*)</td></tr>')
+    languages: tuple[tuple[Lang, str, str, tuple[str, str, str]], ...] = (
+        ("zh", "开始时全镇没有未结案件", "the town starts", ("违章停车", "处置用时（分钟）", "对数正态，平均 20 分钟，变异系数 0.5")),
+        ("en", "the town starts with no open cases", "假设", ("Illegal parking", "work on scene (min)",
+                                                              "lognormal, mean 20 min, CV 0.5")))
+    for lang, own, other, (group, item, value) in languages:
+        html = render(folders["run"], lang)
+        rows = row.findall(_section(html, "assumptions"))
+        notes = [r[3] for r in rows if r[3]]
         assert notes and own in notes and not [n for n in notes if other in n], (lang, notes[:5])
         latin = [n for n in notes if re.search(r"[A-Za-z]{4,}", re.sub(r"DESIGN|App|grid_staff\.verify_min", "", n))]
         cjk = [n for n in notes if re.search(r"[\u4e00-\u9fff]", n.replace("代办", ""))]
         assert not (latin if lang == "zh" else cjk), (lang, (latin or cjk)[:5])
+        assert not [n for n in notes if n in ("假设", "assumption")]
+        groups = [r[0] for r in rows if r[0]]
+        assert len(groups) == len(set(groups)) >= 10  # each group once, on its first row
+        at = next(k for k, r in enumerate(rows) if r[0] == group)
+        cat_rows = rows[at:next((k for k in range(at + 1, len(rows)) if rows[k][0]), len(rows))]
+        assert (item, value) in [(r[1], r[2]) for r in cat_rows], cat_rows
+        cells = [c for r in rows for c in r[:3]]
+        assert not [c for c in cells if re.search(r"[a-z]+_[a-z_]+|\w\.\w+\.|\{|\bdist\b|&#34;", c)], cells
+        assert 'class="small assume"' not in html and "incidents.categories" not in html  # the raw fields: appendix
+        raw = _section(render(folders["run"], lang, appendix=True), "appendix-assumptions")
+        assert "incidents.categories.illegal_parking.work_min" in raw and "lognormal" in raw
+    css = (ROOT / "sim" / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+    assert not [line for line in css.splitlines() if "assume-read" in line and "break-all" in line]
 
 
 def test_the_terminal_shows_whole_counts_without_decimals():

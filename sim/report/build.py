@@ -17,6 +17,8 @@ from sim.fonts import cjk_font
 from sim.report import catalogue as cat
 from sim.report import figures as figs
 from sim.report import workload
+from sim.report.assumption_table import grouped_rows
+from sim.report.assumption_table import head as reader_head
 from sim.report.catalogue import Lang
 from sim.report.data import (
     Option,
@@ -515,7 +517,10 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
     if len(options) > 1:
         s.p(t("as.intro.compare", lang))
         hit = touching({f"{k[0]}@{k[1]}@{k[2]}": a for k, a in found.items()}, compared)
-        assumption_table(s, hit, lang)
+        if hit:
+            reader_table(s, hit, options, lang)
+        else:
+            s.p(t("as.none", lang))
         rest = [a for a in found.values() if a not in hit]
         s.p(t("as.shared", lang, n=len(rest)))
         out = [s]
@@ -525,8 +530,21 @@ def _assumption_sections(options: list[Option], compared: list[str], lang: Lang)
             out.append(ap)
         return out
     s.p(t("as.intro.run", lang))
-    s.table(head, _assumption_rows(list(found.values()), lang), cls="small assume")
-    return [s]
+    reader_table(s, list(found.values()), options, lang)
+    s.p(t("as.raw", lang), cls="note")
+    ap = Section("appendix-assumptions", t("as.appendix_raw", lang))
+    ap.table(head, _assumption_rows(list(found.values()), lang), cls="small assume")
+    return [s, ap]
+
+
+def reader_table(s: Section, found: list[Any], options: list[Option], lang: Lang) -> None:
+    """Add the assumptions grouped and in words (the raw fields go to the appendix)."""
+    rows: list[list[Cell]] = []
+    for group, items in grouped_rows(found, lang, category_names(options, lang), Cell):
+        for k, row in enumerate(items):
+            title = group[:1].upper() + group[1:] if lang == "en" else group
+            rows.append([Cell(title if k == 0 else "", "grp"), *row])
+    s.table([t("as.group", lang), *reader_head(lang)], rows, cls="small assume-read")
 
 
 def _all_measures(options: list[Option], lang: Lang) -> Section:

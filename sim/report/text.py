@@ -174,6 +174,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                   "Other assumptions both options share: {n} (in the appendix, --appendix)."),
     "as.appendix": ("附录：其他假设", "Appendix: other assumptions"),
     "as.note": ("说明", "note"),
+    "as.item": ("项目", "item"),
+    "as.group": ("方面", "about"),
+    "as.raw": ("情景文件中的字段与原文见附录（--appendix）。", "The scenario fields and their values as written are in the appendix (--appendix)."),
+    "as.appendix_raw": ("附录：假设的字段与原文", "Appendix: the assumptions' fields as written"),
     "as.file": ("文件", "file"),
     # limits
     "limits": (
