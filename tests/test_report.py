@@ -396,6 +396,25 @@ def test_two_variants_of_one_preset_are_told_apart_and_their_grids_mapped(folder
     assert "households per grid" in _section(html, "assumptions") and "smaller grids" in html
 
 
+def test_compare_says_each_mechanism_once_with_inputs_in_words_and_chinese_punctuation(folders):
+    """A new user read the same two bullets under four measures, code paths and ';' inside Chinese."""
+    from sim.report.build import render
+
+    zh = render(folders["compare"], "zh")
+    diff = zh[zh.index("较大的差异及其机制"):]
+    diff = diff[:diff.index("</section>")]
+    heads = re.findall(r'<p class="mech-head[^"]*">([^<]*)</p>', diff)
+    bullets = re.findall(r"<li>(.*?)</li>", diff, re.S)
+    assert len([h for h in heads if "：" in h and "→" in h]) >= 2 and bullets  # several measures, their stages
+    stages = [re.match(r"<b>([^<]*)</b>", b).group(1) for b in bullets]  # type: ignore[union-attr]
+    assert len(stages) == len(set(stages))  # each stage said once
+    text = re.sub(r"<[^>]+>", "", diff)
+    assert ";" not in text and ": " not in text and "影响上列的：" in text
+    assert not re.search(r"[a-z_]+\.[a-z_]+", text), text  # no field path: the changed inputs in words
+    en = render(folders["compare"], "en")
+    assert "drives, of those above: " in en and "；" not in en[en.index("Large differences"):]
+
+
 def _section(html: str, sid: str) -> str:
     start = html.index(f'<section id="{sid}">')
     return html[start:html.index("</section>", start)]

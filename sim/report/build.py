@@ -651,14 +651,16 @@ def compare_report(folder: Path, lang: Lang) -> dict[str, Any]:
     diff_sec.h3(t("diff.large", lang))
     diff_sec.p(t("diff.mech_intro", lang))
     # workload and staff have their own section (their mechanism is the staffing change itself)
-    stories = explain(a, b, [m for m in names if not workload.shown_here(m) and not m.startswith("staff_")],
-                      diffs, lang)
+    stories, mechanisms = explain(a, b, [m for m in names if not workload.shown_here(m) and not m.startswith("staff_")],
+                                  diffs, lang)
     if not stories:
         for line in _no_story([m for m in names if not workload.shown_here(m)], a, b, lang):
             diff_sec.p(line)
     for story in stories:
         diff_sec.blocks.append(Block("p", text=story.headline, cls="mech-head " + story.cls))
-        diff_sec.list(story.lines)
+    if mechanisms:
+        diff_sec.p(t("diff.mechanisms", lang), cls="mech-head")
+        diff_sec.list(mechanisms)
     sections.append(diff_sec)
     wl = workload.section([a, b], lang)
     if wl is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sim import labels
 from sim.labels import model_stage
 from sim.report import catalogue as cat
 from sim.report.catalogue import Lang
@@ -68,10 +69,11 @@ def large(measure: str, a: float, d: Any) -> bool:
 
 @dataclass
 class Story:
-    """The explanation of one difference: a headline, its lines of evidence and a CSS class."""
+    """One large headline difference: its line (A → B with its CI), its CSS class and the stages behind it."""
 
     headline: str
-    lines: list[Markup]
+    measure: str
+    stages: tuple[str, ...]
     cls: str
 
 
@@ -84,46 +86,54 @@ def _matches(path: str, patterns: tuple[str, ...]) -> bool:
 
 
 def explain(a: Option, b: Option, measures: list[str], diffs: list[tuple[str, Any, Any]], lang: Lang,
-            max_fields: int = 4, max_moved: int = 4) -> list[Story]:
-    """One story per large headline difference: its stages, their changed settings and measures."""
+            max_fields: int = 4, max_moved: int = 4) -> tuple[list[Story], list[Markup]]:
+    """Give the large headline differences, then each stage behind them once: its changed inputs and measures.
+
+    Several measures pass through one stage (dispatch drives the 15-minute share and the response
+    times): its changes are said once, with the measures it drives, not under each measure.
+    Inputs are named by their words (sim.labels.field) and listed with the language's separators.
+    """
     from sim.report.build import diff_class, value_text
 
     stories = []
-    every = list(dict.fromkeys(a.measures() + b.measures()))
     for m in measures:
         d = paired(a, b, m)
         ea = a.estimate(m)
         if not large(m, ea.mean, d):
             continue
         eb = b.estimate(m)
-        head = (f"{cat.label(m, lang)}{'：' if lang == 'zh' else ': '}{cat.fmt(ea.mean, m)} → {cat.fmt(eb.mean, m)} "
-                f"({cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True, lang=lang)})")
-        lines = []
-        for st in stages_of(m):
-            fields_pat, measure_pat = STAGES[st]
-            changed = [(k, va, vb) for k, va, vb in diffs if _matches(k, fields_pat)]
-            field_text = "; ".join(f"{k}: {_short(value_text(va, lang))} → {_short(value_text(vb, lang))}"
-                                   for k, va, vb in changed[:max_fields])
-            if len(changed) > max_fields:
-                field_text += f"; … (+{len(changed) - max_fields})"
-            moved = []
-            for mm in every:
-                if mm == m or not _matches(mm, measure_pat):
-                    continue
-                dd = paired(a, b, mm)
-                ma = a.estimate(mm).mean
-                if not dd.excludes_zero:
-                    continue
-                rel = abs(dd.mean) / abs(ma) if math.isfinite(ma) and ma else math.inf
-                moved.append((rel, mm, ma, b.estimate(mm).mean))
-            moved.sort(key=lambda r: -r[0])
-            moved_text = "; ".join(f"{cat.label(mm, lang)} {cat.fmt(x, mm)} → {cat.fmt(y, mm)}"
-                                   for _, mm, x, y in moved[:max_moved])
-            if not changed and not moved:
+        head = (f"{cat.label(m, lang)}{t('mech.colon', lang)}{cat.fmt(ea.mean, m)} → {cat.fmt(eb.mean, m)}"
+                f"{t('mech.open', lang)}{cat.fmt_ci(d.mean, d.lo, d.hi, m, signed=True, lang=lang)}{t("mech.close", lang)}")
+        stories.append(Story(head, m, stages_of(m), diff_class(m, d)))
+    sep, colon = t("mech.sep", lang), t("mech.colon", lang)
+    every = list(dict.fromkeys(a.measures() + b.measures()))
+    lines = []
+    for st in dict.fromkeys(s for story in stories for s in story.stages):
+        fields_pat, measure_pat = STAGES[st]
+        changed = [(k, va, vb) for k, va, vb in diffs if _matches(k, fields_pat)]
+        field_text = sep.join(f"{labels.field(k, lang)}{colon}{_short(value_text(va, lang, k))} → "
+                              f"{_short(value_text(vb, lang, k))}" for k, va, vb in changed[:max_fields])
+        if len(changed) > max_fields:
+            field_text += t("mech.more", lang, n=len(changed) - max_fields)
+        drives = [story.measure for story in stories if st in story.stages]
+        moved = []
+        for mm in every:
+            if mm in drives or not _matches(mm, measure_pat):
                 continue
-            parts = [f"{t('diff.changed_fields', lang)}: {field_text}" if changed else t("diff.no_field", lang)]
-            if moved:
-                parts.append(f"{t('diff.moved', lang)}: {moved_text}")
-            lines.append(Markup("<b>{}</b> — {}").format(model_stage(st, lang).capitalize(), " — ".join(parts)))
-        stories.append(Story(head, lines, diff_class(m, d)))
-    return stories
+            dd = paired(a, b, mm)
+            ma = a.estimate(mm).mean
+            if not dd.excludes_zero:
+                continue
+            rel = abs(dd.mean) / abs(ma) if math.isfinite(ma) and ma else math.inf
+            moved.append((rel, mm, ma, b.estimate(mm).mean))
+        moved.sort(key=lambda r: -r[0])
+        moved_text = sep.join(f"{cat.label(mm, lang)} {cat.fmt(x, mm)} → {cat.fmt(y, mm)}"
+                              for _, mm, x, y in moved[:max_moved])
+        if not changed and not moved:
+            continue
+        parts = [f"{t('diff.changed_fields', lang)}{colon}{field_text}" if changed else t("diff.no_field", lang)]
+        if moved:
+            parts.append(f"{t('diff.moved', lang)}{colon}{moved_text}")
+        parts.append(f"{t('diff.drives', lang)}{colon}{t('plan.list_sep', lang).join(cat.label(m, lang) for m in drives)}")
+        lines.append(Markup("<b>{}</b> — {}").format(model_stage(st, lang).capitalize(), " — ".join(parts)))
+    return stories, lines

@@ -118,14 +118,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "diff.mech_intro": (
         "模型把每个问题的经历分为几个环节：发现（巡查、热线、监控、党员中心户）、派遣（指挥中心、执法中队）、"
         "逐级处置（网格→村→镇→县，超时预警与核查）和政务服务大厅。下面对每个较大的差异列出驱动它的环节："
-        "情景中改动了什么，以及该环节的指标如何随之变化。",
+        "先列出较大的差异，再对驱动它们的每个环节说一次：情景中改动了什么，以及该环节的指标如何随之变化。",
         "The model follows each problem through stages: discovery (patrol, hotline, cameras, Party households), "
         "dispatch (command centre, squads), escalation (grid → village → town → county, alarms and verification), "
-        "and the service hall. For each large difference below: the stages that drive it, what the scenario "
-        "changed there, and how that stage's own measures moved."),
+        "and the service hall. Below: the large differences, then once for each stage that drives them, what the "
+        "scenario changed there and how that stage's own measures moved."),
     "diff.changed_fields": ("情景改动", "scenario changes"),
     "diff.moved": ("该环节的指标", "this stage's measures"),
     "diff.no_field": ("该环节的设置未改动", "no setting of this stage changed"),
+    "diff.drives": ("影响上列的", "drives, of those above"),
+    "diff.mechanisms": ("各环节的机制（每个环节说一次）：", "The stages behind them (each said once):"),
+    "mech.colon": ("：", ": "),
+    "mech.sep": ("；", "; "),
+    "mech.open": ("（", " ("),
+    "mech.close": ("）", ")"),
+    "mech.more": ("；……（另 {n} 项）", "; … (+{n})"),
     # tiers and categories
     "fig.tiers": ("各层级办结占比（平均值与95%置信区间，{reps}次重复）",
                   "Share resolved at each tier (mean and 95% CI, {reps} replications)"),
