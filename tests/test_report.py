@@ -415,6 +415,16 @@ def test_compare_says_each_mechanism_once_with_inputs_in_words_and_chinese_punct
     assert "drives, of those above: " in en and "；" not in en[en.index("Large differences"):]
 
 
+def test_a_difference_of_floating_point_rounding_is_no_difference():
+    """The 联络员 Gini difference B − A = 2.2e-16 read 0.000 and was shaded red ("worse")."""
+    from sim.report.build import diff_class
+    from sim.report.catalogue import excludes_zero
+
+    assert not excludes_zero(2.2e-16, 2.2e-16) and not excludes_zero(-2.2e-16, 2.2e-16)
+    assert diff_class("workload_gini.liaison", figs_estimate((2.2e-16, 2.2e-16, 2.2e-16))) == ""
+    assert excludes_zero(0.003, 0.003) and excludes_zero(-0.2, -0.1) and not excludes_zero(-0.1, 0.2)
+
+
 def _section(html: str, sid: str) -> str:
     start = html.index(f'<section id="{sid}">')
     return html[start:html.index("</section>", start)]

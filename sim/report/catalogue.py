@@ -251,8 +251,13 @@ def excludes_zero(lo: float, hi: float) -> bool:
     """Tell whether an interval lies on one side of 0 (a zero-width one at a non-zero value too).
 
     The one test for colouring a difference, naming it in the report's sentences and showing its bounds.
+    A bound within NOISE of 0 is 0: two equal Gini coefficients summed in another order differ by
+    2.2e-16, which read 0.000 and was shaded "worse".
     """
-    return math.isfinite(lo) and math.isfinite(hi) and not lo <= 0 <= hi
+    return math.isfinite(lo) and math.isfinite(hi) and (lo > NOISE or hi < -NOISE)
+
+
+NOISE = 1e-9  # a difference this small is floating-point rounding, not a difference
 
 
 def bound_text(value: float, name: str, signed: bool, excludes_zero: bool, lang: str = "en") -> str:
