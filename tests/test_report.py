@@ -685,6 +685,10 @@ def test_a_confirmed_plan_that_costs_more_says_so_in_its_verdict():
     assert price_clause(cheaper, "confirmed", "en") == ", and it saves 1.32 million yuan a year (-12 staff)"
     assert price_clause(dearer, "unconfirmed", "en") == (
         "; price: +210 staff (+84.0 full-time equivalents), +5.86 million yuan a year")
+    # a saving the simulation did not confirm is not worded as a price (was '代价：-12人…每年人员成本-132.0万元')
+    assert price_clause(cheaper, "unconfirmed", "zh") == "；可节省12人（折合全职12.0人），每年人员成本132.0万元"
+    assert price_clause(cheaper, "unconfirmed", "en") == (
+        "; it would save 12 staff (12.0 full-time equivalents) and 1.32 million yuan a year")
     assert price_text(Price(0, 0.0, 0.0), "zh") == "人员与成本不变"
     assert price_text(Price(3, 1.5, float("nan")), "en") == "+3 staff (+1.5 full-time equivalents)"  # no salaries given
     unknown = Price(float("nan"), float("nan"), float("nan"))  # a folder from before staff were measured

@@ -166,6 +166,9 @@ def price_clause(p: Any, verdict: str, lang: Lang) -> str:
     staff = t("plan.staff", lang, n=_signed(p.headcount, 0))
     if verdict == "confirmed" and math.isfinite(cost) and abs(cost) >= 0.5:
         return t("plan.costs_more" if cost > 0 else "plan.saves", lang, cost=money(abs(cost), lang), staff=staff)
+    if math.isfinite(cost) and cost <= -0.5 and p.headcount <= 0:  # a saving is not a price: said as saved
+        return t("plan.saving_of", lang, staff=t("plan.staff", lang, n=f"{abs(p.headcount):,.0f}"),
+                 fte=f"{abs(p.fte):,.1f}", cost=money(abs(cost), lang))
     return t("plan.price_of", lang, price=price_text(p, lang))
 
 

@@ -366,6 +366,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "plan.costs_more": ("，但每年多花{cost}（{staff}）", ", but it costs {cost} more a year ({staff})"),
     "plan.saves": ("，且每年节省{cost}（{staff}）", ", and it saves {cost} a year ({staff})"),
     "plan.price_of": ("；代价：{price}", "; price: {price}"),
+    "plan.saving_of": ("；可节省{staff}（折合全职{fte}人），每年人员成本{cost}",
+                       "; it would save {staff} ({fte} full-time equivalents) and {cost} a year"),
     "plan.grids_price": ("新方案有{grids}个网格（今天{today}个，{diff}）。每个网格配一长五员，所以人员{price}。仿真验证的结论：{verdict}。",
                          "The proposal has {grids} grids (today {today}, {diff}). Each grid carries its own team "
                          "(一长五员), so staff change by {price}. Verdict of the simulation: {verdict}."),
