@@ -117,8 +117,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "diff.large": ("较大的差异及其机制", "Large differences and their mechanism"),
     "diff.mech_intro": (
         "模型把每个问题的经历分为几个环节：发现（巡查、热线、监控、党员中心户）、派遣（指挥中心、执法中队）、"
-        "逐级处置（网格→村→镇→县，超时预警与核查）和政务服务大厅。下面对每个较大的差异列出驱动它的环节："
-        "先列出较大的差异，再对驱动它们的每个环节说一次：情景中改动了什么，以及该环节的指标如何随之变化。",
+        "逐级处置（网格→村→镇→县，超时预警与核查）和政务服务大厅。下面先列出较大的差异，"
+        "再对驱动它们的每个环节说一次：情景中改动了什么，以及该环节的指标如何随之变化。",
         "The model follows each problem through stages: discovery (patrol, hotline, cameras, Party households), "
         "dispatch (command centre, squads), escalation (grid → village → town → county, alarms and verification), "
         "and the service hall. Below: the large differences, then once for each stage that drives them, what the "
