@@ -48,7 +48,7 @@ TIERS: dict[Tier, tuple[str, str]] = {
     Tier.COUNTY: ("县（市）", "county"),
 }
 CHANNELS: dict[Channel, tuple[str, str]] = {
-    Channel.PATROL: ("巡查发现", "patrol"),
+    Channel.PATROL: ("网格巡查", "patrol"),  # a channel, as 经{m}发现 names it: not "巡查发现"
     Channel.HOTLINE: ("12345热线", "12345 hotline"),
     Channel.CAMERA: ("视频监控", "camera"),
     Channel.PARTY: ("党员中心户", "Party centre household"),

@@ -118,6 +118,7 @@ def test_every_measure_has_words_in_both_languages():
 def test_group_members_take_the_codes_words():
     assert labels.measure("tier_share.county", "zh") == f"{label(Tier.COUNTY, 'zh')}办结占比（按实际处置层级）"
     assert labels.measure("channel_share.hotline", "en") == "noticed by 12345 hotline"
+    assert labels.measure("channel_share.patrol", "zh") == "经网格巡查发现的占比"  # not 经巡查发现发现
     assert labels.measure("workload_gini.worker", "en") == "workload balance (Gini): grid workers"
     assert labels.measure("staff_headcount.total", "zh") == "人数：合计"
     assert labels.measure("workload_mean.work_safety_inspector", "zh") == "平均工作量：安全生产巡查员"
