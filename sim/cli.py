@@ -132,7 +132,7 @@ def print_roles(s: dict[str, Any], lang: str = "en") -> None:
 def cost_left_out(s: dict[str, Any], lang: str) -> str | None:
     """Say which staff the cost total leaves out (on the roll, no salary in the scenario), as the report does."""
     from sim.labels import staff_role
-    from sim.report.workload import unpaid
+    from sim.report.catalogue import unpaid  # not sim.report.workload: it imports matplotlib
 
     def mean(v: Any) -> float:  # one run's number, or the mean of replications
         v = v.get("mean") if isinstance(v, dict) else v

@@ -320,3 +320,15 @@ def test_help_and_a_refusal_import_nothing_heavy(tmp_path, argv):
     code = _PROBE.format(argv=[a.format(bad=bad) for a in argv], heavy=set(HEAVY))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.stdout.strip().splitlines()[-1] == "loaded:", r.stdout[-300:] + r.stderr[-300:]
+
+
+def test_a_run_draws_no_figures_so_imports_no_plotting(tmp_path):
+    """`gridsim run` writes tables and a terminal summary, no figure: matplotlib (≈ 0.3 CPU s) stays out.
+
+    The cost note under the summary once pulled it in through the report's workload section.
+    """
+    argv = ["run", str(ROOT / "scenarios/small_rural_town.toml"), "--days", "1.5", "--out", str(tmp_path / "out")]
+    code = _PROBE.format(argv=argv, heavy={"matplotlib", "seaborn", "sim.report.build", "sim.report.figures"})
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert (tmp_path / "out" / "summary.json").is_file(), r.stderr[-300:]
+    assert r.stdout.strip().splitlines()[-1] == "loaded:", r.stdout[-300:] + r.stderr[-300:]

@@ -11,6 +11,7 @@ The headline set is what ``compare``, ``summarize`` and the report show by defau
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Literal
@@ -282,3 +283,20 @@ def fmt_ci(mean: float, lo: float, hi: float, name: str, signed: bool = False, l
     excludes = excludes_zero(lo, hi)
     return (f"{fmt(mean, name, signed, lang)} [{bound_text(lo, name, signed, excludes, lang)}, "
             f"{bound_text(hi, name, signed, excludes, lang)}]")
+
+
+# Rows in this order (grid team, village, squads, hall, departments, total); others follow as found.
+ROLES: tuple[str, ...] = ("chief", "worker", "supervisor", "info_officer", "liaison", "patrol_officer", "inspector",
+                          "village_cadre", "squad_crew", "squad_officer", "hall_window", "town_department",
+                          "county_department", "total")
+
+
+def unpaid(headcount: Mapping[str, float], cost: Mapping[str, float]) -> list[str]:
+    """List the roles on the roll whose cost the scenario does not give (no salary), in reading order.
+
+    The staff cost total leaves them out while the headcount and FTE totals count them; the
+    report and ``gridsim run``'s terminal both say so. ``headcount`` and ``cost`` by role.
+    """
+    found = [r for r, n in headcount.items() if r != "total" and math.isfinite(n) and n > 0
+             and not math.isfinite(cost.get(r, math.nan))]
+    return sorted(found, key=lambda r: (ROLES.index(r) if r in ROLES else len(ROLES), r))

@@ -8,13 +8,12 @@ B − A as well.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 from sim import labels
 from sim.report import catalogue as cat
 from sim.report import figures as figs
-from sim.report.catalogue import Lang
+from sim.report.catalogue import ROLES, Lang, unpaid
 from sim.report.data import Option, paired
 from sim.report.figures import Estimate
 from sim.report.text import t
@@ -22,10 +21,6 @@ from sim.report.text import t
 # Per role: the measure groups shown as columns, in order.
 COLUMNS: tuple[str, ...] = ("workload_mean", "workload_max", "workload_gini", "overtime_hours_per_month",
                             "staff_headcount", "staff_fte", "staff_cost_per_year")
-# Rows in this order (grid team, village, squads, hall, departments, total); others follow as found.
-ROLES: tuple[str, ...] = ("chief", "worker", "supervisor", "info_officer", "liaison", "patrol_officer", "inspector",
-                          "village_cadre", "squad_crew", "squad_officer", "hall_window", "town_department",
-                          "county_department", "total")
 DEPARTMENTS: tuple[str, ...] = ("department_utilisation", "department_wait_mean_min")
 # Measures the workload section shows, so the headline table can leave them to it.
 SHOWN_HERE: tuple[str, ...] = ("workload_mean.", "workload_max.", "workload_gini.", "overtime_hours_per_month.")
@@ -54,17 +49,6 @@ def two_lines(e: Estimate, name: str, signed: bool = False, lang: Lang = "en") -
     excludes = cat.excludes_zero(lo, hi)
     return (f"{mean}\n[{cat.bound_text(lo, name, signed, excludes, lang)}, "
             f"{cat.bound_text(hi, name, signed, excludes, lang)}]")
-
-
-def unpaid(headcount: Mapping[str, float], cost: Mapping[str, float]) -> list[str]:
-    """List the roles on the roll whose cost the scenario does not give (no salary), in reading order.
-
-    The staff cost total leaves them out while the headcount and FTE totals count them; the
-    report and ``gridsim run``'s terminal both say so. ``headcount`` and ``cost`` by role.
-    """
-    found = [r for r, n in headcount.items() if r != "total" and math.isfinite(n) and n > 0
-             and not math.isfinite(cost.get(r, math.nan))]
-    return sorted(found, key=lambda r: (ROLES.index(r) if r in ROLES else len(ROLES), r))
 
 
 def cost_left_out(option: Option, lang: Lang) -> str | None:
