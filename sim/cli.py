@@ -113,19 +113,24 @@ def print_roles(s: dict[str, Any], lang: str = "en") -> None:
     from rich.table import Table
 
     from sim.labels import staff_or_total
+    from sim.report.catalogue import ROLES
 
     t = Table(title=say("roles.title", lang), show_header=True, header_style="bold")
     for c in ROLE_COLUMNS:
         t.add_column(say(f"roles.{c}", lang), justify="left" if c == "role" else "right")
     roles = [r for r in s["workload_mean"] if r in s["staff_headcount"] or r == "squad_crew"]
-    for r in roles:
-        t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r), "fte"),
-                  fmt(s["workload_mean"][r], True),
-                  fmt(s["workload_max"].get(r), True), fmt(s["workload_routine_mean"].get(r), True),
-                  fmt(s["workload_case_mean"].get(r), True), fmt(s["overtime_hours_per_month"].get(r)),
-                  fmt(s["workload_gini"].get(r), "gini"))
-    for r in (k for k in s["staff_headcount"] if k not in roles and k != "total"):  # on the roll, not dispatched
-        t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r), "fte"), *("–",) * 6)
+    on_roll = [k for k in s["staff_headcount"] if k not in roles and k != "total"]  # on the roll, not dispatched
+    order = {r: i for i, r in enumerate(ROLES)}  # the report's reading order: grid team, village, squads, hall, departments
+    for r in sorted(roles + on_roll, key=lambda r: (order.get(r, len(ROLES)), r)):
+        if r in roles:
+            t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"].get(r)), fmt(s["staff_fte"].get(r), "fte"),
+                      fmt(s["workload_mean"][r], True),
+                      fmt(s["workload_max"].get(r), True), fmt(s["workload_routine_mean"].get(r), True),
+                      fmt(s["workload_case_mean"].get(r), True), fmt(s["overtime_hours_per_month"].get(r)),
+                      fmt(s["workload_gini"].get(r), "gini"))
+        else:
+            t.add_row(staff_or_total(r, lang), fmt(s["staff_headcount"][r]), fmt(s["staff_fte"].get(r), "fte"),
+                      *("–",) * 6)
     out_console.print(t)
 
 

@@ -165,6 +165,14 @@ def test_run_prints_its_table_in_the_chosen_language_with_money_in_whole_yuan(tm
                    if measure("staff_cost_per_year.total", lang) in line)
         assert re.search(r"\d{1,3}(,\d{3})+ *│", row) and ".0 " not in row, row  # whole yuan: 12,345,600
     assert "指标" not in out["en"].stdout and "measure" not in out["zh"].stdout
+    # staff rows in the report's reading order: grid team, village, squads, hall, departments
+    from sim.labels import staff_role
+    from sim.report.catalogue import ROLES
+    lines = out["en"].stdout.splitlines()
+    at = {r: k for r in ROLES for k, line in enumerate(lines) if line.startswith(f"│ {staff_role(r, 'en')} ")}
+    shown = [r for r in ROLES if r in at]
+    assert {"chief", "worker", "village_cadre", "town_department"} <= set(shown), out["en"].stdout
+    assert [at[r] for r in shown] == sorted(at.values()), shown
 
 
 def test_sweep_warns_of_a_factor_without_effect(tmp_path):
