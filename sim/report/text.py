@@ -268,12 +268,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "reps_n": ("重复次数", "replications"),
     # workload
     "sec.workload": ("工作量与人员", "Workload and staff"),
+    # the workload section's intro: what the columns mean, then what a cell is (wl.cells / wl.cells_one)
     "wl.intro": ("工作量 = 忙碌时间 ÷ 在岗时间（含日常工作和案件），平均为该角色所有人员的平均，最大为最忙的一人；"
-                 "基尼系数衡量人员之间是否均衡（0 = 完全均衡）；加班为每人每月小时数。每格为{reps}次重复的平均值，"
-                 "第二行为95%置信区间（各次重复相同的人数、成本不列区间）。",
+                 "基尼系数衡量人员之间是否均衡（0 = 完全均衡）；加班为每人每月小时数。",
                  "Workload = busy time ÷ on-duty time (routine duties and cases); mean over the people of a role, "
                  "max the busiest one; the Gini says how evenly the work is spread (0 = perfectly even); overtime in "
-                 "hours per person a month. Each cell is the mean over {reps} replications, its 95% CI on the "
+                 "hours per person a month. "),
+    "wl.cells": ("每格为{reps}次重复的平均值，第二行为95%置信区间（各次重复相同的人数、成本不列区间）。",
+                 "Each cell is the mean over {reps} replications, its 95% CI on the "
                  "second line (headcounts and costs that every replication shares have none)."),
     "wl.role": ("角色", "role"),
     "wl.workload_mean": ("平均工作量", "workload, mean"),
@@ -459,12 +461,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                          "Share noticed by each channel (one run, no confidence interval)"),
     "cat.note_one": ("每类问题的数值来自1次运行，无置信区间。", "Per kind of problem: the values of one run, with no "
                      "confidence interval."),
-    "wl.intro_one": ("工作量 = 忙碌时间 ÷ 在岗时间（含日常工作和案件），平均为该角色所有人员的平均，最大为最忙的一人；"
-                     "基尼系数衡量人员之间是否均衡（0 = 完全均衡）；加班为每人每月小时数。每格为1次运行的数值，"
-                     "无置信区间。",
-                     "Workload = busy time ÷ on-duty time (routine duties and cases); mean over the people of a role, "
-                     "max the busiest one; the Gini says how evenly the work is spread (0 = perfectly even); overtime "
-                     "in hours per person a month. Each cell is the value of one run, with no confidence interval."),
+    "wl.cells_one": ("每格为1次运行的数值，无置信区间。", "Each cell is the value of one run, with no confidence interval."),
     "wl.fig_one": ("各角色平均工作量（1次运行，无置信区间）", "Mean workload per role (one run, no confidence interval)"),
     # response time 0: the finder settled it on the spot
     "cat.on_spot": ("{value}（当场处置）", "{value} (on the spot)"),

@@ -77,7 +77,7 @@ def section(options: list[Option], lang: Lang) -> Any:
         return None
     n = min(o.n for o in options)
     s = Section("workload", t("sec.workload", lang))
-    s.p(t("wl.intro" if n > 1 else "wl.intro_one", lang, reps=n))
+    s.p(t("wl.intro", lang) + t("wl.cells" if n > 1 else "wl.cells_one", lang, reps=n))
     head = [t("wl.role", lang)] + [t(f"wl.{c}", lang) for c in COLUMNS]
     for o in options:
         if len(options) > 1:
