@@ -408,14 +408,14 @@ def output_file(path: Path, option: str = "--out") -> Iterator[Path]:
     """
     if path.is_dir():
         fail(f"{option} {path}: is a folder; give a file name")
-    tmp = path.with_name(f".partial-{os.getpid()}-{path.name}")
     for above in (path.parent, *path.parent.parents):
         if above.exists():
             if not above.is_dir():
                 fail(f"{option} {path}: {above} is a file, not a folder")
             break
-    from sim.outputs import missing_folders, remove_if_empty
+    from sim.outputs import PARTIAL_PREFIX, missing_folders, remove_if_empty
 
+    tmp = path.with_name(f"{PARTIAL_PREFIX}{os.getpid()}-{path.name}")
     created = missing_folders(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
