@@ -29,9 +29,9 @@ from spopt.region import AZP
 from spopt.region.objective_function import ObjectiveFunctionPairwise
 
 from sim.plan.inputs import PlanError, PlanTown
-from sim.warnings import RunWarning, counted_households
+from sim.warnings import GRIDS_PER_VILLAGE_RANGE, RunWarning, counted_households
 
-PREFERRED = (2, 3)  # level-2 grids per village (DESIGN.md §1, 4c)
+PREFERRED = GRIDS_PER_VILLAGE_RANGE  # level-2 grids per village (DESIGN.md §1, 4c), as the run checks them
 MAX_CELLS = 400  # per village: finer cells buy balance at quadratic cost
 COMPACTNESS_WEIGHT = 0.05  # of the moment of inertia against the squared event imbalance
 
